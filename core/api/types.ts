@@ -1,0 +1,200 @@
+// The one typed contract between a user interface (Electron renderer, web shell page, CLI) and the
+// core. Every transport (IPC, WebSocket, the CLI's control socket) carries exactly these calls and
+// events; nothing here may import Node, Electron or the DOM.
+
+/** A contact ID in its human form: z-base32 of the Ed25519 public key plus a checksum. */
+export type ContactId = string
+
+/** Where the node currently reaches peers: the internet DHT, only nodes on the local link, or nothing. */
+export type NetworkMode = 'internet' | 'lan' | 'offline'
+
+/** How a contact is reachable right now: connected (over the internet or directly on the LAN) or not. */
+export type Presence = 'online' | 'lan' | 'offline'
+
+/**
+ * Outgoing: pending (durable locally, not yet in the log) → sent (appended to my signed log) →
+ * delivered (the contact decrypted it) → read. Incoming messages are always 'delivered' or 'read'.
+ */
+export type MessageState = 'pending' | 'sent' | 'delivered' | 'read'
+
+export interface Profile {
+  id: ContactId
+  name: string
+}
+
+export interface MessagePreview {
+  direction: 'in' | 'out'
+  text: string
+  at: number
+}
+
+export interface Contact {
+  id: ContactId
+  name: string
+  presence: Presence
+  blocked: boolean
+  verified: boolean
+  unread: number
+  lastMessage: MessagePreview | null
+  /** ms since epoch of the last message or of adding the contact, for sorting by recent activity. */
+  lastActivity: number
+  addedAt: number
+  /** Their display name as they announce it, which may differ from the local name I gave them. */
+  announcedName: string | null
+}
+
+export interface ContactRequest {
+  id: ContactId
+  /** The display name the requester announced; untrusted, shown as such. */
+  name: string
+  receivedAt: number
+}
+
+export interface Message {
+  /** Stable local id, unique within the profile. */
+  id: string
+  contact: ContactId
+  direction: 'in' | 'out'
+  text: string
+  /** Sender's clock, ms since epoch (from inside the encrypted envelope for incoming messages). */
+  sentAt: number
+  /** Local clock when it was stored on this device. */
+  receivedAt: number
+  state: MessageState
+}
+
+export interface HistoryQuery {
+  /** At most this many messages (1..500, default 50). */
+  limit?: number
+  /** Page cursor from a previous HistoryPage; absent for the newest page. */
+  before?: string
+}
+
+export interface HistoryPage {
+  /** Newest first. */
+  messages: Message[]
+  /** Cursor for the next (older) page, or null when this page reaches the start of the conversation. */
+  before: string | null
+}
+
+export interface NetworkStatus {
+  mode: NetworkMode
+  /** Open connections to peers (contacts and pending requests). */
+  peers: number
+  contactsOnline: number
+  lanDiscovery: boolean
+}
+
+export interface Settings {
+  name: string
+  lanDiscovery: boolean
+}
+
+export type SecurityKind =
+  | 'log-fork' // a contact's log was rewritten: two different blocks at the same index
+  | 'log-invalid' // a block failed signature or hash verification
+  | 'decrypt-failed' // an envelope in the contact's log could not be authenticated
+  | 'identity-mismatch' // a peer presented a key that is not the contact's
+  | 'protocol-violation' // a malformed or hostile control frame
+
+export interface SecurityEvent {
+  contact: ContactId
+  kind: SecurityKind
+  detail: string
+  at: number
+}
+
+export interface SyncProgress {
+  contact: ContactId
+  /** Blocks of the contact's log processed so far in this catch-up, and the total known. */
+  done: number
+  total: number
+}
+
+export type CairnEvent =
+  | { type: 'message'; message: Message }
+  | { type: 'message-state'; contact: ContactId; id: string; state: MessageState }
+  | { type: 'contact'; contact: Contact }
+  | { type: 'contact-removed'; id: ContactId }
+  | { type: 'request'; request: ContactRequest }
+  | { type: 'request-removed'; id: ContactId }
+  | { type: 'typing'; contact: ContactId; typing: boolean }
+  | { type: 'network'; status: NetworkStatus }
+  | { type: 'security'; event: SecurityEvent }
+  | { type: 'sync'; progress: SyncProgress }
+  | { type: 'profile'; profile: Profile }
+  | { type: 'locked' }
+
+/** Before a messenger is open: is there a profile in the folder, and is it unlocked? */
+export interface AppState {
+  profile: 'none' | 'locked' | 'unlocked'
+  me: Profile | null
+}
+
+/** The whole client API. Every method is async and may reject with a CairnErrorShape. */
+export interface CairnApi {
+  state(): Promise<AppState>
+  create(name: string, passphrase: string): Promise<Profile>
+  unlock(passphrase: string): Promise<Profile>
+  lock(): Promise<void>
+
+  profile(): Promise<Profile>
+  setName(name: string): Promise<Profile>
+  safetyNumber(contact: ContactId): Promise<string>
+
+  contacts(): Promise<Contact[]>
+  addContact(id: ContactId, name: string): Promise<Contact>
+  renameContact(id: ContactId, name: string): Promise<Contact>
+  removeContact(id: ContactId): Promise<void>
+  blockContact(id: ContactId): Promise<void>
+  unblockContact(id: ContactId): Promise<Contact>
+  setVerified(id: ContactId, verified: boolean): Promise<Contact>
+
+  requests(): Promise<ContactRequest[]>
+  acceptRequest(id: ContactId, name?: string): Promise<Contact>
+  declineRequest(id: ContactId): Promise<void>
+  /** Decline and block: the requester can never reach this node again. */
+  blockRequest(id: ContactId): Promise<void>
+
+  send(contact: ContactId, text: string): Promise<Message>
+  history(contact: ContactId, query?: HistoryQuery): Promise<HistoryPage>
+  markRead(contact: ContactId): Promise<void>
+  setTyping(contact: ContactId, typing: boolean): Promise<void>
+
+  network(): Promise<NetworkStatus>
+  settings(): Promise<Settings>
+  updateSettings(patch: Partial<Settings>): Promise<Settings>
+  changePassphrase(current: string, next: string): Promise<void>
+  /** The identity secret sealed under a backup passphrase (Argon2id + XChaCha20-Poly1305), as text. */
+  exportIdentity(backupPassphrase: string): Promise<string>
+}
+
+export type ApiMethod = keyof CairnApi
+
+export type ErrorCode =
+  | 'invalid-argument' // an argument is missing, of the wrong type or out of range
+  | 'invalid-contact-id' // a contact ID is malformed; the message says what is wrong
+  | 'no-profile'
+  | 'profile-exists'
+  | 'locked' // the call needs an unlocked profile
+  | 'wrong-passphrase'
+  | 'corrupt-profile'
+  | 'profile-busy' // another process holds this profile
+  | 'not-found' // no such contact or request
+  | 'blocked'
+  | 'self' // the ID is my own
+  | 'unauthorized' // transport-level: bad token, origin or sender
+  | 'internal'
+
+/** How an error crosses a transport. */
+export interface CairnErrorShape {
+  code: ErrorCode
+  message: string
+}
+
+/** One frame of the request/response/event protocol shared by every transport. */
+export type WireFrame =
+  | { kind: 'request'; id: number; method: ApiMethod; args: unknown[] }
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: CairnErrorShape }
+  | { kind: 'event'; event: CairnEvent }
