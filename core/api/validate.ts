@@ -1,0 +1,150 @@
+// Argument checking for CairnApi calls arriving from an untrusted transport (a web page, an IPC
+// sender, a control socket). The core may assume that whatever passed here has the declared shape.
+import { CairnError } from './errors'
+import type { ApiMethod } from './types'
+
+export const NAME_MAX = 64
+export const TEXT_MAX_BYTES = 64 * 1024
+export const PASSPHRASE_MAX = 1024
+/** Well above the human form of a 32-byte key plus checksum; the core checks the form itself. */
+export const CONTACT_ID_MAX = 128
+export const CURSOR_MAX = 256
+export const HISTORY_LIMIT_MAX = 500
+
+type Check = (value: unknown, label: string) => void
+
+interface ArgSpec {
+  label: string
+  check: Check
+  optional?: boolean
+}
+
+const utf8 = new TextEncoder()
+
+function fail(label: string, what: string): never {
+  throw new CairnError('invalid-argument', `${label} ${what}`)
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+function string(min: number, max: number, unit = 'characters'): Check {
+  return (value, label) => {
+    if (typeof value !== 'string') fail(label, `must be a string, got ${describe(value)}`)
+    if (value.length < min) fail(label, min === 1 ? 'must not be empty' : `must be at least ${min} ${unit}`)
+    if (value.length > max) fail(label, `must be at most ${max} ${unit}`)
+  }
+}
+
+const name: Check = (value, label) => {
+  string(1, NAME_MAX)(value, label)
+  if ((value as string).trim() === '') fail(label, 'must not be blank')
+}
+
+const contactId: Check = string(1, CONTACT_ID_MAX)
+const passphrase: Check = string(1, PASSPHRASE_MAX)
+
+const text: Check = (value, label) => {
+  if (typeof value !== 'string') fail(label, `must be a string, got ${describe(value)}`)
+  if (value.trim() === '') fail(label, 'must not be empty')
+  // Cheap bound before encoding: UTF-8 never takes fewer bytes than UTF-16 code units.
+  if (value.length > TEXT_MAX_BYTES || utf8.encode(value).byteLength > TEXT_MAX_BYTES) {
+    fail(label, `must be at most ${TEXT_MAX_BYTES} bytes of UTF-8`)
+  }
+}
+
+const boolean: Check = (value, label) => {
+  if (typeof value !== 'boolean') fail(label, `must be true or false, got ${describe(value)}`)
+}
+
+function object(fields: Record<string, Check>): Check {
+  return (value, label) => {
+    if (!isPlainObject(value)) fail(label, `must be an object, got ${describe(value)}`)
+    for (const key of Object.keys(value)) {
+      if (!Object.hasOwn(fields, key)) fail(label, `has an unknown field "${key.slice(0, 32)}"`)
+      if (value[key] !== undefined) fields[key](value[key], `${label}.${key}`)
+    }
+  }
+}
+
+const historyLimit: Check = (value, label) => {
+  if (typeof value !== 'number' || !Number.isInteger(value)) fail(label, `must be an integer, got ${describe(value)}`)
+  if (value < 1 || value > HISTORY_LIMIT_MAX) fail(label, `must be between 1 and ${HISTORY_LIMIT_MAX}`)
+}
+
+const historyQuery = object({ limit: historyLimit, before: string(1, CURSOR_MAX) })
+const settingsPatch = object({ name, lanDiscovery: boolean })
+
+const arg = (label: string, check: Check, optional = false): ArgSpec => ({ label, check, optional })
+const contact = arg('contact', contactId)
+const id = arg('id', contactId)
+
+const SPECS: Record<ApiMethod, ArgSpec[]> = {
+  state: [],
+  create: [arg('name', name), arg('passphrase', passphrase)],
+  unlock: [arg('passphrase', passphrase)],
+  lock: [],
+  profile: [],
+  setName: [arg('name', name)],
+  safetyNumber: [contact],
+  contacts: [],
+  addContact: [id, arg('name', name)],
+  renameContact: [id, arg('name', name)],
+  removeContact: [id],
+  blockContact: [id],
+  unblockContact: [id],
+  setVerified: [id, arg('verified', boolean)],
+  requests: [],
+  acceptRequest: [id, arg('name', name, true)],
+  declineRequest: [id],
+  blockRequest: [id],
+  send: [contact, arg('text', text)],
+  history: [contact, arg('query', historyQuery, true)],
+  markRead: [contact],
+  setTyping: [contact, arg('typing', boolean)],
+  network: [],
+  settings: [],
+  updateSettings: [arg('patch', settingsPatch)],
+  changePassphrase: [arg('current', passphrase), arg('next', passphrase)],
+  exportIdentity: [arg('backupPassphrase', passphrase)]
+}
+
+/** Every method of the API, in declaration order: what a client proxy exposes and a server accepts. */
+export const API_METHODS = Object.keys(SPECS) as ApiMethod[]
+
+export function isApiMethod(method: unknown): method is ApiMethod {
+  return typeof method === 'string' && Object.hasOwn(SPECS, method)
+}
+
+/**
+ * Checks a method name and its arguments against the API. Optional trailing arguments may be
+ * omitted or undefined; nothing beyond the declared arity is accepted.
+ */
+export function validateArgs(method: string, args: unknown): { method: ApiMethod; args: unknown[] } {
+  if (!isApiMethod(method)) {
+    throw new CairnError('invalid-argument', `unknown method "${String(method).slice(0, 64)}"`)
+  }
+  if (!Array.isArray(args)) throw new CairnError('invalid-argument', `${method}: arguments must be an array`)
+  const specs = SPECS[method]
+  const required = specs.filter((s) => !s.optional).length
+  if (args.length < required || args.length > specs.length) {
+    const expected = required === specs.length ? `${required}` : `${required} to ${specs.length}`
+    throw new CairnError('invalid-argument', `${method} takes ${expected} argument(s), got ${args.length}`)
+  }
+  specs.forEach((spec, i) => {
+    const value = args[i]
+    if (value === undefined && spec.optional) return
+    if (value === undefined) fail(`${method}: ${spec.label}`, 'is missing')
+    spec.check(value, `${method}: ${spec.label}`)
+  })
+  return { method, args: [...args] }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import { CairnError } from '../../core/api/errors'
+import { API_METHODS, TEXT_MAX_BYTES, validateArgs } from '../../core/api/validate'
+
+function rejection(method: string, args: unknown): CairnError {
+  try {
+    validateArgs(method, args)
+  } catch (err) {
+    expect(err).toBeInstanceOf(CairnError)
+    expect((err as CairnError).code).toBe('invalid-argument')
+    return err as CairnError
+  }
+  throw new Error(`${method}(${JSON.stringify(args)}) was accepted`)
+}
+
+describe('validateArgs', () => {
+  it('covers every method of the API exactly once', () => {
+    expect(new Set(API_METHODS).size).toBe(API_METHODS.length)
+    expect(API_METHODS).toContain('send')
+    expect(API_METHODS).toContain('exportIdentity')
+    expect(API_METHODS).toHaveLength(27)
+  })
+
+  it('accepts well-formed calls and returns a copy of the arguments', () => {
+    const args = ['alice', 'correct horse']
+    const out = validateArgs('create', args)
+    expect(out).toEqual({ method: 'create', args })
+    expect(out.args).not.toBe(args)
+    expect(validateArgs('history', ['id', { limit: 500, before: 'c' }]).args).toHaveLength(2)
+    expect(validateArgs('history', ['id']).args).toEqual(['id'])
+    expect(validateArgs('history', ['id', undefined]).args).toEqual(['id', undefined])
+    expect(validateArgs('acceptRequest', ['id']).method).toBe('acceptRequest')
+    expect(validateArgs('updateSettings', [{ lanDiscovery: false }]).method).toBe('updateSettings')
+    expect(validateArgs('state', []).args).toEqual([])
+  })
+
+  it('refuses unknown and inherited method names', () => {
+    for (const m of ['nope', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '']) {
+      expect(rejection(m, []).message).toMatch(/unknown method/)
+    }
+  })
+
+  it('enforces exact arity', () => {
+    expect(rejection('state', [1]).message).toMatch(/takes 0 argument/)
+    expect(rejection('send', ['id']).message).toMatch(/takes 2 argument/)
+    expect(rejection('history', ['id', {}, 3]).message).toMatch(/takes 1 to 2/)
+    expect(rejection('send', { 0: 'a', 1: 'b', length: 2 }).message).toMatch(/must be an array/)
+    expect(rejection('send', ['id', undefined]).message).toMatch(/text is missing/)
+  })
+
+  it('checks types and names the argument at fault', () => {
+    expect(rejection('send', [42, 'hi']).message).toBe('send: contact must be a string, got number')
+    expect(rejection('setVerified', ['id', 'yes']).message).toMatch(/verified must be true or false/)
+    expect(rejection('setTyping', ['id', null]).message).toMatch(/typing must be true or false, got null/)
+    expect(rejection('history', ['id', []]).message).toMatch(/query must be an object, got an array/)
+    expect(rejection('history', ['id', { limit: 0 }]).message).toMatch(/query.limit must be between 1 and 500/)
+    expect(rejection('history', ['id', { limit: 501 }]).message).toMatch(/between 1 and 500/)
+    expect(rejection('history', ['id', { limit: 2.5 }]).message).toMatch(/must be an integer/)
+    expect(rejection('history', ['id', { evil: 1 }]).message).toMatch(/unknown field "evil"/)
+    expect(rejection('updateSettings', [{ name: 'x', admin: true }]).message).toMatch(/unknown field "admin"/)
+    expect(rejection('updateSettings', [new Date()]).message).toMatch(/must be an object/)
+    expect(rejection('updateSettings', [JSON.parse('{"__proto__": {"x": 1}}')]).message).toMatch(/unknown field "__proto__"/)
+  })
+
+  it('caps lengths: names, text, passphrases, ids', () => {
+    expect(validateArgs('setName', ['n'.repeat(64)]).method).toBe('setName')
+    expect(rejection('setName', ['n'.repeat(65)]).message).toMatch(/name must be at most 64/)
+    expect(rejection('setName', ['']).message).toMatch(/must not be empty/)
+    expect(rejection('setName', ['   ']).message).toMatch(/must not be blank/)
+    expect(rejection('addContact', ['x'.repeat(129), 'bob']).message).toMatch(/id must be at most 128/)
+    expect(validateArgs('unlock', ['p'.repeat(1024)]).method).toBe('unlock')
+    expect(rejection('unlock', ['p'.repeat(1025)]).message).toMatch(/passphrase must be at most 1024/)
+    expect(rejection('changePassphrase', ['old', '']).message).toMatch(/next must not be empty/)
+    expect(validateArgs('send', ['id', 'a'.repeat(TEXT_MAX_BYTES)]).method).toBe('send')
+    expect(rejection('send', ['id', 'a'.repeat(TEXT_MAX_BYTES + 1)]).message).toMatch(/at most 65536 bytes/)
+    // 3 bytes per character in UTF-8: under the limit in UTF-16 units, over it in bytes
+    expect(rejection('send', ['id', '€'.repeat(30_000)]).message).toMatch(/bytes of UTF-8/)
+    expect(rejection('send', ['id', ' \n ']).message).toMatch(/text must not be empty/)
+  })
+})

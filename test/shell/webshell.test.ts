@@ -1,0 +1,209 @@
+import { EventEmitter } from 'node:events'
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import type { ApiHost } from '../../core/api/dispatch'
+import type { CairnApi, CairnEvent } from '../../core/api/types'
+import { startWebShell, type WebShell } from '../../webshell/server'
+
+// A stand-in host that records every call: these tests are about what the shell lets through.
+class RecordingHost extends EventEmitter {
+  calls: string[] = []
+  readonly api = new Proxy({} as CairnApi, {
+    get: (_t, method: string) => async () => {
+      this.calls.push(method)
+      return { method }
+    }
+  })
+}
+
+function asHost(rec: RecordingHost): ApiHost {
+  return Object.assign(Object.create(rec.api), {
+    on: rec.on.bind(rec),
+    off: rec.off.bind(rec)
+  }) as ApiHost
+}
+
+interface Got {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+function get(port: number, rawPath: string, headers: Record<string, string> = {}): Promise<Got> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: rawPath, headers }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => (body += d))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** Opens a socket and reports how it ended and every message it got. */
+function openSocket(url: string, origin: string | undefined, first?: unknown) {
+  const ws = new WebSocket(url, origin ? { origin } : {})
+  const messages: unknown[] = []
+  const outcome = new Promise<{ opened: boolean; code: number | null }>((resolve) => {
+    let opened = false
+    ws.on('open', () => {
+      opened = true
+      if (first !== undefined) ws.send(typeof first === 'string' ? first : JSON.stringify(first))
+    })
+    ws.on('message', (d) => messages.push(JSON.parse(d.toString())))
+    ws.on('unexpected-response', (_req, res) => resolve({ opened: false, code: res.statusCode ?? null }))
+    ws.on('error', () => resolve({ opened, code: null }))
+    ws.on('close', (code) => resolve({ opened, code }))
+  })
+  return { ws, messages, outcome }
+}
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+describe('web shell', () => {
+  let dir: string
+  let rec: RecordingHost
+  let shell: WebShell
+  let token: string
+  let origin: string
+  let wsUrl: string
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cairn-webshell-'))
+    const root = join(dir, 'dist')
+    await mkdir(join(root, 'assets'), { recursive: true })
+    await writeFile(join(root, 'index.html'), '<!doctype html><title>Cairn</title>')
+    await writeFile(join(root, 'assets', 'app.js'), 'console.log(1)')
+    await writeFile(join(dir, 'secret.txt'), 'TOP SECRET')
+    await writeFile(join(dir, 'secret.js'), 'TOP SECRET')
+    await symlink(join(dir, 'secret.js'), join(root, 'assets', 'link.js'))
+    rec = new RecordingHost()
+    shell = await startWebShell({ host: asHost(rec), rendererDir: root })
+    const url = new URL(shell.url)
+    token = new URLSearchParams(url.hash.slice(1)).get('token') ?? ''
+    origin = url.origin
+    wsUrl = `ws://127.0.0.1:${shell.port}/api`
+  })
+
+  afterEach(async () => {
+    await shell.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('listens on loopback with a long random token in the URL fragment', () => {
+    expect(shell.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/)
+    expect(origin).toBe(`http://127.0.0.1:${shell.port}`)
+  })
+
+  it('serves the renderer with a strict CSP', async () => {
+    const index = await get(shell.port, '/')
+    expect(index.status).toBe(200)
+    expect(index.body).toContain('<title>Cairn</title>')
+    expect(index.headers['content-type']).toBe('text/html; charset=utf-8')
+    const csp = String(index.headers['content-security-policy'])
+    expect(csp).toContain("default-src 'none'")
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).not.toContain('unsafe')
+    expect(csp).toContain(`connect-src ws://127.0.0.1:${shell.port}`)
+    expect(index.headers['x-content-type-options']).toBe('nosniff')
+    expect((await get(shell.port, '/assets/app.js')).body).toBe('console.log(1)')
+  })
+
+  it('refuses path traversal, symlinks out of the folder and odd paths', async () => {
+    const attempts = [
+      '/../secret.txt',
+      '/assets/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/%2e%2e%2f%2e%2e%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/assets/link.js',
+      '/index.html%00.js',
+      '/%E0%A4%A',
+      '//etc/passwd',
+      '/assets/',
+      '/nope.js'
+    ]
+    for (const path of attempts) {
+      const res = await get(shell.port, path)
+      expect(res.status, path).toBe(404)
+      expect(res.body, path).not.toContain('SECRET')
+    }
+  })
+
+  it('refuses requests naming another host (DNS rebinding)', async () => {
+    const res = await get(shell.port, '/', { Host: `evil.example:${shell.port}` })
+    expect(res.status).toBe(421)
+    expect(res.body).toBe('')
+  })
+
+  it('answers API calls after the right token and pushes events', async () => {
+    const s = openSocket(wsUrl, origin, { kind: 'auth', token })
+    await until(() => s.messages.length === 1)
+    expect(s.messages[0]).toEqual({ kind: 'auth-ok' })
+    s.ws.send(JSON.stringify({ kind: 'request', id: 1, method: 'contacts', args: [] }))
+    s.ws.send(JSON.stringify({ kind: 'request', id: 2, method: 'send', args: [1, 2] }))
+    await until(() => s.messages.length === 3)
+    const event: CairnEvent = { type: 'locked' }
+    rec.emit('event', event)
+    await until(() => s.messages.length === 4)
+    expect(s.messages.slice(1)).toEqual(
+      expect.arrayContaining([
+        { kind: 'response', id: 1, ok: true, result: { method: 'contacts' } },
+        { kind: 'response', id: 2, ok: false, error: { code: 'invalid-argument', message: 'send: contact must be a string, got number' } },
+        { kind: 'event', event }
+      ])
+    )
+    expect(rec.calls).toEqual(['contacts'])
+    s.ws.close()
+  })
+
+  it('gives a wrong token nothing: closed, no API call, no events', async () => {
+    for (const first of [{ kind: 'auth', token: 'x'.repeat(token.length) }, { kind: 'auth', token: token + 'a' }, { kind: 'request', id: 1, method: 'contacts', args: [] }, 'not json']) {
+      const s = openSocket(wsUrl, origin, first)
+      s.ws.on('open', () => s.ws.send(JSON.stringify({ kind: 'request', id: 2, method: 'contacts', args: [] })))
+      const end = await s.outcome
+      expect(end.code).toBe(1008)
+      rec.emit('event', { type: 'locked' })
+      expect(s.messages).toEqual([])
+    }
+    expect(rec.calls).toEqual([])
+  })
+
+  it('gives a wrong or missing origin, or another path, nothing', async () => {
+    for (const [url, o] of [
+      [wsUrl, 'http://evil.example'],
+      [wsUrl, `http://localhost:${shell.port}`],
+      [wsUrl, undefined],
+      [`ws://127.0.0.1:${shell.port}/other`, origin]
+    ] as const) {
+      const s = openSocket(url, o, { kind: 'auth', token })
+      const end = await s.outcome
+      expect(end.opened).toBe(false)
+      expect(end.code).toBe(403)
+      expect(s.messages).toEqual([])
+    }
+    expect(rec.calls).toEqual([])
+  })
+
+  it('close() drops sockets and stops listening', async () => {
+    const s = openSocket(wsUrl, origin, { kind: 'auth', token })
+    await until(() => s.messages.length === 1)
+    await shell.close()
+    expect((await s.outcome).opened).toBe(true)
+    await expect(get(shell.port, '/')).rejects.toThrow()
+    expect(rec.listenerCount('event')).toBe(0)
+    shell = { ...shell, close: async () => {} }
+  })
+})

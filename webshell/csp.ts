@@ -1,0 +1,28 @@
+// One Content-Security-Policy for every shell: only the app's own files, no inline script or style,
+// no remote origins. `connectSrc` names the single extra endpoint a shell needs (the web shell's
+// API socket); Electron's renderer talks over IPC and needs none.
+export function contentSecurityPolicy(connectSrc?: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src ${connectSrc ?? "'none'"}`,
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'"
+  ].join('; ')
+}
+
+/** Headers every shell response carries alongside the CSP. */
+export const HARDENING_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), usb=(), payment=()'
+}
