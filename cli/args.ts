@@ -1,0 +1,151 @@
+import { parseArgs } from 'node:util'
+import { UsageError } from './exit-codes'
+
+/** Options every command accepts, before or after the command name. */
+const GLOBAL_OPTIONS = {
+  profile: { type: 'string' },
+  bootstrap: { type: 'string' },
+  'no-lan': { type: 'boolean' },
+  'passphrase-file': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' }
+} as const
+
+const COMMAND_OPTIONS = {
+  name: { type: 'string' },
+  limit: { type: 'string' },
+  port: { type: 'string' }
+} as const
+
+type CommandOption = keyof typeof COMMAND_OPTIONS
+
+const METAVAR: Record<CommandOption, string> = { name: 'NAME', limit: 'N', port: 'N' }
+
+export interface CommandSpec {
+  name: string
+  /** Positional argument names as shown in usage; a trailing '?' marks an optional one. */
+  args: string[]
+  options: CommandOption[]
+  summary: string
+}
+
+export const COMMANDS: CommandSpec[] = [
+  { name: 'init', args: [], options: ['name'], summary: 'create an identity in the profile (never overwrites one)' },
+  { name: 'id', args: [], options: [], summary: 'print my contact ID' },
+  { name: 'add', args: ['ID'], options: ['name'], summary: 'add a contact by ID (sends them a contact request)' },
+  { name: 'contacts', args: [], options: [], summary: 'list contacts with presence and unread counts' },
+  { name: 'requests', args: [], options: [], summary: 'list incoming contact requests' },
+  { name: 'accept', args: ['ID'], options: ['name'], summary: 'accept a contact request' },
+  { name: 'decline', args: ['ID'], options: [], summary: 'decline a contact request' },
+  { name: 'block', args: ['CONTACT'], options: [], summary: 'block a contact or a requester for good' },
+  { name: 'remove', args: ['CONTACT'], options: [], summary: 'remove a contact' },
+  { name: 'send', args: ['CONTACT', 'TEXT'], options: [], summary: 'send TEXT (or stdin with -) to a contact' },
+  { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact' },
+  { name: 'status', args: [], options: [], summary: 'network mode, peers connected, contacts online' },
+  { name: 'run', args: [], options: [], summary: 'stay online; print one JSON line per event' },
+  { name: 'serve', args: [], options: ['port'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL' },
+  { name: 'help', args: ['COMMAND?'], options: [], summary: 'show help for a command' }
+]
+
+export interface GlobalOptions {
+  profile?: string
+  bootstrap?: string
+  noLan: boolean
+  passphraseFile?: string
+  json: boolean
+}
+
+export type ParsedCommandLine =
+  | { kind: 'help'; command?: CommandSpec }
+  | { kind: 'version' }
+  | {
+      kind: 'command'
+      command: CommandSpec
+      globals: GlobalOptions
+      options: Partial<Record<CommandOption, string>>
+      positionals: string[]
+    }
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name)
+}
+
+/** Parses `cairn [global options] COMMAND [args] [options]`; every mistake is a UsageError. */
+export function parseCommandLine(argv: string[]): ParsedCommandLine {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS },
+      allowPositionals: true,
+      strict: true
+    })
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err))
+  }
+  const { values, positionals } = parsed
+  const [name, ...rest] = positionals
+
+  if (values.version) return { kind: 'version' }
+  if (name === undefined) {
+    if (values.help) return { kind: 'help' }
+    throw new UsageError('no command given (see cairn --help)')
+  }
+  const command = findCommand(name)
+  if (!command) throw new UsageError(`unknown command "${name}" (see cairn --help)`)
+  if (command.name === 'help') {
+    const topic = rest[0] === undefined ? undefined : findCommand(rest[0])
+    if (rest[0] !== undefined && !topic) throw new UsageError(`unknown command "${rest[0]}" (see cairn --help)`)
+    if (rest.length > 1) throw new UsageError('help takes at most one command name')
+    return { kind: 'help', command: topic }
+  }
+  if (values.help) return { kind: 'help', command }
+
+  const options: Partial<Record<CommandOption, string>> = {}
+  for (const key of Object.keys(COMMAND_OPTIONS) as CommandOption[]) {
+    const value = values[key]
+    if (value === undefined) continue
+    if (!command.options.includes(key)) throw new UsageError(`${command.name} does not take --${key}`)
+    options[key] = value
+  }
+
+  const required = command.args.filter((a) => !a.endsWith('?'))
+  if (rest.length < required.length) {
+    throw new UsageError(`${command.name}: missing ${required.slice(rest.length).join(' ')} (usage: ${usageLine(command)})`)
+  }
+  if (rest.length > command.args.length) {
+    const hint = command.name === 'send' ? '; quote the text' : ''
+    throw new UsageError(`${command.name}: too many arguments${hint} (usage: ${usageLine(command)})`)
+  }
+
+  return {
+    kind: 'command',
+    command,
+    globals: {
+      profile: values.profile,
+      bootstrap: values.bootstrap,
+      noLan: values['no-lan'] ?? false,
+      passphraseFile: values['passphrase-file'],
+      json: values.json ?? false
+    },
+    options,
+    positionals: rest
+  }
+}
+
+export function usageLine(command: CommandSpec): string {
+  const args = command.args.map((a) => (a.endsWith('?') ? `[${a.slice(0, -1)}]` : a))
+  const opts = command.options.map((o) => `[--${o} ${METAVAR[o]}]`)
+  return ['cairn', command.name, ...args, ...opts].join(' ')
+}
+
+/** A positive integer option within bounds, or a UsageError naming the option. */
+export function integerOption(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined
+  const value = Number(text)
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not "${text}"`)
+  }
+  return value
+}

@@ -1,0 +1,138 @@
+import { text } from 'node:stream/consumers'
+import { CairnError } from '../core/api/errors'
+import { integerOption, type ParsedCommandLine } from './args'
+import type { CliContext } from './context'
+import { UsageError } from './exit-codes'
+import { formatContacts, formatHistory, formatRequests, formatStatus, printable } from './format'
+import { readPassphrase } from './passphrase'
+import { parseContactId, resolveContact } from './resolve-contact'
+import { openSession, type ApiSession } from './session'
+
+type Invocation = Extract<ParsedCommandLine, { kind: 'command' }>
+
+interface Output {
+  /** Printed as-is without --json. */
+  text?: string
+  /** Printed as one JSON document with --json. */
+  data?: unknown
+  /** A note for the person, on stderr, whichever the format. */
+  note?: string
+}
+
+/** Runs one of the short-lived commands (everything but run and serve) and prints its result. */
+export async function runOneShot(ctx: CliContext, call: Invocation): Promise<void> {
+  // Arguments are checked before the profile is opened, so a typo costs no passphrase prompt.
+  const prepared = await prepare(ctx, call)
+  const session = await openSession(ctx, call.command.name !== 'init')
+  let out: Output
+  try {
+    out = await prepared(session)
+  } finally {
+    await session.close()
+  }
+  if (ctx.globals.json) {
+    if (out.data !== undefined) ctx.stdout.write(JSON.stringify(out.data) + '\n')
+  } else if (out.text !== undefined) {
+    ctx.stdout.write(out.text)
+  }
+  if (out.note !== undefined) ctx.stderr.write(`cairn: ${out.note}\n`)
+}
+
+async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSession) => Promise<Output>> {
+  const [first, second] = call.positionals
+  const name = call.options.name
+
+  switch (call.command.name) {
+    case 'init':
+      return async ({ api, routed }) => {
+        const { profile } = await api.state()
+        if (routed || profile !== 'none') {
+          throw new CairnError('profile-exists', `${ctx.hostOptions.profileDir} already holds an identity; init never overwrites one`)
+        }
+        const passphrase = await readPassphrase(ctx.passphrase, true)
+        const me = await api.create(name ?? '', passphrase)
+        return { text: `${me.id}\n`, data: me, note: `created an identity in ${ctx.hostOptions.profileDir}` }
+      }
+    case 'id':
+      return async ({ api }) => {
+        const me = await api.profile()
+        return { text: `${me.id}\n`, data: me }
+      }
+    case 'add': {
+      const id = await parseContactId(first)
+      return async ({ api }) => {
+        const contact = await api.addContact(id, name ?? '')
+        return { text: `added ${printable(contact.name)} ${contact.id}\n`, data: contact }
+      }
+    }
+    case 'contacts':
+      return async ({ api }) => {
+        const contacts = await api.contacts()
+        return { text: formatContacts(contacts), data: contacts }
+      }
+    case 'requests':
+      return async ({ api }) => {
+        const requests = await api.requests()
+        return { text: formatRequests(requests), data: requests }
+      }
+    case 'accept': {
+      const id = await parseContactId(first)
+      return async ({ api }) => {
+        const contact = await api.acceptRequest(id, name)
+        return { text: `accepted ${printable(contact.name)} ${contact.id}\n`, data: contact }
+      }
+    }
+    case 'decline': {
+      const id = await parseContactId(first)
+      return async ({ api }) => {
+        await api.declineRequest(id)
+        return {}
+      }
+    }
+    case 'block':
+      return async ({ api }) => {
+        const requests = await api.requests()
+        const pending = requests.find((r) => r.id === first.trim())
+        if (pending) await api.blockRequest(pending.id)
+        else await api.blockContact(await resolveContact(api, first))
+        return {}
+      }
+    case 'remove':
+      return async ({ api }) => {
+        await api.removeContact(await resolveContact(api, first))
+        return {}
+      }
+    case 'send': {
+      const body = second === '-' ? await readStdin(ctx) : second
+      if (body.trim() === '') throw new UsageError('send: the message text is empty')
+      return async ({ api, routed }) => {
+        const message = await api.send(await resolveContact(api, first), body)
+        return {
+          text: `${message.id}\n`,
+          data: message,
+          note: routed ? undefined : 'no node is running on this profile; the message is stored and goes out when `cairn run` next runs'
+        }
+      }
+    }
+    case 'history': {
+      const limit = integerOption('limit', call.options.limit, 1, 500)
+      return async ({ api }) => {
+        const page = await api.history(await resolveContact(api, first), limit === undefined ? undefined : { limit })
+        return { text: formatHistory(page), data: page }
+      }
+    }
+    case 'status':
+      return async ({ api, routed }) => {
+        const status = await api.network()
+        return { text: formatStatus(status, routed), data: { ...status, running: routed } }
+      }
+    default:
+      throw new UsageError(`${call.command.name} is not a one-shot command`)
+  }
+}
+
+async function readStdin(ctx: CliContext): Promise<string> {
+  const body = await text(ctx.stdin as NodeJS.ReadableStream)
+  // A trailing newline comes from `echo` or a file, not from the sender's intent.
+  return body.replace(/\r?\n$/, '')
+}

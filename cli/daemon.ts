@@ -1,0 +1,69 @@
+import { CairnHost } from '../core/api/host'
+import { CairnError } from '../core/api/errors'
+import type { CairnEvent } from '../core/api/types'
+import { startWebShell } from '../webshell/server'
+import type { CliContext } from './context'
+import { connectControl } from './control-client'
+import { startControlServer } from './control-server'
+import { unlockHost } from './session'
+
+export interface DaemonOptions {
+  /** `cairn serve`: also start the web shell, on this port (0: any free one). */
+  webShellPort?: number
+}
+
+/**
+ * `cairn run` / `cairn serve`: holds the profile online until SIGINT or SIGTERM, prints every API
+ * event as one JSON line on stdout, and serves the control socket for one-shot commands.
+ * Resolves once everything is closed and the socket removed.
+ */
+export async function runDaemon(ctx: CliContext, opts: DaemonOptions): Promise<void> {
+  const running = await connectControl(ctx.socketPath)
+  if (running) {
+    running.close()
+    throw new CairnError('profile-busy', `a cairn node is already running on ${ctx.hostOptions.profileDir}`)
+  }
+
+  // Listening from the start, so a signal during start-up still closes what was opened.
+  const stopped = untilSignal()
+  const host = new CairnHost(ctx.hostOptions)
+  const printEvent = (event: CairnEvent) => ctx.stdout.write(JSON.stringify(event) + '\n')
+  host.on('event', printEvent)
+  const closers: (() => Promise<void>)[] = [() => host.close()]
+  const closeAll = async () => {
+    host.off('event', printEvent)
+    for (const close of closers.reverse()) await close()
+  }
+
+  try {
+    await unlockHost(ctx, host)
+    const control = await startControlServer(host, ctx.socketPath)
+    closers.push(() => control.close())
+    if (opts.webShellPort !== undefined) {
+      const shell = await startWebShell({ host, port: opts.webShellPort })
+      closers.push(() => shell.close())
+      // The URL carries the one-time token: it goes to stdout for the owner, never to a log.
+      ctx.stdout.write(ctx.globals.json ? JSON.stringify({ type: 'web-shell', url: shell.url }) + '\n' : `${shell.url}\n`)
+    }
+    const me = await host.profile()
+    ctx.stderr.write(`cairn: online as ${me.id}; control socket ${control.path}; stop with Ctrl-C\n`)
+  } catch (err) {
+    await closeAll()
+    throw err
+  }
+
+  await stopped
+  await closeAll()
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}

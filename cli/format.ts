@@ -1,0 +1,69 @@
+import type { Contact, ContactRequest, HistoryPage, Message, NetworkStatus } from '../core/api/types'
+
+// Human-readable renderings; `--json` prints the API objects themselves instead.
+
+const MODE_LABEL: Record<NetworkStatus['mode'], string> = {
+  internet: 'internet',
+  lan: 'LAN only',
+  offline: 'offline'
+}
+
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
+}
+
+/** Strips control characters a peer could use to rewrite the terminal (escape sequences, CR). */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD')
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)))
+  return rows.map((r) => r.map((cell, col) => cell.padEnd(widths[col])).join('  ').trimEnd()).join('\n') + '\n'
+}
+
+export function formatContacts(contacts: Contact[]): string {
+  if (contacts.length === 0) return 'no contacts (add one with: cairn add ID --name NAME)\n'
+  return table([
+    ['NAME', 'ID', 'PRESENCE', 'UNREAD', 'FLAGS'],
+    ...contacts.map((c) => [
+      printable(c.name),
+      c.id,
+      c.presence,
+      String(c.unread),
+      [c.blocked ? 'blocked' : '', c.verified ? 'verified' : ''].filter(Boolean).join(',')
+    ])
+  ])
+}
+
+export function formatRequests(requests: ContactRequest[]): string {
+  if (requests.length === 0) return 'no contact requests\n'
+  return table([
+    ['ID', 'ANNOUNCED NAME (unverified)', 'RECEIVED'],
+    ...requests.map((r) => [r.id, printable(r.name), formatTime(r.receivedAt)])
+  ])
+}
+
+export function formatMessage(m: Message): string {
+  const arrow = m.direction === 'in' ? '<' : '>'
+  const state = m.direction === 'out' ? `  [${m.state}]` : ''
+  return `${formatTime(m.sentAt)} ${arrow} ${printable(m.text)}${state}\n`
+}
+
+/** Oldest first, as a conversation reads; the API pages newest first. */
+export function formatHistory(page: HistoryPage): string {
+  if (page.messages.length === 0) return 'no messages\n'
+  return [...page.messages].reverse().map(formatMessage).join('')
+}
+
+export function formatStatus(status: NetworkStatus, running: boolean): string {
+  return (
+    [
+      `node:            ${running ? 'running' : 'not running (start it with: cairn run)'}`,
+      `network:         ${MODE_LABEL[status.mode]}`,
+      `peers connected: ${status.peers}`,
+      `contacts online: ${status.contactsOnline}`,
+      `LAN discovery:   ${status.lanDiscovery ? 'on' : 'off'}`
+    ].join('\n') + '\n'
+  )
+}

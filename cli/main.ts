@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs'
+import { CairnError } from '../core/api/errors'
+import { integerOption, parseCommandLine } from './args'
+import { runOneShot } from './commands'
+import { createContext } from './context'
+import { runDaemon } from './daemon'
+import { EXIT, exitCodeFor } from './exit-codes'
+import { helpText } from './help'
+
+async function main(argv: string[]): Promise<number> {
+  const parsed = parseCommandLine(argv)
+  if (parsed.kind === 'help') {
+    process.stdout.write(helpText(parsed.command))
+    return EXIT.ok
+  }
+  if (parsed.kind === 'version') {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    process.stdout.write(`${pkg.version}\n`)
+    return EXIT.ok
+  }
+
+  const ctx = createContext(parsed.globals, process.env, {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr
+  })
+  const name = parsed.command.name
+  if (name === 'run' || name === 'serve') {
+    await runDaemon(ctx, { webShellPort: name === 'serve' ? (integerOption('port', parsed.options.port, 0, 65535) ?? 0) : undefined })
+  } else {
+    await runOneShot(ctx, parsed)
+  }
+  return EXIT.ok
+}
+
+function oneLine(err: unknown): string {
+  return CairnError.from(err).message.replace(/\s*\n\s*/g, ' ')
+}
+
+// A reader that stops early (`cairn history x | head`) is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok)
+})
+
+let code: number
+try {
+  code = await main(process.argv.slice(2))
+} catch (err) {
+  process.stderr.write(`cairn: ${oneLine(err)}\n`)
+  code = exitCodeFor(err)
+}
+// Networking libraries can keep timers alive after close; the command is over once output drains.
+process.stdout.write('', () => process.exit(code))
