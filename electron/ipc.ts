@@ -1,0 +1,43 @@
+// The main-process side of the preload bridge, free of Electron imports so it runs (and is tested)
+// in plain Node: every call checks that it comes from the app's own page, then goes through the same
+// validation and dispatch as every other transport.
+import { dispatch, type ApiHost, type Logger } from '../core/api/dispatch'
+import type { ContactId } from '../core/api/types'
+import { CONTACT_ID_MAX } from '../core/api/validate'
+import { isAppUrl } from './app-url'
+import type { ResponseFrame } from './bridge'
+
+/** The part of Electron's IpcMainEvent / IpcMainInvokeEvent these handlers read. */
+export interface IpcSender {
+  senderFrame: { url: string } | null
+}
+
+export interface IpcHandlers {
+  request(event: IpcSender, frame: unknown): Promise<ResponseFrame>
+  viewing(event: IpcSender, contact: unknown): void
+}
+
+function refused(frame: unknown, code: 'unauthorized' | 'invalid-argument', message: string): ResponseFrame {
+  const id = (frame as { id?: unknown } | null)?.id
+  return { kind: 'response', id: typeof id === 'number' ? id : 0, ok: false, error: { code, message } }
+}
+
+export function createIpcHandlers(opts: {
+  host: ApiHost
+  onViewing(contact: ContactId | null): void
+  log?: Logger
+}): IpcHandlers {
+  return {
+    async request(event, frame) {
+      if (!isAppUrl(event.senderFrame?.url)) return refused(frame, 'unauthorized', 'IPC from a page that is not Cairn')
+      const response = await dispatch(opts.host, frame, opts.log)
+      if (response?.kind === 'response') return response
+      return refused(frame, 'invalid-argument', 'not a request frame')
+    },
+    viewing(event, contact) {
+      if (!isAppUrl(event.senderFrame?.url)) return
+      if (contact === null) opts.onViewing(null)
+      else if (typeof contact === 'string' && contact.length > 0 && contact.length <= CONTACT_ID_MAX) opts.onViewing(contact)
+    }
+  }
+}

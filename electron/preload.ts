@@ -1,0 +1,19 @@
+// Runs sandboxed in the renderer with context isolation: exposes the wire protocol of the API and
+// the on-screen conversation, and not ipcRenderer or anything else from Electron.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import type { CairnEvent, ContactId } from '../core/api/types'
+import { IPC, type CairnBridge, type RequestFrame, type ResponseFrame } from './bridge'
+
+const bridge: CairnBridge = {
+  request: (frame: RequestFrame): Promise<ResponseFrame> => ipcRenderer.invoke(IPC.request, frame),
+  onEvent(cb: (event: CairnEvent) => void) {
+    const listener = (_e: IpcRendererEvent, event: CairnEvent) => cb(event)
+    ipcRenderer.on(IPC.event, listener)
+    return () => {
+      ipcRenderer.off(IPC.event, listener)
+    }
+  },
+  viewing: (contact: ContactId | null) => ipcRenderer.send(IPC.viewing, contact)
+}
+
+contextBridge.exposeInMainWorld('cairn', bridge)
