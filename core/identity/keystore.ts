@@ -1,0 +1,58 @@
+import { readFile, stat } from 'node:fs/promises'
+import { CairnError } from '../api/errors'
+import { writeFileAtomic } from './atomic-file'
+import { MAX_SEALED_BYTES, seal, unseal, type KeystoreSecrets } from './sealed'
+
+export type { KeystoreSecrets } from './sealed'
+
+const BACKUP_PREFIX = 'cairn-backup-v1:'
+
+async function readKeystore(file: string): Promise<Buffer> {
+  try {
+    const info = await stat(file)
+    if (!info.isFile()) throw new CairnError('corrupt-profile', `${file} is not a regular file`)
+    if (info.size > MAX_SEALED_BYTES) {
+      throw new CairnError('corrupt-profile', `keystore too large: ${info.size} bytes, at most ${MAX_SEALED_BYTES} expected`)
+    }
+    return await readFile(file)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CairnError('no-profile', `no keystore at ${file}`)
+    throw err
+  }
+}
+
+/** Seals the secrets under the passphrase into a new file (mode 0600); never overwrites one. */
+export async function createKeystore(file: string, passphrase: string, secrets: KeystoreSecrets): Promise<void> {
+  const sealed = await seal(secrets, passphrase)
+  if (!(await writeFileAtomic(file, sealed, true))) {
+    throw new CairnError('profile-exists', `a keystore already exists at ${file}`)
+  }
+}
+
+export async function openKeystore(file: string, passphrase: string): Promise<KeystoreSecrets> {
+  return unseal(await readKeystore(file), passphrase, 'corrupt-profile')
+}
+
+/** Re-seals under `next`; the file is replaced atomically, so it is valid under one of the two at every instant. */
+export async function changeKeystorePassphrase(file: string, current: string, next: string): Promise<void> {
+  const secrets = await openKeystore(file, current)
+  await writeFileAtomic(file, await seal(secrets, next), false)
+}
+
+/** The secrets sealed under a separate backup passphrase, as one line of text. */
+export async function exportBackup(secrets: KeystoreSecrets, backupPassphrase: string): Promise<string> {
+  return BACKUP_PREFIX + (await seal(secrets, backupPassphrase)).toString('base64')
+}
+
+export async function importBackup(text: string, backupPassphrase: string): Promise<KeystoreSecrets> {
+  if (typeof text !== 'string') throw new CairnError('invalid-argument', 'a backup must be text')
+  const trimmed = text.trim()
+  if (!trimmed.startsWith(BACKUP_PREFIX)) {
+    throw new CairnError('invalid-argument', `not a Cairn backup: it must start with "${BACKUP_PREFIX}"`)
+  }
+  const body = trimmed.slice(BACKUP_PREFIX.length)
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0) {
+    throw new CairnError('invalid-argument', 'the backup text is damaged: it is not valid base64')
+  }
+  return unseal(Buffer.from(body, 'base64'), backupPassphrase, 'invalid-argument')
+}

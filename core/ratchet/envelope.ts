@@ -1,0 +1,115 @@
+// Envelope wire format, version 1 (every integer little-endian, every field fixed-size):
+//
+//   version (1) = 1 | kind (1): 0 message, 1 initial | session id (16)
+//   initial only:  initiator's ephemeral X25519 key (32) | prekey id u32 (0: the responder's identity key)
+//   ratchet key (32) | previous chain length u32 | message number u32 | nonce (24)
+//   ciphertext: XChaCha20-Poly1305, at least the 16-byte tag
+//
+// The whole envelope before the ciphertext is the header; the AD is sender identity ‖ receiver
+// identity ‖ header. Size is capped so a hostile peer cannot make us allocate or authenticate megabytes.
+import * as c from 'compact-encoding'
+import { AEAD_NONCE_BYTES, AEAD_TAG_BYTES } from '../crypto'
+import { RatchetError } from './errors'
+
+export const ENVELOPE_VERSION = 1
+export const MAX_ENVELOPE_BYTES = 64 * 1024
+export const SESSION_ID_BYTES = 16
+const KIND_MESSAGE = 0
+const KIND_INITIAL = 1
+const PREFIX_BYTES = 2 + SESSION_ID_BYTES
+const INITIAL_BYTES = 32 + 4
+const RATCHET_BYTES = 32 + 4 + 4 + AEAD_NONCE_BYTES
+
+export interface InitialHeader {
+  ephemeral: Buffer
+  prekeyId: number
+}
+
+export interface Envelope {
+  sessionId: Buffer
+  initial: InitialHeader | null
+  dh: Buffer
+  pn: number
+  n: number
+  nonce: Buffer
+  /** Everything before the ciphertext, authenticated as associated data. */
+  header: Buffer
+  ciphertext: Buffer
+}
+
+const fixed16 = c.fixed(SESSION_ID_BYTES)
+const fixed24 = c.fixed(AEAD_NONCE_BYTES)
+
+export function headerLength(initial: boolean): number {
+  return PREFIX_BYTES + (initial ? INITIAL_BYTES : 0) + RATCHET_BYTES
+}
+
+/** Writes the header at `state.start` of `state.buffer`; the caller sizes the buffer and writes the ciphertext after it. */
+export function writeHeader(
+  state: c.State,
+  sessionId: Uint8Array,
+  initial: InitialHeader | null,
+  dh: Uint8Array,
+  pn: number,
+  n: number,
+  nonce: Uint8Array
+): void {
+  c.uint8.encode(state, ENVELOPE_VERSION)
+  c.uint8.encode(state, initial ? KIND_INITIAL : KIND_MESSAGE)
+  fixed16.encode(state, sessionId)
+  if (initial) {
+    c.fixed32.encode(state, initial.ephemeral)
+    c.uint32.encode(state, initial.prekeyId)
+  }
+  c.fixed32.encode(state, dh)
+  c.uint32.encode(state, pn)
+  c.uint32.encode(state, n)
+  fixed24.encode(state, nonce)
+}
+
+function malformed(what: string): RatchetError {
+  return new RatchetError('malformed', `malformed envelope: ${what}`)
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  if (!(bytes instanceof Uint8Array)) throw malformed('not a byte array')
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+/** A validated parse: lengths, version, kind. Keys are checked cryptographically when used. */
+export function decodeEnvelope(bytes: Uint8Array): Envelope {
+  const buf = toBuffer(bytes)
+  if (buf.byteLength > MAX_ENVELOPE_BYTES) throw malformed(`${buf.byteLength} bytes, at most ${MAX_ENVELOPE_BYTES}`)
+  if (buf.byteLength < 2) throw malformed(`truncated at ${buf.byteLength} bytes`)
+  if (buf[0] !== ENVELOPE_VERSION) {
+    throw new RatchetError('unsupported-version', `envelope version ${buf[0]}, this build reads ${ENVELOPE_VERSION}`)
+  }
+  const kind = buf[1]
+  if (kind !== KIND_MESSAGE && kind !== KIND_INITIAL) throw malformed(`unknown kind ${kind}`)
+  const initial = kind === KIND_INITIAL
+  const headerBytes = headerLength(initial)
+  if (buf.byteLength < headerBytes + AEAD_TAG_BYTES) {
+    throw malformed(`truncated: ${buf.byteLength} bytes, at least ${headerBytes + AEAD_TAG_BYTES} expected`)
+  }
+  const state = c.state(2, buf.byteLength, buf)
+  const sessionId = fixed16.decode(state) as Buffer
+  const init = initial
+    ? { ephemeral: c.fixed32.decode(state) as Buffer, prekeyId: c.uint32.decode(state) }
+    : null
+  return {
+    sessionId,
+    initial: init,
+    dh: c.fixed32.decode(state) as Buffer,
+    pn: c.uint32.decode(state),
+    n: c.uint32.decode(state),
+    nonce: fixed24.decode(state) as Buffer,
+    header: buf.subarray(0, headerBytes),
+    ciphertext: buf.subarray(headerBytes)
+  }
+}
+
+/** The session an envelope belongs to and whether it starts one, without decrypting it. */
+export function inspectEnvelope(bytes: Uint8Array): { sessionId: Buffer; initial: boolean } {
+  const env = decodeEnvelope(bytes)
+  return { sessionId: Buffer.from(env.sessionId), initial: env.initial !== null }
+}

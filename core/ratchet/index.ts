@@ -1,0 +1,37 @@
+// Cairn's session protocol: an X3DH-style start, then the Double Ratchet as Signal specifies it
+// (https://signal.org/docs/specifications/doubleratchet/, https://signal.org/docs/specifications/x3dh/).
+//
+// Primitives: X25519 for every DH; KDF_RK = HKDF-SHA256 and KDF_CK = keyed BLAKE2b (./kdf.ts);
+// XChaCha20-Poly1305 with a random 24-byte nonce per message and AD = sender identity ‖ receiver
+// identity ‖ envelope header (./envelope.ts). Skipped message keys: at most MAX_SKIP per chain and
+// MAX_STORED_SKIPPED in all, the oldest evicted. Used keys are zeroed.
+//
+// Starting a session. With the contact's signed prekey bundle (the normal case), the initiator
+// computes DH(IK_A, SPK_B) ‖ DH(EK_A, IK_B) ‖ DH(EK_A, SPK_B) as in X3DH (identity keys are the
+// Ed25519 identities in their X25519 form; no one-time prekeys). Until the contact replies, every
+// envelope repeats the start header (EK_A, prekey id), as Signal's PreKeySignalMessage does, so
+// whichever arrives first can open the session.
+//
+// Without a bundle (prekey id 0, "static-static"), the responder's identity key stands in for the
+// signed prekey: SK comes from DH(IK_A, IK_B) ‖ DH(EK_A, IK_B). Weaker until the first reply:
+//  - no forward secrecy for those first messages against theft of B's identity key: whoever later
+//    holds IK_B's secret can recompute SK from the captured envelope and read them;
+//  - a replayed initial envelope is accepted again by respond() (as with X3DH without one-time
+//    prekeys); callers deduplicate by session id and log position;
+//  - the session is not tied to a fresh key of B's until B answers.
+// As soon as B replies, the DH ratchet mixes in fresh ephemeral keys from both sides and these
+// weaknesses no longer apply to later messages (the tests check this).
+export { Session, MAX_PLAINTEXT_BYTES } from './session'
+export { RatchetError, type RatchetErrorCode } from './errors'
+export { inspectEnvelope, MAX_ENVELOPE_BYTES } from './envelope'
+export {
+  generateSignedPrekey,
+  encodeSignedPrekey,
+  decodeSignedPrekey,
+  bundleOf,
+  encodeBundle,
+  decodeBundle,
+  type SignedPrekey,
+  type PrekeyBundle
+} from './prekey'
+export { MAX_SKIP, MAX_STORED_SKIPPED } from './state'
