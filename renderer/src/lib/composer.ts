@@ -1,0 +1,19 @@
+export type ComposerAction = 'send' | 'newline' | 'none'
+
+export interface ComposerKey {
+  key: string
+  shiftKey: boolean
+  isComposing: boolean
+}
+
+/** Enter sends, Shift+Enter inserts a newline, and Enter that confirms an IME composition does neither. */
+export function composerAction(e: ComposerKey): ComposerAction {
+  if (e.key !== 'Enter' || e.isComposing) return 'none'
+  return e.shiftKey ? 'newline' : 'send'
+}
+
+/** What would be sent for this draft, or null when there is nothing worth sending. */
+export function outgoingText(draft: string): string | null {
+  const text = draft.replace(/^\s*\n|\s+$/g, '')
+  return text.trim() === '' ? null : text
+}

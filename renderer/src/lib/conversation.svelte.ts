@@ -1,0 +1,72 @@
+import type { CairnApi, ContactId, Message, MessageState } from '../../../core/api/types'
+
+const FIRST_PAGE = 100
+const OLDER_PAGE = 300
+const STATE_ORDER: Record<MessageState, number> = { pending: 0, sent: 1, delivered: 2, read: 3 }
+
+/** One conversation's loaded history, oldest first, paged backwards through api.history. */
+export class Conversation {
+  messages = $state.raw<Message[]>([])
+  loading = $state(false)
+  hasOlder = $state(true)
+  error = $state<string | null>(null)
+  #before: string | null = null
+  #started = false
+  readonly #ids = new Set<string>()
+
+  constructor(
+    private readonly api: CairnApi,
+    readonly contact: ContactId
+  ) {}
+
+  /** Loads the newest page once; later calls are no-ops. */
+  async start(): Promise<void> {
+    if (this.#started) return
+    this.#started = true
+    await this.#page(FIRST_PAGE)
+  }
+
+  async loadOlder(): Promise<void> {
+    if (!this.#started) return this.start()
+    if (this.loading || !this.hasOlder) return
+    await this.#page(OLDER_PAGE, this.#before ?? undefined)
+  }
+
+  async #page(limit: number, before?: string): Promise<void> {
+    this.loading = true
+    this.error = null
+    try {
+      const page = await this.api.history(this.contact, before === undefined ? { limit } : { limit, before })
+      const older = page.messages.filter((m) => !this.#ids.has(m.id)).reverse()
+      for (const m of older) this.#ids.add(m.id)
+      this.messages = [...older, ...this.messages]
+      this.#before = page.before
+      this.hasOlder = page.before !== null
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err)
+      if (before === undefined) this.#started = false
+    } finally {
+      this.loading = false
+    }
+  }
+
+  /** Adds a new message, or refreshes one already shown (the send result and its event may both arrive). */
+  upsert(message: Message): void {
+    if (this.#ids.has(message.id)) {
+      this.messages = this.messages.map((m) => (m.id === message.id ? mergeState(m, message.state) : m))
+      return
+    }
+    this.#ids.add(message.id)
+    this.messages = [...this.messages, message]
+  }
+
+  setState(id: string, state: MessageState): void {
+    if (!this.#ids.has(id)) return
+    this.messages = this.messages.map((m) => (m.id === id ? mergeState(m, state) : m))
+  }
+}
+
+/** States only move forward: an event overtaken by a later one must not roll the tick back. */
+function mergeState(m: Message, state: MessageState): Message {
+  return STATE_ORDER[state] > STATE_ORDER[m.state] ? { ...m, state } : m
+}

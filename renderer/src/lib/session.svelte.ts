@@ -1,0 +1,168 @@
+import type {
+  CairnApi,
+  CairnEvent,
+  Contact,
+  ContactId,
+  ContactRequest,
+  Message,
+  NetworkStatus,
+  Profile,
+  SecurityEvent,
+  SyncProgress
+} from '../../../core/api/types'
+import { Conversation } from './conversation.svelte'
+
+/** A typing indicator without a fresh event fades after this long, in case the "stopped" event was lost. */
+const TYPING_TTL_MS = 8_000
+
+/**
+ * Everything the unlocked app shows, kept current from API events. Components read it; only the
+ * API changes it (through calls whose events land here).
+ */
+export class Session {
+  me = $state<Profile | null>(null)
+  contacts = $state.raw<Contact[]>([])
+  requests = $state.raw<ContactRequest[]>([])
+  network = $state<NetworkStatus | null>(null)
+  typing = $state.raw<ReadonlySet<ContactId>>(new Set())
+  sync = $state.raw<ReadonlyMap<ContactId, SyncProgress>>(new Map())
+  security = $state.raw<SecurityEvent[]>([])
+  /** The most recent incoming message, for the live region and notifications. */
+  lastIncoming = $state.raw<Message | null>(null)
+  readonly #conversations = new Map<ContactId, Conversation>()
+  readonly #typingTimers = new Map<ContactId, ReturnType<typeof setTimeout>>()
+
+  constructor(readonly api: CairnApi) {}
+
+  async load(): Promise<void> {
+    const [me, contacts, requests, network] = await Promise.all([
+      this.api.profile(),
+      this.api.contacts(),
+      this.api.requests(),
+      this.api.network()
+    ])
+    this.me = me
+    this.contacts = contacts
+    this.requests = requests
+    this.network = network
+  }
+
+  conversation(contact: ContactId): Conversation {
+    let c = this.#conversations.get(contact)
+    if (!c) {
+      c = new Conversation(this.api, contact)
+      this.#conversations.set(contact, c)
+    }
+    return c
+  }
+
+  contact(id: ContactId): Contact | undefined {
+    return this.contacts.find((c) => c.id === id)
+  }
+
+  /** Sends and shows the message at once; its later states arrive as events. */
+  async send(contact: ContactId, text: string): Promise<void> {
+    const message = await this.api.send(contact, text)
+    this.conversation(contact).upsert(message)
+    this.#preview(message)
+  }
+
+  apply(e: CairnEvent): void {
+    switch (e.type) {
+      case 'message':
+        this.#conversations.get(e.message.contact)?.upsert(e.message)
+        this.#preview(e.message)
+        if (e.message.direction === 'in') {
+          this.lastIncoming = e.message
+          this.#setTyping(e.message.contact, false)
+        }
+        break
+      case 'message-state':
+        this.#conversations.get(e.contact)?.setState(e.id, e.state)
+        break
+      case 'contact':
+        this.contacts = upsertBy(this.contacts, e.contact, (c) => c.id)
+        break
+      case 'contact-removed':
+        this.contacts = this.contacts.filter((c) => c.id !== e.id)
+        this.#conversations.delete(e.id)
+        break
+      case 'request':
+        this.requests = upsertBy(this.requests, e.request, (r) => r.id)
+        break
+      case 'request-removed':
+        this.requests = this.requests.filter((r) => r.id !== e.id)
+        break
+      case 'typing':
+        this.#setTyping(e.contact, e.typing)
+        break
+      case 'network':
+        this.network = e.status
+        break
+      case 'security':
+        this.security = [...this.security, e.event]
+        break
+      case 'sync': {
+        const next = new Map(this.sync)
+        if (e.progress.done >= e.progress.total) next.delete(e.progress.contact)
+        else next.set(e.progress.contact, e.progress)
+        this.sync = next
+        break
+      }
+      case 'profile':
+        this.me = e.profile
+        break
+      case 'locked':
+        break
+    }
+  }
+
+  dismissSecurity(contact: ContactId): void {
+    this.security = this.security.filter((s) => s.contact !== contact)
+  }
+
+  dispose(): void {
+    for (const timer of this.#typingTimers.values()) clearTimeout(timer)
+    this.#typingTimers.clear()
+  }
+
+  /** Keeps the list's preview and order current even before the core's own contact update lands. */
+  #preview(m: Message): void {
+    const contact = this.contact(m.contact)
+    if (!contact || m.sentAt < (contact.lastMessage?.at ?? 0)) return
+    const at = Math.max(m.sentAt, m.receivedAt)
+    this.contacts = upsertBy(
+      this.contacts,
+      { ...contact, lastMessage: { direction: m.direction, text: m.text, at: m.sentAt }, lastActivity: Math.max(contact.lastActivity, at) },
+      (c) => c.id
+    )
+  }
+
+  #setTyping(contact: ContactId, typing: boolean): void {
+    clearTimeout(this.#typingTimers.get(contact))
+    this.#typingTimers.delete(contact)
+    if (typing) this.#typingTimers.set(contact, setTimeout(() => this.#setTyping(contact, false), TYPING_TTL_MS))
+    if (typing === this.typing.has(contact)) return
+    const next = new Set(this.typing)
+    if (typing) next.add(contact)
+    else next.delete(contact)
+    this.typing = next
+  }
+}
+
+function upsertBy<T>(list: readonly T[], item: T, key: (x: T) => string): T[] {
+  const k = key(item)
+  const i = list.findIndex((x) => key(x) === k)
+  if (i === -1) return [...list, item]
+  const next = list.slice()
+  next[i] = item
+  return next
+}
+
+/** Contacts by most recent activity, then by name, narrowed by a case-insensitive filter. */
+export function sortedContacts(contacts: readonly Contact[], filter: string): Contact[] {
+  const f = filter.trim().toLowerCase()
+  return contacts
+    .filter((c) => !f || c.name.toLowerCase().includes(f) || (c.announcedName ?? '').toLowerCase().includes(f))
+    .sort((a, b) => b.lastActivity - a.lastActivity || a.name.localeCompare(b.name))
+}
