@@ -1,0 +1,83 @@
+// Visual check: builds the renderer against the fake API, serves it on 127.0.0.1 under the web
+// shell's CSP, and screenshots each scene in light and dark. `npx tsx test/ui/visual/shoot.ts [outDir]`
+import { createServer } from 'node:http'
+import { readFile } from 'node:fs/promises'
+import { extname, join, normalize } from 'node:path'
+import { chromium } from 'playwright-core'
+import { build } from 'vite'
+import { contentSecurityPolicy } from '../../../webshell/csp'
+
+const dist = '/tmp/cairn-renderer-visual'
+const out = process.argv[2] ?? 'test-artifacts/renderer'
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' }
+
+await build({ configFile: new URL('./vite.config.ts', import.meta.url).pathname, logLevel: 'warn' })
+
+const server = createServer(async (req, res) => {
+  const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^\/+/, '')
+  try {
+    const body = await readFile(join(dist, path || 'index.html'))
+    res.writeHead(200, { 'Content-Type': TYPES[extname(path || '.html')] ?? 'application/octet-stream', 'Content-Security-Policy': contentSecurityPolicy() })
+    res.end(body)
+  } catch {
+    res.writeHead(404).end()
+  }
+})
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+const port = (server.address() as { port: number }).port
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+})
+const problems: string[] = []
+try {
+  for (const scheme of ['light', 'dark'] as const) {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 720 }, colorScheme: scheme })
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${scheme}: ${m.text()}`)
+    })
+    page.on('pageerror', (e) => problems.push(`${scheme}: ${e.message}`))
+    const shot = async (name: string) => page.screenshot({ path: join(out, `${name}-${scheme}.png`) })
+    const go = async (scene: string) => {
+      await page.goto(`http://127.0.0.1:${port}/index.html?messages=10000#${scene}`)
+      await page.reload()
+    }
+    await go('onboarding')
+    await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
+    await page.getByLabel('Display name').fill('Ada')
+    await page.getByLabel('Passphrase', { exact: true }).fill('short')
+    await page.getByRole('button', { name: 'Create identity' }).click()
+    await shot('onboarding')
+    await go('unlock')
+    await page.getByLabel('Passphrase').fill('wrong one')
+    await page.getByRole('button', { name: 'Unlock' }).click()
+    await page.getByRole('alert').waitFor()
+    await shot('unlock-wrong')
+    await go('security')
+    await page.getByRole('button', { name: /Grace Hopper/ }).click()
+    await page.getByText('is typing').waitFor()
+    await shot('conversation')
+    const t0 = Date.now()
+    const list = page.getByRole('list', { name: /Messages with/ })
+    for (let i = 0; i < 20; i++) await list.evaluate((el) => (el.scrollTop -= 2000))
+    const rendered = await list.getByRole('listitem').count()
+    console.log(`scrolled 40000px in ${Date.now() - t0} ms; ${rendered} rows in the DOM`)
+    await shot('conversation-scrolled')
+    await page.getByRole('button', { name: 'Add contact' }).click()
+    await page.getByLabel('Contact ID').fill('ybndrfg8ejkmcpqxot1uwisza345h769ybndrfg8ejkmcpqxot1u0')
+    await page.getByLabel('Name', { exact: true }).fill('Someone')
+    await page.getByRole('button', { name: 'Add contact' }).click()
+    await shot('add-contact-error')
+    await page.getByRole('button', { name: 'My ID' }).click()
+    await page.getByLabel('My contact ID').waitFor()
+    await shot('my-id')
+    await page.getByRole('button', { name: 'Settings' }).click()
+    await shot('settings')
+    await page.close()
+  }
+} finally {
+  await browser.close()
+  server.close()
+}
+console.log(problems.length ? `console problems:\n${problems.join('\n')}` : 'no console errors or CSP violations')
