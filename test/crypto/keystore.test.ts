@@ -1,0 +1,154 @@
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { CairnError } from '../../core/api/errors'
+import type { ErrorCode } from '../../core/api/types'
+import { cryptoReady, randomBytes } from '../../core/crypto'
+import {
+  changeKeystorePassphrase,
+  createKeystore,
+  exportBackup,
+  generateIdentity,
+  importBackup,
+  openKeystore,
+  type KeystoreSecrets
+} from '../../core/identity'
+
+beforeAll(() => cryptoReady())
+
+async function failure(promise: Promise<unknown>): Promise<CairnError> {
+  try {
+    await promise
+  } catch (err) {
+    expect(err).toBeInstanceOf(CairnError)
+    return err as CairnError
+  }
+  throw new Error('expected a CairnError')
+}
+
+async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<string> {
+  const err = await failure(promise)
+  expect(err.code).toBe(code)
+  return err.message
+}
+
+function sameSecrets(a: KeystoreSecrets, b: KeystoreSecrets): void {
+  expect(a.identity.publicKey.equals(b.identity.publicKey)).toBe(true)
+  expect(a.identity.secretKey.equals(b.identity.secretKey)).toBe(true)
+  expect(a.storageKey.equals(b.storageKey)).toBe(true)
+  expect(a.name).toBe(b.name)
+}
+
+describe('keystore', () => {
+  let dir: string
+  let file: string
+  const secrets: KeystoreSecrets = { identity: generateIdentity(), storageKey: randomBytes(32), name: 'Ada Lovelace ✓' }
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cairn-keystore-'))
+    file = join(dir, 'identity.key')
+  })
+  afterEach(() => rm(dir, { recursive: true, force: true }))
+
+  it('round-trips the secrets, writes mode 0600 and leaves no temp file', async () => {
+    await createKeystore(file, 'correct horse', secrets)
+    sameSecrets(await openKeystore(file, 'correct horse'), secrets)
+    expect((await stat(file)).mode & 0o777).toBe(0o600)
+    expect(await readdir(dir)).toEqual(['identity.key'])
+  })
+
+  it('refuses to overwrite an existing keystore, leaving it byte-identical', async () => {
+    await createKeystore(file, 'one', secrets)
+    const before = await readFile(file)
+    await expectCode(createKeystore(file, 'two', { ...secrets, name: 'other' }), 'profile-exists')
+    expect((await readFile(file)).equals(before)).toBe(true)
+    expect(await readdir(dir)).toEqual(['identity.key'])
+  })
+
+  it('a missing keystore is no-profile', async () => {
+    await expectCode(openKeystore(file, 'x'), 'no-profile')
+  })
+
+  it('a wrong passphrase is a typed error and leaves the file byte-identical', async () => {
+    await createKeystore(file, 'right', secrets)
+    const before = await readFile(file)
+    await expectCode(openKeystore(file, 'wrong'), 'wrong-passphrase')
+    await expectCode(changeKeystorePassphrase(file, 'wrong', 'new'), 'wrong-passphrase')
+    expect((await readFile(file)).equals(before)).toBe(true)
+  })
+
+  it('rejects an empty passphrase', async () => {
+    await expectCode(createKeystore(file, '', secrets), 'invalid-argument')
+  })
+
+  it('reports corruption at every byte offset as corrupt-profile, never as a new identity', async () => {
+    await createKeystore(file, 'pw', secrets)
+    const original = await readFile(file)
+    const messages = new Set<string>()
+    for (let i = 0; i < original.byteLength; i++) {
+      const bad = Buffer.from(original)
+      bad[i] ^= 0x04
+      await writeFile(file, bad)
+      messages.add(await expectCode(openKeystore(file, 'pw'), 'corrupt-profile'))
+    }
+    expect([...messages].some((m) => /unknown file signature/.test(m))).toBe(true)
+    expect([...messages].some((m) => /unsupported keystore version/.test(m))).toBe(true)
+    expect([...messages].some((m) => /checksum mismatch/.test(m))).toBe(true)
+  })
+
+  it('reports every truncation and an oversized or empty file as corrupt-profile', async () => {
+    await createKeystore(file, 'pw', secrets)
+    const original = await readFile(file)
+    for (let len = 0; len < original.byteLength; len++) {
+      await writeFile(file, original.subarray(0, len))
+      const message = await expectCode(openKeystore(file, 'pw'), 'corrupt-profile')
+      if (len >= 8) expect(message).toMatch(/truncated|checksum/)
+    }
+    await writeFile(file, Buffer.concat([original, Buffer.alloc(100_000)]))
+    expect(await expectCode(openKeystore(file, 'pw'), 'corrupt-profile')).toMatch(/too large/)
+  })
+
+  it('changes the passphrase atomically', async () => {
+    await createKeystore(file, 'old', secrets)
+    await changeKeystorePassphrase(file, 'old', 'new')
+    await expectCode(openKeystore(file, 'old'), 'wrong-passphrase')
+    sameSecrets(await openKeystore(file, 'new'), secrets)
+    expect((await stat(file)).mode & 0o777).toBe(0o600)
+    expect(await readdir(dir)).toEqual(['identity.key'])
+  })
+
+  it('two concurrent passphrase changes leave a valid file under one of the new passphrases', async () => {
+    await createKeystore(file, 'start', secrets)
+    const results = await Promise.allSettled([
+      changeKeystorePassphrase(file, 'start', 'first'),
+      changeKeystorePassphrase(file, 'start', 'second')
+    ])
+    expect(results.some((r) => r.status === 'fulfilled')).toBe(true)
+    const opened = await Promise.allSettled([openKeystore(file, 'first'), openKeystore(file, 'second')])
+    const ok = opened.filter((r): r is PromiseFulfilledResult<KeystoreSecrets> => r.status === 'fulfilled')
+    expect(ok).toHaveLength(1)
+    sameSecrets(ok[0].value, secrets)
+    expect(await readdir(dir)).toEqual(['identity.key'])
+  })
+
+  it('exports and imports a backup under its own passphrase', async () => {
+    const text = await exportBackup(secrets, 'backup pass')
+    expect(text).toMatch(/^cairn-backup-v1:[A-Za-z0-9+/]+=*$/)
+    sameSecrets(await importBackup(`\n${text}  \n`, 'backup pass'), secrets)
+    await expectCode(importBackup(text, 'nope'), 'wrong-passphrase')
+    expect(await expectCode(importBackup('hello', 'x'), 'invalid-argument')).toMatch(/not a Cairn backup/)
+    expect(await expectCode(importBackup(text.slice(0, -8), 'backup pass'), 'invalid-argument')).toMatch(/damaged|truncated|base64/)
+    expect(await expectCode(importBackup(text.replace(':', ':%'), 'backup pass'), 'invalid-argument')).toMatch(/base64/)
+  })
+
+  it('refuses secrets that are not a consistent identity', async () => {
+    const other = generateIdentity()
+    await expectCode(
+      createKeystore(file, 'pw', { ...secrets, identity: { publicKey: other.publicKey, secretKey: secrets.identity.secretKey } }),
+      'invalid-argument'
+    )
+    await expectCode(createKeystore(file, 'pw', { ...secrets, storageKey: Buffer.alloc(5) }), 'invalid-argument')
+    expect(await readdir(dir)).toEqual([])
+  })
+})
