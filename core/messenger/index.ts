@@ -1,0 +1,2 @@
+export { Messenger } from './messenger'
+export { createProfile, openMessenger, type MessengerOptions } from './open'

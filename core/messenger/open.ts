@@ -1,0 +1,104 @@
+import { mkdir } from 'node:fs/promises'
+import Corestore from 'corestore'
+import { CairnError } from '../api/errors'
+import { cryptoReady, randomBytes } from '../crypto'
+import { createKeystore, generateIdentity, openKeystore, type KeystoreSecrets } from '../identity'
+import { Network } from '../net'
+import type { BootstrapNode } from '../profile/bootstrap'
+import { profileLayout } from '../profile/layout'
+import { asBusyError, claimProfile } from '../profile/lock'
+import { decodeSignedPrekey, encodeSignedPrekey, generateSignedPrekey, type SignedPrekey } from '../ratchet'
+import { keys, Store } from '../store'
+import { Messenger } from './messenger'
+import type { MetaRecord } from './records'
+import { corestorePrimaryKey, storeCipher } from './store-keys'
+
+export interface MessengerOptions {
+  profileDir: string
+  passphrase: string
+  /** Absent means the public HyperDHT bootstrap; tests always pass a loopback testnet's. */
+  bootstrap?: BootstrapNode[]
+  /** Overrides the profile's own setting for this run. */
+  lanDiscovery?: boolean
+}
+
+const FIRST_PREKEY_ID = 1
+
+/** Creates a new identity and profile in an empty (or absent) folder and opens it. */
+export async function createProfile(opts: MessengerOptions & { name: string }): Promise<Messenger> {
+  await cryptoReady()
+  await mkdir(opts.profileDir, { recursive: true, mode: 0o700 })
+  const { keystore } = profileLayout(opts.profileDir)
+  const release = claimProfile(opts.profileDir)
+  try {
+    await createKeystore(keystore, opts.passphrase, { identity: generateIdentity(), storageKey: randomBytes(32), name: opts.name })
+  } finally {
+    release()
+  }
+  return openMessenger(opts)
+}
+
+/**
+ * Opens a profile folder with its passphrase: unlocks the keystore, takes the folder's lock (a
+ * second process gets CairnError('profile-busy')), opens the encrypted store and joins the network.
+ */
+export async function openMessenger(opts: MessengerOptions): Promise<Messenger> {
+  await cryptoReady()
+  const layout = profileLayout(opts.profileDir)
+  const release = claimProfile(opts.profileDir)
+  let corestore: Corestore | null = null
+  try {
+    const secrets = await openKeystore(layout.keystore, opts.passphrase)
+    corestore = new Corestore(layout.cores, { primaryKey: corestorePrimaryKey(secrets.storageKey), unsafe: true })
+    await corestore.ready().catch((err: unknown) => {
+      throw asBusyError(err, opts.profileDir)
+    })
+    const local = corestore.get({ name: 'local' })
+    await local.ready()
+    const store = new Store(local, storeCipher(secrets.storageKey))
+    await store.ready()
+    const { meta, prekeys } = await loadOrInitialise(store, secrets)
+    const lanDiscovery = opts.lanDiscovery ?? meta.lanDiscovery
+    let messenger: Messenger | null = null
+    const network = new Network({
+      keyPair: secrets.identity,
+      bootstrap: opts.bootstrap,
+      classify: (remoteKey) => (messenger ? messenger.classify(remoteKey) : 'unknown')
+    })
+    messenger = new Messenger({ secrets, corestore, store, meta, prekeys, network, lanDiscovery })
+    const opened = messenger
+    opened.once('closed', release)
+    try {
+      await opened.start()
+    } catch (err) {
+      await opened.close()
+      throw err
+    }
+    return opened
+  } catch (err) {
+    if (corestore) await corestore.close().catch(() => undefined)
+    release()
+    throw CairnError.from(err)
+  }
+}
+
+/** The profile's meta record and prekeys; written on first open (so a crash during creation heals). */
+async function loadOrInitialise(store: Store, secrets: KeystoreSecrets): Promise<{ meta: MetaRecord; prekeys: Map<number, SignedPrekey> }> {
+  let meta = await store.getJson<MetaRecord>(keys.meta())
+  if (!meta) {
+    const fresh: MetaRecord = { name: secrets.name, lanDiscovery: false, createdAt: Date.now(), prekeyId: FIRST_PREKEY_ID }
+    const prekey = generateSignedPrekey(secrets.identity, FIRST_PREKEY_ID)
+    await store.write((tx) => {
+      tx.putJson(keys.meta(), fresh)
+      tx.put(keys.prekey(FIRST_PREKEY_ID), encodeSignedPrekey(prekey))
+    })
+    meta = fresh
+  }
+  const prekeys = new Map<number, SignedPrekey>()
+  for await (const { value } of store.range(keys.prekeys())) {
+    const prekey = decodeSignedPrekey(value)
+    prekeys.set(prekey.id, prekey)
+  }
+  if (!prekeys.has(meta.prekeyId)) throw new CairnError('corrupt-profile', 'the current prekey is missing from the store')
+  return { meta, prekeys }
+}

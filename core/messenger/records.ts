@@ -1,0 +1,60 @@
+import type { MessagePreview } from '../api/types'
+
+/** Profile-wide record: what is not a secret of the keystore but must survive a restart. */
+export interface MetaRecord {
+  name: string
+  lanDiscovery: boolean
+  createdAt: number
+  /** Id of my current signed prekey (the one in my bundle). */
+  prekeyId: number
+}
+
+/** One contact and my position in our two logs. Buffers are hex. */
+export interface ContactRecord {
+  pk: string
+  name: string
+  addedAt: number
+  blocked: boolean
+  verified: boolean
+  announcedName: string | null
+  /** The key of their log for me, as first announced in their hello; any other key is refused. */
+  theirLog: string | null
+  /** Their latest prekey bundle, verified against their identity key. */
+  bundle: string | null
+  /** Blocks of their log processed (decrypted and stored, or rejected). */
+  consumed: number
+  /** Blocks of their log I have told them I read. */
+  readBlocks: number
+  /** Messages committed to my log for them (block i of my log is my i-th message). */
+  outCount: number
+  /** Their receipts: my blocks below these are delivered / read. */
+  delivered: number
+  read: number
+  /** History sequence: the next message's number, and where my read mark stands. */
+  nextSeq: number
+  readSeq: number
+  unread: number
+  lastMessage: MessagePreview | null
+  lastActivity: number
+  /** I asked them to add me and have not met them yet: the request is re-sent after a restart. */
+  requested: boolean
+  /** Ratchet sessions by id (hex), the active one first. */
+  sessions: string[]
+}
+
+export interface RequestRecord {
+  pk: string
+  name: string
+  receivedAt: number
+  bundle: string | null
+}
+
+export interface MessageRecord {
+  id: string
+  dir: 'in' | 'out'
+  text: string
+  sentAt: number
+  receivedAt: number
+  /** Index of the block in my log (outgoing) or theirs (incoming). */
+  block: number
+}

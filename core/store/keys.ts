@@ -1,0 +1,53 @@
+// The binary key layout of the local store. Every per-contact key starts with the contact's tag (a
+// keyed hash of their public key), so the store's plaintext keys never reveal who the contacts are.
+
+const enum Space {
+  Meta = 1,
+  Contact = 2,
+  Request = 3,
+  Refused = 4,
+  Message = 5,
+  OutBlock = 6,
+  Envelope = 7,
+  Session = 8,
+  Prekey = 9
+}
+
+export const TAG_BYTES = 16
+
+function u64(n: number): Buffer {
+  const b = Buffer.alloc(8)
+  b.writeBigUInt64BE(BigInt(n))
+  return b
+}
+
+function key(space: Space, ...parts: Buffer[]): Buffer {
+  return Buffer.concat([Buffer.from([space]), ...parts])
+}
+
+export const keys = {
+  meta: () => key(Space.Meta),
+  contact: (tag: Buffer) => key(Space.Contact, tag),
+  contacts: () => key(Space.Contact),
+  request: (tag: Buffer) => key(Space.Request, tag),
+  requests: () => key(Space.Request),
+  refused: (tag: Buffer) => key(Space.Refused, tag),
+  refusedAll: () => key(Space.Refused),
+  message: (tag: Buffer, seq: number) => key(Space.Message, tag, u64(seq)),
+  messages: (tag: Buffer) => key(Space.Message, tag),
+  outBlock: (tag: Buffer, block: number) => key(Space.OutBlock, tag, u64(block)),
+  envelope: (tag: Buffer, block: number) => key(Space.Envelope, tag, u64(block)),
+  envelopes: (tag: Buffer) => key(Space.Envelope, tag),
+  session: (tag: Buffer, id: Buffer) => key(Space.Session, tag, id),
+  prekey: (id: number) => key(Space.Prekey, u64(id)),
+  prekeys: () => key(Space.Prekey)
+}
+
+/** The exclusive upper bound of every key that starts with prefix. */
+export function prefixEnd(prefix: Buffer): Buffer {
+  return Buffer.concat([prefix, Buffer.alloc(64, 0xff)])
+}
+
+export function seqOfKey(k: Buffer): number {
+  return Number(k.readBigUInt64BE(k.length - 8))
+}

@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { Fixture, pair, PASS, waitFor } from './helpers'
+
+const f = new Fixture()
+afterEach(() => f.cleanup())
+
+describe('two nodes that added each other', () => {
+  it('chat both ways with delivery and read receipts', async () => {
+    const { a, b, aId, bId } = await pair(f)
+    const sent = await a.host.send(bId, 'hello Bob')
+    expect(sent.direction).toBe('out')
+    expect(['pending', 'sent']).toContain(sent.state)
+
+    await waitFor('B receives', () => b.of('message').some((e) => e.message.text === 'hello Bob'))
+    const got = b.of('message').find((e) => e.message.text === 'hello Bob')!.message
+    expect(got).toMatchObject({ contact: aId, direction: 'in', state: 'delivered', sentAt: sent.sentAt })
+    await waitFor('A sees delivered', () => a.of('message-state').some((e) => e.id === sent.id && e.state === 'delivered'))
+
+    await b.host.markRead(aId)
+    await waitFor('A sees read', () => a.of('message-state').some((e) => e.id === sent.id && e.state === 'read'))
+    expect((await a.host.history(bId)).messages[0]).toMatchObject({ id: sent.id, state: 'read' })
+
+    await b.host.send(aId, 'hi Alice')
+    await waitFor('A receives', () => a.of('message').some((e) => e.message.direction === 'in' && e.message.text === 'hi Alice'))
+    const [bobOnA] = await a.host.contacts()
+    expect(bobOnA).toMatchObject({ id: bId, name: 'Bob', announcedName: 'Bob', unread: 1, presence: 'online' })
+    expect(bobOnA.lastMessage).toMatchObject({ direction: 'in', text: 'hi Alice' })
+  })
+
+  it('pages history newest first with a cursor', async () => {
+    const { a, b, aId, bId } = await pair(f)
+    for (let i = 0; i < 25; i++) await a.host.send(bId, `m${i}`)
+    await waitFor('B has 25', () => b.of('message').length === 25)
+    const first = await b.host.history(aId, { limit: 10 })
+    expect(first.messages.map((m) => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `m${24 - i}`))
+    const second = await b.host.history(aId, { limit: 10, before: first.before! })
+    expect(second.messages.map((m) => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `m${14 - i}`))
+    const third = await b.host.history(aId, { limit: 10, before: second.before! })
+    expect(third.messages.map((m) => m.text)).toEqual(['m4', 'm3', 'm2', 'm1', 'm0'])
+    expect(third.before).toBeNull()
+  })
+
+  it('relays typing and survives a restart of both sides', async () => {
+    const { a, b, aId, bId } = await pair(f)
+    await a.host.setTyping(bId, true)
+    await waitFor('typing seen', () => b.of('typing').some((e) => e.contact === aId && e.typing))
+    await a.host.send(bId, 'before restart')
+    await waitFor('delivered', () => b.of('message').length === 1)
+
+    const aDir = a.dir
+    const bDir = b.dir
+    await a.close()
+    await b.close()
+    const a2 = await f.host(aDir)
+    const b2 = await f.host(bDir)
+    await a2.host.unlock(PASS)
+    await b2.host.unlock(PASS)
+    expect((await a2.host.contacts()).map((c) => c.id)).toEqual([bId])
+    expect((await b2.host.history(aId)).messages.map((m) => m.text)).toEqual(['before restart'])
+
+    await a2.host.send(bId, 'after restart')
+    await b2.host.send(aId, 'reply after restart')
+    await waitFor('B gets the new one', () => b2.of('message').some((e) => e.message.text === 'after restart'))
+    await waitFor('A gets the reply', () => a2.of('message').some((e) => e.message.text === 'reply after restart'))
+    expect((await b2.host.history(aId)).messages.map((m) => m.text)).toEqual(['reply after restart', 'after restart', 'before restart'])
+  })
+})
