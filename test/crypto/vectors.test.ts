@@ -44,8 +44,8 @@ describe.each<BackendName>(['native', 'wasm'])('libsodium primitives as used (%s
   })
 
   it('X25519: RFC 7748 §5.2 iterated, 1 and 1,000 rounds', () => {
-    let k = hex('09'.padEnd(64, '0'))
-    let u = Buffer.from(k)
+    let k: Buffer = hex('09'.padEnd(64, '0'))
+    let u: Buffer = Buffer.from(k)
     const seen: Record<number, string> = {}
     for (let i = 1; i <= 1000; i++) {
       const r = x25519(k, u)!
@@ -146,7 +146,7 @@ describe.each<BackendName>(['native', 'wasm'])('libsodium primitives as used (%s
     const rk = kdfRk(seq(32, golden.kdfRk.rootKeyStart), seq(32, golden.kdfRk.dhStart))
     expect(rk.rootKey.toString('hex')).toBe(golden.kdfRk.rootKey)
     expect(rk.chainKey.toString('hex')).toBe(golden.kdfRk.chainKey)
-    let ck = seq(32, golden.kdfCk.chainKeyStart)
+    let ck: Buffer = seq(32, golden.kdfCk.chainKeyStart)
     for (const step of golden.kdfCk.steps) {
       const s = kdfCk(ck)
       expect(s.messageKey.toString('hex')).toBe(step.messageKey)
