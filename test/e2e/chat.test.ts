@@ -1,0 +1,150 @@
+// Two people, two web shells, two browsers, one loopback testnet: the whole path from the UI
+// through the API transport and the real core, driven by role and accessible name.
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
+import { Browser, ensureRenderer, ShellNode } from './harness'
+
+const PASS = 'correct horse battery staple'
+const SHOTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots')
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) })
+}
+
+async function onboard(page: Page, url: string, name: string): Promise<void> {
+  await page.goto(url)
+  await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
+  // the access token is taken out of the address bar once the page has it
+  expect(page.url()).not.toContain('token')
+  await page.getByLabel('Display name').fill(name)
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
+  await page.getByLabel('Confirm passphrase').fill(PASS)
+  await page.getByRole('button', { name: 'Create identity' }).click()
+  await page.getByRole('heading', { name: 'Contacts' }).waitFor()
+}
+
+function navigate(page: Page, to: 'Add contact' | 'My ID' | 'Settings') {
+  return page.getByRole('navigation', { name: 'Cairn' }).getByRole('button', { name: to }).click()
+}
+
+async function myId(page: Page): Promise<string> {
+  await navigate(page, 'My ID')
+  const id = (await page.getByLabel('My contact ID').textContent())?.trim() ?? ''
+  expect(id.length).toBeGreaterThan(40)
+  return id
+}
+
+async function sendMessage(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message' })
+  await box.fill(text)
+  await box.press('Enter')
+}
+
+/** One character of an ID swapped for another valid z-base32 character. */
+function mistype(id: string): string {
+  const i = Math.floor(id.length / 2)
+  return id.slice(0, i) + (id[i] === 'y' ? 'b' : 'y') + id.slice(i + 1)
+}
+
+describe('two people chatting through the web shell', () => {
+  let testnet: LocalTestnet
+  let alice: ShellNode
+  let bob: ShellNode
+  let alicesBrowser: Browser
+  let bobsBrowser: Browser
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true })
+    await ensureRenderer()
+    testnet = await createLocalTestnet(3)
+    alice = await ShellNode.start(testnet.bootstrap)
+    bob = await ShellNode.start(testnet.bootstrap)
+    alicesBrowser = await Browser.launch()
+    bobsBrowser = await Browser.launch()
+  }, 180_000)
+
+  afterAll(async () => {
+    await alicesBrowser?.close()
+    await bobsBrowser?.close()
+    await alice?.destroy()
+    await bob?.destroy()
+    await testnet?.destroy()
+  })
+
+  it('onboards, exchanges IDs, accepts, chats both ways, restarts with history', async () => {
+    const a = await alicesBrowser.page()
+    const b = await bobsBrowser.page()
+    await onboard(a, alice.url, 'Alice')
+    await shot(a, '01-contacts-empty')
+    await onboard(b, bob.url, 'Bob')
+
+    const aliceId = await myId(a)
+    expect(aliceId).toBe((await alice.host.profile()).id)
+    await shot(a, '02-my-id')
+
+    // Bob pastes a mistyped ID first: explained inline, nothing sent
+    await navigate(b, 'Add contact')
+    const addForm = b.getByRole('region', { name: 'Add contact' })
+    const idField = b.getByRole('textbox', { name: 'Contact ID' })
+    await idField.fill(mistype(aliceId))
+    await b.getByRole('textbox', { name: 'Name', exact: true }).fill('Alice')
+    await addForm.getByRole('button', { name: 'Add contact' }).click()
+    await b.locator('#add-id-error').waitFor()
+    expect(await idField.getAttribute('aria-invalid')).toBe('true')
+    expect(await idField.getAttribute('aria-describedby')).toBe('add-id-error')
+    await shot(b, '03-add-contact-invalid-id')
+    await idField.fill(aliceId.slice(0, -3))
+    await addForm.getByRole('button', { name: 'Add contact' }).click()
+    await b.locator('#add-id-error').waitFor()
+    expect(await bob.host.contacts()).toEqual([])
+    expect(await alice.host.requests()).toEqual([])
+
+    await idField.fill(aliceId)
+    await addForm.getByRole('button', { name: 'Add contact' }).click()
+    await b.getByRole('heading', { name: 'Alice', level: 2 }).waitFor()
+
+    // Alice sees Bob's request and accepts it
+    const request = a.getByRole('listitem', { name: 'Request from Bob' })
+    await request.waitFor({ timeout: 45_000 })
+    await shot(a, '04-contact-request')
+    await request.getByRole('button', { name: 'Accept' }).click()
+    await a.getByRole('heading', { name: 'Bob', level: 2 }).waitFor()
+
+    await sendMessage(b, 'Hello Alice, it is Bob')
+    await a.getByText('Hello Alice, it is Bob').waitFor({ timeout: 45_000 })
+    await sendMessage(a, 'Hi Bob!\nTwo lines from Alice')
+    await b.getByText('Two lines from Alice').waitFor({ timeout: 45_000 })
+    // both conversations are open, so each side's message is read by the other
+    await b.getByRole('log').getByLabel('Read').first().waitFor({ timeout: 45_000 }).catch(async () => {
+      await b.getByLabel('Read').first().waitFor({ timeout: 15_000 })
+    })
+    await a.getByLabel('Read').first().waitFor({ timeout: 45_000 })
+    await shot(a, '05-conversation-alice')
+    await shot(b, '06-conversation-bob')
+
+    // Bob restarts: wrong passphrase refused, right one brings the history back
+    await bob.stop()
+    await bob.open()
+    await b.goto(bob.url)
+    await b.getByRole('heading', { name: 'Unlock' }).waitFor()
+    await b.getByLabel('Passphrase').fill('not the passphrase')
+    await b.getByRole('button', { name: 'Unlock' }).click()
+    const alert = b.getByRole('alert')
+    await alert.waitFor()
+    expect((await alert.textContent())?.toLowerCase()).toContain('passphrase')
+    await shot(b, '07-unlock-wrong-passphrase')
+    await b.getByLabel('Passphrase').fill(PASS)
+    await b.getByRole('button', { name: 'Unlock' }).click()
+    await b.getByRole('heading', { name: 'Contacts' }).waitFor()
+    await b.getByRole('button', { name: /Alice/ }).first().click()
+    await b.getByText('Hello Alice, it is Bob').waitFor()
+    await b.getByText('Two lines from Alice').waitFor()
+
+    // and the chat goes on after the restart
+    await sendMessage(b, 'Back again')
+    await a.getByText('Back again').waitFor({ timeout: 45_000 })
+  }, 300_000)
+})

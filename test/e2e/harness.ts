@@ -1,0 +1,95 @@
+// What the browser tests and the UI benchmark share: a fresh renderer build, Cairn nodes served by
+// real web shells on a loopback testnet, and Chromium with a throwaway profile per browser.
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { CairnHost } from '../../core/api/host'
+import type { BootstrapNode } from '../../core/profile/bootstrap'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium'
+import { buildRenderer } from '../../scripts/build-renderer'
+import { DEFAULT_RENDERER_DIR, startWebShell, type WebShell } from '../../webshell/server'
+
+const root = join(import.meta.dirname, '..', '..')
+// Everything the renderer bundle is built from.
+const RENDERER_SOURCES = ['renderer', 'core/api', 'webshell/handshake.ts', 'electron/bridge.ts', 'vite.config.ts']
+
+async function newestMtime(path: string): Promise<number> {
+  const info = await stat(path)
+  if (!info.isDirectory()) return info.mtimeMs
+  let newest = info.mtimeMs
+  for (const entry of await readdir(path)) newest = Math.max(newest, await newestMtime(join(path, entry)))
+  return newest
+}
+
+/** Builds renderer-dist/ unless it is newer than every source it comes from. */
+export async function ensureRenderer(): Promise<void> {
+  const built = await stat(join(DEFAULT_RENDERER_DIR, 'index.html')).then((s) => s.mtimeMs, () => 0)
+  const sources = await Promise.all(RENDERER_SOURCES.map((p) => newestMtime(join(root, p))))
+  if (built < Math.max(...sources)) await buildRenderer()
+}
+
+/** A profile folder served by a CairnHost and a web shell; restartable on the same folder. */
+export class ShellNode {
+  host!: CairnHost
+  shell!: WebShell
+
+  private constructor(
+    readonly dir: string,
+    private readonly bootstrap: BootstrapNode[]
+  ) {}
+
+  static async start(bootstrap: BootstrapNode[]): Promise<ShellNode> {
+    const node = new ShellNode(await mkdtemp(join(tmpdir(), 'cairn-e2e-')), bootstrap)
+    await node.open()
+    return node
+  }
+
+  get url(): string {
+    return this.shell.url
+  }
+
+  async open(): Promise<void> {
+    this.host = new CairnHost({ profileDir: this.dir, bootstrap: this.bootstrap })
+    this.shell = await startWebShell({ host: this.host })
+  }
+
+  async stop(): Promise<void> {
+    await this.shell.close()
+    await this.host.close()
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop().catch(() => undefined)
+    await rm(this.dir, { recursive: true, force: true })
+  }
+}
+
+/** Chromium with its own temporary user-data-dir, removed on close. */
+export class Browser {
+  private constructor(
+    readonly context: BrowserContext,
+    private readonly dataDir: string
+  ) {}
+
+  static async launch(): Promise<Browser> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cairn-chromium-'))
+    const context = await chromium.launchPersistentContext(dataDir, {
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1100, height: 720 }
+    })
+    return new Browser(context, dataDir)
+  }
+
+  async page(): Promise<Page> {
+    const page = this.context.pages()[0] ?? (await this.context.newPage())
+    page.setDefaultTimeout(30_000)
+    return page
+  }
+
+  async close(): Promise<void> {
+    await this.context.close().catch(() => undefined)
+    await rm(this.dataDir, { recursive: true, force: true })
+  }
+}
