@@ -1,0 +1,91 @@
+// The web shell's guards as a real browser meets them: the renderer runs under the strict CSP
+// without a single violation, and a page without the token, or from another origin, gets nothing.
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
+import { Browser, ensureRenderer, ShellNode } from './harness'
+
+describe('web shell in Chromium', () => {
+  let testnet: LocalTestnet
+  let node: ShellNode
+  let browser: Browser
+  let evil: Server
+  let evilOrigin: string
+
+  beforeAll(async () => {
+    await ensureRenderer()
+    testnet = await createLocalTestnet(3)
+    node = await ShellNode.start(testnet.bootstrap)
+    browser = await Browser.launch()
+    // Another site on loopback that tries to reach the shell's API from its page.
+    evil = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>evil</title>'))
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve))
+    evilOrigin = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await new Promise((resolve) => evil?.close(resolve))
+    await node?.destroy()
+    await testnet?.destroy()
+  })
+
+  it('runs the renderer under the CSP with no violations and no token left in the URL', async () => {
+    const page = await browser.page()
+    const problems: string[] = []
+    // Failed loads are judged by URL below (the browser's own favicon probe may 404).
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(msg.text())
+    })
+    page.on('response', (res) => {
+      if (res.status() >= 400 && new URL(res.url()).pathname !== '/favicon.ico') problems.push(`${res.status()} ${res.url()}`)
+    })
+    page.on('pageerror', (err) => problems.push(err.message))
+    await page.goto(node.url)
+    await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
+    expect(new URL(page.url()).hash).toBe('')
+    expect(problems).toEqual([])
+    // a reload in the same tab still connects (the token stays in this tab's session storage)
+    await page.reload()
+    await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
+    expect(problems).toEqual([])
+  })
+
+  it('shows a clear error to a page opened without the token, or with a wrong one', async () => {
+    const context = browser.context
+    for (const url of [node.url.replace(/#.*$/, ''), node.url.replace(/token=./, 'token=A')]) {
+      const page = await context.newPage()
+      await page.goto(url)
+      await page.getByRole('heading', { name: 'Cairn cannot start' }).waitFor()
+      expect(await page.getByRole('alert').textContent()).toMatch(/open the URL the shell printed/)
+      await page.close()
+    }
+  })
+
+  it('gives another origin nothing, even with the token', async () => {
+    const spy = vi.spyOn(node.host, 'state')
+    const page = await browser.context.newPage()
+    await page.goto(evilOrigin)
+    const token = new URL(node.url).hash.replace('#token=', '')
+    const outcome = await page.evaluate(
+      ({ port, token }) =>
+        new Promise<string>((resolve) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${port}/api`)
+          ws.onopen = () => ws.send(JSON.stringify({ kind: 'auth', token }))
+          ws.onmessage = (m) => resolve(`message: ${String(m.data)}`)
+          ws.onerror = () => resolve('refused')
+          ws.onclose = () => resolve('refused')
+        }),
+      { port: node.shell.port, token }
+    )
+    expect(outcome).toBe('refused')
+    const fetched = await page.evaluate(
+      (url) => fetch(url).then((r) => r.text(), () => 'blocked'),
+      `http://127.0.0.1:${node.shell.port}/`
+    )
+    expect(fetched).toBe('blocked')
+    expect(spy).not.toHaveBeenCalled()
+    await page.close()
+  })
+})
