@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { CairnError } from '../core/api/errors'
 import { integerOption, parseCommandLine } from './args'
-import { runOneShot } from './commands'
 import { createContext } from './context'
-import { runDaemon } from './daemon'
 import { EXIT, exitCodeFor } from './exit-codes'
 import { helpText } from './help'
 
@@ -24,10 +22,14 @@ async function main(argv: string[]): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr
   })
+  // The core (storage, networking, crypto) loads only once the command line is known to be valid,
+  // so help and usage errors answer at once.
   const name = parsed.command.name
   if (name === 'run' || name === 'serve') {
+    const { runDaemon } = await import('./daemon')
     await runDaemon(ctx, { webShellPort: name === 'serve' ? (integerOption('port', parsed.options.port, 0, 65535) ?? 0) : undefined })
   } else {
+    const { runOneShot } = await import('./commands')
     await runOneShot(ctx, parsed)
   }
   return EXIT.ok

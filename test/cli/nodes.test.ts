@@ -1,0 +1,173 @@
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import createTestnet from 'hyperdht/testnet.js'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { cryptoReady } from '../../core/crypto'
+import { encodeContactId, generateIdentity } from '../../core/identity'
+import { cli, CliNode, killAll, type CliEnv } from './cli-process'
+
+// Two real `cairn` nodes, each a separate process, on a loopback HyperDHT testnet.
+
+const PASS_A = 'alpha passphrase'
+const PASS_B = 'bravo passphrase'
+
+describe('cairn nodes on a loopback testnet', () => {
+  let testnet: Awaited<ReturnType<typeof createTestnet>>
+  let root: string
+  let a: CliEnv
+  let b: CliEnv
+  let idA: string
+  let idB: string
+
+  const isMessage = (text: string) => (e: Record<string, unknown>) =>
+    e.type === 'message' && (e.message as { text: string }).text === text
+
+  beforeAll(async () => {
+    testnet = await createTestnet(3, { host: '127.0.0.1' })
+    const bootstrap = testnet.bootstrap.map((n: { host: string; port: number }) => `${n.host}:${n.port}`).join(',')
+    root = await mkdtemp(join(tmpdir(), 'cairn-cli-'))
+    a = { profile: join(root, 'a'), bootstrap, passphrase: PASS_A }
+    b = { profile: join(root, 'b'), bootstrap, passphrase: PASS_B }
+
+    const [initA, initB] = await Promise.all([cli(['init', '--name', 'Alice'], a), cli(['init', '--name', 'Bob'], b)])
+    expect(initA.code, initA.stderr).toBe(0)
+    expect(initB.code, initB.stderr).toBe(0)
+    idA = initA.stdout.trim()
+    idB = initB.stdout.trim()
+
+    const [addB, addA] = await Promise.all([cli(['add', idB, '--name', 'bob'], a), cli(['add', idA, '--name', 'alice'], b)])
+    expect(addB.code, addB.stderr).toBe(0)
+    expect(addA.code, addA.stderr).toBe(0)
+  })
+
+  afterEach(killAll)
+
+  afterAll(async () => {
+    await killAll()
+    await testnet?.destroy()
+    if (root) await rm(root, { recursive: true, force: true })
+  })
+
+  it('prints exactly the ID for `id`, and never overwrites an identity', async () => {
+    const id = await cli(['id'], a)
+    expect(id).toEqual({ code: 0, stdout: `${idA}\n`, stderr: '' })
+
+    const again = await cli(['init', '--name', 'Mallory'], a)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/^cairn: .*already holds an identity.*\n$/)
+    expect((await cli(['id'], a)).stdout).toBe(`${idA}\n`)
+  })
+
+  it('refuses a wrong or missing passphrase with exit 3', async () => {
+    const wrong = await cli(['contacts'], { ...a, passphrase: 'not it' })
+    expect(wrong.code).toBe(3)
+    expect(wrong.stderr.split('\n').filter(Boolean)).toHaveLength(1)
+
+    const missing = await cli(['contacts'], { ...a, passphrase: undefined })
+    expect(missing.code).toBe(3)
+    expect(missing.stderr).toContain('a passphrase is needed')
+
+    const file = join(root, 'pass-a')
+    await writeFile(file, `${PASS_A}\n`, { mode: 0o600 })
+    const fromFile = await cli(['id', '--passphrase-file', file], { ...a, passphrase: undefined })
+    expect(fromFile.stdout).toBe(`${idA}\n`)
+  })
+
+  it('exchanges messages between two running nodes; commands go through the control socket', async () => {
+    const nodeA = new CliNode(['run'], a)
+    const nodeB = new CliNode(['run'], b)
+    await Promise.all([nodeA.ready(), nodeB.ready()])
+
+    const socket = join(a.profile!, 'control.sock')
+    expect((await stat(socket)).mode & 0o777).toBe(0o600)
+    expect((await stat(a.profile!)).mode & 0o777).toBe(0o700)
+
+    // No passphrase in these environments: they can only succeed through the running node.
+    const viaA: CliEnv = { ...a, passphrase: undefined }
+    const viaB: CliEnv = { ...b, passphrase: undefined }
+
+    const sent = await cli(['send', 'bob', 'hello from A', '--json'], viaA)
+    expect(sent.code, sent.stderr).toBe(0)
+    expect(sent.stderr).toBe('')
+    const message = JSON.parse(sent.stdout) as { id: string; text: string }
+    expect(message.text).toBe('hello from A')
+
+    await nodeB.waitForEvent(isMessage('hello from A'))
+    await nodeA.waitForEvent((e) => e.type === 'message-state' && e.id === message.id && e.state === 'delivered')
+
+    const reply = await cli(['send', idA, '-'], viaB, { input: 'reply from B\n' })
+    expect(reply.code, reply.stderr).toBe(0)
+    await nodeA.waitForEvent(isMessage('reply from B'))
+
+    const history = await cli(['history', 'alice', '--limit', '10', '--json'], viaB)
+    const page = JSON.parse(history.stdout) as { messages: { text: string; direction: string }[] }
+    expect(page.messages.map((m) => [m.direction, m.text])).toEqual([
+      ['out', 'reply from B'],
+      ['in', 'hello from A']
+    ])
+
+    const status = await cli(['status', '--json'], viaA)
+    expect(JSON.parse(status.stdout)).toMatchObject({ running: true, mode: expect.stringMatching(/internet|lan/) })
+
+    const second = await cli(['run'], a)
+    expect(second.code).toBe(1)
+    expect(second.stderr).toContain('already running')
+
+    expect(await nodeA.stop('SIGINT')).toBe(0)
+    expect(await nodeB.stop('SIGTERM')).toBe(0)
+    expect(existsSync(socket)).toBe(false)
+  })
+
+  it('delivers a message written while no node ran, once both run', async () => {
+    const offline = await cli(['send', 'bob', 'written offline'], a)
+    expect(offline.code, offline.stderr).toBe(0)
+    expect(offline.stderr).toContain('goes out when `cairn run` next runs')
+
+    const nodeB = new CliNode(['run'], b)
+    await nodeB.ready()
+    const nodeA = new CliNode(['run'], a)
+    await nodeA.ready()
+    await nodeB.waitForEvent(isMessage('written offline'))
+    await Promise.all([nodeA.stop(), nodeB.stop()])
+  })
+
+  it('replaces the stale socket of a killed node', async () => {
+    const first = new CliNode(['run'], a)
+    await first.ready()
+    await first.stop('SIGKILL')
+    const socket = join(a.profile!, 'control.sock')
+    expect(existsSync(socket)).toBe(true)
+
+    // With no one answering, a one-shot command opens the profile itself.
+    expect((await cli(['id'], a)).stdout).toBe(`${idA}\n`)
+
+    const second = new CliNode(['run'], a)
+    await second.ready()
+    const routed = await cli(['id'], { ...a, passphrase: undefined })
+    expect(routed.stdout).toBe(`${idA}\n`)
+    expect(await second.stop()).toBe(0)
+  })
+
+  it('resolves contact names, and refuses unknown or ambiguous ones', async () => {
+    const unknown = await cli(['send', 'carol', 'hi'], a)
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toMatch(/^cairn: no contact is named "carol", and it is not a contact ID \(.*\)\n$/)
+
+    await cryptoReady()
+    const stranger = encodeContactId(generateIdentity().publicKey)
+    expect((await cli(['add', stranger, '--name', 'Bob'], a)).code).toBe(0)
+    const ambiguous = await cli(['send', 'BOB', 'hi'], a)
+    expect(ambiguous.code).toBe(2)
+    expect(ambiguous.stderr).toContain('"BOB" names 2 contacts; use an ID')
+
+    // An exact match wins over matches that differ only in case.
+    const exact = await cli(['history', 'bob', '--json'], a)
+    expect(exact.code, exact.stderr).toBe(0)
+
+    expect((await cli(['remove', 'Bob'], a)).code).toBe(0)
+    const contacts = JSON.parse((await cli(['contacts', '--json'], a)).stdout) as { id: string }[]
+    expect(contacts.map((c) => c.id)).toEqual([idB])
+  })
+})
