@@ -40,7 +40,7 @@ export function groupByDay(messages: readonly Message[], now: number = Date.now(
     const day = dayKey(message.sentAt)
     const newDay = day !== lastDay
     if (newDay) {
-      rows.push({ kind: 'day', key: `day:${day}:${rows.length}`, label: dayLabel(message.sentAt, now) })
+      rows.push({ kind: 'day', key: `day:${message.id}`, label: dayLabel(message.sentAt, now) })
       lastDay = day
     }
     const runStart =
