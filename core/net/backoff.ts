@@ -1,0 +1,54 @@
+// A retry schedule that can never spin: one pending timer at most, delays doubling up to a cap, with
+// jitter so two nodes that failed together do not retry in lockstep again.
+export interface BackoffOptions {
+  initialMs: number
+  maxMs: number
+}
+
+export class Backoff {
+  private timer: NodeJS.Timeout | null = null
+  private delay: number
+  private stopped = true
+
+  constructor(
+    private readonly task: () => void,
+    private readonly opts: BackoffOptions
+  ) {
+    this.delay = opts.initialMs
+  }
+
+  get running(): boolean {
+    return !this.stopped
+  }
+
+  /** Starts over from the shortest delay. */
+  restart(): void {
+    this.stop()
+    this.stopped = false
+    this.delay = this.opts.initialMs
+    this.schedule()
+  }
+
+  /** Starts from the shortest delay unless already running. */
+  start(): void {
+    if (this.stopped) this.restart()
+  }
+
+  stop(): void {
+    this.stopped = true
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = null
+  }
+
+  private schedule(): void {
+    const wait = this.delay / 2 + Math.random() * (this.delay / 2)
+    this.delay = Math.min(this.delay * 2, this.opts.maxMs)
+    this.timer = setTimeout(() => {
+      this.timer = null
+      if (this.stopped) return
+      this.task()
+      if (!this.stopped) this.schedule()
+    }, wait)
+    this.timer.unref()
+  }
+}

@@ -1,0 +1,210 @@
+// One open connection to one remote key and the channels this node allows on it. A contact gets the
+// control channel; a stranger gets only the inbox channel, for exactly one request. Protomux refuses
+// every other channel a remote opens, because nothing else is paired here — hypercore replication
+// included, until the messenger attaches it to a Peer.
+import c from 'compact-encoding'
+import Protomux, { type Channel } from 'protomux'
+import type { NoiseSecretStream } from 'hyperdht'
+import {
+  ACK_FRAME,
+  CONTROL_PROTOCOL,
+  INBOX_PROTOCOL,
+  FrameError,
+  decodeAckFrame,
+  decodeControlFrame,
+  decodeRequestFrame,
+  type RequestFrame
+} from './frames'
+import { Peer } from './peer'
+import type { PeerClass } from './types'
+
+export interface LinkHooks {
+  classify(): PeerClass
+  /** The control channel is open on both ends. */
+  onPeer(peer: Peer): void
+  /** A stranger's request arrived; called before the ack is sent, so the class may change in it. */
+  onRequest(request: RequestFrame): void
+  /** The remote acknowledged this node's request. */
+  onAck(): void
+  onProtocolError(reason: string): void
+  onClose(): void
+}
+
+export class Link {
+  readonly remoteKey: Buffer
+  readonly key: string
+  peer: Peer | null = null
+  private readonly mux: Protomux
+  private control: Channel | null = null
+  private inbox: Channel | null = null
+  private requestReceived = false
+  private guestTimer: NodeJS.Timeout | null = null
+  private closed = false
+
+  constructor(
+    readonly stream: NoiseSecretStream,
+    readonly lan: boolean,
+    private readonly hooks: LinkHooks
+  ) {
+    this.remoteKey = Buffer.from(stream.remotePublicKey)
+    this.key = this.remoteKey.toString('hex')
+    this.mux = Protomux.from(stream)
+    stream.on('error', () => {})
+    stream.on('close', () => this.onStreamClose())
+  }
+
+  /** guestMs: a stranger's connection is dropped after this long unless it becomes a contact. */
+  start(request: Buffer | null, guestMs: number): void {
+    this.mux.pair({ protocol: CONTROL_PROTOCOL }, () => {
+      if (this.hooks.classify() === 'contact') this.openControl()
+    })
+    this.mux.pair({ protocol: INBOX_PROTOCOL }, () => {
+      if (this.hooks.classify() === 'unknown' && !this.requestReceived && this.inbox === null) this.openInboxReceiver()
+    })
+    if (this.hooks.classify() === 'contact') this.openControl()
+    if (request !== null) this.sendRequest(request)
+    else if (this.hooks.classify() !== 'contact') {
+      this.guestTimer = setTimeout(() => this.destroy(), guestMs)
+      this.guestTimer.unref()
+    }
+  }
+
+  get destroyed(): boolean {
+    return this.closed
+  }
+
+  /** The remote became a contact while connected: open the control channel on this connection. */
+  promote(): void {
+    this.clearGuestTimer()
+    this.openControl()
+  }
+
+  /** (Re)sends this node's request unless one is already in flight on this connection. */
+  sendRequest(bytes: Buffer): void {
+    if (this.closed || this.inbox !== null) return
+    const channel = this.mux.createChannel({
+      protocol: INBOX_PROTOCOL,
+      messages: [
+        { encoding: c.raw },
+        { encoding: c.raw, onmessage: (bytes: Uint8Array) => this.onAck(channel, bytes) }
+      ],
+      onclose: () => {
+        if (this.inbox === channel) this.inbox = null
+      }
+    })
+    if (channel === null) return
+    this.inbox = channel
+    channel.open()
+    channel.messages[0].send(bytes)
+  }
+
+  /** Closes this node's request channel, if one is open. */
+  cancelRequest(): void {
+    if (this.inbox !== null && !this.requestReceived) this.inbox.close()
+  }
+
+  destroy(): void {
+    if (!this.stream.destroyed) this.stream.destroy()
+  }
+
+  private onAck(channel: Channel | null, bytes: Uint8Array): void {
+    try {
+      decodeAckFrame(bytes)
+    } catch (err) {
+      this.protocolError(err)
+      return
+    }
+    channel?.close()
+    this.hooks.onAck()
+  }
+
+  private openControl(): void {
+    if (this.closed || this.control !== null) return
+    const channel = this.mux.createChannel({
+      protocol: CONTROL_PROTOCOL,
+      messages: [{ encoding: c.raw, onmessage: (bytes: Uint8Array) => this.onControlMessage(bytes) }],
+      onopen: () => {
+        if (channel === null || this.closed) return
+        this.clearGuestTimer()
+        this.peer = new Peer(this.remoteKey, this.lan, this.stream, channel.messages[0])
+        this.hooks.onPeer(this.peer)
+      },
+      onclose: () => {
+        if (this.control === channel) this.control = null
+        // A control channel that was open has ended: without it the connection is no use to the
+        // messenger, and dropping it is what sets the reconnect going.
+        if (this.peer !== null) this.destroy()
+      }
+    })
+    if (channel === null) return
+    this.control = channel
+    channel.open()
+  }
+
+  private onControlMessage(bytes: Uint8Array): void {
+    if (this.peer === null || this.peer.closed) return
+    let frame
+    try {
+      frame = decodeControlFrame(bytes)
+    } catch (err) {
+      this.protocolError(err)
+      return
+    }
+    this.peer.emit('frame', frame)
+  }
+
+  private openInboxReceiver(): void {
+    const channel = this.mux.createChannel({
+      protocol: INBOX_PROTOCOL,
+      messages: [{ encoding: c.raw, onmessage: (bytes: Uint8Array) => this.onRequest(channel, bytes) }, { encoding: c.raw }],
+      onclose: () => {
+        if (this.inbox === channel) this.inbox = null
+      }
+    })
+    if (channel === null) return
+    this.inbox = channel
+    channel.open()
+  }
+
+  private onRequest(channel: Channel | null, bytes: Uint8Array): void {
+    if (this.requestReceived) {
+      this.protocolError(new FrameError('a second request on one connection'))
+      return
+    }
+    let request: RequestFrame
+    try {
+      request = decodeRequestFrame(bytes)
+    } catch (err) {
+      this.protocolError(err)
+      return
+    }
+    this.requestReceived = true
+    this.hooks.onRequest(request)
+    if (this.closed || channel === null) return
+    channel.messages[1].send(ACK_FRAME)
+    channel.close()
+    // A stranger gets one request and the ack; ending (not destroying) lets the ack reach it first.
+    if (this.hooks.classify() !== 'contact' && this.control === null) this.stream.end()
+  }
+
+  private protocolError(err: unknown): void {
+    const reason = err instanceof Error ? err.message : String(err)
+    this.hooks.onProtocolError(reason)
+    this.control?.close()
+    this.inbox?.close()
+    this.destroy()
+  }
+
+  private clearGuestTimer(): void {
+    if (this.guestTimer !== null) clearTimeout(this.guestTimer)
+    this.guestTimer = null
+  }
+
+  private onStreamClose(): void {
+    if (this.closed) return
+    this.closed = true
+    this.clearGuestTimer()
+    this.peer?.markClosed()
+    this.hooks.onClose()
+  }
+}

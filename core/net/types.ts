@@ -1,0 +1,26 @@
+import type { HostPort, KeyPair } from 'hyperdht'
+
+export type PeerClass = 'contact' | 'blocked' | 'unknown'
+
+export interface NetworkLimits {
+  /** Strangers admitted per sliding minute (each may deliver one contact request). */
+  requestsPerMinute?: number
+  /** Strangers connected at once. */
+  maxUnknownConnections?: number
+  /** A stranger's connection is dropped after this long if it has not become a contact. */
+  inboxTimeoutMs?: number
+}
+
+export interface NetworkOptions {
+  /** The identity key pair (Ed25519, libsodium form), used as the swarm's Noise key pair. */
+  keyPair: KeyPair
+  /** Absent: HyperDHT's public bootstrap. Tests always pass a loopback testnet's. */
+  bootstrap?: HostPort[]
+  /** Asked at the Noise handshake, before anything else, and again whenever a channel is opened. */
+  classify(remoteKey: Buffer): PeerClass
+  limits?: NetworkLimits
+  /** Re-lookup schedule while a contact or a request target is not connected. */
+  retry?: { initialMs?: number; maxMs?: number }
+  /** Where the reasons for refused frames go; default console.warn. */
+  log?: (message: string) => void
+}

@@ -1,0 +1,107 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ControlFrame, Peer } from '../../core/net'
+import { Harness, befriend, until } from './helpers'
+
+function nextPeer(net: import('../../core/net').Network): Promise<Peer> {
+  return new Promise((resolve) => net.once('peer', resolve))
+}
+
+function collect(peer: Peer): ControlFrame[] {
+  const frames: ControlFrame[] = []
+  peer.on('frame', (frame: ControlFrame) => frames.push(frame))
+  return frames
+}
+
+describe('contacts', () => {
+  const h = new Harness()
+  beforeEach(() => h.start())
+  afterEach(() => h.stop())
+
+  it('two contacts connect and exchange control frames', async () => {
+    const a = await h.node()
+    const b = await h.node()
+    befriend(a, b)
+    const started = Date.now()
+    const aPeer = nextPeer(a.net)
+    const bPeer = nextPeer(b.net)
+    a.net.addContact(b.keyPair.publicKey)
+    await a.net.flushed()
+    b.net.addContact(a.keyPair.publicKey)
+    const [pa, pb] = await Promise.all([aPeer, bPeer])
+    console.log(`time to first connection on the loopback testnet: ${Date.now() - started} ms`)
+
+    expect(pa.remoteKey.equals(b.keyPair.publicKey)).toBe(true)
+    expect(pb.remoteKey.equals(a.keyPair.publicKey)).toBe(true)
+    expect(pa.lan).toBe(false)
+    expect(a.net.peer(b.keyPair.publicKey)).toBe(pa)
+
+    const atB = collect(pb)
+    const atA = collect(pa)
+    const logKey = Buffer.alloc(32, 7)
+    pa.send({ type: 'hello', name: 'Ada', logKey, bundle: null })
+    pa.send({ type: 'receipt', kind: 'read', upTo: 41 })
+    pb.send({ type: 'typing', typing: true })
+    pb.send({ type: 'prekeys', bundle: Buffer.from('bundle') })
+    await until(() => atB.length === 2 && atA.length === 2, 'frames both ways')
+    expect(atB).toEqual([
+      { type: 'hello', name: 'Ada', logKey, bundle: null },
+      { type: 'receipt', kind: 'read', upTo: 41 }
+    ])
+    expect(atA).toEqual([
+      { type: 'typing', typing: true },
+      { type: 'prekeys', bundle: Buffer.from('bundle') }
+    ])
+    expect(a.net.status()).toEqual({ mode: 'internet', peers: 1 })
+  })
+
+  it('connects when both sides join at the same instant', async () => {
+    const a = await h.node()
+    const b = await h.node()
+    befriend(a, b)
+    const peers = Promise.all([nextPeer(a.net), nextPeer(b.net)])
+    a.net.addContact(b.keyPair.publicKey)
+    b.net.addContact(a.keyPair.publicKey)
+    const [pa, pb] = await peers
+    const got = collect(pb)
+    pa.send({ type: 'typing', typing: false })
+    await until(() => got.length === 1, 'a frame after the race')
+    expect(got[0]).toEqual({ type: 'typing', typing: false })
+  })
+
+  it('reconnects by itself after the connection is dropped', async () => {
+    const a = await h.node()
+    const b = await h.node()
+    befriend(a, b)
+    const first = Promise.all([nextPeer(a.net), nextPeer(b.net)])
+    a.net.addContact(b.keyPair.publicKey)
+    b.net.addContact(a.keyPair.publicKey)
+    const [pa] = await first
+
+    const closed = new Promise<void>((resolve) => pa.once('close', resolve))
+    const again = Promise.all([nextPeer(a.net), nextPeer(b.net)])
+    pa.stream.destroy()
+    await closed
+    const [pa2, pb2] = await again
+    expect(pa2).not.toBe(pa)
+    const got = collect(pb2)
+    pa2.send({ type: 'receipt', kind: 'delivered', upTo: 3 })
+    await until(() => got.length === 1, 'a frame after reconnecting')
+    expect(got[0]).toEqual({ type: 'receipt', kind: 'delivered', upTo: 3 })
+  })
+
+  it('removeContact drops the connection and stays away', async () => {
+    const a = await h.node()
+    const b = await h.node()
+    befriend(a, b)
+    const first = Promise.all([nextPeer(a.net), nextPeer(b.net)])
+    a.net.addContact(b.keyPair.publicKey)
+    b.net.addContact(a.keyPair.publicKey)
+    const [, pb] = await first
+    const closed = new Promise<void>((resolve) => pb.once('close', resolve))
+    a.setClass(b.keyPair.publicKey, 'unknown')
+    await a.net.removeContact(b.keyPair.publicKey)
+    await closed
+    expect(a.net.peer(b.keyPair.publicKey)).toBeNull()
+    expect(a.net.status().peers).toBe(0)
+  })
+})

@@ -1,0 +1,80 @@
+declare module 'hyperdht' {
+  import { EventEmitter } from 'events'
+  import type { Duplex } from 'stream'
+
+  export interface KeyPair {
+    publicKey: Buffer
+    secretKey: Buffer
+  }
+
+  export interface HostPort {
+    host: string
+    port: number
+  }
+
+  /** @hyperswarm/secret-stream's NoiseSecretStream: an encrypted, Noise-authenticated duplex. */
+  export interface NoiseSecretStream extends Duplex {
+    readonly publicKey: Buffer
+    readonly remotePublicKey: Buffer
+    readonly isInitiator: boolean
+    readonly rawBytesRead: number
+    readonly rawBytesWritten: number
+    readonly opened: Promise<boolean>
+    userData: unknown
+    setKeepAlive(ms: number): void
+    sendKeepAlive(): void
+  }
+
+  export interface DHTOptions {
+    bootstrap?: HostPort[]
+    port?: number
+    host?: string
+    ephemeral?: boolean
+    firewalled?: boolean
+    keyPair?: KeyPair
+  }
+
+  export interface ConnectOptions {
+    keyPair?: KeyPair
+  }
+
+  export interface ServerOptions {
+    firewall?: (remotePublicKey: Buffer, remotePayload: unknown, clientAddress: unknown) => boolean | Promise<boolean>
+  }
+
+  export interface Server extends EventEmitter {
+    listen(keyPair?: KeyPair): Promise<void>
+    close(): Promise<void>
+    readonly publicKey: Buffer
+  }
+
+  export default class HyperDHT extends EventEmitter {
+    constructor(opts?: DHTOptions)
+    static keyPair(seed?: Uint8Array): KeyPair
+    static hash(data: Uint8Array): Buffer
+    readonly defaultKeyPair: KeyPair
+    readonly online: boolean
+    readonly destroyed: boolean
+    readonly listening: Set<Server>
+    ready(): Promise<void>
+    fullyBootstrapped(): Promise<void>
+    address(): { host: string; port: number }
+    connect(remotePublicKey: Buffer, opts?: ConnectOptions): NoiseSecretStream
+    createServer(opts?: ServerOptions, onconnection?: (stream: NoiseSecretStream) => void): Server
+    destroy(opts?: { force?: boolean }): Promise<void>
+  }
+}
+
+declare module 'hyperdht/testnet.js' {
+  import type HyperDHT from 'hyperdht'
+  import type { DHTOptions, HostPort } from 'hyperdht'
+
+  export interface Testnet {
+    readonly nodes: HyperDHT[]
+    readonly bootstrap: HostPort[]
+    createNode(opts?: DHTOptions): HyperDHT
+    destroy(): Promise<void>
+  }
+
+  export default function createTestnet(size?: number, opts?: { host?: string; port?: number; bootstrap?: HostPort[] }): Promise<Testnet>
+}
