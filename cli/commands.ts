@@ -23,7 +23,7 @@ interface Output {
 export async function runOneShot(ctx: CliContext, call: Invocation): Promise<void> {
   // Arguments are checked before the profile is opened, so a typo costs no passphrase prompt.
   const prepared = await prepare(ctx, call)
-  const session = await openSession(ctx, call.command.name !== 'init')
+  const session = await openSession(ctx, call.command.name !== 'init' && call.command.name !== 'status')
   let out: Output
   try {
     out = await prepared(session)
@@ -123,8 +123,12 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
     }
     case 'status':
       return async ({ api, routed }) => {
+        if (!routed) {
+          // Without a running node the profile is not online, whatever a momentary open would report.
+          return { text: formatStatus(null), data: { running: false, mode: 'offline', peers: 0, contactsOnline: 0 } }
+        }
         const status = await api.network()
-        return { text: formatStatus(status, routed), data: { ...status, running: routed } }
+        return { text: formatStatus(status), data: { ...status, running: true } }
       }
     default:
       throw new UsageError(`${call.command.name} is not a one-shot command`)

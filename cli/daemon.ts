@@ -25,9 +25,13 @@ export async function runDaemon(ctx: CliContext, opts: DaemonOptions): Promise<v
   }
 
   // Listening from the start, so a signal during start-up still closes what was opened.
-  const stopped = untilSignal()
+  const stop = stopSignal()
   const host = new CairnHost(ctx.hostOptions)
-  const printEvent = (event: CairnEvent) => ctx.stdout.write(JSON.stringify(event) + '\n')
+  const printEvent = (event: CairnEvent) => {
+    ctx.stdout.write(JSON.stringify(event) + '\n')
+    // A control client locked the profile: a locked node can do nothing, so it goes away cleanly.
+    if (event.type === 'locked') stop.trigger()
+  }
   host.on('event', printEvent)
   const closers: (() => Promise<void>)[] = [() => host.close()]
   const closeAll = async () => {
@@ -52,18 +56,20 @@ export async function runDaemon(ctx: CliContext, opts: DaemonOptions): Promise<v
     throw err
   }
 
-  await stopped
+  await stop.stopped
   await closeAll()
 }
 
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
+function stopSignal(): { stopped: Promise<void>; trigger(): void } {
+  let trigger = () => {}
+  const stopped = new Promise<void>((resolve) => {
+    trigger = () => {
+      process.off('SIGINT', trigger)
+      process.off('SIGTERM', trigger)
       resolve()
     }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
+    process.on('SIGINT', trigger)
+    process.on('SIGTERM', trigger)
   })
+  return { stopped, trigger }
 }

@@ -56,10 +56,12 @@ export function formatHistory(page: HistoryPage): string {
   return [...page.messages].reverse().map(formatMessage).join('')
 }
 
-export function formatStatus(status: NetworkStatus, running: boolean): string {
+/** A running node's status, or null when none runs on the profile. */
+export function formatStatus(status: NetworkStatus | null): string {
+  if (!status) return 'node:            not running (start it with: cairn run)\nnetwork:         offline\n'
   return (
     [
-      `node:            ${running ? 'running' : 'not running (start it with: cairn run)'}`,
+      'node:            running',
       `network:         ${MODE_LABEL[status.mode]}`,
       `peers connected: ${status.peers}`,
       `contacts online: ${status.contactsOnline}`,

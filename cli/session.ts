@@ -19,8 +19,8 @@ export interface ApiSession {
  * profile, the host refuses with 'profile-busy'.
  */
 export async function openSession(ctx: CliContext, unlock: boolean): Promise<ApiSession> {
-  const routed = await connectControl(ctx.socketPath)
-  if (routed) return { api: routed.api, routed: true, close: async () => routed.close() }
+  const routed = await connectRouted(ctx.socketPath)
+  if (routed) return routed
 
   const host = new CairnHost(ctx.hostOptions)
   const session: ApiSession = { api: host, routed: false, close: () => host.close() }
@@ -30,8 +30,30 @@ export async function openSession(ctx: CliContext, unlock: boolean): Promise<Api
     return session
   } catch (err) {
     await host.close()
+    if (CairnError.from(err).code !== 'profile-busy') throw err
+    // A node that is starting holds the profile a moment before its socket appears.
+    const late = await waitForSocket(ctx.socketPath)
+    if (late) return late
     throw err
   }
+}
+
+async function connectRouted(path: string): Promise<ApiSession | null> {
+  const conn = await connectControl(path)
+  return conn && { api: conn.api, routed: true, close: async () => conn.close() }
+}
+
+const SOCKET_WAIT_MS = 5_000
+const SOCKET_POLL_MS = 100
+
+async function waitForSocket(path: string): Promise<ApiSession | null> {
+  const deadline = Date.now() + SOCKET_WAIT_MS
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, SOCKET_POLL_MS))
+    const routed = await connectRouted(path)
+    if (routed) return routed
+  }
+  return null
 }
 
 /** Unlocks a host this process opened, asking for the passphrase only when it is needed. */

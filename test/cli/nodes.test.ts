@@ -2,8 +2,10 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import createTestnet from 'hyperdht/testnet.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { connectControl } from '../../cli/control-client'
 import { cryptoReady } from '../../core/crypto'
 import { encodeContactId, generateIdentity } from '../../core/identity'
 import { cli, CliNode, killAll, type CliEnv } from './cli-process'
@@ -170,4 +172,28 @@ describe('cairn nodes on a loopback testnet', () => {
     const contacts = JSON.parse((await cli(['contacts', '--json'], a)).stdout) as { id: string }[]
     expect(contacts.map((c) => c.id)).toEqual([idB])
   })
+
+  it('serves the web shell next to the control socket, and stops when a client locks the profile', async () => {
+    const rendererBuilt = existsSync(fileURLToPath(new URL('../../renderer-dist/index.html', import.meta.url)))
+    const node = new CliNode(['serve', '--port', '0'], b)
+    if (!rendererBuilt) {
+      expect(await node.exit()).toBe(1)
+      expect(node.stderr).toContain('no renderer build')
+      return
+    }
+    await node.ready()
+    const url = node.lines.find((l) => l.startsWith('http://127.0.0.1:'))
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=/)
+    const page = await fetch(url!.split('#')[0])
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toContain('text/html')
+
+    const control = await connectControl(join(b.profile!, 'control.sock'))
+    await control!.api.lock()
+    control!.close()
+    expect(await node.exit()).toBe(0)
+    expect(node.events().at(-1)).toEqual({ type: 'locked' })
+    expect(existsSync(join(b.profile!, 'control.sock'))).toBe(false)
+  })
 })
+
