@@ -52,6 +52,12 @@ declare module 'hyperdht' {
     constructor(opts?: DHTOptions)
     static keyPair(seed?: Uint8Array): KeyPair
     static hash(data: Uint8Array): Buffer
+    /** dht-rpc: a persistent node that declares its own reachable host and port up front. */
+    static bootstrapper(port: number, host: string, opts?: DHTOptions): HyperDHT
+    /** dht-rpc: adds a node to the routing table without a lookup. */
+    addNode(node: HostPort): void
+    /** dht-rpc's socket layer; serverSocket is the UDP socket other nodes reach this one at. */
+    readonly io: { serverSocket: { address(): { host: string; port: number } } }
     readonly defaultKeyPair: KeyPair
     readonly online: boolean
     readonly destroyed: boolean
