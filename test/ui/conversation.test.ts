@@ -46,7 +46,7 @@ async function open(contact: Contact = session.contact(grace)!) {
   mounted = await mountComponent(runner, '/src/components/Conversation.svelte', { session, contact, onverify: () => {} })
   await mounted.settle()
   const ui = within(mounted.container)
-  const list = ui.getByRole('list', { name: 'Messages with Grace' })
+  const list = ui.getByRole('list', { name: 'Conversation with Grace' })
   return { ui, list }
 }
 

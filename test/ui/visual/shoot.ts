@@ -59,7 +59,7 @@ try {
     await page.getByText('is typing').waitFor()
     await shot('conversation')
     const t0 = Date.now()
-    const list = page.getByRole('list', { name: /Messages with/ })
+    const list = page.getByRole('list', { name: /Conversation with/ })
     for (let i = 0; i < 20; i++) await list.evaluate((el) => (el.scrollTop -= 2000))
     const rendered = await list.getByRole('listitem').count()
     console.log(`scrolled 40000px in ${Date.now() - t0} ms; ${rendered} rows in the DOM`)
