@@ -32,7 +32,9 @@ export function decodeContactId(id: string): Buffer {
     const ch = text[i]
     if (z32.ALPHABET.includes(ch)) continue
     const position = i + 1
-    if (/\s/.test(ch)) throw invalid(`contact ID contains a space at position ${position}; paste it as one word`)
+    if (/\s/.test(ch)) {
+      throw invalid(`contact ID contains a space or line break at position ${position}; paste it as one word`)
+    }
     if (z32.ALPHABET.includes(ch.toLowerCase())) {
       throw invalid(`contact ID has an uppercase letter '${ch}' at position ${position}; contact IDs are all lowercase`)
     }

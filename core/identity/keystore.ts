@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { CairnError } from '../api/errors'
 import { writeFileAtomic } from './atomic-file'
 import { MAX_SEALED_BYTES, seal, unseal, type KeystoreSecrets } from './sealed'
@@ -33,10 +34,24 @@ export async function openKeystore(file: string, passphrase: string): Promise<Ke
   return unseal(await readKeystore(file), passphrase, 'corrupt-profile')
 }
 
+// Changes to one file within this process run one after another, so a second change made with
+// the passphrase the first one just replaced fails as a wrong passphrase instead of silently winning.
+const pending = new Map<string, Promise<void>>()
+
 /** Re-seals under `next`; the file is replaced atomically, so it is valid under one of the two at every instant. */
 export async function changeKeystorePassphrase(file: string, current: string, next: string): Promise<void> {
-  const secrets = await openKeystore(file, current)
-  await writeFileAtomic(file, await seal(secrets, next), false)
+  const key = resolve(file)
+  const previous = pending.get(key) ?? Promise.resolve()
+  const change = previous.then(async () => {
+    const secrets = await openKeystore(file, current)
+    await writeFileAtomic(file, await seal(secrets, next), false)
+  })
+  const settled = change.catch(() => {})
+  pending.set(key, settled)
+  void settled.then(() => {
+    if (pending.get(key) === settled) pending.delete(key)
+  })
+  return change
 }
 
 /** The secrets sealed under a separate backup passphrase, as one line of text. */

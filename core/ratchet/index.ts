@@ -18,7 +18,8 @@
 //    holds IK_B's secret can recompute SK from the captured envelope and read them;
 //  - a replayed initial envelope is accepted again by respond() (as with X3DH without one-time
 //    prekeys); callers deduplicate by session id and log position;
-//  - the session is not tied to a fresh key of B's until B answers.
+//  - the session is not tied to a fresh key of B's until B answers;
+//  - as in X3DH, whoever steals IK_B can impersonate anyone to B (key-compromise impersonation).
 // As soon as B replies, the DH ratchet mixes in fresh ephemeral keys from both sides and these
 // weaknesses no longer apply to later messages (the tests check this).
 export { Session, MAX_PLAINTEXT_BYTES } from './session'

@@ -140,6 +140,10 @@ export class Session {
         memzero(myX)
         throw new RatchetError('unknown-prekey', `no signed prekey with id ${env.initial.prekeyId}`)
       }
+      if (found.publicKey?.byteLength !== 32 || found.secretKey?.byteLength !== 32) {
+        memzero(myX)
+        throw new RatchetError('malformed', `signed prekey ${env.initial.prekeyId} is not an X25519 key pair`)
+      }
       spk = { publicKey: Buffer.from(found.publicKey), secretKey: Buffer.from(found.secretKey) }
     }
     const ek = env.initial.ephemeral

@@ -46,7 +46,7 @@ describe('identity', () => {
     expect(rejection(id.toUpperCase())).toMatch(new RegExp(`uppercase letter '.' at position ${firstLetter + 1}; .*lowercase`))
     expect(rejection(id.slice(0, 10) + 'l' + id.slice(11))).toMatch(/character .*'l'.* at position 11/)
     expect(rejection(id + '==')).toMatch(/'=', at position 57/)
-    expect(rejection(id.slice(0, 20) + ' ' + id.slice(20))).toMatch(/space at position 21/)
+    expect(rejection(id.slice(0, 20) + ' ' + id.slice(20))).toMatch(/space or line break at position 21/)
     expect(rejection(12345)).toMatch(/must be text/)
   })
 

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -118,13 +119,61 @@ describe('keystore', () => {
     expect(await readdir(dir)).toEqual(['identity.key'])
   })
 
-  it('two concurrent passphrase changes leave a valid file under one of the new passphrases', async () => {
+  it('two concurrent passphrase changes leave a valid file under the one that won', async () => {
     await createKeystore(file, 'start', secrets)
     const results = await Promise.allSettled([
       changeKeystorePassphrase(file, 'start', 'first'),
       changeKeystorePassphrase(file, 'start', 'second')
     ])
-    expect(results.some((r) => r.status === 'fulfilled')).toBe(true)
+    const won = results.findIndex((r) => r.status === 'fulfilled')
+    expect(won).not.toBe(-1)
+    const lost = results[1 - won]
+    if (lost.status === 'rejected') expect((lost.reason as CairnError).code).toBe('wrong-passphrase')
+    const opened = await Promise.allSettled([openKeystore(file, 'first'), openKeystore(file, 'second')])
+    const ok = opened.filter((r): r is PromiseFulfilledResult<KeystoreSecrets> => r.status === 'fulfilled')
+    expect(ok).toHaveLength(1)
+    expect(opened[won].status).toBe('fulfilled')
+    sameSecrets(ok[0].value, secrets)
+    expect(await readdir(dir)).toEqual(['identity.key'])
+  })
+
+  it('two concurrent creations leave exactly one keystore and report profile-exists to the other', async () => {
+    const results = await Promise.allSettled([
+      createKeystore(file, 'one', secrets),
+      createKeystore(file, 'two', { ...secrets, name: 'other' })
+    ])
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult
+    expect((rejected.reason as CairnError).code).toBe('profile-exists')
+    const winner = results[0].status === 'fulfilled' ? 'one' : 'two'
+    expect((await openKeystore(file, winner)).name).toBe(winner === 'one' ? secrets.name : 'other')
+    expect(await readdir(dir)).toEqual(['identity.key'])
+  })
+
+  it('successive passphrase changes chain', async () => {
+    await createKeystore(file, 'a', secrets)
+    await changeKeystorePassphrase(file, 'a', 'b')
+    await changeKeystorePassphrase(file, 'b', 'c')
+    sameSecrets(await openKeystore(file, 'c'), secrets)
+  })
+
+  it('two processes changing the passphrase at once leave a valid file under one of theirs', async () => {
+    await createKeystore(file, 'start', secrets)
+    const module = new URL('../../core/identity/index.ts', import.meta.url).href
+    const change = (next: string) =>
+      new Promise<number>((done, fail) => {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', '--input-type=module', '-e',
+            `import { changeKeystorePassphrase } from ${JSON.stringify(module)}
+             await changeKeystorePassphrase(${JSON.stringify(file)}, 'start', ${JSON.stringify(next)})`],
+          { stdio: 'ignore' }
+        )
+        child.on('error', fail)
+        child.on('exit', (code) => done(code ?? -1))
+      })
+    const codes = await Promise.all([change('first'), change('second')])
+    expect(codes).toContain(0)
     const opened = await Promise.allSettled([openKeystore(file, 'first'), openKeystore(file, 'second')])
     const ok = opened.filter((r): r is PromiseFulfilledResult<KeystoreSecrets> => r.status === 'fulfilled')
     expect(ok).toHaveLength(1)

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { cryptoReady } from '../../core/crypto'
+import { cryptoReady, useCryptoBackend } from '../../core/crypto'
 import { generateIdentity } from '../../core/identity'
 import {
   MAX_SKIP,
@@ -12,6 +12,7 @@ import {
   inspectEnvelope
 } from '../../core/ratchet'
 import { decodeEnvelope } from '../../core/ratchet/envelope'
+import { decodeState, type RatchetState } from '../../core/ratchet/state'
 import { expectRejected, startPair } from './helpers'
 
 beforeAll(() => cryptoReady())
@@ -203,6 +204,30 @@ describe('Double Ratchet sessions', () => {
     expectRejected(later, () => later.decrypt(second), 'duplicate')
   })
 
+  it('forward secrecy: chain keys, root keys and ratchet secrets are replaced and zeroed once used', () => {
+    const { a, b } = startPair()
+    const before = decodeState(b.encode())
+    b.decrypt(a.encrypt(text('same chain')))
+    const mid = b.encode()
+    expect(mid.includes(before.ckr!)).toBe(false)
+    a.decrypt(b.encrypt(text('reply')))
+    const afterStep = decodeState(b.encode())
+    b.decrypt(a.encrypt(text('new chain')))
+    const after = b.encode()
+    for (const old of [afterStep.rootKey, afterStep.dhs.secretKey, afterStep.ckr!, afterStep.cks!]) {
+      expect(after.includes(old)).toBe(false)
+    }
+    // White box: the skipped key object itself is wiped, not just dropped from the map.
+    const skipped = a.encrypt(text('skipped'))
+    b.decrypt(a.encrypt(text('next')))
+    const internal = (b as unknown as { s: RatchetState }).s
+    const [entry] = internal.skipped.values()
+    const key = entry.messageKey
+    expect(key.equals(Buffer.alloc(32))).toBe(false)
+    b.decrypt(skipped)
+    expect(key.equals(Buffer.alloc(32))).toBe(true)
+  })
+
   it('post-compromise healing: a leaked state stops decrypting after a round trip on fresh keys', () => {
     const { a, b } = startPair()
     b.decrypt(a.encrypt(text('before')))
@@ -273,6 +298,45 @@ describe('Double Ratchet sessions', () => {
     expectRejected(b, () => b.decrypt('nope' as unknown as Uint8Array), 'malformed')
     expect(() => inspectEnvelope(Buffer.alloc(3))).toThrow(RatchetError)
     expect(b.decrypt(env).toString()).toBe('x')
+  })
+
+  it('rejects any random change to a valid envelope without changing state (randomised)', () => {
+    const { a, b } = startPair()
+    const env = a.encrypt(text('the real one'))
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.nat({ max: env.byteLength - 1 }), xor: fc.integer({ min: 1, max: 255 }) }), {
+          minLength: 1,
+          maxLength: 8
+        }),
+        (changes) => {
+          const bad = Buffer.from(env)
+          for (const { at, xor } of changes) bad[at] ^= xor
+          if (bad.equals(env)) return
+          expectRejected(b, () => b.decrypt(bad))
+        }
+      ),
+      { numRuns: 300 }
+    )
+    expect(b.decrypt(env).toString()).toBe('the real one')
+  })
+
+  it('sessions carry on across the two sodium builds (same wire format and state)', async () => {
+    const { a, b } = startPair()
+    const env = a.encrypt(text('native'))
+    let restored: Session
+    useCryptoBackend('wasm')
+    try {
+      await cryptoReady()
+      expect(b.decrypt(env).toString()).toBe('native')
+      const reply = b.encrypt(text('wasm'))
+      restored = Session.decode(a.encode())
+      expect(restored.decrypt(reply).toString()).toBe('wasm')
+      expect(b.decrypt(restored.encrypt(text('wasm again'))).toString()).toBe('wasm again')
+    } finally {
+      useCryptoBackend('native')
+    }
+    expect(restored.decrypt(b.encrypt(text('native again'))).toString()).toBe('native again')
   })
 
   it('rejects random garbage as an envelope without changing state (randomised)', () => {
