@@ -47,10 +47,14 @@ function installElectron(): string | null {
   if (!existsSync(join(electronDir, 'install.js'))) return null
   console.log('cairn: downloading Electron (one time)…')
   const result = spawnSync(process.execPath, [join(electronDir, 'install.js')], {
-    stdio: 'inherit',
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
     timeout: INSTALL_TIMEOUT_MS
   })
-  if (result.status !== 0) console.log('cairn: Electron is not available here; using the web shell instead.')
+  if (result.status !== 0) {
+    const reason = (result.stderr ?? '').split('\n').find((line) => line.trim()) ?? 'download failed'
+    console.log(`cairn: Electron is not available here (${reason.trim()}); using the web shell instead.`)
+  }
   return electronBinary()
 }
 
