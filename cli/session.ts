@@ -1,4 +1,4 @@
-import { CairnHost } from '../core/api/host'
+import { CairnHost, type HostOptions } from '../core/api/host'
 import { CairnError } from '../core/api/errors'
 import type { CairnApi } from '../core/api/types'
 import type { CliContext } from './context'
@@ -22,7 +22,7 @@ export async function openSession(ctx: CliContext, unlock: boolean): Promise<Api
   const routed = await connectRouted(ctx.socketPath)
   if (routed) return routed
 
-  const host = new CairnHost(ctx.hostOptions)
+  const host = new CairnHost(offline(ctx.hostOptions))
   const session: ApiSession = { api: host, routed: false, close: () => host.close() }
   if (!unlock) return session
   try {
@@ -36,6 +36,16 @@ export async function openSession(ctx: CliContext, unlock: boolean): Promise<Api
     if (late) return late
     throw err
   }
+}
+
+/**
+ * A one-shot command writes durably and exits without touching the network: an empty bootstrap list
+ * gives HyperDHT no node to contact, and LAN discovery stays off. Going online for an instant would
+ * leave an announcement of this identity at an address that is gone a moment later, and a contact
+ * looking it up would try that dead address first.
+ */
+function offline(opts: HostOptions): HostOptions {
+  return { ...opts, bootstrap: [], lanDiscovery: false }
 }
 
 async function connectRouted(path: string): Promise<ApiSession | null> {
