@@ -78,6 +78,23 @@ test('scrolling to the top pages in older history and keeps the reader in place'
   expect(texts(list)).not.toContain(`message ${COUNT - 400}`)
   expect(list.scrollTop).toBeGreaterThan(0)
   expect(within(list).getAllByRole('listitem').length).toBeLessThan(60)
+
+  // A new message does not yank the reader away from older history; "Jump to newest" takes them there.
+  api.receive(grace, 'brand new')
+  await mounted!.settle()
+  expect(texts(list)).not.toContain('brand new')
+  await fireEvent.click(within(mounted!.container).getByRole('button', { name: /Jump to newest/ }))
+  await mounted!.settle()
+  expect(texts(list)).toContain('brand new')
+  expect(within(mounted!.container).queryByRole('button', { name: /Jump to newest/ })).toBeNull()
+})
+
+test('a new message while reading the end scrolls it into view', async () => {
+  const { list } = await open()
+  api.receive(grace, 'just arrived')
+  await mounted!.settle()
+  expect(texts(list)).toContain('just arrived')
+  expect(list.scrollTop + VIEWPORT).toBe(list.scrollHeight)
 })
 
 test('messages are grouped under day separators, own and theirs apart', async () => {
