@@ -1,26 +1,7 @@
 declare module 'sodium-native' {
   type Bytes = Uint8Array
 
-  export const crypto_sign_PUBLICKEYBYTES: number
-  export const crypto_sign_SECRETKEYBYTES: number
-  export const crypto_sign_SEEDBYTES: number
-  export const crypto_sign_BYTES: number
-  export const crypto_scalarmult_BYTES: number
-  export const crypto_scalarmult_SCALARBYTES: number
-  export const crypto_aead_xchacha20poly1305_ietf_KEYBYTES: number
-  export const crypto_aead_xchacha20poly1305_ietf_NPUBBYTES: number
-  export const crypto_aead_xchacha20poly1305_ietf_ABYTES: number
-  export const crypto_hash_sha256_BYTES: number
-  export const crypto_generichash_BYTES_MIN: number
-  export const crypto_generichash_BYTES_MAX: number
-  export const crypto_generichash_KEYBYTES_MIN: number
-  export const crypto_generichash_KEYBYTES_MAX: number
   export const crypto_pwhash_ALG_ARGON2ID13: number
-  export const crypto_pwhash_OPSLIMIT_INTERACTIVE: number
-  export const crypto_pwhash_MEMLIMIT_INTERACTIVE: number
-  export const crypto_pwhash_OPSLIMIT_SENSITIVE: number
-  export const crypto_pwhash_MEMLIMIT_SENSITIVE: number
-  export const crypto_pwhash_SALTBYTES: number
 
   export function randombytes_buf(buf: Bytes): void
   export function sodium_memzero(buf: Bytes): void

@@ -13,9 +13,7 @@ let active: CryptoBackend = nativeBackend
 
 export const X25519_KEY_BYTES = 32
 export const ED25519_PUBLIC_KEY_BYTES = 32
-export const ED25519_SECRET_KEY_BYTES = 64
 export const SIGNATURE_BYTES = 64
-export const AEAD_KEY_BYTES = 32
 export const AEAD_NONCE_BYTES = 24
 export const AEAD_TAG_BYTES = 16
 

@@ -199,11 +199,6 @@ export class Session {
     return this.s.id
   }
 
-  /** The contact's Ed25519 identity key. */
-  get remoteIdentity(): Buffer {
-    return this.s.peer
-  }
-
   /** True until the contact has answered: envelopes still carry the session-start header. */
   get awaitingReply(): boolean {
     return this.s.pending !== null
