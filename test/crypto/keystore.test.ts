@@ -128,7 +128,8 @@ describe('keystore', () => {
     const won = results.findIndex((r) => r.status === 'fulfilled')
     expect(won).not.toBe(-1)
     const lost = results[1 - won]
-    if (lost.status === 'rejected') expect((lost.reason as CairnError).code).toBe('wrong-passphrase')
+    expect(lost.status).toBe('rejected')
+    expect(((lost as PromiseRejectedResult).reason as CairnError).code).toBe('wrong-passphrase')
     const opened = await Promise.allSettled([openKeystore(file, 'first'), openKeystore(file, 'second')])
     const ok = opened.filter((r): r is PromiseFulfilledResult<KeystoreSecrets> => r.status === 'fulfilled')
     expect(ok).toHaveLength(1)
