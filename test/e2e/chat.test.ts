@@ -114,12 +114,12 @@ describe('two people chatting through the web shell', () => {
     await a.getByRole('heading', { name: 'Bob', level: 2 }).waitFor()
 
     await sendMessage(b, 'Hello Alice, it is Bob')
-    await a.getByText('Hello Alice, it is Bob').waitFor({ timeout: 45_000 })
+    await a.getByRole('region', { name: 'Bob' }).getByText('Hello Alice, it is Bob').waitFor({ timeout: 45_000 })
     await sendMessage(a, 'Hi Bob!\nTwo lines from Alice')
-    await b.getByText('Two lines from Alice').waitFor({ timeout: 45_000 })
+    await b.getByRole('region', { name: 'Alice' }).getByText('Two lines from Alice').waitFor({ timeout: 45_000 })
     // both conversations are open, so each side's message is read by the other
-    await b.getByLabel('Read').first().waitFor({ timeout: 45_000 })
-    await a.getByLabel('Read').first().waitFor({ timeout: 45_000 })
+    await b.getByRole('region', { name: 'Alice' }).getByLabel('Read').first().waitFor({ timeout: 45_000 })
+    await a.getByRole('region', { name: 'Bob' }).getByLabel('Read').first().waitFor({ timeout: 45_000 })
     await shot(a, '05-conversation-alice')
     await shot(b, '06-conversation-bob')
 
@@ -137,12 +137,13 @@ describe('two people chatting through the web shell', () => {
     await b.getByLabel('Passphrase').fill(PASS)
     await b.getByRole('button', { name: 'Unlock' }).click()
     await b.getByRole('heading', { name: 'Contacts' }).waitFor()
-    await b.getByRole('button', { name: /Alice/ }).first().click()
-    await b.getByText('Hello Alice, it is Bob').waitFor()
-    await b.getByText('Two lines from Alice').waitFor()
+    await b.getByRole('region', { name: 'Contacts' }).getByRole('button', { name: /^Alice\b/ }).click()
+    const history = b.getByRole('region', { name: 'Alice' })
+    await history.getByText('Hello Alice, it is Bob').waitFor()
+    await history.getByText('Two lines from Alice').waitFor()
 
     // and the chat goes on after the restart
     await sendMessage(b, 'Back again')
-    await a.getByText('Back again').waitFor({ timeout: 45_000 })
+    await a.getByRole('region', { name: 'Bob' }).getByText('Back again').waitFor({ timeout: 45_000 })
   }, 300_000)
 })
