@@ -18,6 +18,7 @@ declare module 'hypercore' {
   }
 
   export default class Hypercore extends EventEmitter {
+    constructor(storage: string, key?: Buffer | null, opts?: Record<string, unknown>)
     readonly key: Buffer | null
     readonly discoveryKey: Buffer | null
     readonly keyPair: HypercoreKeyPair | null

@@ -173,7 +173,8 @@ export class Messenger extends EventEmitter {
 
   async renameContact(id: ContactId, name: string): Promise<Contact> {
     const c = this.contact(id)
-    await this.saveContact(c, { ...c.rec, name: cleanName(name, 'contact name') })
+    const newName = cleanName(name, 'contact name')
+    await this.updateContact(c, () => ({ name: newName }))
     return this.emitContact(c)
   }
 
@@ -192,7 +193,7 @@ export class Messenger extends EventEmitter {
 
   async blockContact(id: ContactId): Promise<void> {
     const c = this.contact(id)
-    await this.saveContact(c, { ...c.rec, blocked: true, requested: false })
+    await this.updateContact(c, () => ({ blocked: true, requested: false }))
     this.network.cancelRequest(c.pk)
     await this.network.removeContact(c.pk)
     this.network.reclassify(c.pk)
@@ -201,7 +202,7 @@ export class Messenger extends EventEmitter {
 
   async unblockContact(id: ContactId): Promise<Contact> {
     const c = this.contact(id)
-    await this.saveContact(c, { ...c.rec, blocked: false })
+    await this.updateContact(c, () => ({ blocked: false }))
     this.network.reclassify(c.pk)
     this.network.addContact(c.pk)
     return this.emitContact(c)
@@ -209,7 +210,7 @@ export class Messenger extends EventEmitter {
 
   async setVerified(id: ContactId, verified: boolean): Promise<Contact> {
     const c = this.contact(id)
-    await this.saveContact(c, { ...c.rec, verified })
+    await this.updateContact(c, () => ({ verified }))
     return this.emitContact(c)
   }
 
@@ -242,9 +243,9 @@ export class Messenger extends EventEmitter {
     const now = Date.now()
     const payload = encodePayload({ text, sentAt: now })
     if (payload.length > MAX_PLAINTEXT_BYTES) throw new CairnError('invalid-argument', 'the message is too long')
-    const { message, seq } = await this.commitOrForget(c, (tx) => {
+    const { message, seq } = await this.commitOrForget(c, async (tx) => {
       const rec = { ...c.rec, sessions: [...c.rec.sessions] }
-      const session = this.sendingSession(c, rec)
+      const session = await this.sendingSession(c, rec, tx)
       const envelope = session.encrypt(payload)
       const block = rec.outCount
       const seq = rec.nextSeq
@@ -290,7 +291,7 @@ export class Messenger extends EventEmitter {
   async markRead(id: ContactId): Promise<void> {
     const c = this.contact(id)
     if (c.rec.readSeq === c.rec.nextSeq && c.rec.readBlocks === c.rec.consumed) return
-    await this.saveContact(c, { ...c.rec, readSeq: c.rec.nextSeq, readBlocks: c.rec.consumed, unread: 0 })
+    await this.updateContact(c, (r) => ({ readSeq: r.nextSeq, readBlocks: r.consumed, unread: 0 }))
     if (c.peer && c.rec.readBlocks > 0) c.peer.send({ type: 'receipt', kind: 'read', upTo: c.rec.readBlocks - 1 })
     this.emitContact(c)
   }
@@ -342,6 +343,7 @@ export class Messenger extends EventEmitter {
       verified: false,
       announcedName: request ? request.name : null,
       theirLog: null,
+      logFault: null,
       bundle: request ? request.bundle : null,
       consumed: 0,
       readBlocks: 0,
@@ -427,7 +429,11 @@ export class Messenger extends EventEmitter {
   private async openTheirs(c: Conversation, key: Buffer): Promise<void> {
     const core = await openPeerLog(this.corestore, key)
     c.theirs = core
-    c.stopWatching = watchIntegrity(core, (kind, detail) => this.security(c, kind, detail))
+    if (c.rec.logFault) return
+    c.stopWatching = watchIntegrity(core, (kind, detail) => {
+      this.security(c, kind, detail)
+      if (kind === 'log-fork') this.guard(() => this.distrustLog(c, detail))
+    })
     c.reader = new LogReader(
       core,
       c.rec.consumed,
@@ -435,6 +441,20 @@ export class Messenger extends EventEmitter {
       (err) => this.security(c, 'log-invalid', `reading the contact's log stopped: ${errorText(err)}`)
     )
     if (c.peer) attachToPeer(core, c.peer.stream)
+  }
+
+  /**
+   * A rewritten log is never read again: what was consumed stays, nothing more is accepted from it,
+   * and it is no longer replicated. The user sees the security event and decides what to do.
+   */
+  private async distrustLog(c: Conversation, why: string): Promise<void> {
+    if (c.rec.logFault) return
+    await this.updateContact(c, () => ({ logFault: why }))
+    if (c.stopWatching) c.stopWatching()
+    c.stopWatching = null
+    const reader = c.reader
+    c.reader = null
+    if (reader) await reader.close()
   }
 
   private async closeConversation(c: Conversation): Promise<void> {
@@ -459,13 +479,13 @@ export class Messenger extends EventEmitter {
       this.emitContact(c)
     })
     if (c.own) attachToPeer(c.own, peer.stream)
-    if (c.theirs) attachToPeer(c.theirs, peer.stream)
+    if (c.theirs && !c.rec.logFault) attachToPeer(c.theirs, peer.stream)
     this.sendHello(c, peer)
     if (c.rec.consumed > 0) peer.send({ type: 'receipt', kind: 'delivered', upTo: c.rec.consumed - 1 })
     if (c.rec.readBlocks > 0) peer.send({ type: 'receipt', kind: 'read', upTo: c.rec.readBlocks - 1 })
     if (c.rec.requested) {
       this.network.cancelRequest(c.pk)
-      this.guard(() => this.saveContact(c, { ...c.rec, requested: false }))
+      this.guard(() => this.updateContact(c, () => ({ requested: false })))
     }
     this.emitContact(c)
   }
@@ -490,24 +510,27 @@ export class Messenger extends EventEmitter {
   }
 
   private async onHello(c: Conversation, frame: Extract<ControlFrame, { type: 'hello' }>): Promise<void> {
-    const rec = { ...c.rec, announcedName: frame.name }
     const logKey = frame.logKey.toString('hex')
-    if (rec.theirLog !== null && rec.theirLog !== logKey) {
+    const bundle = frame.bundle ? this.verifiedBundle(c, frame.bundle) : null
+    if (c.rec.theirLog !== null && c.rec.theirLog !== logKey) {
       this.security(c, 'identity-mismatch', 'the contact announced a different log than before; it is ignored')
-    } else if (rec.theirLog === null && this.isKnownLog(frame.logKey)) {
+    }
+    const adopt = c.rec.theirLog === null && !this.isKnownLog(frame.logKey)
+    if (c.rec.theirLog === null && !adopt) {
       this.security(c, 'protocol-violation', 'the contact announced a log that belongs to another conversation')
     }
-    const adopt = rec.theirLog === null && !this.isKnownLog(frame.logKey)
-    if (adopt) rec.theirLog = logKey
-    if (frame.bundle) rec.bundle = this.verifiedBundle(c, frame.bundle) ?? rec.bundle
-    await this.saveContact(c, rec)
+    await this.updateContact(c, (r) => ({
+      announcedName: frame.name,
+      theirLog: r.theirLog === null && adopt ? logKey : r.theirLog,
+      bundle: bundle ?? r.bundle
+    }))
     if (adopt && !c.theirs) await this.openTheirs(c, frame.logKey)
     this.emitContact(c)
   }
 
   private async onBundle(c: Conversation, bundle: Buffer): Promise<void> {
     const verified = this.verifiedBundle(c, bundle)
-    if (verified) await this.saveContact(c, { ...c.rec, bundle: verified })
+    if (verified) await this.updateContact(c, () => ({ bundle: verified }))
   }
 
   private verifiedBundle(c: Conversation, bundle: Buffer): string | null {
@@ -532,12 +555,12 @@ export class Messenger extends EventEmitter {
     if (!Number.isSafeInteger(upTo) || upTo < 0 || upTo >= c.rec.outCount) {
       return this.security(c, 'protocol-violation', `a ${kind} receipt names block ${upTo}, which I never wrote`)
     }
-    const rec = { ...c.rec }
-    const from = kind === 'read' ? rec.read : rec.delivered
-    if (upTo + 1 <= from) return
-    if (kind === 'read') rec.read = upTo + 1
-    rec.delivered = Math.max(rec.delivered, upTo + 1)
-    await this.saveContact(c, rec)
+    let from = 0
+    await this.updateContact(c, (r) => {
+      from = kind === 'read' ? r.read : r.delivered
+      if (upTo + 1 <= from) return null
+      return kind === 'read' ? { read: upTo + 1, delivered: Math.max(r.delivered, upTo + 1) } : { delivered: upTo + 1 }
+    })
     for (let block = from; block <= upTo; block++) {
       const seqValue = await this.store.get(keys.outBlock(c.tag, block))
       if (!seqValue) continue
@@ -549,10 +572,10 @@ export class Messenger extends EventEmitter {
   // ---- internals: sending ----
 
   /** The session to write with; starts one (from their bundle when I have it) if there is none. */
-  private sendingSession(c: Conversation, rec: ContactRecord): Session {
+  private async sendingSession(c: Conversation, rec: ContactRecord, tx: Tx): Promise<Session> {
     const active = rec.sessions[0]
-    const cached = active ? c.sessions.get(active) : undefined
-    if (cached) return cached
+    const current = active ? await this.loadSession(c, tx, active) : null
+    if (current) return current
     const bundle = rec.bundle ? decodeBundle(Buffer.from(rec.bundle, 'hex'), c.pk) : null
     const session = Session.initiate(this.identity, c.pk, bundle)
     this.adoptSession(c, rec, session, true)
@@ -712,9 +735,7 @@ export class Messenger extends EventEmitter {
    */
   private async commitOrForget<T extends { rec: ContactRecord }>(c: Conversation, fn: (tx: Tx) => Promise<T> | T): Promise<T> {
     try {
-      const result = await this.store.write(fn)
-      c.rec = result.rec
-      return result
+      return await this.store.write(fn, (result) => (c.rec = result.rec))
     } catch (err) {
       c.sessions.clear()
       throw err
@@ -723,9 +744,22 @@ export class Messenger extends EventEmitter {
 
   // ---- internals: persistence and events ----
 
-  private async saveContact(c: Conversation, rec: ContactRecord): Promise<void> {
-    await this.store.write((tx) => tx.putJson(keys.contact(c.tag), rec))
-    c.rec = rec
+  /**
+   * Changes a contact record inside the store's write queue, from its state at that moment, so
+   * concurrent updates (a receipt, a hello, a decrypted block) never overwrite each other.
+   * The patch function returns null to leave the record as it is.
+   */
+  private async updateContact(c: Conversation, patch: (rec: ContactRecord) => Partial<ContactRecord> | null): Promise<void> {
+    await this.store.write(
+      (tx) => {
+        const change = patch(c.rec)
+        if (!change) return c.rec
+        const rec = { ...c.rec, ...change }
+        tx.putJson(keys.contact(c.tag), rec)
+        return rec
+      },
+      (rec) => (c.rec = rec)
+    )
   }
 
   private async saveMeta(meta: MetaRecord): Promise<void> {
@@ -750,11 +784,15 @@ export class Messenger extends EventEmitter {
 
   /** Runs a handler of peer input: a failure is reported, never thrown into the network's emitter. */
   private guard(fn: () => Promise<void> | void): void {
-    Promise.resolve()
-      .then(fn)
-      .catch((err) => {
-        if (!this.closing) this.emit('error-log', err)
-      })
+    const report = (err: unknown) => {
+      if (!this.closing) this.emit('error-log', err)
+    }
+    try {
+      // Synchronously: listeners on a new peer must be in place before its first frame is emitted.
+      Promise.resolve(fn()).catch(report)
+    } catch (err) {
+      report(err)
+    }
   }
 }
 

@@ -21,6 +21,8 @@ export interface ContactRecord {
   theirLog: string | null
   /** Their latest prekey bundle, verified against their identity key. */
   bundle: string | null
+  /** Why their log is no longer read (it was rewritten), or null while it is trusted. */
+  logFault: string | null
   /** Blocks of their log processed (decrypted and stored, or rejected). */
   consumed: number
   /** Blocks of their log I have told them I read. */

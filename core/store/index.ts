@@ -67,8 +67,12 @@ export class Store {
     for await (const node of stream) yield { key: node.key, value: this.open(node.key, node.value) }
   }
 
-  write<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> {
-    const run = this.queue.then(() => this.commit(fn))
+  /**
+   * Runs fn and commits what it wrote as one batch. onCommit runs right after the batch is durable
+   * and before the next write starts, so in-memory state derived from it never goes stale.
+   */
+  write<T>(fn: (tx: Tx) => Promise<T> | T, onCommit?: (result: T) => void): Promise<T> {
+    const run = this.queue.then(() => this.commit(fn, onCommit))
     this.queue = run.catch(() => undefined)
     return run
   }
@@ -78,7 +82,7 @@ export class Store {
     await this.bee.close()
   }
 
-  private async commit<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> {
+  private async commit<T>(fn: (tx: Tx) => Promise<T> | T, onCommit?: (result: T) => void): Promise<T> {
     const batch: BeeBatch = this.bee.batch()
     const pending = new Map<string, Buffer | null>()
     const tx: Tx = {
@@ -103,6 +107,7 @@ export class Store {
         else await batch.put(key, this.cipher.seal(value, key))
       }
       await batch.flush()
+      onCommit?.(result)
       return result
     } finally {
       await batch.close()

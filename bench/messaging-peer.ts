@@ -1,0 +1,90 @@
+// The far side of bench/messaging.bench.ts, in its own process: a Cairn node, a bare Hyperswarm
+// echo endpoint or a bare Hypercore reader, driven over stdin/stdout JSON lines.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import Hypercore from 'hypercore'
+import Hyperswarm from 'hyperswarm'
+import { CairnHost } from '../core/api/host'
+import type { CairnApi, CairnEvent } from '../core/api/types'
+
+type Command =
+  | { id: number; op: 'host'; profileDir: string; bootstrap: { host: string; port: number }[] }
+  | { id: number; op: 'call'; method: keyof CairnApi; args: unknown[] }
+  | { id: number; op: 'echo'; bootstrap: { host: string; port: number }[]; topic: string }
+  | { id: number; op: 'fetch'; bootstrap: { host: string; port: number }[]; topic: string; key: string; length: number }
+  | { id: number; op: 'rss' }
+  | { id: number; op: 'exit' }
+
+const write = (value: unknown) => process.stdout.write(JSON.stringify(value) + '\n')
+let host: CairnHost | null = null
+const swarms: Hyperswarm[] = []
+const cleanup: Array<() => Promise<void>> = []
+
+async function run(cmd: Command): Promise<unknown> {
+  switch (cmd.op) {
+    case 'host': {
+      host = new CairnHost({ profileDir: cmd.profileDir, bootstrap: cmd.bootstrap })
+      host.on('event', (e: CairnEvent) => {
+        if (e.type === 'message') write({ message: e.message.text })
+        else if (e.type === 'sync') write({ sync: e.progress })
+      })
+      return null
+    }
+    case 'call':
+      return (host![cmd.method] as (...a: unknown[]) => Promise<unknown>)(...cmd.args)
+    case 'echo': {
+      // The floor of the latency benchmark: the same bytes over a bare Hyperswarm connection, seen here.
+      const swarm = new Hyperswarm({ bootstrap: cmd.bootstrap })
+      swarms.push(swarm)
+      swarm.on('connection', (conn) => {
+        conn.on('error', () => undefined)
+        conn.on('data', (data: Buffer) => write({ echo: data.length }))
+      })
+      await swarm.join(Buffer.from(cmd.topic, 'hex'), { server: true, client: false }).flushed()
+      return null
+    }
+    case 'fetch': {
+      // The floor of the catch-up benchmark: replicate the same number of blocks of a bare Hypercore.
+      const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-fetch-'))
+      const core = new Hypercore(dir, Buffer.from(cmd.key, 'hex'))
+      await core.ready()
+      cleanup.push(async () => {
+        await core.close()
+        await rm(dir, { recursive: true, force: true })
+      })
+      const swarm = new Hyperswarm({ bootstrap: cmd.bootstrap })
+      swarms.push(swarm)
+      swarm.on('connection', (conn) => {
+        conn.on('error', () => undefined)
+        core.replicate(conn)
+      })
+      const started = performance.now()
+      swarm.join(Buffer.from(cmd.topic, 'hex'), { server: false, client: true })
+      await core.update({ wait: true })
+      while (core.length < cmd.length) await new Promise((r) => core.once('append', r))
+      await core.download({ start: 0, end: cmd.length }).done()
+      for (let i = 0; i < cmd.length; i++) await core.get(i)
+      return performance.now() - started
+    }
+    case 'rss':
+      global.gc?.()
+      return process.memoryUsage().rss
+    case 'exit':
+      if (host) await host.close()
+      for (const swarm of swarms) await swarm.destroy()
+      for (const fn of cleanup) await fn()
+      setImmediate(() => process.exit(0))
+      return null
+  }
+}
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const cmd = JSON.parse(line) as Command
+  run(cmd).then(
+    (result) => write({ id: cmd.id, ok: true, result: result ?? null }),
+    (err: unknown) => write({ id: cmd.id, ok: false, error: err instanceof Error ? err.message : String(err) })
+  )
+})
+write({ ready: true })

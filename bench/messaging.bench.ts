@@ -1,0 +1,282 @@
+// Messaging benchmark: (1) send() on A → message event on B, against a bare Hyperswarm echo of the
+// same bytes between the same two processes; (2) catch-up of 10,000 messages written while B was
+// away, against bare Hypercore replication of the same blocks; (3) resident memory of a node with
+// 100 contacts and 100,000 stored messages. A runs here, B in bench/messaging-peer.ts.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import Corestore from 'corestore'
+import Hypercore from 'hypercore'
+import Hyperswarm from 'hyperswarm'
+import { CairnHost } from '../core/api/host'
+import type { Contact, Profile } from '../core/api/types'
+import { randomBytes } from '../core/crypto'
+import { encodeContactId, generateIdentity, openKeystore } from '../core/identity'
+import type { ContactRecord, MessageRecord } from '../core/messenger/records'
+import { corestorePrimaryKey, storeCipher } from '../core/messenger/store-keys'
+import { createLocalTestnet } from '../core/net/testnet'
+import { profileLayout } from '../core/profile/layout'
+import { keys, Store } from '../core/store'
+
+const LATENCY_MESSAGES = 1000
+const CATCHUP_MESSAGES = 10_000
+const MEMORY_CONTACTS = 100
+const MEMORY_MESSAGES = 100_000
+const PASS = 'bench passphrase'
+const TEXT = 'x'.repeat(100)
+
+type Line = { id?: number; ok?: boolean; result?: unknown; error?: string; ready?: true; message?: string; echo?: number; sync?: { done: number; total: number } }
+
+class PeerProcess {
+  private readonly proc: ChildProcess
+  private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>()
+  private nextId = 1
+  private listener: ((line: Line) => void) | null = null
+  readonly ready: Promise<void>
+
+  constructor() {
+    this.proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'messaging-peer.ts')], {
+      stdio: ['pipe', 'pipe', 'inherit']
+    })
+    let onReady = () => undefined as void
+    this.ready = new Promise((r) => (onReady = r))
+    createInterface({ input: this.proc.stdout! }).on('line', (text) => {
+      const line = JSON.parse(text) as Line
+      if (line.ready) return onReady()
+      if (line.id !== undefined) {
+        const w = this.waiting.get(line.id)
+        this.waiting.delete(line.id)
+        if (line.ok) w?.resolve(line.result)
+        else w?.reject(new Error(line.error))
+        return
+      }
+      this.listener?.(line)
+    })
+  }
+
+  run<T>(cmd: Record<string, unknown>): Promise<T> {
+    const id = this.nextId++
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      this.proc.stdin!.write(JSON.stringify({ id, ...cmd }) + '\n')
+    })
+  }
+
+  call<T>(method: string, ...args: unknown[]): Promise<T> {
+    return this.run<T>({ op: 'call', method, args })
+  }
+
+  /** Resolves with the time of the first line matching pred. */
+  next(pred: (line: Line) => boolean): Promise<number> {
+    return new Promise((resolve) => {
+      this.listener = (line) => {
+        if (!pred(line)) return
+        this.listener = null
+        resolve(performance.now())
+      }
+    })
+  }
+
+  async exit(): Promise<void> {
+    const exited = new Promise((r) => this.proc.once('exit', r))
+    await this.run({ op: 'exit' }).catch(() => undefined)
+    await exited
+  }
+}
+
+function pct(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+async function until(cond: () => Promise<boolean>, label: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${label}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+const fmt = (n: number) => n.toFixed(2)
+const root = await mkdtemp(join(tmpdir(), 'cairn-bench-msg-'))
+const testnet = await createLocalTestnet(3)
+const peer = new PeerProcess()
+const results: Record<string, unknown> = {}
+
+try {
+  await peer.ready
+  const a = new CairnHost({ profileDir: join(root, 'a'), bootstrap: testnet.bootstrap })
+  const aId = (await a.create('Alice', PASS)).id
+  await peer.run({ op: 'host', profileDir: join(root, 'b'), bootstrap: testnet.bootstrap })
+  const bId = (await peer.call<Profile>('create', 'Bob', PASS)).id
+  await a.addContact(bId, 'Bob')
+  await peer.call('addContact', aId, 'Alice')
+  await until(async () => (await a.contacts())[0].presence !== 'offline', 'A and B connect')
+
+  // (1) latency
+  for (let i = 0; i < 20; i++) {
+    const seen = peer.next((l) => l.message !== undefined)
+    await a.send(bId, TEXT)
+    await seen
+  }
+  const cairn: number[] = []
+  for (let i = 0; i < LATENCY_MESSAGES; i++) {
+    const text = `${i} ${TEXT}`
+    const seen = peer.next((l) => l.message === text)
+    const start = performance.now()
+    await a.send(bId, text)
+    cairn.push((await seen) - start)
+  }
+  const aBlocks = (a as unknown as { messenger: { conversations: Map<string, { own: Hypercore }> } }).messenger
+  const ownLog = [...aBlocks.conversations.values()][0].own
+  const envelopeBytes = (await ownLog.get(ownLog.length - 1))!.length
+
+  const topic = randomBytes(32)
+  await peer.run({ op: 'echo', bootstrap: testnet.bootstrap, topic: topic.toString('hex') })
+  const client = new Hyperswarm({ bootstrap: testnet.bootstrap })
+  const connected = new Promise<import('hyperdht').NoiseSecretStream>((r) => client.once('connection', r))
+  client.join(topic, { client: true, server: false })
+  const conn = await connected
+  conn.on('error', () => undefined)
+  const floor: number[] = []
+  const payload = randomBytes(envelopeBytes)
+  for (let i = 0; i < 20 + LATENCY_MESSAGES; i++) {
+    const seen = peer.next((l) => l.echo !== undefined)
+    const start = performance.now()
+    conn.write(payload)
+    const took = (await seen) - start
+    if (i >= 20) floor.push(took)
+  }
+  await client.destroy()
+  const latency = {
+    messages: LATENCY_MESSAGES,
+    envelopeBytes,
+    cairn: { p50: pct(cairn, 50), p99: pct(cairn, 99) },
+    floor: { p50: pct(floor, 50), p99: pct(floor, 99) },
+    ratio: { p50: pct(cairn, 50) / pct(floor, 50), p99: pct(cairn, 99) / pct(floor, 99) },
+    target: { p50: 2, p99: 3 }
+  }
+  results.latency = latency
+  console.log(`latency over ${LATENCY_MESSAGES} messages (ms)    cairn      bare echo   ratio   target`)
+  console.log(`  p50                                ${fmt(latency.cairn.p50).padStart(8)}  ${fmt(latency.floor.p50).padStart(8)}   ${fmt(latency.ratio.p50).padStart(5)}×  ≤ 2×`)
+  console.log(`  p99                                ${fmt(latency.cairn.p99).padStart(8)}  ${fmt(latency.floor.p99).padStart(8)}   ${fmt(latency.ratio.p99).padStart(5)}×  ≤ 3×`)
+
+  // (2) catch-up
+  await peer.call('lock')
+  const firstBlock = ownLog.length
+  const writeStart = performance.now()
+  for (let i = 0; i < CATCHUP_MESSAGES; i++) await a.send(bId, `${i} ${TEXT}`)
+  const writeMs = performance.now() - writeStart
+  await until(async () => ownLog.length === firstBlock + CATCHUP_MESSAGES, 'all appended')
+  const caughtUp = peer.next((l) => l.sync !== undefined && l.sync.done >= firstBlock + CATCHUP_MESSAGES && l.sync.done === l.sync.total)
+  const catchStart = performance.now()
+  await peer.call('unlock', PASS)
+  const catchMs = (await caughtUp) - catchStart
+
+  const bareDir = join(root, 'bare')
+  await mkdir(bareDir)
+  const bare = new Hypercore(bareDir)
+  await bare.ready()
+  const blocks: Buffer[] = []
+  for (let i = firstBlock; i < firstBlock + CATCHUP_MESSAGES; i++) blocks.push((await ownLog.get(i))!)
+  await bare.append(blocks)
+  const bareTopic = randomBytes(32)
+  const server = new Hyperswarm({ bootstrap: testnet.bootstrap })
+  server.on('connection', (c) => {
+    c.on('error', () => undefined)
+    bare.replicate(c)
+  })
+  await server.join(bareTopic, { server: true, client: false }).flushed()
+  const bareMs = await peer.run<number>({ op: 'fetch', bootstrap: testnet.bootstrap, topic: bareTopic.toString('hex'), key: bare.key!.toString('hex'), length: CATCHUP_MESSAGES })
+  await server.destroy()
+  await bare.close()
+  const catchup = {
+    messages: CATCHUP_MESSAGES,
+    cairnMs: catchMs,
+    bareReplicationMs: bareMs,
+    ratio: catchMs / bareMs,
+    target: 3,
+    cairnMsgsPerSec: (CATCHUP_MESSAGES / catchMs) * 1000,
+    bareBlocksPerSec: (CATCHUP_MESSAGES / bareMs) * 1000,
+    sendMsgsPerSec: (CATCHUP_MESSAGES / writeMs) * 1000
+  }
+  results.catchup = catchup
+  console.log(`catch-up of ${CATCHUP_MESSAGES} messages      cairn      bare hypercore   ratio   target`)
+  console.log(`  time (ms)                          ${fmt(catchMs).padStart(8)}  ${fmt(bareMs).padStart(8)}         ${fmt(catchup.ratio).padStart(5)}×  ≤ 3×`)
+  console.log(`  msgs/s                             ${catchup.cairnMsgsPerSec.toFixed(0).padStart(8)}  ${catchup.bareBlocksPerSec.toFixed(0).padStart(8)}`)
+  console.log(`  (A wrote them at ${catchup.sendMsgsPerSec.toFixed(0)} msgs/s: send() → durable → appended)`)
+  await a.close()
+  await peer.call('lock')
+
+  // (3) memory
+  const memDir = join(root, 'mem')
+  const seeder = new CairnHost({ profileDir: memDir, bootstrap: testnet.bootstrap })
+  await seeder.create('Memory', PASS)
+  await seeder.close()
+  await seed(memDir)
+  const mem = new PeerProcess()
+  await mem.ready
+  await mem.run({ op: 'host', profileDir: memDir, bootstrap: testnet.bootstrap })
+  await mem.call('unlock', PASS)
+  const contacts = await mem.call<Contact[]>('contacts')
+  for (const c of contacts.slice(0, 10)) await mem.call('history', c.id, { limit: 100 })
+  const rss = await mem.run<number>({ op: 'rss' })
+  await mem.exit()
+  results.memory = { contacts: contacts.length, messages: MEMORY_MESSAGES, rssMB: rss / 2 ** 20, targetMB: 150 }
+  console.log(`memory with ${contacts.length} contacts and ${MEMORY_MESSAGES} stored messages: RSS ${(rss / 2 ** 20).toFixed(1)} MB (target < 150 MB)`)
+
+  await mkdir('bench-results', { recursive: true })
+  await writeFile('bench-results/messaging.json', JSON.stringify(results, null, 2) + '\n')
+} finally {
+  await peer.exit()
+  await testnet.destroy()
+  await rm(root, { recursive: true, force: true })
+}
+
+/** Writes contacts and their history straight into a closed profile's store, as the messenger lays them out. */
+async function seed(profileDir: string): Promise<void> {
+  const secrets = await openKeystore(profileLayout(profileDir).keystore, PASS)
+  const corestore = new Corestore(profileLayout(profileDir).cores, { primaryKey: corestorePrimaryKey(secrets.storageKey), unsafe: true })
+  const store = new Store(corestore.get({ name: 'local' }), storeCipher(secrets.storageKey))
+  await store.ready()
+  const perContact = MEMORY_MESSAGES / MEMORY_CONTACTS
+  const now = Date.now()
+  for (let c = 0; c < MEMORY_CONTACTS; c++) {
+    const pk = generateIdentity().publicKey
+    const tag = store.tag(pk)
+    const rec: ContactRecord = {
+      pk: pk.toString('hex'),
+      name: `Contact ${c} ${encodeContactId(pk).slice(0, 6)}`,
+      addedAt: now,
+      blocked: false,
+      verified: false,
+      announcedName: null,
+      theirLog: null,
+      logFault: null,
+      bundle: null,
+      consumed: perContact,
+      readBlocks: perContact,
+      outCount: 0,
+      delivered: 0,
+      read: 0,
+      nextSeq: perContact,
+      readSeq: perContact,
+      unread: 0,
+      lastMessage: { direction: 'in', text: TEXT, at: now },
+      lastActivity: now,
+      requested: false,
+      sessions: []
+    }
+    await store.write((tx) => {
+      tx.putJson(keys.contact(tag), rec)
+      for (let i = 0; i < perContact; i++) {
+        const m: MessageRecord = { id: `${tag.subarray(0, 6).toString('hex')}-${i}`, dir: 'in', text: `${i} ${TEXT}`, sentAt: now, receivedAt: now, block: i }
+        tx.putJson(keys.message(tag, i), m)
+      }
+    })
+  }
+  await store.close()
+  await corestore.close()
+}

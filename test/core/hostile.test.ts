@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { randomBytes } from '../../core/crypto'
+import { decodeContactId } from '../../core/identity'
+import { attachToPeer } from '../../core/log'
+import { Fixture, pair, PASS, waitFor } from './helpers'
+import { ownLogKey, rewriteOwnLog } from './tamper'
+
+const f = new Fixture()
+afterEach(() => f.cleanup())
+
+describe('hostile logs and strangers', () => {
+  it('rejects random, truncated, oversized and replayed blocks in a contact log with security events and keeps working', async () => {
+    const { a, b, aId, bId } = await pair(f)
+    await b.host.send(aId, 'first')
+    await waitFor('first arrives', () => a.of('message').some((e) => e.message.text === 'first'))
+    await b.close()
+
+    await rewriteOwnLog(b.dir, PASS, aId, async (core) => {
+      const valid = (await core.get(0))!
+      await core.append([randomBytes(200), valid.subarray(0, valid.length >> 1), randomBytes(100_000), valid])
+    })
+    const b2 = await f.host(b.dir)
+    await b2.host.unlock(PASS)
+    await b2.host.send(aId, 'after the garbage')
+
+    await waitFor('valid message after the garbage', () => a.of('message').some((e) => e.message.text === 'after the garbage'))
+    const security = a.of('security').map((e) => e.event)
+    expect(security).toHaveLength(4)
+    for (const event of security) expect(event).toMatchObject({ contact: bId, kind: 'decrypt-failed' })
+    expect(security.map((e) => e.detail).join('\n')).toMatch(/block 1[\s\S]*block 2[\s\S]*block 3[\s\S]*block 4/)
+    expect(security[2].detail).toMatch(/oversized/)
+    expect((await a.host.history(bId)).messages.map((m) => m.text)).toEqual(['after the garbage', 'first'])
+
+    await a.host.send(bId, 'still chatting')
+    await waitFor('B still receives', () => b2.of('message').some((e) => e.message.text === 'still chatting'))
+  })
+
+  it('reports a rewritten contact log as a fork and accepts nothing more from it', async () => {
+    const { a, b, aId, bId } = await pair(f)
+    for (const text of ['one', 'two', 'three']) await b.host.send(aId, text)
+    await waitFor('three arrive', () => a.of('message').length === 3)
+    await b.close()
+
+    await rewriteOwnLog(b.dir, PASS, aId, async (core) => {
+      await core.truncate(1)
+      await core.append([randomBytes(120), randomBytes(120)])
+    })
+    const b2 = await f.host(b.dir)
+    await b2.host.unlock(PASS)
+    await b2.host.send(aId, 'after the rewrite')
+
+    await waitFor('fork reported', () => a.of('security').some((e) => e.event.kind === 'log-fork' && e.event.contact === bId))
+    await a.host.send(bId, 'ping')
+    await waitFor('B still hears A', () => b2.of('message').some((e) => e.message.text === 'ping'))
+    expect((await a.host.history(bId)).messages.filter((m) => m.direction === 'in').map((m) => m.text)).toEqual(['three', 'two', 'one'])
+  })
+
+  it('a contact cannot fetch my conversation with someone else', async () => {
+    const { a, b, aId, bId } = await pair(f)
+    const c = await f.host()
+    const cId = (await c.host.create('Carol', PASS)).id
+    await a.host.addContact(cId, 'Carol')
+    await c.host.addContact(aId, 'Alice')
+    await waitFor('A and C connected', async () => (await c.host.contacts())[0]?.presence !== 'offline')
+    await a.host.send(bId, 'for Bob only')
+    await a.host.send(cId, 'for Carol')
+    await waitFor('both delivered', () => b.of('message').length === 1 && c.of('message').length === 1)
+
+    const carol = (c.host as unknown as { messenger: { corestore: import('corestore').default; network: import('../../core/net').Network } }).messenger
+    const link = carol.network.peer(decodeContactId(aId))!
+    const fetch = async (key: Buffer) => {
+      const core = carol.corestore.get({ key })
+      await core.ready()
+      attachToPeer(core, link.stream)
+      try {
+        return await core.get(0, { timeout: 3000 })
+      } finally {
+        await core.close()
+      }
+    }
+    const toCarol = await ownLogKey(a.dir, PASS, cId, await f.dir())
+    const toBob = await ownLogKey(a.dir, PASS, bId, await f.dir())
+    expect(await fetch(toCarol)).toBeInstanceOf(Buffer)
+    await expect(fetch(toBob)).rejects.toThrow()
+  })
+})
