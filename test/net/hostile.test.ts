@@ -1,0 +1,94 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import Protomux, { type Channel } from 'protomux'
+import c from 'compact-encoding'
+import type { KeyPair, NoiseSecretStream } from 'hyperdht'
+import type { ControlFrame, Peer } from '../../core/net'
+import { encodeControlFrame, MAX_FRAME_BYTES } from '../../core/net'
+import { Harness, keyPair, until, type TestNode } from './helpers'
+
+/** A contact driven by hand: a raw connection with the contact's key pair and a raw control channel. */
+async function rawContact(h: Harness, node: TestNode, kp: KeyPair): Promise<{ stream: NoiseSecretStream; channel: Channel; closedByRemote: Promise<void> }> {
+  const stream = h.testnet!.createNode().connect(node.keyPair.publicKey, { keyPair: kp })
+  stream.on('error', () => {})
+  let onClose: () => void = () => {}
+  const closedByRemote = new Promise<void>((resolve) => (onClose = resolve))
+  let onOpen: () => void = () => {}
+  const opened = new Promise<void>((resolve) => (onOpen = resolve))
+  const channel = Protomux.from(stream).createChannel({
+    protocol: 'cairn/control',
+    messages: [{ encoding: c.raw }],
+    onopen: () => onOpen(),
+    onclose: () => onClose()
+  })
+  channel!.open()
+  await opened
+  return { stream, channel: channel!, closedByRemote }
+}
+
+const logKey = Buffer.alloc(32, 9)
+const hello = encodeControlFrame({ type: 'hello', name: 'Mallory', logKey, bundle: null })
+
+const hostile: [string, Buffer, RegExp][] = [
+  ['random bytes', Buffer.from('a9f3c0d17be2554a18e0', 'hex'), /version|truncated|type/],
+  ['a truncated hello', hello.subarray(0, hello.length - 5), /truncated/],
+  ['an oversized frame', Buffer.concat([Buffer.from([1, 3]), Buffer.alloc(MAX_FRAME_BYTES)]), /at most/],
+  ['a wrong version', Buffer.concat([Buffer.from([2]), hello.subarray(1)]), /unsupported frame version 2/],
+  ['an unknown type', Buffer.from([1, 77, 0]), /unknown frame type/],
+  ['trailing bytes', Buffer.concat([hello, Buffer.from([0])]), /trailing/],
+  ['a hello with a 31-byte log key', Buffer.concat([Buffer.from([1, 0, 1, 0x41]), Buffer.alloc(31)]), /truncated/],
+  ['a name of invalid UTF-8', Buffer.concat([Buffer.from([1, 0, 2, 0xc3, 0x28]), logKey, Buffer.from([0])]), /UTF-8/],
+  ['a name with control characters', Buffer.concat([Buffer.from([1, 0, 2, 0x41, 0x07]), logKey, Buffer.from([0])]), /control characters/]
+]
+
+describe('hostile control frames', () => {
+  const h = new Harness()
+  beforeEach(() => h.start())
+  afterEach(() => h.stop())
+
+  it.each(hostile)('%s closes the channel with a reason, the node and the contact carry on', async (_label, bytes, reason) => {
+    const b = await h.node()
+    const mallory = keyPair()
+    b.setClass(mallory.publicKey, 'contact')
+    const errors: [Buffer, string][] = []
+    b.net.on('protocol-error', (from: Buffer, why: string) => errors.push([from, why]))
+    const peerClosed: Peer[] = []
+    b.net.on('peer', (peer: Peer) => peer.once('close', () => peerClosed.push(peer)))
+
+    const first = await rawContact(h, b, mallory)
+    first.channel.messages[0].send(bytes)
+    await first.closedByRemote
+    await until(() => errors.length === 1, 'protocol-error')
+    expect(errors[0][0].equals(mallory.publicKey)).toBe(true)
+    expect(errors[0][1]).toMatch(reason)
+    expect(b.logs.some((line) => reason.test(line))).toBe(true)
+    await until(() => peerClosed.length === 1, "the peer's close")
+
+    // The same contact reconnects and is heard normally.
+    const frames: ControlFrame[] = []
+    const nextPeer = new Promise<Peer>((resolve) => b.net.once('peer', resolve))
+    const second = await rawContact(h, b, mallory)
+    ;(await nextPeer).on('frame', (frame: ControlFrame) => frames.push(frame))
+    second.channel.messages[0].send(encodeControlFrame({ type: 'typing', typing: true }))
+    await until(() => frames.length === 1, 'a valid frame after reconnecting')
+    expect(frames[0]).toEqual({ type: 'typing', typing: true })
+    expect(errors).toHaveLength(1)
+    second.stream.destroy()
+  })
+
+  it('a hostile contact request closes the inbox channel with a reason', async () => {
+    const b = await h.node()
+    const errors: string[] = []
+    b.net.on('protocol-error', (_from: Buffer, why: string) => errors.push(why))
+    let requests = 0
+    b.net.on('request', () => requests++)
+    const stream = h.testnet!.createNode().connect(b.keyPair.publicKey, { keyPair: keyPair() })
+    stream.on('error', () => {})
+    const channel = Protomux.from(stream).createChannel({ protocol: 'cairn/inbox', messages: [{ encoding: c.raw }, { encoding: c.raw }] })
+    channel!.open()
+    channel!.messages[0].send(Buffer.from([1, 0, 200]))
+    await until(() => errors.length === 1, 'protocol-error on the inbox')
+    expect(errors[0]).toMatch(/truncated/)
+    expect(requests).toBe(0)
+    await until(() => stream.destroyed, 'the stranger dropped')
+  })
+})
