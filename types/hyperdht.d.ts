@@ -27,6 +27,8 @@ declare module 'hyperdht' {
 
   export interface DHTOptions {
     bootstrap?: HostPort[]
+    /** dht-rpc: nodes to put in the routing table at start, without a bootstrap lookup. */
+    nodes?: HostPort[]
     port?: number
     host?: string
     ephemeral?: boolean
@@ -58,6 +60,11 @@ declare module 'hyperdht' {
     addNode(node: HostPort): void
     /** dht-rpc's socket layer; serverSocket is the UDP socket other nodes reach this one at. */
     readonly io: { serverSocket: { address(): { host: string; port: number } } }
+    /** dht-rpc: the host and port other nodes see this one at (null / 0 until known). */
+    readonly host: string | null
+    readonly port: number
+    /** dht-rpc: the bootstrap list this node was created with, after parsing. */
+    readonly bootstrapNodes: HostPort[]
     readonly defaultKeyPair: KeyPair
     readonly online: boolean
     readonly destroyed: boolean

@@ -1,0 +1,210 @@
+// Isolated LANs for tests and the bench: one network namespace per host, joined by veth pairs to a
+// bridge in a namespace of its own. Each host's only routes are its LAN and multicast on it; every
+// other destination is routed into a sink veth whose packet counter proves nothing tried to leave.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+
+const PREFIX = 'cairnlan'
+const SUBNET = '10.99.0'
+
+export interface LabHost {
+  name: string
+  ns: string
+  address: string
+  /** The bridge-side end of the host's cable, in the bridge namespace. */
+  port: string
+}
+
+function ip(...args: string[]): string {
+  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+}
+
+function tryIp(...args: string[]): void {
+  try {
+    ip(...args)
+  } catch {
+    // Cleanup of something that may already be gone.
+  }
+}
+
+/** Why this process cannot build namespaces, or null when it can. */
+export function labUnavailable(): string | null {
+  if (process.platform !== 'linux') return 'network namespaces need Linux'
+  if (process.getuid?.() !== 0) return 'network namespaces need root (CI runs these tests as root)'
+  const probe = `${PREFIX}-${process.pid}-probe`
+  try {
+    ip('netns', 'add', probe)
+    ip('netns', 'del', probe)
+    return null
+  } catch (err) {
+    tryIp('netns', 'del', probe)
+    const detail = err instanceof Error && 'stderr' in err ? String((err as { stderr: unknown }).stderr).trim() : String(err)
+    return `the kernel refused a network namespace: ${detail}`
+  }
+}
+
+/** Removes namespaces left by earlier runs whose process is gone (a run killed before its afterAll). */
+export function removeLeftovers(): void {
+  const listed = ip('netns', 'list')
+  for (const line of listed.split('\n')) {
+    const name = line.split(' ')[0]
+    const match = new RegExp(`^${PREFIX}-(\\d+)-`).exec(name)
+    if (!match || isAlive(Number(match[1]))) continue
+    tryIp('netns', 'del', name)
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export class Lab {
+  readonly hosts = new Map<string, LabHost>()
+  private readonly bridge: string
+  private readonly tag: string
+
+  private constructor(tag: string) {
+    this.tag = tag
+    this.bridge = `${PREFIX}-${process.pid}-${tag}-br`
+  }
+
+  /** A bridge and one namespace per name, each with its own address on the bridge's subnet. */
+  static create(names: string[], tag = 'lab'): Lab {
+    const lab = new Lab(tag)
+    try {
+      ip('netns', 'add', lab.bridge)
+      ip('-n', lab.bridge, 'link', 'add', 'br0', 'type', 'bridge')
+      ip('-n', lab.bridge, 'link', 'set', 'br0', 'up')
+      names.forEach((name, i) => lab.addHost(name, `${SUBNET}.${i + 1}`, `p${i}`))
+    } catch (err) {
+      lab.destroy()
+      throw err
+    }
+    return lab
+  }
+
+  private addHost(name: string, address: string, port: string): void {
+    const ns = `${PREFIX}-${process.pid}-${this.tag}-${name}`
+    ip('netns', 'add', ns)
+    this.hosts.set(name, { name, ns, address, port })
+    execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'])
+    ip('-n', ns, 'link', 'set', 'lo', 'up')
+    ip('link', 'add', 'lan0', 'netns', ns, 'type', 'veth', 'peer', 'name', port, 'netns', this.bridge)
+    ip('-n', this.bridge, 'link', 'set', port, 'master', 'br0')
+    ip('-n', this.bridge, 'link', 'set', port, 'up')
+    ip('-n', ns, 'addr', 'add', `${address}/24`, 'dev', 'lan0')
+    ip('-n', ns, 'link', 'set', 'lan0', 'up')
+    ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'lan0')
+    ip('-n', ns, 'link', 'add', 'sink0', 'type', 'veth', 'peer', 'name', 'sink1')
+    ip('-n', ns, 'link', 'set', 'sink0', 'up')
+    ip('-n', ns, 'link', 'set', 'sink1', 'up')
+    ip('-n', ns, 'route', 'add', 'default', 'dev', 'sink0')
+  }
+
+  host(name: string): LabHost {
+    const host = this.hosts.get(name)
+    if (!host) throw new Error(`no host ${name} in this lab`)
+    return host
+  }
+
+  /** Pulls the host's cable out of the bridge (its own interface keeps its address, as on a real LAN). */
+  unplug(name: string): void {
+    ip('-n', this.bridge, 'link', 'set', this.host(name).port, 'down')
+  }
+
+  plug(name: string): void {
+    ip('-n', this.bridge, 'link', 'set', this.host(name).port, 'up')
+  }
+
+  /** Packets the host tried to send anywhere but its LAN, loopback or link multicast. */
+  strayPackets(name: string): number {
+    const out = ip('-s', '-j', '-n', this.host(name).ns, 'link', 'show', 'sink0')
+    const [link] = JSON.parse(out) as { stats64: { tx: { packets: number } } }[]
+    return link.stats64.tx.packets
+  }
+
+  /** Runs `node --import tsx script` inside the host's namespace, talking JSON lines on stdin/stdout. */
+  spawn(name: string, script: string, env: Record<string, string> = {}): NodeProcess {
+    const child = spawn('ip', ['netns', 'exec', this.host(name).ns, process.execPath, '--import', 'tsx', script], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, ...env }
+    })
+    return new NodeProcess(name, child)
+  }
+
+  destroy(): void {
+    for (const host of this.hosts.values()) tryIp('netns', 'del', host.ns)
+    this.hosts.clear()
+    tryIp('netns', 'del', this.bridge)
+  }
+}
+
+export type Report = { type: string } & Record<string, unknown>
+
+/** A node in a namespace: commands go in as JSON lines, reports come out as JSON lines. */
+export class NodeProcess {
+  readonly reports: Report[] = []
+  private waiters: { match: (r: Report) => boolean; resolve: (r: Report) => void }[] = []
+  private exited: Promise<number | null>
+
+  constructor(
+    readonly name: string,
+    private readonly child: ChildProcess
+  ) {
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
+    // A node that died is reported by its missing reports; writing to it must not crash the test.
+    child.stdin!.on('error', () => {})
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let report: Report
+      try {
+        report = JSON.parse(line) as Report
+      } catch {
+        return
+      }
+      this.reports.push(report)
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.match(report)) return true
+        w.resolve(report)
+        return false
+      })
+    })
+  }
+
+  send(command: Record<string, unknown>): void {
+    this.child.stdin!.write(JSON.stringify(command) + '\n')
+  }
+
+  /** The first report (already received or still to come) that matches, or a rejection at the deadline. */
+  wait(match: (r: Report) => boolean, timeoutMs: number, what = 'a report'): Promise<Report> {
+    const seen = this.reports.find(match)
+    if (seen) return Promise.resolve(seen)
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        match,
+        resolve: (r: Report) => {
+          clearTimeout(timer)
+          resolve(r)
+        }
+      }
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter)
+        reject(new Error(`${this.name}: no ${what} within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.waiters.push(waiter)
+    })
+  }
+
+  /** Asks the node to stop, and kills it if it has not exited by the deadline. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return
+    this.send({ cmd: 'stop' })
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs)
+    await this.exited
+    clearTimeout(timer)
+  }
+}
