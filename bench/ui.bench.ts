@@ -14,7 +14,8 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { CairnHost } from '../core/api/host'
 import { createLocalTestnet } from '../core/net/testnet'
-import { Browser, ensureRenderer } from '../test/e2e/harness'
+import { ensureRendererBuilt } from '../scripts/build-renderer'
+import { Browser } from '../test/e2e/harness'
 import { startWebShell } from '../webshell/server'
 
 const MESSAGES = 10_000
@@ -49,7 +50,7 @@ const now = () => performance.now()
 
 async function coldStart(page: Page, profileDir: string, bootstrap: { host: string; port: number }[]) {
   const t0 = now()
-  const host = new CairnHost({ profileDir, bootstrap })
+  const host = new CairnHost({ profileDir, bootstrap, lanDiscovery: false })
   const shell = await startWebShell({ host })
   await page.goto(shell.url)
   await page.getByRole('heading', { name: 'Unlock' }).waitFor()
@@ -63,7 +64,7 @@ async function coldStart(page: Page, profileDir: string, bootstrap: { host: stri
 }
 
 async function main(): Promise<void> {
-  await ensureRenderer()
+  await ensureRendererBuilt()
   const testnet = await createLocalTestnet(3)
   const work = await mkdtemp(join(tmpdir(), 'cairn-ui-bench-'))
   const browser = await Browser.launch()
@@ -74,10 +75,10 @@ async function main(): Promise<void> {
     // Seed: Alice has written 10,000 messages to Bob, who is offline.
     const aliceDir = join(work, 'alice')
     const bobDir = join(work, 'bob')
-    const bob = new CairnHost({ profileDir: bobDir, bootstrap: testnet.bootstrap })
+    const bob = new CairnHost({ profileDir: bobDir, bootstrap: testnet.bootstrap, lanDiscovery: false })
     const bobId = (await bob.create('Bob', PASS)).id
     await bob.close()
-    const seeder = new CairnHost({ profileDir: aliceDir, bootstrap: testnet.bootstrap })
+    const seeder = new CairnHost({ profileDir: aliceDir, bootstrap: testnet.bootstrap, lanDiscovery: false })
     await seeder.create('Alice', PASS)
     await seeder.addContact(bobId, 'Bob')
     const tSeed = now()

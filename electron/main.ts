@@ -156,7 +156,7 @@ async function start(): Promise<void> {
   denyAll.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
   denyAll.setPermissionCheckHandler(() => false)
 
-  const cairn = new CairnHost({ profileDir: args.profileDir, bootstrap: args.bootstrap })
+  const cairn = new CairnHost({ profileDir: args.profileDir, bootstrap: args.bootstrap, lanDiscovery: args.lanDiscovery })
   host = cairn
   cairn.on('event', (event: CairnEvent) => win?.webContents.send(IPC.event, event))
   attention = watchAttention(cairn, {

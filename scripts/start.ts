@@ -11,7 +11,7 @@ import { parseBootstrap } from '../core/profile/bootstrap'
 import { resolveProfileDir } from '../core/profile/paths'
 import { startWebShell } from '../webshell/server'
 import { buildElectron } from './build-electron'
-import { buildRenderer } from './build-renderer'
+import { ensureRendererBuilt } from './build-renderer'
 
 const root = join(import.meta.dirname, '..')
 const electronDir = join(root, 'node_modules', 'electron')
@@ -24,7 +24,8 @@ const { values } = parseArgs({
     bootstrap: { type: 'string' },
     web: { type: 'boolean', default: false },
     port: { type: 'string' },
-    'no-open': { type: 'boolean', default: false }
+    'no-open': { type: 'boolean', default: false },
+    'no-lan': { type: 'boolean', default: false }
   },
   strict: true
 })
@@ -68,7 +69,13 @@ function openInBrowser(url: string): void {
 
 async function runElectron(binary: string): Promise<void> {
   await buildElectron()
-  const args = [root, '--profile', profileDir, ...(bootstrapText ? ['--bootstrap', bootstrapText] : [])]
+  const args = [
+    root,
+    '--profile',
+    profileDir,
+    ...(bootstrapText ? ['--bootstrap', bootstrapText] : []),
+    ...(values['no-lan'] ? ['--no-lan'] : [])
+  ]
   const child = spawn(binary, args, { stdio: 'inherit' })
   const forward = (signal: NodeJS.Signals) => child.kill(signal)
   process.on('SIGINT', forward).on('SIGTERM', forward)
@@ -77,7 +84,7 @@ async function runElectron(binary: string): Promise<void> {
 
 async function runWebShell(): Promise<void> {
   await mkdir(profileDir, { recursive: true, mode: 0o700 })
-  const host = new CairnHost({ profileDir, bootstrap })
+  const host = new CairnHost({ profileDir, bootstrap, ...(values['no-lan'] ? { lanDiscovery: false } : {}) })
   const port = values.port === undefined ? 0 : Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port} is not a port number`)
   const shell = await startWebShell({ host, port })
@@ -98,7 +105,7 @@ async function runWebShell(): Promise<void> {
 }
 
 try {
-  await buildRenderer()
+  await ensureRendererBuilt()
   const binary = values.web ? null : installElectron()
   if (binary) await runElectron(binary)
   else await runWebShell()

@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
-import { Browser, ensureRenderer, ShellNode } from './harness'
+import { Browser, ShellNode } from './harness'
+import { ensureRendererBuilt } from '../../scripts/build-renderer'
 
 const PASS = 'correct horse battery staple'
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots')
@@ -58,7 +59,7 @@ describe('two people chatting through the web shell', () => {
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true })
-    await ensureRenderer()
+    await ensureRendererBuilt()
     testnet = await createLocalTestnet(3)
     alice = await ShellNode.start(testnet.bootstrap)
     bob = await ShellNode.start(testnet.bootstrap)

@@ -15,7 +15,8 @@ import { APP_ORIGIN } from '../../electron/app-url'
 import { createIpcHandlers } from '../../electron/ipc'
 import { DEFAULT_RENDERER_DIR } from '../../webshell/server'
 import { realRendererDir } from '../../webshell/static'
-import { Browser, ensureRenderer } from './harness'
+import { Browser } from './harness'
+import { ensureRendererBuilt } from '../../scripts/build-renderer'
 
 // Plays the part of http://cairn.test/ ↔ cairn://app/ so Chromium can load the app scheme's files.
 const STAND_IN_ORIGIN = 'http://cairn.test'
@@ -42,11 +43,11 @@ describe('renderer over the Electron bridge', () => {
   const problems: string[] = []
 
   beforeAll(async () => {
-    await ensureRenderer()
+    await ensureRendererBuilt()
     testnet = await createLocalTestnet(3)
     dir = await mkdtemp(join(tmpdir(), 'cairn-bridge-'))
     otherDir = await mkdtemp(join(tmpdir(), 'cairn-bridge-other-'))
-    host = new CairnHost({ profileDir: dir, bootstrap: testnet.bootstrap })
+    host = new CairnHost({ profileDir: dir, bootstrap: testnet.bootstrap, lanDiscovery: false })
     const handlers = createIpcHandlers({ host, onViewing: (c) => viewing.push(c) })
     const root = await realRendererDir(DEFAULT_RENDERER_DIR)
     browser = await Browser.launch()
@@ -94,7 +95,7 @@ describe('renderer over the Electron bridge', () => {
     await page.getByRole('heading', { name: 'Contacts' }).waitFor()
     expect((await host.profile()).name).toBe('Erin')
 
-    const other = new CairnHost({ profileDir: otherDir, bootstrap: testnet.bootstrap })
+    const other = new CairnHost({ profileDir: otherDir, bootstrap: testnet.bootstrap, lanDiscovery: false })
     const otherId = (await other.create('Frank', 'another passphrase')).id
     await other.close()
 

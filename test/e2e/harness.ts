@@ -1,33 +1,13 @@
-// What the browser tests and the UI benchmark share: a fresh renderer build, Cairn nodes served by
-// real web shells on a loopback testnet, and Chromium with a throwaway profile per browser.
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+// What the browser tests and the UI benchmark share: Cairn nodes served by real web shells on a
+// loopback testnet, and Chromium with a throwaway profile per browser.
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { CairnHost } from '../../core/api/host'
 import type { BootstrapNode } from '../../core/profile/bootstrap'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium'
-import { buildRenderer } from '../../scripts/build-renderer'
-import { DEFAULT_RENDERER_DIR, startWebShell, type WebShell } from '../../webshell/server'
-
-const root = join(import.meta.dirname, '..', '..')
-// Everything the renderer bundle is built from.
-const RENDERER_SOURCES = ['renderer', 'core/api', 'webshell/handshake.ts', 'electron/bridge.ts', 'vite.config.ts']
-
-async function newestMtime(path: string): Promise<number> {
-  const info = await stat(path)
-  if (!info.isDirectory()) return info.mtimeMs
-  let newest = info.mtimeMs
-  for (const entry of await readdir(path)) newest = Math.max(newest, await newestMtime(join(path, entry)))
-  return newest
-}
-
-/** Builds renderer-dist/ unless it is newer than every source it comes from. */
-export async function ensureRenderer(): Promise<void> {
-  const built = await stat(join(DEFAULT_RENDERER_DIR, 'index.html')).then((s) => s.mtimeMs, () => 0)
-  const sources = await Promise.all(RENDERER_SOURCES.map((p) => newestMtime(join(root, p))))
-  if (built < Math.max(...sources)) await buildRenderer()
-}
+import { startWebShell, type WebShell } from '../../webshell/server'
 
 /** A profile folder served by a CairnHost and a web shell; restartable on the same folder. */
 export class ShellNode {
@@ -50,7 +30,7 @@ export class ShellNode {
   }
 
   async open(): Promise<void> {
-    this.host = new CairnHost({ profileDir: this.dir, bootstrap: this.bootstrap })
+    this.host = new CairnHost({ profileDir: this.dir, bootstrap: this.bootstrap, lanDiscovery: false })
     this.shell = await startWebShell({ host: this.host })
   }
 

@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
-import { Browser, ensureRenderer, ShellNode } from './harness'
+import { Browser, ShellNode } from './harness'
+import { ensureRendererBuilt } from '../../scripts/build-renderer'
 
 describe('web shell in Chromium', () => {
   let testnet: LocalTestnet
@@ -14,7 +15,7 @@ describe('web shell in Chromium', () => {
   let evilOrigin: string
 
   beforeAll(async () => {
-    await ensureRenderer()
+    await ensureRendererBuilt()
     testnet = await createLocalTestnet(3)
     node = await ShellNode.start(testnet.bootstrap)
     browser = await Browser.launch()

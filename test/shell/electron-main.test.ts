@@ -58,9 +58,9 @@ describe('app protocol', () => {
 describe('app flags', () => {
   it('reads --profile and --bootstrap among Chromium switches, then the environment', () => {
     const args = parseAppArgs(['--enable-logging', '--profile', '/tmp/p1', '--bootstrap=127.0.0.1:4000', 'extra'], {})
-    expect(args).toEqual({ profileDir: '/tmp/p1', bootstrap: [{ host: '127.0.0.1', port: 4000 }] })
-    const env = parseAppArgs([], { CAIRN_PROFILE: '/tmp/p2', CAIRN_BOOTSTRAP: '[::1]:5' })
-    expect(env).toEqual({ profileDir: '/tmp/p2', bootstrap: [{ host: '::1', port: 5 }] })
+    expect(args).toEqual({ profileDir: '/tmp/p1', bootstrap: [{ host: '127.0.0.1', port: 4000 }], lanDiscovery: undefined })
+    const env = parseAppArgs(['--no-lan'], { CAIRN_PROFILE: '/tmp/p2', CAIRN_BOOTSTRAP: '[::1]:5' })
+    expect(env).toEqual({ profileDir: '/tmp/p2', bootstrap: [{ host: '::1', port: 5 }], lanDiscovery: false })
     expect(parseAppArgs([], { XDG_DATA_HOME: '/tmp/xdg' }).profileDir).toBe('/tmp/xdg/cairn')
     expect(() => parseAppArgs(['--bootstrap', 'nonsense'], {})).toThrow(/host:port/)
   })

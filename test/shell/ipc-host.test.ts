@@ -30,7 +30,7 @@ describe('Electron IPC bridge over the real CairnHost', () => {
   beforeAll(async () => {
     testnet = await createLocalTestnet(3)
     dir = await mkdtemp(join(tmpdir(), 'cairn-ipc-'))
-    host = new CairnHost({ profileDir: dir, bootstrap: testnet.bootstrap })
+    host = new CairnHost({ profileDir: dir, bootstrap: testnet.bootstrap, lanDiscovery: false })
     handlers = createIpcHandlers({ host, onViewing: (c) => viewing.push(c), log: vi.fn() })
   })
 
