@@ -1,0 +1,76 @@
+// @vitest-environment jsdom
+import { fireEvent, within } from '@testing-library/dom'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest'
+import type { Session } from '../../renderer/src/lib/session.svelte'
+import { FakeApi } from './fake-api'
+import { installBrowserStandIns, mountComponent, startSvelteRunner, type Mounted, type SvelteRunner } from './mount'
+
+let runner: SvelteRunner
+let mounted: Mounted | undefined
+let api: FakeApi
+let ui: ReturnType<typeof within>
+
+beforeAll(async () => {
+  installBrowserStandIns()
+  runner = await startSvelteRunner()
+})
+afterAll(() => runner.close())
+afterEach(() => mounted?.unmount())
+
+beforeEach(async () => {
+  api = new FakeApi()
+  await api.create('Ada', 'correct horse battery')
+  const { Session } = await runner.load<{ Session: new (api: FakeApi) => Session }>('/src/lib/session.svelte.ts')
+  const session = new Session(api)
+  await session.load()
+  mounted = await mountComponent(runner, '/src/components/Settings.svelte', { session })
+  await mounted.settle()
+  ui = within(mounted.container)
+})
+
+async function fill(label: string, value: string) {
+  const field = ui.getByLabelText(label) as HTMLInputElement
+  field.value = value
+  await fireEvent.input(field)
+}
+
+test('change passphrase: a wrong current one is refused and nothing changes; the right one works', async () => {
+  await fill('Current passphrase', 'not it at all')
+  await fill('New passphrase', 'a brand new passphrase')
+  await fill('Confirm new passphrase', 'a brand new passphrase')
+  await fireEvent.click(ui.getByRole('button', { name: 'Change passphrase' }))
+  await mounted!.settle()
+  expect(ui.getByText(/passphrase is not right/)).toBeTruthy()
+  expect(api.passphrase).toBe('correct horse battery')
+
+  await fill('Confirm new passphrase', 'a brand new passphrasf')
+  await fill('Current passphrase', 'correct horse battery')
+  await fireEvent.click(ui.getByRole('button', { name: 'Change passphrase' }))
+  await mounted!.settle()
+  expect(ui.getByText('The new passphrases do not match.')).toBeTruthy()
+  expect(api.passphrase).toBe('correct horse battery')
+
+  await fill('Confirm new passphrase', 'a brand new passphrase')
+  await fireEvent.click(ui.getByRole('button', { name: 'Change passphrase' }))
+  await mounted!.settle()
+  expect(ui.getByText('Passphrase changed.')).toBeTruthy()
+  expect(api.passphrase).toBe('a brand new passphrase')
+})
+
+test('export shows the sealed backup as text to copy; LAN discovery and the name are saved', async () => {
+  await fill('Backup passphrase', 'backup secret words')
+  await fireEvent.click(ui.getByRole('button', { name: 'Export identity' }))
+  await mounted!.settle()
+  expect((ui.getByLabelText('Identity backup') as HTMLTextAreaElement).value).toMatch(/^cairn-backup-v1:/)
+
+  const lan = ui.getByLabelText('LAN discovery') as HTMLInputElement
+  expect(lan.checked).toBe(true)
+  await fireEvent.click(lan)
+  await mounted!.settle()
+  expect(api.net.lanDiscovery).toBe(false)
+
+  await fill('Display name', 'Ada L.')
+  await fireEvent.click(ui.getByRole('button', { name: 'Save name' }))
+  await mounted!.settle()
+  expect(api.me?.name).toBe('Ada L.')
+})
