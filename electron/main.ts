@@ -24,14 +24,23 @@ import type { CairnEvent } from '../core/api/types'
 import { realRendererDir } from '../webshell/static'
 import { APP_ENTRY, APP_SCHEME, isAppUrl } from './app-url'
 import { serveAppRequest } from './app-protocol'
-import { parseAppArgs } from './args'
+import { parseAppArgs, type AppArgs } from './args'
 import { watchAttention, type Attention } from './attention'
 import { IPC } from './bridge'
 import { createIpcHandlers } from './ipc'
 import { externalLink } from './links'
 import { loadWindowState, saveWindowState } from './window-state'
 
-const args = parseAppArgs(process.argv.slice(app.isPackaged ? 1 : 2))
+function readArgs(): AppArgs {
+  try {
+    return parseAppArgs(process.argv.slice(app.isPackaged ? 1 : 2))
+  } catch (err) {
+    dialog.showErrorBox('Cairn cannot start', err instanceof Error ? err.message : String(err))
+    return process.exit(2)
+  }
+}
+
+const args = readArgs()
 const rendererDir = join(__dirname, '..', 'renderer-dist')
 const iconPath = join(__dirname, 'icon.png')
 

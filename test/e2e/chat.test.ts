@@ -86,6 +86,14 @@ describe('two people chatting through the web shell', () => {
     expect(aliceId).toBe((await alice.host.profile()).id)
     await shot(a, '02-my-id')
 
+    // Alice copies her ID with the button; Bob pastes it (each browser has its own clipboard, so
+    // the text is carried across by the test, as a person would send it over another channel)
+    await alicesBrowser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(alice.url).origin })
+    await bobsBrowser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(bob.url).origin })
+    await a.getByRole('button', { name: 'Copy ID' }).click()
+    const copied = await a.evaluate(() => navigator.clipboard.readText())
+    expect(copied.trim()).toBe(aliceId)
+
     // Bob pastes a mistyped ID first: explained inline, nothing sent
     await navigate(b, 'Add contact')
     const addForm = b.getByRole('region', { name: 'Add contact' })
@@ -103,7 +111,11 @@ describe('two people chatting through the web shell', () => {
     expect(await bob.host.contacts()).toEqual([])
     expect(await alice.host.requests()).toEqual([])
 
-    await idField.fill(aliceId)
+    await idField.fill('')
+    await b.evaluate((text) => navigator.clipboard.writeText(text), copied)
+    await idField.focus()
+    await b.keyboard.press('Control+V')
+    expect((await idField.inputValue()).trim()).toBe(aliceId)
     await addForm.getByRole('button', { name: 'Add contact' }).click()
     await b.getByRole('heading', { name: 'Alice', level: 2 }).waitFor()
 

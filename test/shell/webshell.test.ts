@@ -169,6 +169,20 @@ describe('web shell', () => {
     s.ws.close()
   })
 
+  it('pushes events to every authenticated socket and to no other', async () => {
+    const one = openSocket(wsUrl, origin, { kind: 'auth', token })
+    const two = openSocket(wsUrl, origin, { kind: 'auth', token })
+    const pending = openSocket(wsUrl, origin)
+    await until(() => one.messages.length === 1 && two.messages.length === 1)
+    await until(() => pending.ws.readyState === WebSocket.OPEN)
+    rec.emit('event', { type: 'request-removed', id: 'x' } satisfies CairnEvent)
+    await until(() => one.messages.length === 2 && two.messages.length === 2)
+    expect(one.messages[1]).toEqual({ kind: 'event', event: { type: 'request-removed', id: 'x' } })
+    expect(two.messages[1]).toEqual(one.messages[1])
+    expect(pending.messages).toEqual([])
+    for (const s of [one, two, pending]) s.ws.close()
+  })
+
   it('gives a wrong token nothing: closed, no API call, no events', async () => {
     for (const first of [{ kind: 'auth', token: 'x'.repeat(token.length) }, { kind: 'auth', token: token + 'a' }, { kind: 'request', id: 1, method: 'contacts', args: [] }, 'not json']) {
       const s = openSocket(wsUrl, origin, first)
