@@ -1,7 +1,8 @@
 import { EventEmitter } from 'events'
 import Hyperswarm, { type PeerDiscoverySession } from 'hyperswarm'
 import HyperDHT from 'hyperdht'
-import type { KeyPair, NoiseSecretStream } from 'hyperdht'
+import type { NoiseSecretStream } from 'hyperdht'
+import type { IdentityKeyPair } from '../identity'
 import type { NetworkMode } from '../api/types'
 import { CairnError } from '../api/errors'
 import { Admission } from './admission'
@@ -66,7 +67,7 @@ function checkKey(publicKey: unknown): Buffer {
  * 'status' ({ mode, peers }), 'protocol-error' (publicKey, reason).
  */
 export class Network extends EventEmitter {
-  private readonly keyPair: KeyPair
+  private readonly keyPair: IdentityKeyPair
   private readonly classifier: (remoteKey: Buffer) => PeerClass
   private readonly admission: Admission
   private readonly inboxTimeoutMs: number
@@ -98,7 +99,7 @@ export class Network extends EventEmitter {
     this.log = opts.log ?? ((message) => console.warn(`[cairn/net] ${message}`))
     this.myInbox = inboxTopic(this.keyPair.publicKey)
     const dht = new HyperDHT({ bootstrap: opts.bootstrap, host: bindHost(opts.bootstrap) })
-    this.attach(new Hyperswarm({ keyPair: this.keyPair, dht, firewall: this.firewall }), false)
+    this.attach(new Hyperswarm({ keyPair: this.keyPair, dht, firewall: this.firewall(false) }), false)
   }
 
   /** Resolves once the node accepts connections on every swarm. */
@@ -112,10 +113,11 @@ export class Network extends EventEmitter {
   }
 
   addContact(publicKey: Buffer): void {
-    const key = keyOf(checkKey(publicKey))
+    const remote = checkKey(publicKey)
+    const key = keyOf(remote)
     this.assertOpen()
     if (this.contacts.has(key)) return
-    const membership = this.join(checkKey(publicKey), pairTopic(this.keyPair, publicKey), true, () => this.retryContact(key))
+    const membership = this.join(remote, pairTopic(this.keyPair, remote), true, () => this.retryContact(key))
     this.contacts.set(key, membership)
     const link = this.links.get(key)
     if (link !== undefined && link.peer === null) this.reclassify(publicKey)
@@ -176,10 +178,11 @@ export class Network extends EventEmitter {
 
   async addDht(dht: HyperDHT, opts: { lan: boolean }): Promise<void> {
     this.assertOpen()
-    const entry = this.attach(new Hyperswarm({ keyPair: this.keyPair, dht, firewall: this.firewall }), opts.lan)
+    const entry = this.attach(new Hyperswarm({ keyPair: this.keyPair, dht, firewall: this.firewall(opts.lan) }), opts.lan)
     for (const membership of [...this.contacts.values(), ...this.requests.values()]) {
       membership.sessions.push(entry.swarm.join(membership.topic, { client: true, server: membership.server }))
     }
+    for (const membership of this.contacts.values()) membership.retry.start()
     await entry.swarm.listen()
     this.emitStatus()
   }
@@ -244,17 +247,30 @@ export class Network extends EventEmitter {
     await Promise.allSettled(membership.sessions.map((session) => session.destroy()))
   }
 
-  private refresh(membership: Membership): void {
-    for (const session of membership.sessions) session.refresh().catch(() => {})
+  /** lanOnly: refresh only the sessions on LAN swarms (sessions[i] belongs to swarms[i]). */
+  private refresh(membership: Membership, lanOnly: true | null = null): void {
+    membership.sessions.forEach((session, i) => {
+      if (lanOnly && !this.swarms[i].lan) return
+      session.refresh().catch(() => {})
+    })
   }
 
   // While not connected, look the pair topic up again: two nodes that joined at the same instant can
-  // each miss the other's announce, and Hyperswarm's own next lookup is minutes away.
+  // each miss the other's announce, and Hyperswarm's own next lookup is minutes away. Connected over
+  // the internet only, keep looking on the LAN swarms, where the better connection would come from.
   private retryContact(key: string): void {
     const membership = this.contacts.get(key)
     if (membership === undefined) return
-    if (this.links.get(key)?.peer) membership.retry.stop()
-    else this.refresh(membership)
+    const link = this.links.get(key)
+    if (link?.peer && this.settled(link)) {
+      membership.retry.stop()
+      return
+    }
+    this.refresh(membership, link?.peer ? true : null)
+  }
+
+  private settled(link: Link): boolean {
+    return link.lan || !this.swarms.some(({ lan }) => lan)
   }
 
   private retryRequest(key: string): void {
@@ -276,12 +292,18 @@ export class Network extends EventEmitter {
   }
 
   // Hyperswarm's firewall: true refuses. remotePayload is null when this node is the one dialling,
-  // which it only does towards contacts and the targets of its own requests.
-  private readonly firewall = (remoteKey: Buffer, remotePayload: unknown): boolean => {
+  // which it only does towards contacts and the targets of its own requests. A key already connected
+  // over the LAN is not taken again over the internet (the LAN connection would win anyway).
+  private firewall(lan: boolean): (remoteKey: Buffer, remotePayload: unknown) => boolean {
+    return (remoteKey, remotePayload) => this.admit(remoteKey, remotePayload, lan)
+  }
+
+  private admit(remoteKey: Buffer, remotePayload: unknown, lan: boolean): boolean {
     if (this.closing !== null) return true
     const key = keyOf(remoteKey)
     const cls = this.classify(remoteKey)
     if (cls === 'blocked') return true
+    if (!lan && this.links.get(key)?.lan === true) return true
     if (cls === 'contact' || this.contacts.has(key) || this.requests.has(key)) return false
     if (remotePayload === null) return true
     if (this.links.has(key)) return true
@@ -332,7 +354,7 @@ export class Network extends EventEmitter {
   private onPeer(link: Link, peer: Peer): void {
     if (this.links.get(link.key) !== link) return
     this.releaseGuest(link.key)
-    this.contacts.get(link.key)?.retry.stop()
+    if (this.settled(link)) this.contacts.get(link.key)?.retry.stop()
     if (this.requests.has(link.key)) this.onDelivered(link.key)
     this.emit('peer', peer)
   }

@@ -1,4 +1,5 @@
-import type { HostPort, KeyPair } from 'hyperdht'
+import type { HostPort } from 'hyperdht'
+import type { IdentityKeyPair } from '../identity'
 
 export type PeerClass = 'contact' | 'blocked' | 'unknown'
 
@@ -13,7 +14,7 @@ export interface NetworkLimits {
 
 export interface NetworkOptions {
   /** The identity key pair (Ed25519, libsodium form), used as the swarm's Noise key pair. */
-  keyPair: KeyPair
+  keyPair: IdentityKeyPair
   /** Absent: HyperDHT's public bootstrap. Tests always pass a loopback testnet's. */
   bootstrap?: HostPort[]
   /** Asked at the Noise handshake, before anything else, and again whenever a channel is opened. */

@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ControlFrame, Network, Peer } from '../../core/net'
+import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
+import { Harness, befriend, until } from './helpers'
+
+function nextPeer(net: Network, lan: boolean): Promise<Peer> {
+  return new Promise((resolve) => {
+    const on = (peer: Peer) => {
+      if (peer.lan !== lan) return
+      net.off('peer', on)
+      resolve(peer)
+    }
+    net.on('peer', on)
+  })
+}
+
+describe('a second swarm on another DHT (the LAN)', () => {
+  const h = new Harness()
+  let lannet: LocalTestnet
+  beforeEach(async () => {
+    await h.start()
+    lannet = await createLocalTestnet(3)
+  })
+  afterEach(async () => {
+    await h.stop()
+    await lannet.destroy()
+  })
+
+  it('contacts meet over the LAN DHT alone', async () => {
+    const a = await h.node()
+    const b = await h.node()
+    befriend(a, b)
+    a.net.addContact(b.keyPair.publicKey)
+    b.net.addContact(a.keyPair.publicKey)
+    await Promise.all([a.net.addDht(lannet.createNode(), { lan: true }), b.net.addDht(lannet.createNode(), { lan: true })])
+    const [pa, pb] = await Promise.all([nextPeer(a.net, true), nextPeer(b.net, true)])
+    const got: ControlFrame[] = []
+    pb.on('frame', (frame: ControlFrame) => got.push(frame))
+    pa.send({ type: 'typing', typing: true })
+    await until(() => got.length === 1, 'a frame over the LAN')
+    expect(a.net.status().peers).toBe(1)
+    expect(a.net.peer(b.keyPair.publicKey)?.lan).toBe(true)
+  })
+
+  it('one peer per remote key: the LAN connection replaces the internet one on both ends', async () => {
+    const a = await h.node()
+    const b = await h.node()
+    befriend(a, b)
+    const internet = Promise.all([nextPeer(a.net, false), nextPeer(b.net, false)])
+    a.net.addContact(b.keyPair.publicKey)
+    b.net.addContact(a.keyPair.publicKey)
+    const [ia] = await internet
+    const internetClosed = new Promise<void>((resolve) => ia.once('close', () => resolve()))
+
+    const lan = Promise.all([nextPeer(a.net, true), nextPeer(b.net, true)])
+    await Promise.all([a.net.addDht(lannet.createNode(), { lan: true }), b.net.addDht(lannet.createNode(), { lan: true })])
+    const [la, lb] = await lan
+    await internetClosed
+    expect(a.net.peer(b.keyPair.publicKey)).toBe(la)
+    expect(b.net.peer(a.keyPair.publicKey)).toBe(lb)
+    expect(a.net.status()).toEqual({ mode: 'internet', peers: 1 })
+
+    const got: ControlFrame[] = []
+    la.on('frame', (frame: ControlFrame) => got.push(frame))
+    lb.send({ type: 'receipt', kind: 'read', upTo: 9 })
+    await until(() => got.length === 1, 'a frame over the LAN peer')
+    expect(la.closed).toBe(false)
+  })
+})
