@@ -9,7 +9,7 @@ import { contentSecurityPolicy } from '../../../webshell/csp'
 
 const dist = '/tmp/cairn-renderer-visual'
 const out = process.argv[2] ?? 'test-artifacts/renderer'
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' }
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' }
 
 await build({ configFile: new URL('./vite.config.ts', import.meta.url).pathname, logLevel: 'warn' })
 
