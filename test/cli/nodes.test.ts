@@ -96,7 +96,7 @@ describe('cairn nodes on a loopback testnet', () => {
     const message = JSON.parse(sent.stdout) as { id: string; text: string }
     expect(message.text).toBe('hello from A')
 
-    await nodeB.waitForEvent(isMessage('hello from A'))
+    await nodeB.waitForEvent(isMessage('hello from A'), 90_000)
     await nodeA.waitForEvent((e) => e.type === 'message-state' && e.id === message.id && e.state === 'delivered')
 
     const reply = await cli(['send', idA, '-'], viaB, { input: 'reply from B\n' })
@@ -120,7 +120,7 @@ describe('cairn nodes on a loopback testnet', () => {
     expect(await nodeA.stop('SIGINT')).toBe(0)
     expect(await nodeB.stop('SIGTERM')).toBe(0)
     expect(existsSync(socket)).toBe(false)
-  })
+  }, 180_000)
 
   it('delivers a message written while no node ran, once both run', async () => {
     const offline = await cli(['send', 'bob', 'written offline'], a)
@@ -131,9 +131,9 @@ describe('cairn nodes on a loopback testnet', () => {
     await nodeB.ready()
     const nodeA = new CliNode(['run'], a)
     await nodeA.ready()
-    await nodeB.waitForEvent(isMessage('written offline'))
+    await nodeB.waitForEvent(isMessage('written offline'), 90_000)
     await Promise.all([nodeA.stop(), nodeB.stop()])
-  })
+  }, 180_000)
 
   it('replaces the stale socket of a killed node', async () => {
     const first = new CliNode(['run'], a)
@@ -195,5 +195,33 @@ describe('cairn nodes on a loopback testnet', () => {
     expect(node.events().at(-1)).toEqual({ type: 'locked' })
     expect(existsSync(join(b.profile!, 'control.sock'))).toBe(false)
   })
+
+  it("shows a stranger's request on the running node; accept makes them a contact", async () => {
+    const c: CliEnv = { profile: join(root, 'c'), bootstrap: a.bootstrap, passphrase: 'charlie passphrase' }
+    const initC = await cli(['init', '--name', 'Carol'], c)
+    expect(initC.code, initC.stderr).toBe(0)
+    const idC = initC.stdout.trim()
+    expect((await cli(['add', idA, '--name', 'alice'], c)).code).toBe(0)
+
+    const nodeA = new CliNode(['run'], a)
+    await nodeA.ready()
+    const nodeC = new CliNode(['run'], c)
+    await nodeC.ready()
+    // Generous: the first request over a fresh inbox connection has taken ~20 s on a loaded machine.
+    await nodeA.waitForEvent((e) => e.type === 'request' && (e.request as { id: string }).id === idC, 90_000)
+
+    const viaA: CliEnv = { ...a, passphrase: undefined }
+    const requests = await cli(['requests', '--json'], viaA)
+    expect(JSON.parse(requests.stdout)).toMatchObject([{ id: idC, name: 'Carol' }])
+    expect((await cli(['requests'], viaA)).stdout).toMatch(/ANNOUNCED NAME \(unverified\)[\s\S]*Carol/)
+
+    const accepted = await cli(['accept', idC, '--name', 'carol'], viaA)
+    expect(accepted).toMatchObject({ code: 0, stdout: `accepted carol ${idC}\n` })
+
+    const sent = await cli(['send', 'alice', 'hi after accept'], { ...c, passphrase: undefined })
+    expect(sent.code, sent.stderr).toBe(0)
+    await nodeA.waitForEvent(isMessage('hi after accept'))
+    await Promise.all([nodeA.stop(), nodeC.stop()])
+  }, 180_000)
 })
 
