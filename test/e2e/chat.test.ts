@@ -133,8 +133,19 @@ describe('two people chatting through the web shell', () => {
     // both conversations are open, so each side's message is read by the other
     await b.getByRole('region', { name: 'Alice' }).getByLabel('Read').first().waitFor({ timeout: 45_000 })
     await a.getByRole('region', { name: 'Bob' }).getByLabel('Read').first().waitFor({ timeout: 45_000 })
-    await shot(a, '05-conversation-alice')
-    await shot(b, '06-conversation-bob')
+
+    // with Bob's conversation closed, a new message is delivered and unread, then read when he opens it
+    await navigate(b, 'My ID')
+    await sendMessage(a, 'Are you there?')
+    const asked = a.getByRole('region', { name: 'Bob' }).getByRole('listitem').filter({ hasText: 'Are you there?' })
+    await asked.getByLabel('Delivered').waitFor({ timeout: 45_000 })
+    const bobsContacts = b.getByRole('region', { name: 'Contacts' })
+    await bobsContacts.getByLabel('1 unread').waitFor()
+    await shot(b, '06-bob-unread')
+    await bobsContacts.getByRole('button', { name: /^Alice\b/ }).click()
+    await asked.getByLabel('Read').waitFor({ timeout: 45_000 })
+    await shot(a, '07-conversation-alice')
+    await shot(b, '08-conversation-bob')
 
     // Bob restarts: wrong passphrase refused, right one brings the history back
     await bob.stop()
@@ -146,7 +157,7 @@ describe('two people chatting through the web shell', () => {
     const alert = b.getByRole('alert')
     await alert.waitFor()
     expect((await alert.textContent())?.toLowerCase()).toContain('passphrase')
-    await shot(b, '07-unlock-wrong-passphrase')
+    await shot(b, '09-unlock-wrong-passphrase')
     await b.getByLabel('Passphrase').fill(PASS)
     await b.getByRole('button', { name: 'Unlock' }).click()
     await b.getByRole('heading', { name: 'Contacts' }).waitFor()
