@@ -31,7 +31,7 @@ export interface CommandSpec {
 }
 
 export const COMMANDS: CommandSpec[] = [
-  { name: 'init', args: [], options: ['name'], summary: 'create an identity in the profile (never overwrites one)' },
+  { name: 'init', args: [], options: ['name'], summary: 'create an identity (NAME defaults to the host name); never overwrites one' },
   { name: 'id', args: [], options: [], summary: 'print my contact ID' },
   { name: 'add', args: ['ID'], options: ['name'], summary: 'add a contact by ID (sends them a contact request)' },
   { name: 'contacts', args: [], options: [], summary: 'list contacts with presence and unread counts' },

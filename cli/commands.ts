@@ -1,5 +1,7 @@
+import { hostname } from 'node:os'
 import { text } from 'node:stream/consumers'
 import { CairnError } from '../core/api/errors'
+import { NAME_MAX } from '../core/api/validate'
 import { integerOption, type ParsedCommandLine } from './args'
 import type { CliContext } from './context'
 import { UsageError } from './exit-codes'
@@ -50,7 +52,8 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
           throw new CairnError('profile-exists', `${ctx.hostOptions.profileDir} already holds an identity; init never overwrites one`)
         }
         const passphrase = await readPassphrase(ctx.passphrase, true)
-        const me = await api.create(name ?? '', passphrase)
+        // A headless node is best known by its machine's name until someone picks another.
+        const me = await api.create(name ?? hostname().slice(0, NAME_MAX), passphrase)
         return { text: `${me.id}\n`, data: me, note: `created an identity in ${ctx.hostOptions.profileDir}` }
       }
     case 'id':
@@ -61,7 +64,8 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
     case 'add': {
       const id = await parseContactId(first)
       return async ({ api }) => {
-        const contact = await api.addContact(id, name ?? '')
+        // Until they are named, the start of their ID tells contacts apart.
+        const contact = await api.addContact(id, name ?? id.slice(0, 8))
         return { text: `added ${printable(contact.name)} ${contact.id}\n`, data: contact }
       }
     }

@@ -12,9 +12,12 @@ export function formatTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
 }
 
-/** Strips control characters a peer could use to rewrite the terminal (escape sequences, CR). */
+/**
+ * Replaces what a peer could use to rewrite the terminal (escape sequences, CR) or to reorder what is
+ * shown (bidirectional overrides).
+ */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD')
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '\uFFFD')
 }
 
 function table(rows: string[][]): string {

@@ -39,6 +39,14 @@ export function readFrames(socket: Socket, onFrame: (frame: unknown) => void): v
   })
 }
 
+/** Output queued for a peer that has stopped reading; past this it is dropped, not buffered forever. */
+export const MAX_QUEUED_BYTES = 16 * 1024 * 1024
+
 export function writeFrame(socket: Socket, frame: WireFrame): void {
-  if (!socket.destroyed && socket.writable) socket.write(JSON.stringify(frame) + '\n')
+  if (socket.destroyed || !socket.writable) return
+  if (socket.writableLength > MAX_QUEUED_BYTES) {
+    socket.destroy()
+    return
+  }
+  socket.write(JSON.stringify(frame) + '\n')
 }
