@@ -116,6 +116,8 @@ export class Link {
     }
     channel?.close()
     this.hooks.onAck()
+    // Delivered to someone who is not (yet) a contact here: nothing else is expected on this connection.
+    if (this.hooks.classify() !== 'contact' && this.peer === null) this.stream.end()
   }
 
   private openControl(): void {

@@ -17,6 +17,9 @@ const DEFAULT_REQUESTS_PER_MINUTE = 20
 const DEFAULT_MAX_UNKNOWN = 8
 const DEFAULT_INBOX_TIMEOUT_MS = 10_000
 const DEFAULT_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 120_000 }
+// Hyperswarm stops dialling beyond maxPeers open connections (default 64); a node may have more
+// contacts online than that, and strangers are capped separately by the admission limits.
+const MAX_PEERS = 512
 
 export interface NetworkStatusSummary {
   mode: NetworkMode
@@ -33,7 +36,7 @@ interface Membership {
   publicKey: Buffer
   topic: Buffer
   server: boolean
-  sessions: PeerDiscoverySession[]
+  sessions: Map<SwarmEntry, PeerDiscoverySession>
   retry: Backoff
 }
 
@@ -74,10 +77,10 @@ export class Network extends EventEmitter {
   private readonly retryOpts: BackoffOptions
   private readonly log: (message: string) => void
   private readonly swarms: SwarmEntry[] = []
-  private readonly inboxSessions: PeerDiscoverySession[] = []
   private readonly contacts = new Map<string, Membership>()
   private readonly requests = new Map<string, PendingRequest>()
   private readonly links = new Map<string, Link>()
+  private readonly linkSwarm = new WeakMap<Link, SwarmEntry>()
   private readonly guests = new Set<string>()
   private readonly myInbox: Buffer
   private lastStatus = ''
@@ -99,7 +102,7 @@ export class Network extends EventEmitter {
     this.log = opts.log ?? ((message) => console.warn(`[cairn/net] ${message}`))
     this.myInbox = inboxTopic(this.keyPair.publicKey)
     const dht = new HyperDHT({ bootstrap: opts.bootstrap, host: bindHost(opts.bootstrap) })
-    this.attach(new Hyperswarm({ keyPair: this.keyPair, dht, firewall: this.firewall(false) }), false)
+    this.attach(new Hyperswarm({ keyPair: this.keyPair, dht, maxPeers: MAX_PEERS, firewall: this.firewall(false) }), false)
   }
 
   /** Resolves once the node accepts connections on every swarm. */
@@ -178,12 +181,25 @@ export class Network extends EventEmitter {
 
   async addDht(dht: HyperDHT, opts: { lan: boolean }): Promise<void> {
     this.assertOpen()
-    const entry = this.attach(new Hyperswarm({ keyPair: this.keyPair, dht, firewall: this.firewall(opts.lan) }), opts.lan)
+    const entry = this.attach(new Hyperswarm({ keyPair: this.keyPair, dht, maxPeers: MAX_PEERS, firewall: this.firewall(opts.lan) }), opts.lan)
     for (const membership of [...this.contacts.values(), ...this.requests.values()]) {
-      membership.sessions.push(entry.swarm.join(membership.topic, { client: true, server: membership.server }))
+      membership.sessions.set(entry, entry.swarm.join(membership.topic, { client: true, server: membership.server }))
     }
     for (const membership of this.contacts.values()) membership.retry.start()
     await entry.swarm.listen()
+    this.emitStatus()
+  }
+
+  /** Stops the swarm running on this DHT (added by addDht) and drops its connections; destroys the DHT. */
+  async removeDht(dht: HyperDHT): Promise<void> {
+    const index = this.swarms.findIndex(({ swarm }) => swarm.dht === dht)
+    if (index <= 0) return
+    const [entry] = this.swarms.splice(index, 1)
+    for (const membership of [...this.contacts.values(), ...this.requests.values()]) membership.sessions.delete(entry)
+    for (const link of this.links.values()) {
+      if (this.linkSwarm.get(link) === entry) link.destroy()
+    }
+    await entry.swarm.destroy()
     this.emitStatus()
   }
 
@@ -211,7 +227,6 @@ export class Network extends EventEmitter {
     for (const membership of [...this.contacts.values(), ...this.requests.values()]) membership.retry.stop()
     for (const link of this.links.values()) link.destroy()
     await Promise.allSettled(this.swarms.map(({ swarm }) => swarm.destroy()))
-    this.removeAllListeners('status')
   }
 
   private assertOpen(): void {
@@ -221,7 +236,7 @@ export class Network extends EventEmitter {
   private attach(swarm: Hyperswarm, lan: boolean): SwarmEntry {
     const entry = { swarm, lan }
     this.swarms.push(entry)
-    swarm.on('connection', (stream) => this.onConnection(stream, lan))
+    swarm.on('connection', (stream) => this.onConnection(stream, entry))
     swarm.on('ban', (info) => {
       // The firewall below is the authority and runs at every handshake; Hyperswarm would otherwise
       // remember each refused key for ever (a flood of fresh keys would grow that map without bound,
@@ -231,12 +246,12 @@ export class Network extends EventEmitter {
       if (!this.links.has(key)) swarm.peers.delete(key)
     })
     swarm.dht.on('network-update', () => this.emitStatus())
-    this.inboxSessions.push(swarm.join(this.myInbox, { server: true, client: false }))
+    swarm.join(this.myInbox, { server: true, client: false })
     return entry
   }
 
   private join(publicKey: Buffer, topic: Buffer, server: boolean, onRetry: () => void): Membership {
-    const sessions = this.swarms.map(({ swarm }) => swarm.join(topic, { client: true, server }))
+    const sessions = new Map(this.swarms.map((entry) => [entry, entry.swarm.join(topic, { client: true, server })] as const))
     const retry = new Backoff(onRetry, this.retryOpts)
     retry.start()
     return { publicKey, topic, server, sessions, retry }
@@ -244,15 +259,13 @@ export class Network extends EventEmitter {
 
   private async leave(membership: Membership): Promise<void> {
     membership.retry.stop()
-    await Promise.allSettled(membership.sessions.map((session) => session.destroy()))
+    await Promise.allSettled([...membership.sessions.values()].map((session) => session.destroy()))
   }
 
-  /** lanOnly: refresh only the sessions on LAN swarms (sessions[i] belongs to swarms[i]). */
-  private refresh(membership: Membership, lanOnly: true | null = null): void {
-    membership.sessions.forEach((session, i) => {
-      if (lanOnly && !this.swarms[i].lan) return
-      session.refresh().catch(() => {})
-    })
+  private refresh(membership: Membership, lanOnly = false): void {
+    for (const [entry, session] of membership.sessions) {
+      if (!lanOnly || entry.lan) session.refresh().catch(() => {})
+    }
   }
 
   // While not connected, look the pair topic up again: two nodes that joined at the same instant can
@@ -266,7 +279,7 @@ export class Network extends EventEmitter {
       membership.retry.stop()
       return
     }
-    this.refresh(membership, link?.peer ? true : null)
+    this.refresh(membership, link?.peer !== null && link?.peer !== undefined)
   }
 
   private settled(link: Link): boolean {
@@ -310,7 +323,8 @@ export class Network extends EventEmitter {
     return !this.admission.admit(key)
   }
 
-  private onConnection(stream: NoiseSecretStream, lan: boolean): void {
+  private onConnection(stream: NoiseSecretStream, entry: SwarmEntry): void {
+    const lan = entry.lan
     stream.on('error', () => {})
     const remoteKey = Buffer.from(stream.remotePublicKey)
     const key = keyOf(remoteKey)
@@ -347,6 +361,7 @@ export class Network extends EventEmitter {
       onClose: () => this.onLinkClose(link)
     })
     this.links.set(key, link)
+    this.linkSwarm.set(link, entry)
     link.start(this.requests.get(key)?.bytes ?? null, this.inboxTimeoutMs)
     this.emitStatus()
   }

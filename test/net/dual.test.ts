@@ -66,4 +66,27 @@ describe('a second swarm on another DHT (the LAN)', () => {
     await until(() => got.length === 1, 'a frame over the LAN peer')
     expect(la.closed).toBe(false)
   })
+
+  it('when the LAN goes away, the contacts fall back to the internet by themselves', async () => {
+    const a = await h.node()
+    const b = await h.node()
+    befriend(a, b)
+    const aLan = lannet.createNode()
+    await Promise.all([a.net.addDht(aLan, { lan: true }), b.net.addDht(lannet.createNode(), { lan: true })])
+    const lan = Promise.all([nextPeer(a.net, true), nextPeer(b.net, true)])
+    a.net.addContact(b.keyPair.publicKey)
+    b.net.addContact(a.keyPair.publicKey)
+    const [la] = await lan
+    expect(a.net.status().peers).toBe(1)
+
+    const internet = Promise.all([nextPeer(a.net, false), nextPeer(b.net, false)])
+    const lanClosed = new Promise<void>((resolve) => la.once('close', () => resolve()))
+    await a.net.removeDht(aLan)
+    await lanClosed
+    const [ia] = await internet
+    const got: ControlFrame[] = []
+    ia.on('frame', (frame: ControlFrame) => got.push(frame))
+    b.net.peer(a.keyPair.publicKey)!.send({ type: 'typing', typing: false })
+    await until(() => got.length === 1, 'a frame over the internet after the LAN went away')
+  })
 })
