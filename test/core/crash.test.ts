@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { HistoryPage, Message, Profile } from '../../core/api/types'
+import type { Contact, HistoryPage, Message, Profile } from '../../core/api/types'
 import { ChildNode } from './child-process'
 import { Fixture, PASS, waitFor } from './helpers'
 
@@ -44,10 +44,10 @@ describe('crash safety', () => {
     const texts: string[] = []
     let streaming = true
     const stream = (async () => {
-      for (let i = 0; streaming && i < 2000; i++) {
+      for (let i = 0; streaming && i < 5000; i++) {
         texts.push(`m${i}`)
         await a.host.send(bId, `m${i}`)
-        await new Promise((r) => setTimeout(r, 2))
+        await new Promise((r) => setTimeout(r, 10))
       }
     })()
 
@@ -64,12 +64,50 @@ describe('crash safety', () => {
     streaming = false
     await stream
 
-    await waitFor('B has everything', async () => (await allHistory(b, aId)).length >= texts.length, 60_000)
+    await waitFor('B has everything', async () => (await b.call<Contact[]>('contacts'))[0].unread >= texts.length, 60_000)
     const got = (await allHistory(b, aId)).map((m) => m.text)
     expect(got).toEqual(texts)
     await waitFor('A sees all delivered', async () => {
       const page = await a.host.history(bId, { limit: 1 })
       return page.messages[0]?.state === 'delivered'
     })
-  })
+  }, 240_000)
+
+  it('A killed with SIGKILL while sending: every acknowledged message reaches B exactly once, in order, after restarts', async () => {
+    const b = await f.host()
+    const bId = (await b.host.create('Bob', PASS)).id
+    const aDir = await f.dir()
+    let a = await spawnNode(aDir)
+    const aId = (await a.call<Profile>('create', 'Alice', PASS)).id
+    await a.call('addContact', bId, 'Bob')
+    await b.host.addContact(aId, 'Alice')
+
+    const acknowledged = new Set<string>()
+    let n = 0
+    for (let kill = 0; kill < 5; kill++) {
+      const inFlight: Promise<unknown>[] = []
+      for (let i = 0; i < 40; i++) {
+        const text = `a${n++}`
+        inFlight.push(a.call('send', bId, text).then(() => acknowledged.add(text), () => undefined))
+      }
+      await new Promise((r) => setTimeout(r, 20 + Math.floor(Math.random() * 80)))
+      await a.kill()
+      await Promise.allSettled(inFlight)
+      children.splice(children.indexOf(a), 1)
+      a = await spawnNode(aDir)
+      await a.call('unlock', PASS)
+    }
+    const last = `a${n}`
+    await a.call('send', bId, last)
+    acknowledged.add(last)
+
+    await waitFor('the last message reaches B', () => b.of('message').some((e) => e.message.text === last), 60_000)
+    const received = b.of('message').map((e) => e.message.text)
+    expect(new Set(received).size).toBe(received.length)
+    const numbers = received.map((t) => Number(t.slice(1)))
+    expect(numbers).toEqual([...numbers].sort((x, y) => x - y))
+    for (const text of acknowledged) expect(received).toContain(text)
+    const sent = (await allHistory(a, bId)).map((m) => m.text)
+    expect(received).toEqual(sent)
+  }, 240_000)
 })
