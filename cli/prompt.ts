@@ -14,9 +14,10 @@ export interface TtyInput extends NodeJS.ReadableStream {
 export function promptHidden(input: TtyInput, output: Writable, question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let typed = ''
-    output.write(question)
+    // Echo goes off before the question appears, so nothing typed at the prompt is ever shown.
     input.setRawMode(true)
     input.resume()
+    output.write(question)
 
     const finish = (err: Error | null) => {
       input.removeListener('data', onData)

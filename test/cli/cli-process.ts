@@ -121,3 +121,33 @@ export async function killAll(): Promise<void> {
   }))
   await Promise.all(waiting)
 }
+
+function shellQuote(arg: string): string {
+  return `'${arg.replace(/'/g, `'\\''`)}'`
+}
+
+/**
+ * Runs one command on a real pseudo-terminal (util-linux `script`), typing each of `answers` when a
+ * passphrase prompt appears. Resolves with everything the terminal showed.
+ */
+export function cliOnTerminal(args: string[], env: CliEnv, answers: string[], timeoutMs = 30_000): Promise<CliResult> {
+  const command = [process.execPath, BIN, '--no-lan', ...args].map(shellQuote).join(' ')
+  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: childEnv(env) })
+  children.add(child)
+  let shown = ''
+  let prompts = 0
+  child.stdout.on('data', (c: Buffer) => {
+    shown += c.toString()
+    const seen = (shown.match(/passphrase: /gi) ?? []).length
+    while (prompts < seen && prompts < answers.length) child.stdin.write(answers[prompts++])
+  })
+  child.stderr.on('data', (c: Buffer) => (shown += c.toString()))
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  return new Promise((resolve) => {
+    child.once('close', (code) => {
+      clearTimeout(timer)
+      children.delete(child)
+      resolve({ code, stdout: shown, stderr: '' })
+    })
+  })
+}

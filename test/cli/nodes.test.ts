@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { connectControl } from '../../cli/control-client'
 import { cryptoReady } from '../../core/crypto'
 import { encodeContactId, generateIdentity } from '../../core/identity'
-import { cli, CliNode, killAll, type CliEnv } from './cli-process'
+import { cli, CliNode, cliOnTerminal, killAll, type CliEnv } from './cli-process'
 
 // Two real `cairn` nodes, each a separate process, on a loopback HyperDHT testnet.
 
@@ -70,6 +70,15 @@ describe('cairn nodes on a loopback testnet', () => {
     const missing = await cli(['contacts'], { ...a, passphrase: undefined })
     expect(missing.code).toBe(3)
     expect(missing.stderr).toContain('a passphrase is needed')
+
+    const typed = await cliOnTerminal(['id'], { ...a, passphrase: undefined }, [`${PASS_A}\r`])
+    expect(typed.code).toBe(0)
+    expect(typed.stdout).toContain(idA)
+    expect(typed.stdout).not.toContain(PASS_A)
+
+    const mistyped = await cliOnTerminal(['id'], { ...a, passphrase: undefined }, ['not it\r'])
+    expect(mistyped.code).toBe(3)
+    expect(mistyped.stdout).not.toContain('not it')
 
     const file = join(root, 'pass-a')
     await writeFile(file, `${PASS_A}\n`, { mode: 0o600 })
@@ -150,6 +159,17 @@ describe('cairn nodes on a loopback testnet', () => {
     const routed = await cli(['id'], { ...a, passphrase: undefined })
     expect(routed.stdout).toBe(`${idA}\n`)
     expect(await second.stop()).toBe(0)
+  })
+
+  it('lets only one of two nodes started at the same instant hold the profile', async () => {
+    const nodes = [new CliNode(['run'], a), new CliNode(['run'], a)]
+    const loser = await Promise.race(nodes.map((n) => n.exit().then(() => n)))
+    expect(loser.child.exitCode).toBe(1)
+    expect(loser.stderr).toMatch(/already running|open in another Cairn process/)
+    const winner = nodes.find((n) => n !== loser)!
+    await winner.ready()
+    expect((await cli(['id'], { ...a, passphrase: undefined })).stdout).toBe(`${idA}\n`)
+    expect(await winner.stop()).toBe(0)
   })
 
   it('resolves contact names, and refuses unknown or ambiguous ones', async () => {
