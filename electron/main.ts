@@ -14,6 +14,7 @@ import {
   nativeImage,
   Notification,
   protocol,
+  screen,
   session,
   shell,
   Tray,
@@ -29,7 +30,7 @@ import { watchAttention, type Attention } from './attention'
 import { IPC } from './bridge'
 import { createIpcHandlers } from './ipc'
 import { externalLink } from './links'
-import { loadWindowState, saveWindowState } from './window-state'
+import { loadWindowState, placeOnScreen, saveWindowState } from './window-state'
 
 function readArgs(): AppArgs {
   try {
@@ -102,7 +103,10 @@ function setUnread(total: number): void {
 }
 
 async function createWindow(): Promise<void> {
-  const state = await loadWindowState(args.profileDir)
+  const state = placeOnScreen(
+    await loadWindowState(args.profileDir),
+    screen.getAllDisplays().map((d) => d.workArea)
+  )
   win = new BrowserWindow({
     ...state,
     minWidth: 360,

@@ -41,6 +41,28 @@ export function parseWindowState(text: string): WindowState | null {
   return state
 }
 
+export interface Area {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+/**
+ * Keeps the saved position only if enough of the window's title bar would land on a display that
+ * is connected now; otherwise the window manager places it (a monitor may have been unplugged).
+ */
+export function placeOnScreen(state: WindowState, workAreas: Area[]): WindowState {
+  if (state.x === undefined || state.y === undefined) return state
+  const { x, y } = state
+  const grip = { x, y, width: Math.min(state.width, 200), height: 40 }
+  const visible = workAreas.some(
+    (a) => grip.x < a.x + a.width && grip.x + grip.width > a.x && grip.y < a.y + a.height && grip.y + grip.height > a.y
+  )
+  if (visible) return state
+  return { width: state.width, height: state.height, maximized: state.maximized }
+}
+
 export async function loadWindowState(profileDir: string): Promise<WindowState> {
   try {
     return parseWindowState(await readFile(join(profileDir, WINDOW_STATE_FILE), 'utf8')) ?? { ...DEFAULT_WINDOW_STATE }

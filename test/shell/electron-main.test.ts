@@ -9,7 +9,7 @@ import { serveAppRequest } from '../../electron/app-protocol'
 import { parseAppArgs } from '../../electron/args'
 import { preview, watchAttention } from '../../electron/attention'
 import { externalLink } from '../../electron/links'
-import { DEFAULT_WINDOW_STATE, loadWindowState, parseWindowState, saveWindowState, WINDOW_STATE_FILE } from '../../electron/window-state'
+import { DEFAULT_WINDOW_STATE, loadWindowState, parseWindowState, placeOnScreen, saveWindowState, WINDOW_STATE_FILE } from '../../electron/window-state'
 import type { ApiHost } from '../../core/api/dispatch'
 
 async function until(cond: () => boolean, ms = 5000): Promise<void> {
@@ -89,6 +89,15 @@ describe('window state', () => {
     await saveWindowState(dir, state)
     expect(await loadWindowState(dir)).toEqual(state)
     expect(JSON.parse(await readFile(join(dir, WINDOW_STATE_FILE), 'utf8'))).toEqual(state)
+  })
+
+  it('drops a position that no connected display shows', () => {
+    const displays = [{ x: 0, y: 0, width: 1920, height: 1080 }, { x: 1920, y: 0, width: 1280, height: 1024 }]
+    const onSecond = { x: 2000, y: 100, width: 800, height: 600, maximized: false }
+    expect(placeOnScreen(onSecond, displays)).toEqual(onSecond)
+    expect(placeOnScreen(onSecond, displays.slice(0, 1))).toEqual({ width: 800, height: 600, maximized: false })
+    expect(placeOnScreen({ x: -790, y: 10, width: 800, height: 600, maximized: false }, displays)).toEqual({ width: 800, height: 600, maximized: false })
+    expect(placeOnScreen({ ...DEFAULT_WINDOW_STATE }, displays)).toEqual(DEFAULT_WINDOW_STATE)
   })
 
   it('falls back to defaults on a damaged or hostile file', async () => {
