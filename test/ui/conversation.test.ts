@@ -177,6 +177,7 @@ test('opening a conversation with unread messages marks it read', async () => {
   api.receive(grace, 'unread one')
   await session.load()
   expect(session.contact(grace)!.unread).toBe(1)
-  await open()
+  const { list } = await open()
   expect(api.calls.some((c) => c.method === 'markRead' && c.args[0] === grace)).toBe(true)
+  expect(within(list).getByText('1 new message')).toBeTruthy()
 })

@@ -3,7 +3,7 @@ import type { Contact, Message } from '../../core/api/types'
 import { composerAction, outgoingText } from '../../renderer/src/lib/composer'
 import { contactUri, parseContactInput } from '../../renderer/src/lib/contact-input'
 import { sortedContacts } from '../../renderer/src/lib/contacts'
-import { dayLabel, groupByDay } from '../../renderer/src/lib/days'
+import { dayLabel, firstUnread, groupByDay } from '../../renderer/src/lib/days'
 import { linkify } from '../../renderer/src/lib/links'
 import { passphraseStrength } from '../../renderer/src/lib/strength'
 import { layout, rowAt, visibleWindow } from '../../renderer/src/lib/virtual'
@@ -144,5 +144,18 @@ describe('contact list order', () => {
     expect(sortedContacts(list, '').map((c) => c.name)).toEqual(['Al', 'Bea', 'Cy'])
     expect(sortedContacts(list, ' GREAT ').map((c) => c.name)).toEqual(['Cy'])
     expect(sortedContacts(list, 'zz')).toEqual([])
+  })
+})
+
+describe('new-messages marker', () => {
+  test('goes before the first of the last N incoming messages, skipping my own', () => {
+    const t = new Date(2026, 10, 25, 9).getTime()
+    const msgs = [msg('a', t), msg('b', t + 1, 'out'), msg('c', t + 2), msg('d', t + 3, 'out'), msg('e', t + 4)]
+    expect(firstUnread(msgs, 2)).toBe('c')
+    expect(firstUnread(msgs, 0)).toBeNull()
+    expect(firstUnread(msgs, 9)).toBeNull()
+    const rows = groupByDay(msgs, t, { from: 'c', count: 2 })
+    expect(rows.map((r) => r.key)).toEqual([expect.stringMatching(/^day:/), 'a', 'b', 'unread', 'c', 'd', 'e'])
+    expect(rows.find((r) => r.key === 'c')).toMatchObject({ runStart: true })
   })
 })

@@ -2,6 +2,7 @@ import type { Message } from '../../../core/api/types'
 
 export type Row =
   | { kind: 'day'; key: string; label: string }
+  | { kind: 'unread'; key: string; count: number }
   | { kind: 'message'; key: string; message: Message; runStart: boolean }
 
 /** Consecutive messages from the same side within this gap read as one run (one name, one tail). */
@@ -27,12 +28,27 @@ export function dayLabel(at: number, now: number = Date.now()): string {
   })
 }
 
+/** The first of the last `unread` incoming messages, where a "new messages" marker belongs. */
+export function firstUnread(messages: readonly Message[], unread: number): string | null {
+  let left = unread
+  for (let i = messages.length - 1; i >= 0 && left > 0; i--) {
+    if (messages[i].direction !== 'in') continue
+    if (--left === 0) return messages[i].id
+  }
+  return null
+}
+
 /**
- * Messages (oldest first) as rows with a day separator wherever the day changes. The author's
- * clock (sentAt) decides the day, as it does the time shown; history order is never changed, so a
- * skewed clock yields an extra separator rather than a reordered conversation.
+ * Messages (oldest first) as rows with a day separator wherever the day changes, and a marker
+ * before `unreadFrom`. The author's clock (sentAt) decides the day, as it does the time shown;
+ * history order is never changed, so a skewed clock yields an extra separator rather than a
+ * reordered conversation.
  */
-export function groupByDay(messages: readonly Message[], now: number = Date.now()): Row[] {
+export function groupByDay(
+  messages: readonly Message[],
+  now: number = Date.now(),
+  unread: { from: string; count: number } | null = null
+): Row[] {
   const rows: Row[] = []
   let lastDay = ''
   let prev: Message | null = null
@@ -43,8 +59,11 @@ export function groupByDay(messages: readonly Message[], now: number = Date.now(
       rows.push({ kind: 'day', key: `day:${message.id}`, label: dayLabel(message.sentAt, now) })
       lastDay = day
     }
+    const marked = unread !== null && message.id === unread.from
+    if (marked) rows.push({ kind: 'unread', key: 'unread', count: unread.count })
     const runStart =
       newDay ||
+      marked ||
       prev === null ||
       prev.direction !== message.direction ||
       message.sentAt - prev.sentAt > RUN_GAP_MS
