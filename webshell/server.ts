@@ -20,6 +20,8 @@ export interface WebShellOptions {
   port?: number
   /** The renderer build to serve; defaults to the checkout's renderer-dist/. */
   rendererDir?: string
+  /** How long a new socket may take to present the token before it is closed. */
+  authTimeoutMs?: number
 }
 
 export interface WebShell {
@@ -30,7 +32,7 @@ export interface WebShell {
 }
 
 const LOOPBACK = '127.0.0.1'
-const AUTH_TIMEOUT_MS = 10_000
+const DEFAULT_AUTH_TIMEOUT_MS = 10_000
 // A 64 KiB message can grow sixfold when JSON escapes every character.
 const MAX_FRAME_BYTES = 512 * 1024
 const MAX_IN_FLIGHT = 64
@@ -113,7 +115,10 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
 
   function serveSocket(ws: WebSocket): void {
     let inFlight = 0
-    const authTimer = setTimeout(() => ws.close(POLICY_VIOLATION, 'authentication required'), AUTH_TIMEOUT_MS)
+    const authTimer = setTimeout(
+      () => ws.close(POLICY_VIOLATION, 'authentication required'),
+      opts.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS
+    )
     ws.on('close', () => {
       clearTimeout(authTimer)
       authenticated.delete(ws)

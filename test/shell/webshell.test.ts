@@ -12,9 +12,12 @@ import { startWebShell, type WebShell } from '../../webshell/server'
 // A stand-in host that records every call: these tests are about what the shell lets through.
 class RecordingHost extends EventEmitter {
   calls: string[] = []
+  /** Calls to these methods never settle, like a host stuck on slow work. */
+  stuck = new Set<string>()
   readonly api = new Proxy({} as CairnApi, {
     get: (_t, method: string) => async () => {
       this.calls.push(method)
+      if (this.stuck.has(method)) await new Promise(() => {})
       return { method }
     }
   })
@@ -90,7 +93,7 @@ describe('web shell', () => {
     await writeFile(join(dir, 'secret.js'), 'TOP SECRET')
     await symlink(join(dir, 'secret.js'), join(root, 'assets', 'link.js'))
     rec = new RecordingHost()
-    shell = await startWebShell({ host: asHost(rec), rendererDir: root })
+    shell = await startWebShell({ host: asHost(rec), rendererDir: root, authTimeoutMs: 1000 })
     const url = new URL(shell.url)
     token = new URLSearchParams(url.hash.slice(1)).get('token') ?? ''
     origin = url.origin
@@ -209,6 +212,35 @@ describe('web shell', () => {
       expect(s.messages).toEqual([])
     }
     expect(rec.calls).toEqual([])
+  })
+
+  it('closes a socket that never presents the token', async () => {
+    const s = openSocket(wsUrl, origin)
+    expect(await s.outcome).toEqual({ opened: true, code: 1008 })
+    expect(s.messages).toEqual([])
+  })
+
+  it('ignores malformed frames from an authenticated page and keeps serving it', async () => {
+    const s = openSocket(wsUrl, origin, { kind: 'auth', token })
+    await until(() => s.messages.length === 1)
+    s.ws.send('{not json')
+    s.ws.send(Buffer.from([1, 2, 3]))
+    s.ws.send('null')
+    s.ws.send(JSON.stringify({ kind: 'request', method: 'contacts', args: [] }))
+    s.ws.send(JSON.stringify({ kind: 'request', id: 8, method: 'contacts', args: [] }))
+    await until(() => s.messages.length === 2)
+    expect(s.messages[1]).toEqual({ kind: 'response', id: 8, ok: true, result: { method: 'contacts' } })
+    expect(rec.calls).toEqual(['contacts'])
+    s.ws.close()
+  })
+
+  it('closes a page that floods requests the host cannot keep up with', async () => {
+    rec.stuck.add('network')
+    const s = openSocket(wsUrl, origin, { kind: 'auth', token })
+    await until(() => s.messages.length === 1)
+    for (let id = 1; id <= 65; id++) s.ws.send(JSON.stringify({ kind: 'request', id, method: 'network', args: [] }))
+    expect((await s.outcome).code).toBe(1008)
+    expect(rec.calls.length).toBe(64)
   })
 
   it('close() drops sockets and stops listening', async () => {
