@@ -33,6 +33,8 @@ export async function runDaemon(ctx: CliContext, opts: DaemonOptions): Promise<v
     if (event.type === 'locked') stop.trigger()
   }
   host.on('event', printEvent)
+  // Whoever read the events is gone (`cairn run | head -1`): nobody is listening any more.
+  ctx.stdout.once('error', stop.trigger)
   const closers: (() => Promise<void>)[] = [() => host.close()]
   const closeAll = async () => {
     host.off('event', printEvent)

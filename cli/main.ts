@@ -39,10 +39,9 @@ function oneLine(err: unknown): string {
   return CairnError.from(err).message.replace(/\s*\n\s*/g, ' ')
 }
 
-// A reader that stops early (`cairn history x | head`) is not an error worth a stack trace.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(EXIT.ok)
-})
+// A reader that stops early (`cairn history x | head`) is not an error worth a stack trace: a
+// one-shot command has nothing left to say, and a running node stops cleanly (see runDaemon).
+process.stdout.on('error', () => undefined)
 
 let code: number
 try {

@@ -161,6 +161,16 @@ describe('cairn nodes on a loopback testnet', () => {
     expect(await second.stop()).toBe(0)
   })
 
+  it('stops cleanly when the reader of its events goes away', async () => {
+    const node = new CliNode(['run'], a)
+    await node.ready()
+    node.child.stdout.destroy()
+    const sent = await cli(['send', 'bob', 'nobody reads the events'], { ...a, passphrase: undefined })
+    expect(sent.code, sent.stderr).toBe(0)
+    expect(await node.exit()).toBe(0)
+    expect(existsSync(join(a.profile!, 'control.sock'))).toBe(false)
+  })
+
   it('lets only one of two nodes started at the same instant hold the profile', async () => {
     const nodes = [new CliNode(['run'], a), new CliNode(['run'], a)]
     const loser = await Promise.race(nodes.map((n) => n.exit().then(() => n)))
