@@ -8,7 +8,7 @@ export type Row =
 /** Consecutive messages from the same side within this gap read as one run (one name, one tail). */
 const RUN_GAP_MS = 5 * 60_000
 
-export function dayKey(at: number): string {
+function dayKey(at: number): string {
   const d = new Date(at)
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
 }

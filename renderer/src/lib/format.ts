@@ -26,7 +26,3 @@ export function networkLabel(status: NetworkStatus | null): string {
   if (status.mode === 'lan') return `LAN only · ${peers}`
   return 'Offline'
 }
-
-export function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`
-}
