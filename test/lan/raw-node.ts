@@ -11,6 +11,8 @@ const report = (r: Record<string, unknown>) => process.stdout.write(JSON.stringi
 const keyPair = HyperDHT.keyPair(Buffer.from(process.env.CAIRN_SEED!, 'hex'))
 const allowed = new Set((process.env.CAIRN_ALLOW ?? '').split(',').filter(Boolean))
 const started = performance.now()
+const echo = process.env.CAIRN_ECHO === '1'
+const pongs = new Map<string, () => void>()
 
 const lan = await startLan({ announceIntervalMs: Number(process.env.CAIRN_INTERVAL ?? 1000) })
 report({
@@ -36,16 +38,22 @@ swarm.on('connection', (conn, info) => {
   conn.on('data', (chunk: Buffer) => {
     const lines = (pending + b4a.toString(chunk)).split('\n')
     pending = lines.pop()!
-    for (const text of lines) report({ type: 'data', remote, text })
+    for (const text of lines) {
+      if (echo && text.startsWith('ping ')) conn.write(`pong ${text.slice(5)}\n`)
+      else if (text.startsWith('pong ')) pongs.get(text.slice(5))?.()
+      else report({ type: 'data', remote, text })
+    }
   })
 })
 if (process.env.CAIRN_TOPIC) swarm.join(Buffer.from(process.env.CAIRN_TOPIC, 'hex'))
 
 createInterface({ input: process.stdin }).on('line', async (line) => {
-  const command = JSON.parse(line) as { cmd: string; text?: string; publicKey?: string }
+  const command = JSON.parse(line) as { cmd: string; text?: string; publicKey?: string; count?: number }
   if (command.cmd === 'send') {
     for (const conn of swarm.connections) conn.write(command.text + '\n')
     report({ type: 'sent', text: command.text })
+  } else if (command.cmd === 'ping') {
+    report({ type: 'rtts', ms: await pingPong(command.count ?? 100) })
   } else if (command.cmd === 'dial') {
     const socket = lan.dht.connect(Buffer.from(command.publicKey!, 'hex'), { keyPair })
     socket.on('open', () => {
@@ -60,3 +68,23 @@ createInterface({ input: process.stdin }).on('line', async (line) => {
     process.exit(0)
   }
 })
+
+/** Round trips of one small line to the first connected peer (which echoes), one at a time. */
+async function pingPong(count: number): Promise<number[]> {
+  const [conn] = swarm.connections
+  const rtts: number[] = []
+  for (let i = 0; i < count && conn; i++) {
+    const sent = performance.now()
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no pong ${i}`)), 5000)
+      pongs.set(String(i), () => {
+        clearTimeout(timer)
+        pongs.delete(String(i))
+        resolve()
+      })
+      conn.write(`ping ${i}\n`)
+    })
+    rtts.push(performance.now() - sent)
+  }
+  return rtts
+}
