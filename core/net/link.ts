@@ -37,6 +37,7 @@ export class Link {
   private readonly mux: Protomux
   private control: Channel | null = null
   private inbox: Channel | null = null
+  private requested: Channel | null = null
   private requestReceived = false
   private guestTimer: NodeJS.Timeout | null = null
   private closed = false
@@ -59,7 +60,7 @@ export class Link {
       if (this.hooks.classify() === 'contact') this.openControl()
     })
     this.mux.pair({ protocol: INBOX_PROTOCOL }, () => {
-      if (this.hooks.classify() === 'unknown' && !this.requestReceived && this.inbox === null) this.openInboxReceiver()
+      if (this.hooks.classify() === 'unknown' && !this.requestReceived && this.inbox === null) this.openInbox()
     })
     if (this.hooks.classify() === 'contact') this.openControl()
     if (request !== null) this.sendRequest(request)
@@ -69,55 +70,63 @@ export class Link {
     }
   }
 
-  get destroyed(): boolean {
-    return this.closed
-  }
-
   /** The remote became a contact while connected: open the control channel on this connection. */
   promote(): void {
     this.clearGuestTimer()
     this.openControl()
   }
 
-  /** (Re)sends this node's request unless one is already in flight on this connection. */
+  /** Sends this node's request unless one is already awaiting its ack on this connection. */
   sendRequest(bytes: Buffer): void {
-    if (this.closed || this.inbox !== null) return
-    const channel = this.mux.createChannel({
-      protocol: INBOX_PROTOCOL,
-      messages: [
-        { encoding: c.raw },
-        { encoding: c.raw, onmessage: (bytes: Uint8Array) => this.onAck(channel, bytes) }
-      ],
-      onclose: () => {
-        if (this.inbox === channel) this.inbox = null
-      }
-    })
+    if (this.requested !== null) return
+    const channel = this.inbox ?? this.openInbox()
     if (channel === null) return
-    this.inbox = channel
-    channel.open()
+    this.requested = channel
     channel.messages[0].send(bytes)
   }
 
   /** Closes this node's request channel, if one is open. */
   cancelRequest(): void {
-    if (this.inbox !== null && !this.requestReceived) this.inbox.close()
+    if (this.requested === null) return
+    this.requested.close()
+    this.requested = null
   }
 
   destroy(): void {
     if (!this.stream.destroyed) this.stream.destroy()
   }
 
+  // One channel carries a request each way (both ends may be asking at once) and the acks.
+  private openInbox(): Channel | null {
+    if (this.closed) return null
+    const channel: Channel | null = this.mux.createChannel({
+      protocol: INBOX_PROTOCOL,
+      messages: [
+        { encoding: c.raw, onmessage: (bytes: Uint8Array) => this.onRequest(channel, bytes) },
+        { encoding: c.raw, onmessage: (bytes: Uint8Array) => this.onAck(channel, bytes) }
+      ],
+      onclose: () => {
+        if (this.inbox === channel) this.inbox = null
+        if (this.requested === channel) this.requested = null
+      }
+    })
+    if (channel === null) return null
+    this.inbox = channel
+    channel.open()
+    return channel
+  }
+
   private onAck(channel: Channel | null, bytes: Uint8Array): void {
     try {
+      if (this.requested === null || this.requested !== channel) throw new FrameError('an ack without a request')
       decodeAckFrame(bytes)
     } catch (err) {
       this.protocolError(err)
       return
     }
-    channel?.close()
+    this.requested = null
     this.hooks.onAck()
-    // Delivered to someone who is not (yet) a contact here: nothing else is expected on this connection.
-    if (this.hooks.classify() !== 'contact' && this.peer === null) this.stream.end()
+    this.finishInbox(channel)
   }
 
   private openControl(): void {
@@ -155,19 +164,6 @@ export class Link {
     this.peer.emit('frame', frame)
   }
 
-  private openInboxReceiver(): void {
-    const channel = this.mux.createChannel({
-      protocol: INBOX_PROTOCOL,
-      messages: [{ encoding: c.raw, onmessage: (bytes: Uint8Array) => this.onRequest(channel, bytes) }, { encoding: c.raw }],
-      onclose: () => {
-        if (this.inbox === channel) this.inbox = null
-      }
-    })
-    if (channel === null) return
-    this.inbox = channel
-    channel.open()
-  }
-
   private onRequest(channel: Channel | null, bytes: Uint8Array): void {
     if (this.requestReceived) {
       this.protocolError(new FrameError('a second request on one connection'))
@@ -181,12 +177,19 @@ export class Link {
       return
     }
     this.requestReceived = true
-    this.hooks.onRequest(request)
+    // A contact's request needs no answer but the ack: the control channel is the real reply.
+    if (this.hooks.classify() === 'unknown') this.hooks.onRequest(request)
     if (this.closed || channel === null) return
     channel.messages[1].send(ACK_FRAME)
-    channel.close()
-    // A stranger gets one request and the ack; ending (not destroying) lets the ack reach it first.
-    if (this.hooks.classify() !== 'contact' && this.control === null) this.stream.end()
+    this.finishInbox(channel)
+  }
+
+  // Once neither end awaits an ack, the inbox channel is done; a stranger's connection with it, since
+  // a stranger gets exactly one request and the ack. Ending (not destroying) lets the ack go out first.
+  private finishInbox(channel: Channel | null): void {
+    if (this.requested !== null || this.closed) return
+    channel?.close()
+    if (this.hooks.classify() !== 'contact' && this.peer === null) this.stream.end()
   }
 
   private protocolError(err: unknown): void {

@@ -341,6 +341,7 @@ export class Network extends EventEmitter {
         return
       }
       this.links.delete(key)
+      this.releaseGuest(key)
       existing.destroy()
     }
     const guest =

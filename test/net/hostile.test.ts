@@ -91,4 +91,18 @@ describe('hostile control frames', () => {
     expect(requests).toBe(0)
     await until(() => stream.destroyed, 'the stranger dropped')
   })
+
+  it('an ack nobody asked for is a protocol error', async () => {
+    const b = await h.node()
+    const errors: string[] = []
+    b.net.on('protocol-error', (_from: Buffer, why: string) => errors.push(why))
+    const stream = h.testnet!.createNode().connect(b.keyPair.publicKey, { keyPair: keyPair() })
+    stream.on('error', () => {})
+    const channel = Protomux.from(stream).createChannel({ protocol: 'cairn/inbox', messages: [{ encoding: c.raw }, { encoding: c.raw }] })
+    channel!.open()
+    channel!.messages[1].send(Buffer.from([1, 1]))
+    await until(() => errors.length === 1, 'protocol-error for the ack')
+    expect(errors[0]).toMatch(/ack without a request/)
+    await until(() => stream.destroyed, 'the stranger dropped')
+  })
 })

@@ -50,6 +50,24 @@ describe('contact requests and the firewall', () => {
     await until(() => got.length === 1, 'a frame over the promoted connection')
   })
 
+  it('two people requesting each other at once become connected contacts, both requests delivered', async () => {
+    const a = await h.node()
+    const b = await h.node()
+    a.setClass(b.keyPair.publicKey, 'contact')
+    b.setClass(a.keyPair.publicKey, 'contact')
+    const delivered = Promise.all([
+      new Promise<void>((resolve) => a.net.once('request-delivered', () => resolve())),
+      new Promise<void>((resolve) => b.net.once('request-delivered', () => resolve()))
+    ])
+    const peers = Promise.all([nextPeer(a.net), nextPeer(b.net)])
+    a.net.addContact(b.keyPair.publicKey)
+    b.net.addContact(a.keyPair.publicKey)
+    a.net.sendRequest(b.keyPair.publicKey, { name: 'A', bundle: null })
+    b.net.sendRequest(a.keyPair.publicKey, { name: 'B', bundle: null })
+    await peers
+    await delivered
+  })
+
   it('an unanswered request is acked and the stranger dropped; accepting later connects over the pair topic', async () => {
     const a = await h.node()
     const b = await h.node()
