@@ -147,3 +147,21 @@ test('a contact can be renamed and, after confirming, removed', async () => {
   expect(ui.queryByRole('heading', { name: 'Grace Hopper' })).toBeNull()
   expect(ui.getByText('No contacts yet.')).toBeTruthy()
 })
+
+test('network status: internet, LAN only and offline are shown, and an open conversation says when offline', async () => {
+  const api = new FakeApi()
+  await api.create('Ada', 'correct horse battery')
+  await api.addContact(fakeId('Grace'), 'Grace')
+  api.net = { mode: 'internet', peers: 2, contactsOnline: 1, lanDiscovery: true }
+  const ui = await app(api)
+  expect(ui.getByRole('status', { name: 'Network: Internet · 2 peers' })).toBeTruthy()
+  await fireEvent.click(ui.getByRole('button', { name: /Grace/ }))
+  api.emit({ type: 'network', status: { mode: 'lan', peers: 1, contactsOnline: 1, lanDiscovery: true } })
+  await mounted!.settle()
+  expect(ui.getByRole('status', { name: 'Network: LAN only · 1 peer' })).toBeTruthy()
+  expect(ui.queryByText(/You are offline/)).toBeNull()
+  api.emit({ type: 'network', status: { mode: 'offline', peers: 0, contactsOnline: 0, lanDiscovery: true } })
+  await mounted!.settle()
+  expect(ui.getByRole('status', { name: 'Network: Offline' })).toBeTruthy()
+  expect(ui.getByText(/You are offline/)).toBeTruthy()
+})
