@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
 import { text } from 'node:stream/consumers'
 import { CairnError } from '../core/api/errors'
-import { NAME_MAX } from '../core/api/validate'
+import { HISTORY_LIMIT_MAX, NAME_MAX } from '../core/api/validate'
 import { integerOption, type ParsedCommandLine } from './args'
 import type { CliContext } from './context'
 import { UsageError } from './exit-codes'
@@ -119,7 +119,7 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
       }
     }
     case 'history': {
-      const limit = integerOption('limit', call.options.limit, 1, 500)
+      const limit = integerOption('limit', call.options.limit, 1, HISTORY_LIMIT_MAX)
       return async ({ api }) => {
         const page = await api.history(await resolveContact(api, first), limit === undefined ? undefined : { limit })
         return { text: formatHistory(page), data: page }
