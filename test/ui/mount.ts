@@ -3,7 +3,9 @@
 // build of Svelte, executed in the test's jsdom globals. Everything a component imports (Svelte
 // included) comes from this one runner, so there is a single Svelte runtime.
 import { svelte } from '@sveltejs/vite-plugin-svelte'
-import { resolve } from 'node:path'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { createRunnableDevEnvironment, createServer, type RunnableDevEnvironment, type ViteDevServer } from 'vite'
 
 const root = resolve(import.meta.dirname, '../../renderer')
@@ -15,9 +17,12 @@ export interface SvelteRunner {
 }
 
 export async function startSvelteRunner(): Promise<SvelteRunner> {
+  // Test files run in parallel processes; each pre-bundles into its own cache, removed afterwards.
+  const cacheDir = await mkdtemp(join(tmpdir(), 'cairn-ui-vite-'))
   const server: ViteDevServer = await createServer({
     configFile: false,
     root,
+    cacheDir,
     logLevel: 'error',
     appType: 'custom',
     server: { middlewareMode: true, hmr: false, ws: false, watch: null },
@@ -38,7 +43,10 @@ export async function startSvelteRunner(): Promise<SvelteRunner> {
   const env = server.environments.components as RunnableDevEnvironment
   return {
     load: (id) => env.runner.import(id),
-    close: () => server.close()
+    async close() {
+      await server.close()
+      await rm(cacheDir, { recursive: true, force: true })
+    }
   }
 }
 
