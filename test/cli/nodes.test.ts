@@ -120,7 +120,8 @@ describe('cairn nodes on a loopback testnet', () => {
     ])
 
     const status = await cli(['status', '--json'], viaA)
-    expect(JSON.parse(status.stdout)).toMatchObject({ running: true, mode: expect.stringMatching(/internet|lan/) })
+    expect(JSON.parse(status.stdout)).toMatchObject({ running: true, mode: 'internet', contactsOnline: 1 })
+    expect((await cli(['status'], viaA)).stdout).toMatch(/node: +running\nnetwork: +internet\npeers connected: +[1-9]\d*\ncontacts online: +1\n/)
 
     const second = await cli(['run'], a)
     expect(second.code).toBe(1)
@@ -135,12 +136,15 @@ describe('cairn nodes on a loopback testnet', () => {
     const offline = await cli(['send', 'bob', 'written offline'], a)
     expect(offline.code, offline.stderr).toBe(0)
     expect(offline.stderr).toContain('goes out when `cairn run` next runs')
+    expect((await cli(['send', 'bob', '-'], a, { input: 'and a second one' })).code).toBe(0)
 
     const nodeB = new CliNode(['run'], b)
     await nodeB.ready()
     const nodeA = new CliNode(['run'], a)
     await nodeA.ready()
-    await nodeB.waitForEvent(isMessage('written offline'), 90_000)
+    await nodeB.waitForEvent(isMessage('and a second one'), 90_000)
+    const texts = nodeB.events().flatMap((e) => (e.type === 'message' ? [(e.message as { text: string }).text] : []))
+    expect(texts).toEqual(['written offline', 'and a second one'])
     await Promise.all([nodeA.stop(), nodeB.stop()])
   }, 180_000)
 
