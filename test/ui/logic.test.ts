@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { Contact, Message } from '../../core/api/types'
-import { composerAction, outgoingText } from '../../renderer/src/lib/composer'
+import { composerAction, outgoingText, overLimit } from '../../renderer/src/lib/composer'
 import { contactUri, parseContactInput } from '../../renderer/src/lib/contact-input'
 import { sortedContacts } from '../../renderer/src/lib/contacts'
 import { dayLabel, firstUnread, groupByDay } from '../../renderer/src/lib/days'
@@ -157,5 +157,14 @@ describe('new-messages marker', () => {
     const rows = groupByDay(msgs, t, { from: 'c', count: 2 })
     expect(rows.map((r) => r.key)).toEqual([expect.stringMatching(/^day:/), 'a', 'b', 'unread', 'c', 'd', 'e'])
     expect(rows.find((r) => r.key === 'c')).toMatchObject({ runStart: true })
+  })
+})
+
+describe('message size', () => {
+  test('the limit is 64 KiB of UTF-8, not 64 Ki characters', () => {
+    expect(overLimit('a'.repeat(64 * 1024))).toBe(false)
+    expect(overLimit('a'.repeat(64 * 1024 + 1))).toBe(true)
+    expect(overLimit('é'.repeat(32 * 1024))).toBe(false)
+    expect(overLimit('é'.repeat(32 * 1024 + 1))).toBe(true)
   })
 })

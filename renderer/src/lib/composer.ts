@@ -1,3 +1,5 @@
+import { TEXT_MAX_BYTES } from '../../../core/api/validate'
+
 export type ComposerAction = 'send' | 'newline' | 'none'
 
 export interface ComposerKey {
@@ -16,4 +18,9 @@ export function composerAction(e: ComposerKey): ComposerAction {
 export function outgoingText(draft: string): string | null {
   const text = draft.replace(/^\s*\n|\s+$/g, '')
   return text.trim() === '' ? null : text
+}
+
+/** Whether a draft is over the core's UTF-8 size limit; bytes are only counted when it could be. */
+export function overLimit(draft: string): boolean {
+  return draft.length * 3 > TEXT_MAX_BYTES && new TextEncoder().encode(draft).byteLength > TEXT_MAX_BYTES
 }

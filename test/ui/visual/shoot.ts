@@ -33,7 +33,7 @@ const browser = await chromium.launch({
 const problems: string[] = []
 try {
   for (const scheme of ['light', 'dark'] as const) {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 720 }, colorScheme: scheme })
+    const page = await browser.newPage({ viewport: { width: 1100, height: 720 }, colorScheme: scheme, acceptDownloads: true })
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') problems.push(`${scheme}: ${m.text()}`)
     })
@@ -94,6 +94,10 @@ try {
     await shot('my-id')
     await page.getByRole('button', { name: 'Settings' }).click()
     await shot('settings')
+    await page.getByLabel('Backup passphrase').fill('backup secret words')
+    await page.getByRole('button', { name: 'Export identity' }).click()
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save as file' }).click()])
+    if (download.suggestedFilename() !== 'cairn-identity-backup.txt') problems.push(`${scheme}: download named ${download.suggestedFilename()}`)
     await page.close()
   }
 } finally {
