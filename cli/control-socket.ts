@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import { CairnError } from '../core/api/errors'
 
-/** Unix socket paths are limited to sun_path's 108 bytes including the terminating NUL. */
-const MAX_SOCKET_PATH_BYTES = 107
+/** sun_path holds 108 bytes on Linux and 104 on macOS and the BSDs, the terminating NUL included. */
+const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103
 
 /** The control socket lives in the profile folder, so the folder's 0700 mode guards it too. */
 export function controlSocketPath(profileDir: string): string {
