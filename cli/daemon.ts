@@ -5,6 +5,7 @@ import { startWebShell } from '../webshell/server'
 import type { CliContext } from './context'
 import { connectControl } from './control-client'
 import { startControlServer } from './control-server'
+import { checkSocketPath } from './control-socket'
 import { unlockHost } from './session'
 
 export interface DaemonOptions {
@@ -18,6 +19,8 @@ export interface DaemonOptions {
  * Resolves once everything is closed and the socket removed.
  */
 export async function runDaemon(ctx: CliContext, opts: DaemonOptions): Promise<void> {
+  // Before any passphrase prompt: a profile whose socket cannot exist cannot be served.
+  checkSocketPath(ctx.socketPath)
   const running = await connectControl(ctx.socketPath)
   if (running) {
     running.close()

@@ -175,6 +175,14 @@ describe('cairn nodes on a loopback testnet', () => {
     expect(existsSync(join(a.profile!, 'control.sock'))).toBe(false)
   })
 
+  it('refuses to run where the control socket path would not fit, saying what to do', async () => {
+    const long: CliEnv = { ...a, profile: join(root, 'x'.repeat(120)) }
+    expect((await cli(['init', '--name', 'Long'], long)).code).toBe(0)
+    const run = await cli(['run'], long)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/^cairn: the control socket path .* is longer than \d+ bytes; use a shorter --profile folder\n$/)
+  })
+
   it('lets only one of two nodes started at the same instant hold the profile', async () => {
     const nodes = [new CliNode(['run'], a), new CliNode(['run'], a)]
     const loser = await Promise.race(nodes.map((n) => n.exit().then(() => n)))
