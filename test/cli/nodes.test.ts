@@ -210,6 +210,11 @@ describe('cairn nodes on a loopback testnet', () => {
     const exact = await cli(['history', 'bob', '--json'], a)
     expect(exact.code, exact.stderr).toBe(0)
 
+    expect((await cli(['block', 'Bob'], a)).code).toBe(0)
+    const listed = JSON.parse((await cli(['contacts', '--json'], a)).stdout) as { id: string; blocked: boolean }[]
+    expect(listed.find((c) => c.id === stranger)?.blocked).toBe(true)
+    expect(listed.find((c) => c.id === idB)?.blocked).toBe(false)
+
     expect((await cli(['remove', 'Bob'], a)).code).toBe(0)
     const contacts = JSON.parse((await cli(['contacts', '--json'], a)).stdout) as { id: string }[]
     expect(contacts.map((c) => c.id)).toEqual([idB])
