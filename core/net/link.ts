@@ -161,7 +161,7 @@ export class Link {
       this.protocolError(err)
       return
     }
-    this.peer.emit('frame', frame)
+    if (!this.peer.deliver(frame)) this.protocolError(new FrameError('frames sent faster than they are read'))
   }
 
   private onRequest(channel: Channel | null, bytes: Uint8Array): void {

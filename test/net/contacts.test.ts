@@ -112,6 +112,27 @@ describe('contacts', () => {
     expect(got[0]).toEqual({ type: 'receipt', kind: 'delivered', upTo: 3 })
   })
 
+  it("frames sent the moment the channel opens wait for a late 'frame' listener, in order", async () => {
+    const a = await h.node()
+    const b = await h.node()
+    befriend(a, b)
+    a.net.on('peer', (peer: Peer) => {
+      for (let i = 0; i < 20; i++) peer.send({ type: 'receipt', kind: 'delivered', upTo: i })
+    })
+    const late = new Promise<ControlFrame[]>((resolve) => {
+      b.net.once('peer', (peer: Peer) => {
+        setTimeout(() => {
+          const frames = collect(peer)
+          void until(() => frames.length === 20, 'the backlog').then(() => resolve(frames))
+        }, 100)
+      })
+    })
+    a.net.addContact(b.keyPair.publicKey)
+    b.net.addContact(a.keyPair.publicKey)
+    const frames = await late
+    expect(frames.map((f) => (f.type === 'receipt' ? f.upTo : -1))).toEqual(Array.from({ length: 20 }, (_, i) => i))
+  })
+
   it('removeContact drops the connection and stays away', async () => {
     const a = await h.node()
     const b = await h.node()
