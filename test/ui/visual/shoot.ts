@@ -98,6 +98,11 @@ try {
     await page.getByRole('button', { name: 'Export identity' }).click()
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save as file' }).click()])
     if (download.suggestedFilename() !== 'cairn-identity-backup.txt') problems.push(`${scheme}: download named ${download.suggestedFilename()}`)
+    await page.setViewportSize({ width: 420, height: 720 })
+    await page.getByRole('button', { name: 'Contacts', exact: true }).click()
+    await shot('narrow-list')
+    await page.getByRole('button', { name: /Grace Hopper/ }).click()
+    await shot('narrow-conversation')
     await page.close()
   }
 } finally {
