@@ -73,6 +73,8 @@ declare module 'hyperdht' {
     fullyBootstrapped(): Promise<void>
     address(): { host: string; port: number }
     connect(remotePublicKey: Buffer, opts?: ConnectOptions): NoiseSecretStream
+    /** Who announced the topic: one reply per DHT node asked. */
+    lookup(topic: Buffer): AsyncIterable<{ peers: { publicKey: Buffer }[] }>
     createServer(opts?: ServerOptions, onconnection?: (stream: NoiseSecretStream) => void): Server
     destroy(opts?: { force?: boolean }): Promise<void>
   }

@@ -120,11 +120,18 @@ export class Network extends EventEmitter {
     const key = keyOf(remote)
     this.assertOpen()
     if (this.contacts.has(key)) return
-    const membership = this.join(remote, pairTopic(this.keyPair, remote), true, () => this.retryContact(key))
+    const membership = this.join(remote, pairTopic(this.keyPair, remote), this.announcesFor(remote), () => this.retryContact(key))
     this.contacts.set(key, membership)
     const link = this.links.get(key)
     if (link !== undefined && link.peer === null) this.reclassify(publicKey)
     if (link?.peer) membership.retry.stop()
+  }
+
+  // An announcement carries the announcer's public key. If both ends announced the pair topic, anyone
+  // watching the DHT would see the two identity keys side by side under one topic: who talks to whom.
+  // So only one end (the lower key) announces; the other only looks up, which names no key.
+  private announcesFor(remote: Buffer): boolean {
+    return Buffer.compare(this.keyPair.publicKey, remote) < 0
   }
 
   async removeContact(publicKey: Buffer): Promise<void> {

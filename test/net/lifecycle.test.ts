@@ -39,6 +39,23 @@ describe('network lifecycle', () => {
   beforeEach(() => h.start())
   afterEach(() => h.stop())
 
+  it('a DHT observer sees only one of the two keys under a pair topic', async () => {
+    const a = await h.node()
+    const b = await h.node()
+    befriend(a, b)
+    const peers = Promise.all([nextPeer(a.net), nextPeer(b.net)])
+    a.net.addContact(b.keyPair.publicKey)
+    b.net.addContact(a.keyPair.publicKey)
+    await peers
+    await Promise.all([a.net.flushed(), b.net.flushed()])
+    const seen = new Set<string>()
+    for await (const reply of h.testnet!.createNode().lookup(pairTopic(a.keyPair, b.keyPair.publicKey))) {
+      for (const peer of reply.peers) seen.add(peer.publicKey.toString('hex'))
+    }
+    const lower = Buffer.compare(a.keyPair.publicKey, b.keyPair.publicKey) < 0 ? a : b
+    expect([...seen]).toEqual([lower.keyPair.publicKey.toString('hex')])
+  })
+
   it('rejects malformed keys and requests with typed errors', async () => {
     const a = await h.node()
     expect(() => a.net.addContact(Buffer.alloc(31))).toThrow(CairnError)
