@@ -111,6 +111,8 @@ test('the contact list shows unread counts and previews, newest activity first, 
   expect(names[1]).toMatch(/Alan.*older news.*1/)
   expect(contacts.getByLabelText('2 unread')).toBeTruthy()
   expect(document.title).toBe('(3) Cairn')
+  const live = mounted!.container.querySelector('[aria-live="polite"][aria-atomic="true"]')
+  expect(live?.textContent).toBe('New message from Grace')
 
   await fill(ui.getByLabelText('Filter contacts'), 'ala')
   await mounted!.settle()
