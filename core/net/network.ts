@@ -10,7 +10,7 @@ import { Backoff, type BackoffOptions } from './backoff'
 import { encodeRequestFrame, KEY_BYTES, type RequestFrame } from './frames'
 import { Link } from './link'
 import type { Peer } from './peer'
-import { inboxTopic, pairTopic } from './topics'
+import { inboxTopic, pairTopics } from './topics'
 import type { NetworkOptions, PeerClass } from './types'
 
 const DEFAULT_REQUESTS_PER_MINUTE = 20
@@ -31,12 +31,17 @@ interface SwarmEntry {
   lan: boolean
 }
 
-/** A topic this node stays on: the sessions (one per swarm) and the re-lookup schedule. */
-interface Membership {
-  publicKey: Buffer
+/** A topic to join, as announcer (server) or looker (client). */
+interface Rendezvous {
   topic: Buffer
   server: boolean
-  sessions: Map<SwarmEntry, PeerDiscoverySession>
+}
+
+/** The topics this node stays on for one remote key: their sessions per swarm and the re-lookup schedule. */
+interface Membership {
+  publicKey: Buffer
+  rendezvous: Rendezvous[]
+  sessions: Map<SwarmEntry, PeerDiscoverySession[]>
   retry: Backoff
 }
 
@@ -120,18 +125,16 @@ export class Network extends EventEmitter {
     const key = keyOf(remote)
     this.assertOpen()
     if (this.contacts.has(key)) return
-    const membership = this.join(remote, pairTopic(this.keyPair, remote), this.announcesFor(remote), () => this.retryContact(key))
+    const topics = pairTopics(this.keyPair, remote)
+    const rendezvous = [
+      { topic: topics.mine, server: true },
+      { topic: topics.theirs, server: false }
+    ]
+    const membership = this.join(remote, rendezvous, () => this.retryContact(key))
     this.contacts.set(key, membership)
     const link = this.links.get(key)
     if (link !== undefined && link.peer === null) this.reclassify(publicKey)
     if (link?.peer) membership.retry.stop()
-  }
-
-  // An announcement carries the announcer's public key. If both ends announced the pair topic, anyone
-  // watching the DHT would see the two identity keys side by side under one topic: who talks to whom.
-  // So only one end (the lower key) announces; the other only looks up, which names no key.
-  private announcesFor(remote: Buffer): boolean {
-    return Buffer.compare(this.keyPair.publicKey, remote) < 0
   }
 
   async removeContact(publicKey: Buffer): Promise<void> {
@@ -154,7 +157,7 @@ export class Network extends EventEmitter {
       existing.bytes = bytes
       return
     }
-    const membership = this.join(remote, inboxTopic(remote), false, () => this.retryRequest(key))
+    const membership = this.join(remote, [{ topic: inboxTopic(remote), server: false }], () => this.retryRequest(key))
     this.requests.set(key, { ...membership, bytes })
     this.links.get(key)?.sendRequest(bytes)
   }
@@ -190,7 +193,7 @@ export class Network extends EventEmitter {
     this.assertOpen()
     const entry = this.attach(new Hyperswarm({ keyPair: this.keyPair, dht, maxPeers: MAX_PEERS, firewall: this.firewall(opts.lan) }), opts.lan)
     for (const membership of [...this.contacts.values(), ...this.requests.values()]) {
-      membership.sessions.set(entry, entry.swarm.join(membership.topic, { client: true, server: membership.server }))
+      membership.sessions.set(entry, this.joinOn(entry, membership.rendezvous))
     }
     for (const membership of this.contacts.values()) membership.retry.start()
     await entry.swarm.listen()
@@ -257,21 +260,26 @@ export class Network extends EventEmitter {
     return entry
   }
 
-  private join(publicKey: Buffer, topic: Buffer, server: boolean, onRetry: () => void): Membership {
-    const sessions = new Map(this.swarms.map((entry) => [entry, entry.swarm.join(topic, { client: true, server })] as const))
+  private join(publicKey: Buffer, rendezvous: Rendezvous[], onRetry: () => void): Membership {
+    const sessions = new Map(this.swarms.map((entry) => [entry, this.joinOn(entry, rendezvous)] as const))
     const retry = new Backoff(onRetry, this.retryOpts)
     retry.start()
-    return { publicKey, topic, server, sessions, retry }
+    return { publicKey, rendezvous, sessions, retry }
+  }
+
+  private joinOn(entry: SwarmEntry, rendezvous: Rendezvous[]): PeerDiscoverySession[] {
+    return rendezvous.map(({ topic, server }) => entry.swarm.join(topic, { server, client: !server }))
   }
 
   private async leave(membership: Membership): Promise<void> {
     membership.retry.stop()
-    await Promise.allSettled([...membership.sessions.values()].map((session) => session.destroy()))
+    await Promise.allSettled([...membership.sessions.values()].flat().map((session) => session.destroy()))
   }
 
   private refresh(membership: Membership, lanOnly = false): void {
-    for (const [entry, session] of membership.sessions) {
-      if (!lanOnly || entry.lan) session.refresh().catch(() => {})
+    for (const [entry, sessions] of membership.sessions) {
+      if (lanOnly && !entry.lan) continue
+      for (const session of sessions) session.refresh().catch(() => {})
     }
   }
 

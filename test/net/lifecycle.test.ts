@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CairnError } from '../../core/api/errors'
-import { Network, type Peer, inboxTopic, pairTopic } from '../../core/net'
+import { Network, type Peer, inboxTopic, pairTopics } from '../../core/net'
 import { generateIdentity } from '../../core/identity'
 import { blake2b } from '../../core/crypto'
 import { Harness, befriend, keyPair, never, until } from './helpers'
@@ -14,23 +14,28 @@ function timers(): number {
 }
 
 describe('topics', () => {
-  it('a pair topic is the same from both ends, differs per pair, and is not a hash of the public keys', () => {
+  it("each end announces its own pair topic and looks up the other's; no topic is a hash of the public keys", () => {
     const a = generateIdentity()
     const b = generateIdentity()
     const c = generateIdentity()
-    const ab = pairTopic(a, b.publicKey)
-    expect(ab).toHaveLength(32)
-    expect(pairTopic(b, a.publicKey).equals(ab)).toBe(true)
-    expect(pairTopic(a, c.publicKey).equals(ab)).toBe(false)
+    const ab = pairTopics(a, b.publicKey)
+    const ba = pairTopics(b, a.publicKey)
+    expect(ab.mine).toHaveLength(32)
+    expect(ab.mine.equals(ba.theirs)).toBe(true)
+    expect(ab.theirs.equals(ba.mine)).toBe(true)
+    expect(ab.mine.equals(ab.theirs)).toBe(false)
+    expect(pairTopics(a, c.publicKey).mine.equals(ab.mine)).toBe(false)
     for (const guess of [
       blake2b(32, Buffer.concat([a.publicKey, b.publicKey])),
       blake2b(32, Buffer.concat([b.publicKey, a.publicKey])),
+      blake2b(32, a.publicKey),
       inboxTopic(a.publicKey),
       inboxTopic(b.publicKey)
     ]) {
-      expect(guess.equals(ab)).toBe(false)
+      expect(guess.equals(ab.mine) || guess.equals(ab.theirs)).toBe(false)
     }
     expect(inboxTopic(a.publicKey).equals(inboxTopic(b.publicKey))).toBe(false)
+    expect(() => pairTopics(a, Buffer.alloc(32))).toThrow(CairnError)
   })
 })
 
@@ -39,7 +44,7 @@ describe('network lifecycle', () => {
   beforeEach(() => h.start())
   afterEach(() => h.stop())
 
-  it('a DHT observer sees only one of the two keys under a pair topic', async () => {
+  it("a DHT observer never sees the two keys of a pair under one topic", async () => {
     const a = await h.node()
     const b = await h.node()
     befriend(a, b)
@@ -48,12 +53,15 @@ describe('network lifecycle', () => {
     b.net.addContact(a.keyPair.publicKey)
     await peers
     await Promise.all([a.net.flushed(), b.net.flushed()])
-    const seen = new Set<string>()
-    for await (const reply of h.testnet!.createNode().lookup(pairTopic(a.keyPair, b.keyPair.publicKey))) {
-      for (const peer of reply.peers) seen.add(peer.publicKey.toString('hex'))
+    const observer = h.testnet!.createNode()
+    const announcers = async (topic: Buffer): Promise<string[]> => {
+      const seen = new Set<string>()
+      for await (const reply of observer.lookup(topic)) for (const peer of reply.peers) seen.add(peer.publicKey.toString('hex'))
+      return [...seen]
     }
-    const lower = Buffer.compare(a.keyPair.publicKey, b.keyPair.publicKey) < 0 ? a : b
-    expect([...seen]).toEqual([lower.keyPair.publicKey.toString('hex')])
+    const topics = pairTopics(a.keyPair, b.keyPair.publicKey)
+    expect(await announcers(topics.mine)).toEqual([a.keyPair.publicKey.toString('hex')])
+    expect(await announcers(topics.theirs)).toEqual([b.keyPair.publicKey.toString('hex')])
   })
 
   it('rejects malformed keys and requests with typed errors', async () => {
