@@ -118,6 +118,14 @@ describe('contact requests and the firewall', () => {
     expect(b.net.status().peers).toBe(0)
   })
 
+  it('with no room for strangers, a stranger is refused at the handshake', async () => {
+    const b = await h.node({ limits: { maxUnknownConnections: 0 } })
+    const stream = h.testnet!.createNode().connect(b.keyPair.publicKey, { keyPair: keyPair() })
+    stream.on('error', () => {})
+    expect(await stream.opened).toBe(false)
+    expect(b.net.status().peers).toBe(0)
+  })
+
   it('a blocked key is refused at the handshake; unblocking lets it in again', async () => {
     const b = await h.node()
     const intruder = keyPair()
