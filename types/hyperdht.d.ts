@@ -58,6 +58,8 @@ declare module 'hyperdht' {
     static bootstrapper(port: number, host: string, opts?: DHTOptions): HyperDHT
     /** dht-rpc: adds a node to the routing table without a lookup. */
     addNode(node: HostPort): void
+    /** dht-rpc's routing table: size is how many DHT nodes this one currently knows. */
+    readonly table: { readonly size: number }
     /** dht-rpc's socket layer; serverSocket is the UDP socket other nodes reach this one at. */
     readonly io: { serverSocket: { address(): { host: string; port: number } } }
     /** dht-rpc: the host and port other nodes see this one at (null / 0 until known). */

@@ -20,6 +20,11 @@ const DEFAULT_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 120_000 }
 // Hyperswarm stops dialling beyond maxPeers open connections (default 64); a node may have more
 // contacts online than that, and strangers are capped separately by the admission limits.
 const MAX_PEERS = 512
+// Listening announces this node on the DHT; with the DHT unreachable that takes until queries time
+// out. ready() stops waiting after this long and listening carries on in the background.
+const READY_WAIT_MS = 3_000
+// The DHT says little when it regains the network on its own; the status is re-read this often.
+const STATUS_POLL_MS = 5_000
 
 export interface NetworkStatusSummary {
   mode: NetworkMode
@@ -90,6 +95,7 @@ export class Network extends EventEmitter {
   private readonly myInbox: Buffer
   private lastStatus = ''
   private closing: Promise<void> | null = null
+  private readonly statusTimer: NodeJS.Timeout
 
   constructor(opts: NetworkOptions) {
     super()
@@ -106,13 +112,29 @@ export class Network extends EventEmitter {
     }
     this.log = opts.log ?? ((message) => console.warn(`[cairn/net] ${message}`))
     this.myInbox = inboxTopic(this.keyPair.publicKey)
+    this.statusTimer = setInterval(() => this.emitStatus(), STATUS_POLL_MS)
+    this.statusTimer.unref()
     const dht = new HyperDHT({ bootstrap: opts.bootstrap, host: bindHost(opts.bootstrap) })
     this.attach(new Hyperswarm({ keyPair: this.keyPair, dht, maxPeers: MAX_PEERS, firewall: this.firewall(false) }), false)
   }
 
-  /** Resolves once the node accepts connections on every swarm. */
+  /** Resolves once the node accepts connections on every swarm, or after a few seconds if the DHT is unreachable. */
   async ready(): Promise<void> {
-    await Promise.all(this.swarms.map(({ swarm }) => swarm.listen()))
+    const listening = Promise.all(this.swarms.map(({ swarm }) => swarm.listen())).then(
+      () => true,
+      (err: unknown) => {
+        this.log(`listening failed: ${err instanceof Error ? err.message : String(err)}`)
+        return false
+      }
+    )
+    let timer: NodeJS.Timeout | null = null
+    const waited = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), READY_WAIT_MS)
+      timer.unref()
+    })
+    await Promise.race([listening, waited])
+    if (timer !== null) clearTimeout(timer)
+    this.emitStatus()
   }
 
   /** Resolves once every pending announce and lookup has finished (tests use it to avoid sleeping). */
@@ -216,7 +238,7 @@ export class Network extends EventEmitter {
   status(): NetworkStatusSummary {
     let mode: NetworkMode = 'offline'
     for (const { swarm, lan } of this.swarms) {
-      if (!swarm.dht.online) continue
+      if (!swarm.dht.online || swarm.dht.table.size === 0) continue
       if (!lan) mode = 'internet'
       else if (mode === 'offline') mode = 'lan'
     }
@@ -234,6 +256,7 @@ export class Network extends EventEmitter {
   }
 
   private async shutdown(): Promise<void> {
+    clearInterval(this.statusTimer)
     for (const membership of [...this.contacts.values(), ...this.requests.values()]) membership.retry.stop()
     for (const link of this.links.values()) link.destroy()
     await Promise.allSettled(this.swarms.map(({ swarm }) => swarm.destroy()))
@@ -256,6 +279,7 @@ export class Network extends EventEmitter {
       if (!this.links.has(key)) swarm.peers.delete(key)
     })
     swarm.dht.on('network-update', () => this.emitStatus())
+    swarm.dht.on('ready', () => this.emitStatus())
     swarm.join(this.myInbox, { server: true, client: false })
     return entry
   }

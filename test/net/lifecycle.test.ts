@@ -64,6 +64,17 @@ describe('network lifecycle', () => {
     expect(await announcers(topics.theirs)).toEqual([b.keyPair.publicKey.toString('hex')])
   })
 
+  it("with its DHT unreachable, ready() still resolves and the status says 'offline'", async () => {
+    const net = new Network({ keyPair: keyPair(), bootstrap: [{ host: '127.0.0.1', port: 9 }], classify: () => 'unknown', log: () => {} })
+    try {
+      await net.ready()
+      await until(() => net.status().mode === 'offline', "the 'offline' status", 20_000)
+      expect(net.status().peers).toBe(0)
+    } finally {
+      await net.close()
+    }
+  })
+
   it('rejects malformed keys and requests with typed errors', async () => {
     const a = await h.node()
     expect(() => a.net.addContact(Buffer.alloc(31))).toThrow(CairnError)
