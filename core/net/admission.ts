@@ -17,10 +17,6 @@ export class Admission {
 
   constructor(private readonly limits: AdmissionLimits) {}
 
-  get openCount(): number {
-    return this.open.size
-  }
-
   admit(key: string, now = Date.now()): boolean {
     this.expire(now)
     if (this.open.has(key) || this.reserved.has(key)) return false
@@ -31,7 +27,7 @@ export class Admission {
     return true
   }
 
-  /** The admitted stranger's connection is open; it holds a slot until closed() or promoted(). */
+  /** The admitted stranger's connection is open; it holds a slot until closed(). */
   opened(key: string): void {
     this.reserved.delete(key)
     this.open.add(key)

@@ -17,10 +17,6 @@ export class Backoff {
     this.delay = opts.initialMs
   }
 
-  get running(): boolean {
-    return !this.stopped
-  }
-
   /** Starts over from the shortest delay. */
   restart(): void {
     this.stop()
