@@ -13,7 +13,9 @@ if (unavailable) console.warn(`LAN namespace tests skipped: ${unavailable}`)
 
 const RAW_NODE = fileURLToPath(new URL('./raw-node.ts', import.meta.url))
 const LISTENER = fileURLToPath(new URL('./listener.ts', import.meta.url))
+const HOSTILE = fileURLToPath(new URL('./hostile-advertiser.ts', import.meta.url))
 const BOUND = 10_000
+const MAX_NODES = 256
 
 interface Member {
   seed: string
@@ -114,6 +116,18 @@ describe.skipIf(unavailable !== null)('LAN discovery across network namespaces',
     const dial = await intruder.wait((r) => r.type === 'dial', 30_000, 'the dial result')
     expect(dial.ok).toBe(false)
     for (const name of ['a', 'b', 'c']) expect(nodes[name].reports.some(connectedTo(stranger.publicKey))).toBe(false)
+  })
+
+  it('garbage and a flood of fake advertisements neither crash a node nor grow it without bound', async () => {
+    const hostile = lab.spawn('x', HOSTILE, { CAIRN_FAKES: '1000' })
+    procs.push(hostile)
+    await hostile.wait((r) => r.type === 'done', 60_000, 'the flood to end')
+    await nodes.a.wait((r) => r.type === 'peers' && r.count === MAX_NODES, 30_000, 'the cap on known nodes')
+    nodes.a.send({ cmd: 'send', text: 'still here' })
+    await nodes.b.wait((r) => r.type === 'data' && r.text === 'still here', BOUND, 'a line after the flood')
+    await nodes.c.wait((r) => r.type === 'data' && r.text === 'still here', BOUND, 'a line after the flood')
+    const counts = nodes.a.reports.filter((r) => r.type === 'peers').map((r) => Number(r.count))
+    expect(Math.max(...counts)).toBe(MAX_NODES)
   })
 
   it('sent nothing anywhere but the LAN', () => {
