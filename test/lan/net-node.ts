@@ -1,10 +1,11 @@
 // A node in a namespace for the network tests: Cairn's Network (firewall, pair topics, control
-// channel) with no bootstrap at all, plus the LAN swarm joinLan adds. Contacts come from the
+// channel) with no bootstrap (or CAIRN_BOOTSTRAP's), plus the LAN swarm joinLan adds (unless CAIRN_LAN=0). Contacts come from the
 // environment; commands and reports are JSON lines (see netns.ts).
 import HyperDHT from 'hyperdht'
 import { createInterface } from 'node:readline'
 import { Network, type Peer } from '../../core/net'
 import { joinLan } from '../../core/lan'
+import { parseBootstrap } from '../../core/profile/bootstrap'
 
 const report = (r: Record<string, unknown>) => process.stdout.write(JSON.stringify(r) + '\n')
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
@@ -16,12 +17,12 @@ const peers = new Map<string, Peer>()
 
 const network = new Network({
   keyPair,
-  bootstrap: [],
+  bootstrap: parseBootstrap(process.env.CAIRN_BOOTSTRAP) ?? [],
   classify: (remote) => (contacts.has(hex(remote)) ? 'contact' : 'unknown'),
   retry: { initialMs: 500, maxMs: 4000 },
   log: (message) => report({ type: 'log', message })
 })
-const lan = await joinLan(network, { announceIntervalMs: 1000 })
+const lan = process.env.CAIRN_LAN === '0' ? null : await joinLan(network, { announceIntervalMs: 1000 })
 await network.ready()
 network.on('peer', (peer: Peer) => {
   const remote = hex(peer.remoteKey)
@@ -32,15 +33,17 @@ network.on('peer', (peer: Peer) => {
 })
 network.on('request', (remote: Buffer) => report({ type: 'request', remote: hex(remote) }))
 for (const contact of contacts) network.addContact(Buffer.from(contact, 'hex'))
-report({ type: 'ready', address: lan.address, bootstrap: lan.dht.bootstrapNodes.length, publicKey: hex(keyPair.publicKey) })
+report({ type: 'ready', address: lan?.address, bootstrap: lan?.dht.bootstrapNodes.length, publicKey: hex(keyPair.publicKey) })
 
 createInterface({ input: process.stdin }).on('line', async (line) => {
   const command = JSON.parse(line) as { cmd: string; to?: string; typing?: boolean }
   if (command.cmd === 'typing') {
     report({ type: 'sent', ok: peers.get(command.to!)?.send({ type: 'typing', typing: command.typing! }) ?? false })
+  } else if (command.cmd === 'status') {
+    report({ type: 'status', ...network.status() })
   } else if (command.cmd === 'stop') {
     await network.close()
-    await lan.close()
+    await lan?.close()
     process.exit(0)
   }
 })

@@ -11,6 +11,7 @@ const unavailable = labUnavailable()
 if (unavailable) console.warn(`LAN namespace tests skipped: ${unavailable}`)
 
 const NET_NODE = fileURLToPath(new URL('./net-node.ts', import.meta.url))
+const INTERNET = fileURLToPath(new URL('./internet-node.ts', import.meta.url))
 const BOUND = 10_000
 
 function identity() {
@@ -23,12 +24,18 @@ const peerOf = (remote: string) => (r: Report) => r.type === 'peer' && r.remote 
 describe.skipIf(unavailable !== null)('Network over the LAN DHT across network namespaces', () => {
   let lab: Lab
   const procs: NodeProcess[] = []
-  const [a, b, x] = [identity(), identity(), identity()]
+  const [a, b, x, d] = [identity(), identity(), identity(), identity()]
 
   beforeAll(() => {
     removeLeftovers()
-    lab = Lab.create(['a', 'b', 'x'], 'net')
+    lab = Lab.create(['a', 'b', 'x', 'd', 'i'], 'net')
   })
+
+  function start(host: string, who: { seed: string }, contacts: string[], env: Record<string, string> = {}): NodeProcess {
+    const proc = lab.spawn(host, NET_NODE, { CAIRN_SEED: who.seed, CAIRN_CONTACTS: contacts.join(','), ...env })
+    procs.push(proc)
+    return proc
+  }
 
   afterAll(async () => {
     await Promise.allSettled(procs.map((p) => p.stop()))
@@ -36,11 +43,6 @@ describe.skipIf(unavailable !== null)('Network over the LAN DHT across network n
   })
 
   it('two contacts connect over the LAN and exchange frames; a stranger never becomes a peer', async () => {
-    const start = (host: string, who: { seed: string }, contacts: string[]) => {
-      const proc = lab.spawn(host, NET_NODE, { CAIRN_SEED: who.seed, CAIRN_CONTACTS: contacts.join(',') })
-      procs.push(proc)
-      return proc
-    }
     const nodeA = start('a', a, [b.publicKey])
     const nodeB = start('b', b, [a.publicKey])
     const nodeX = start('x', x, [a.publicKey, b.publicKey])
@@ -63,4 +65,24 @@ describe.skipIf(unavailable !== null)('Network over the LAN DHT across network n
     expect(nodeB.reports.some(peerOf(x.publicKey))).toBe(false)
     for (const name of ['a', 'b', 'x']) expect(lab.strayPackets(name)).toBe(0)
   })
+
+  it('with an internet DHT reachable, both swarms work at once and a pair on the LAN connects over the LAN', async () => {
+    const internet = lab.spawn('i', INTERNET)
+    procs.push(internet)
+    const bootstrap = String((await internet.wait((r) => r.type === 'ready', 30_000, 'the internet DHT')).bootstrap)
+    const nodeA = start('a', a, [b.publicKey, d.publicKey], { CAIRN_BOOTSTRAP: bootstrap })
+    const nodeB = start('b', b, [a.publicKey], { CAIRN_BOOTSTRAP: bootstrap })
+    const nodeD = start('d', d, [a.publicKey], { CAIRN_BOOTSTRAP: bootstrap, CAIRN_LAN: '0' })
+    const lanPeer = (remote: string) => (r: Report) => peerOf(remote)(r) && r.lan === true
+    await nodeA.wait(lanPeer(b.publicKey), 30_000, 'b over the LAN')
+    await nodeB.wait(lanPeer(a.publicKey), 30_000, 'a over the LAN')
+    // Unfirewalled LAN nodes dial each other directly; two firewalled internet nodes go through
+    // HyperDHT's holepunch dance, which takes tens of seconds here.
+    const viaInternet = await nodeA.wait(peerOf(d.publicKey), 90_000, 'd over the internet DHT')
+    expect(viaInternet.lan).toBe(false)
+    await nodeD.wait(peerOf(a.publicKey), BOUND, 'a over the internet DHT')
+    nodeA.send({ cmd: 'status' })
+    expect((await nodeA.wait((r) => r.type === 'status', BOUND, 'status')).mode).toBe('internet')
+    await Promise.all([nodeA.stop(), nodeB.stop(), nodeD.stop()])
+  }, 150_000)
 })
