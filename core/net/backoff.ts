@@ -17,17 +17,24 @@ export class Backoff {
     this.delay = opts.initialMs
   }
 
-  /** Starts over from the shortest delay. */
-  restart(): void {
+  /** Starts over, from the shortest delay or from firstMs (within the cap). */
+  restart(firstMs = this.opts.initialMs): void {
     this.stop()
     this.stopped = false
-    this.delay = this.opts.initialMs
+    this.delay = Math.min(Math.max(firstMs, this.opts.initialMs), this.opts.maxMs)
     this.schedule()
   }
 
   /** Starts from the shortest delay unless already running. */
   start(): void {
     if (this.stopped) this.restart()
+  }
+
+  /** Runs again from where the delays had got to: for failures that follow one another quickly. */
+  resume(): void {
+    if (!this.stopped) return
+    this.stopped = false
+    this.schedule()
   }
 
   stop(): void {

@@ -33,6 +33,7 @@ export interface LinkHooks {
 export class Link {
   readonly remoteKey: Buffer
   readonly key: string
+  readonly openedAt = Date.now()
   peer: Peer | null = null
   private readonly mux: Protomux
   private control: Channel | null = null

@@ -23,6 +23,8 @@ const MAX_PEERS = 512
 // Listening announces this node on the DHT; with the DHT unreachable that takes until queries time
 // out. ready() stops waiting after this long and listening carries on in the background.
 const READY_WAIT_MS = 3_000
+// A connection that lasted this long counts as having worked: its loss restarts the retry delays.
+const STABLE_LINK_MS = 15_000
 // The DHT says little when it regains the network on its own; the status is re-read this often.
 const STATUS_POLL_MS = 5_000
 
@@ -48,6 +50,8 @@ interface Membership {
   rendezvous: Rendezvous[]
   sessions: Map<SwarmEntry, PeerDiscoverySession[]>
   retry: Backoff
+  /** Connections to this key in a row that died young. */
+  shortLived: number
 }
 
 interface PendingRequest extends Membership {
@@ -288,7 +292,7 @@ export class Network extends EventEmitter {
     const sessions = new Map(this.swarms.map((entry) => [entry, this.joinOn(entry, rendezvous)] as const))
     const retry = new Backoff(onRetry, this.retryOpts)
     retry.start()
-    return { publicKey, rendezvous, sessions, retry }
+    return { publicKey, rendezvous, sessions, retry, shortLived: 0 }
   }
 
   private joinOn(entry: SwarmEntry, rendezvous: Rendezvous[]): PeerDiscoverySession[] {
@@ -427,12 +431,16 @@ export class Network extends EventEmitter {
     this.links.delete(link.key)
     this.releaseGuest(link.key)
     if (this.closing === null) {
+      // A connection that had lasted was lost to the network: look again at once. One that died
+      // young (a protocol error, a peer that keeps hanging up) backs off further each time.
+      const lasted = Date.now() - link.openedAt >= STABLE_LINK_MS
       const membership = this.contacts.get(link.key)
       if (membership !== undefined) {
-        membership.retry.restart()
-        this.refresh(membership)
+        membership.shortLived = lasted ? 0 : membership.shortLived + 1
+        membership.retry.restart(this.retryOpts.initialMs * 2 ** membership.shortLived)
+        if (lasted) this.refresh(membership)
       }
-      this.requests.get(link.key)?.retry.restart()
+      this.requests.get(link.key)?.retry.resume()
     }
     this.emitStatus()
   }

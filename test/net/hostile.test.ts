@@ -3,7 +3,8 @@ import Protomux, { type Channel } from 'protomux'
 import c from 'compact-encoding'
 import type { KeyPair, NoiseSecretStream } from 'hyperdht'
 import type { ControlFrame, Peer } from '../../core/net'
-import { encodeControlFrame, MAX_FRAME_BYTES } from '../../core/net'
+import Hyperswarm from 'hyperswarm'
+import { encodeControlFrame, MAX_FRAME_BYTES, pairTopics } from '../../core/net'
 import { Harness, keyPair, until, type TestNode } from './helpers'
 
 /** A contact driven by hand: a raw connection with the contact's key pair and a raw control channel. */
@@ -74,6 +75,40 @@ describe('hostile control frames', () => {
     expect(errors).toHaveLength(1)
     second.stream.destroy()
   })
+
+  it('a contact that keeps sending garbage is reconnected to less and less often, never in a loop', async () => {
+    const a = await h.node({ retry: { initialMs: 200, maxMs: 4_000 } })
+    const buggy = keyPair()
+    a.setClass(buggy.publicKey, 'contact')
+    let errors = 0
+    a.net.on('protocol-error', () => errors++)
+    let connections = 0
+    const swarm = new Hyperswarm({ keyPair: buggy, dht: h.testnet!.createNode() })
+    swarm.on('connection', (stream) => {
+      connections++
+      stream.on('error', () => {})
+      const channel = Protomux.from(stream).createChannel({
+        protocol: 'cairn/control',
+        messages: [{ encoding: c.raw }],
+        onopen: () => channel!.messages[0].send(Buffer.from([1, 99]))
+      })
+      channel!.open()
+    })
+    try {
+      const topics = pairTopics(buggy, a.keyPair.publicKey)
+      swarm.join(topics.mine, { server: true, client: false })
+      swarm.join(topics.theirs, { server: false, client: true })
+      a.net.addContact(buggy.publicKey)
+      await until(() => errors >= 1, 'the first protocol error')
+      await new Promise((resolve) => setTimeout(resolve, 8_000))
+      console.log(`buggy contact: ${connections} connections, ${errors} protocol errors in ~8 s`)
+      expect(errors).toBeGreaterThanOrEqual(2)
+      // Retrying at the shortest delay (100-200 ms) would have made 40 or more.
+      expect(connections).toBeLessThanOrEqual(15)
+    } finally {
+      await swarm.destroy()
+    }
+  }, 60_000)
 
   it('a hostile contact request closes the inbox channel with a reason', async () => {
     const b = await h.node()
