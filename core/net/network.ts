@@ -311,9 +311,9 @@ export class Network extends EventEmitter {
     }
   }
 
-  // While not connected, announce and look up the pair's topics again: two nodes that joined at the same instant can
-  // each miss the other's announce, and Hyperswarm's own next lookup is minutes away. Connected over
-  // the internet only, keep looking on the LAN swarms, where the better connection would come from.
+  // While not connected, announce and look up the pair's topics again: two nodes that joined at the
+  // same instant can each miss the other's announce, and Hyperswarm's own next lookup is minutes away.
+  // Connected over the internet only, keep looking on the LAN swarms, where a better link would be.
   private retryContact(key: string): void {
     const membership = this.contacts.get(key)
     if (membership === undefined) return
