@@ -15,3 +15,6 @@ export interface AuthRequest {
 export interface AuthAccepted {
   kind: 'auth-ok'
 }
+
+/** WebSocket close code of a refusal (wrong token, no token in time, too many requests in flight). */
+export const POLICY_VIOLATION = 1008

@@ -9,9 +9,10 @@ import type { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { dispatch, type ApiHost } from '../core/api/dispatch'
+import { CairnError } from '../core/api/errors'
 import type { CairnEvent, WireFrame } from '../core/api/types'
 import { contentSecurityPolicy, HARDENING_HEADERS } from './csp'
-import { API_PATH, type AuthAccepted } from './handshake'
+import { API_PATH, POLICY_VIOLATION, type AuthAccepted } from './handshake'
 import { realRendererDir, resolveStaticFile } from './static'
 
 export interface WebShellOptions {
@@ -22,6 +23,11 @@ export interface WebShellOptions {
   rendererDir?: string
   /** How long a new socket may take to present the token before it is closed. */
   authTimeoutMs?: number
+  /**
+   * The access token (as in the URL's fragment) of an earlier shell on this port, so its open pages
+   * reconnect after a restart; absent: a new random one. At least 32 URL-safe base64 characters.
+   */
+  token?: string
 }
 
 export interface WebShell {
@@ -36,7 +42,6 @@ const DEFAULT_AUTH_TIMEOUT_MS = 10_000
 // A 64 KiB message can grow sixfold when JSON escapes every character.
 const MAX_FRAME_BYTES = 512 * 1024
 const MAX_IN_FLIGHT = 64
-const POLICY_VIOLATION = 1008
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../renderer-dist', import.meta.url))
 
@@ -56,7 +61,10 @@ function parse(data: RawData): unknown {
 
 export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
   const root = await realRendererDir(opts.rendererDir ?? DEFAULT_RENDERER_DIR)
-  const token = Buffer.from(randomBytes(32).toString('base64url'))
+  if (opts.token !== undefined && !/^[A-Za-z0-9_-]{32,512}$/.test(opts.token)) {
+    throw new CairnError('invalid-argument', 'the web shell token must be 32 to 512 URL-safe base64 characters')
+  }
+  const token = Buffer.from(opts.token ?? randomBytes(32).toString('base64url'))
   const authenticated = new Set<WebSocket>()
   const server = createServer()
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })

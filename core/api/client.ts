@@ -10,6 +10,11 @@ export interface ApiClient {
   receive(frame: WireFrame): void
   /** Rejects every pending call and refuses new ones. */
   close(): void
+  /**
+   * Calls cb once when the client closes, whether the transport went away or close() was called;
+   * on a client already closed, soon after. Returns a function that cancels the call.
+   */
+  onClose(cb: () => void): () => void
 }
 
 interface Pending {
@@ -20,6 +25,7 @@ interface Pending {
 export function createApiClient(send: (frame: WireFrame) => void): ApiClient {
   const pending = new Map<number, Pending>()
   const listeners = new Set<(e: CairnEvent) => void>()
+  const closeListeners = new Set<() => void>()
   let nextId = 1
   let closed = false
 
@@ -74,6 +80,29 @@ export function createApiClient(send: (frame: WireFrame) => void): ApiClient {
     for (const waiting of pending.values()) waiting.reject(err)
     pending.clear()
     listeners.clear()
+    const toCall = [...closeListeners]
+    closeListeners.clear()
+    for (const cb of toCall) {
+      try {
+        cb()
+      } catch (failure) {
+        console.error('cairn: close listener failed', failure)
+      }
+    }
+  }
+
+  function onClose(cb: () => void): () => void {
+    let cancelled = false
+    const once = () => {
+      if (!cancelled) cb()
+    }
+    // Registered after the fact (a listener set up just as the transport dropped) still hears of it.
+    if (closed) queueMicrotask(once)
+    else closeListeners.add(once)
+    return () => {
+      cancelled = true
+      closeListeners.delete(once)
+    }
   }
 
   return {
@@ -83,6 +112,7 @@ export function createApiClient(send: (frame: WireFrame) => void): ApiClient {
       return () => listeners.delete(cb)
     },
     receive,
-    close
+    close,
+    onClose
   }
 }

@@ -9,6 +9,11 @@ import type { BootstrapNode } from '../../core/profile/bootstrap'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium'
 import { startWebShell, type WebShell } from '../../webshell/server'
 
+export interface ShellAddress {
+  port: number
+  token: string
+}
+
 /** A profile folder served by a CairnHost and a web shell; restartable on the same folder. */
 export class ShellNode {
   host!: CairnHost
@@ -29,9 +34,23 @@ export class ShellNode {
     return this.shell.url
   }
 
-  async open(): Promise<void> {
+  /** Where a page reaches this node's shell: its port and access token. */
+  get address(): ShellAddress {
+    return { port: this.shell.port, token: new URLSearchParams(new URL(this.url).hash.slice(1)).get('token') ?? '' }
+  }
+
+  /** At an earlier address, the shell takes back the pages that were open on it. */
+  async open(at?: ShellAddress): Promise<void> {
     this.host = new CairnHost({ profileDir: this.dir, bootstrap: this.bootstrap, lanDiscovery: false })
-    this.shell = await startWebShell({ host: this.host })
+    this.shell = await startWebShell({ host: this.host, ...at })
+  }
+
+  /** Restarts only the web shell at the same address; the node behind it keeps running. */
+  async restartShell(whileDown: () => Promise<void>): Promise<void> {
+    const at = this.address
+    await this.shell.close()
+    await whileDown()
+    this.shell = await startWebShell({ host: this.host, ...at })
   }
 
   async stop(): Promise<void> {

@@ -76,16 +76,31 @@ export class FakeApi implements CairnApi {
   }
 
   client(): ApiClient {
+    const closeListeners = new Set<() => void>()
+    const close = () => {
+      this.listeners.clear()
+      const toCall = [...closeListeners]
+      closeListeners.clear()
+      for (const cb of toCall) cb()
+    }
+    this.drop = close
     return {
       api: this,
       onEvent: (cb) => {
         this.listeners.add(cb)
         return () => this.listeners.delete(cb)
       },
+      onClose: (cb) => {
+        closeListeners.add(cb)
+        return () => closeListeners.delete(cb)
+      },
       receive: () => {},
-      close: () => this.listeners.clear()
+      close
     }
   }
+
+  /** Closes the latest client as a dropped transport would. */
+  drop: () => void = () => {}
 
   private record(method: keyof CairnApi, args: unknown[]): void {
     this.calls.push({ method, args })

@@ -4,7 +4,7 @@ import { createApiClient, type ApiClient } from '../../../core/api/client'
 import { CairnError } from '../../../core/api/errors'
 import type { ContactId, WireFrame } from '../../../core/api/types'
 import type { CairnBridge } from '../../../electron/bridge'
-import { API_PATH, type AuthRequest } from '../../../webshell/handshake'
+import { API_PATH, POLICY_VIOLATION, type AuthRequest } from '../../../webshell/handshake'
 
 export type { ApiClient }
 
@@ -85,11 +85,16 @@ function connectWebSocket(): Promise<ApiClient> {
       }
       client.receive(frame as WireFrame)
     }
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       client.close()
-      if (!ready) {
+      if (ready) return
+      // Only the shell's own refusal forgets the token: a shell that is down or restarting is
+      // retried with it.
+      if (ev.code === POLICY_VIOLATION) {
         sessionStorage.removeItem(TOKEN_KEY)
         reject(new CairnError('unauthorized', 'the Cairn shell refused this page: open the URL the shell printed'))
+      } else {
+        reject(new CairnError('internal', 'Cairn is not reachable at this address: is the shell still running?'))
       }
     }
   })

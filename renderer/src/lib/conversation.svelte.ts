@@ -32,6 +32,28 @@ export class Conversation {
     await this.#page(OLDER_PAGE, this.#before ?? undefined)
   }
 
+  /**
+   * Re-reads the newest page after a reconnection. Older pages already shown are kept when the
+   * newest page reaches back into them; otherwise the gap cannot be seen, so the newest page
+   * replaces them.
+   */
+  async refresh(): Promise<void> {
+    if (!this.#started) return
+    const page = await this.api.history(this.contact, { limit: FIRST_PAGE })
+    const fresh = page.messages.slice().reverse()
+    const joinAt = fresh.length > 0 ? this.messages.findIndex((m) => m.id === fresh[0].id) : -1
+    if (joinAt === -1) {
+      this.messages = fresh
+      this.#before = page.before
+      this.hasOlder = page.before !== null
+    } else {
+      this.messages = [...this.messages.slice(0, joinAt), ...fresh]
+    }
+    this.#ids.clear()
+    for (const m of this.messages) this.#ids.add(m.id)
+    this.error = null
+  }
+
   async #page(limit: number, before?: string): Promise<void> {
     this.loading = true
     this.error = null

@@ -47,6 +47,17 @@ export class Session {
     this.network = network
   }
 
+  /**
+   * Re-reads everything after a reconnection, since events were missed while away. Typing and
+   * catch-up progress are forgotten: fresh events bring them back if they still hold.
+   */
+  async refresh(): Promise<void> {
+    this.dispose()
+    this.typing = new Set()
+    this.sync = new Map()
+    await Promise.all([this.load(), ...[...this.#conversations.values()].map((c) => c.refresh())])
+  }
+
   conversation(contact: ContactId): Conversation {
     let c = this.#conversations.get(contact)
     if (!c) {
