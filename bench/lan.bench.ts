@@ -35,13 +35,19 @@ function member() {
 }
 
 /** One fresh pair of nodes in namespaces a and b; resolves with both once connected. */
-async function lanPair(lab: Lab, extra: Record<string, string> = {}): Promise<{ nodes: NodeProcess[]; connectMs: number[] }> {
+async function lanPair(lab: Lab, extra: Record<string, string> = {}): Promise<{ nodes: NodeProcess[]; connectMs: number[]; discoveryMs: number[] }> {
   const [a, b] = [member(), member()]
   const topic = randomBytes(32).toString('hex')
   const env = (who: { seed: string }) => ({ CAIRN_SEED: who.seed, CAIRN_TOPIC: topic, CAIRN_ALLOW: `${a.publicKey},${b.publicKey}`, CAIRN_INTERVAL: '1000', ...extra })
   const nodes = [lab.spawn('a', RAW_NODE, env(a)), lab.spawn('b', RAW_NODE, env(b))]
-  const connections = await Promise.all(nodes.map((n) => n.wait((r) => r.type === 'connection', 60_000, 'a connection')))
-  return { nodes, connectMs: connections.map((c) => Number(c.ms)) }
+  try {
+    const connections = await Promise.all(nodes.map((n) => n.wait((r) => r.type === 'connection', 60_000, 'a connection')))
+    const discovered = nodes.map((n) => n.reports.find((r) => r.type === 'peers'))
+    return { nodes, connectMs: connections.map((c) => Number(c.ms)), discoveryMs: discovered.map((r) => Number(r?.ms)) }
+  } catch (err) {
+    await Promise.all(nodes.map((n) => n.stop()))
+    throw err
+  }
 }
 
 async function loopbackReference(): Promise<{ connectMs: number[]; rtts: number[] }> {
@@ -106,12 +112,14 @@ async function main(): Promise<void> {
   console.log(`LAN: ${RUNS} fresh pairs in namespaces…`)
   const lab = Lab.create(['a', 'b'], 'bench')
   const lanConnect: number[] = []
+  const lanDiscovery: number[] = []
   let lanRtts: number[] = []
   let stray = 0
   try {
     for (let run = 0; run < RUNS; run++) {
-      const { nodes, connectMs } = await lanPair(lab, run === 0 ? { CAIRN_ECHO: '1' } : {})
+      const { nodes, connectMs, discoveryMs } = await lanPair(lab, run === 0 ? { CAIRN_ECHO: '1' } : {})
       lanConnect.push(Math.max(...connectMs))
+      lanDiscovery.push(Math.max(...discoveryMs))
       if (run === 0) {
         nodes[0].send({ cmd: 'ping', count: ROUND_TRIPS })
         lanRtts = (await nodes[0].wait((r) => r.type === 'rtts', 120_000, 'round trips')).ms as number[]
@@ -125,6 +133,7 @@ async function main(): Promise<void> {
 
   const figures = {
     runs: RUNS,
+    discoveryMs: { lanMedian: median(lanDiscovery), lan: lanDiscovery },
     firstConnectionMs: { lanMedian: median(lanConnect), loopbackMedian: median(reference.connectMs), lan: lanConnect, loopback: reference.connectMs },
     roundTripMs: {
       lanP50: quantile(lanRtts, 0.5),
@@ -138,6 +147,7 @@ async function main(): Promise<void> {
   const rt = figures.roundTripMs
   console.log('                                   LAN (namespaces)   loopback testnet   ratio')
   console.log(`first connection, median of ${RUNS}     ${ms(median(lanConnect)).padEnd(18)} ${ms(median(reference.connectMs)).padEnd(18)} ${(median(lanConnect) / median(reference.connectMs)).toFixed(1)}x`)
+  console.log(`  of which discovery (first peer)  ${ms(median(lanDiscovery))}`)
   console.log(`round trip p50                     ${ms(rt.lanP50).padEnd(18)} ${ms(rt.loopbackP50).padEnd(18)} ${(rt.lanP50 / rt.loopbackP50).toFixed(1)}x`)
   console.log(`round trip p99                     ${ms(rt.lanP99).padEnd(18)} ${ms(rt.loopbackP99).padEnd(18)} ${(rt.lanP99 / rt.loopbackP99).toFixed(1)}x`)
   console.log('(LAN first connection counts from process start: mDNS, two DHT nodes, swarm join; loopback from swarm creation on a ready testnet.)')

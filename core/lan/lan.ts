@@ -30,7 +30,7 @@ const DEFAULT_INTERVAL_MS = 5000
 const MIN_INTERVAL_MS = 200
 const MAX_INTERVAL_MS = 60_000
 // New nodes tend to arrive together (everyone answers the first query); refresh the swarm once for the lot.
-const REFRESH_DEBOUNCE_MS = 250
+const REFRESH_DEBOUNCE_MS = 50
 
 class LocalNetwork extends EventEmitter implements Lan {
   private refreshTimer: NodeJS.Timeout | null = null

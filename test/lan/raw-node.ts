@@ -22,7 +22,7 @@ report({
   bootstrap: lan.dht.bootstrapNodes.length,
   publicKey: b4a.toString(keyPair.publicKey, 'hex')
 })
-lan.on('peers', (count: number) => report({ type: 'peers', count }))
+lan.on('peers', (count: number) => report({ type: 'peers', count, ms: performance.now() - started }))
 
 const swarm = new Hyperswarm({
   dht: lan.dht,
