@@ -29,7 +29,7 @@ function member(): Member {
 
 const connectedTo = (remote: string) => (r: Report) => r.type === 'connection' && r.remote === remote
 
-describe.skipIf(unavailable !== null)('LAN discovery across network namespaces', () => {
+describe.skipIf(unavailable !== null)(`LAN discovery across network namespaces${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   let lab: Lab
   const procs: NodeProcess[] = []
   const topic = randomBytes(32).toString('hex')

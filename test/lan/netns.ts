@@ -37,6 +37,7 @@ export function labUnavailable(): string | null {
     ip('netns', 'del', probe)
     return null
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'the ip command (iproute2) is not installed'
     tryIp('netns', 'del', probe)
     const detail = err instanceof Error && 'stderr' in err ? String((err as { stderr: unknown }).stderr).trim() : String(err)
     return `the kernel refused a network namespace: ${detail}`

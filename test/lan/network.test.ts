@@ -21,7 +21,7 @@ function identity() {
 
 const peerOf = (remote: string) => (r: Report) => r.type === 'peer' && r.remote === remote
 
-describe.skipIf(unavailable !== null)('Network over the LAN DHT across network namespaces', () => {
+describe.skipIf(unavailable !== null)(`Network over the LAN DHT across network namespaces${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   let lab: Lab
   const procs: NodeProcess[] = []
   const [a, b, x, d] = [identity(), identity(), identity(), identity()]

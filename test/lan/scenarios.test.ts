@@ -22,7 +22,7 @@ const PARTITION_MESSAGES = 200
 const received = (from: string, text: string) => (r: Report) =>
   r.type === 'message' && r.direction === 'in' && r.contact === from && r.text === text
 
-describe.skipIf(unavailable !== null)('Cairn hosts on a LAN with no internet', () => {
+describe.skipIf(unavailable !== null)(`Cairn hosts on a LAN with no internet${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   let lab: Lab
   let profiles: string
   let startedAt = 0
