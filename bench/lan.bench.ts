@@ -1,8 +1,11 @@
 // LAN benchmark (needs root for network namespaces): (1) time from a node's start (LAN discovery,
 // LAN DHT, swarm join) to its first connection with a peer in another namespace, median of 10 fresh
-// pairs; (2) round trip of a small line across the namespace link. Reference in the same run: the
-// same Hyperswarm connect and round trip on a loopback testnet, inside this process.
-import { mkdir, writeFile } from 'node:fs/promises'
+// pairs; (2) round trip of a small line across the namespace link; (3) round trip of a Cairn message
+// (send() to the echo's message event) between two CairnHosts across the same link. References in
+// the same run: the same Hyperswarm connect and round trip on a loopback testnet inside this
+// process, and (for 3) the bare Hyperswarm round trip across the same link.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,7 +17,9 @@ import { Lab, labUnavailable, removeLeftovers, type NodeProcess } from '../test/
 
 const RUNS = 10
 const ROUND_TRIPS = 200
+const MESSAGE_ROUND_TRIPS = 100
 const RAW_NODE = fileURLToPath(new URL('../test/lan/raw-node.ts', import.meta.url))
+const HOST_NODE = fileURLToPath(new URL('../test/lan/host-node.ts', import.meta.url))
 const RESULTS = join(import.meta.dirname, '..', 'bench-results', 'lan.json')
 
 const median = (xs: number[]) => quantile(xs, 0.5)
@@ -47,6 +52,29 @@ async function lanPair(lab: Lab, extra: Record<string, string> = {}): Promise<{ 
   } catch (err) {
     await Promise.all(nodes.map((n) => n.stop()))
     throw err
+  }
+}
+
+/** Message round trips between two CairnHosts in namespaces a and b, or null when they never chat. */
+async function hostRoundTrips(lab: Lab): Promise<number[] | null> {
+  const profiles = await mkdtemp(join(tmpdir(), 'cairn-lan-bench-'))
+  const hostA = lab.spawn('a', HOST_NODE, { CAIRN_PROFILE: join(profiles, 'a'), CAIRN_NAME: 'A' })
+  const hostB = lab.spawn('b', HOST_NODE, { CAIRN_PROFILE: join(profiles, 'b'), CAIRN_NAME: 'B', CAIRN_ECHO: '1' })
+  try {
+    const [a, b] = await Promise.all([hostA, hostB].map((h) => h.wait((r) => r.type === 'ready', 60_000, 'ready')))
+    hostA.send({ cmd: 'add', id: b.id, name: 'B' })
+    hostB.send({ cmd: 'add', id: a.id, name: 'A' })
+    hostA.send({ cmd: 'send', id: b.id, texts: ['warm up'] })
+    const chatted = await hostB.wait((r) => r.type === 'message' && r.text === 'warm up', 30_000, 'the first message').then(
+      () => true,
+      () => false
+    )
+    if (!chatted) return null
+    hostA.send({ cmd: 'ping', id: b.id, count: MESSAGE_ROUND_TRIPS })
+    return (await hostA.wait((r) => r.type === 'rtts', 120_000, 'message round trips')).ms as number[]
+  } finally {
+    await Promise.all([hostA.stop(20_000), hostB.stop(20_000)])
+    await rm(profiles, { recursive: true, force: true })
   }
 }
 
@@ -115,6 +143,7 @@ async function main(): Promise<void> {
   const lanDiscovery: number[] = []
   let lanRtts: number[] = []
   let stray = 0
+  let messageRtts: number[] | null = null
   try {
     for (let run = 0; run < RUNS; run++) {
       const { nodes, connectMs, discoveryMs } = await lanPair(lab, run === 0 ? { CAIRN_ECHO: '1' } : {})
@@ -126,6 +155,8 @@ async function main(): Promise<void> {
       }
       await Promise.all(nodes.map((n) => n.stop()))
     }
+    console.log('CairnHost pair across the same link…')
+    messageRtts = await hostRoundTrips(lab)
     stray = lab.strayPackets('a') + lab.strayPackets('b')
   } finally {
     lab.destroy()
@@ -142,6 +173,11 @@ async function main(): Promise<void> {
       loopbackP99: quantile(reference.rtts, 0.99),
       count: lanRtts.length
     },
+    messageRoundTripMs: messageRtts && {
+      hostP50: quantile(messageRtts, 0.5),
+      hostP99: quantile(messageRtts, 0.99),
+      count: messageRtts.length
+    },
     strayPackets: stray
   }
   const rt = figures.roundTripMs
@@ -150,6 +186,13 @@ async function main(): Promise<void> {
   console.log(`  of which discovery (first peer)  ${ms(median(lanDiscovery))}`)
   console.log(`round trip p50                     ${ms(rt.lanP50).padEnd(18)} ${ms(rt.loopbackP50).padEnd(18)} ${(rt.lanP50 / rt.loopbackP50).toFixed(1)}x`)
   console.log(`round trip p99                     ${ms(rt.lanP99).padEnd(18)} ${ms(rt.loopbackP99).padEnd(18)} ${(rt.lanP99 / rt.loopbackP99).toFixed(1)}x`)
+  if (messageRtts) {
+    const [p50, p99] = [quantile(messageRtts, 0.5), quantile(messageRtts, 0.99)]
+    console.log(`Cairn message round trip p50       ${ms(p50).padEnd(18)} (bare link ${ms(rt.lanP50)}, ${(p50 / rt.lanP50).toFixed(0)}x)`)
+    console.log(`Cairn message round trip p99       ${ms(p99).padEnd(18)} (bare link ${ms(rt.lanP99)}, ${(p99 / rt.lanP99).toFixed(0)}x)`)
+  } else {
+    console.log('Cairn message round trip: skipped, the two CairnHosts never chatted over the LAN')
+  }
   console.log('(LAN first connection counts from process start: mDNS, two DHT nodes, swarm join; loopback from swarm creation on a ready testnet.)')
   console.log(`packets that tried to leave the LAN: ${stray}`)
   await save(figures)

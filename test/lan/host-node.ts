@@ -15,9 +15,20 @@ const host = new CairnHost({
   bootstrap: parseBootstrap(process.env.CAIRN_BOOTSTRAP) ?? [],
   lanDiscovery: process.env.CAIRN_LAN !== '0'
 })
+const echo = process.env.CAIRN_ECHO === '1'
+const pongs = new Map<string, () => void>()
+
 host.on('event', (event: CairnEvent) => {
   if (event.type === 'message') {
     const { contact, direction, text } = event.message
+    if (direction === 'in' && text.startsWith('ping ') && echo) {
+      host.send(contact, `pong ${text.slice(5)}`).catch(() => {})
+      return
+    }
+    if (direction === 'in' && text.startsWith('pong ')) {
+      pongs.get(text.slice(5))?.()
+      return
+    }
     report({ type: 'message', contact, direction, text })
   } else if (event.type === 'network') {
     report({ type: 'network', ...event.status })
@@ -43,7 +54,26 @@ async function history(contact: ContactId): Promise<Message[]> {
   return all.reverse()
 }
 
-type Command = { cmd: string; id?: ContactId; name?: string; texts?: string[] }
+/** Round trips of a message to a contact that echoes (CAIRN_ECHO=1), one at a time: send() to the echo's message event. */
+async function pingPong(contact: ContactId, count: number): Promise<number[]> {
+  const rtts: number[] = []
+  for (let i = 0; i < count; i++) {
+    const sent = performance.now()
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no pong ${i}`)), 10_000)
+      pongs.set(String(i), () => {
+        clearTimeout(timer)
+        pongs.delete(String(i))
+        resolve()
+      })
+      host.send(contact, `ping ${i}`).catch(reject)
+    })
+    rtts.push(performance.now() - sent)
+  }
+  return rtts
+}
+
+type Command = { cmd: string; id?: ContactId; name?: string; texts?: string[]; count?: number }
 // One command at a time, in the order given, as a user would.
 let queue = Promise.resolve()
 createInterface({ input: process.stdin }).on('line', (line) => {
@@ -61,6 +91,8 @@ async function run(command: Command): Promise<void> {
     } else if (command.cmd === 'history') {
       const messages = await history(command.id!)
       report({ type: 'history', id: command.id, messages: messages.map(({ direction, text }) => ({ direction, text })) })
+    } else if (command.cmd === 'ping') {
+      report({ type: 'rtts', ms: await pingPong(command.id!, command.count ?? 100) })
     } else if (command.cmd === 'network') {
       report({ type: 'status', ...(await host.network()) })
     } else if (command.cmd === 'contacts') {
