@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import Hypercore from 'hypercore'
+import HyperDHT from 'hyperdht'
 import Hyperswarm from 'hyperswarm'
 import { CairnHost } from '../core/api/host'
 import type { CairnApi, CairnEvent } from '../core/api/types'
@@ -36,16 +37,17 @@ async function run(cmd: Command): Promise<unknown> {
       return (host![cmd.method] as (...a: unknown[]) => Promise<unknown>)(...cmd.args)
     case 'echo': {
       // The floor of the latency benchmark: the same bytes over a bare Hyperswarm connection, seen here.
-      const swarm = new Hyperswarm({ bootstrap: cmd.bootstrap })
+      const swarm = new Hyperswarm({ dht: new HyperDHT({ bootstrap: cmd.bootstrap, host: '127.0.0.1' }) })
       swarms.push(swarm)
       swarm.on('connection', (conn) => {
         conn.on('error', () => undefined)
-        conn.on('data', (data: Buffer) => write({ echo: data.length }))
+        conn.on('data', (data: Buffer) => write({ echo: data.readUInt32BE(0) }))
       })
       await swarm.join(Buffer.from(cmd.topic, 'hex'), { server: true, client: false }).flushed()
       return null
     }
     case 'fetch': {
+      // Timed from the join (like the Cairn side, which includes finding the peer) and from the connection.
       // The floor of the catch-up benchmark: replicate the same number of blocks of a bare Hypercore.
       const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-fetch-'))
       const core = new Hypercore(dir, Buffer.from(cmd.key, 'hex'))
@@ -54,19 +56,20 @@ async function run(cmd: Command): Promise<unknown> {
         await core.close()
         await rm(dir, { recursive: true, force: true })
       })
-      const swarm = new Hyperswarm({ bootstrap: cmd.bootstrap })
+      const swarm = new Hyperswarm({ dht: new HyperDHT({ bootstrap: cmd.bootstrap, host: '127.0.0.1' }) })
       swarms.push(swarm)
       swarm.on('connection', (conn) => {
         conn.on('error', () => undefined)
         core.replicate(conn)
       })
       const started = performance.now()
+      const connected = new Promise<number>((r) => swarm.once('connection', () => r(performance.now())))
       swarm.join(Buffer.from(cmd.topic, 'hex'), { server: false, client: true })
-      await core.update({ wait: true })
       while (core.length < cmd.length) await new Promise((r) => core.once('append', r))
       await core.download({ start: 0, end: cmd.length }).done()
       for (let i = 0; i < cmd.length; i++) await core.get(i)
-      return performance.now() - started
+      const done = performance.now()
+      return { totalMs: done - started, afterConnectMs: done - (await connected) }
     }
     case 'rss':
       global.gc?.()

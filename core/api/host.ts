@@ -38,6 +38,9 @@ export class CairnHost extends EventEmitter implements CairnApi {
   private lifecycle: Promise<unknown> = Promise.resolve()
   private closed = false
   private readonly forward = (e: CairnEvent) => this.emit('event', e)
+  // Failures inside the node that no caller awaits (a peer's input, a background append): the node
+  // carries on, and the reason goes to the local log.
+  private readonly logFailure = (err: unknown) => console.error('cairn:', err instanceof Error ? err.message : err)
 
   constructor(private readonly opts: HostOptions) {
     super()
@@ -215,6 +218,7 @@ export class CairnHost extends EventEmitter implements CairnApi {
   private attach(m: Messenger): Profile {
     this.messenger = m
     m.on('event', this.forward)
+    m.on('error-log', this.logFailure)
     return m.profile()
   }
 
@@ -223,6 +227,7 @@ export class CairnHost extends EventEmitter implements CairnApi {
     if (!m) return
     this.messenger = null
     m.off('event', this.forward)
+    m.off('error-log', this.logFailure)
     await m.close()
   }
 

@@ -15,6 +15,8 @@ export class Conversation {
   reader: LogReader | null = null
   peer: Peer | null = null
   readonly sessions = new Map<string, Session>()
+  /** Settles once my log (and theirs, when known) is open: a peer may connect before that. */
+  opened: Promise<void> = Promise.resolve()
   /** Appends to my log run one after another, in block order. */
   appending: Promise<void> = Promise.resolve()
   /** Pending envelopes below this block are known to be cleaned up. */

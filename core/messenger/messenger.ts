@@ -16,6 +16,7 @@ import type {
 } from '../api/types'
 import { decodeContactId, encodeContactId, exportBackup, safetyNumber, type IdentityKeyPair, type KeystoreSecrets } from '../identity'
 import { attachToPeer, LogReader, openOwnLog, openPeerLog, watchIntegrity, type LogBlock } from '../log'
+import { joinLan, type Lan } from '../lan'
 import type { Network, Peer } from '../net'
 import type { ControlFrame, RequestFrame } from '../net/frames'
 import {
@@ -68,6 +69,7 @@ export class Messenger extends EventEmitter {
   private readonly refused = new Set<string>()
   private closing: Promise<void> | null = null
   private lanDiscovery: boolean
+  private lan: Lan | null = null
 
   constructor(parts: MessengerParts) {
     super()
@@ -101,7 +103,8 @@ export class Messenger extends EventEmitter {
       const rec = JSON.parse(value.toString('utf8')) as ContactRecord
       const c = new Conversation(rec, key.subarray(1))
       this.conversations.set(rec.pk, c)
-      await this.openLogs(c)
+      c.opened = this.openLogs(c)
+      await c.opened
       await this.dropAppendedEnvelopes(c)
       this.resumeAppends(c)
     }
@@ -109,6 +112,7 @@ export class Messenger extends EventEmitter {
     this.network.on('request', (pk: Buffer, req: RequestFrame) => this.guard(() => this.onRequest(pk, req)))
     this.network.on('status', () => this.emitEvent({ type: 'network', status: this.networkStatus() }))
     await this.network.ready()
+    if (this.lanDiscovery) await this.startLan()
     for (const c of this.conversations.values()) {
       if (c.rec.blocked) continue
       this.network.addContact(c.pk)
@@ -136,8 +140,29 @@ export class Messenger extends EventEmitter {
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     if (patch.name !== undefined) await this.setName(patch.name)
-    if (patch.lanDiscovery !== undefined) await this.saveMeta({ ...this.meta, lanDiscovery: patch.lanDiscovery })
+    if (patch.lanDiscovery !== undefined) {
+      await this.saveMeta({ ...this.meta, lanDiscovery: patch.lanDiscovery })
+      if (patch.lanDiscovery && !this.lan) {
+        this.lanDiscovery = true
+        await this.startLan()
+        this.emitEvent({ type: 'network', status: this.networkStatus() })
+      }
+    }
     return this.settings()
+  }
+
+  /**
+   * Runs the network on the local link too. A second swarm cannot be taken off a running network,
+   * so turning discovery off takes effect at the next unlock; a link without a usable interface
+   * leaves the node on the internet alone, with lanDiscovery reported off.
+   */
+  private async startLan(): Promise<void> {
+    try {
+      this.lan = await joinLan(this.network)
+    } catch (err) {
+      this.lanDiscovery = false
+      this.emit('error-log', err)
+    }
   }
 
   /** My identity sealed under a separate backup passphrase, as one line of text. */
@@ -310,6 +335,7 @@ export class Messenger extends EventEmitter {
 
   private async shutdown(): Promise<void> {
     await this.network.close()
+    if (this.lan) await this.lan.close()
     for (const c of this.conversations.values()) await this.closeConversation(c)
     await this.store.close()
     await this.corestore.close()
@@ -367,7 +393,8 @@ export class Messenger extends EventEmitter {
     this.conversations.set(hex, c)
     this.requests.delete(hex)
     this.refused.delete(hex)
-    await this.openLogs(c)
+    c.opened = this.openLogs(c)
+    await c.opened
     this.network.reclassify(pk)
     this.network.addContact(pk)
     if (rec.requested) this.network.sendRequest(pk, this.myRequest())
@@ -478,6 +505,14 @@ export class Messenger extends EventEmitter {
       c.peer = null
       this.emitContact(c)
     })
+    this.emitContact(c)
+    this.guard(() => this.greet(c, peer))
+  }
+
+  /** Once my logs are open: replicate the pair's two cores over the connection and say hello. */
+  private async greet(c: Conversation, peer: Peer): Promise<void> {
+    await c.opened
+    if (c.peer !== peer || peer.closed) return
     if (c.own) attachToPeer(c.own, peer.stream)
     if (c.theirs && !c.rec.logFault) attachToPeer(c.theirs, peer.stream)
     this.sendHello(c, peer)
@@ -485,9 +520,8 @@ export class Messenger extends EventEmitter {
     if (c.rec.readBlocks > 0) peer.send({ type: 'receipt', kind: 'read', upTo: c.rec.readBlocks - 1 })
     if (c.rec.requested) {
       this.network.cancelRequest(c.pk)
-      this.guard(() => this.updateContact(c, () => ({ requested: false })))
+      await this.updateContact(c, () => ({ requested: false }))
     }
-    this.emitContact(c)
   }
 
   private sendHello(c: Conversation, peer: Peer): void {
@@ -510,6 +544,7 @@ export class Messenger extends EventEmitter {
   }
 
   private async onHello(c: Conversation, frame: Extract<ControlFrame, { type: 'hello' }>): Promise<void> {
+    await c.opened
     const logKey = frame.logKey.toString('hex')
     const bundle = frame.bundle ? this.verifiedBundle(c, frame.bundle) : null
     if (c.rec.theirLog !== null && c.rec.theirLog !== logKey) {
