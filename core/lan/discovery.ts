@@ -52,9 +52,9 @@ export class LanDiscovery extends EventEmitter {
     super()
     this.mdns = mdns
     this.ttl = Math.ceil((3 * opts.announceIntervalMs) / 1000)
-    mdns.on('warning', () => {
-      // Send failures while the link is down are expected; the next announcement retries.
-    })
+    // Send failures while the link is down are expected; the next announcement retries. A later
+    // 'error' (the socket refused after the bind) must not take the whole node down with it.
+    mdns.on('warning', () => {})
     mdns.on('error', () => {})
     mdns.on('query', (packet) => this.onQuery(packet))
     mdns.on('response', (packet, rinfo) => this.onResponse(packet, rinfo))
@@ -64,10 +64,15 @@ export class LanDiscovery extends EventEmitter {
     // Bound to the wildcard so group traffic arrives; the interface option pins membership and sends to the LAN.
     const mdns = multicastDns({ interface: opts.address, bind: '0.0.0.0' })
     await new Promise<void>((resolve, reject) => {
-      mdns.once('ready', resolve)
-      mdns.once('error', (err) => {
+      // multicast-dns reports 'error' only for a failed bind, which is fatal here.
+      const onError = (err: Error) => {
         mdns.destroy()
         reject(new CairnError('internal', `LAN discovery could not open multicast DNS: ${err.message}`))
+      }
+      mdns.once('error', onError)
+      mdns.once('ready', () => {
+        mdns.removeListener('error', onError)
+        resolve()
       })
     })
     const discovery = new LanDiscovery(opts, mdns)

@@ -1,4 +1,2 @@
 export { startLan, type Lan, type LanOptions } from './lan'
 export { joinLan } from './join'
-export { SERVICE } from './advert'
-export type { LanEndpoint } from './discovery'
