@@ -65,9 +65,11 @@ async function run(cmd: Command): Promise<unknown> {
       const started = performance.now()
       const connected = new Promise<number>((r) => swarm.once('connection', () => r(performance.now())))
       swarm.join(Buffer.from(cmd.topic, 'hex'), { server: false, client: true })
+      // The same access pattern as the messenger's log reader: a live download, blocks read in order.
+      const download = core.download({ start: 0, end: -1 })
       while (core.length < cmd.length) await new Promise((r) => core.once('append', r))
-      await core.download({ start: 0, end: cmd.length }).done()
       for (let i = 0; i < cmd.length; i++) await core.get(i)
+      download.destroy()
       const done = performance.now()
       return { totalMs: done - started, afterConnectMs: done - (await connected) }
     }

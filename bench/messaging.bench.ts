@@ -192,6 +192,7 @@ try {
   })
   await server.join(bareTopic, { server: true, client: false }).flushed()
   const { totalMs: bareMs, afterConnectMs } = await peer.run<{ totalMs: number; afterConnectMs: number }>({ op: 'fetch', bootstrap: testnet.bootstrap, topic: bareTopic.toString('hex'), key: bare.key!.toString('hex'), length: CATCHUP_MESSAGES })
+  const inProcessMs = await fetchHere(bare, bareTopic, CATCHUP_MESSAGES)
   await server.destroy()
   await bare.close()
   const catchup = {
@@ -199,6 +200,8 @@ try {
     cairnMs: catchMs,
     bareReplicationMs: bareMs,
     bareAfterConnectMs: afterConnectMs,
+    bareInOneProcessMs: inProcessMs,
+    ratioToInOneProcess: catchMs / inProcessMs,
     ratio: catchMs / bareMs,
     target: 3,
     cairnMsgsPerSec: (CATCHUP_MESSAGES / catchMs) * 1000,
@@ -209,6 +212,7 @@ try {
   console.log(`catch-up of ${CATCHUP_MESSAGES} messages      cairn      bare hypercore   ratio   target`)
   console.log(`  time (ms)                          ${fmt(catchMs).padStart(8)}  ${fmt(bareMs).padStart(8)}         ${fmt(catchup.ratio).padStart(5)}×  ≤ 3×`)
   console.log(`  (bare replication alone, from its connection: ${fmt(afterConnectMs)} ms; both times include finding the peer)`)
+  console.log(`  bare, both ends in this process   ${fmt(inProcessMs).padStart(8)}           ratio ${fmt(catchMs / inProcessMs)}×`)
   console.log(`  msgs/s                             ${catchup.cairnMsgsPerSec.toFixed(0).padStart(8)}  ${catchup.bareBlocksPerSec.toFixed(0).padStart(8)}`)
   console.log(`  (A wrote them at ${catchup.sendMsgsPerSec.toFixed(0)} msgs/s: send() → durable → appended)`)
   await a.close()
@@ -237,6 +241,29 @@ try {
   await peer.exit()
   await testnet.destroy()
   await rm(root, { recursive: true, force: true })
+}
+
+/** Bare replication of the same core with the reader in this process too: the tighter floor. */
+async function fetchHere(source: Hypercore, topic: Buffer, length: number): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-here-'))
+  const core = new Hypercore(dir, source.key)
+  await core.ready()
+  const swarm = new Hyperswarm({ dht: new HyperDHT({ bootstrap: testnet.bootstrap, host: '127.0.0.1' }) })
+  swarm.on('connection', (c) => {
+    c.on('error', () => undefined)
+    core.replicate(c)
+  })
+  const started = performance.now()
+  swarm.join(topic, { server: false, client: true })
+  const download = core.download({ start: 0, end: -1 })
+  while (core.length < length) await new Promise((r) => core.once('append', r))
+  for (let i = 0; i < length; i++) await core.get(i)
+  const took = performance.now() - started
+  download.destroy()
+  await swarm.destroy()
+  await core.close()
+  await rm(dir, { recursive: true, force: true })
+  return took
 }
 
 /** Writes contacts and their history straight into a closed profile's store, as the messenger lays them out. */

@@ -66,4 +66,38 @@ describe('two nodes that added each other', () => {
     expect(texts.at(-1)).toBe('before restart')
     expect(texts.slice(0, 2).sort()).toEqual(['after restart', 'reply after restart'])
   })
+
+  it('converges when both sides start a session before hearing from the other', async () => {
+    const { a, b, aId, bId } = await pair(f)
+    const aDir = a.dir
+    const bDir = b.dir
+    await a.close()
+    await b.close()
+
+    const aAlone = await f.host(aDir)
+    await aAlone.host.unlock(PASS)
+    await aAlone.host.send(bId, 'a1')
+    await aAlone.close()
+    const bAlone = await f.host(bDir)
+    await bAlone.host.unlock(PASS)
+    await bAlone.host.send(aId, 'b1')
+    await bAlone.close()
+
+    const a2 = await f.host(aDir)
+    const b2 = await f.host(bDir)
+    await a2.host.unlock(PASS)
+    await b2.host.unlock(PASS)
+    await waitFor('both first messages', () => a2.of('message').some((e) => e.message.text === 'b1') && b2.of('message').some((e) => e.message.text === 'a1'))
+    for (let round = 2; round <= 4; round++) {
+      await a2.host.send(bId, `a${round}`)
+      await b2.host.send(aId, `b${round}`)
+    }
+    await waitFor('later messages both ways', () => a2.of('message').some((e) => e.message.text === 'b4') && b2.of('message').some((e) => e.message.text === 'a4'))
+    expect(a2.of('security')).toEqual([])
+    expect(b2.of('security')).toEqual([])
+    type Inside = { messenger: { conversations: Map<string, { rec: { sessions: string[] } }> } }
+    const activeOf = (n: typeof a2) => [...(n.host as unknown as Inside).messenger.conversations.values()][0].rec.sessions[0]
+    expect(activeOf(a2)).toBe(activeOf(b2))
+    expect((await b2.host.history(aId)).messages.filter((m) => m.direction === 'in').map((m) => m.text)).toEqual(['a4', 'a3', 'a2', 'a1'])
+  })
 })
