@@ -17,6 +17,8 @@ export class Conversation {
   readonly sessions = new Map<string, Session>()
   /** Settles once my log (and theirs, when known) is open: a peer may connect before that. */
   opened: Promise<void> = Promise.resolve()
+  /** Envelopes committed in this run and not yet appended, by block: saves reading them back. */
+  readonly outbox = new Map<number, { envelope: Buffer; seq: number }>()
   /** Appends to my log run one after another, in block order. */
   appending: Promise<void> = Promise.resolve()
   /** Pending envelopes below this block are known to be cleaned up. */

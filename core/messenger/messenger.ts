@@ -268,7 +268,7 @@ export class Messenger extends EventEmitter {
     const now = Date.now()
     const payload = encodePayload({ text, sentAt: now })
     if (payload.length > MAX_PLAINTEXT_BYTES) throw new CairnError('invalid-argument', 'the message is too long')
-    const { message, seq } = await this.commitOrForget(c, async (tx) => {
+    const { message, seq, envelope } = await this.commitOrForget(c, async (tx) => {
       const rec = { ...c.rec, sessions: [...c.rec.sessions] }
       const session = await this.sendingSession(c, rec, tx)
       const envelope = session.encrypt(payload)
@@ -285,8 +285,9 @@ export class Messenger extends EventEmitter {
       rec.lastMessage = { direction: 'out', text: preview(text), at: now }
       rec.lastActivity = now
       tx.putJson(keys.contact(c.tag), rec)
-      return { message, seq, rec }
+      return { message, seq, rec, envelope }
     })
+    c.outbox.set(message.block, { envelope, seq })
     this.resumeAppends(c)
     const out = c.toMessage(message, seq)
     this.emitEvent({ type: 'message', message: out })
@@ -624,19 +625,23 @@ export class Messenger extends EventEmitter {
         const own = c.own
         while (own && !own.closed && own.length < c.rec.outCount) {
           const block = own.length
-          const envelope = await this.store.get(keys.envelope(c.tag, block))
-          if (!envelope) throw new CairnError('corrupt-profile', `the envelope of outgoing block ${block} is missing`)
-          await own.append(envelope)
-          const seqValue = await this.store.get(keys.outBlock(c.tag, block))
-          if (seqValue) {
-            const id = c.messageId(Number(seqValue.readBigUInt64BE(0)))
-            this.emitEvent({ type: 'message-state', contact: c.id, id, state: 'sent' })
-          }
+          const pending = c.outbox.get(block) ?? (await this.readOutgoing(c, block))
+          await own.append(pending.envelope)
+          c.outbox.delete(block)
+          this.emitEvent({ type: 'message-state', contact: c.id, id: c.messageId(pending.seq), state: 'sent' })
         }
       })
       .catch((err) => {
         if (!this.closing) this.emit('error-log', err)
       })
+  }
+
+  /** The stored copy of an envelope committed before a crash or restart, to append it unchanged. */
+  private async readOutgoing(c: Conversation, block: number): Promise<{ envelope: Buffer; seq: number }> {
+    const envelope = await this.store.get(keys.envelope(c.tag, block))
+    const seqValue = await this.store.get(keys.outBlock(c.tag, block))
+    if (!envelope || !seqValue) throw new CairnError('corrupt-profile', `the envelope of outgoing block ${block} is missing`)
+    return { envelope, seq: Number(seqValue.readBigUInt64BE(0)) }
   }
 
   /** At open: forgets the stored copies of envelopes that reached my log before the last close. */
