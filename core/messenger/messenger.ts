@@ -33,7 +33,7 @@ import {
 import { keys, seqOfKey, type Store, type Tx } from '../store'
 import { Conversation } from './conversation'
 import { decodePayload, encodePayload } from './payload'
-import type { ContactRecord, MessageRecord, MetaRecord, RequestRecord } from './records'
+import type { ContactRecord, FormerRecord, MessageRecord, MetaRecord, RequestRecord } from './records'
 
 /** Sessions kept per contact: the active one plus a few that may still carry messages in flight. */
 const MAX_SESSIONS = 4
@@ -210,6 +210,7 @@ export class Messenger extends EventEmitter {
     await this.closeConversation(c)
     await this.store.write(async (tx) => {
       tx.del(keys.contact(c.tag))
+      tx.putJson(keys.former(c.tag), { theirLog: c.rec.theirLog, consumed: c.rec.consumed, outCount: c.rec.outCount } satisfies FormerRecord)
       for (const sid of c.rec.sessions) tx.del(keys.session(c.tag, Buffer.from(sid, 'hex')))
       for await (const { key } of this.store.range(keys.messages(c.tag))) tx.del(key)
     })
@@ -385,8 +386,15 @@ export class Messenger extends EventEmitter {
       sessions: [],
       requested: request === null
     }
-    await this.store.write((tx) => {
+    await this.store.write(async (tx) => {
+      const former = await tx.getJson<FormerRecord>(keys.former(tag))
+      if (former) {
+        rec.theirLog = former.theirLog
+        rec.consumed = rec.readBlocks = former.consumed
+        rec.outCount = rec.delivered = rec.read = former.outCount
+      }
       tx.putJson(keys.contact(tag), rec)
+      tx.del(keys.former(tag))
       tx.del(keys.request(tag))
       tx.del(keys.refused(tag))
     })
@@ -394,7 +402,7 @@ export class Messenger extends EventEmitter {
     this.conversations.set(hex, c)
     this.requests.delete(hex)
     this.refused.delete(hex)
-    c.opened = this.openLogs(c)
+    c.opened = this.openLogs(c).then(() => this.dropAppendedEnvelopes(c))
     await c.opened
     this.network.reclassify(pk)
     this.network.addContact(pk)

@@ -60,3 +60,14 @@ export interface MessageRecord {
   /** Index of the block in my log (outgoing) or theirs (incoming). */
   block: number
 }
+
+/**
+ * What stays of a removed contact: where the two logs stood. Both logs outlive the contact (mine
+ * is signed history they may hold; theirs may still replicate), so adding them again continues
+ * both where they were instead of re-reading old blocks or rewriting mine from block 0.
+ */
+export interface FormerRecord {
+  theirLog: string | null
+  consumed: number
+  outCount: number
+}

@@ -10,7 +10,8 @@ const enum Space {
   OutBlock = 6,
   Envelope = 7,
   Session = 8,
-  Prekey = 9
+  Prekey = 9,
+  Former = 10
 }
 
 export const TAG_BYTES = 16
@@ -40,7 +41,8 @@ export const keys = {
   envelopes: (tag: Buffer) => key(Space.Envelope, tag),
   session: (tag: Buffer, id: Buffer) => key(Space.Session, tag, id),
   prekey: (id: number) => key(Space.Prekey, u64(id)),
-  prekeys: () => key(Space.Prekey)
+  prekeys: () => key(Space.Prekey),
+  former: (tag: Buffer) => key(Space.Former, tag)
 }
 
 /** The exclusive upper bound of every key that starts with prefix. */
