@@ -17,6 +17,10 @@ describe('hostile logs and strangers', () => {
 
     await rewriteOwnLog(b.dir, PASS, aId, async (core) => {
       const valid = (await core.get(0))!
+      // The log holds a ratchet envelope only: neither the text nor either party's key in clear.
+      for (const needle of [Buffer.from('first'), decodeContactId(aId), decodeContactId(bId), Buffer.from(aId), Buffer.from(bId)]) {
+        expect(valid.includes(needle)).toBe(false)
+      }
       await core.append([randomBytes(200), valid.subarray(0, valid.length >> 1), randomBytes(100_000), valid])
     })
     const b2 = await f.host(b.dir)
