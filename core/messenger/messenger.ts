@@ -32,6 +32,7 @@ import {
 } from '../ratchet'
 import { keys, seqOfKey, type Store, type Tx } from '../store'
 import { Conversation } from './conversation'
+import { cleanName } from './names'
 import { decodePayload, encodePayload } from './payload'
 import type { ContactRecord, FormerRecord, MessageRecord, MetaRecord, RequestRecord } from './records'
 
@@ -846,12 +847,6 @@ export class Messenger extends EventEmitter {
 
 function toRequest(r: RequestRecord): ContactRequest {
   return { id: encodeContactId(Buffer.from(r.pk, 'hex')), name: r.name, receivedAt: r.receivedAt }
-}
-
-function cleanName(name: string, label: string): string {
-  const trimmed = typeof name === 'string' ? name.trim() : ''
-  if (trimmed.length < 1 || trimmed.length > 64) throw new CairnError('invalid-argument', `${label} must be 1 to 64 characters`)
-  return trimmed
 }
 
 function preview(text: string): string {

@@ -10,6 +10,7 @@ import { asBusyError, claimProfile } from '../profile/lock'
 import { decodeSignedPrekey, encodeSignedPrekey, generateSignedPrekey, type SignedPrekey } from '../ratchet'
 import { keys, Store } from '../store'
 import { Messenger } from './messenger'
+import { cleanName } from './names'
 import type { MetaRecord } from './records'
 import { corestorePrimaryKey, storeCipher } from './store-keys'
 
@@ -31,7 +32,8 @@ export async function createProfile(opts: MessengerOptions & { name: string }): 
   const { keystore } = profileLayout(opts.profileDir)
   const release = claimProfile(opts.profileDir)
   try {
-    await createKeystore(keystore, opts.passphrase, { identity: generateIdentity(), storageKey: randomBytes(32), name: opts.name })
+    const name = cleanName(opts.name, 'name')
+    await createKeystore(keystore, opts.passphrase, { identity: generateIdentity(), storageKey: randomBytes(32), name })
   } finally {
     release()
   }

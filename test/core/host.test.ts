@@ -32,6 +32,8 @@ describe('CairnHost lifecycle', () => {
 
   it('rejects bad input with typed errors and keeps working', async () => {
     const { host } = await f.host()
+    await expect(host.create('bell\u0007', PASS)).rejects.toMatchObject({ code: 'invalid-argument' })
+    expect((await host.state()).profile).toBe('none')
     const me = await host.create('Alice', PASS)
     const bad: Array<[() => Promise<unknown>, string]> = [
       [() => host.addContact('not-an-id', 'x'), 'invalid-contact-id'],
@@ -41,7 +43,8 @@ describe('CairnHost lifecycle', () => {
       [() => host.history(me.id, { limit: 0 }), 'invalid-argument'],
       [() => host.acceptRequest(me.id), 'self'],
       [() => host.renameContact(me.id, ''), 'invalid-argument'],
-      [() => host.updateSettings({ bogus: 1 } as never), 'invalid-argument']
+      [() => host.updateSettings({ bogus: 1 } as never), 'invalid-argument'],
+      [() => host.setName('two\nlines'), 'invalid-argument']
     ]
     for (const [call, code] of bad) await expect(call()).rejects.toMatchObject({ code })
     expect(await host.contacts()).toEqual([])
