@@ -112,6 +112,10 @@ export class Messenger extends EventEmitter {
     this.network.on('peer', (peer: Peer) => this.guard(() => this.onPeer(peer)))
     this.network.on('request', (pk: Buffer, req: RequestFrame) => this.guard(() => this.onRequest(pk, req)))
     this.network.on('status', () => this.emitEvent({ type: 'network', status: this.networkStatus() }))
+    this.network.on('protocol-error', (pk: Buffer, reason: string) => {
+      const c = this.conversations.get(pk.toString('hex'))
+      if (c) this.security(c, 'protocol-violation', `a control frame was refused: ${reason}`)
+    })
     await this.network.ready()
     if (this.lanDiscovery) await this.startLan()
     for (const c of this.conversations.values()) {

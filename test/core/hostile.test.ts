@@ -87,4 +87,14 @@ describe('hostile logs and strangers', () => {
     expect(await fetch(toCarol)).toBeInstanceOf(Buffer)
     await expect(fetch(toBob)).rejects.toThrow()
   })
+
+  it('a malformed control frame from a contact is a security event; the node reconnects and keeps chatting', async () => {
+    const { a, b, aId, bId } = await pair(f)
+    const bob = (b.host as unknown as { messenger: { network: import('../../core/net').Network } }).messenger
+    const link = bob.network.peer(decodeContactId(aId))!
+    ;(link as unknown as { message: { send(bytes: Buffer): void } }).message.send(randomBytes(40))
+    await waitFor('protocol violation reported', () => a.of('security').some((e) => e.event.kind === 'protocol-violation' && e.event.contact === bId))
+    await b.host.send(aId, 'after the bad frame')
+    await waitFor('chat continues', () => a.of('message').some((e) => e.message.text === 'after the bad frame'), 60_000)
+  })
 })
