@@ -215,8 +215,8 @@ export class Messenger extends EventEmitter {
     await this.closeConversation(c)
     await this.store.write(async (tx) => {
       tx.del(keys.contact(c.tag))
-      tx.putJson(keys.former(c.tag), { theirLog: c.rec.theirLog, consumed: c.rec.consumed, outCount: c.rec.outCount } satisfies FormerRecord)
-      for (const sid of c.rec.sessions) tx.del(keys.session(c.tag, Buffer.from(sid, 'hex')))
+      const { theirLog, consumed, outCount, sessions } = c.rec
+      tx.putJson(keys.former(c.tag), { theirLog, consumed, outCount, sessions } satisfies FormerRecord)
       for await (const { key } of this.store.range(keys.messages(c.tag))) tx.del(key)
     })
     this.emitEvent({ type: 'contact-removed', id: c.id })
@@ -397,6 +397,7 @@ export class Messenger extends EventEmitter {
         rec.theirLog = former.theirLog
         rec.consumed = rec.readBlocks = former.consumed
         rec.outCount = rec.delivered = rec.read = former.outCount
+        rec.sessions = former.sessions
       }
       tx.putJson(keys.contact(tag), rec)
       tx.del(keys.former(tag))

@@ -62,7 +62,7 @@ export interface MessageRecord {
 }
 
 /**
- * What stays of a removed contact: where the two logs stood. Both logs outlive the contact (mine
+ * What stays of a removed contact: where the two logs stood, and our ratchet sessions. Both logs outlive the contact (mine
  * is signed history they may hold; theirs may still replicate), so adding them again continues
  * both where they were instead of re-reading old blocks or rewriting mine from block 0.
  */
@@ -70,4 +70,6 @@ export interface FormerRecord {
   theirLog: string | null
   consumed: number
   outCount: number
+  /** The ratchet sessions stay too: their side still writes with one of them. */
+  sessions: string[]
 }

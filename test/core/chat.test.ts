@@ -113,10 +113,11 @@ describe('two nodes that added each other', () => {
     await a.host.addContact(bId, 'Bob again')
     await waitFor('reconnected', async () => (await a.host.contacts())[0].presence !== 'offline')
 
-    await a.host.send(bId, 'two')
+    // B writes first, with the session it already had: A must still hold that session.
     await b.host.send(aId, 'reply two')
-    await waitFor('B receives two', () => b.of('message').some((e) => e.message.text === 'two'))
     await waitFor('A receives reply two', () => a.of('message').some((e) => e.message.text === 'reply two'))
+    await a.host.send(bId, 'two')
+    await waitFor('B receives two', () => b.of('message').some((e) => e.message.text === 'two'))
     expect(incoming(b)).toEqual(['one', 'two'])
     expect((await a.host.history(bId)).messages.map((m) => m.text).sort()).toEqual(['reply two', 'two'])
     expect([...a.of('security'), ...b.of('security')]).toEqual([])
