@@ -15,23 +15,40 @@ const GLOBAL_OPTIONS = {
 const COMMAND_OPTIONS = {
   name: { type: 'string' },
   limit: { type: 'string' },
-  port: { type: 'string' }
+  port: { type: 'string' },
+  'backup-file': { type: 'string' }
 } as const
 
 type CommandOption = keyof typeof COMMAND_OPTIONS
 
-const METAVAR: Record<CommandOption, string> = { name: 'NAME', limit: 'N', port: 'N' }
+const METAVAR: Record<CommandOption, string> = { name: 'NAME', limit: 'N', port: 'N', 'backup-file': 'FILE' }
 
 export interface CommandSpec {
   name: string
   /** Positional argument names as shown in usage; a trailing '?' marks an optional one. */
   args: string[]
   options: CommandOption[]
+  /** Options the command cannot run without. */
+  required?: CommandOption[]
   summary: string
 }
 
 export const COMMANDS: CommandSpec[] = [
   { name: 'init', args: [], options: ['name'], summary: 'create an identity (NAME defaults to the host name); never overwrites one' },
+  {
+    name: 'restore',
+    args: [],
+    options: ['backup-file', 'name'],
+    required: ['backup-file'],
+    summary: 'create a profile from an identity backup (contacts are not in it: add them again)'
+  },
+  {
+    name: 'export',
+    args: [],
+    options: ['backup-file'],
+    required: ['backup-file'],
+    summary: 'write my identity, sealed under a backup passphrase, to a new FILE'
+  },
   { name: 'id', args: [], options: [], summary: 'print my contact ID' },
   { name: 'add', args: ['ID'], options: ['name'], summary: 'add a contact by ID (sends them a contact request)' },
   { name: 'contacts', args: [], options: [], summary: 'list contacts with presence and unread counts' },
@@ -110,6 +127,10 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
     options[key] = value
   }
 
+  for (const key of command.required ?? []) {
+    if (options[key] === undefined) throw new UsageError(`${command.name}: --${key} ${METAVAR[key]} is required (usage: ${usageLine(command)})`)
+  }
+
   const required = command.args.filter((a) => !a.endsWith('?'))
   if (rest.length < required.length) {
     throw new UsageError(`${command.name}: missing ${required.slice(rest.length).join(' ')} (usage: ${usageLine(command)})`)
@@ -136,7 +157,7 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
 
 export function usageLine(command: CommandSpec): string {
   const args = command.args.map((a) => (a.endsWith('?') ? `[${a.slice(0, -1)}]` : a))
-  const opts = command.options.map((o) => `[--${o} ${METAVAR[o]}]`)
+  const opts = command.options.map((o) => (command.required?.includes(o) ? `--${o} ${METAVAR[o]}` : `[--${o} ${METAVAR[o]}]`))
   return ['cairn', command.name, ...args, ...opts].join(' ')
 }
 

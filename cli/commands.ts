@@ -1,12 +1,13 @@
+import { readFile, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { text } from 'node:stream/consumers'
 import { CairnError } from '../core/api/errors'
-import { HISTORY_LIMIT_MAX, NAME_MAX } from '../core/api/validate'
+import { BACKUP_MAX, HISTORY_LIMIT_MAX, NAME_MAX } from '../core/api/validate'
 import { integerOption, type ParsedCommandLine } from './args'
 import type { CliContext } from './context'
 import { UsageError } from './exit-codes'
 import { formatContacts, formatHistory, formatRequests, formatStatus, printable } from './format'
-import { readPassphrase } from './passphrase'
+import { readBackupPassphrase, readPassphrase } from './passphrase'
 import { parseContactId, resolveContact } from './resolve-contact'
 import { openSession, type ApiSession } from './session'
 
@@ -25,7 +26,7 @@ interface Output {
 export async function runOneShot(ctx: CliContext, call: Invocation): Promise<void> {
   // Arguments are checked before the profile is opened, so a typo costs no passphrase prompt.
   const prepared = await prepare(ctx, call)
-  const session = await openSession(ctx, call.command.name !== 'init' && call.command.name !== 'status')
+  const session = await openSession(ctx, !['init', 'restore', 'status'].includes(call.command.name))
   let out: Output
   try {
     out = await prepared(session)
@@ -56,6 +57,36 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         const me = await api.create(name ?? hostname().slice(0, NAME_MAX), passphrase)
         return { text: `${me.id}\n`, data: me, note: `created an identity in ${ctx.hostOptions.profileDir}` }
       }
+    case 'restore': {
+      const backup = await readBackupFile(call.options['backup-file'] ?? '')
+      return async ({ api, routed }) => {
+        const { profile } = await api.state()
+        if (routed || profile !== 'none') {
+          throw new CairnError('profile-exists', `${ctx.hostOptions.profileDir} already holds an identity; restore never overwrites one`)
+        }
+        const backupPassphrase = await readBackupPassphrase(ctx.passphrase)
+        const passphrase = await readPassphrase(ctx.passphrase, true)
+        const me = await api.restore(backup, backupPassphrase, name ?? hostname().slice(0, NAME_MAX), passphrase)
+        return {
+          text: `${me.id}\n`,
+          data: me,
+          note: `restored the identity in ${ctx.hostOptions.profileDir}; contacts are not in a backup: add them again`
+        }
+      }
+    }
+    case 'export': {
+      const file = call.options['backup-file'] ?? ''
+      await refuseExisting(file)
+      return async ({ api }) => {
+        const backup = await api.exportIdentity(await readBackupPassphrase(ctx.passphrase, true))
+        try {
+          await writeFile(file, `${backup}\n`, { flag: 'wx', mode: 0o600 })
+        } catch (err) {
+          throw new CairnError('invalid-argument', `cannot write --backup-file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+        }
+        return { data: { file }, note: `wrote the identity backup to ${file}; keep it and its passphrase apart` }
+      }
+    }
     case 'id':
       return async ({ api }) => {
         const me = await api.profile()
@@ -137,6 +168,27 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
     default:
       throw new UsageError(`${call.command.name} is not a one-shot command`)
   }
+}
+
+async function readBackupFile(file: string): Promise<string> {
+  try {
+    const info = await stat(file)
+    if (!info.isFile()) throw new CairnError('invalid-argument', `--backup-file ${file} is not a regular file`)
+    if (info.size > BACKUP_MAX) throw new CairnError('invalid-argument', `--backup-file ${file} is too large for a backup (${info.size} bytes)`)
+    return await readFile(file, 'utf8')
+  } catch (err) {
+    if (err instanceof CairnError) throw err
+    throw new CairnError('invalid-argument', `cannot read --backup-file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+  }
+}
+
+/** A backup is never written over an existing file: that file may be the only other backup. */
+async function refuseExisting(file: string): Promise<void> {
+  const exists = await stat(file).then(
+    () => true,
+    () => false
+  )
+  if (exists) throw new UsageError(`--backup-file ${file} already exists; export never overwrites a file`)
 }
 
 async function readStdin(ctx: CliContext): Promise<string> {

@@ -11,6 +11,7 @@ const GLOBAL_HELP = `Global options (before or after the command):
   --version                 print the version
 
 The passphrase comes from --passphrase-file, else $CAIRN_PASSPHRASE, else a prompt on the terminal.
+A backup's own passphrase (export, restore) comes from $CAIRN_BACKUP_PASSPHRASE, else a prompt.
 While \`cairn run\` or \`cairn serve\` holds a profile, the other commands go through its control
 socket (control.sock in the profile folder) and need no passphrase. Without a running node they
 open the profile themselves, write what they must, and exit; messages go out when the node next runs.

@@ -35,6 +35,23 @@ export async function readPassphrase(sources: PassphraseSources, confirm = false
   return first
 }
 
+/**
+ * The passphrase a backup is sealed under: CAIRN_BACKUP_PASSPHRASE, else a no-echo prompt on a TTY
+ * (twice with `confirm`, when sealing a new backup).
+ */
+export async function readBackupPassphrase(sources: PassphraseSources, confirm = false): Promise<string> {
+  const fromEnv = sources.env.CAIRN_BACKUP_PASSPHRASE
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv
+  if (!isTty(sources.input)) throw new CairnError('locked', 'a backup passphrase is needed: set CAIRN_BACKUP_PASSPHRASE or run on a terminal')
+  const first = await promptHidden(sources.input, sources.output, confirm ? 'New backup passphrase: ' : 'Backup passphrase: ')
+  if (first === '') throw new CairnError('invalid-argument', 'the backup passphrase is empty')
+  if (confirm) {
+    const again = await promptHidden(sources.input, sources.output, 'Repeat backup passphrase: ')
+    if (again !== first) throw new CairnError('invalid-argument', 'the two backup passphrases differ')
+  }
+  return first
+}
+
 async function fromFile(file: string): Promise<string> {
   let text: string
   try {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { access } from 'node:fs/promises'
-import { changeKeystorePassphrase } from '../identity'
+import { changeKeystorePassphrase, importBackup } from '../identity'
 import { createProfile, openMessenger, type Messenger } from '../messenger'
 import type { BootstrapNode } from '../profile/bootstrap'
 import { profileLayout } from '../profile/layout'
@@ -58,6 +58,16 @@ export class CairnHost extends EventEmitter implements CairnApi {
     return this.serially(async () => {
       if (this.messenger || (await this.hasProfile())) throw new CairnError('profile-exists', 'this folder already holds a profile')
       return this.attach(await createProfile({ ...this.messengerOptions(passphrase), name }))
+    })
+  }
+
+  restore(backup: string, backupPassphrase: string, name: string, passphrase: string): Promise<Profile> {
+    check('restore', [backup, backupPassphrase, name, passphrase])
+    return this.serially(async () => {
+      if (this.messenger || (await this.hasProfile())) throw new CairnError('profile-exists', 'this folder already holds a profile')
+      // Opened before anything touches the folder, so a wrong passphrase or a damaged text leaves it as it was.
+      const { identity } = await importBackup(backup, backupPassphrase)
+      return this.attach(await createProfile({ ...this.messengerOptions(passphrase), name, identity }))
     })
   }
 

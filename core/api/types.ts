@@ -135,6 +135,11 @@ export interface AppState {
 export interface CairnApi {
   state(): Promise<AppState>
   create(name: string, passphrase: string): Promise<Profile>
+  /**
+   * A new profile for the identity in an exportIdentity() backup, only while state() is 'none'.
+   * Contacts and history are not in the backup: contacts must be added again.
+   */
+  restore(backup: string, backupPassphrase: string, name: string, passphrase: string): Promise<Profile>
   unlock(passphrase: string): Promise<Profile>
   lock(): Promise<void>
 

@@ -9,6 +9,8 @@ export const PASSPHRASE_MAX = 1024
 /** Well above the human form of a 32-byte key plus checksum; the core checks the form itself. */
 export const CONTACT_ID_MAX = 128
 export const CURSOR_MAX = 256
+/** Well above an exportIdentity() text (a few hundred characters); the core checks the form itself. */
+export const BACKUP_MAX = 16 * 1024
 export const HISTORY_LIMIT_MAX = 500
 
 type Check = (value: unknown, label: string) => void
@@ -85,6 +87,7 @@ const id = arg('id', contactId)
 const SPECS: Record<ApiMethod, ArgSpec[]> = {
   state: [],
   create: [arg('name', name), arg('passphrase', passphrase)],
+  restore: [arg('backup', string(1, BACKUP_MAX)), arg('backupPassphrase', passphrase), arg('name', name), arg('passphrase', passphrase)],
   unlock: [arg('passphrase', passphrase)],
   lock: [],
   profile: [],

@@ -500,13 +500,20 @@ export class Messenger extends EventEmitter {
   }
 
   private async closeConversation(c: Conversation): Promise<void> {
+    await this.closeTheirs(c)
+    await c.appending
+    if (c.own) await c.own.close()
+  }
+
+  private async closeTheirs(c: Conversation): Promise<void> {
     if (c.stopWatching) c.stopWatching()
+    c.stopWatching = null
     const reader = c.reader
     c.reader = null
     if (reader) await reader.close()
-    await c.appending
-    if (c.theirs) await c.theirs.close()
-    if (c.own) await c.own.close()
+    const theirs = c.theirs
+    c.theirs = null
+    if (theirs) await theirs.close()
   }
 
   private onPeer(peer: Peer): void {
@@ -531,8 +538,6 @@ export class Messenger extends EventEmitter {
     if (c.own) attachToPeer(c.own, peer.stream)
     if (c.theirs && !c.rec.logFault) attachToPeer(c.theirs, peer.stream)
     this.sendHello(c, peer)
-    if (c.rec.consumed > 0) peer.send({ type: 'receipt', kind: 'delivered', upTo: c.rec.consumed - 1 })
-    if (c.rec.readBlocks > 0) peer.send({ type: 'receipt', kind: 'read', upTo: c.rec.readBlocks - 1 })
     if (c.rec.requested) {
       this.network.cancelRequest(c.pk)
       await this.updateContact(c, () => ({ requested: false }))
@@ -562,19 +567,29 @@ export class Messenger extends EventEmitter {
     await c.opened
     const logKey = frame.logKey.toString('hex')
     const bundle = frame.bundle ? this.verifiedBundle(c, frame.bundle) : null
-    if (c.rec.theirLog !== null && c.rec.theirLog !== logKey) {
-      this.security(c, 'identity-mismatch', 'the contact announced a different log than before; it is ignored')
-    }
-    const adopt = c.rec.theirLog === null && !this.isKnownLog(frame.logKey)
-    if (c.rec.theirLog === null && !adopt) {
+    const known = this.isKnownLog(frame.logKey)
+    if (c.rec.theirLog !== logKey && known) {
       this.security(c, 'protocol-violation', 'the contact announced a log that belongs to another conversation')
+    }
+    const adopt = c.rec.theirLog !== logKey && !known
+    // Only their identity key opens this connection, so a new log is theirs: they restored their
+    // identity from a backup on a new device, whose sessions and logs start afresh.
+    const renewed = adopt && c.rec.theirLog !== null
+    if (renewed) {
+      this.security(c, 'identity-mismatch', 'the contact started a new log (restored from a backup?); their old one is no longer read')
+      await this.closeTheirs(c)
+      c.sessions.clear()
     }
     await this.updateContact(c, (r) => ({
       announcedName: frame.name,
-      theirLog: r.theirLog === null && adopt ? logKey : r.theirLog,
-      bundle: bundle ?? r.bundle
+      theirLog: adopt ? logKey : r.theirLog,
+      bundle: bundle ?? r.bundle,
+      ...(renewed ? { consumed: 0, readBlocks: 0, logFault: null, sessions: [] } : {})
     }))
     if (adopt && !c.theirs) await this.openTheirs(c, frame.logKey)
+    // Receipts name blocks of the log their hello just named, never of one they no longer have.
+    if (c.peer && c.rec.consumed > 0) c.peer.send({ type: 'receipt', kind: 'delivered', upTo: c.rec.consumed - 1 })
+    if (c.peer && c.rec.readBlocks > 0) c.peer.send({ type: 'receipt', kind: 'read', upTo: c.rec.readBlocks - 1 })
     this.emitContact(c)
   }
 

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import Corestore from 'corestore'
 import { CairnError } from '../api/errors'
 import { cryptoReady, randomBytes } from '../crypto'
-import { createKeystore, generateIdentity, openKeystore, type KeystoreSecrets } from '../identity'
+import { createKeystore, generateIdentity, openKeystore, type IdentityKeyPair, type KeystoreSecrets } from '../identity'
 import { Network } from '../net'
 import type { BootstrapNode } from '../profile/bootstrap'
 import { profileLayout } from '../profile/layout'
@@ -25,15 +25,25 @@ export interface MessengerOptions {
 
 const FIRST_PREKEY_ID = 1
 
-/** Creates a new identity and profile in an empty (or absent) folder and opens it. */
-export async function createProfile(opts: MessengerOptions & { name: string }): Promise<Messenger> {
+export interface CreateOptions extends MessengerOptions {
+  name: string
+  /**
+   * An existing identity (restored from a backup) instead of a new one. The storage key is always
+   * new: the logs it derives are new, so none of the old device's logs, which contacts still hold,
+   * is ever rewritten from block 0.
+   */
+  identity?: IdentityKeyPair
+}
+
+/** Creates a profile (a new identity unless one is given) in an empty (or absent) folder and opens it. */
+export async function createProfile(opts: CreateOptions): Promise<Messenger> {
   await cryptoReady()
   await mkdir(opts.profileDir, { recursive: true, mode: 0o700 })
   const { keystore } = profileLayout(opts.profileDir)
   const release = claimProfile(opts.profileDir)
   try {
     const name = cleanName(opts.name, 'name')
-    await createKeystore(keystore, opts.passphrase, { identity: generateIdentity(), storageKey: randomBytes(32), name })
+    await createKeystore(keystore, opts.passphrase, { identity: opts.identity ?? generateIdentity(), storageKey: randomBytes(32), name })
   } finally {
     release()
   }

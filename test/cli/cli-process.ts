@@ -16,6 +16,7 @@ export interface CliEnv {
   profile?: string
   bootstrap?: string
   passphrase?: string
+  backupPassphrase?: string
 }
 
 const children = new Set<ChildProcessWithoutNullStreams>()
@@ -27,6 +28,7 @@ function childEnv(env: CliEnv): NodeJS.ProcessEnv {
   if (env.profile !== undefined) out.CAIRN_PROFILE = env.profile
   if (env.bootstrap !== undefined) out.CAIRN_BOOTSTRAP = env.bootstrap
   if (env.passphrase !== undefined) out.CAIRN_PASSPHRASE = env.passphrase
+  if (env.backupPassphrase !== undefined) out.CAIRN_BACKUP_PASSPHRASE = env.backupPassphrase
   return out
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CairnError } from '../../core/api/errors'
-import { API_METHODS, TEXT_MAX_BYTES, validateArgs } from '../../core/api/validate'
+import { API_METHODS, BACKUP_MAX, TEXT_MAX_BYTES, validateArgs } from '../../core/api/validate'
 
 function rejection(method: string, args: unknown): CairnError {
   try {
@@ -18,7 +18,8 @@ describe('validateArgs', () => {
     expect(new Set(API_METHODS).size).toBe(API_METHODS.length)
     expect(API_METHODS).toContain('send')
     expect(API_METHODS).toContain('exportIdentity')
-    expect(API_METHODS).toHaveLength(27)
+    expect(API_METHODS).toContain('restore')
+    expect(API_METHODS).toHaveLength(28)
   })
 
   it('accepts well-formed calls and returns a copy of the arguments', () => {
@@ -57,6 +58,10 @@ describe('validateArgs', () => {
     expect(rejection('history', ['id', { limit: 501 }]).message).toMatch(/between 1 and 500/)
     expect(rejection('history', ['id', { limit: 2.5 }]).message).toMatch(/must be an integer/)
     expect(rejection('history', ['id', { evil: 1 }]).message).toMatch(/unknown field "evil"/)
+    expect(rejection('restore', ['b', 'bp', 'name']).message).toMatch(/takes 4 argument/)
+    expect(rejection('restore', ['', 'bp', 'name', 'p']).message).toBe('restore: backup must not be empty')
+    expect(rejection('restore', ['x'.repeat(BACKUP_MAX + 1), 'bp', 'name', 'p']).message).toMatch(/backup must be at most/)
+    expect(rejection('restore', ['b', 'bp', ' ', 'p']).message).toBe('restore: name must not be blank')
     expect(rejection('updateSettings', [{ name: 'x', admin: true }]).message).toMatch(/unknown field "admin"/)
     expect(rejection('updateSettings', [new Date()]).message).toMatch(/must be an object/)
     expect(rejection('updateSettings', [JSON.parse('{"__proto__": {"x": 1}}')]).message).toMatch(/unknown field "__proto__"/)

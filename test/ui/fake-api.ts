@@ -138,6 +138,26 @@ export class FakeApi implements CairnApi {
     return this.me
   }
 
+  /** Reads what the fake exportIdentity writes: the backup passphrase's length and the ID. */
+  async restore(backup: string, backupPassphrase: string, name: string, passphrase: string): Promise<Profile> {
+    this.record('restore', [backup, backupPassphrase, name, passphrase])
+    if (this.me) throw new CairnError('profile-exists', 'a profile already exists in this folder')
+    const prefix = 'cairn-backup-v1:'
+    if (!backup.trim().startsWith(prefix)) throw new CairnError('invalid-argument', `not a Cairn backup: it must start with "${prefix}"`)
+    let body: string
+    try {
+      body = atob(backup.trim().slice(prefix.length))
+    } catch {
+      throw new CairnError('invalid-argument', 'the backup text is damaged: it is not valid base64')
+    }
+    const [length, id] = body.split(':')
+    if (Number(length) !== backupPassphrase.length || !id) throw new CairnError('wrong-passphrase', 'wrong passphrase')
+    this.me = { id, name }
+    this.passphrase = passphrase
+    this.unlocked = true
+    return this.me
+  }
+
   async unlock(passphrase: string): Promise<Profile> {
     this.record('unlock', [passphrase])
     if (!this.me) throw new CairnError('no-profile', 'there is no profile in this folder')
