@@ -96,6 +96,7 @@ export type SecurityKind =
   | 'decrypt-failed' // an envelope in the contact's log could not be authenticated
   | 'identity-mismatch' // a peer presented a key that is not the contact's
   | 'protocol-violation' // a malformed or hostile control frame
+  | 'log-renewed' // the contact started a new log: their identity was restored from a backup on another device
 
 export interface SecurityEvent {
   contact: ContactId

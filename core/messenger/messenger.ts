@@ -576,7 +576,7 @@ export class Messenger extends EventEmitter {
     // identity from a backup on a new device, whose sessions and logs start afresh.
     const renewed = adopt && c.rec.theirLog !== null
     if (renewed) {
-      this.security(c, 'identity-mismatch', 'the contact started a new log (restored from a backup?); their old one is no longer read')
+      this.security(c, 'log-renewed', 'the contact started a new log (restored from a backup?); their old one is no longer read')
       await this.closeTheirs(c)
       c.sessions.clear()
     }
