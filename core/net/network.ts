@@ -158,6 +158,7 @@ export class Network extends EventEmitter {
     ]
     const membership = this.join(remote, rendezvous, () => this.retryContact(key))
     this.contacts.set(key, membership)
+    for (const entry of this.swarms) this.lookAgainOnceAnnounced(key, membership, entry)
     const link = this.links.get(key)
     if (link !== undefined && link.peer === null) this.reclassify(publicKey)
     if (link?.peer) membership.retry.stop()
@@ -221,7 +222,10 @@ export class Network extends EventEmitter {
     for (const membership of [...this.contacts.values(), ...this.requests.values()]) {
       membership.sessions.set(entry, this.joinOn(entry, membership.rendezvous))
     }
-    for (const membership of this.contacts.values()) membership.retry.start()
+    for (const [key, membership] of this.contacts) {
+      membership.retry.start()
+      this.lookAgainOnceAnnounced(key, membership, entry)
+    }
     await entry.swarm.listen()
     this.emitStatus()
   }
@@ -323,6 +327,21 @@ export class Network extends EventEmitter {
       return
     }
     this.refresh(membership, link?.peer !== null && link?.peer !== undefined)
+  }
+
+  // Two nodes that add each other at the same instant each look up before the other's announcement
+  // has landed. An announcement takes a round trip more than a lookup, so once this node's own is in,
+  // the other's usually is too: look once more then rather than at the first retry, up to a second on.
+  private lookAgainOnceAnnounced(key: string, membership: Membership, entry: SwarmEntry): void {
+    const sessions = membership.sessions.get(entry) ?? []
+    const announcing = sessions.filter((_, i) => membership.rendezvous[i].server)
+    const looking = sessions.filter((_, i) => !membership.rendezvous[i].server)
+    Promise.all(announcing.map((session) => session.flushed())).then(() => {
+      if (this.closing !== null || this.contacts.get(key) !== membership || !this.swarms.includes(entry)) return
+      const link = this.links.get(key)
+      if (link?.peer && (link.lan || !entry.lan)) return
+      for (const session of looking) session.refresh().catch(() => {})
+    }, () => {})
   }
 
   private settled(link: Link): boolean {

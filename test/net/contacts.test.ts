@@ -91,6 +91,22 @@ describe('contacts', () => {
     expect(got[0]).toEqual({ type: 'typing', typing: false })
   })
 
+  it('pairs added at the same instant find each other without waiting for the retry schedule', async () => {
+    // The first retry is ten minutes away here, so each pair connects on its first lookups or on the
+    // look that follows its own announcement, however the two announcements and lookups interleave.
+    const retry = { initialMs: 600_000, maxMs: 600_000 }
+    for (let i = 0; i < 4; i++) {
+      const a = await h.node({ retry })
+      const b = await h.node({ retry })
+      befriend(a, b)
+      const peers = Promise.all([nextPeer(a.net), nextPeer(b.net)])
+      a.net.addContact(b.keyPair.publicKey)
+      b.net.addContact(a.keyPair.publicKey)
+      await until(() => a.net.peer(b.keyPair.publicKey) !== null && b.net.peer(a.keyPair.publicKey) !== null, `pair ${i} connected`)
+      await peers
+    }
+  })
+
   it('reconnects by itself after the connection is dropped', async () => {
     const a = await h.node()
     const b = await h.node()
