@@ -14,6 +14,7 @@ type Command =
   | { id: number; op: 'host'; profileDir: string; bootstrap: { host: string; port: number }[] }
   | { id: number; op: 'call'; method: keyof CairnApi; args: unknown[] }
   | { id: number; op: 'echo'; bootstrap: { host: string; port: number }[]; topic: string }
+  | { id: number; op: 'follow'; bootstrap: { host: string; port: number }[]; topic: string; key: string }
   | { id: number; op: 'fetch'; bootstrap: { host: string; port: number }[]; topic: string; key: string; length: number }
   | { id: number; op: 'rss' }
   | { id: number; op: 'exit' }
@@ -44,6 +45,38 @@ async function run(cmd: Command): Promise<unknown> {
         conn.on('data', (data: Buffer) => write({ echo: data.readUInt32BE(0) }))
       })
       await swarm.join(Buffer.from(cmd.topic, 'hex'), { server: true, client: false }).flushed()
+      return null
+    }
+    case 'follow': {
+      // The replication floor of the latency benchmark: each new block of a bare Hypercore, fetched
+      // live as the log reader does (download range, woken by 'append', blocks read in order).
+      const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-follow-'))
+      const core = new Hypercore(dir, Buffer.from(cmd.key, 'hex'))
+      await core.ready()
+      cleanup.push(async () => {
+        await core.close()
+        await rm(dir, { recursive: true, force: true })
+      })
+      const swarm = new Hyperswarm({ dht: new HyperDHT({ bootstrap: cmd.bootstrap, host: '127.0.0.1' }) })
+      swarms.push(swarm)
+      swarm.on('connection', (conn) => {
+        conn.on('error', () => undefined)
+        core.replicate(conn)
+      })
+      swarm.join(Buffer.from(cmd.topic, 'hex'), { server: false, client: true })
+      core.download({ start: 0, end: -1 })
+      let next = 0
+      let pumping = false
+      const pump = async () => {
+        if (pumping) return
+        pumping = true
+        while (next < core.length) {
+          await core.get(next)
+          write({ block: next++ })
+        }
+        pumping = false
+      }
+      core.on('append', () => void pump())
       return null
     }
     case 'fetch': {

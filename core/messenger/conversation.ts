@@ -24,6 +24,9 @@ export class Conversation {
   /** Pending envelopes below this block are known to be cleaned up. */
   cleanedTo = 0
   stopWatching: (() => void) | null = null
+  /** Their receipts as heard: ahead of the record until saveReceipts writes them. */
+  readonly receipts: { delivered: number; read: number }
+  receiptSave: NodeJS.Timeout | null = null
 
   constructor(
     public rec: ContactRecord,
@@ -31,6 +34,7 @@ export class Conversation {
   ) {
     this.pk = Buffer.from(rec.pk, 'hex')
     this.id = encodeContactId(this.pk)
+    this.receipts = { delivered: rec.delivered, read: rec.read }
   }
 
   get presence(): Presence {
@@ -61,8 +65,8 @@ export class Conversation {
 
   stateOf(m: MessageRecord, seq: number): MessageState {
     if (m.dir === 'in') return seq < this.rec.readSeq ? 'read' : 'delivered'
-    if (m.block < this.rec.read) return 'read'
-    if (m.block < this.rec.delivered) return 'delivered'
+    if (m.block < this.receipts.read) return 'read'
+    if (m.block < this.receipts.delivered) return 'delivered'
     return this.own && m.block < this.own.length ? 'sent' : 'pending'
   }
 

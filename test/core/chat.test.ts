@@ -27,6 +27,21 @@ describe('two nodes that added each other', () => {
     expect(bobOnA.lastMessage).toMatchObject({ direction: 'in', text: 'hi Alice' })
   })
 
+  it('keeps the receipts it heard across a close, with the contact away when it reopens', async () => {
+    const { a, b, aId, bId } = await pair(f)
+    const sent = await a.host.send(bId, 'read before close')
+    await waitFor('B receives', () => b.of('message').some((e) => e.message.text === 'read before close'))
+    await b.host.markRead(aId)
+    await waitFor('A sees read', () => a.of('message-state').some((e) => e.id === sent.id && e.state === 'read'))
+    const aDir = a.dir
+    await b.close()
+    await a.close()
+    const a2 = await f.host(aDir)
+    await a2.host.unlock(PASS)
+    expect((await a2.host.contacts())[0].presence).toBe('offline')
+    expect((await a2.host.history(bId)).messages[0]).toMatchObject({ id: sent.id, state: 'read' })
+  })
+
   it('pages history newest first with a cursor', async () => {
     const { a, b, aId, bId } = await pair(f)
     for (let i = 0; i < 25; i++) await a.host.send(bId, `m${i}`)
