@@ -10,6 +10,7 @@ import { asBusyError, claimProfile } from '../profile/lock'
 import { decodeSignedPrekey, encodeSignedPrekey, generateSignedPrekey, type SignedPrekey } from '../ratchet'
 import { keys, Store } from '../store'
 import { Messenger } from './messenger'
+import type { PrekeyPolicy } from './prekey-schedule'
 import { cleanName } from './names'
 import type { MetaRecord } from './records'
 import { corestorePrimaryKey, storeCipher } from './store-keys'
@@ -21,6 +22,9 @@ export interface MessengerOptions {
   bootstrap?: BootstrapNode[]
   /** Overrides the profile's own setting for this run. */
   lanDiscovery?: boolean
+  /** The time the signed prekey schedule goes by, and the schedule (tests move and shorten them). */
+  clock?: () => number
+  prekeyPolicy?: PrekeyPolicy
 }
 
 const FIRST_PREKEY_ID = 1
@@ -77,7 +81,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
       bootstrap: opts.bootstrap,
       classify: (remoteKey) => (messenger ? messenger.classify(remoteKey) : 'unknown')
     })
-    messenger = new Messenger({ secrets, corestore, store, meta, prekeys, network, lanDiscovery })
+    messenger = new Messenger({ secrets, corestore, store, meta, prekeys, network, lanDiscovery, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
     const opened = messenger
     opened.once('closed', release)
     try {

@@ -73,7 +73,7 @@ async function pingPong(contact: ContactId, count: number): Promise<number[]> {
   return rtts
 }
 
-type Command = { cmd: string; id?: ContactId; name?: string; texts?: string[]; count?: number }
+type Command = { cmd: string; id?: ContactId; name?: string; texts?: string[]; count?: number; lan?: boolean }
 // One command at a time, in the order given, as a user would.
 let queue = Promise.resolve()
 createInterface({ input: process.stdin }).on('line', (line) => {
@@ -95,6 +95,8 @@ async function run(command: Command): Promise<void> {
       report({ type: 'rtts', ms: await pingPong(command.id!, command.count ?? 100) })
     } else if (command.cmd === 'network') {
       report({ type: 'status', ...(await host.network()) })
+    } else if (command.cmd === 'settings') {
+      report({ type: 'settings', ...(await host.updateSettings({ lanDiscovery: command.lan })) })
     } else if (command.cmd === 'contacts') {
       report({ type: 'contacts', contacts: (await host.contacts()).map(({ id, presence }) => ({ id, presence })) })
     } else if (command.cmd === 'stop') {
