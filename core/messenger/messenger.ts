@@ -44,6 +44,11 @@ const MAX_SESSIONS = 4
 const MAX_REQUESTS = 500
 /** How often the signed prekey schedule is checked while a profile stays open. */
 const PREKEY_CHECK_MS = 60 * 60 * 1000
+/**
+ * Their receipts are written to the store at most this often: a write per receipt would queue in
+ * front of my next send. They are re-sent on every connect, so a crash loses none for good.
+ */
+const RECEIPT_SAVE_MS = 1000
 
 export interface MessengerParts {
   secrets: KeystoreSecrets
@@ -411,6 +416,7 @@ export class Messenger extends EventEmitter {
     await this.network.close()
     if (this.lan) await this.lan.close()
     for (const c of this.conversations.values()) await this.closeConversation(c)
+    for (const c of this.conversations.values()) await this.saveReceipts(c)
     await this.store.close()
     await this.corestore.close()
     this.emit('closed')
@@ -687,18 +693,33 @@ export class Messenger extends EventEmitter {
     if (!Number.isSafeInteger(upTo) || upTo < 0 || upTo >= c.rec.outCount) {
       return this.security(c, 'protocol-violation', `a ${kind} receipt names block ${upTo}, which I never wrote`)
     }
-    let from = 0
-    await this.updateContact(c, (r) => {
-      from = kind === 'read' ? r.read : r.delivered
-      if (upTo + 1 <= from) return null
-      return kind === 'read' ? { read: upTo + 1, delivered: Math.max(r.delivered, upTo + 1) } : { delivered: upTo + 1 }
-    })
+    const heard = c.receipts
+    const from = kind === 'read' ? heard.read : heard.delivered
+    if (upTo + 1 <= from) return
+    if (kind === 'read') heard.read = upTo + 1
+    heard.delivered = Math.max(heard.delivered, upTo + 1)
+    if (!c.receiptSave) {
+      c.receiptSave = setTimeout(() => this.guard(() => this.saveReceipts(c)), RECEIPT_SAVE_MS)
+      c.receiptSave.unref()
+    }
     for (let block = from; block <= upTo; block++) {
       const seqValue = await this.store.get(keys.outBlock(c.tag, block))
       if (!seqValue) continue
       const seq = Number(seqValue.readBigUInt64BE(0))
       this.emitEvent({ type: 'message-state', contact: c.id, id: c.messageId(seq), state: kind })
     }
+  }
+
+  /** Writes the receipts heard since the contact record was last written, if any. */
+  private async saveReceipts(c: Conversation): Promise<void> {
+    if (c.receiptSave) clearTimeout(c.receiptSave)
+    c.receiptSave = null
+    if (this.conversations.get(c.rec.pk) !== c) return
+    await this.updateContact(c, (r) => {
+      const { delivered, read } = c.receipts
+      if (this.conversations.get(r.pk) !== c || (delivered <= r.delivered && read <= r.read)) return null
+      return { delivered: Math.max(r.delivered, delivered), read: Math.max(r.read, read) }
+    })
   }
 
   // ---- internals: sending ----
