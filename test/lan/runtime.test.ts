@@ -14,6 +14,7 @@ if (unavailable) console.warn(`LAN runtime tests skipped: ${unavailable}`)
 
 const HOST_NODE = fileURLToPath(new URL('./host-node.ts', import.meta.url))
 const LISTENER = fileURLToPath(new URL('./listener.ts', import.meta.url))
+const INTERNET = fileURLToPath(new URL('./internet-node.ts', import.meta.url))
 // Discovery forgets a silent node after about three announce intervals (5 s each).
 const FORGET_BOUND = 40_000
 const BOUND = 20_000
@@ -26,8 +27,8 @@ describe.skipIf(unavailable !== null)(`LAN status and discovery toggled at run t
   let a: NodeProcess
   let b: NodeProcess
 
-  async function start(name: string, display: string): Promise<NodeProcess> {
-    const proc = lab.spawn(name, HOST_NODE, { CAIRN_PROFILE: join(profiles, name), CAIRN_NAME: display })
+  async function start(name: string, display: string, env: Record<string, string> = {}): Promise<NodeProcess> {
+    const proc = lab.spawn(name, HOST_NODE, { CAIRN_PROFILE: join(profiles, name), CAIRN_NAME: display, ...env })
     procs.push(proc)
     ids[name] = String((await proc.wait((r) => r.type === 'ready', 60_000, 'ready')).id)
     return proc
@@ -57,7 +58,7 @@ describe.skipIf(unavailable !== null)(`LAN status and discovery toggled at run t
   beforeAll(() => {
     removeLeftovers()
     profiles = mkdtempSync(join(tmpdir(), 'cairn-lan-rt-'))
-    lab = Lab.create(['a', 'b', 'x'], 'rt')
+    lab = Lab.create(['a', 'b', 'x', 'i', 'c', 'd'], 'rt')
   })
 
   afterAll(async () => {
@@ -127,7 +128,36 @@ describe.skipIf(unavailable !== null)(`LAN status and discovery toggled at run t
     await listener.wait(after(listener, listener.reports.length, datagram(addressA)), BOUND, 'Alice advertising again')
   }, 180_000)
 
+  it('turning discovery off keeps the connections over the internet DHT', async () => {
+    expect(b, 'the first scenario never started the hosts').toBeDefined()
+    // The internet DHT is a testnet in a namespace of its own; Carol uses only it, Bob only the LAN.
+    const internet = lab.spawn('i', INTERNET)
+    procs.push(internet)
+    const bootstrap = String((await internet.wait((r) => r.type === 'ready', 30_000, 'the internet DHT')).bootstrap)
+    const c = await start('c', 'Carol', { CAIRN_BOOTSTRAP: bootstrap, CAIRN_LAN: '0' })
+    const d = await start('d', 'Dana', { CAIRN_BOOTSTRAP: bootstrap })
+    d.send({ cmd: 'add', id: ids.b, name: 'Bob' })
+    d.send({ cmd: 'add', id: ids.c, name: 'Carol' })
+    b.send({ cmd: 'add', id: ids.d, name: 'Dana' })
+    c.send({ cmd: 'add', id: ids.d, name: 'Dana' })
+    await presence(d, 'b', 'online', 0)
+    await presence(d, 'c', 'online', 0)
+    expect((await status(d)).mode).toBe('internet')
+
+    const beforeOff = d.reports.length
+    const bBefore = b.reports.length
+    d.send({ cmd: 'settings', lan: false })
+    await d.wait(after(d, beforeOff, (r) => r.type === 'settings'), BOUND, 'settings applied')
+    await presence(b, 'd', 'offline', bBefore)
+    d.send({ cmd: 'send', id: ids.c, texts: ['still on the internet'] })
+    await c.wait((r) => r.type === 'message' && r.direction === 'in' && r.text === 'still on the internet', BOUND, 'the message over the internet')
+    expect(d.reports.slice(beforeOff).filter((r) => r.type === 'contact' && r.id === ids.c && r.presence === 'offline')).toEqual([])
+    const off = await status(d)
+    expect(off.mode).toBe('internet')
+    expect(off.lanDiscovery).toBe(false)
+  }, 120_000)
+
   it('sent nothing anywhere but the LAN', () => {
-    for (const name of ['a', 'b', 'x']) expect(lab.strayPackets(name)).toBe(0)
+    for (const name of ['a', 'b', 'x', 'i', 'c', 'd']) expect(lab.strayPackets(name)).toBe(0)
   })
 })
