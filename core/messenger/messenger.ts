@@ -23,6 +23,7 @@ import {
   bundleOf,
   decodeBundle,
   encodeBundle,
+  encodeSignedPrekey,
   inspectEnvelope,
   MAX_ENVELOPE_BYTES,
   MAX_PLAINTEXT_BYTES,
@@ -33,6 +34,7 @@ import {
 import { keys, seqOfKey, type Store, type Tx } from '../store'
 import { Conversation } from './conversation'
 import { cleanName } from './names'
+import { DEFAULT_PREKEY_POLICY, prekeyChanges, type PrekeyPolicy } from './prekey-schedule'
 import { decodePayload, encodePayload } from './payload'
 import type { ContactRecord, FormerRecord, MessageRecord, MetaRecord, RequestRecord } from './records'
 
@@ -40,6 +42,13 @@ import type { ContactRecord, FormerRecord, MessageRecord, MetaRecord, RequestRec
 const MAX_SESSIONS = 4
 /** Pending contact requests kept; beyond this new ones are dropped until some are answered. */
 const MAX_REQUESTS = 500
+/** How often the signed prekey schedule is checked while a profile stays open. */
+const PREKEY_CHECK_MS = 60 * 60 * 1000
+/**
+ * Their receipts are written to the store at most this often: a write per receipt would queue in
+ * front of my next send. They are re-sent on every connect, so a crash loses none for good.
+ */
+const RECEIPT_SAVE_MS = 1000
 
 export interface MessengerParts {
   secrets: KeystoreSecrets
@@ -49,6 +58,9 @@ export interface MessengerParts {
   prekeys: Map<number, SignedPrekey>
   network: Network
   lanDiscovery: boolean
+  /** The time the prekey schedule goes by (tests move it). */
+  clock?: () => number
+  prekeyPolicy?: PrekeyPolicy
 }
 
 /**
@@ -71,6 +83,12 @@ export class Messenger extends EventEmitter {
   private closing: Promise<void> | null = null
   private lanDiscovery: boolean
   private lan: Lan | null = null
+  private lanChange: Promise<void> = Promise.resolve()
+  private lastNetwork = ''
+  private readonly clock: () => number
+  private readonly prekeyPolicy: PrekeyPolicy
+  private prekeyTimer: NodeJS.Timeout | null = null
+  private prekeyRun: Promise<void> = Promise.resolve()
 
   constructor(parts: MessengerParts) {
     super()
@@ -82,6 +100,8 @@ export class Messenger extends EventEmitter {
     this.meta = parts.meta
     this.prekeys = parts.prekeys
     this.lanDiscovery = parts.lanDiscovery
+    this.clock = parts.clock ?? Date.now
+    this.prekeyPolicy = parts.prekeyPolicy ?? DEFAULT_PREKEY_POLICY
     this.id = encodeContactId(this.identity.publicKey)
   }
 
@@ -111,11 +131,14 @@ export class Messenger extends EventEmitter {
     }
     this.network.on('peer', (peer: Peer) => this.guard(() => this.onPeer(peer)))
     this.network.on('request', (pk: Buffer, req: RequestFrame) => this.guard(() => this.onRequest(pk, req)))
-    this.network.on('status', () => this.emitEvent({ type: 'network', status: this.networkStatus() }))
+    this.network.on('status', () => this.emitNetwork())
     this.network.on('protocol-error', (pk: Buffer, reason: string) => {
       const c = this.conversations.get(pk.toString('hex'))
       if (c) this.security(c, 'protocol-violation', `a control frame was refused: ${reason}`)
     })
+    await this.rotatePrekeys()
+    this.prekeyTimer = setInterval(() => this.guard(() => this.rotatePrekeys()), PREKEY_CHECK_MS)
+    this.prekeyTimer.unref()
     await this.network.ready()
     if (this.lanDiscovery) await this.startLan()
     for (const c of this.conversations.values()) {
@@ -147,27 +170,40 @@ export class Messenger extends EventEmitter {
     if (patch.name !== undefined) await this.setName(patch.name)
     if (patch.lanDiscovery !== undefined) {
       await this.saveMeta({ ...this.meta, lanDiscovery: patch.lanDiscovery })
-      if (patch.lanDiscovery && !this.lan) {
-        this.lanDiscovery = true
-        await this.startLan()
-        this.emitEvent({ type: 'network', status: this.networkStatus() })
-      }
+      const on = patch.lanDiscovery
+      // Toggles take effect in the order they were asked for, never two at once.
+      this.lanChange = this.lanChange.catch(() => undefined).then(() => (on ? this.startLan() : this.stopLan()))
+      await this.lanChange
+      this.emitNetwork()
     }
     return this.settings()
   }
 
   /**
-   * Runs the network on the local link too. A second swarm cannot be taken off a running network,
-   * so turning discovery off takes effect at the next unlock; a link without a usable interface
-   * leaves the node on the internet alone, with lanDiscovery reported off.
+   * Runs the network on the local link too; a link without a usable interface leaves the node on
+   * the internet alone, with lanDiscovery reported off.
    */
   private async startLan(): Promise<void> {
+    if (this.lan || this.closing) return
+    this.lanDiscovery = true
     try {
-      this.lan = await joinLan(this.network)
+      const lan = await joinLan(this.network)
+      this.lan = lan
+      lan.on('peers', () => this.emitNetwork())
     } catch (err) {
       this.lanDiscovery = false
       this.emit('error-log', err)
     }
+  }
+
+  /** Stops advertising and drops the connections that ran over the link; internet ones stay. */
+  private async stopLan(): Promise<void> {
+    this.lanDiscovery = false
+    const lan = this.lan
+    if (!lan) return
+    this.lan = null
+    await this.network.removeDht(lan.dht)
+    await lan.close()
   }
 
   /** My identity sealed under a separate backup passphrase, as one line of text. */
@@ -183,7 +219,51 @@ export class Messenger extends EventEmitter {
     const { mode, peers } = this.network.status()
     let contactsOnline = 0
     for (const c of this.conversations.values()) if (c.peer) contactsOnline++
-    return { mode, peers, contactsOnline, lanDiscovery: this.lanDiscovery }
+    // The LAN DHT always knows this host's own storage node: alone on the link it reaches no one.
+    const alone = mode === 'lan' && (this.lan?.nodes ?? 0) === 0
+    return { mode: alone ? 'offline' : mode, peers, contactsOnline, lanDiscovery: this.lanDiscovery }
+  }
+
+  private emitNetwork(): void {
+    const status = this.networkStatus()
+    const text = JSON.stringify(status)
+    if (text === this.lastNetwork) return
+    this.lastNetwork = text
+    this.emitEvent({ type: 'network', status })
+  }
+
+  /**
+   * Runs the signed prekey schedule now (also at open and hourly): a new prekey when the current
+   * one is due, announced to connected contacts; replaced ones deleted once past their grace.
+   */
+  rotatePrekeys(): Promise<void> {
+    // One run at a time: two at once would each make a prekey with the same id.
+    this.prekeyRun = this.prekeyRun.catch(() => undefined).then(() => this.followPrekeySchedule())
+    return this.prekeyRun
+  }
+
+  private async followPrekeySchedule(): Promise<void> {
+    const { created, deleted } = prekeyChanges(this.identity, this.prekeys, this.meta.prekeyId, this.clock(), this.prekeyPolicy)
+    if (!created && deleted.length === 0) return
+    const meta = created ? { ...this.meta, prekeyId: created.id } : this.meta
+    await this.store.write((tx) => {
+      if (created) {
+        tx.put(keys.prekey(created.id), encodeSignedPrekey(created))
+        tx.putJson(keys.meta(), meta)
+      }
+      for (const id of deleted) tx.del(keys.prekey(id))
+    })
+    this.meta = meta
+    if (created) this.prekeys.set(created.id, created)
+    for (const id of deleted) this.prekeys.delete(id)
+    if (!created) return
+    const bundle = this.myBundle()
+    for (const c of this.conversations.values()) {
+      if (c.rec.blocked) continue
+      if (c.peer) c.peer.send({ type: 'prekeys', bundle })
+      // A request still on its way carries the bundle too; the network sends the newest one.
+      if (c.rec.requested) this.network.sendRequest(c.pk, this.myRequest())
+    }
   }
 
   // ---- contacts ----
@@ -341,9 +421,12 @@ export class Messenger extends EventEmitter {
   }
 
   private async shutdown(): Promise<void> {
+    if (this.prekeyTimer) clearInterval(this.prekeyTimer)
+    await this.lanChange.catch(() => undefined)
     await this.network.close()
     if (this.lan) await this.lan.close()
     for (const c of this.conversations.values()) await this.closeConversation(c)
+    for (const c of this.conversations.values()) await this.saveReceipts(c)
     await this.store.close()
     await this.corestore.close()
     this.emit('closed')
@@ -620,18 +703,33 @@ export class Messenger extends EventEmitter {
     if (!Number.isSafeInteger(upTo) || upTo < 0 || upTo >= c.rec.outCount) {
       return this.security(c, 'protocol-violation', `a ${kind} receipt names block ${upTo}, which I never wrote`)
     }
-    let from = 0
-    await this.updateContact(c, (r) => {
-      from = kind === 'read' ? r.read : r.delivered
-      if (upTo + 1 <= from) return null
-      return kind === 'read' ? { read: upTo + 1, delivered: Math.max(r.delivered, upTo + 1) } : { delivered: upTo + 1 }
-    })
+    const heard = c.receipts
+    const from = kind === 'read' ? heard.read : heard.delivered
+    if (upTo + 1 <= from) return
+    if (kind === 'read') heard.read = upTo + 1
+    heard.delivered = Math.max(heard.delivered, upTo + 1)
+    if (!c.receiptSave) {
+      c.receiptSave = setTimeout(() => this.guard(() => this.saveReceipts(c)), RECEIPT_SAVE_MS)
+      c.receiptSave.unref()
+    }
     for (let block = from; block <= upTo; block++) {
       const seqValue = await this.store.get(keys.outBlock(c.tag, block))
       if (!seqValue) continue
       const seq = Number(seqValue.readBigUInt64BE(0))
       this.emitEvent({ type: 'message-state', contact: c.id, id: c.messageId(seq), state: kind })
     }
+  }
+
+  /** Writes the receipts heard since the contact record was last written, if any. */
+  private async saveReceipts(c: Conversation): Promise<void> {
+    if (c.receiptSave) clearTimeout(c.receiptSave)
+    c.receiptSave = null
+    if (this.conversations.get(c.rec.pk) !== c) return
+    await this.updateContact(c, (r) => {
+      const { delivered, read } = c.receipts
+      if (this.conversations.get(r.pk) !== c || (delivered <= r.delivered && read <= r.read)) return null
+      return { delivered: Math.max(r.delivered, delivered), read: Math.max(r.read, read) }
+    })
   }
 
   // ---- internals: sending ----
@@ -767,6 +865,9 @@ export class Messenger extends EventEmitter {
         return { orphan: true }
       }
     } catch (err) {
+      if (err instanceof RatchetError && err.code === 'unknown-prekey') {
+        return fail('decrypt-failed', `was made from a signed prekey of mine that expired and was deleted (${err.message})`)
+      }
       return fail('decrypt-failed', `was rejected: ${errorText(err)}`)
     }
     try {
