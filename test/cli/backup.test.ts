@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cli, type CliEnv } from './cli-process'
+import { cli, cliOnTerminal, type CliEnv } from './cli-process'
 
 // `cairn export` and `cairn restore`, one-shot and offline (no node runs, nothing is networked).
 
@@ -65,6 +65,19 @@ describe('cairn export and restore', () => {
     expect(restored.stderr).toMatch(/add them again/)
     expect((await cli(['id', '--json'], bob)).stdout).toBe(`${JSON.stringify({ id, name: 'Alice 2' })}\n`)
     expect((await cli(['id'], { ...bob, passphrase: 'alice pass' })).code).toBe(3)
+
+    const onTerminal: CliEnv = { profile: join(root, 'typed') }
+    const typed = await cliOnTerminal(['restore', '--backup-file', backupFile, '--name', 'Alice'], onTerminal, [
+      'backup pass\r',
+      'typed pass\r',
+      'typed pass\r'
+    ])
+    expect(typed.code, typed.stdout).toBe(0)
+    expect(typed.stdout).toMatch(/Backup passphrase: [\s\S]*New passphrase: [\s\S]*Repeat passphrase: /)
+    expect(typed.stdout).toContain(id)
+    expect(typed.stdout).not.toContain('backup pass')
+    expect(typed.stdout).not.toContain('typed pass')
+    expect((await cli(['id'], { ...onTerminal, passphrase: 'typed pass' })).stdout).toBe(`${id}\n`)
 
     const over = await cli(['restore', '--backup-file', backupFile], alice)
     expect(over.code).toBe(1)
