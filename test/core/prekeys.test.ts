@@ -98,7 +98,7 @@ describe('signed prekey rotation between two profiles', () => {
   }
 
   function heldPrekeys(node: Node): number[] {
-    return [...(node.m as unknown as { prekeys: Map<number, unknown> }).prekeys.keys()].sort((a, b) => a - b)
+    return [...(node.m as unknown as { ctx: { prekeys: Map<number, unknown> } }).ctx.prekeys.keys()].sort((a, b) => a - b)
   }
 
   async function pair(): Promise<{ a: Node; b: Node }> {
