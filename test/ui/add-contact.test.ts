@@ -1,21 +1,16 @@
 // @vitest-environment jsdom
 import { fireEvent, within } from '@testing-library/dom'
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest'
+import { afterEach, beforeEach, expect, test } from 'vitest'
 import type { ContactId } from '../../core/api/types'
 import type { Session } from '../../renderer/src/lib/session.svelte'
 import { FakeApi, fakeId } from './fake-api'
-import { installBrowserStandIns, mountComponent, startSvelteRunner, type Mounted, type SvelteRunner } from './mount'
+import { mountComponent, useSvelteRunner, type Mounted } from './mount'
 
-let runner: SvelteRunner
+const runner = useSvelteRunner()
 let mounted: Mounted | undefined
 let api: FakeApi
 let added: ContactId[]
 
-beforeAll(async () => {
-  installBrowserStandIns()
-  runner = await startSvelteRunner()
-})
-afterAll(() => runner.close())
 afterEach(() => mounted?.unmount())
 
 beforeEach(async () => {

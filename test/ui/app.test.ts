@@ -1,17 +1,12 @@
 // @vitest-environment jsdom
 import { fireEvent, within } from '@testing-library/dom'
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
+import { afterEach, expect, test } from 'vitest'
 import { FakeApi, fakeId } from './fake-api'
-import { installBrowserStandIns, mountComponent, startSvelteRunner, type Mounted, type SvelteRunner } from './mount'
+import { mountComponent, useSvelteRunner, type Mounted } from './mount'
 
-let runner: SvelteRunner
+const runner = useSvelteRunner()
 let mounted: Mounted | undefined
 
-beforeAll(async () => {
-  installBrowserStandIns()
-  runner = await startSvelteRunner()
-})
-afterAll(() => runner.close())
 afterEach(() => mounted?.unmount())
 
 async function app(api: FakeApi) {

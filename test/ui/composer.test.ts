@@ -1,17 +1,12 @@
 // @vitest-environment jsdom
 import { fireEvent, within } from '@testing-library/dom'
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
-import { installBrowserStandIns, mountComponent, startSvelteRunner, type Mounted, type SvelteRunner } from './mount'
+import { afterEach, expect, test } from 'vitest'
+import { mountComponent, useSvelteRunner, type Mounted } from './mount'
 
-let runner: SvelteRunner
+const runner = useSvelteRunner()
 let mounted: Mounted | undefined
 
-beforeAll(async () => {
-  installBrowserStandIns()
-  runner = await startSvelteRunner()
-})
 afterEach(() => mounted?.unmount())
-afterAll(() => runner.close())
 
 async function composer(onsend: (text: string) => Promise<void>, typing: boolean[] = []) {
   mounted = await mountComponent(runner, '/src/components/Composer.svelte', { onsend, ontyping: (t: boolean) => typing.push(t) })

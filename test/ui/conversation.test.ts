@@ -1,26 +1,21 @@
 // @vitest-environment jsdom
 import { fireEvent, within } from '@testing-library/dom'
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest'
+import { afterEach, beforeAll, beforeEach, expect, test } from 'vitest'
 import type { Contact, ContactId } from '../../core/api/types'
 import type { Session } from '../../renderer/src/lib/session.svelte'
 import { FakeApi, fakeId } from './fake-api'
-import { emulateScrollers, installBrowserStandIns, mountComponent, startSvelteRunner, type Mounted, type SvelteRunner } from './mount'
+import { emulateScrollers, mountComponent, useSvelteRunner, type Mounted } from './mount'
 
 const VIEWPORT = 600
 const COUNT = 10_000
 
-let runner: SvelteRunner
+const runner = useSvelteRunner()
 let mounted: Mounted | undefined
 let api: FakeApi
 let session: Session
 let grace: ContactId
 
-beforeAll(async () => {
-  installBrowserStandIns()
-  emulateScrollers('scroller', VIEWPORT)
-  runner = await startSvelteRunner()
-})
-afterAll(() => runner.close())
+beforeAll(() => emulateScrollers('scroller', VIEWPORT))
 afterEach(() => {
   mounted?.unmount()
   session.dispose()

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createRunnableDevEnvironment, createServer, type RunnableDevEnvironment, type ViteDevServer } from 'vite'
+import { afterAll, beforeAll } from 'vitest'
 
 const root = resolve(import.meta.dirname, '../../renderer')
 
@@ -47,6 +48,23 @@ export async function startSvelteRunner(): Promise<SvelteRunner> {
       await server.close()
       await rm(cacheDir, { recursive: true, force: true })
     }
+  }
+}
+
+/**
+ * Registers the hooks every component test file shares: the browser stand-ins and one runner for
+ * the whole file, closed after it. The returned runner may be used from the file's hooks and tests.
+ */
+export function useSvelteRunner(): SvelteRunner {
+  let runner: SvelteRunner | undefined
+  beforeAll(async () => {
+    installBrowserStandIns()
+    runner = await startSvelteRunner()
+  })
+  afterAll(() => runner?.close())
+  return {
+    load: (id) => runner!.load(id),
+    close: () => runner!.close()
   }
 }
 

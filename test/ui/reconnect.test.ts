@@ -1,22 +1,17 @@
 // @vitest-environment jsdom
 import { fireEvent, within } from '@testing-library/dom'
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
+import { afterEach, expect, test } from 'vitest'
 import type { ApiClient } from '../../core/api/client'
 import { CairnError } from '../../core/api/errors'
 import { FakeApi, fakeId } from './fake-api'
-import { installBrowserStandIns, mountComponent, startSvelteRunner, type Mounted, type SvelteRunner } from './mount'
+import { mountComponent, useSvelteRunner, type Mounted } from './mount'
 
 const PASS = 'correct horse battery'
 const DISCONNECTED = 'Disconnected from Cairn — reconnecting…'
 
-let runner: SvelteRunner
+const runner = useSvelteRunner()
 let mounted: Mounted | undefined
 
-beforeAll(async () => {
-  installBrowserStandIns()
-  runner = await startSvelteRunner()
-})
-afterAll(() => runner.close())
 afterEach(() => mounted?.unmount())
 
 /** The app over a transport whose later connections follow `next` (absent: the fake connects). */

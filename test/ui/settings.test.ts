@@ -1,20 +1,15 @@
 // @vitest-environment jsdom
 import { fireEvent, within } from '@testing-library/dom'
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest'
+import { afterEach, beforeEach, expect, test } from 'vitest'
 import type { Session } from '../../renderer/src/lib/session.svelte'
 import { FakeApi } from './fake-api'
-import { installBrowserStandIns, mountComponent, startSvelteRunner, type Mounted, type SvelteRunner } from './mount'
+import { mountComponent, useSvelteRunner, type Mounted } from './mount'
 
-let runner: SvelteRunner
+const runner = useSvelteRunner()
 let mounted: Mounted | undefined
 let api: FakeApi
 let ui: ReturnType<typeof within>
 
-beforeAll(async () => {
-  installBrowserStandIns()
-  runner = await startSvelteRunner()
-})
-afterAll(() => runner.close())
 afterEach(() => mounted?.unmount())
 
 beforeEach(async () => {
