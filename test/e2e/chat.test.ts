@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
-import { Browser, ShellNode } from './harness'
+import { Browser, createIdentity, sendMessage, ShellNode } from './harness'
 import { ensureRendererBuilt } from '../../scripts/build-renderer'
 
 const PASS = 'correct horse battery staple'
@@ -20,11 +20,7 @@ async function onboard(page: Page, url: string, name: string): Promise<void> {
   await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
   // the access token is taken out of the address bar once the page has it
   expect(page.url()).not.toContain('token')
-  await page.getByLabel('Display name').fill(name)
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
-  await page.getByLabel('Confirm passphrase').fill(PASS)
-  await page.getByRole('button', { name: 'Create identity' }).click()
-  await page.getByRole('heading', { name: 'Contacts' }).waitFor()
+  await createIdentity(page, name, PASS)
 }
 
 function navigate(page: Page, to: 'Add contact' | 'My ID' | 'Settings') {
@@ -36,12 +32,6 @@ async function myId(page: Page): Promise<string> {
   const id = (await page.getByLabel('My contact ID').textContent())?.trim() ?? ''
   expect(id.length).toBeGreaterThan(40)
   return id
-}
-
-async function sendMessage(page: Page, text: string): Promise<void> {
-  const box = page.getByRole('textbox', { name: 'Message' })
-  await box.fill(text)
-  await box.press('Enter')
 }
 
 /** One character of an ID swapped for another valid z-base32 character. */

@@ -15,7 +15,7 @@ import { APP_ORIGIN } from '../../electron/app-url'
 import { createIpcHandlers } from '../../electron/ipc'
 import { DEFAULT_RENDERER_DIR } from '../../webshell/server'
 import { realRendererDir } from '../../webshell/static'
-import { Browser } from './harness'
+import { Browser, createIdentity } from './harness'
 import { ensureRendererBuilt } from '../../scripts/build-renderer'
 
 // Plays the part of http://cairn.test/ ↔ cairn://app/ so Chromium can load the app scheme's files.
@@ -87,12 +87,7 @@ describe('renderer over the Electron bridge', () => {
 
   it('onboards, adds a contact and reports the open conversation, under the app CSP', async () => {
     await page.goto(`${STAND_IN_ORIGIN}/index.html`)
-    await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
-    await page.getByLabel('Display name').fill('Erin')
-    await page.getByLabel('Passphrase', { exact: true }).fill('a long enough passphrase')
-    await page.getByLabel('Confirm passphrase').fill('a long enough passphrase')
-    await page.getByRole('button', { name: 'Create identity' }).click()
-    await page.getByRole('heading', { name: 'Contacts' }).waitFor()
+    await createIdentity(page, 'Erin', 'a long enough passphrase')
     expect((await host.profile()).name).toBe('Erin')
 
     const other = new CairnHost({ profileDir: otherDir, bootstrap: testnet.bootstrap, lanDiscovery: false })

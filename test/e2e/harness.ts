@@ -92,3 +92,19 @@ export class Browser {
     await rm(this.dataDir, { recursive: true, force: true })
   }
 }
+
+/** Fills in the first-run screen already loaded in `page` and waits for the main screen. */
+export async function createIdentity(page: Page, name: string, passphrase: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
+  await page.getByLabel('Display name').fill(name)
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase)
+  await page.getByLabel('Confirm passphrase').fill(passphrase)
+  await page.getByRole('button', { name: 'Create identity' }).click()
+  await page.getByRole('heading', { name: 'Contacts' }).waitFor()
+}
+
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message' })
+  await box.fill(text)
+  await box.press('Enter')
+}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ContactId } from '../../core/api/types'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 import { ensureRendererBuilt } from '../../scripts/build-renderer'
-import { Browser, ShellNode } from './harness'
+import { Browser, createIdentity, sendMessage, ShellNode } from './harness'
 
 const PASS = 'correct horse battery staple'
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots')
@@ -25,12 +25,6 @@ async function until(cond: () => Promise<boolean>, what: string, ms = 60_000): P
 async function hasMessage(node: ShellNode, contact: ContactId, text: string): Promise<boolean> {
   const page = await node.host.history(contact, { limit: 50 })
   return page.messages.some((m) => m.text === text)
-}
-
-async function sendMessage(page: Page, text: string): Promise<void> {
-  const box = page.getByRole('textbox', { name: 'Message' })
-  await box.fill(text)
-  await box.press('Enter')
 }
 
 function banner(page: Page) {
@@ -63,12 +57,7 @@ describe('a page whose web shell goes away', () => {
     // Alice uses the page; Bob is driven through the API only
     const page = await browser.page()
     await page.goto(alice.url)
-    await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
-    await page.getByLabel('Display name').fill('Alice')
-    await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
-    await page.getByLabel('Confirm passphrase').fill(PASS)
-    await page.getByRole('button', { name: 'Create identity' }).click()
-    await page.getByRole('heading', { name: 'Contacts' }).waitFor()
+    await createIdentity(page, 'Alice', PASS)
     const aliceId = (await alice.host.profile()).id
     const bobId = (await bob.host.create('Bob', PASS)).id
     await bob.host.addContact(aliceId, 'Alice')

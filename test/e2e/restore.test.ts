@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 import { ensureRendererBuilt } from '../../scripts/build-renderer'
-import { Browser, ShellNode } from './harness'
+import { Browser, createIdentity, ShellNode } from './harness'
 
 const PASS = 'correct horse battery staple'
 const BACKUP_PASS = 'a separate backup passphrase'
@@ -32,12 +32,7 @@ describe('restoring an identity through the UI', () => {
   it('exports in Settings, then restores the same ID in a fresh profile from the saved file', async () => {
     const page = await browser.page()
     await page.goto(old.url)
-    await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
-    await page.getByLabel('Display name').fill('Alice')
-    await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
-    await page.getByLabel('Confirm passphrase').fill(PASS)
-    await page.getByRole('button', { name: 'Create identity' }).click()
-    await page.getByRole('heading', { name: 'Contacts' }).waitFor()
+    await createIdentity(page, 'Alice', PASS)
     const id = (await old.host.profile()).id
 
     await page.getByRole('navigation', { name: 'Cairn' }).getByRole('button', { name: 'Settings' }).click()
