@@ -1,10 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ControlFrame, Peer } from '../../core/net'
-import { Harness, befriend, until } from './helpers'
-
-function nextPeer(net: import('../../core/net').Network): Promise<Peer> {
-  return new Promise((resolve) => net.once('peer', resolve))
-}
+import { Harness, befriend, connectPair, nextPeer, until } from './helpers'
 
 function collect(peer: Peer): ControlFrame[] {
   const frames: ControlFrame[] = []
@@ -80,11 +76,7 @@ describe('contacts', () => {
   it('connects when both sides join at the same instant', async () => {
     const a = await h.node()
     const b = await h.node()
-    befriend(a, b)
-    const peers = Promise.all([nextPeer(a.net), nextPeer(b.net)])
-    a.net.addContact(b.keyPair.publicKey)
-    b.net.addContact(a.keyPair.publicKey)
-    const [pa, pb] = await peers
+    const [pa, pb] = await connectPair(a, b)
     const got = collect(pb)
     pa.send({ type: 'typing', typing: false })
     await until(() => got.length === 1, 'a frame after the race')
@@ -98,10 +90,7 @@ describe('contacts', () => {
     for (let i = 0; i < 4; i++) {
       const a = await h.node({ retry })
       const b = await h.node({ retry })
-      befriend(a, b)
-      const peers = Promise.all([nextPeer(a.net), nextPeer(b.net)])
-      a.net.addContact(b.keyPair.publicKey)
-      b.net.addContact(a.keyPair.publicKey)
+      const peers = connectPair(a, b)
       await until(() => a.net.peer(b.keyPair.publicKey) !== null && b.net.peer(a.keyPair.publicKey) !== null, `pair ${i} connected`)
       await peers
     }
@@ -110,11 +99,7 @@ describe('contacts', () => {
   it('reconnects by itself after the connection is dropped', async () => {
     const a = await h.node()
     const b = await h.node()
-    befriend(a, b)
-    const first = Promise.all([nextPeer(a.net), nextPeer(b.net)])
-    a.net.addContact(b.keyPair.publicKey)
-    b.net.addContact(a.keyPair.publicKey)
-    const [pa] = await first
+    const [pa] = await connectPair(a, b)
 
     const closed = new Promise<void>((resolve) => pa.once('close', resolve))
     const again = Promise.all([nextPeer(a.net), nextPeer(b.net)])
@@ -152,11 +137,7 @@ describe('contacts', () => {
   it('removeContact drops the connection and stays away', async () => {
     const a = await h.node()
     const b = await h.node()
-    befriend(a, b)
-    const first = Promise.all([nextPeer(a.net), nextPeer(b.net)])
-    a.net.addContact(b.keyPair.publicKey)
-    b.net.addContact(a.keyPair.publicKey)
-    const [, pb] = await first
+    const [, pb] = await connectPair(a, b)
     const closed = new Promise<void>((resolve) => pb.once('close', resolve))
     a.setClass(b.keyPair.publicKey, 'unknown')
     await a.net.removeContact(b.keyPair.publicKey)

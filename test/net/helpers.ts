@@ -1,6 +1,6 @@
 import HyperDHT from 'hyperdht'
 import type { KeyPair } from 'hyperdht'
-import { Network, type PeerClass, type NetworkOptions } from '../../core/net'
+import { Network, type Peer, type PeerClass, type NetworkOptions } from '../../core/net'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 
 /** A node under test: its network plus the class table its classify() reads. */
@@ -81,4 +81,17 @@ export async function never(condition: () => boolean, label: string, windowMs: n
 export function befriend(a: TestNode, b: TestNode): void {
   a.setClass(b.keyPair.publicKey, 'contact')
   b.setClass(a.keyPair.publicKey, 'contact')
+}
+
+export function nextPeer(net: Network): Promise<Peer> {
+  return new Promise((resolve) => net.once('peer', resolve))
+}
+
+/** Makes a and b contacts of each other and adds each to the other's network at the same instant; resolves with each side's first peer. */
+export function connectPair(a: TestNode, b: TestNode): Promise<[Peer, Peer]> {
+  befriend(a, b)
+  const peers = Promise.all([nextPeer(a.net), nextPeer(b.net)])
+  a.net.addContact(b.keyPair.publicKey)
+  b.net.addContact(a.keyPair.publicKey)
+  return peers
 }

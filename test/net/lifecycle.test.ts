@@ -1,13 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CairnError } from '../../core/api/errors'
-import { Network, type Peer, inboxTopic, pairTopics } from '../../core/net'
+import { Network, inboxTopic, pairTopics } from '../../core/net'
 import { generateIdentity } from '../../core/identity'
 import { blake2b } from '../../core/crypto'
-import { Harness, befriend, keyPair, never, until } from './helpers'
-
-function nextPeer(net: Network): Promise<Peer> {
-  return new Promise((resolve) => net.once('peer', resolve))
-}
+import { Harness, befriend, connectPair, keyPair, never, nextPeer, until } from './helpers'
 
 function timers(): number {
   return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
@@ -47,11 +43,7 @@ describe('network lifecycle', () => {
   it("a DHT observer never sees the two keys of a pair under one topic", async () => {
     const a = await h.node()
     const b = await h.node()
-    befriend(a, b)
-    const peers = Promise.all([nextPeer(a.net), nextPeer(b.net)])
-    a.net.addContact(b.keyPair.publicKey)
-    b.net.addContact(a.keyPair.publicKey)
-    await peers
+    await connectPair(a, b)
     await Promise.all([a.net.flushed(), b.net.flushed()])
     const observer = h.testnet!.createNode()
     const announcers = async (topic: Buffer): Promise<string[]> => {
@@ -88,11 +80,7 @@ describe('network lifecycle', () => {
     const a = await h.node()
     const bKeys = keyPair()
     const b = await h.node({}, bKeys)
-    befriend(a, b)
-    const first = Promise.all([nextPeer(a.net), nextPeer(b.net)])
-    a.net.addContact(b.keyPair.publicKey)
-    b.net.addContact(a.keyPair.publicKey)
-    const [pa] = await first
+    const [pa] = await connectPair(a, b)
     const gone = new Promise<void>((resolve) => pa.once('close', () => resolve()))
     await b.net.close()
     await gone
@@ -153,10 +141,7 @@ describe('network lifecycle', () => {
     const before = timers()
     const a = await h.node()
     const b = await h.node()
-    befriend(a, b)
-    const peers = Promise.all([nextPeer(a.net), nextPeer(b.net)])
-    a.net.addContact(b.keyPair.publicKey)
-    b.net.addContact(a.keyPair.publicKey)
+    const peers = connectPair(a, b)
     a.net.addContact(keyPair().publicKey)
     a.net.sendRequest(keyPair().publicKey, { name: 'nobody home', bundle: null })
     await peers

@@ -2,13 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import Protomux from 'protomux'
 import c from 'compact-encoding'
 import type { NoiseSecretStream } from 'hyperdht'
-import type { Network, Peer, RequestFrame, ControlFrame } from '../../core/net'
+import type { RequestFrame, ControlFrame } from '../../core/net'
 import { encodeRequestFrame } from '../../core/net'
-import { Harness, keyPair, until } from './helpers'
-
-function nextPeer(net: Network): Promise<Peer> {
-  return new Promise((resolve) => net.once('peer', resolve))
-}
+import { Harness, keyPair, nextPeer, until } from './helpers'
 
 function closed(stream: NoiseSecretStream): Promise<void> {
   return new Promise((resolve) => {
