@@ -197,18 +197,23 @@ export class FakeApi implements CairnApi {
     const me = this.open()
     checkId(id)
     if (id === me.id) throw new CairnError('self', 'that is your own contact ID')
+    return this.putNewContact(id, name, 'offline', null)
+  }
+
+  /** A contact as it stands when added: no messages, unverified, unblocked, active now. */
+  private putNewContact(id: ContactId, name: string, presence: Contact['presence'], announcedName: string | null): Contact {
     const now = Date.now()
     return this.putContact({
       id,
       name,
-      presence: 'offline',
+      presence,
       blocked: false,
       verified: false,
       unread: 0,
       lastMessage: null,
       lastActivity: now,
       addedAt: now,
-      announcedName: null
+      announcedName
     })
   }
 
@@ -250,19 +255,7 @@ export class FakeApi implements CairnApi {
 
   async acceptRequest(id: ContactId, name?: string): Promise<Contact> {
     const r = this.takeRequest(id)
-    const now = Date.now()
-    return this.putContact({
-      id,
-      name: name ?? r.name,
-      presence: 'online',
-      blocked: false,
-      verified: false,
-      unread: 0,
-      lastMessage: null,
-      lastActivity: now,
-      addedAt: now,
-      announcedName: r.name
-    })
+    return this.putNewContact(id, name ?? r.name, 'online', r.name)
   }
 
   async declineRequest(id: ContactId): Promise<void> {
