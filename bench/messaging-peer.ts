@@ -9,13 +9,14 @@ import HyperDHT from 'hyperdht'
 import Hyperswarm from 'hyperswarm'
 import { CairnHost } from '../core/api/host'
 import type { CairnApi, CairnEvent } from '../core/api/types'
+import type { BootstrapNode } from '../core/profile/bootstrap'
 
 type Command =
-  | { id: number; op: 'host'; profileDir: string; bootstrap: { host: string; port: number }[] }
+  | { id: number; op: 'host'; profileDir: string; bootstrap: BootstrapNode[] }
   | { id: number; op: 'call'; method: keyof CairnApi; args: unknown[] }
-  | { id: number; op: 'echo'; bootstrap: { host: string; port: number }[]; topic: string }
-  | { id: number; op: 'follow'; bootstrap: { host: string; port: number }[]; topic: string; key: string }
-  | { id: number; op: 'fetch'; bootstrap: { host: string; port: number }[]; topic: string; key: string; length: number }
+  | { id: number; op: 'echo'; bootstrap: BootstrapNode[]; topic: string }
+  | { id: number; op: 'follow'; bootstrap: BootstrapNode[]; topic: string; key: string }
+  | { id: number; op: 'fetch'; bootstrap: BootstrapNode[]; topic: string; key: string; length: number }
   | { id: number; op: 'rss' }
   | { id: number; op: 'exit' }
 
@@ -23,6 +24,29 @@ const write = (value: unknown) => process.stdout.write(JSON.stringify(value) + '
 let host: CairnHost | null = null
 const swarms: Hyperswarm[] = []
 const cleanup: Array<() => Promise<void>> = []
+
+function localSwarm(bootstrap: BootstrapNode[]): Hyperswarm {
+  const swarm = new Hyperswarm({ dht: new HyperDHT({ bootstrap, host: '127.0.0.1' }) })
+  swarms.push(swarm)
+  return swarm
+}
+
+/** A bare Hypercore of `key` in a temporary folder, replicated on every connection of a swarm not yet joined; both go at exit. */
+async function bareReplica(name: string, bootstrap: BootstrapNode[], key: string): Promise<{ core: Hypercore; swarm: Hyperswarm }> {
+  const dir = await mkdtemp(join(tmpdir(), `cairn-bench-${name}-`))
+  const core = new Hypercore(dir, Buffer.from(key, 'hex'))
+  await core.ready()
+  cleanup.push(async () => {
+    await core.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+  const swarm = localSwarm(bootstrap)
+  swarm.on('connection', (conn) => {
+    conn.on('error', () => undefined)
+    core.replicate(conn)
+  })
+  return { core, swarm }
+}
 
 async function run(cmd: Command): Promise<unknown> {
   switch (cmd.op) {
@@ -38,8 +62,7 @@ async function run(cmd: Command): Promise<unknown> {
       return (host![cmd.method] as (...a: unknown[]) => Promise<unknown>)(...cmd.args)
     case 'echo': {
       // The floor of the latency benchmark: the same bytes over a bare Hyperswarm connection, seen here.
-      const swarm = new Hyperswarm({ dht: new HyperDHT({ bootstrap: cmd.bootstrap, host: '127.0.0.1' }) })
-      swarms.push(swarm)
+      const swarm = localSwarm(cmd.bootstrap)
       swarm.on('connection', (conn) => {
         conn.on('error', () => undefined)
         conn.on('data', (data: Buffer) => write({ echo: data.readUInt32BE(0) }))
@@ -50,19 +73,7 @@ async function run(cmd: Command): Promise<unknown> {
     case 'follow': {
       // The replication floor of the latency benchmark: each new block of a bare Hypercore, fetched
       // live as the log reader does (download range, woken by 'append', blocks read in order).
-      const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-follow-'))
-      const core = new Hypercore(dir, Buffer.from(cmd.key, 'hex'))
-      await core.ready()
-      cleanup.push(async () => {
-        await core.close()
-        await rm(dir, { recursive: true, force: true })
-      })
-      const swarm = new Hyperswarm({ dht: new HyperDHT({ bootstrap: cmd.bootstrap, host: '127.0.0.1' }) })
-      swarms.push(swarm)
-      swarm.on('connection', (conn) => {
-        conn.on('error', () => undefined)
-        core.replicate(conn)
-      })
+      const { core, swarm } = await bareReplica('follow', cmd.bootstrap, cmd.key)
       swarm.join(Buffer.from(cmd.topic, 'hex'), { server: false, client: true })
       core.download({ start: 0, end: -1 })
       let next = 0
@@ -82,19 +93,7 @@ async function run(cmd: Command): Promise<unknown> {
     case 'fetch': {
       // Timed from the join (like the Cairn side, which includes finding the peer) and from the connection.
       // The floor of the catch-up benchmark: replicate the same number of blocks of a bare Hypercore.
-      const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-fetch-'))
-      const core = new Hypercore(dir, Buffer.from(cmd.key, 'hex'))
-      await core.ready()
-      cleanup.push(async () => {
-        await core.close()
-        await rm(dir, { recursive: true, force: true })
-      })
-      const swarm = new Hyperswarm({ dht: new HyperDHT({ bootstrap: cmd.bootstrap, host: '127.0.0.1' }) })
-      swarms.push(swarm)
-      swarm.on('connection', (conn) => {
-        conn.on('error', () => undefined)
-        core.replicate(conn)
-      })
+      const { core, swarm } = await bareReplica('fetch', cmd.bootstrap, cmd.key)
       const started = performance.now()
       const connected = new Promise<number>((r) => swarm.once('connection', () => r(performance.now())))
       swarm.join(Buffer.from(cmd.topic, 'hex'), { server: false, client: true })
