@@ -22,7 +22,10 @@ report({
   bootstrap: lan.dht.bootstrapNodes.length,
   publicKey: b4a.toString(keyPair.publicKey, 'hex')
 })
-lan.on('peers', (count: number) => report({ type: 'peers', count, ms: performance.now() - started }))
+const reportPeers = (count: number) => report({ type: 'peers', count, ms: performance.now() - started })
+// A node that starts second may already know the first when startLan resolves, before anyone listened.
+if (lan.nodes > 0) reportPeers(lan.nodes)
+lan.on('peers', reportPeers)
 
 const swarm = new Hyperswarm({
   dht: lan.dht,
