@@ -30,6 +30,12 @@ export interface LinkHooks {
   onClose(): void
 }
 
+// A connection can come up on one end only: HyperDHT's holepunch hands the dialler a stream as soon
+// as one probe from the remote arrives, even if the remote then gives that punch up, and the dialler
+// would only learn of it at UDX's idle timeout (~14 s). A working remote sends its secret-stream
+// header at once; a connection that has read nothing by this deadline is dropped and dialled again.
+const SILENT_REMOTE_MS = 4_000
+
 export class Link {
   readonly remoteKey: Buffer
   readonly key: string
@@ -41,6 +47,7 @@ export class Link {
   private requested: Channel | null = null
   private requestReceived = false
   private guestTimer: NodeJS.Timeout | null = null
+  private silenceTimer: NodeJS.Timeout | null = null
   private closed = false
 
   constructor(
@@ -57,6 +64,11 @@ export class Link {
 
   /** guestMs: a stranger's connection is dropped after this long unless it becomes a contact. */
   start(request: Buffer | null, guestMs: number): void {
+    this.silenceTimer = setTimeout(() => {
+      this.silenceTimer = null
+      if (this.stream.rawBytesRead === 0) this.destroy()
+    }, SILENT_REMOTE_MS)
+    this.silenceTimer.unref()
     this.mux.pair({ protocol: CONTROL_PROTOCOL }, () => {
       if (this.hooks.classify() === 'contact') this.openControl()
     })
@@ -210,6 +222,7 @@ export class Link {
     if (this.closed) return
     this.closed = true
     this.clearGuestTimer()
+    if (this.silenceTimer !== null) clearTimeout(this.silenceTimer)
     this.peer?.markClosed()
     this.hooks.onClose()
   }
