@@ -32,8 +32,10 @@ export class LanSwitch {
     const { mode, peers } = this.ctx.network.status()
     let contactsOnline = 0
     for (const c of this.ctx.conversations.values()) if (c.peer) contactsOnline++
-    // The LAN DHT always knows this host's own storage node: alone on the link it reaches no one.
-    const alone = mode === 'lan' && (this.lan?.nodes ?? 0) === 0
+    // The LAN DHT always knows this host's own storage node, so 'lan' alone does not mean another
+    // node is there: with none heard and no connection open, the node reaches no one. An open
+    // connection counts too, since discovery can forget a node (a late advert) while its link lives.
+    const alone = mode === 'lan' && (this.lan?.nodes ?? 0) === 0 && peers === 0
     return { mode: alone ? 'offline' : mode, peers, contactsOnline, lanDiscovery: this.on }
   }
 
