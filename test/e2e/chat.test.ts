@@ -4,9 +4,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
-import { Browser, createIdentity, sendMessage, ShellNode } from './harness'
-import { ensureRendererBuilt } from '../../scripts/build-renderer'
+import { Browser, createIdentity, sendMessage, ShellNode, startShellPair, type ShellPair } from './harness'
 
 const PASS = 'correct horse battery staple'
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots')
@@ -41,7 +39,7 @@ function mistype(id: string): string {
 }
 
 describe('two people chatting through the web shell', () => {
-  let testnet: LocalTestnet
+  let pair: ShellPair
   let alice: ShellNode
   let bob: ShellNode
   let alicesBrowser: Browser
@@ -49,10 +47,8 @@ describe('two people chatting through the web shell', () => {
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true })
-    await ensureRendererBuilt()
-    testnet = await createLocalTestnet(3)
-    alice = await ShellNode.start(testnet.bootstrap)
-    bob = await ShellNode.start(testnet.bootstrap)
+    pair = await startShellPair()
+    ;[alice, bob] = pair.nodes
     alicesBrowser = await Browser.launch()
     bobsBrowser = await Browser.launch()
   }, 180_000)
@@ -60,9 +56,7 @@ describe('two people chatting through the web shell', () => {
   afterAll(async () => {
     await alicesBrowser?.close()
     await bobsBrowser?.close()
-    await alice?.destroy()
-    await bob?.destroy()
-    await testnet?.destroy()
+    await pair?.destroy()
   })
 
   it('onboards, exchanges IDs, accepts, chats both ways, restarts with history', async () => {

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { CairnHost } from '../../core/api/host'
+import { createLocalTestnet } from '../../core/net/testnet'
 import type { BootstrapNode } from '../../core/profile/bootstrap'
+import { ensureRendererBuilt } from '../../scripts/build-renderer'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium'
 import { startWebShell, type WebShell } from '../../webshell/server'
 
@@ -65,6 +67,25 @@ export class ShellNode {
 }
 
 /** Chromium with its own temporary user-data-dir, removed on close. */
+export interface ShellPair {
+  nodes: [ShellNode, ShellNode]
+  destroy(): Promise<void>
+}
+
+/** The built renderer and two web-shell nodes on one fresh loopback testnet: the two-person tests' setup. */
+export async function startShellPair(): Promise<ShellPair> {
+  await ensureRendererBuilt()
+  const testnet = await createLocalTestnet(3)
+  const nodes: [ShellNode, ShellNode] = [await ShellNode.start(testnet.bootstrap), await ShellNode.start(testnet.bootstrap)]
+  return {
+    nodes,
+    async destroy() {
+      for (const node of nodes) await node.destroy()
+      await testnet.destroy()
+    }
+  }
+}
+
 export class Browser {
   private constructor(
     readonly context: BrowserContext,

@@ -6,9 +6,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ContactId } from '../../core/api/types'
-import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
-import { ensureRendererBuilt } from '../../scripts/build-renderer'
-import { Browser, createIdentity, sendMessage, ShellNode } from './harness'
+import { Browser, createIdentity, sendMessage, ShellNode, startShellPair, type ShellPair } from './harness'
 
 const PASS = 'correct horse battery staple'
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots')
@@ -32,25 +30,21 @@ function banner(page: Page) {
 }
 
 describe('a page whose web shell goes away', () => {
-  let testnet: LocalTestnet
+  let pair: ShellPair
   let alice: ShellNode
   let bob: ShellNode
   let browser: Browser
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true })
-    await ensureRendererBuilt()
-    testnet = await createLocalTestnet(3)
-    alice = await ShellNode.start(testnet.bootstrap)
-    bob = await ShellNode.start(testnet.bootstrap)
+    pair = await startShellPair()
+    ;[alice, bob] = pair.nodes
     browser = await Browser.launch()
   }, 180_000)
 
   afterAll(async () => {
     await browser?.close()
-    await alice?.destroy()
-    await bob?.destroy()
-    await testnet?.destroy()
+    await pair?.destroy()
   })
 
   it('shows the disconnection, reconnects at the same address, re-reads state, unlocks after a restart', async () => {

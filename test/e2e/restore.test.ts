@@ -1,32 +1,26 @@
 // Losing a machine: the identity exported in Settings is restored on a fresh profile through the
 // first-run screen, from the saved backup file, and comes back with the same contact ID.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
-import { ensureRendererBuilt } from '../../scripts/build-renderer'
-import { Browser, createIdentity, ShellNode } from './harness'
+import { Browser, createIdentity, ShellNode, startShellPair, type ShellPair } from './harness'
 
 const PASS = 'correct horse battery staple'
 const BACKUP_PASS = 'a separate backup passphrase'
 
 describe('restoring an identity through the UI', () => {
-  let testnet: LocalTestnet
+  let pair: ShellPair
   let old: ShellNode
   let fresh: ShellNode
   let browser: Browser
 
   beforeAll(async () => {
-    await ensureRendererBuilt()
-    testnet = await createLocalTestnet(3)
-    old = await ShellNode.start(testnet.bootstrap)
-    fresh = await ShellNode.start(testnet.bootstrap)
+    pair = await startShellPair()
+    ;[old, fresh] = pair.nodes
     browser = await Browser.launch()
   }, 180_000)
 
   afterAll(async () => {
     await browser?.close()
-    await old?.destroy()
-    await fresh?.destroy()
-    await testnet?.destroy()
+    await pair?.destroy()
   })
 
   it('exports in Settings, then restores the same ID in a fresh profile from the saved file', async () => {
