@@ -2,7 +2,7 @@
 // the on-screen conversation, and not ipcRenderer or anything else from Electron.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
 import type { CairnEvent, ContactId } from '../core/api/types'
-import { IPC, type CairnBridge, type RequestFrame, type ResponseFrame } from './bridge'
+import { IPC, type CairnBridge, type RequestFrame, type ResponseFrame } from '../core/api/bridge'
 
 const bridge: CairnBridge = {
   request: (frame: RequestFrame): Promise<ResponseFrame> => ipcRenderer.invoke(IPC.request, frame),

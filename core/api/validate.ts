@@ -127,22 +127,28 @@ export function isApiMethod(method: unknown): method is ApiMethod {
  * omitted or undefined; nothing beyond the declared arity is accepted.
  */
 export function validateArgs(method: string, args: unknown): { method: ApiMethod; args: unknown[] } {
-  if (!isApiMethod(method)) {
-    throw new CairnError('invalid-argument', `unknown method "${String(method).slice(0, 64)}"`)
-  }
-  if (!Array.isArray(args)) throw new CairnError('invalid-argument', `${method}: arguments must be an array`)
-  const specs = SPECS[method]
+  const call = validateCall(method, args)
+  const specs = SPECS[call.method]
   const required = specs.filter((s) => !s.optional).length
-  if (args.length < required || args.length > specs.length) {
+  if (call.args.length < required || call.args.length > specs.length) {
     const expected = required === specs.length ? `${required}` : `${required} to ${specs.length}`
-    throw new CairnError('invalid-argument', `${method} takes ${expected} argument(s), got ${args.length}`)
+    throw new CairnError('invalid-argument', `${method} takes ${expected} argument(s), got ${call.args.length}`)
   }
   specs.forEach((spec, i) => {
-    const value = args[i]
+    const value = call.args[i]
     if (value === undefined && spec.optional) return
     if (value === undefined) fail(`${method}: ${spec.label}`, 'is missing')
     spec.check(value, `${method}: ${spec.label}`)
   })
+  return call
+}
+
+/** Checks only that a call names an API method and carries an argument array; validateArgs checks the rest. */
+export function validateCall(method: string, args: unknown): { method: ApiMethod; args: unknown[] } {
+  if (!isApiMethod(method)) {
+    throw new CairnError('invalid-argument', `unknown method "${String(method).slice(0, 64)}"`)
+  }
+  if (!Array.isArray(args)) throw new CairnError('invalid-argument', `${method}: arguments must be an array`)
   return { method, args: [...args] }
 }
 

@@ -10,7 +10,7 @@ import { connectControl } from '../../cli/control-client'
 import { startControlServer, type ControlServer } from '../../cli/control-server'
 import { controlSocketPath } from '../../cli/control-socket'
 import { MAX_LINE_BYTES } from '../../cli/line-frames'
-import { CairnHost } from '../../core/api/host'
+import { CairnHost } from '../../core/host/host'
 import type { CairnEvent } from '../../core/api/types'
 import { until } from './cli-process'
 

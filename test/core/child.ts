@@ -1,7 +1,7 @@
 // A Cairn node in its own process, driven over stdin/stdout JSON lines, for tests that kill it or
 // need two processes on one profile. In: {id, method, args}; out: {id, ok, result | error} and {event}.
 import { createInterface } from 'node:readline'
-import { CairnHost } from '../../core/api/host'
+import { CairnHost } from '../../core/host/host'
 import { CairnError } from '../../core/api/errors'
 import type { CairnApi } from '../../core/api/types'
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CairnHost } from '../../core/api/host'
+import { CairnHost } from '../../core/host/host'
 import type { CairnEvent } from '../../core/api/types'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 

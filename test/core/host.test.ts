@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { CairnHost } from '../../core/api/host'
+import { CairnHost } from '../../core/host/host'
 import { ChildNode } from './child-process'
 import { Fixture, PASS } from './helpers'
 

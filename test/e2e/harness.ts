@@ -4,12 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { CairnHost } from '../../core/api/host'
+import { CairnHost } from '../../core/host/host'
 import { createLocalTestnet } from '../../core/net/testnet'
 import type { BootstrapNode } from '../../core/profile/bootstrap'
 import { ensureRendererBuilt } from '../../scripts/build-renderer'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium'
-import { startWebShell, type WebShell } from '../../webshell/server'
+import { startWebShell, type WebShell } from '../../shell/web-server'
 
 export interface ShellAddress {
   port: number

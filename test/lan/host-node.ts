@@ -3,7 +3,7 @@
 // loopback testnet's, from CAIRN_BOOTSTRAP). Commands and reports are
 // JSON lines (see netns.ts).
 import { createInterface } from 'node:readline'
-import { CairnHost } from '../../core/api/host'
+import { CairnHost } from '../../core/host/host'
 import type { CairnEvent, ContactId, Message } from '../../core/api/types'
 import { parseBootstrap } from '../../core/profile/bootstrap'
 

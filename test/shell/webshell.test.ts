@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import type { ApiHost } from '../../core/api/dispatch'
+import type { ApiHost } from '../../core/host/dispatch'
 import type { CairnApi, CairnEvent } from '../../core/api/types'
-import { startWebShell, type WebShell } from '../../webshell/server'
+import { startWebShell, type WebShell } from '../../shell/web-server'
 
 // A stand-in host that records every call: these tests are about what the shell lets through.
 class RecordingHost extends EventEmitter {

@@ -3,8 +3,8 @@
 import { createApiClient, type ApiClient } from '../../../core/api/client'
 import { CairnError } from '../../../core/api/errors'
 import type { ContactId, WireFrame } from '../../../core/api/types'
-import type { CairnBridge } from '../../../electron/bridge'
-import { API_PATH, POLICY_VIOLATION, type AuthRequest } from '../../../webshell/handshake'
+import type { CairnBridge } from '../../../core/api/bridge'
+import { API_PATH, POLICY_VIOLATION, type AuthRequest } from '../../../core/api/handshake'
 
 export type { ApiClient }
 

@@ -1,6 +1,6 @@
 // The contract between the preload script and the renderer: the API's wire frames and its events,
 // plus which conversation is on screen. Nothing from Electron or Node crosses it.
-import type { CairnEvent, ContactId, WireFrame } from '../core/api/types'
+import type { CairnEvent, ContactId, WireFrame } from './types'
 
 export type RequestFrame = Extract<WireFrame, { kind: 'request' }>
 export type ResponseFrame = Extract<WireFrame, { kind: 'response' }>

@@ -8,11 +8,11 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import { dispatch, type ApiHost } from '../core/api/dispatch'
+import { dispatch, type ApiHost } from '../core/host/dispatch'
 import { CairnError } from '../core/api/errors'
 import type { CairnEvent, WireFrame } from '../core/api/types'
 import { contentSecurityPolicy, HARDENING_HEADERS } from './csp'
-import { API_PATH, POLICY_VIOLATION, type AuthAccepted } from './handshake'
+import { API_PATH, POLICY_VIOLATION, type AuthAccepted } from '../core/api/handshake'
 import { realRendererDir, resolveStaticFile } from './static'
 
 export interface WebShellOptions {

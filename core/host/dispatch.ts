@@ -1,9 +1,10 @@
 // The server side of every transport: one request frame in, one response frame out. Nothing thrown
 // by the API escapes as an exception, and only CairnErrors cross to the caller; anything else is a
 // bug or an environment failure whose details stay in the local log.
-import { CairnError } from './errors'
-import type { CairnApi, CairnErrorShape, CairnEvent, ErrorCode, WireFrame } from './types'
-import { validateArgs } from './validate'
+import { CairnError } from '../api/errors'
+import type { CairnApi, CairnErrorShape, CairnEvent, ErrorCode, WireFrame } from '../api/types'
+import { validateArgs, validateCall } from '../api/validate'
+import { checksArguments } from './checked'
 
 /** What a shell serves: the API plus its event stream (CairnHost is one). */
 export interface ApiHost extends CairnApi {
@@ -56,7 +57,8 @@ export async function dispatch(api: CairnApi, frame: unknown, log: Logger = defa
   const { kind, method, args } = frame as { kind?: unknown; method?: unknown; args?: unknown }
   try {
     if (kind !== 'request') throw new CairnError('invalid-argument', 'frame is not a request')
-    const call = validateArgs(typeof method === 'string' ? method : '', args)
+    const name = typeof method === 'string' ? method : ''
+    const call = checksArguments(api) ? validateCall(name, args) : validateArgs(name, args)
     const fn = api[call.method] as (...a: unknown[]) => Promise<unknown>
     const result = await fn.apply(api, call.args)
     return { kind: 'response', id, ok: true, result }
