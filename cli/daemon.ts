@@ -1,6 +1,6 @@
-import { CairnHost } from '../core/host/host'
 import { CairnError } from '../core/api/errors'
 import type { CairnEvent } from '../core/api/types'
+import { CairnHost } from '../core/host/host'
 import { startWebShell } from '../shell/web-server'
 import type { CliContext } from './context'
 import { connectControl } from './control-client'

@@ -1,6 +1,6 @@
-import type { CairnHost, HostOptions } from '../core/host/host'
 import { CairnError } from '../core/api/errors'
 import type { CairnApi } from '../core/api/types'
+import type { CairnHost, HostOptions } from '../core/host/host'
 import type { CliContext } from './context'
 import { connectControl } from './control-client'
 import { readPassphrase } from './passphrase'
