@@ -24,6 +24,7 @@ import {
   memzero,
   randomBytes
 } from '../crypto'
+import { SEALED_MAGIC as MAGIC } from '../protocol/caps'
 import type { IdentityKeyPair } from './keys'
 
 export interface KeystoreSecrets {
@@ -33,7 +34,6 @@ export interface KeystoreSecrets {
   name: string
 }
 
-const MAGIC = Buffer.from('CAIRNKS')
 const VERSION = 1
 const PAYLOAD_VERSION = 1
 const HEADER_BYTES = MAGIC.byteLength + 1 + 4 + 4 + PWHASH_SALT_BYTES + AEAD_NONCE_BYTES

@@ -3,9 +3,9 @@
 // consumed, so a peer cannot smuggle trailing bytes or crash the decoder.
 import c from 'compact-encoding'
 import { CairnError } from '../api/errors'
+import { CONTROL_PROTOCOL, INBOX_PROTOCOL } from '../protocol/caps'
 
-export const CONTROL_PROTOCOL = 'cairn/control'
-export const INBOX_PROTOCOL = 'cairn/inbox'
+export { CONTROL_PROTOCOL, INBOX_PROTOCOL }
 export const FRAME_VERSION = 1
 
 export const MAX_FRAME_BYTES = 4096

@@ -8,6 +8,7 @@
 import * as c from 'compact-encoding'
 import { isEd25519PublicKey, sign, verify, x25519KeyPair, x25519PublicKey } from '../crypto'
 import type { IdentityKeyPair } from '../identity/keys'
+import { SIGNED_PREKEY } from '../protocol/caps'
 import { RatchetError } from './errors'
 
 export interface SignedPrekey {
@@ -27,16 +28,15 @@ export interface PrekeyBundle {
 
 const PREKEY_VERSION = 1
 const BUNDLE_VERSION = 1
-const SIGNATURE_TAG = Buffer.from('cairn/signed-prekey/v1')
 /** Prekey id 0 is reserved: in an envelope it names the responder's identity key (static-static start). */
 export const STATIC_PREKEY_ID = 0
 const MAX_PREKEY_ID = 0xffffffff
 
 function signedMessage(id: number, publicKey: Uint8Array): Buffer {
-  const out = Buffer.alloc(SIGNATURE_TAG.byteLength + 4 + 32)
-  SIGNATURE_TAG.copy(out)
-  out.writeUInt32LE(id, SIGNATURE_TAG.byteLength)
-  out.set(publicKey, SIGNATURE_TAG.byteLength + 4)
+  const out = Buffer.alloc(SIGNED_PREKEY.byteLength + 4 + 32)
+  SIGNED_PREKEY.copy(out)
+  out.writeUInt32LE(id, SIGNED_PREKEY.byteLength)
+  out.set(publicKey, SIGNED_PREKEY.byteLength + 4)
   return out
 }
 
