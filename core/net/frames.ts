@@ -4,13 +4,12 @@
 import c from 'compact-encoding'
 import { CairnError } from '../api/errors'
 import { CONTROL_PROTOCOL, INBOX_PROTOCOL } from '../protocol/caps'
+import { MAX_BUNDLE_BYTES, MAX_FRAME_BYTES, MAX_NAME_CHARS } from '../protocol/limits'
 
 export { CONTROL_PROTOCOL, INBOX_PROTOCOL }
 export const FRAME_VERSION = 1
 
-export const MAX_FRAME_BYTES = 4096
-export const MAX_NAME_CHARS = 64
-export const MAX_BUNDLE_BYTES = 1024
+export { MAX_BUNDLE_BYTES, MAX_FRAME_BYTES, MAX_NAME_CHARS }
 export const KEY_BYTES = 32
 
 export type ReceiptKind = 'delivered' | 'read'

@@ -9,10 +9,11 @@
 // identity ‖ header. Size is capped so a hostile peer cannot make us allocate or authenticate megabytes.
 import * as c from 'compact-encoding'
 import { AEAD_NONCE_BYTES, AEAD_TAG_BYTES } from '../crypto'
+import { MAX_ENVELOPE_BYTES } from '../protocol/limits'
 import { RatchetError } from './errors'
 
 export const ENVELOPE_VERSION = 1
-export const MAX_ENVELOPE_BYTES = 64 * 1024
+export { MAX_ENVELOPE_BYTES }
 export const SESSION_ID_BYTES = 16
 const KIND_MESSAGE = 0
 const KIND_INITIAL = 1
