@@ -1,10 +1,11 @@
 // Argument checking for CairnApi calls arriving from an untrusted transport (a web page, an IPC
 // sender, a control socket). The core may assume that whatever passed here has the declared shape.
+import { MAX_NAME_CHARS, MAX_TEXT_BYTES } from '../protocol/limits'
 import { CairnError } from './errors'
 import type { ApiMethod } from './types'
 
-export const NAME_MAX = 64
-export const TEXT_MAX_BYTES = 64 * 1024
+export const NAME_MAX = MAX_NAME_CHARS
+export const TEXT_MAX_BYTES = MAX_TEXT_BYTES
 export const PASSPHRASE_MAX = 1024
 /** Well above the human form of a 32-byte key plus checksum; the core checks the form itself. */
 export const CONTACT_ID_MAX = 128

@@ -1,4 +1,5 @@
-export { generateIdentity, topicSecret, type IdentityKeyPair } from './keys'
+export { generateIdentity, type IdentityKeyPair } from './keys'
+export { topicSecret } from '../protocol/topics'
 export { encodeContactId, decodeContactId } from './contact-id'
 export { safetyNumber } from './safety-number'
 export {

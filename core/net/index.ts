@@ -16,4 +16,4 @@ export {
   MAX_BUNDLE_BYTES,
   MAX_FRAME_BYTES
 } from './frames'
-export { pairTopics, inboxTopic, type PairTopics } from './topics'
+export { pairTopics, inboxTopic, type PairTopics } from '../protocol/topics'

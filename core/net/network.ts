@@ -10,7 +10,7 @@ import { Backoff, type BackoffOptions } from './backoff'
 import { encodeRequestFrame, KEY_BYTES, type RequestFrame } from './frames'
 import { Link } from './link'
 import type { Peer } from './peer'
-import { inboxTopic, pairTopics } from './topics'
+import { inboxTopic, pairTopics } from '../protocol/topics'
 import type { NetworkOptions, PeerClass } from './types'
 
 const DEFAULT_REQUESTS_PER_MINUTE = 20
