@@ -1,5 +1,6 @@
 export { generateIdentity, topicSecret, type IdentityKeyPair } from './keys'
 export { encodeContactId, decodeContactId } from './contact-id'
+export { ContactKey } from './contact-key'
 export { safetyNumber } from './safety-number'
 export {
   createKeystore,
