@@ -26,7 +26,7 @@ export class Directory {
 
   /** Who the network lets in, asked at every handshake. */
   classify(remoteKey: Buffer): PeerClass {
-    const hex = remoteKey.toString('hex')
+    const { hex } = ContactKey.fromBytes(remoteKey)
     const c = this.contacts.get(hex)
     if (c) return c.record.blocked ? 'blocked' : 'contact'
     return this.refused.has(hex) ? 'blocked' : 'unknown'

@@ -1,3 +1,4 @@
+import { ContactKey } from '../identity'
 import { Admission } from './admission'
 import type { Links } from './links'
 import type { NetworkLimits, PeerClass } from './types'
@@ -53,7 +54,7 @@ export class Firewall {
   private refuses(remoteKey: Buffer, remotePayload: unknown, lan: boolean): boolean {
     const { view } = this
     if (view.closed()) return true
-    const key = remoteKey.toString('hex')
+    const key = ContactKey.fromBytes(remoteKey).hex
     const cls = this.classify(remoteKey)
     if (cls === 'blocked') return true
     if (!lan && view.links.get(key)?.lan === true) return true

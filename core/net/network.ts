@@ -247,7 +247,7 @@ export class Network extends EventEmitter {
       // remember each refused key for ever (a flood of fresh keys would grow that map without bound,
       // and an unblocked contact would stay refused).
       info.ban(false)
-      const key = Buffer.from(info.publicKey).toString('hex')
+      const key = ContactKey.fromBytes(info.publicKey).hex
       if (!this.links.has(key)) swarm.peers.delete(key)
     })
     swarm.dht.on('network-update', () => this.emitStatus())
