@@ -1,5 +1,5 @@
 export { Network } from './network'
-export { summarizeStatus, type NetworkStatusSummary, type NodeCounter } from './status'
+export type { NetworkStatusSummary, NodeCounter } from './status'
 export { Peer } from './peer'
 export type { NetworkOptions, NetworkLimits, PeerClass } from './types'
 export {
