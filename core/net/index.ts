@@ -1,4 +1,5 @@
-export { Network, type NetworkStatusSummary } from './network'
+export { Network } from './network'
+export type { NetworkStatusSummary, NodeCounter } from './status'
 export { Peer } from './peer'
 export type { NetworkOptions, NetworkLimits, PeerClass } from './types'
 export {
