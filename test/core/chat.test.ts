@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { Fixture, pair, PASS, waitFor } from './helpers'
+import { Fixture, pair, PASS, waitFor } from '../helpers/core'
 
 const f = new Fixture()
 afterEach(() => f.cleanup())
