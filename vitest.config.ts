@@ -21,7 +21,7 @@ export default defineConfig({
     pool: 'forks',
     // Most files wait on sockets, timers and child processes rather than the CPU, so more files
     // run at once than there are cores.
-    maxWorkers: 4,
+    maxWorkers: 3,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     teardownTimeout: 20_000,
