@@ -83,7 +83,7 @@ export class Messenger extends EventEmitter {
       me: () => ({ name: self.name, bundle: self.bundle() }),
       knownLog: (key) => directory.knownLog(key),
       listed: (c) => directory.isListed(c),
-      met: (key) => network.cancelRequest(key)
+      met: (key) => void network.cancelRequest(key)
     }
     this.requests = new ContactRequests({
       store,
@@ -207,7 +207,7 @@ export class Messenger extends EventEmitter {
   async blockContact(id: ContactId): Promise<void> {
     const c = this.directory.require(id)
     await c.update(() => ({ blocked: true, requested: false }))
-    this.network.cancelRequest(c.key)
+    void this.network.cancelRequest(c.key)
     await this.network.removeContact(c.key)
     this.network.reclassify(c.key)
     c.announce()

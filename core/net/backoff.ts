@@ -8,6 +8,7 @@ export interface BackoffOptions {
 export class Backoff {
   private timer: NodeJS.Timeout | null = null
   private delay: number
+  private current = 0
   private stopped = true
 
   constructor(
@@ -23,6 +24,11 @@ export class Backoff {
     this.stopped = false
     this.delay = Math.min(Math.max(firstMs, this.opts.initialMs), this.opts.maxMs)
     this.schedule()
+  }
+
+  /** The longest the wait now pending (or the last one) may take; 0 before the first. */
+  get currentMs(): number {
+    return this.current
   }
 
   /** Starts from the shortest delay unless already running. */
@@ -44,6 +50,7 @@ export class Backoff {
   }
 
   private schedule(): void {
+    this.current = this.delay
     const wait = this.delay / 2 + Math.random() * (this.delay / 2)
     this.delay = Math.min(this.delay * 2, this.opts.maxMs)
     this.timer = setTimeout(() => {

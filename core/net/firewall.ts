@@ -1,7 +1,7 @@
 import { ContactKey } from '../identity'
 import { Admission } from './admission'
 import type { Links } from './links'
-import type { NetworkLimits, PeerClass } from './types'
+import type { NetworkLimits, PeerClass, Refusal } from './types'
 
 const DEFAULT_REQUESTS_PER_MINUTE = 20
 const DEFAULT_MAX_UNKNOWN = 8
@@ -12,6 +12,8 @@ export interface FirewallView {
   closed(): boolean
   /** The node is on this key's topics: a contact of it, or the target of its own request. */
   isMember(hex: string): boolean
+  /** A handshake was turned away. */
+  refused(remoteKey: Buffer, why: Refusal): void
 }
 
 /**
@@ -48,20 +50,25 @@ export class Firewall {
   // which it only does towards contacts and the targets of its own requests. A key already connected
   // over the LAN is not taken again over the internet (the LAN connection would win anyway).
   forSwarm(lan: boolean): (remoteKey: Buffer, remotePayload: unknown) => boolean {
-    return (remoteKey, remotePayload) => this.refuses(remoteKey, remotePayload, lan)
+    return (remoteKey, remotePayload) => {
+      const why = this.refusal(remoteKey, remotePayload, lan)
+      if (why === null) return false
+      this.view.refused(remoteKey, why)
+      return true
+    }
   }
 
-  private refuses(remoteKey: Buffer, remotePayload: unknown, lan: boolean): boolean {
+  private refusal(remoteKey: Buffer, remotePayload: unknown, lan: boolean): Refusal | null {
     const { view } = this
-    if (view.closed()) return true
+    if (view.closed()) return 'closed'
     const key = ContactKey.fromBytes(remoteKey).hex
     const cls = this.classify(remoteKey)
-    if (cls === 'blocked') return true
-    if (!lan && view.links.get(key)?.lan === true) return true
-    if (cls === 'contact' || view.isMember(key)) return false
-    if (remotePayload === null) return true
-    if (view.links.has(key)) return true
-    return !this.admission.admit(key)
+    if (cls === 'blocked') return 'blocked'
+    if (!lan && view.links.get(key)?.lan === true) return 'over-lan'
+    if (cls === 'contact' || view.isMember(key)) return null
+    if (remotePayload === null) return 'not-dialled'
+    if (view.links.has(key)) return 'connected'
+    return this.admission.admit(key) ? null : 'admission'
   }
 
   /** A connection is open: a stranger's holds an admission slot until released. */

@@ -1,7 +1,7 @@
 export { Network } from './network'
 export type { NetworkStatusSummary, NodeCounter } from './status'
 export { Peer } from './peer'
-export type { NetworkOptions, NetworkLimits, PeerClass } from './types'
+export type { NetworkOptions, NetworkLimits, PeerClass, Refusal } from './types'
 export {
   type ControlFrame,
   type RequestFrame,

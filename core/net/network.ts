@@ -45,7 +45,8 @@ function bindHost(bootstrap: NetworkOptions['bootstrap']): string | undefined {
  * The node's presence on the DHT(s): one Hyperswarm per DHT, all with the identity key pair, the same
  * topics and the same firewall, and one connection (Link) per remote key across all of them.
  * Events: 'peer' (Peer), 'request' (publicKey, RequestFrame), 'request-delivered' (publicKey),
- * 'status' ({ mode, peers }), 'protocol-error' (publicKey, reason).
+ * 'status' ({ mode, peers }), 'protocol-error' (publicKey, reason), 'refused' (publicKey, Refusal):
+ * a handshake the firewall turned away, the one trace of a peer that never got in.
  */
 export class Network extends EventEmitter {
   private readonly keyPair: IdentityKeyPair
@@ -70,7 +71,8 @@ export class Network extends EventEmitter {
     this.firewall = new Firewall(opts.classify, opts.limits, {
       links: this.links,
       closed: () => this.closing !== null,
-      isMember: (hex) => this.contacts.has(hex) || this.requests.has(hex)
+      isMember: (hex) => this.contacts.has(hex) || this.requests.has(hex),
+      refused: (remoteKey, why) => this.emit('refused', remoteKey, why)
     }, this.log)
     this.inboxTimeoutMs = opts.limits?.inboxTimeoutMs ?? DEFAULT_INBOX_TIMEOUT_MS
     this.retryOpts = {
@@ -150,16 +152,27 @@ export class Network extends EventEmitter {
     this.links.get(remote.hex)?.sendRequest(bytes)
   }
 
-  cancelRequest(publicKey: Buffer | ContactKey): void {
+  /** Stops delivering a request; resolves once the node has left the target's inbox topic (never rejects). */
+  cancelRequest(publicKey: Buffer | ContactKey): Promise<void> {
     const { hex } = toKey(publicKey)
     const pending = this.requests.get(hex)
-    if (pending === undefined) return
+    if (pending === undefined) return Promise.resolve()
     this.requests.delete(hex)
-    pending.membership.leave().catch(() => {})
+    const left = pending.membership.leave().catch(() => {})
     const link = this.links.get(hex)
-    if (link === undefined) return
-    link.cancelRequest()
-    if (link.peer === null && this.firewall.classify(link.remoteKey) !== 'contact') link.destroy()
+    if (link !== undefined) {
+      link.cancelRequest()
+      if (link.peer === null && this.firewall.classify(link.remoteKey) !== 'contact') link.destroy()
+    }
+    return left
+  }
+
+  /**
+   * The longest wait of the step a contact's re-lookup schedule has reached (it doubles with each
+   * lookup that finds nobody and each connection that dies young); null for a key that is no contact.
+   */
+  retryDelayMs(publicKey: Buffer | ContactKey): number | null {
+    return this.contacts.get(toKey(publicKey).hex)?.retry.currentMs ?? null
   }
 
   reclassify(publicKey: Buffer | ContactKey): void {

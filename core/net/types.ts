@@ -3,6 +3,13 @@ import type { IdentityKeyPair } from '../identity'
 
 export type PeerClass = 'contact' | 'blocked' | 'unknown'
 
+/**
+ * Why the firewall turned a handshake away: the node is closing, the key is blocked, it is already
+ * connected over the LAN, this node would be dialling a stranger, the stranger is already connected,
+ * or the admission limits for strangers are reached.
+ */
+export type Refusal = 'closed' | 'blocked' | 'over-lan' | 'not-dialled' | 'connected' | 'admission'
+
 export interface NetworkLimits {
   /** Strangers admitted per sliding minute (each may deliver one contact request). */
   requestsPerMinute?: number

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { decodeContactId } from '../../core/identity'
+import type { Network, Refusal } from '../../core/net'
 import { Fixture, PASS, waitFor, type Node } from '../helpers/core'
 
 const f = new Fixture()
@@ -12,8 +14,16 @@ async function strangers(): Promise<{ a: Node; b: Node; aId: string; bId: string
   return { a, b, aId, bId }
 }
 
-/** Lets the network run for a while; used only where the test asserts that something does not happen. */
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** The handshakes from this contact ID that the node's firewall turned away as blocked, from now on. */
+function blockedHandshakes(node: Node, id: string): Buffer[] {
+  const key = decodeContactId(id)
+  const seen: Buffer[] = []
+  const { network } = (node.host as unknown as { messenger: { network: Network } }).messenger
+  network.on('refused', (remoteKey: Buffer, why: Refusal) => {
+    if (why === 'blocked' && remoteKey.equals(key)) seen.push(remoteKey)
+  })
+  return seen
+}
 
 describe('contact requests', () => {
   it('only A adds B: B sees a request with A’s name, accepts, and they chat', async () => {
@@ -44,10 +54,12 @@ describe('contact requests', () => {
       expect(await b.host.requests()).toEqual([])
       await expect(b.host[how](aId)).rejects.toMatchObject({ code: 'not-found' })
 
+      const turnedAway = blockedHandshakes(b, aId)
       await a.host.send(bId, 'let me in')
       await a.host.removeContact(bId)
       await a.host.addContact(bId, 'Bob again')
-      await settle(3000)
+      // A's new request reached B's firewall and was turned away there: it can arrive no other way.
+      await waitFor("B's firewall turning A away", () => turnedAway.length > 0)
       expect(b.of('request')).toHaveLength(1)
       expect(b.of('message')).toHaveLength(0)
       expect(await b.host.contacts()).toEqual([])

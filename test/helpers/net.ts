@@ -67,16 +67,6 @@ export async function until(condition: () => boolean, label: string, timeoutMs =
   }
 }
 
-/** Watches for the condition for the whole window and throws with the label if it ever holds. */
-export async function never(condition: () => boolean, label: string, windowMs: number): Promise<void> {
-  const end = Date.now() + windowMs
-  while (Date.now() < end) {
-    if (condition()) throw new Error(`unexpected: ${label}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  if (condition()) throw new Error(`unexpected: ${label}`)
-}
-
 /** Makes a and b contacts of each other. */
 export function befriend(a: TestNode, b: TestNode): void {
   a.setClass(b.keyPair.publicKey, 'contact')

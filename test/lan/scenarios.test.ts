@@ -1,6 +1,7 @@
 // The LAN scenarios with whole Cairn hosts, each a CairnHost in its own network namespace with LAN
 // discovery on and an empty bootstrap list: contacts chat, a partitioned host catches up on 200
-// messages, a late joiner catches up, a stranger learns nothing, nothing leaves the LAN.
+// messages, a late joiner (started once Alice has long stopped finding it) catches up, a stranger
+// learns nothing, nothing leaves the LAN.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,7 +17,10 @@ if (unavailable) console.warn(`LAN namespace tests skipped: ${unavailable}`)
 const HOST_NODE = fileURLToPath(new URL('../helpers/lan/host-node.ts', import.meta.url))
 const LISTENER = fileURLToPath(new URL('../helpers/lan/listener.ts', import.meta.url))
 const CHAT_BOUND = 10_000
-const LATE_START_MS = 30_000
+// Carol starts once Alice's lookups for her have found nothing four times (1, 2, 4, 8 s apart) and the
+// next is up to 16 s away: Carol must be found through her own arrival, not Alice's early retries.
+const LATE_STEP_MS = 16_000
+const POLL_MS = 500
 const PARTITION_MESSAGES = 200
 
 const received = (from: string, text: string) => (r: Report) =>
@@ -25,7 +29,6 @@ const received = (from: string, text: string) => (r: Report) =>
 describe.skipIf(unavailable !== null)(`Cairn hosts on a LAN with no internet${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   let lab: Lab
   let profiles: string
-  let startedAt = 0
   // The later scenarios build on the first; when it fails they fail at once instead of waiting out their bounds.
   let chatting = false
   const needsChat = () => expect(chatting, 'the hosts never chatted over the LAN (first scenario)').toBe(true)
@@ -49,6 +52,13 @@ describe.skipIf(unavailable !== null)(`Cairn hosts on a LAN with no internet${un
     return page.messages as { direction: string; text: string }[]
   }
 
+  async function retryStepOf(name: string, contact: string): Promise<number> {
+    const seen = hosts[name].reports.length
+    hosts[name].send({ cmd: 'retry', id: contact })
+    const step = await hosts[name].wait((r) => r.type === 'retry' && hosts[name].reports.indexOf(r) >= seen, 30_000, 'retry step')
+    return Number(step.ms)
+  }
+
   beforeAll(() => {
     removeLeftovers()
     profiles = mkdtempSync(join(tmpdir(), 'cairn-lan-'))
@@ -65,7 +75,6 @@ describe.skipIf(unavailable !== null)(`Cairn hosts on a LAN with no internet${un
     // Carol's identity exists before she comes: her profile is made with the LAN off and no
     // bootstrap, so it sends nothing, and she starts for real later.
     await (await start('c', { CAIRN_LAN: '0' })).stop()
-    startedAt = Date.now()
     const [a, b] = await Promise.all([start('a'), start('b'), start('x')])
     a.send({ cmd: 'add', id: ids.b, name: 'Bob' })
     a.send({ cmd: 'add', id: ids.c, name: 'Carol' })
@@ -101,10 +110,14 @@ describe.skipIf(unavailable !== null)(`Cairn hosts on a LAN with no internet${un
     expect(history.filter((m) => m.text.startsWith('while away')).map((m) => m.text)).toEqual(texts)
   }, 180_000)
 
-  it('a host that starts 30 s after the others finds its contact and catches up', async () => {
+  it('a host that starts after its contact has backed off from looking for it finds the contact and catches up', async () => {
     needsChat()
     hosts.a.send({ cmd: 'send', id: ids.c, texts: ['written before Carol came'] })
-    await delay(Math.max(0, startedAt + LATE_START_MS - Date.now()))
+    const deadline = Date.now() + 90_000
+    while ((await retryStepOf('a', ids.c)) < LATE_STEP_MS) {
+      if (Date.now() > deadline) throw new Error(`Alice's lookups for Carol never backed off to ${LATE_STEP_MS} ms`)
+      await delay(POLL_MS)
+    }
     const c = await start('c')
     c.send({ cmd: 'add', id: ids.a, name: 'Alice' })
     await c.wait(received(ids.a, 'written before Carol came'), 30_000, 'the message written before Carol started')

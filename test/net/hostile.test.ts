@@ -98,13 +98,15 @@ describe('hostile control frames', () => {
       const topics = pairTopics(buggy, a.keyPair.publicKey)
       swarm.join(topics.mine, { server: true, client: false })
       swarm.join(topics.theirs, { server: false, client: true })
+      // The step of A's re-lookup schedule as each protocol error is heard, for the log.
+      const steps: number[] = []
+      a.net.on('protocol-error', () => steps.push(a.net.retryDelayMs(buggy.publicKey) ?? 0))
       a.net.addContact(buggy.publicKey)
-      await until(() => errors >= 1, 'the first protocol error')
-      await new Promise((resolve) => setTimeout(resolve, 8_000))
-      console.log(`buggy contact: ${connections} connections, ${errors} protocol errors in ~8 s`)
-      expect(errors).toBeGreaterThanOrEqual(2)
-      // Retrying at the shortest delay (100-200 ms) would have made 40 or more.
-      expect(connections).toBeLessThanOrEqual(15)
+      await until(() => errors >= 6, 'six protocol errors', 40_000)
+      console.log(`buggy contact: ${connections} connections, ${errors} protocol errors; retry steps ${steps.join(', ')} ms`)
+      // Every connection died young, and each such death doubles the wait before the next: after
+      // four or more it is 3.2 s or the cap. Reconnecting in a loop would restart it at 200 ms.
+      expect(a.net.retryDelayMs(buggy.publicKey)).toBeGreaterThanOrEqual(3_200)
     } finally {
       await swarm.destroy()
     }

@@ -3,7 +3,7 @@ import { CairnError } from '../../core/api/errors'
 import { Network, inboxTopic, pairTopics } from '../../core/net'
 import { generateIdentity } from '../../core/identity'
 import { blake2b } from '../../core/crypto'
-import { Harness, befriend, connectPair, keyPair, never, nextPeer, until } from '../helpers/net'
+import { Harness, befriend, connectPair, keyPair, nextPeer, until } from '../helpers/net'
 
 function timers(): number {
   return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
@@ -110,16 +110,29 @@ describe('network lifecycle', () => {
 
   it('a cancelled request is never delivered', async () => {
     const a = await h.node()
+    const c = await h.node()
     const bKeys = keyPair()
     a.setClass(bKeys.publicKey, 'contact')
     a.net.sendRequest(bKeys.publicKey, { name: 'changed my mind', bundle: null })
-    a.net.cancelRequest(bKeys.publicKey)
+    c.net.sendRequest(bKeys.publicKey, { name: 'still asking', bundle: null })
+    // Resolves once A has left B's inbox topic: from then on nothing of A's looks for B.
+    await a.net.cancelRequest(bKeys.publicKey)
     a.setClass(bKeys.publicKey, 'unknown')
     const b = await h.node({}, bKeys)
-    let requests = 0
-    b.net.on('request', () => requests++)
-    // Longer than the helpers' longest retry delay (2 s): a live retry would have delivered by then.
-    await never(() => requests > 0 || b.net.status().peers > 0, 'a cancelled request arrived', 3_000)
+    const from: Buffer[] = []
+    const names: string[] = []
+    b.net.on('request', (key: Buffer, request: { name: string }) => {
+      from.push(key)
+      names.push(request.name)
+    })
+    let aDelivered = false
+    a.net.on('request-delivered', () => (aDelivered = true))
+    // B is online and reached the same way: C's request, sent beside A's and not cancelled, arrives.
+    await until(() => names.includes('still asking'), "C's request")
+    await a.net.flushed()
+    expect(names).toEqual(['still asking'])
+    expect(from.every((key) => key.equals(c.keyPair.publicKey))).toBe(true)
+    expect(aDelivered).toBe(false)
   })
 
   it("emits 'status' as peers come and go", async () => {

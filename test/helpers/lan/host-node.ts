@@ -5,6 +5,8 @@
 import { createInterface } from 'node:readline'
 import { CairnHost } from '../../../core/host/host'
 import type { CairnEvent, ContactId, Message } from '../../../core/api/types'
+import { decodeContactId } from '../../../core/identity'
+import type { Network } from '../../../core/net'
 import { parseBootstrap } from '../../../core/profile/bootstrap'
 
 const PASSPHRASE = 'lan scenario passphrase'
@@ -95,6 +97,10 @@ async function run(command: Command): Promise<void> {
       report({ type: 'rtts', ms: await pingPong(command.id!, command.count ?? 100) })
     } else if (command.cmd === 'network') {
       report({ type: 'status', ...(await host.network()) })
+    } else if (command.cmd === 'retry') {
+      // How far the re-lookup schedule for a contact has backed off: scenarios wait on it, not on the clock.
+      const { network } = (host as unknown as { messenger: { network: Network } }).messenger
+      report({ type: 'retry', id: command.id, ms: network.retryDelayMs(decodeContactId(command.id!)) })
     } else if (command.cmd === 'settings') {
       report({ type: 'settings', ...(await host.updateSettings({ lanDiscovery: command.lan })) })
     } else if (command.cmd === 'contacts') {
