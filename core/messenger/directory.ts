@@ -15,9 +15,9 @@ export class Directory {
   private readonly pending = new Map<string, RequestRecord>()
   private readonly refused = new Set<string>()
 
-  /** Loads the requests held and the keys refused. */
+  /** Loads the requests held and the keys refused (a refused entry is keyed by the tag and holds the public key). */
   async loadRequests(store: Store): Promise<void> {
-    for await (const { key } of store.range(keys.refusedAll())) this.refused.add(key.subarray(1).toString('hex'))
+    for await (const { value } of store.range(keys.refusedAll())) this.refused.add(ContactKey.fromBytes(value).hex)
     for await (const { value } of store.range(keys.requests())) {
       const r = JSON.parse(value.toString('utf8')) as RequestRecord
       this.pending.set(r.pk, r)

@@ -68,6 +68,27 @@ describe('contact requests', () => {
     })
   }
 
+  for (const how of ['declineRequest', 'blockRequest'] as const) {
+    it(`after ${how} and a restart, the same stranger's request is still refused`, async () => {
+      const { a, b, aId, bId } = await strangers()
+      await a.host.addContact(bId, 'Bob')
+      await waitFor('request at B', () => b.of('request').length === 1)
+      await b.host[how](aId)
+      const bDir = b.dir
+      await b.close()
+
+      const b2 = await f.host(bDir)
+      await b2.host.unlock(PASS)
+      const turnedAway = blockedHandshakes(b2, aId)
+      await a.host.removeContact(bId)
+      await a.host.addContact(bId, 'Bob again')
+      await waitFor("B's firewall turning A away after the restart, or A's request", () => turnedAway.length > 0 || b2.of('request').length > 0)
+      expect(b2.of('request')).toHaveLength(0)
+      expect(await b2.host.requests()).toEqual([])
+      expect(await b2.host.contacts()).toEqual([])
+    })
+  }
+
   it('offline delivery: 500 messages written while B was away arrive in order, exactly once, and A sees them delivered', async () => {
     const a = await f.host()
     const b = await f.host()
