@@ -52,11 +52,24 @@ export async function consume(ctx: MessengerContext, c: Conversation, blocks: Lo
   for (const p of problems) ctx.security(c, p.kind, p.detail)
   for (const { message, seq } of received) ctx.emitEvent({ type: 'message', message: c.toMessage(message, seq) })
   if (c.peer) c.peer.send({ type: 'receipt', kind: 'delivered', upTo: c.rec.consumed - 1 })
-  const total = c.theirs ? c.theirs.length : c.rec.consumed
-  if (blocks.length > 1 || total > c.rec.consumed) {
-    ctx.emitEvent({ type: 'sync', progress: { contact: c.id, done: c.rec.consumed, total } })
-  }
+  reportProgress(ctx, c, blocks.length)
   if (received.length > 0) ctx.emitContact(c)
+}
+
+/** Conversations whose last progress event said "not done yet": they are owed a final one. */
+const catchingUp = new WeakSet<Conversation>()
+
+/**
+ * Progress for a catch-up, and always a final "done" once one was reported, even when the last
+ * step held a single block (live messages alone report nothing).
+ */
+function reportProgress(ctx: MessengerContext, c: Conversation, stepBlocks: number): void {
+  const total = c.theirs ? c.theirs.length : c.rec.consumed
+  const done = c.rec.consumed
+  if (stepBlocks <= 1 && total <= done && !catchingUp.has(c)) return
+  if (total > done) catchingUp.add(c)
+  else catchingUp.delete(c)
+  ctx.emitEvent({ type: 'sync', progress: { contact: c.id, done, total } })
 }
 
 async function openEnvelope(ctx: MessengerContext, c: Conversation, rec: ContactRecord, tx: Tx, block: Buffer, index: number): Promise<Opened> {
