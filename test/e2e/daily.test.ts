@@ -1,0 +1,203 @@
+// Daily use by two people in Chromium against real web shells: nothing typed or sent is lost, the
+// catch-up bar ends, the layout holds in a narrow window and for right-to-left text, and the
+// "new messages" divider stays where the unread part began.
+import type { Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ContactId } from '../../core/api/types'
+import { Browser, ShellNode, startShellPair, type ShellPair } from './harness'
+
+const PASS = 'correct horse battery staple'
+
+async function until(cond: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** Every text in the conversation as `node` stores it, oldest first. */
+async function stored(node: ShellNode, contact: ContactId): Promise<string[]> {
+  const texts: string[] = []
+  let before: string | undefined
+  for (let i = 0; i < 10; i++) {
+    const page = await node.host.history(contact, before ? { limit: 500, before } : { limit: 500 })
+    texts.push(...page.messages.map((m) => m.text))
+    if (!page.before) break
+    before = page.before
+  }
+  return texts.reverse()
+}
+
+/**
+ * Polls what `node` stores until `want` messages match, or until nothing has changed for a while
+ * (so a run that lost messages fails on the comparison instead of at a timeout).
+ */
+async function settledTexts(node: ShellNode, contact: ContactId, match: (t: string) => boolean, want: number): Promise<string[]> {
+  let last: string[] = []
+  let changedAt = Date.now()
+  const deadline = Date.now() + 90_000
+  while (Date.now() < deadline) {
+    const now = (await stored(node, contact)).filter(match)
+    if (now.length !== last.length) changedAt = Date.now()
+    last = now
+    if (now.length >= want || Date.now() - changedAt > 10_000) break
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  return last
+}
+
+function navigate(page: Page, to: 'Add contact' | 'My ID' | 'Settings') {
+  return page.getByRole('navigation', { name: 'Cairn' }).getByRole('button', { name: to }).click()
+}
+
+async function openChat(page: Page, name: string): Promise<Locator> {
+  await page.getByRole('region', { name: 'Contacts' }).getByRole('button', { name: new RegExp(`^${name}\\b`) }).click()
+  const region = page.getByRole('region', { name })
+  await region.waitFor()
+  return region
+}
+
+async function top(l: Locator): Promise<number> {
+  const box = await l.boundingBox()
+  if (!box) throw new Error('element not laid out')
+  return box.y
+}
+
+describe('daily use in the browser', () => {
+  let pair: ShellPair
+  let alice: ShellNode
+  let bob: ShellNode
+  let aliceId: ContactId
+  let bobId: ContactId
+  let browsers: Browser[] = []
+  let a: Page
+  let b: Page
+
+  beforeAll(async () => {
+    pair = await startShellPair()
+    ;[alice, bob] = pair.nodes
+    aliceId = (await alice.host.create('Alice', PASS)).id
+    bobId = (await bob.host.create('Bob', PASS)).id
+    await alice.host.addContact(bobId, 'Bob')
+    await bob.host.addContact(aliceId, 'Alice')
+    await until(async () => (await alice.host.contacts())[0].presence !== 'offline', 'Alice and Bob to connect')
+    browsers = [await Browser.launch(), await Browser.launch()]
+    a = await browsers[0].page()
+    b = await browsers[1].page()
+    await a.goto(alice.url)
+    await b.goto(bob.url)
+    await a.getByRole('heading', { name: 'Contacts' }).waitFor()
+    await b.getByRole('heading', { name: 'Contacts' }).waitFor()
+  }, 180_000)
+
+  afterAll(async () => {
+    for (const browser of browsers) await browser.close()
+    await pair?.destroy()
+  })
+
+  it('keeps text typed right after Enter, and 200 messages sent as fast as the keyboard allows arrive in order, once', async () => {
+    const chat = await openChat(a, 'Bob')
+    await openChat(b, 'Alice')
+    const box = a.getByRole('textbox', { name: 'Message' })
+    await box.focus()
+    await a.keyboard.type('first')
+    await a.keyboard.press('Enter')
+    await a.keyboard.type('next words')
+    await chat.getByRole('listitem').filter({ hasText: 'first' }).getByLabel(/Sent|Delivered|Read/).waitFor()
+    expect(await box.inputValue()).toBe('next words')
+    await box.fill('')
+
+    const texts = Array.from({ length: 200 }, (_, i) => `burst ${String(i).padStart(3, '0')}`)
+    for (const text of texts) {
+      await a.keyboard.type(text)
+      await a.keyboard.press('Enter')
+    }
+    const burst = (t: string) => t.startsWith('burst ')
+    expect(await settledTexts(bob, aliceId, burst, 200)).toEqual(texts)
+    expect((await stored(alice, bobId)).filter(burst)).toEqual(texts)
+    expect(await box.inputValue()).toBe('')
+
+    // Bob saw the burst live: the catch-up bar ends and the list shows the last message again
+    await b.getByRole('region', { name: 'Alice' }).getByText('burst 199').waitFor()
+    await b.getByText('Catching up', { exact: false }).first().waitFor({ state: 'detached', timeout: 15_000 })
+    await b.getByRole('region', { name: 'Contacts' }).getByText('burst 199').waitFor()
+  }, 240_000)
+
+  it('in a window 600 px wide, a long unbroken string neither widens the page nor pushes the controls off screen', async () => {
+    await a.setViewportSize({ width: 600, height: 800 })
+    try {
+      await narrowChecks()
+    } finally {
+      await a.setViewportSize({ width: 1100, height: 720 })
+    }
+  })
+
+  async function narrowChecks(): Promise<void> {
+    const long = 'aGVsbG8'.repeat(900)
+    await bob.host.send(aliceId, long)
+    const chat = a.getByRole('region', { name: 'Bob' })
+    await chat.getByText(long.slice(0, 40), { exact: false }).waitFor()
+    const overflow = () => a.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    expect(await overflow()).toBeLessThanOrEqual(0)
+    const bubble = await chat.getByText(long.slice(0, 40), { exact: false }).boundingBox()
+    expect(bubble!.x + bubble!.width).toBeLessThanOrEqual(600)
+
+    await a.getByRole('button', { name: 'Contacts' }).click()
+    await a.getByRole('region', { name: 'Contacts' }).getByText(long.slice(0, 40), { exact: false }).waitFor()
+    expect(await overflow()).toBeLessThanOrEqual(0)
+    for (const name of ['Lock', 'Settings', 'My ID']) {
+      const control = await a.getByRole('navigation', { name: 'Cairn' }).getByRole('button', { name }).boundingBox()
+      expect(control!.x + control!.width, name).toBeLessThanOrEqual(600)
+    }
+  }
+
+  it('lays out right-to-left text right to left, in bubbles and in the composer', async () => {
+    const chat = await openChat(a, 'Bob')
+    await bob.host.send(aliceId, 'مرحبا بالعالم، hello')
+    const text = chat.getByText('مرحبا بالعالم', { exact: false })
+    await text.waitFor()
+    expect(await text.evaluate((el) => el.matches(':dir(rtl)'))).toBe(true)
+    const box = a.getByRole('textbox', { name: 'Message' })
+    await box.fill('שלום עולם')
+    expect(await box.evaluate((el) => el.matches(':dir(rtl)'))).toBe(true)
+    await box.fill('hello world')
+    expect(await box.evaluate((el) => el.matches(':dir(ltr)'))).toBe(true)
+    await box.fill('')
+  })
+
+  it('keeps the "new messages" divider where the unread part began as more arrive', async () => {
+    await navigate(a, 'My ID')
+    for (const t of ['unread one', 'unread two', 'unread three']) await bob.host.send(aliceId, t)
+    await a.getByRole('region', { name: 'Contacts' }).getByLabel('3 unread').waitFor()
+    const chat = await openChat(a, 'Bob')
+    const divider = chat.getByText('3 new messages')
+    await divider.waitFor()
+    const first = chat.getByText('unread one', { exact: true })
+    expect(await top(divider)).toBeLessThan(await top(first))
+
+    for (const t of ['later one', 'later two']) await bob.host.send(aliceId, t)
+    await chat.getByText('later two', { exact: true }).waitFor()
+    expect(await top(divider)).toBeLessThan(await top(first))
+    expect(await top(chat.getByText('مرحبا بالعالم', { exact: false }))).toBeLessThan(await top(divider))
+  })
+
+  it('shows the contact offline in the header without the warning style, and keeps what is written meanwhile', async () => {
+    const chat = await openChat(a, 'Bob')
+    await bob.stop()
+    const presence = chat.locator('header').getByText('Offline', { exact: true })
+    await presence.waitFor({ timeout: 45_000 })
+    const style = await presence.evaluate((el) => {
+      const s = getComputedStyle(el)
+      return { background: s.backgroundColor, padding: s.paddingTop }
+    })
+    expect(style).toEqual({ background: 'rgba(0, 0, 0, 0)', padding: '0px' })
+
+    await a.getByRole('textbox', { name: 'Message' }).focus()
+    await a.keyboard.type('while you were away')
+    await a.keyboard.press('Enter')
+    await chat.getByText('while you were away', { exact: true }).waitFor()
+    await until(async () => (await stored(alice, bobId)).includes('while you were away'), 'the message to be stored')
+    expect(await a.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('')
+  })
+})
