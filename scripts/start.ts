@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util'
 import { CairnHost } from '../core/api/host'
 import { parseBootstrap } from '../core/profile/bootstrap'
 import { resolveProfileDir } from '../core/profile/paths'
-import { startWebShell } from '../webshell/server'
+import { startProfileWebShell } from '../webshell/profile-port'
 import { buildElectron } from './build-electron'
 import { ensureRendererBuilt } from './build-renderer'
 
@@ -87,7 +87,7 @@ async function runWebShell(): Promise<void> {
   const host = new CairnHost({ profileDir, bootstrap, ...(values['no-lan'] ? { lanDiscovery: false } : {}) })
   const port = values.port === undefined ? 0 : Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port} is not a port number`)
-  const shell = await startWebShell({ host, port })
+  const shell = await startProfileWebShell(profileDir, { host, port })
   console.log(`cairn: profile ${profileDir}`)
   console.log(`cairn: network ${bootstrap ? bootstrap.map((b) => `${b.host}:${b.port}`).join(',') : 'public DHT'}`)
   console.log(`cairn: open ${shell.url}`)
