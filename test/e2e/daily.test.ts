@@ -182,6 +182,24 @@ describe('daily use in the browser', () => {
     expect(await top(chat.getByText('مرحبا بالعالم', { exact: false }))).toBeLessThan(await top(divider))
   })
 
+  it('while the shell is away, the disconnection bar covers neither Lock nor the chat header', async () => {
+    const chat = await openChat(a, 'Bob')
+    const lock = a.getByRole('button', { name: 'Lock', exact: true })
+    const heading = chat.getByRole('heading', { name: 'Bob', level: 2 })
+    await alice.restartShell(async () => {
+      const bar = a.getByRole('alert').filter({ hasText: 'Disconnected from Cairn' })
+      await bar.waitFor()
+      const barBox = (await bar.boundingBox())!
+      for (const [name, control] of [['Lock', lock], ['chat header', heading]] as const) {
+        const box = (await control.boundingBox())!
+        const overlaps =
+          box.x < barBox.x + barBox.width && barBox.x < box.x + box.width && box.y < barBox.y + barBox.height && barBox.y < box.y + box.height
+        expect(overlaps, name).toBe(false)
+      }
+    })
+    await a.getByRole('alert').filter({ hasText: 'Disconnected from Cairn' }).waitFor({ state: 'detached', timeout: 45_000 })
+  })
+
   it('shows the contact offline in the header without the warning style, and keeps what is written meanwhile', async () => {
     const chat = await openChat(a, 'Bob')
     await bob.stop()
