@@ -182,6 +182,26 @@ describe('daily use in the browser', () => {
     expect(await top(chat.getByText('مرحبا بالعالم', { exact: false }))).toBeLessThan(await top(divider))
   })
 
+  it('"Not verified" opens the safety number in the chat, as a grid of 3 rows of 4 groups, and verifying stays there', async () => {
+    const chat = await openChat(a, 'Bob')
+    await chat.getByRole('button', { name: 'Not verified' }).click()
+    const dialog = a.getByRole('dialog', { name: 'Safety number with Bob' })
+    await dialog.waitFor()
+    const groups = dialog.locator('.grid span')
+    await groups.first().waitFor()
+    const boxes = await groups.evaluateAll((els) => els.map((el) => el.getBoundingClientRect()).map((r) => ({ x: Math.round(r.x), y: Math.round(r.y) })))
+    expect(boxes).toHaveLength(12)
+    expect(new Set(boxes.map((b) => b.y)).size).toBe(3)
+    expect(new Set(boxes.map((b) => b.x)).size).toBe(4)
+    const digits = (await groups.allTextContents()).join(' ')
+    expect(digits).toBe(await alice.host.safetyNumber(bobId))
+    await dialog.getByRole('button', { name: 'They match: mark verified' }).click()
+    await chat.getByText('Verified ✓').waitFor()
+    expect(await dialog.isVisible()).toBe(false)
+    await expect(chat.getByRole('textbox', { name: 'Message' }).isVisible()).resolves.toBe(true)
+    await alice.host.setVerified(bobId, false)
+  })
+
   it('while the shell is away, the disconnection bar covers neither Lock nor the chat header', async () => {
     const chat = await openChat(a, 'Bob')
     const lock = a.getByRole('button', { name: 'Lock', exact: true })
