@@ -202,6 +202,17 @@ describe('daily use in the browser', () => {
     await alice.host.setVerified(bobId, false)
   })
 
+  it('keeps a half-written draft per conversation while other views are open', async () => {
+    await openChat(a, 'Bob')
+    const box = a.getByRole('textbox', { name: 'Message' })
+    await box.fill('half-written thought')
+    await navigate(a, 'Settings')
+    await a.getByRole('heading', { name: 'Settings' }).waitFor()
+    await openChat(a, 'Bob')
+    expect(await box.inputValue()).toBe('half-written thought')
+    await box.fill('')
+  })
+
   it('while the shell is away, the disconnection bar covers neither Lock nor the chat header', async () => {
     const chat = await openChat(a, 'Bob')
     const lock = a.getByRole('button', { name: 'Lock', exact: true })
