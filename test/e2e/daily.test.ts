@@ -166,6 +166,14 @@ describe('daily use in the browser', () => {
     await box.fill('')
   })
 
+  it('shows emoji from the font shipped with the app', async () => {
+    const chat = await openChat(a, 'Bob')
+    await bob.host.send(aliceId, 'party time 🎉')
+    await chat.getByText('party time 🎉').waitFor()
+    const faces = await a.evaluate(async () => (await document.fonts.load('16px "Noto Color Emoji"', '🎉')).length)
+    expect(faces).toBeGreaterThan(0)
+  })
+
   it('keeps the "new messages" divider where the unread part began as more arrive', async () => {
     await navigate(a, 'My ID')
     for (const t of ['unread one', 'unread two', 'unread three']) await bob.host.send(aliceId, t)
