@@ -221,6 +221,20 @@ describe('daily use in the browser', () => {
     await box.fill('')
   })
 
+  it('keyboard: Ctrl+/ lists the shortcuts, Esc closes it, Alt+↓ opens a conversation, Esc closes a panel', async () => {
+    await navigate(a, 'Settings')
+    await a.keyboard.press('Control+/')
+    const help = a.getByRole('dialog', { name: 'Keyboard shortcuts' })
+    await help.waitFor()
+    await a.keyboard.press('Escape')
+    await help.waitFor({ state: 'hidden' })
+    await a.getByRole('heading', { name: 'Settings' }).waitFor()
+    await a.keyboard.press('Escape')
+    await a.getByRole('heading', { name: 'Settings' }).waitFor({ state: 'detached' })
+    await a.keyboard.press('Alt+ArrowDown')
+    await a.getByRole('region', { name: 'Bob' }).waitFor()
+  })
+
   it('while the shell is away, the disconnection bar covers neither Lock nor the chat header', async () => {
     const chat = await openChat(a, 'Bob')
     const lock = a.getByRole('button', { name: 'Lock', exact: true })
