@@ -6,6 +6,7 @@ import { sortedContacts } from '../../renderer/src/lib/contacts'
 import { dayLabel, firstUnread, groupByDay } from '../../renderer/src/lib/days'
 import { shortStamp, timeOfDay } from '../../renderer/src/lib/format'
 import { linkify } from '../../renderer/src/lib/links'
+import { parsePreferences } from '../../renderer/src/lib/preferences'
 import { passphraseStrength } from '../../renderer/src/lib/strength'
 import { layout, rowAt, visibleWindow } from '../../renderer/src/lib/virtual'
 
@@ -186,4 +187,11 @@ describe('times follow the locale', () => {
     expect(shortStamp(early, now, ['de-DE'])).toBe('5. Jan.')
     expect(dayLabel(early, now, ['fr-FR'])).toBe('lundi 5 janvier')
   })
+})
+
+test('device preferences: damaged or foreign values read as the defaults, field by field', () => {
+  const defaults = { autoLockMinutes: 0, notify: 'name-and-text', muted: [] }
+  for (const text of [null, '', '{not json', 'null', '[1,2]', '"text"']) expect(parsePreferences(text), String(text)).toEqual(defaults)
+  expect(parsePreferences('{"autoLockMinutes":7,"notify":"everything","muted":"x"}')).toEqual(defaults)
+  expect(parsePreferences('{"autoLockMinutes":15,"notify":"name","muted":["a",3,"b"]}')).toEqual({ autoLockMinutes: 15, notify: 'name', muted: ['a', 'b'] })
 })
