@@ -253,6 +253,50 @@ describe('daily use in the browser', () => {
     await a.getByRole('alert').filter({ hasText: 'Disconnected from Cairn' }).waitFor({ state: 'detached', timeout: 45_000 })
   })
 
+  it('notifies through the browser as the settings say, and not for a muted conversation', async () => {
+    await browsers[1].context.grantPermissions(['notifications'], { origin: new URL(bob.url).origin })
+    // the browser's own Notification, recorded on its way to the system
+    await b.addInitScript(() => {
+      const shown: Array<{ title: string; body: string }> = []
+      ;(window as unknown as { shown: typeof shown }).shown = shown
+      const Real = window.Notification
+      window.Notification = class extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options)
+          shown.push({ title, body: options?.body ?? '' })
+        }
+      } as typeof Notification
+    })
+    await b.reload()
+    await b.getByRole('heading', { name: 'Contacts' }).waitFor()
+    const shown = () => b.evaluate(() => (window as unknown as { shown: Array<{ title: string; body: string }> }).shown)
+    const arrives = async (text: string) => {
+      await alice.host.send(bobId, text)
+      await until(async () => (await stored(bob, aliceId)).includes(text), `${text} to reach Bob`)
+      await b.getByRole('region', { name: 'Contacts' }).getByText(text).waitFor()
+    }
+
+    await navigate(b, 'Settings')
+    await arrives('ping one')
+    await b.getByLabel('Notifications show').selectOption({ label: 'Name only' })
+    await arrives('ping two')
+    await b.getByLabel('Notifications show').selectOption({ label: 'No name or message' })
+    await arrives('ping three')
+    expect(await shown()).toEqual([
+      { title: 'Alice', body: 'ping one' },
+      { title: 'Alice', body: 'New message' },
+      { title: 'Cairn', body: 'New message' }
+    ])
+
+    const chat = await openChat(b, 'Alice')
+    await chat.getByRole('button', { name: 'Mute', exact: true }).click()
+    await navigate(b, 'My ID')
+    await arrives('ping four')
+    expect(await shown()).toHaveLength(3)
+    await openChat(b, 'Alice')
+    await chat.getByRole('button', { name: 'Unmute' }).click()
+  })
+
   it('shows the contact offline in the header without the warning style, and keeps what is written meanwhile', async () => {
     const chat = await openChat(a, 'Bob')
     await bob.stop()
