@@ -4,11 +4,16 @@ import { inspectEnvelope, MAX_ENVELOPE_BYTES, RatchetError, Session } from '../r
 import { keys, type Tx } from '../store'
 import { errorText, type MessengerContext } from './context'
 import type { Conversation } from './conversation'
-import { decodePayload, preview } from './payload'
+import { decodePayload } from '../payload'
+import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import { adoptSession, commitOrForget, loadSession } from './sessions'
 
-type Opened = { session: Session; text: string; sentAt: number } | { problem: { kind: SecurityKind; detail: string } } | { orphan: true }
+type Opened =
+  | { session: Session; text: string; sentAt: number }
+  /** Decrypted (the session moved on) but of a kind this version does not show: skipped. */
+  | { session: Session; skipped: true }
+  | { problem: { kind: SecurityKind; detail: string } } | { orphan: true }
 
 /**
  * Decrypts a step of consecutive blocks of the contact's log and commits, in one batch, the
@@ -36,6 +41,7 @@ export async function consume(ctx: MessengerContext, c: Conversation, blocks: Lo
         continue
       }
       touched.add(opened.session)
+      if ('skipped' in opened) continue
       const seq = rec.nextSeq++
       const message: MessageRecord = { id: c.messageId(seq), dir: 'in', text: opened.text, sentAt: opened.sentAt, receivedAt: now, block: index }
       tx.putJson(keys.message(c.tag, seq), message)
@@ -100,6 +106,8 @@ async function openEnvelope(ctx: MessengerContext, c: Conversation, rec: Contact
   }
   try {
     const payload = decodePayload(plaintext)
+    // a reply shows as its text; other kinds (and those of newer versions) wait for this version to learn them
+    if (payload.kind !== 'text') return { session, skipped: true }
     return { session, text: payload.text, sentAt: payload.sentAt }
   } catch (err) {
     return fail('protocol-violation', `holds a malformed message: ${errorText(err)}`)

@@ -4,7 +4,8 @@ import { decodeBundle, MAX_PLAINTEXT_BYTES, Session } from '../ratchet'
 import { keys, type Store, type Tx } from '../store'
 import type { MessengerContext } from './context'
 import type { Conversation } from './conversation'
-import { encodePayload, preview } from './payload'
+import { encodePayload } from '../payload'
+import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import { adoptSession, commitOrForget, loadSession } from './sessions'
 
@@ -15,7 +16,7 @@ import { adoptSession, commitOrForget, loadSession } from './sessions'
 export async function sendMessage(ctx: MessengerContext, c: Conversation, text: string): Promise<Message> {
   if (c.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
   const now = Date.now()
-  const payload = encodePayload({ text, sentAt: now })
+  const payload = encodePayload({ kind: 'text', text, sentAt: now })
   if (payload.length > MAX_PLAINTEXT_BYTES) throw new CairnError('invalid-argument', 'the message is too long')
   const { message, seq, envelope } = await commitOrForget(ctx.store, c, async (tx) => {
     const rec = { ...c.rec, sessions: [...c.rec.sessions] }
