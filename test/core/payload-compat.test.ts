@@ -3,12 +3,12 @@
 // event; either way the conversation goes on. The sender stands in for a newer or a hostile client
 // by writing, for marked texts, a payload of its own in place of plain text.
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { Fixture, pair, waitFor } from './helpers'
+import { Fixture, pair, waitFor } from '../helpers/core'
 
 const AS_WIRE = '\u0000wire:'
 
-vi.mock('../../core/payload', async (importActual) => {
-  const actual = await importActual<typeof import('../../core/payload')>()
+vi.mock('../../core/protocol/payload', async (importActual) => {
+  const actual = await importActual<typeof import('../../core/protocol/payload')>()
   return {
     ...actual,
     encodePayload: (p: Parameters<typeof actual.encodePayload>[0]) =>

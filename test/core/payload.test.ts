@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { TEXT_MAX_BYTES } from '../../core/api/validate'
-import { decodePayload, encodePayload, type Payload } from '../../core/payload'
+import { MAX_TEXT_BYTES } from '../../core/protocol/limits'
+import { decodePayload, encodePayload, type Payload } from '../../core/protocol/payload'
 
 const AT = 1_767_225_600_000
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'payloads-v1-v2.txt')
@@ -48,7 +48,7 @@ describe('message payloads', () => {
     ['an array', [], /not an object/],
     ['no version', { k: 't', s: AT, t: 'x' }, /no valid version/],
     ['a negative time', { v: 2, k: 't', s: -1, t: 'x' }, /timestamp/],
-    ['oversized text', { v: 2, k: 't', s: AT, t: 'x'.repeat(TEXT_MAX_BYTES + 1) }, /too long/],
+    ['oversized text', { v: 2, k: 't', s: AT, t: 'x'.repeat(MAX_TEXT_BYTES + 1) }, /too long/],
     ['a reply to a malformed reference', { v: 2, k: 't', s: AT, t: 'x', q: [2, 1] }, /reference is malformed/],
     ['a reference to a negative block', { v: 2, k: 'r', s: AT, o: [0, -1], e: '👍' }, /reference is malformed/],
     ['a reference to a fractional block', { v: 2, k: 'r', s: AT, o: [0, 1.5], e: '👍' }, /reference is malformed/],

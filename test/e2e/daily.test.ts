@@ -4,7 +4,7 @@
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ContactId } from '../../core/api/types'
-import { Browser, ShellNode, startShellPair, type ShellPair } from './harness'
+import { Browser, ShellNode, startShellPair, type ShellPair } from '../helpers/e2e'
 
 const PASS = 'correct horse battery staple'
 

@@ -6,9 +6,9 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { ApiHost } from '../../core/api/dispatch'
-import { PORT_FILE, rememberedPort, rememberPort, startProfileWebShell } from '../../webshell/profile-port'
-import type { WebShell } from '../../webshell/server'
+import type { ApiHost } from '../../core/host/dispatch'
+import { PORT_FILE, rememberedPort, rememberPort, startProfileWebShell } from '../../shell/profile-port'
+import type { WebShell } from '../../shell/web-server'
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'webshell-port-v1.json')
 
