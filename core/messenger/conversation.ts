@@ -31,6 +31,8 @@ export class Conversation {
   private readonly counterpart: Counterpart
   /** Settles once my log (and theirs, when known) is open: a peer may connect before that. */
   private readonly opened: Promise<void>
+  /** The last progress event said "not done yet": a final one is owed. */
+  private catchingUp = false
 
   constructor(
     private readonly deps: ConversationDeps,
@@ -180,8 +182,11 @@ export class Conversation {
     for (const { message, seq } of received) events.emit({ type: 'message', message: this.toMessage(message, seq) })
     this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
     const total = this.logs.theirLength ?? this.rec.consumed
-    if (blocks.length > 1 || total > this.rec.consumed) {
-      events.emit({ type: 'sync', progress: { contact: this.id, done: this.rec.consumed, total } })
+    const done = this.rec.consumed
+    // a catch-up that reported progress always gets its final "done", even when its last step held one block
+    if (blocks.length > 1 || total > done || this.catchingUp) {
+      this.catchingUp = total > done
+      events.emit({ type: 'sync', progress: { contact: this.id, done, total } })
     }
     if (received.length > 0) this.announce()
   }

@@ -4,12 +4,18 @@ import { inspectEnvelope, MAX_ENVELOPE_BYTES, RatchetError, Session } from '../r
 import { keys, type Tx } from '../store'
 import type { ConversationDeps } from './deps'
 import { errorText } from './events'
-import { decodePayload, preview } from './payload'
+import { decodePayload } from '../protocol/payload'
+import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import type { SessionSet } from './sessions'
 import type { ContactKey } from '../identity'
 
-type Opened = { session: Session; text: string; sentAt: number } | { problem: { kind: SecurityKind; detail: string } } | { orphan: true }
+type Opened =
+  | { session: Session; text: string; sentAt: number }
+  /** Decrypted (the session moved on) but of a kind this version does not show: skipped. */
+  | { session: Session; skipped: true }
+  | { problem: { kind: SecurityKind; detail: string } }
+  | { orphan: true }
 
 /** One contact's side of reading their log: who they are and the sessions shared with them. */
 export interface Counterpart {
@@ -48,6 +54,7 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
       continue
     }
     touched.add(opened.session)
+    if ('skipped' in opened) continue
     const seq = rec.nextSeq++
     const message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: opened.text, sentAt: opened.sentAt, receivedAt: now, block: index }
     tx.putJson(keys.message(r.tag, seq), message)
@@ -89,6 +96,8 @@ async function openEnvelope(r: Counterpart, rec: ContactRecord, tx: Tx, block: B
   }
   try {
     const payload = decodePayload(plaintext)
+    // a reply shows as its text; other kinds (and those of newer versions) wait for this version to learn them
+    if (payload.kind !== 'text') return { session, skipped: true }
     return { session, text: payload.text, sentAt: payload.sentAt }
   } catch (err) {
     return fail('protocol-violation', `holds a malformed message: ${errorText(err)}`)

@@ -3,7 +3,8 @@ import { decodeBundle, MAX_PLAINTEXT_BYTES, Session } from '../ratchet'
 import { keys, type Tx } from '../store'
 import type { Outbox } from './outbox'
 import { seqBytes } from './outbox'
-import { encodePayload, preview } from './payload'
+import { encodePayload } from '../protocol/payload'
+import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import type { Counterpart } from './receive'
 
@@ -15,7 +16,7 @@ export interface Written {
 
 /** Checks a message and encodes what is encrypted of it; throws CairnError before anything is written. */
 export function messagePayload(text: string, now: number): Buffer {
-  const payload = encodePayload({ text, sentAt: now })
+  const payload = encodePayload({ kind: 'text', text, sentAt: now })
   if (payload.length > MAX_PLAINTEXT_BYTES) throw new CairnError('invalid-argument', 'the message is too long')
   return payload
 }

@@ -8,7 +8,7 @@ import { cryptoReady, ed25519KeyPair, x25519PublicKey } from '../../core/crypto'
 import { decodeContactId, encodeContactId } from '../../core/identity/contact-id'
 import { importBackup, openKeystore } from '../../core/identity/keystore'
 import { safetyNumber } from '../../core/identity/safety-number'
-import { decodePayload, encodePayload } from '../../core/messenger/payload'
+import { decodePayload, encodePayload } from '../../core/protocol/payload'
 import { corestorePrimaryKey, storeCipher } from '../../core/messenger/store-keys'
 import {
   ACK_FRAME,
@@ -117,8 +117,8 @@ describe('envelopes, payloads and ratchet state', () => {
     const { session, plaintext } = Session.respond(bob, alice.publicKey, bytes('envelope-initial.bin'), (id) =>
       id === prekey.id ? prekey : null
     )
-    expect(decodePayload(plaintext)).toEqual(fixture.messages[0])
-    expect(encodePayload(fixture.messages[0])).toEqual(plaintext)
+    expect(decodePayload(plaintext)).toEqual({ kind: 'text', ...fixture.messages[0] })
+    expect(encodePayload({ kind: 'text', ...fixture.messages[0] })).toEqual(plaintext)
     expect(session.id).toEqual(responderState().id)
   })
 
@@ -127,8 +127,8 @@ describe('envelopes, payloads and ratchet state', () => {
     const session = Session.decode(bytes('ratchet-initiator.bin'))
     expect(session.awaitingReply).toBe(true)
     expect(session.id).toEqual(responderState().id)
-    expect(decodePayload(session.decrypt(bytes('envelope-reply-1.bin')))).toEqual(fixture.messages[1])
-    expect(decodePayload(session.decrypt(bytes('envelope-reply-2.bin')))).toEqual(fixture.messages[2])
+    expect(decodePayload(session.decrypt(bytes('envelope-reply-1.bin')))).toEqual({ kind: 'text', ...fixture.messages[1] })
+    expect(decodePayload(session.decrypt(bytes('envelope-reply-2.bin')))).toEqual({ kind: 'text', ...fixture.messages[2] })
     expect(session.awaitingReply).toBe(false)
   })
 
@@ -136,7 +136,7 @@ describe('envelopes, payloads and ratchet state', () => {
     expect(Session.decode(bytes('ratchet-initiator-skipped.bin')).encode()).toEqual(bytes('ratchet-initiator-skipped.bin'))
     const session = Session.decode(bytes('ratchet-initiator-skipped.bin'))
     expect(session.awaitingReply).toBe(false)
-    expect(decodePayload(session.decrypt(bytes('envelope-reply-1.bin')))).toEqual(fixture.messages[1])
+    expect(decodePayload(session.decrypt(bytes('envelope-reply-1.bin')))).toEqual({ kind: 'text', ...fixture.messages[1] })
     expect(() => session.decrypt(bytes('envelope-reply-2.bin'))).toThrow()
     expect(() => session.decrypt(bytes('envelope-reply-1.bin'))).toThrow()
   })

@@ -10,6 +10,7 @@ const runner = useSvelteRunner()
 let mounted: Mounted | undefined
 let api: FakeApi
 let added: ContactId[]
+let session: Session
 
 afterEach(() => mounted?.unmount())
 
@@ -17,7 +18,7 @@ beforeEach(async () => {
   api = new FakeApi()
   await api.create('Ada', 'correct horse battery')
   const { Session } = await runner.load<{ Session: new (api: FakeApi) => Session }>('/src/lib/session.svelte.ts')
-  const session = new Session(api)
+  session = new Session(api)
   await session.load()
   added = []
   mounted = await mountComponent(runner, '/src/components/AddContact.svelte', { session, onadded: (id: ContactId) => added.push(id) })
@@ -89,4 +90,22 @@ test('pasted QR text is accepted and its name suggested', async () => {
   await fireEvent.click(ui.getByRole('button', { name: 'Add contact' }))
   await mounted!.settle()
   expect(added).toEqual([fakeId('Grace')])
+})
+
+test('an ID typed in capitals is lowercased and added', async () => {
+  const grace = fakeId('Grace')
+  await submit(grace.toUpperCase(), 'Grace')
+  expect([...api.contactsById.keys()]).toEqual([grace])
+  expect(added).toEqual([grace])
+})
+
+test('an ID already among the contacts is not added again under another name: it says so and offers the chat', async () => {
+  const grace = fakeId('Grace')
+  session.apply({ type: 'contact', contact: await api.addContact(grace, 'Grace') })
+  const { ui } = await submit(grace, 'Gracie')
+  expect(ui.getByRole('status').textContent).toContain('already in your contacts as “Grace”')
+  expect(api.contactsById.get(grace)?.name).toBe('Grace')
+  expect(added).toEqual([])
+  await fireEvent.click(ui.getByRole('button', { name: 'Open conversation with Grace' }))
+  expect(added).toEqual([grace])
 })

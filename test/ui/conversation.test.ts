@@ -38,7 +38,7 @@ beforeEach(async () => {
 })
 
 async function open(contact: Contact = session.contact(grace)!) {
-  mounted = await mountComponent(runner, '/src/components/Conversation.svelte', { session, contact, onverify: () => {} })
+  mounted = await mountComponent(runner, '/src/components/Conversation.svelte', { session, contact })
   await mounted.settle()
   const ui = within(mounted.container)
   const list = ui.getByRole('list', { name: 'Conversation with Grace' })

@@ -4,7 +4,9 @@ import { composerAction, outgoingText, overLimit } from '../../renderer/src/lib/
 import { contactUri, parseContactInput } from '../../renderer/src/lib/contact-input'
 import { sortedContacts } from '../../renderer/src/lib/contacts'
 import { dayLabel, firstUnread, groupByDay } from '../../renderer/src/lib/days'
+import { shortStamp, timeOfDay } from '../../renderer/src/lib/format'
 import { linkify } from '../../renderer/src/lib/links'
+import { parsePreferences } from '../../renderer/src/lib/preferences'
 import { passphraseStrength } from '../../renderer/src/lib/strength'
 import { layout, rowAt, visibleWindow } from '../../renderer/src/lib/virtual'
 
@@ -167,4 +169,29 @@ describe('message size', () => {
     expect(overLimit('é'.repeat(32 * 1024))).toBe(false)
     expect(overLimit('é'.repeat(32 * 1024 + 1))).toBe(true)
   })
+})
+
+describe('times follow the locale', () => {
+  const early = new Date(2026, 0, 5, 4, 5).getTime()
+  const plain = (s: string) => s.replace(/\s/g, ' ')
+
+  test('the clock and its form are the locale’s own, with no forced leading zero', () => {
+    expect(plain(timeOfDay(early, ['en-US']))).toBe('4:05 AM')
+    expect(timeOfDay(early, ['de-DE'])).toBe('04:05')
+    expect(plain(timeOfDay(new Date(2026, 0, 5, 16, 5).getTime(), ['en-GB']))).toBe('16:05')
+  })
+
+  test('the contact list’s date is in the locale’s order and language', () => {
+    const now = new Date(2026, 2, 1, 12).getTime()
+    expect(shortStamp(early, now, ['en-US'])).toBe('Jan 5')
+    expect(shortStamp(early, now, ['de-DE'])).toBe('5. Jan.')
+    expect(dayLabel(early, now, ['fr-FR'])).toBe('lundi 5 janvier')
+  })
+})
+
+test('device preferences: damaged or foreign values read as the defaults, field by field', () => {
+  const defaults = { autoLockMinutes: 0, notify: 'name-and-text', muted: [] }
+  for (const text of [null, '', '{not json', 'null', '[1,2]', '"text"']) expect(parsePreferences(text), String(text)).toEqual(defaults)
+  expect(parsePreferences('{"autoLockMinutes":7,"notify":"everything","muted":"x"}')).toEqual(defaults)
+  expect(parsePreferences('{"autoLockMinutes":15,"notify":"name","muted":["a",3,"b"]}')).toEqual({ autoLockMinutes: 15, notify: 'name', muted: ['a', 'b'] })
 })

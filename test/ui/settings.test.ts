@@ -54,6 +54,7 @@ test('change passphrase: a wrong current one is refused and nothing changes; the
 
 test('export shows the sealed backup as text to copy; LAN discovery and the name are saved', async () => {
   await fill('Backup passphrase', 'backup secret words')
+  await fill('Confirm backup passphrase', 'backup secret words')
   await fireEvent.click(ui.getByRole('button', { name: 'Export identity' }))
   await mounted!.settle()
   expect((ui.getByLabelText('Identity backup') as HTMLTextAreaElement).value).toMatch(/^cairn-backup-v1:/)
@@ -68,4 +69,19 @@ test('export shows the sealed backup as text to copy; LAN discovery and the name
   await fireEvent.click(ui.getByRole('button', { name: 'Save name' }))
   await mounted!.settle()
   expect(api.me?.name).toBe('Ada L.')
+})
+
+test('the backup passphrase must be typed twice alike before anything is exported', async () => {
+  const exported = () => ui.queryByLabelText('Identity backup')
+  await fill('Backup passphrase', 'backup secret words')
+  await fill('Confirm backup passphrase', 'backup secret wordz')
+  await fireEvent.click(ui.getByRole('button', { name: 'Export identity' }))
+  await mounted!.settle()
+  expect(ui.getByText('The backup passphrases do not match.')).toBeTruthy()
+  expect(exported()).toBeNull()
+
+  await fill('Confirm backup passphrase', 'backup secret words')
+  await fireEvent.click(ui.getByRole('button', { name: 'Export identity' }))
+  await mounted!.settle()
+  expect(exported()).not.toBeNull()
 })

@@ -1,4 +1,5 @@
 import type { Message } from '../../../core/api/types'
+import { dateFormat, userLocales } from './format'
 
 export type Row =
   | { kind: 'day'; key: string; label: string }
@@ -13,19 +14,14 @@ function dayKey(at: number): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
 }
 
-export function dayLabel(at: number, now: number = Date.now()): string {
+export function dayLabel(at: number, now: number = Date.now(), locales = userLocales()): string {
   const key = dayKey(at)
   if (key === dayKey(now)) return 'Today'
   const yesterday = new Date(now)
   yesterday.setDate(yesterday.getDate() - 1)
   if (key === dayKey(yesterday.getTime())) return 'Yesterday'
   const sameYear = new Date(at).getFullYear() === new Date(now).getFullYear()
-  return new Date(at).toLocaleDateString(undefined, {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    ...(sameYear ? {} : { year: 'numeric' })
-  })
+  return dateFormat({ weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) }, locales).format(at)
 }
 
 /** The first of the last `unread` incoming messages, where a "new messages" marker belongs. */

@@ -31,6 +31,10 @@ export class Session {
   lastIncoming = $state.raw<Message | null>(null)
   readonly #conversations = new Map<ContactId, Conversation>()
   readonly #typingTimers = new Map<ContactId, ReturnType<typeof setTimeout>>()
+  /** Each contact's sends, chained so messages leave in the order they were written. */
+  readonly #outbox = new Map<ContactId, Promise<unknown>>()
+  /** What is typed but not sent, per conversation, kept while other views are open. */
+  readonly #drafts = new Map<ContactId, string>()
 
   constructor(readonly api: CairnApi) {}
 
@@ -71,11 +75,29 @@ export class Session {
     return this.contacts.find((c) => c.id === id)
   }
 
-  /** Sends and shows the message at once; its later states arrive as events. */
-  async send(contact: ContactId, text: string): Promise<void> {
-    const message = await this.api.send(contact, text)
-    this.conversation(contact).upsert(message)
-    this.#preview(message)
+  /**
+   * Sends after the contact's earlier sends, and shows the message once the core has it; its later
+   * states arrive as events. A refused send does not hold back the ones after it.
+   */
+  send(contact: ContactId, text: string): Promise<void> {
+    const sent = (this.#outbox.get(contact) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.api.send(contact, text))
+      .then((message) => {
+        this.conversation(contact).upsert(message)
+        this.#preview(message)
+      })
+    this.#outbox.set(contact, sent)
+    return sent
+  }
+
+  draft(contact: ContactId): string {
+    return this.#drafts.get(contact) ?? ''
+  }
+
+  setDraft(contact: ContactId, text: string): void {
+    if (text) this.#drafts.set(contact, text)
+    else this.#drafts.delete(contact)
   }
 
   apply(e: CairnEvent): void {
@@ -97,6 +119,7 @@ export class Session {
       case 'contact-removed':
         this.contacts = this.contacts.filter((c) => c.id !== e.id)
         this.#conversations.delete(e.id)
+        this.#drafts.delete(e.id)
         break
       case 'request':
         this.requests = upsertBy(this.requests, e.request, (r) => r.id)
