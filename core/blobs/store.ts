@@ -1,0 +1,147 @@
+// A blob store: hyperblobs on a Hypercore of its own. Each side of a conversation writes its files
+// into its own store (named by the contact's tag, like its message log, so the name reveals nothing)
+// and reads the contact's from a replica of theirs. The store holds sealed chunks only; the keys
+// travel in ratcheted messages, so whoever replicates a store (a home node, a group member) can serve
+// the file without being able to read it.
+import type Corestore from 'corestore'
+import type Hypercore from 'hypercore'
+import Hyperblobs, { type BlobWriteStream } from 'hyperblobs'
+import { randomBytes } from '../crypto'
+import { DEFAULT_CHUNK_BYTES, FILE_ID_BYTES, FILE_KEY_BYTES, isValidChunkSize } from './chunks'
+import { validateDescriptor, type FileDescriptor, type ImagePreview } from './descriptor'
+import { BlobError } from './errors'
+import { readRange, type ReadOptions } from './read'
+import { saveFile, type SaveOptions } from './save'
+import { sealFile } from './seal'
+
+export interface PutOptions {
+  name: string
+  mediaType?: string
+  preview?: ImagePreview | null
+  chunkBytes?: number
+}
+
+export interface ReceiveLimits {
+  /** Largest file this receiver accepts, in bytes. */
+  maxBytes: number
+}
+
+function waitWritable(ws: BlobWriteStream, sealed: Buffer): Promise<void> {
+  if (ws.write(sealed)) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error): void => {
+      ws.off('drain', done)
+      ws.off('error', done)
+      if (err) reject(err)
+      else resolve()
+    }
+    ws.on('drain', () => done())
+    ws.on('error', done)
+  })
+}
+
+function finished(ws: BlobWriteStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    ws.once('error', reject)
+    ws.once('close', () => resolve())
+    ws.end()
+  })
+}
+
+export class BlobStore {
+  private readonly blobs: Hyperblobs
+
+  private constructor(readonly core: Hypercore) {
+    this.blobs = new Hyperblobs(core)
+  }
+
+  /** My store for one contact, writable by me alone; its key pair derives from the profile's primary key. */
+  static async openOwn(store: Corestore, contactTag: Buffer): Promise<BlobStore> {
+    const core = store.get({ name: `blobs/${contactTag.toString('hex')}` })
+    await core.ready()
+    return new BlobStore(core)
+  }
+
+  /** A contact's store, known by the key they announced. */
+  static async openPeer(store: Corestore, key: Buffer): Promise<BlobStore> {
+    const core = store.get({ key })
+    await core.ready()
+    return new BlobStore(core)
+  }
+
+  get key(): Buffer {
+    return this.core.key!
+  }
+
+  /** Seals the file at `path` into this store, streaming; the descriptor is what the receiver needs. */
+  async putFile(path: string, opts: PutOptions): Promise<FileDescriptor> {
+    const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES
+    if (!isValidChunkSize(chunkBytes)) throw new RangeError(`chunk size ${chunkBytes} is not allowed`)
+    const k = { key: randomBytes(FILE_KEY_BYTES), fileId: randomBytes(FILE_ID_BYTES) }
+    const ws = this.blobs.createWriteStream()
+    let opened = false
+    ws.once('open', () => (opened = true))
+    let sealed
+    try {
+      sealed = await sealFile(path, k, chunkBytes, (chunk) => waitWritable(ws, chunk))
+      await finished(ws)
+    } catch (err) {
+      // Chunks already appended are orphans no descriptor will name: erase them before the write
+      // lock passes to the next file.
+      const end = this.core.length
+      ws.destroy()
+      if (opened && ws.id.blockOffset < end) await this.core.clear(ws.id.blockOffset, end)
+      throw err
+    }
+    const d: FileDescriptor = {
+      core: this.key,
+      blob: { ...ws.id },
+      ...k,
+      ...sealed,
+      chunkBytes,
+      mediaType: opts.mediaType ?? 'application/octet-stream',
+      name: opts.name,
+      preview: opts.preview ?? null
+    }
+    validateDescriptor(d)
+    return d
+  }
+
+  /** Checks that the descriptor names this store and fits the receiver's limits before anything is fetched. */
+  accept(d: FileDescriptor, limits: ReceiveLimits): void {
+    validateDescriptor(d)
+    if (!d.core.equals(this.key)) throw new BlobError('wrong-store', 'the file is not in this contact\'s blob store')
+    if (d.size > limits.maxBytes) {
+      throw new BlobError('too-large', `the file is ${d.size} bytes, larger than the ${limits.maxBytes} bytes accepted`)
+    }
+  }
+
+  /** Saves the verified file into `dir` and returns its path (see save.ts). */
+  save(d: FileDescriptor, dir: string, limits: ReceiveLimits, opts: SaveOptions = {}): Promise<string> {
+    this.accept(d, limits)
+    return saveFile(this.core, d, dir, opts)
+  }
+
+  /** Plaintext bytes [start, start + length) of the file; only the chunks covering them are fetched. */
+  read(d: FileDescriptor, start: number, length: number, opts: ReadOptions = {}): AsyncGenerator<Buffer> {
+    if (!d.core.equals(this.key)) throw new BlobError('wrong-store', 'the file is not in this blob store')
+    return readRange(this.core, d, start, length, opts)
+  }
+
+  /** How many of the file's chunks are stored here already. */
+  async chunksStored(d: FileDescriptor): Promise<number> {
+    let n = 0
+    for (let i = 0; i < d.blob.blockLength; i++) if (await this.core.has(d.blob.blockOffset + i)) n++
+    return n
+  }
+
+  /** Erases the file's sealed chunks from this store (the blocks' place in the core remains). */
+  async delete(d: FileDescriptor): Promise<void> {
+    if (!d.core.equals(this.key)) throw new BlobError('wrong-store', 'the file is not in this blob store')
+    await this.blobs.clear(d.blob)
+  }
+
+  close(): Promise<void> {
+    return this.core.close()
+  }
+}
