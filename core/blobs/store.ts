@@ -29,14 +29,16 @@ export interface ReceiveLimits {
 function waitWritable(ws: BlobWriteStream, sealed: Buffer): Promise<void> {
   if (ws.write(sealed)) return Promise.resolve()
   return new Promise((resolve, reject) => {
-    const done = (err?: Error): void => {
-      ws.off('drain', done)
-      ws.off('error', done)
-      if (err) reject(err)
-      else resolve()
+    const drained = (): void => {
+      ws.off('error', failed)
+      resolve()
     }
-    ws.on('drain', () => done())
-    ws.on('error', done)
+    const failed = (err: Error): void => {
+      ws.off('drain', drained)
+      reject(err)
+    }
+    ws.once('drain', drained)
+    ws.once('error', failed)
   })
 }
 
@@ -117,7 +119,7 @@ export class BlobStore {
   }
 
   /** Saves the verified file into `dir` and returns its path (see save.ts). */
-  save(d: FileDescriptor, dir: string, limits: ReceiveLimits, opts: SaveOptions = {}): Promise<string> {
+  async save(d: FileDescriptor, dir: string, limits: ReceiveLimits, opts: SaveOptions = {}): Promise<string> {
     this.accept(d, limits)
     return saveFile(this.core, d, dir, opts)
   }
