@@ -25,5 +25,6 @@ declare module 'hyperblobs' {
     get(id: BlobId, opts?: { wait?: boolean; timeout?: number; start?: number; length?: number }): Promise<Buffer | null>
     clear(id: BlobId): Promise<unknown>
     createWriteStream(): BlobWriteStream
+    createReadStream(id: BlobId, opts?: { wait?: boolean; timeout?: number }): AsyncIterable<Buffer>
   }
 }
