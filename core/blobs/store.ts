@@ -10,6 +10,7 @@ import { randomBytes } from '../crypto'
 import { DEFAULT_CHUNK_BYTES, FILE_ID_BYTES, FILE_KEY_BYTES, isValidChunkSize } from './chunks'
 import { validateDescriptor, type FileDescriptor, type ImagePreview } from './descriptor'
 import { BlobError } from './errors'
+import { fetchFile } from './fetch'
 import { readRange, type ReadOptions } from './read'
 import { saveFile, type SaveOptions } from './save'
 import { sealFile } from './seal'
@@ -116,6 +117,12 @@ export class BlobStore {
     if (d.size > limits.maxBytes) {
       throw new BlobError('too-large', `the file is ${d.size} bytes, larger than the ${limits.maxBytes} bytes accepted`)
     }
+  }
+
+  /** Fetches and verifies the file into this replica; nothing is decrypted to disk (see fetch.ts). */
+  async fetch(d: FileDescriptor, limits: ReceiveLimits, opts: SaveOptions = {}): Promise<void> {
+    this.accept(d, limits)
+    await fetchFile(this.core, d, opts)
   }
 
   /** Saves the verified file into `dir` and returns its path (see save.ts). */
