@@ -19,6 +19,8 @@ declare module 'hypercore' {
 
   export default class Hypercore extends EventEmitter {
     constructor(storage: string, key?: Buffer | null, opts?: Record<string, unknown>)
+    /** A Noise-encrypted stream that cores can be replicated over, one by one. */
+    static createProtocolStream(isInitiator: boolean): import('node:stream').Duplex
     readonly key: Buffer | null
     readonly discoveryKey: Buffer | null
     readonly keyPair: HypercoreKeyPair | null
