@@ -8,7 +8,7 @@ import type Hypercore from 'hypercore'
 import Hyperblobs, { type BlobWriteStream } from 'hyperblobs'
 import { randomBytes } from '../crypto'
 import { DEFAULT_CHUNK_BYTES, FILE_ID_BYTES, FILE_KEY_BYTES, isValidChunkSize } from './chunks'
-import { validateDescriptor, type FileDescriptor, type ImagePreview } from './descriptor'
+import { validateDescriptor, type BlobLocation, type FileDescriptor, type ImagePreview } from './descriptor'
 import { BlobError } from './errors'
 import { fetchFile } from './fetch'
 import { readRange, type ReadOptions } from './read'
@@ -81,24 +81,10 @@ export class BlobStore {
     const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES
     if (!isValidChunkSize(chunkBytes)) throw new RangeError(`chunk size ${chunkBytes} is not allowed`)
     const k = { key: randomBytes(FILE_KEY_BYTES), fileId: randomBytes(FILE_ID_BYTES) }
-    const ws = this.blobs.createWriteStream()
-    let opened = false
-    ws.once('open', () => (opened = true))
-    let sealed
-    try {
-      sealed = await sealFile(path, k, chunkBytes, (chunk) => waitWritable(ws, chunk))
-      await finished(ws)
-    } catch (err) {
-      // Chunks already appended are orphans no descriptor will name: erase them before the write
-      // lock passes to the next file.
-      const end = this.core.length
-      ws.destroy()
-      if (opened && ws.id.blockOffset < end) await this.core.clear(ws.id.blockOffset, end)
-      throw err
-    }
+    const { result: sealed, blob } = await this.appendBlob((write) => sealFile(path, k, chunkBytes, write))
     const d: FileDescriptor = {
       core: this.key,
-      blob: { ...ws.id },
+      blob,
       ...k,
       ...sealed,
       chunkBytes,
@@ -108,6 +94,24 @@ export class BlobStore {
     }
     validateDescriptor(d)
     return d
+  }
+
+  /**
+   * Forwards a file held in `from` (fully stored there) into this store without decrypting it: the
+   * sealed chunks are bound to the file id and their index, not to where they sit, so they copy
+   * as they are and the descriptor keeps its key, id and hash. Whoever receives both descriptors
+   * can tell it is the same file, as they could from its content.
+   */
+  async forwardFrom(from: BlobStore, d: FileDescriptor): Promise<FileDescriptor> {
+    if (!d.core.equals(from.key)) throw new BlobError('wrong-store', 'the file is not in the store it is forwarded from')
+    const { blob } = await this.appendBlob(async (write) => {
+      for (let i = 0; i < d.blob.blockLength; i++) {
+        const block = await from.core.get(d.blob.blockOffset + i, { wait: false })
+        if (!block) throw new BlobError('unavailable', `chunk ${i} of the file is not stored here; fetch it before forwarding`)
+        await write(block)
+      }
+    })
+    return { ...d, core: this.key, blob }
   }
 
   /** Checks that the descriptor names this store and fits the receiver's limits before anything is fetched. */
@@ -152,5 +156,24 @@ export class BlobStore {
 
   close(): Promise<void> {
     return this.core.close()
+  }
+
+  /** Appends one blob, block by block as `produce` writes them, under hyperblobs' write lock. */
+  private async appendBlob<T>(produce: (write: (block: Buffer) => Promise<void>) => Promise<T>): Promise<{ result: T; blob: BlobLocation }> {
+    const ws = this.blobs.createWriteStream()
+    let opened = false
+    ws.once('open', () => (opened = true))
+    try {
+      const result = await produce((block) => waitWritable(ws, block))
+      await finished(ws)
+      return { result, blob: { ...ws.id } }
+    } catch (err) {
+      // Blocks already appended are orphans no descriptor will name: erase them before the write
+      // lock passes to the next blob.
+      const end = this.core.length
+      ws.destroy()
+      if (opened && ws.id.blockOffset < end) await this.core.clear(ws.id.blockOffset, end)
+      throw err
+    }
   }
 }

@@ -201,3 +201,25 @@ describe('blob store replicated to a contact over a loopback TCP stream', () => 
     expect((await readdir(tmp.dir)).sort()).toEqual(['receiver', 'sender'])
   })
 })
+
+describe('forwarding', () => {
+  it('copies the sealed chunks into another store unchanged, and the copy opens with the same key', async () => {
+    const tmp = await tempDir()
+    const cs = openCorestore(join(tmp.dir, 'store'))
+    try {
+      const toBob = await BlobStore.openOwn(cs, Buffer.alloc(32, 1))
+      const toCarol = await BlobStore.openOwn(cs, Buffer.alloc(32, 2))
+      const bytes = await writePattern(join(tmp.dir, 'f'), 3 * CHUNK + 1)
+      const d = await toBob.putFile(join(tmp.dir, 'f'), { name: 'f' })
+      const fwd = await toCarol.forwardFrom(toBob, d)
+      expect(fwd.core.equals(toCarol.key)).toBe(true)
+      expect([fwd.key, fwd.fileId, fwd.hash]).toEqual([d.key, d.fileId, d.hash])
+      expect((await readFile(await toCarol.save(fwd, tmp.dir, LIMITS))).equals(bytes)).toBe(true)
+      await toBob.delete(d)
+      await expectBlobError(toCarol.forwardFrom(toBob, d), 'unavailable', /chunk 0/)
+    } finally {
+      await cs.close()
+      await tmp.cleanup()
+    }
+  })
+})
