@@ -25,3 +25,4 @@ export { makeImagePreview, verifyPreview, stripImageMetadata, PREVIEW_EDGE, type
 export { Transfers, wantsAutoDownload, DEFAULT_AUTO_DOWNLOAD, type TransferUpdate, type TransferState, type AutoDownloadPolicy } from './transfers'
 export { ConversationFiles, type FilesHooks, type SendFileOptions } from './files'
 export { mediaTypeByName } from './media-types'
+export { Uploads, MAX_UPLOADS } from './uploads'
