@@ -3,10 +3,12 @@
 //   serve STORE                           replicate STORE to whoever connects; prints the port
 //   get  cairn|bare STORE PORT ID OUTDIR  replicate from the server and write the file to OUTDIR
 //   idle STORE                            open a store and close it: the baseline RSS
+//   raw-serve FILE / raw-get PORT OUT     the physical reference: the file's bytes over plain loopback TCP
 // Prints one JSON line: { seconds, maxRssMB, id? , port? }.
 import Corestore from 'corestore'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { once } from 'node:events'
+import { connect, createServer } from 'node:net'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import Hyperblobs, { type BlobId } from 'hyperblobs'
@@ -84,9 +86,27 @@ async function idle(storeDir: string): Promise<void> {
   say({})
 }
 
+async function rawServe(file: string): Promise<void> {
+  const server = createServer((socket) => {
+    createReadStream(file).pipe(socket)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  say({ port: (server.address() as { port: number }).port })
+  process.stdin.resume()
+  process.stdin.on('end', () => process.exit(0))
+}
+
+async function rawGet(port: string, outFile: string): Promise<void> {
+  const start = performance.now()
+  await pipeline(connect(Number(port), '127.0.0.1'), createWriteStream(outFile))
+  say({ seconds: (performance.now() - start) / 1000 })
+}
+
 if (op === 'idle') await idle(args[0])
+else if (op === 'raw-serve') await rawServe(args[0])
+else if (op === 'raw-get') await rawGet(args[0], args[1])
 else if (op === 'put') await put(args[0], args[1], args[2])
 else if (op === 'get') await get(args[0], args[1], args[2], args[3], args[4])
 else if (op === 'serve') await serve(args[0])
 else throw new Error(`unknown op ${op}`)
-if (op !== 'serve') process.exit(0)
+if (op !== 'serve' && op !== 'raw-serve') process.exit(0)

@@ -1,6 +1,7 @@
 // File transfer: Cairn's blob store (seal in 64 KiB XChaCha20-Poly1305 chunks + hyperblobs append;
 // replicate + open + BLAKE2b check + write to disk) against bare hyperblobs moving the same bytes
-// (append the plaintext; replicate and write it out), in the same run, each step in its own
+// (append the plaintext; replicate and write it out), and a plain TCP copy as the physical
+// reference, in the same run, each step in its own
 // process over a loopback TCP replication stream. Peak RSS per process at two file sizes shows
 // whether memory grows with the file (it should not).
 //
@@ -80,6 +81,18 @@ async function transfer(kind: 'cairn' | 'bare', dir: string, file: string, size:
   return { put: step(size, put), get: step(size, get) }
 }
 
+async function rawCopy(dir: string, file: string, size: number): Promise<Step> {
+  const server = peer(['raw-serve', file], true)
+  const { port } = await server.first
+  const out = join(dir, 'raw.bin')
+  const got = await peer(['raw-get', String(port), out]).first
+  server.stop()
+  await server.done
+  if ((await sha256(out)) !== (await sha256(file))) throw new Error('raw copy: the received file differs')
+  rmSync(out)
+  return step(size, got)
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-blobs-'))
 const results: Record<string, unknown> = { sizesMB: SIZES.map((s) => s / MB) }
 try {
@@ -91,14 +104,16 @@ try {
     makeFile(file, size)
     const bare = await transfer('bare', dir, file, size)
     const cairn = await transfer('cairn', dir, file, size)
+    const raw = await rawCopy(dir, file, size)
     rmSync(file)
-    results[`${size / MB}MB`] = { cairn, bare }
+    results[`${size / MB}MB`] = { cairn, bare, raw }
     const row = (what: string, c: Step, b: Step): string =>
       `${what.padEnd(26)} cairn ${c.mbPerSec.toFixed(0).padStart(5)} MB/s  bare hyperblobs ${b.mbPerSec.toFixed(0).padStart(5)} MB/s  ` +
       `(${(c.mbPerSec / b.mbPerSec).toFixed(2)}×)   peak RSS cairn ${c.maxRssMB.toFixed(0)} MB, bare ${b.maxRssMB.toFixed(0)} MB`
     console.log(`${size / MB} MB file:`)
     console.log('  ' + row('encrypt + append', cairn.put, bare.put))
     console.log('  ' + row('replicate + decrypt + save', cairn.get, bare.get))
+    console.log(`  ${'plain TCP copy (physical)'.padEnd(26)} ${raw.mbPerSec.toFixed(0).padStart(5)} MB/s   cairn receive at ${(cairn.get.mbPerSec / raw.mbPerSec).toFixed(2)}× of it`)
   }
   const runs = SIZES.map((s) => results[`${s / MB}MB`] as { cairn: { put: Step; get: Step } })
   const senders = runs.map((r) => r.cairn.put)
