@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import Hyperblobs, { type BlobId } from 'hyperblobs'
 import { BlobStore, decodeDescriptor, encodeDescriptor } from '../core/blobs'
-import { replicateTo, serveReplication } from '../test/blobs/helpers'
+import { replicateTo, serveReplication } from '../test/helpers/blobs'
 
 const [op, ...args] = process.argv.slice(2)
 const TAG = Buffer.alloc(32, 0xbe)

@@ -7,6 +7,7 @@
 // reused key) from being spliced in, and the final flag on the last chunk stops truncation even by
 // someone who does not know the declared size. An empty file is one empty final chunk.
 import { AEAD_TAG_BYTES, aeadOpen, aeadSeal } from '../crypto'
+import { BLOB_CHUNK as DOMAIN } from '../protocol/caps'
 import { BlobError } from './errors'
 
 export const DEFAULT_CHUNK_BYTES = 64 * 1024
@@ -14,8 +15,6 @@ export const MIN_CHUNK_BYTES = 4 * 1024
 export const MAX_CHUNK_BYTES = 1024 * 1024
 export const FILE_KEY_BYTES = 32
 export const FILE_ID_BYTES = 16
-
-const DOMAIN = Buffer.from('cairn/blob/v1', 'utf8')
 
 export function isValidChunkSize(chunkBytes: number): boolean {
   return (

@@ -7,6 +7,7 @@ import type Corestore from 'corestore'
 import type Hypercore from 'hypercore'
 import Hyperblobs, { type BlobWriteStream } from 'hyperblobs'
 import { randomBytes } from '../crypto'
+import { BLOB_STORE_NAME } from '../protocol/caps'
 import { DEFAULT_CHUNK_BYTES, FILE_ID_BYTES, FILE_KEY_BYTES, isValidChunkSize } from './chunks'
 import { validateDescriptor, type BlobLocation, type FileDescriptor, type ImagePreview } from './descriptor'
 import { BlobError } from './errors'
@@ -60,7 +61,7 @@ export class BlobStore {
 
   /** My store for one contact, writable by me alone; its key pair derives from the profile's primary key. */
   static async openOwn(store: Corestore, contactTag: Buffer): Promise<BlobStore> {
-    const core = store.get({ name: `blobs/${contactTag.toString('hex')}` })
+    const core = store.get({ name: BLOB_STORE_NAME + contactTag.toString('hex') })
     await core.ready()
     return new BlobStore(core)
   }

@@ -6,7 +6,7 @@ import { connect, createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { BlobError, ConversationFiles, type TransferUpdate } from '../../core/blobs'
-import { openCorestore, tempDir, writePattern } from './helpers'
+import { openCorestore, tempDir, writePattern } from '../helpers/blobs'
 
 const LIMITS = { maxBytes: 64 * 1024 * 1024 }
 

@@ -21,8 +21,8 @@ function codeOf(fn: () => unknown): string {
 describe('file descriptor format (v1, frozen)', () => {
   it('encodes to and decodes from the fixture bytes exactly', () => {
     for (const [file, d] of [
-      ['descriptor-v1-preview.bin', sampleWithPreview],
-      ['descriptor-v1-plain.bin', samplePlainFile]
+      ['file-descriptor-preview.bin', sampleWithPreview],
+      ['file-descriptor-plain.bin', samplePlainFile]
     ] as const) {
       const bytes = fixture(file)
       expect(encodeDescriptor(d).equals(bytes)).toBe(true)
@@ -31,7 +31,7 @@ describe('file descriptor format (v1, frozen)', () => {
   })
 
   it('refuses every truncation and any trailing byte', () => {
-    const bytes = fixture('descriptor-v1-preview.bin')
+    const bytes = fixture('file-descriptor-preview.bin')
     for (let n = 0; n < bytes.byteLength; n++) {
       expect(() => decodeDescriptor(bytes.subarray(0, n))).toThrow(BlobError)
     }
@@ -39,7 +39,7 @@ describe('file descriptor format (v1, frozen)', () => {
   })
 
   it('refuses an unknown version and unknown flags', () => {
-    const bytes = Buffer.from(fixture('descriptor-v1-plain.bin'))
+    const bytes = Buffer.from(fixture('file-descriptor-plain.bin'))
     bytes[0] = 2
     expect(codeOf(() => decodeDescriptor(bytes))).toBe('unsupported-version')
     bytes[0] = 1
@@ -99,7 +99,7 @@ function forgeEncoding(d: FileDescriptor): Buffer {
 }
 
 describe('sealed chunk format (v1, frozen)', () => {
-  const sealed = fixture('chunks-v1.bin')
+  const sealed = fixture('file-chunks.bin')
   const lengths = [4096 + 16, 4096 + 16, 10_000 - 8192 + 16]
   const parts = [sealed.subarray(0, lengths[0]), sealed.subarray(lengths[0], lengths[0] + lengths[1]), sealed.subarray(lengths[0] + lengths[1])]
   const plainOf = (i: number): Buffer => samplePlain.subarray(i * sampleChunkBytes, (i + 1) * sampleChunkBytes)

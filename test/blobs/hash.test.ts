@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { blake2b, blake2bStream, cryptoReady, useCryptoBackend, type BackendName } from '../../core/crypto'
-import { patternBytes } from './helpers'
+import { patternBytes } from '../helpers/blobs'
 
 describe.each<BackendName>(['native', 'wasm'])('incremental BLAKE2b (%s build)', (backend) => {
   afterAll(() => useCryptoBackend('native'))

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BlobError, MAX_PREVIEW_BYTES } from '../../core/blobs'
 import { makeImagePreview, PREVIEW_EDGE, stripImageMetadata, verifyPreview } from '../../core/blobs/preview'
-import { tempDir } from './helpers'
+import { tempDir } from '../helpers/blobs'
 
 let tmp: Awaited<ReturnType<typeof tempDir>>
 let photo: string

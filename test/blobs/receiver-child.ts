@@ -2,7 +2,7 @@
 // argv: corestore dir, sender port, descriptor hex, output dir, kill after N fetched blocks (0: never).
 // Prints JSON lines: { stored } before starting, { fetched } per block received, { saved } at the end.
 import { BlobStore, decodeDescriptor } from '../../core/blobs'
-import { openCorestore, replicateTo } from './helpers'
+import { openCorestore, replicateTo } from '../helpers/blobs'
 
 const [storeDir, port, descriptorHex, outDir, killAfter] = process.argv.slice(2)
 const d = decodeDescriptor(Buffer.from(descriptorHex, 'hex'))

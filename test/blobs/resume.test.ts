@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { BlobStore, encodeDescriptor } from '../../core/blobs'
-import { hashFile, openCorestore, serveReplication, tempDir, writePattern } from './helpers'
+import { hashFile, openCorestore, serveReplication, tempDir, writePattern } from '../helpers/blobs'
 import type Corestore from 'corestore'
 
 const CHILD = new URL('./receiver-child.ts', import.meta.url).pathname

@@ -1,9 +1,9 @@
 // The inputs behind the frozen fixtures in test/fixtures/blobs/. Changing anything here (or in the
 // formats) makes the fixture tests fail: old descriptors and stored chunks must keep decoding.
 import type { FileDescriptor } from '../../core/blobs'
-import { patternBytes } from './helpers'
+import { patternBytes } from '../helpers/blobs'
 
-export const FIXTURE_DIR = new URL('../fixtures/blobs/', import.meta.url).pathname
+export const FIXTURE_DIR = new URL('../fixtures/v1/', import.meta.url).pathname
 
 export const sampleKey = { key: Buffer.alloc(32, 0x33), fileId: Buffer.alloc(16, 0x22) }
 export const sampleChunkBytes = 4096

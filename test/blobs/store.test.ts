@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BlobError, BlobStore, type FileDescriptor } from '../../core/blobs'
 import { sealChunk } from '../../core/blobs/chunks'
-import { openCorestore, replicateTo, serveReplication, tempDir, writePattern } from './helpers'
+import { openCorestore, replicateTo, serveReplication, tempDir, writePattern } from '../helpers/blobs'
 
 const LIMITS = { maxBytes: 1 << 30 }
 const CHUNK = 64 * 1024

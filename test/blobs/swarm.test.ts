@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { BlobStore } from '../../core/blobs'
-import { openCorestore, replicateTo, serveReplication, tempDir, writePattern } from './helpers'
+import { openCorestore, replicateTo, serveReplication, tempDir, writePattern } from '../helpers/blobs'
 
 it('a node that holds only the sealed blocks (a home node) serves the file to the contact after the sender left, and cannot read it', async () => {
   const tmp = await tempDir()

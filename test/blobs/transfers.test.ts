@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { BlobError, BlobStore, DEFAULT_AUTO_DOWNLOAD, Transfers, wantsAutoDownload, type FileDescriptor, type TransferUpdate } from '../../core/blobs'
-import { openCorestore, replicateTo, serveReplication, tempDir, writePattern } from './helpers'
+import { openCorestore, replicateTo, serveReplication, tempDir, writePattern } from '../helpers/blobs'
 import { samplePlainFile } from './samples'
 
 const LIMITS = { maxBytes: 1 << 30 }

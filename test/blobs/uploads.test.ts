@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { CairnError } from '../../core/api/errors'
 import { MAX_UPLOADS, Uploads } from '../../core/blobs/uploads'
-import { tempDir } from './helpers'
+import { tempDir } from '../helpers/blobs'
 
 let tmp: Awaited<ReturnType<typeof tempDir>>
 let uploads: Uploads

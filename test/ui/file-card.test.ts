@@ -2,7 +2,7 @@
 import { fireEvent, within } from '@testing-library/dom'
 import { afterEach, describe, expect, test } from 'vitest'
 import { fileKind, formatBytes, formatTimeLeft, progressText } from '../../renderer/src/lib/files'
-import { mountComponent, useSvelteRunner, type Mounted } from './mount'
+import { mountComponent, useSvelteRunner, type Mounted } from '../helpers/mount'
 
 const runner = useSvelteRunner()
 let mounted: Mounted | undefined
