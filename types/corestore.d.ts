@@ -24,5 +24,7 @@ declare module 'corestore' {
     get(opts: CoreOptions): Hypercore
     namespace(name: string): Corestore
     createKeyPair(name: string): Promise<HypercoreKeyPair>
+    /** A Noise-encrypted replication stream for every core in the store (tests and tools). */
+    replicate(isInitiator: boolean): import('node:stream').Duplex
   }
 }

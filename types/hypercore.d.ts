@@ -19,10 +19,13 @@ declare module 'hypercore' {
 
   export default class Hypercore extends EventEmitter {
     constructor(storage: string, key?: Buffer | null, opts?: Record<string, unknown>)
+    /** A Noise-encrypted stream that cores can be replicated over, one by one. */
+    static createProtocolStream(isInitiator: boolean): import('node:stream').Duplex
     readonly key: Buffer | null
     readonly discoveryKey: Buffer | null
     readonly keyPair: HypercoreKeyPair | null
     readonly length: number
+    readonly byteLength: number
     readonly contiguousLength: number
     readonly fork: number
     readonly writable: boolean
@@ -37,6 +40,9 @@ declare module 'hypercore' {
     update(opts?: { wait?: boolean }): Promise<boolean>
     download(range?: { start?: number; end?: number; linear?: boolean }): Download
     truncate(length: number, fork?: number): Promise<void>
+    /** Drops the local copy of blocks [start, end); the core's length and proofs stay. */
+    clear(start: number, end?: number): Promise<unknown>
+    session(opts?: Record<string, unknown>): Hypercore
     replicate(stream: unknown, opts?: Record<string, unknown>): unknown
     findingPeers(): () => void
     on(event: 'append' | 'close' | 'ready', listener: () => void): this
@@ -44,6 +50,7 @@ declare module 'hypercore' {
     on(event: 'conflict', listener: (length: number, fork: number, proof: unknown) => void): this
     on(event: 'verification-error', listener: (err: Error) => void): this
     on(event: 'peer-add' | 'peer-remove', listener: (peer: unknown) => void): this
+    on(event: 'download' | 'upload', listener: (index: number, byteLength: number, from: unknown) => void): this
     on(event: string, listener: (...args: any[]) => void): this
   }
 }

@@ -21,6 +21,10 @@ declare module 'sodium-native' {
 
   export function crypto_hash_sha256(out: Bytes, input: Bytes): void
   export function crypto_generichash(out: Bytes, input: Bytes, key?: Bytes | null): void
+  export const crypto_generichash_STATEBYTES: number
+  export function crypto_generichash_init(state: Bytes, key: Bytes | null, outlen: number): void
+  export function crypto_generichash_update(state: Bytes, input: Bytes): void
+  export function crypto_generichash_final(state: Bytes, out: Bytes): void
 
   export function crypto_aead_xchacha20poly1305_ietf_encrypt(
     c: Bytes,

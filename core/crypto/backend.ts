@@ -15,12 +15,20 @@ export interface CryptoBackend {
   ed25519SecretToX25519(secretKey: Uint8Array): Buffer
   sha256(data: Uint8Array): Buffer
   blake2b(outputLength: number, data: Uint8Array, key?: Uint8Array): Buffer
+  /** Incremental BLAKE2b, for data too large to hold at once. */
+  blake2bStream(outputLength: number): HashStream
   /** Ciphertext written into `out` (length = plaintext + 16). */
   aeadSealInto(out: Uint8Array, plaintext: Uint8Array, ad: Uint8Array, nonce: Uint8Array, key: Uint8Array): void
   /** null when the ciphertext does not authenticate. */
   aeadOpen(ciphertext: Uint8Array, ad: Uint8Array, nonce: Uint8Array, key: Uint8Array): Buffer | null
   argon2id(outputLength: number, password: Uint8Array, salt: Uint8Array, opslimit: number, memlimit: number): Promise<Buffer>
   memzero(buf: Uint8Array): void
+}
+
+export interface HashStream {
+  update(data: Uint8Array): void
+  /** The digest; the stream cannot be updated afterwards. */
+  digest(): Buffer
 }
 
 export type BackendName = 'native' | 'wasm'

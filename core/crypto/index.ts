@@ -1,12 +1,12 @@
 // The one crypto interface the rest of Cairn uses; nothing else imports a sodium build. Two builds
 // sit behind it: sodium-native (the default: the core runs in Node, and it is the faster one, see
 // bench/ratchet.bench.ts) and libsodium-wrappers-sumo (wasm), selectable for comparison.
-import type { BackendName, CryptoBackend } from './backend'
+import type { BackendName, CryptoBackend, HashStream } from './backend'
 import { hkdfSha256, hmacSha256 } from './hmac'
 import { nativeBackend } from './native'
 import { wasmBackend } from './wasm'
 
-export type { BackendName } from './backend'
+export type { BackendName, HashStream } from './backend'
 
 const backends: Record<BackendName, CryptoBackend> = { native: nativeBackend, wasm: wasmBackend }
 let active: CryptoBackend = nativeBackend
@@ -100,6 +100,11 @@ export function hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length
 /** BLAKE2b (crypto_generichash), 16..64 output bytes, optionally keyed (16..64 key bytes). */
 export function blake2b(outputLength: number, data: Uint8Array, key?: Uint8Array): Buffer {
   return active.blake2b(outputLength, data, key)
+}
+
+/** Incremental unkeyed BLAKE2b (16..64 output bytes), for files streamed from or to disk. */
+export function blake2bStream(outputLength: number): HashStream {
+  return active.blake2bStream(outputLength)
 }
 
 /** XChaCha20-Poly1305: the ciphertext (plaintext length + 16) written into `out`. */

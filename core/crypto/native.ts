@@ -65,6 +65,18 @@ export const nativeBackend: CryptoBackend = {
     sodium.crypto_generichash(out, data, key)
     return out
   },
+  blake2bStream(outputLength) {
+    const state = Buffer.alloc(sodium.crypto_generichash_STATEBYTES)
+    sodium.crypto_generichash_init(state, null, outputLength)
+    return {
+      update: (data) => sodium.crypto_generichash_update(state, data),
+      digest() {
+        const out = Buffer.allocUnsafe(outputLength)
+        sodium.crypto_generichash_final(state, out)
+        return out
+      }
+    }
+  },
   aeadSealInto(out, plaintext, ad, nonce, key) {
     sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(out, plaintext, ad, null, nonce, key)
   },

@@ -59,6 +59,14 @@ export const wasmBackend: CryptoBackend = {
   ed25519SecretToX25519: (secretKey) => buf(sodium().crypto_sign_ed25519_sk_to_curve25519(secretKey)),
   sha256: (data) => buf(sodium().crypto_hash_sha256(data)),
   blake2b: (outputLength, data, key) => buf(sodium().crypto_generichash(outputLength, data, key ?? null)),
+  blake2bStream(outputLength) {
+    const s = sodium()
+    const state = s.crypto_generichash_init(null, outputLength)
+    return {
+      update: (data) => s.crypto_generichash_update(state, data),
+      digest: () => buf(s.crypto_generichash_final(state, outputLength))
+    }
+  },
   aeadSealInto(out, plaintext, ad, nonce, key) {
     out.set(sodium().crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key))
   },

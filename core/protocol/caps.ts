@@ -28,6 +28,11 @@ export const CORESTORE_PRIMARY = Buffer.from('cairn/corestore-primary/v1')
 export const STORE_SEAL = Buffer.from('cairn/store-seal/v1')
 export const STORE_TAG = Buffer.from('cairn/store-tag/v1')
 
+/** Associated data prefix of a file's sealed chunks: tag ‖ file id ‖ u64le(index) ‖ u8(final). */
+export const BLOB_CHUNK = Buffer.from('cairn/blob/v1', 'utf8')
+/** Corestore name prefix of my blob store for one contact (then the contact's tag, hex). */
+export const BLOB_STORE_NAME = 'blobs/'
+
 /** File signature of sealed secrets (keystore file and backup body). */
 export const SEALED_MAGIC = Buffer.from('CAIRNKS')
 /** Prefix of a backup's one line of text. */
