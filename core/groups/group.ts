@@ -1,0 +1,315 @@
+import { AEAD_NONCE_BYTES, aeadOpen, aeadSeal, memzero, randomBytes } from '../crypto'
+import type { IdentityKeyPair } from '../identity'
+import { decodeEntry, encodeEntry, messageAd, type Body, type Entry, type EntryFields, type Head, type Op } from './entry'
+import { GroupError, type GroupErrorCode } from './errors'
+import type { ForkEvidence } from './forks'
+import { History, type HeadConflict, type Node } from './history'
+import { evaluate, groupIdOf, type Genesis, type GroupState, type Member, type Refusal } from './membership'
+import { ReceivingChain, SENDER_KEY_MAX_AGE_MS, SendingChain } from './sender-key'
+import { decodeShare, encodeShare, type Sealer } from './share'
+import { GROUP_SECRET_BYTES, currentTopics } from './topic'
+
+export interface GroupMessage {
+  author: Buffer
+  seq: number
+  /** The plaintext, or null when this member holds no key for it (sent before they joined, after they left). */
+  plaintext: Buffer | null
+  unreadable: GroupErrorCode | null
+}
+
+export type GroupSecurityEvent =
+  | { kind: 'fork'; evidence: ForkEvidence }
+  | { kind: 'head-conflict'; conflict: HeadConflict }
+  | { kind: 'bad-share'; author: Buffer; detail: string }
+  | { kind: 'refused'; author: Buffer; seq: number; reason: string }
+
+export interface GroupOptions {
+  me: IdentityKeyPair
+  /** The key of my own log for this group (a Hypercore only I can write). */
+  myLog: Buffer
+  sealer: Sealer
+  /** ms since epoch; injectable so the weekly rotation can be tested. */
+  now?: () => number
+}
+
+const hex = (b: Buffer) => b.toString('hex')
+
+/**
+ * One member's replica of one group: takes blocks from every member's log, delivers them in causal
+ * order, keeps the sender keys, decrypts, and writes this member's own blocks. The membership and
+ * the order are recomputed from the delivered blocks alone (membership.ts), so every member who
+ * holds the same blocks sees the same group.
+ */
+export class Group {
+  private readonly history = new History()
+  private readonly me: IdentityKeyPair
+  private readonly myWriter: number
+  private readonly sealer: Sealer
+  private readonly now: () => number
+  private readonly receiving = new Map<string, ReceivingChain>()
+  private readonly plaintexts = new WeakMap<Node, Buffer>()
+  private readonly unreadable = new WeakMap<Node, GroupErrorCode>()
+  private readonly secrets = new WeakMap<Node, Buffer>()
+  private readonly badShares: GroupSecurityEvent[] = []
+  private readonly authors: (Buffer | undefined)[] = []
+  private sending: SendingChain | null = null
+  private sendingEpoch = -1
+  private sharedWith = new Set<string>()
+  private cached: GroupState | null = null
+
+  constructor(
+    readonly genesis: Genesis,
+    opts: GroupOptions
+  ) {
+    this.me = opts.me
+    this.sealer = opts.sealer
+    this.now = opts.now ?? Date.now
+    this.history.addWriter(genesis.creatorLog)
+    this.authors[0] = genesis.creator
+    this.myWriter = this.history.addWriter(opts.myLog)
+  }
+
+  /** A new group with me as its only member and admin; `entry` is block 0 of my log. */
+  static create(name: string, opts: GroupOptions): { group: Group; entry: Entry } {
+    const nonce = randomBytes(32)
+    const genesis = { group: groupIdOf(opts.me.publicKey, nonce), creator: Buffer.from(opts.me.publicKey), creatorLog: opts.myLog }
+    const group = new Group(genesis, opts)
+    return { group, entry: group.write({ kind: 'op', op: { type: 'create', nonce, name } }) }
+  }
+
+  get id(): Buffer {
+    return this.genesis.group
+  }
+
+  get state(): GroupState {
+    if (!this.cached) this.cached = evaluate(this.history.ordered, this.genesis, this.history.logs)
+    return this.cached
+  }
+
+  get name(): string {
+    return this.state.name
+  }
+
+  members(): Member[] {
+    return [...this.state.members.values()]
+  }
+
+  isMember(identity: Buffer = this.me.publicKey): boolean {
+    return this.state.members.has(hex(identity))
+  }
+
+  /** Logs I know of (named by the genesis or by a delivered add): the ones to replicate and feed in. */
+  logs(): Buffer[] {
+    return this.history.logs.slice()
+  }
+
+  length(log: Buffer): number {
+    const w = this.history.writerOf(log)
+    return w === undefined ? 0 : this.history.length(w)
+  }
+
+  /** Accepted messages in the group's one order. */
+  messages(): GroupMessage[] {
+    return this.state.accepted
+      .filter((n) => n.entry.body.kind === 'message')
+      .map((n) => ({
+        author: n.entry.author,
+        seq: n.entry.seq,
+        plaintext: this.plaintexts.get(n) ?? null,
+        unreadable: this.plaintexts.has(n) ? null : (this.unreadable.get(n) ?? 'no-sender-key')
+      }))
+  }
+
+  security(): GroupSecurityEvent[] {
+    const refused = this.state.refused.map((r: Refusal): GroupSecurityEvent => ({
+      kind: 'refused',
+      author: r.node.entry.author,
+      seq: r.node.entry.seq,
+      reason: r.reason
+    }))
+    return [
+      ...this.history.forks.map((evidence): GroupSecurityEvent => ({ kind: 'fork', evidence })),
+      ...this.history.conflicts.map((conflict): GroupSecurityEvent => ({ kind: 'head-conflict', conflict })),
+      ...this.badShares,
+      ...refused
+    ]
+  }
+
+  /**
+   * Takes block `seq` of `log`. Throws GroupError (and keeps nothing of it) for a block that is not
+   * valid here: malformed, oversized, for another group, from an unknown log, not its author's,
+   * replayed, out of order, a fork. Returns how many blocks became deliverable.
+   */
+  ingest(log: Buffer, seq: number, bytes: Uint8Array): number {
+    const entry = decodeEntry(bytes)
+    if (!entry.group.equals(this.genesis.group)) throw new GroupError('unknown-group', 'the block belongs to another group')
+    const writer = this.history.writerOf(log)
+    if (writer === undefined) throw new GroupError('unknown-writer', 'no membership operation names this log')
+    if (entry.seq !== seq) throw new GroupError('out-of-order', `the block says position ${entry.seq}, it was read at ${seq}`)
+    const author = this.authors[writer]
+    if (author && !author.equals(entry.author)) throw new GroupError('wrong-author', 'the block is not signed by the author of its log')
+    const delivered = this.history.offer(writer, entry)
+    this.authors[writer] = entry.author
+    this.process(delivered)
+    return delivered.length
+  }
+
+  /** The add, then my sender key for the new member, so they can read my next message and find the swarm. */
+  addMember(identity: Buffer, log: Buffer): Entry[] {
+    const op = this.writeOp({ type: 'add', member: Buffer.from(identity), log: Buffer.from(log) })
+    return [op, ...this.maintainSenderKey(false)]
+  }
+
+  /** The removal, then at once a fresh sender key and a fresh group secret for everyone left. */
+  removeMember(identity: Buffer): Entry[] {
+    const op = this.writeOp({ type: 'remove', member: Buffer.from(identity) })
+    return [op, ...this.maintainSenderKey(true)]
+  }
+
+  /**
+   * The secret the swarm topic comes from: the one in the latest sender key block, in the group's
+   * order, of someone who is an admin now. Null until an admin's key has reached me.
+   */
+  groupSecret(): Buffer | null {
+    const state = this.state
+    for (let i = state.accepted.length - 1; i >= 0; i--) {
+      const node = state.accepted[i]
+      const secret = this.secrets.get(node)
+      if (secret && state.members.get(hex(node.entry.author))?.admin) return secret
+    }
+    return null
+  }
+
+  /** The DHT topics of this group right now (topic.ts); empty until I hold the group secret. */
+  topics(now: number = this.now()): Buffer[] {
+    const secret = this.groupSecret()
+    return secret ? currentTopics(secret, now) : []
+  }
+
+  promote(identity: Buffer): Entry {
+    return this.writeOp({ type: 'promote', member: Buffer.from(identity) })
+  }
+
+  leave(): Entry {
+    return this.writeOp({ type: 'leave' })
+  }
+
+  rename(name: string): Entry {
+    return this.writeOp({ type: 'rename', name })
+  }
+
+  /**
+   * Encrypts a message under my sender key; before it, a sender key block when my key must change
+   * (a removal seen since, a week old, none yet) or a member does not have it yet. Append the
+   * returned blocks to my log in order.
+   */
+  send(plaintext: Uint8Array): Entry[] {
+    if (!this.isMember()) throw new GroupError('not-allowed', 'I am not a member of this group')
+    const out = this.maintainSenderKey(false)
+    const sending = this.sending as SendingChain
+    const mk = sending.next()
+    const nonce = randomBytes(AEAD_NONCE_BYTES)
+    const fields = this.fields({ kind: 'message', keyId: mk.keyId, index: mk.index, nonce, ciphertext: Buffer.alloc(0) })
+    const ciphertext = aeadSeal(plaintext, messageAd(fields), nonce, mk.key)
+    memzero(mk.key)
+    ;(fields.body as Extract<Body, { kind: 'message' }>).ciphertext = ciphertext
+    const entry = this.commit(fields)
+    this.plaintexts.set(this.history.node(this.myWriter, entry.seq) as Node, Buffer.from(plaintext))
+    out.push(entry)
+    return out
+  }
+
+  private maintainSenderKey(freshSecret: boolean): Entry[] {
+    const state = this.state
+    const epoch = state.removals.length
+    const now = this.now()
+    if (!this.sending || this.sendingEpoch !== epoch || now - this.sending.createdAt >= SENDER_KEY_MAX_AGE_MS) {
+      this.sending?.destroy()
+      this.sending = SendingChain.create(now)
+      this.sendingEpoch = epoch
+      this.sharedWith = new Set()
+    }
+    const missing = this.members().filter((m) => !m.identity.equals(this.me.publicKey) && !this.sharedWith.has(hex(m.identity)))
+    if (missing.length === 0) return []
+    const share = this.sending.share()
+    const groupSecret = (!freshSecret && this.groupSecret()) || randomBytes(GROUP_SECRET_BYTES)
+    const plain = encodeShare({ ...share, group: this.genesis.group, author: Buffer.from(this.me.publicKey), groupSecret })
+    memzero(share.chainKey)
+    const recipients = missing.map((m) => ({ member: m.identity, sealed: this.sealer.seal(m.identity, plain) }))
+    memzero(plain)
+    const entry = this.write({ kind: 'sender-key', keyId: share.keyId, recipients })
+    this.secrets.set(this.history.node(this.myWriter, entry.seq) as Node, Buffer.from(groupSecret))
+    for (const m of missing) this.sharedWith.add(hex(m.identity))
+    return [entry]
+  }
+
+  private writeOp(op: Op): Entry {
+    if (!this.isMember()) throw new GroupError('not-allowed', 'I am not a member of this group')
+    return this.write({ kind: 'op', op })
+  }
+
+  private fields(body: Body): EntryFields {
+    const heads: Head[] = []
+    this.history.logs.forEach((log, w) => {
+      const length = this.history.length(w)
+      if (w === this.myWriter || length <= this.history.referencedLength(this.myWriter, log)) return
+      heads.push({ log, length, hash: (this.history.node(w, length - 1) as Node).entry.hash })
+    })
+    const seq = this.history.length(this.myWriter)
+    return { group: this.genesis.group, author: Buffer.from(this.me.publicKey), seq, heads, body }
+  }
+
+  private write(body: Body): Entry {
+    return this.commit(this.fields(body))
+  }
+
+  private commit(fields: EntryFields): Entry {
+    const entry = encodeEntry(fields, this.me.secretKey)
+    this.ingest(this.history.logs[this.myWriter], entry.seq, entry.bytes)
+    return entry
+  }
+
+  private process(delivered: Node[]): void {
+    if (delivered.length > 0) this.cached = null
+    for (const node of delivered) {
+      const body = node.entry.body
+      const mine = node.writer === this.myWriter
+      if (body.kind === 'op' && body.op.type === 'add') this.history.addWriter(body.op.log)
+      else if (body.kind === 'sender-key' && !mine) this.takeShare(node, body)
+      else if (body.kind === 'message' && !mine) this.decrypt(node, body)
+    }
+  }
+
+  private takeShare(node: Node, body: Extract<Body, { kind: 'sender-key' }>): void {
+    const entry = node.entry
+    const mine = body.recipients.find((r) => r.member.equals(this.me.publicKey))
+    if (!mine) return
+    try {
+      const share = decodeShare(this.sealer.open(entry.author, mine.sealed))
+      if (!share.group.equals(entry.group) || !share.author.equals(entry.author) || !share.keyId.equals(body.keyId)) {
+        throw new GroupError('malformed', 'the sealed sender key names another group, author or key')
+      }
+      this.secrets.set(node, share.groupSecret)
+      const key = hex(entry.author)
+      const current = this.receiving.get(key)
+      if (current?.keyId.equals(share.keyId)) return
+      current?.destroy()
+      this.receiving.set(key, ReceivingChain.from(share))
+      memzero(share.chainKey)
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err)
+      this.badShares.push({ kind: 'bad-share', author: entry.author, detail })
+    }
+  }
+
+  private decrypt(node: Node, body: Extract<Body, { kind: 'message' }>): void {
+    const chain = this.receiving.get(hex(node.entry.author))
+    if (!chain) return void this.unreadable.set(node, 'no-sender-key')
+    try {
+      const plaintext = chain.decrypt(body.keyId, body.index, (key) => aeadOpen(body.ciphertext, node.entry.ad, body.nonce, key))
+      this.plaintexts.set(node, plaintext)
+    } catch (err) {
+      this.unreadable.set(node, err instanceof GroupError ? err.code : 'auth-failed')
+    }
+  }
+}

@@ -1,0 +1,150 @@
+// Membership as a function of the delivered history: the signed operations are applied in the
+// display order (history.ts), each checked against the state built so far:
+//   create   only block 0 of the creator's log, for the group id its nonce commits to;
+//   add      an admin adds a non-member (at most MAX_MEMBERS); the member's log is named in the op;
+//   remove   an admin removes a member (themselves included); promote: an admin makes a member admin;
+//   leave    a member leaves; rename: an admin renames.
+// One rule for concurrency on top: a block written concurrently with the accepted removal of its
+// author (neither causally before nor after it) is refused, whatever the tie-break put first. So a
+// removed member cannot backdate an operation or a message to before their removal by leaving the
+// removal out of its heads, and of two admins removing each other at once, the one ordered first
+// wins. Whether a removal is accepted can depend on that rule in turn; the evaluation repeats until
+// the set of accepted removals stops changing (bounded, and deterministic either way).
+import { blake2b } from '../crypto'
+import { MAX_MEMBERS, MAX_NAME_BYTES, type Op } from './entry'
+import { precedes, type Node } from './history'
+
+const GROUP_ID_TAG = Buffer.from('cairn/group/id/v1')
+const MAX_PASSES = 8
+
+export function groupIdOf(creator: Uint8Array, nonce: Uint8Array): Buffer {
+  return blake2b(32, Buffer.concat([creator, nonce]), GROUP_ID_TAG)
+}
+
+export interface Member {
+  identity: Buffer
+  log: Buffer
+  admin: boolean
+}
+
+export interface Refusal {
+  node: Node
+  reason: string
+}
+
+export interface GroupState {
+  name: string
+  members: Map<string, Member>
+  /** Accepted removals and leaves, in order: each starts a new sender key generation. */
+  removals: Node[]
+  /** The accepted blocks (operations and messages) in display order. */
+  accepted: Node[]
+  refused: Refusal[]
+}
+
+export interface Genesis {
+  group: Buffer
+  creator: Buffer
+  creatorLog: Buffer
+}
+
+function hex(b: Buffer): string {
+  return b.toString('hex')
+}
+
+type Verdict = string | null
+
+function checkOp(state: GroupState, node: Node, op: Op, genesis: Genesis, created: boolean, logs: Buffer[]): Verdict {
+  const author = state.members.get(hex(node.entry.author))
+  if (op.type === 'create') {
+    if (created || node.entry.seq !== 0 || !node.entry.author.equals(genesis.creator)) return 'a second or misplaced create'
+    if (!logs[node.writer].equals(genesis.creatorLog)) return "the create is not in the creator's log"
+    return groupIdOf(node.entry.author, op.nonce).equals(genesis.group) ? null : 'the create does not match the group id'
+  }
+  if (!author) return 'the author is not a member'
+  if (op.type === 'leave') return null
+  if (!author.admin) return 'only admins change the group'
+  if (op.type === 'rename') return Buffer.byteLength(op.name) <= MAX_NAME_BYTES ? null : 'name too long'
+  const target = state.members.get(hex(op.member))
+  if (op.type === 'add') {
+    if (target) return 'already a member'
+    if (state.members.size >= MAX_MEMBERS) return `the group has ${MAX_MEMBERS} members already`
+    for (const m of state.members.values()) if (m.log.equals(op.log)) return "the log is another member's"
+    return null
+  }
+  if (!target) return 'the target is not a member'
+  if (op.type === 'promote' && target.admin) return 'already an admin'
+  return null
+}
+
+function applyOp(state: GroupState, node: Node, op: Op, genesis: Genesis): void {
+  const author = node.entry.author
+  if (op.type === 'create') {
+    state.name = op.name
+    state.members.set(hex(author), { identity: author, log: genesis.creatorLog, admin: true })
+  } else if (op.type === 'add') state.members.set(hex(op.member), { identity: op.member, log: op.log, admin: false })
+  else if (op.type === 'remove' || op.type === 'leave') {
+    state.members.delete(hex(op.type === 'remove' ? op.member : author))
+    state.removals.push(node)
+  } else if (op.type === 'promote') (state.members.get(hex(op.member)) as Member).admin = true
+  else state.name = op.name
+}
+
+function removedTarget(node: Node): Buffer | null {
+  const body = node.entry.body
+  return body.kind === 'op' && body.op.type === 'remove' ? body.op.member : null
+}
+
+/** Whether `node` was written concurrently with an accepted removal of its author. */
+function concurrentWithRemoval(node: Node, removals: Node[]): boolean {
+  for (const r of removals) {
+    const target = removedTarget(r)
+    if (target && target.equals(node.entry.author) && !precedes(node, r) && !precedes(r, node)) return true
+  }
+  return false
+}
+
+/** Whether the block sits in the log its author was admitted with. */
+function inOwnLog(state: GroupState, node: Node, logs: Buffer[]): boolean {
+  const member = state.members.get(hex(node.entry.author))
+  return member !== undefined && member.log.equals(logs[node.writer])
+}
+
+function pass(ordered: Node[], genesis: Genesis, logs: Buffer[], removals: Node[]): GroupState {
+  const creatorLog = logs.findIndex((l) => l.equals(genesis.creatorLog))
+  const state: GroupState = { name: '', members: new Map(), removals: [], accepted: [], refused: [] }
+  let created = false
+  for (const node of ordered) {
+    const body = node.entry.body
+    let verdict: Verdict
+    if ((node.vc[creatorLog] ?? 0) < 1) verdict = 'written without the group’s create in its past'
+    else if (concurrentWithRemoval(node, removals)) verdict = 'written concurrently with its author’s removal'
+    else if (body.kind === 'op' && body.op.type === 'create') verdict = checkOp(state, node, body.op, genesis, created, logs)
+    else if (!inOwnLog(state, node, logs)) verdict = 'the author is not a member writing in their own log'
+    else if (body.kind === 'op') verdict = checkOp(state, node, body.op, genesis, created, logs)
+    else verdict = null
+    if (verdict !== null) {
+      state.refused.push({ node, reason: verdict })
+      continue
+    }
+    if (body.kind === 'op') {
+      applyOp(state, node, body.op, genesis)
+      if (body.op.type === 'create') created = true
+    }
+    state.accepted.push(node)
+  }
+  return state
+}
+
+/** The group as every member who delivered the same blocks computes it. */
+export function evaluate(ordered: Node[], genesis: Genesis, logs: Buffer[]): GroupState {
+  let removals: Node[] = []
+  let state = pass(ordered, genesis, logs, removals)
+  for (let i = 1; i < MAX_PASSES; i++) {
+    const next = state.removals.filter((r) => removedTarget(r) !== null)
+    if (next.length === removals.length && next.every((r, j) => r === removals[j])) break
+    removals = next
+    state = pass(ordered, genesis, logs, removals)
+  }
+  return state
+}
