@@ -103,9 +103,16 @@ export class Group {
     return this.history.logs.slice()
   }
 
+  /** Blocks of `log` delivered (their predecessors all here). */
   length(log: Buffer): number {
     const w = this.history.writerOf(log)
     return w === undefined ? 0 : this.history.length(w)
+  }
+
+  /** The position of the next block of `log` to ingest (blocks waiting for predecessors count as held). */
+  nextIndex(log: Buffer): number {
+    const w = this.history.writerOf(log)
+    return w === undefined ? 0 : this.history.held(w)
   }
 
   /** Accepted messages in the group's one order. */

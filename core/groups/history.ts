@@ -72,6 +72,11 @@ export class History {
     return this.delivered[writer].length
   }
 
+  /** Delivered and waiting blocks of a log: the position of the next block to offer. */
+  held(writer: number): number {
+    return this.delivered[writer].length + this.backlog[writer].length
+  }
+
   /** The length of `log` that `writer`'s own blocks referenced last. */
   referencedLength(writer: number, log: Buffer): number {
     return this.referenced[writer].get(log.toString('hex')) ?? 0

@@ -155,4 +155,36 @@ describe('group membership and messages', () => {
     swarm.sync(b)
     expect(texts(b)).toEqual(['m0', 'm1', 'm2', 'm3'])
   })
+
+  it('a removed admin cannot backdate a change or a message to before their removal', () => {
+    const { alice, bob, swarm, a, b, c } = trio()
+    const [mallory] = people('mallory')
+    swarm.append(alice.log, a.promote(bob.id.publicKey))
+    swarm.sync(b)
+    swarm.append(alice.log, a.removeMember(bob.id.publicKey))
+    // Bob has not taken in his removal (or pretends not to): his blocks leave it out of their past.
+    swarm.append(bob.log, b.addMember(mallory.id.publicKey, mallory.log))
+    swarm.append(bob.log, b.send(Buffer.from('sneaky')))
+    for (const g of [a, b, c]) swarm.sync(g)
+    for (const g of [a, b, c]) {
+      expect(g.isMember(bob.id.publicKey)).toBe(false)
+      expect(g.isMember(mallory.id.publicKey)).toBe(false)
+      expect(g.messages()).toHaveLength(0)
+      const reasons = g.security().flatMap((e) => (e.kind === 'refused' ? [e.reason] : []))
+      expect(reasons.filter((r) => r.includes('concurrently'))).toHaveLength(3)
+    }
+  })
+
+  it('of two admins removing each other at once, exactly one removal stands, the same everywhere', () => {
+    const { alice, bob, swarm, a, b, c } = trio()
+    swarm.append(alice.log, a.promote(bob.id.publicKey))
+    swarm.sync(b)
+    swarm.append(alice.log, a.removeMember(bob.id.publicKey))
+    swarm.append(bob.log, b.removeMember(alice.id.publicKey))
+    for (const g of [a, b, c]) swarm.sync(g)
+    const survivors = [a, b, c].map((g) => [g.isMember(alice.id.publicKey), g.isMember(bob.id.publicKey)])
+    expect(survivors[0].filter(Boolean)).toHaveLength(1)
+    expect(survivors[1]).toEqual(survivors[0])
+    expect(survivors[2]).toEqual(survivors[0])
+  })
 })

@@ -47,7 +47,7 @@ export class Swarm {
       progress = false
       for (const log of group.logs()) {
         const blocks = this.logs.get(log.toString('hex')) ?? []
-        for (let i = group.length(log); i < blocks.length; i++) {
+        for (let i = group.nextIndex(log); i < blocks.length; i++) {
           group.ingest(log, i, blocks[i])
           progress = true
         }
