@@ -1,4 +1,4 @@
-import { AEAD_NONCE_BYTES, aeadOpen, aeadSeal, memzero, randomBytes } from '../crypto'
+import { AEAD_NONCE_BYTES, aeadOpen, aeadSeal, isEd25519PublicKey, memzero, randomBytes } from '../crypto'
 import type { IdentityKeyPair } from '../identity'
 import { decodeEntry, encodeEntry, messageAd, type Body, type Entry, type EntryFields, type Head, type Op } from './entry'
 import { GroupError, type GroupErrorCode } from './errors'
@@ -163,6 +163,7 @@ export class Group {
 
   /** The add, then my sender key for the new member, so they can read my next message and find the swarm. */
   addMember(identity: Buffer, log: Buffer): Entry[] {
+    if (!isEd25519PublicKey(identity)) throw new GroupError('malformed', 'not a valid identity key')
     const op = this.writeOp({ type: 'add', member: Buffer.from(identity), log: Buffer.from(log) })
     return [op, ...this.maintainSenderKey(false)]
   }
