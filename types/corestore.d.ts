@@ -24,5 +24,7 @@ declare module 'corestore' {
     get(opts: CoreOptions): Hypercore
     namespace(name: string): Corestore
     createKeyPair(name: string): Promise<HypercoreKeyPair>
+    /** A replication stream for every core open in this store (and those the remote asks for that it has). */
+    replicate(isInitiator: boolean): import('node:stream').Duplex
   }
 }

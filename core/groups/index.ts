@@ -48,6 +48,7 @@ export { decodeEntry, encodeEntry, MAX_ENTRY_BYTES, MAX_MEMBERS, type Entry, typ
 export { verifyForkEvidence, type ForkEvidence } from './forks'
 export { groupIdOf, type Genesis, type Member } from './membership'
 export { RatchetSealer } from './ratchet-sealer'
+export { GroupFeed, openGroupLog, type FeedProblem } from './feed'
 export type { Sealer } from './share'
 export { groupTopic, currentTopics, topicPeriod, TOPIC_PERIOD_MS } from './topic'
 export { SENDER_KEY_MAX_AGE_MS } from './sender-key'
