@@ -4,7 +4,7 @@ import { decodeEntry, encodeEntry, messageAd, type Body, type Entry, type EntryF
 import { GroupError, type GroupErrorCode } from './errors'
 import type { ForkEvidence } from './forks'
 import { History, type HeadConflict, type Node } from './history'
-import { evaluate, groupIdOf, type Genesis, type GroupState, type Member, type Refusal } from './membership'
+import { evaluate, extend, groupIdOf, type Genesis, type GroupState, type Member, type Refusal } from './membership'
 import { ReceivingChain, SENDER_KEY_MAX_AGE_MS, SendingChain } from './sender-key'
 import { decodeShare, encodeShare, type Sealer } from './share'
 import { GROUP_SECRET_BYTES, currentTopics } from './topic'
@@ -278,7 +278,10 @@ export class Group {
   }
 
   private process(delivered: Node[]): void {
-    if (delivered.length > 0) this.cached = null
+    // New messages at the end of the order extend the group's state; anything else re-evaluates it.
+    const simple = delivered.every((n) => n.entry.body.kind !== 'op' && n.appended)
+    if (this.cached && simple) extend(this.cached, delivered, this.genesis, this.history.logs)
+    else if (delivered.length > 0) this.cached = null
     for (const node of delivered) {
       const body = node.entry.body
       const mine = node.writer === this.myWriter

@@ -17,6 +17,8 @@ export interface Node {
   writer: number
   lamport: number
   vc: Uint32Array
+  /** Whether it went to the end of the order when delivered (nothing already ordered moved). */
+  appended: boolean
 }
 
 /** Whether `a` is in the causal past of `b`. */
@@ -165,7 +167,7 @@ export class History {
       if (dep.lamport > lamport) lamport = dep.lamport
     }
     vc[writer] = entry.seq + 1
-    const node: Node = { entry, writer, lamport: lamport + 1, vc }
+    const node: Node = { entry, writer, lamport: lamport + 1, vc, appended: false }
     own.push(node)
     this.insertOrdered(node)
     return node
@@ -186,6 +188,7 @@ export class History {
       if (compareNodes(this.ordered[mid], node, this.logs) < 0) lo = mid + 1
       else hi = mid
     }
+    node.appended = lo === this.ordered.length
     this.ordered.splice(lo, 0, node)
   }
 }

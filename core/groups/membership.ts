@@ -42,6 +42,10 @@ export interface GroupState {
   /** The accepted blocks (operations and messages) in display order. */
   accepted: Node[]
   refused: Refusal[]
+  created: boolean
+  creatorLog: number
+  /** The removals whose concurrent blocks by the removed member this evaluation refuses. */
+  cutoffs: Node[]
 }
 
 export interface Genesis {
@@ -65,10 +69,10 @@ function validKey(node: Node, key: Buffer): boolean {
   return valid
 }
 
-function checkOp(state: GroupState, node: Node, op: Op, genesis: Genesis, created: boolean, logs: Buffer[]): Verdict {
+function checkOp(state: GroupState, node: Node, op: Op, genesis: Genesis, logs: Buffer[]): Verdict {
   const author = state.members.get(hex(node.entry.author))
   if (op.type === 'create') {
-    if (created || node.entry.seq !== 0 || !node.entry.author.equals(genesis.creator)) return 'a second or misplaced create'
+    if (state.created || node.entry.seq !== 0 || !node.entry.author.equals(genesis.creator)) return 'a second or misplaced create'
     if (!logs[node.writer].equals(genesis.creatorLog)) return "the create is not in the creator's log"
     return groupIdOf(node.entry.author, op.nonce).equals(genesis.group) ? null : 'the create does not match the group id'
   }
@@ -127,41 +131,61 @@ function inOwnLog(state: GroupState, node: Node, logs: Buffer[]): boolean {
   return member !== undefined && member.log.equals(logs[node.writer])
 }
 
-function pass(ordered: Node[], genesis: Genesis, logs: Buffer[], removals: Node[]): GroupState {
-  const creatorLog = logs.findIndex((l) => l.equals(genesis.creatorLog))
-  const state: GroupState = { name: '', members: new Map(), logs: new Set(), removals: [], accepted: [], refused: [] }
-  let created = false
-  for (const node of ordered) {
-    const body = node.entry.body
-    let verdict: Verdict
-    if ((node.vc[creatorLog] ?? 0) < 1) verdict = 'written without the group’s create in its past'
-    else if (concurrentWithRemoval(node, removals)) verdict = 'written concurrently with its author’s removal'
-    else if (body.kind === 'op' && body.op.type === 'create') verdict = checkOp(state, node, body.op, genesis, created, logs)
-    else if (!inOwnLog(state, node, logs)) verdict = 'the author is not a member writing in their own log'
-    else if (body.kind === 'op') verdict = checkOp(state, node, body.op, genesis, created, logs)
-    else verdict = null
+function verdictOf(state: GroupState, node: Node, genesis: Genesis, logs: Buffer[]): Verdict {
+  const body = node.entry.body
+  if ((node.vc[state.creatorLog] ?? 0) < 1) return 'written without the group’s create in its past'
+  if (concurrentWithRemoval(node, state.cutoffs)) return 'written concurrently with its author’s removal'
+  if (body.kind === 'op' && body.op.type === 'create') return checkOp(state, node, body.op, genesis, logs)
+  if (!inOwnLog(state, node, logs)) return 'the author is not a member writing in their own log'
+  if (body.kind === 'op') return checkOp(state, node, body.op, genesis, logs)
+  return null
+}
+
+/**
+ * Applies blocks that come after everything `state` has seen in the order. Only for blocks that are
+ * not membership operations: an operation can change which removals stand, so it needs evaluate().
+ */
+export function extend(state: GroupState, nodes: Node[], genesis: Genesis, logs: Buffer[]): void {
+  for (const node of nodes) {
+    const verdict = verdictOf(state, node, genesis, logs)
     if (verdict !== null) {
       state.refused.push({ node, reason: verdict })
       continue
     }
+    const body = node.entry.body
     if (body.kind === 'op') {
       applyOp(state, node, body.op, genesis)
-      if (body.op.type === 'create') created = true
+      if (body.op.type === 'create') state.created = true
     }
     state.accepted.push(node)
   }
+}
+
+function pass(ordered: Node[], genesis: Genesis, logs: Buffer[], cutoffs: Node[]): GroupState {
+  const state: GroupState = {
+    name: '',
+    members: new Map(),
+    logs: new Set(),
+    removals: [],
+    accepted: [],
+    refused: [],
+    created: false,
+    creatorLog: logs.findIndex((l) => l.equals(genesis.creatorLog)),
+    cutoffs
+  }
+  extend(state, ordered, genesis, logs)
   return state
 }
 
 /** The group as every member who delivered the same blocks computes it. */
 export function evaluate(ordered: Node[], genesis: Genesis, logs: Buffer[]): GroupState {
-  let removals: Node[] = []
-  let state = pass(ordered, genesis, logs, removals)
+  let cutoffs: Node[] = []
+  let state = pass(ordered, genesis, logs, cutoffs)
   for (let i = 1; i < MAX_PASSES; i++) {
     const next = state.removals.filter((r) => removedTarget(r) !== null)
-    if (next.length === removals.length && next.every((r, j) => r === removals[j])) break
-    removals = next
-    state = pass(ordered, genesis, logs, removals)
+    if (next.length === cutoffs.length && next.every((r, j) => r === cutoffs[j])) break
+    cutoffs = next
+    state = pass(ordered, genesis, logs, cutoffs)
   }
   return state
 }
