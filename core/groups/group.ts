@@ -56,6 +56,8 @@ export class Group {
   private sendingEpoch = -1
   private sharedWith = new Set<string>()
   private cached: GroupState | null = null
+  /** The evaluated state my sender key was last checked against (a new one means the membership may have changed). */
+  private checkedAgainst: GroupState | null = null
 
   constructor(
     readonly genesis: Genesis,
@@ -236,7 +238,8 @@ export class Group {
       this.sending = SendingChain.create(now)
       this.sendingEpoch = epoch
       this.sharedWith = new Set()
-    }
+    } else if (this.checkedAgainst === state) return []
+    this.checkedAgainst = state
     const missing = this.members().filter((m) => !m.identity.equals(this.me.publicKey) && !this.sharedWith.has(hex(m.identity)))
     if (missing.length === 0) return []
     const share = this.sending.share()
@@ -260,7 +263,7 @@ export class Group {
     const heads: Head[] = []
     this.history.logs.forEach((log, w) => {
       const length = this.history.length(w)
-      if (w === this.myWriter || length <= this.history.referencedLength(this.myWriter, log)) return
+      if (w === this.myWriter || length <= this.history.referencedLength(this.myWriter, w)) return
       heads.push({ log, length, hash: (this.history.node(w, length - 1) as Node).entry.hash })
     })
     const seq = this.history.length(this.myWriter)
@@ -273,7 +276,8 @@ export class Group {
 
   private commit(fields: EntryFields): Entry {
     const entry = encodeEntry(fields, this.me.secretKey)
-    this.ingest(this.history.logs[this.myWriter], entry.seq, entry.bytes)
+    this.authors[this.myWriter] = entry.author
+    this.process([this.history.appendOwn(this.myWriter, entry)])
     return entry
   }
 

@@ -44,6 +44,7 @@ export interface HeadConflict {
 export class History {
   private readonly index = new Map<string, number>()
   readonly logs: Buffer[] = []
+  private readonly logHex: string[] = []
   private readonly delivered: Node[][] = []
   private readonly backlog: Entry[][] = []
   /** Per log, the length it last referenced of each other log (its own blocks' heads, not transitive). */
@@ -64,6 +65,7 @@ export class History {
     if (known !== undefined) return known
     this.index.set(log.toString('hex'), this.logs.length)
     this.logs.push(Buffer.from(log))
+    this.logHex.push(log.toString('hex'))
     this.delivered.push([])
     this.backlog.push([])
     this.referenced.push(new Map())
@@ -79,9 +81,9 @@ export class History {
     return this.delivered[writer].length + this.backlog[writer].length
   }
 
-  /** The length of `log` that `writer`'s own blocks referenced last. */
-  referencedLength(writer: number, log: Buffer): number {
-    return this.referenced[writer].get(log.toString('hex')) ?? 0
+  /** The length of log `other` that `writer`'s own blocks referenced last. */
+  referencedLength(writer: number, other: number): number {
+    return this.referenced[writer].get(this.logHex[other]) ?? 0
   }
 
   node(writer: number, seq: number): Node | undefined {
@@ -94,6 +96,12 @@ export class History {
    * GroupError, holding nothing, for a replay, a gap, a fork or a full backlog.
    */
   offer(writer: number, entry: Entry): Node[] {
+    this.accept(writer, entry)
+    return this.drain()
+  }
+
+  /** Checks and queues a block without delivering it; throws GroupError, holding nothing. */
+  private accept(writer: number, entry: Entry): void {
     if (this.stalled.has(writer)) throw new GroupError('fork', 'this log referenced a version of another log I do not hold')
     const done = this.delivered[writer]
     const held = done.length + this.backlog[writer].length
@@ -109,7 +117,19 @@ export class History {
     for (const h of entry.heads) this.referenced[writer].set(h.log.toString('hex'), h.length)
     this.backlog[writer].push(entry)
     this.backlogSize++
-    return this.drain()
+  }
+
+  /**
+   * My own new block: its predecessors are by construction what I have delivered, so it is delivered
+   * at once, without searching the backlog.
+   */
+  appendOwn(writer: number, entry: Entry): Node {
+    this.accept(writer, entry)
+    const node = this.tryDeliver(writer, entry)
+    if (!node) throw new GroupError('malformed', 'my own block references blocks I have not delivered')
+    this.backlog[writer].shift()
+    this.backlogSize--
+    return node
   }
 
   private checkHeads(writer: number, entry: Entry): void {
