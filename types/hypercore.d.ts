@@ -19,6 +19,8 @@ declare module 'hypercore' {
 
   export default class Hypercore extends EventEmitter {
     constructor(storage: string, key?: Buffer | null, opts?: Record<string, unknown>)
+    /** The core key of the default single-signer manifest for this public key (the key a core written with it has). */
+    static key(manifestOrPublicKey: Buffer): Buffer
     readonly key: Buffer | null
     readonly discoveryKey: Buffer | null
     readonly keyPair: HypercoreKeyPair | null

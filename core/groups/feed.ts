@@ -27,6 +27,7 @@ export type FeedProblem = { log: Buffer; error: Error }
 export class GroupFeed {
   private readonly readers = new Map<string, { reader: LogReader; core: Hypercore; unwatch: () => void }>()
   private closed = false
+  private readonly coreListeners = new Set<(core: Hypercore) => void>()
 
   constructor(
     private readonly store: Corestore,
@@ -57,7 +58,19 @@ export class GroupFeed {
         this.onProblem({ log, error: error instanceof Error ? error : new Error(String(error)) })
       )
       this.readers.set(key, { reader, core, unwatch })
+      for (const listener of this.coreListeners) listener(core)
     }
+  }
+
+  /** My log and every member's log this feed reads: the cores to replicate with other members. */
+  cores(): Hypercore[] {
+    return [this.mine, ...[...this.readers.values()].map((r) => r.core)]
+  }
+
+  /** Called with each core the feed opens from now on. */
+  onCore(listener: (core: Hypercore) => void): () => void {
+    this.coreListeners.add(listener)
+    return () => this.coreListeners.delete(listener)
   }
 
   private async consume(log: Buffer, blocks: { index: number; block: Buffer }[]): Promise<void> {

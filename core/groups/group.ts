@@ -30,6 +30,14 @@ export interface GroupOptions {
   sealer: Sealer
   /** ms since epoch; injectable so the weekly rotation can be tested. */
   now?: () => number
+  /** The group secret my invitation carried: the swarm topic until an admin's sender key reaches me. */
+  invitedSecret?: Buffer
+}
+
+/** What an admin hands a new member (over their pairwise session) so they can find the group's swarm. */
+export interface Invitation {
+  genesis: Genesis
+  groupSecret: Buffer
 }
 
 const hex = (b: Buffer) => b.toString('hex')
@@ -52,6 +60,7 @@ export class Group {
   private readonly secrets = new WeakMap<Node, Buffer>()
   private readonly badShares: GroupSecurityEvent[] = []
   private readonly authors: (Buffer | undefined)[] = []
+  private readonly invitedSecret: Buffer | null
   private sending: SendingChain | null = null
   private sendingEpoch = -1
   private sharedWith = new Set<string>()
@@ -66,6 +75,7 @@ export class Group {
     this.me = opts.me
     this.sealer = opts.sealer
     this.now = opts.now ?? Date.now
+    this.invitedSecret = opts.invitedSecret ? Buffer.from(opts.invitedSecret) : null
     this.history.addWriter(genesis.creatorLog)
     this.authors[0] = genesis.creator
     this.myWriter = this.history.addWriter(opts.myLog)
@@ -75,7 +85,7 @@ export class Group {
   static create(name: string, opts: GroupOptions): { group: Group; entry: Entry } {
     const nonce = randomBytes(32)
     const genesis = { group: groupIdOf(opts.me.publicKey, nonce), creator: Buffer.from(opts.me.publicKey), creatorLog: opts.myLog }
-    const group = new Group(genesis, opts)
+    const group = new Group(genesis, { ...opts, invitedSecret: randomBytes(GROUP_SECRET_BYTES) })
     return { group, entry: group.write({ kind: 'op', op: { type: 'create', nonce, name } }) }
   }
 
@@ -178,7 +188,8 @@ export class Group {
 
   /**
    * The secret the swarm topic comes from: the one in the latest sender key block, in the group's
-   * order, of someone who is an admin now. Null until an admin's key has reached me.
+   * order, of someone who is an admin now; before any has reached me, the one I was invited with
+   * (the creator invites itself).
    */
   groupSecret(): Buffer | null {
     const state = this.state
@@ -187,7 +198,14 @@ export class Group {
       const secret = this.secrets.get(node)
       if (secret && state.members.get(hex(node.entry.author))?.admin) return secret
     }
-    return null
+    return this.invitedSecret
+  }
+
+  /** For a member I add: the group's genesis and the secret of its swarm topic as I know it. */
+  invitation(): Invitation {
+    const groupSecret = this.groupSecret()
+    if (!groupSecret) throw new GroupError('not-allowed', 'I do not know the group secret yet')
+    return { genesis: this.genesis, groupSecret: Buffer.from(groupSecret) }
   }
 
   /** The DHT topics of this group right now (topic.ts); empty until I hold the group secret. */

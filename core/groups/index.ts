@@ -42,7 +42,8 @@
 //    hold the other version; the fork is reported with proof (forks.ts) but not repaired.
 //  - Sender keys and pairwise sealing state live in memory in this module; persisting them is the
 //    messenger's job.
-export { Group, type GroupMessage, type GroupOptions, type GroupSecurityEvent } from './group'
+export { Group, type GroupMessage, type GroupOptions, type GroupSecurityEvent, type Invitation } from './group'
+export { GroupSwarm } from './swarm'
 export { GroupError, type GroupErrorCode } from './errors'
 export { decodeEntry, encodeEntry, MAX_ENTRY_BYTES, MAX_MEMBERS, type Entry, type Op } from './entry'
 export { verifyForkEvidence, type ForkEvidence } from './forks'

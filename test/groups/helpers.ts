@@ -22,8 +22,17 @@ export function people(...names: string[]): Person[] {
   })
 }
 
-export function join(p: Person, genesis: Genesis, now?: () => number): Group {
-  return new Group(genesis, { me: p.id, myLog: p.log, sealer: p.sealer, now })
+export function join(p: Person, genesis: Genesis, now?: () => number, invitedSecret?: Buffer): Group {
+  return new Group(genesis, { me: p.id, myLog: p.log, sealer: p.sealer, now, invitedSecret })
+}
+
+/** Polls until the condition holds; fails with the label after the deadline. */
+export async function until(condition: () => boolean, label: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
 }
 
 /** Every log's blocks as written, standing in for the replicated Hypercores. */

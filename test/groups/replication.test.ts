@@ -6,8 +6,7 @@ import { pipeline, type Duplex } from 'node:stream'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { cryptoReady, randomBytes } from '../../core/crypto'
 import { Group, GroupFeed, openGroupLog, type FeedProblem } from '../../core/groups'
-import { until } from '../net/helpers'
-import { join, people, texts, type Person } from './helpers'
+import { join, people, texts, until, type Person } from './helpers'
 
 beforeAll(cryptoReady)
 
