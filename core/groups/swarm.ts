@@ -37,15 +37,16 @@ export class GroupSwarm {
   }
 
   /**
-   * Whether `remote` is the log key of a current member other than me. Before my own addition has
-   * reached me I know no members yet, so until then the logs I know of (the creator's from the
-   * invitation, and any an add has named) are admitted: I can only learn of my addition from them.
+   * Whether `remote` signs the log of a current member other than me. Before my own addition has
+   * reached me I cannot tell members apart (the members who added me may be offline, and those I
+   * do not know yet are the ones who can pass my addition on), so until then whoever is on the
+   * secret topic is admitted: all they can do is serve me signed blocks, which the group checks.
    */
   admits(remote: Buffer): boolean {
     if (remote.equals(this.swarm.keyPair.publicKey)) return false
-    const log = Hypercore.key(remote)
     if (this.group.isMember()) this.wasMember = true
-    if (!this.wasMember) return this.group.logs().some((l) => l.equals(log))
+    if (!this.wasMember) return true
+    const log = Hypercore.key(remote)
     return this.group.members().some((m) => m.log.equals(log))
   }
 

@@ -62,7 +62,13 @@ describe('a group swarmed on its topic', () => {
     await a.feed.append(a.group.addMember(carol.id.publicKey, carol.log))
     await a.feed.append(a.group.send(Buffer.from('hello swarm')))
 
-    // A stranger who knows the topic (as a former member would) announces and looks it up too.
+    for (const m of [a, b, c]) {
+      await m.feed.follow()
+      await m.swarm.refresh()
+    }
+    await until(() => texts(b.group).includes('hello swarm') && texts(c.group).includes('hello swarm'), 'Bob and Carol read Alice')
+    // A stranger who knows the topic (as a former member would) announces and looks it up too, once
+    // the members know they are members.
     const stranger = new Hyperswarm({ dht: testnet.createNode() })
     cleanups.push(() => stranger.destroy())
     let strangerConnections = 0
@@ -72,11 +78,6 @@ describe('a group swarmed on its topic', () => {
     })
     await stranger.join(a.group.topics()[0]).flushed()
 
-    for (const m of [a, b, c]) {
-      await m.feed.follow()
-      await m.swarm.refresh()
-    }
-    await until(() => texts(b.group).includes('hello swarm') && texts(c.group).includes('hello swarm'), 'Bob and Carol read Alice')
     await b.feed.append(b.group.send(Buffer.from('bob here')))
     await until(() => texts(a.group).includes('bob here') && texts(c.group).includes('bob here'), 'Alice and Carol read Bob')
     await stranger.flush()
@@ -96,5 +97,34 @@ describe('a group swarmed on its topic', () => {
     await until(() => texts(b.group).includes('without carol'), 'Bob reads Alice after the removal')
     expect(texts(c.group)).not.toContain('without carol')
     expect([...a.problems, ...b.problems]).toEqual([])
+  })
+
+  it("Alice's message reaches Carol through Bob over the swarm after Alice went offline", async () => {
+    const testnet = await createLocalTestnet(3)
+    cleanups.push(() => testnet.destroy())
+    const [alice, bob, carol] = people('alice', 'bob', 'carol')
+    let first: ReturnType<typeof Group.create> | null = null
+    const a = await member(testnet, alice, (log) => {
+      first = Group.create('relay', { me: alice.id, myLog: log, sealer: alice.sealer })
+      return first.group
+    })
+    await a.feed.append([first!.entry])
+    const invitation = a.group.invitation()
+    const b = await member(testnet, bob, () => join(bob, invitation.genesis, undefined, invitation.groupSecret))
+    const c = await member(testnet, carol, () => join(carol, invitation.genesis, undefined, invitation.groupSecret))
+    await a.feed.append(a.group.addMember(bob.id.publicKey, bob.log))
+    await a.feed.append(a.group.addMember(carol.id.publicKey, carol.log))
+    await a.feed.append(a.group.send(Buffer.from('for carol, via bob')))
+    for (const m of [a, b]) {
+      await m.feed.follow()
+      await m.swarm.refresh()
+    }
+    // Bob holds all of Alice's log before Alice leaves.
+    await until(() => b.group.length(alice.log) === a.group.length(alice.log) && b.group.logs().length === 3, 'Bob has Alice’s log')
+    await a.swarm.destroy()
+    await c.feed.follow()
+    await c.swarm.refresh()
+    await until(() => texts(c.group).includes('for carol, via bob'), 'Carol reads Alice through Bob')
+    expect(c.group.members()).toHaveLength(3)
   })
 })
