@@ -44,6 +44,7 @@
 //    messenger's job.
 export { Group, type GroupMessage, type GroupOptions, type GroupSecurityEvent, type Invitation } from './group'
 export { GroupSwarm } from './swarm'
+export { encodeInvite, decodeInvite, encodeAccept, decodeAccept, type Invite, type Accept } from './invite'
 export { GroupError, type GroupErrorCode } from './errors'
 export { decodeEntry, encodeEntry, MAX_ENTRY_BYTES, MAX_MEMBERS, type Entry, type Op } from './entry'
 export { verifyForkEvidence, type ForkEvidence } from './forks'

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { aeadOpen, cryptoReady } from '../../core/crypto'
-import { decodeEntry, encodeEntry, groupTopic, type Entry } from '../../core/groups'
+import { decodeAccept, decodeEntry, decodeInvite, encodeAccept, encodeEntry, encodeInvite, groupTopic, type Entry } from '../../core/groups'
 import type { EntryFields } from '../../core/groups/entry'
 import { ReceivingChain } from '../../core/groups/sender-key'
 import { decodeShare, encodeShare } from '../../core/groups/share'
@@ -38,6 +38,17 @@ describe('group wire formats, frozen', () => {
     const frozen = readFileSync(join(DIR, 'share.bin'))
     expect(encodeShare(share).toString('hex')).toBe(frozen.toString('hex'))
     expect(decodeShare(frozen)).toEqual(share)
+  })
+
+  it('invite and accept', () => {
+    const invite = { genesis: { group, creator: author.publicKey, creatorLog: fill(32, 0x15) }, groupSecret: fill(32, 0x0b), name: 'Café ☕' }
+    const accept = { group, log: fill(32, 0x16) }
+    const frozenInvite = readFileSync(join(DIR, 'invite.bin'))
+    const frozenAccept = readFileSync(join(DIR, 'accept.bin'))
+    expect(encodeInvite(invite).toString('hex')).toBe(frozenInvite.toString('hex'))
+    expect(encodeAccept(accept).toString('hex')).toBe(frozenAccept.toString('hex'))
+    expect(decodeInvite(frozenInvite)).toEqual(invite)
+    expect(decodeAccept(frozenAccept)).toEqual(accept)
   })
 
   it('group id, topic and sender chain derivations', () => {
