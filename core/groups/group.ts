@@ -1,12 +1,12 @@
-import { AEAD_NONCE_BYTES, aeadOpen, aeadSeal, isEd25519PublicKey, memzero, randomBytes } from '../crypto'
+import { isEd25519PublicKey, randomBytes } from '../crypto'
 import type { IdentityKeyPair } from '../identity'
 import { decodeEntry, encodeEntry, messageAd, type Body, type Entry, type EntryFields, type Head, type Op } from './entry'
 import { GroupError, type GroupErrorCode } from './errors'
 import type { ForkEvidence } from './forks'
 import { History, type HeadConflict, type Node } from './history'
 import { evaluate, extend, groupIdOf, type Genesis, type GroupState, type Member, type Refusal } from './membership'
-import { ReceivingChain, SENDER_KEY_MAX_AGE_MS, SendingChain } from './sender-key'
-import { decodeShare, encodeShare, type Sealer } from './share'
+import { Keyring } from './keyring'
+import type { Sealer } from './share'
 import { GROUP_SECRET_BYTES, currentTopics } from './topic'
 
 export interface GroupMessage {
@@ -52,18 +52,12 @@ export class Group {
   private readonly history = new History()
   private readonly me: IdentityKeyPair
   private readonly myWriter: number
-  private readonly sealer: Sealer
   private readonly now: () => number
-  private readonly receiving = new Map<string, ReceivingChain>()
-  private readonly plaintexts = new WeakMap<Node, Buffer>()
-  private readonly unreadable = new WeakMap<Node, GroupErrorCode>()
-  private readonly secrets = new WeakMap<Node, Buffer>()
-  private readonly badShares: GroupSecurityEvent[] = []
+  protected readonly keys: Keyring
   private readonly authors: (Buffer | undefined)[] = []
-  private readonly invitedSecret: Buffer | null
-  private sending: SendingChain | null = null
-  private sendingEpoch = -1
-  private sharedWith = new Set<string>()
+  protected readonly invitedSecret: Buffer | null
+  /** Per log, how many blocks a restored keyring has processed already (they are not processed again). */
+  protected readonly processed = new Map<string, number>()
   private cached: GroupState | null = null
   /** The evaluated state my sender key was last checked against (a new one means the membership may have changed). */
   private checkedAgainst: GroupState | null = null
@@ -73,7 +67,7 @@ export class Group {
     opts: GroupOptions
   ) {
     this.me = opts.me
-    this.sealer = opts.sealer
+    this.keys = new Keyring(opts.me, opts.sealer)
     this.now = opts.now ?? Date.now
     this.invitedSecret = opts.invitedSecret ? Buffer.from(opts.invitedSecret) : null
     this.history.addWriter(genesis.creatorLog)
@@ -131,12 +125,11 @@ export class Group {
   messages(): GroupMessage[] {
     return this.state.accepted
       .filter((n) => n.entry.body.kind === 'message')
-      .map((n) => ({
-        author: n.entry.author,
-        seq: n.entry.seq,
-        plaintext: this.plaintexts.get(n) ?? null,
-        unreadable: this.plaintexts.has(n) ? null : (this.unreadable.get(n) ?? 'no-sender-key')
-      }))
+      .map((n) => {
+        const r = this.keys.record(this.history.logs[n.writer], n.entry.seq)
+        const plaintext = r?.plaintext ?? null
+        return { author: n.entry.author, seq: n.entry.seq, plaintext, unreadable: plaintext ? null : (r?.unreadable ?? 'no-sender-key') }
+      })
   }
 
   security(): GroupSecurityEvent[] {
@@ -149,7 +142,7 @@ export class Group {
     return [
       ...this.history.forks.map((evidence): GroupSecurityEvent => ({ kind: 'fork', evidence })),
       ...this.history.conflicts.map((conflict): GroupSecurityEvent => ({ kind: 'head-conflict', conflict })),
-      ...this.badShares,
+      ...this.keys.badShares.map((b): GroupSecurityEvent => ({ kind: 'bad-share', ...b })),
       ...refused
     ]
   }
@@ -195,7 +188,7 @@ export class Group {
     const state = this.state
     for (let i = state.accepted.length - 1; i >= 0; i--) {
       const node = state.accepted[i]
-      const secret = this.secrets.get(node)
+      const secret = this.keys.record(this.history.logs[node.writer], node.entry.seq)?.secret
       if (secret && state.members.get(hex(node.entry.author))?.admin) return secret
     }
     return this.invitedSecret
@@ -234,41 +227,25 @@ export class Group {
   send(plaintext: Uint8Array): Entry[] {
     if (!this.isMember()) throw new GroupError('not-allowed', 'I am not a member of this group')
     const out = this.maintainSenderKey(false)
-    const sending = this.sending as SendingChain
-    const mk = sending.next()
-    const nonce = randomBytes(AEAD_NONCE_BYTES)
-    const fields = this.fields({ kind: 'message', keyId: mk.keyId, index: mk.index, nonce, ciphertext: Buffer.alloc(0) })
-    const ciphertext = aeadSeal(plaintext, messageAd(fields), nonce, mk.key)
-    memzero(mk.key)
-    ;(fields.body as Extract<Body, { kind: 'message' }>).ciphertext = ciphertext
+    const mk = this.keys.nextMessageKey()
+    const fields = this.fields({ kind: 'message', keyId: mk.keyId, index: mk.index, nonce: mk.nonce, ciphertext: Buffer.alloc(0) })
+    ;(fields.body as Extract<Body, { kind: 'message' }>).ciphertext = Keyring.sealMessage(plaintext, messageAd(fields), mk.nonce, mk.key)
     const entry = this.commit(fields)
-    this.plaintexts.set(this.history.node(this.myWriter, entry.seq) as Node, Buffer.from(plaintext))
+    this.keys.setRecord(this.history.logs[this.myWriter], entry.seq, { plaintext: Buffer.from(plaintext) })
     out.push(entry)
     return out
   }
 
   private maintainSenderKey(freshSecret: boolean): Entry[] {
     const state = this.state
-    const epoch = state.removals.length
-    const now = this.now()
-    if (!this.sending || this.sendingEpoch !== epoch || now - this.sending.createdAt >= SENDER_KEY_MAX_AGE_MS) {
-      this.sending?.destroy()
-      this.sending = SendingChain.create(now)
-      this.sendingEpoch = epoch
-      this.sharedWith = new Set()
-    } else if (this.checkedAgainst === state) return []
+    const rotated = this.keys.rotateIfDue(state.removals.length, this.now())
+    if (!rotated && this.checkedAgainst === state) return []
     this.checkedAgainst = state
-    const missing = this.members().filter((m) => !m.identity.equals(this.me.publicKey) && !this.sharedWith.has(hex(m.identity)))
+    const missing = this.keys.missing(this.members())
     if (missing.length === 0) return []
-    const share = this.sending.share()
     const groupSecret = (!freshSecret && this.groupSecret()) || randomBytes(GROUP_SECRET_BYTES)
-    const plain = encodeShare({ ...share, group: this.genesis.group, author: Buffer.from(this.me.publicKey), groupSecret })
-    memzero(share.chainKey)
-    const recipients = missing.map((m) => ({ member: m.identity, sealed: this.sealer.seal(m.identity, plain) }))
-    memzero(plain)
-    const entry = this.write({ kind: 'sender-key', keyId: share.keyId, recipients })
-    this.secrets.set(this.history.node(this.myWriter, entry.seq) as Node, Buffer.from(groupSecret))
-    for (const m of missing) this.sharedWith.add(hex(m.identity))
+    const entry = this.write({ kind: 'sender-key', ...this.keys.seal(this.genesis.group, missing, groupSecret) })
+    this.keys.setRecord(this.history.logs[this.myWriter], entry.seq, { secret: Buffer.from(groupSecret) })
     return [entry]
   }
 
@@ -306,43 +283,12 @@ export class Group {
     else if (delivered.length > 0) this.cached = null
     for (const node of delivered) {
       const body = node.entry.body
-      const mine = node.writer === this.myWriter
+      const log = this.history.logs[node.writer]
+      const done = node.entry.seq < (this.processed.get(log.toString('hex')) ?? 0)
       if (body.kind === 'op' && body.op.type === 'add') this.history.addWriter(body.op.log)
-      else if (body.kind === 'sender-key' && !mine) this.takeShare(node, body)
-      else if (body.kind === 'message' && !mine) this.decrypt(node, body)
-    }
-  }
-
-  private takeShare(node: Node, body: Extract<Body, { kind: 'sender-key' }>): void {
-    const entry = node.entry
-    const mine = body.recipients.find((r) => r.member.equals(this.me.publicKey))
-    if (!mine) return
-    try {
-      const share = decodeShare(this.sealer.open(entry.author, mine.sealed))
-      if (!share.group.equals(entry.group) || !share.author.equals(entry.author) || !share.keyId.equals(body.keyId)) {
-        throw new GroupError('malformed', 'the sealed sender key names another group, author or key')
-      }
-      this.secrets.set(node, share.groupSecret)
-      const key = hex(entry.author)
-      const current = this.receiving.get(key)
-      if (current?.keyId.equals(share.keyId)) return
-      current?.destroy()
-      this.receiving.set(key, ReceivingChain.from(share))
-      memzero(share.chainKey)
-    } catch (err) {
-      const detail = err instanceof Error ? err.message : String(err)
-      this.badShares.push({ kind: 'bad-share', author: entry.author, detail })
-    }
-  }
-
-  private decrypt(node: Node, body: Extract<Body, { kind: 'message' }>): void {
-    const chain = this.receiving.get(hex(node.entry.author))
-    if (!chain) return void this.unreadable.set(node, 'no-sender-key')
-    try {
-      const plaintext = chain.decrypt(body.keyId, body.index, (key) => aeadOpen(body.ciphertext, node.entry.ad, body.nonce, key))
-      this.plaintexts.set(node, plaintext)
-    } catch (err) {
-      this.unreadable.set(node, err instanceof GroupError ? err.code : 'auth-failed')
+      else if (done || node.writer === this.myWriter) continue
+      else if (body.kind === 'sender-key') this.keys.takeShare(log, node.entry, body)
+      else if (body.kind === 'message') this.keys.decrypt(log, node.entry, body)
     }
   }
 }
