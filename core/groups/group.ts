@@ -7,6 +7,7 @@ import { History, type HeadConflict, type Node } from './history'
 import { evaluate, extend, groupIdOf, type Genesis, type GroupState, type Member, type Refusal } from './membership'
 import { Keyring } from './keyring'
 import type { Sealer } from './share'
+import { decodeSnapshot, encodeSnapshot } from './snapshot'
 import { GROUP_SECRET_BYTES, currentTopics } from './topic'
 
 export interface GroupMessage {
@@ -53,11 +54,11 @@ export class Group {
   private readonly me: IdentityKeyPair
   private readonly myWriter: number
   private readonly now: () => number
-  protected readonly keys: Keyring
+  private readonly keys: Keyring
   private readonly authors: (Buffer | undefined)[] = []
-  protected readonly invitedSecret: Buffer | null
+  private readonly invitedSecret: Buffer | null
   /** Per log, how many blocks a restored keyring has processed already (they are not processed again). */
-  protected readonly processed = new Map<string, number>()
+  private readonly processed = new Map<string, number>()
   private cached: GroupState | null = null
   /** The evaluated state my sender key was last checked against (a new one means the membership may have changed). */
   private checkedAgainst: GroupState | null = null
@@ -73,6 +74,28 @@ export class Group {
     this.history.addWriter(genesis.creatorLog)
     this.authors[0] = genesis.creator
     this.myWriter = this.history.addWriter(opts.myLog)
+  }
+
+  /**
+   * A group from its snapshot. Feed it every log from the start again (the logs are the record of
+   * the blocks); blocks it had processed are not decrypted twice, their records come from the snapshot.
+   */
+  static restore(bytes: Uint8Array, opts: Omit<GroupOptions, 'myLog' | 'invitedSecret'>): Group {
+    const s = decodeSnapshot(bytes)
+    const group = new Group(s.genesis, { ...opts, myLog: s.myLog, invitedSecret: s.invitedSecret ?? undefined })
+    group.keys.restore(s)
+    for (const p of s.processed) group.processed.set(hex(p.log), p.length)
+    return group
+  }
+
+  /** My state of this group to persist (it holds secrets: store it encrypted). */
+  snapshot(): Buffer {
+    const processed = this.history.logs.map((log, w) => ({
+      log,
+      length: Math.max(this.history.length(w), this.processed.get(hex(log)) ?? 0)
+    }))
+    const myLog = this.history.logs[this.myWriter]
+    return encodeSnapshot({ genesis: this.genesis, myLog, invitedSecret: this.invitedSecret, processed, ...this.keys.state() })
   }
 
   /** A new group with me as its only member and admin; `entry` is block 0 of my log. */

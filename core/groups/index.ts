@@ -40,8 +40,9 @@
 //    the one ordered first wins, the other's removal is refused as concurrent with their own removal).
 //  - A member who saw a different version of a log (a fork) stops being delivered from by those who
 //    hold the other version; the fork is reported with proof (forks.ts) but not repaired.
-//  - Sender keys and pairwise sealing state live in memory in this module; persisting them is the
-//    messenger's job.
+//  - A member's keys and decrypted texts persist as a snapshot (snapshot.ts) and the sealer's sessions
+//    as their own blob, both for the caller to store encrypted and to write together with what the
+//    group appended; that atomic step is the messenger's, not this module's.
 export { Group, type GroupMessage, type GroupOptions, type GroupSecurityEvent, type Invitation } from './group'
 export { GroupSwarm } from './swarm'
 export { encodeInvite, decodeInvite, encodeAccept, decodeAccept, type Invite, type Accept } from './invite'
@@ -54,3 +55,4 @@ export { GroupFeed, openGroupLog, type FeedProblem } from './feed'
 export type { Sealer } from './share'
 export { groupTopic, currentTopics, topicPeriod, TOPIC_PERIOD_MS } from './topic'
 export { SENDER_KEY_MAX_AGE_MS } from './sender-key'
+export { decodeSnapshot, encodeSnapshot, type GroupSnapshot } from './snapshot'

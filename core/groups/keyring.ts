@@ -5,6 +5,7 @@ import { GroupError, type GroupErrorCode } from './errors'
 import type { Member } from './membership'
 import { ReceivingChain, SENDER_KEY_MAX_AGE_MS, SendingChain, type MessageKey } from './sender-key'
 import { decodeShare, encodeShare, type Sealer } from './share'
+import type { GroupSnapshot } from './snapshot'
 
 /** What processing one block left behind: its plaintext, why it is unreadable, the group secret it carried. */
 export interface BlockRecord {
@@ -37,6 +38,29 @@ export class Keyring {
     private readonly me: IdentityKeyPair,
     private readonly sealer: Sealer
   ) {}
+
+  /** The persisted form, for snapshot.ts. */
+  state(): Pick<GroupSnapshot, 'sending' | 'receiving' | 'records'> {
+    const sending = this.sending
+      ? { ...this.sending.state(), epoch: this.sendingEpoch, sharedWith: [...this.sharedWith].map((h) => Buffer.from(h, 'hex')) }
+      : null
+    const receiving = [...this.receiving].map(([author, chain]) => ({ author: Buffer.from(author, 'hex'), ...chain.state() }))
+    const records = [...this.records].map(([key, r]) => {
+      const [log, seq] = key.split(':')
+      return { log: Buffer.from(log, 'hex'), seq: Number(seq), ...r }
+    })
+    return { sending, receiving, records }
+  }
+
+  restore(s: Pick<GroupSnapshot, 'sending' | 'receiving' | 'records'>): void {
+    if (s.sending) {
+      this.sending = SendingChain.fromState(s.sending)
+      this.sendingEpoch = s.sending.epoch
+      this.sharedWith = new Set(s.sending.sharedWith.map(hex))
+    }
+    for (const r of s.receiving) this.receiving.set(hex(r.author), ReceivingChain.fromState(r))
+    for (const { log, seq, ...record } of s.records) this.records.set(Keyring.recordKey(log, seq), record)
+  }
 
   static recordKey(log: Buffer, seq: number): string {
     return `${log.toString('hex')}:${seq}`

@@ -24,6 +24,23 @@ export interface SenderKeyShare {
   index: number
 }
 
+/** A sending chain as persisted. */
+export interface SendingState {
+  keyId: Buffer
+  chainKey: Buffer
+  index: number
+  createdAt: number
+}
+
+/** A receiving chain as persisted: the chain, where it started, and the keys skipped over (index → key). */
+export interface ReceivingState {
+  keyId: Buffer
+  chainKey: Buffer
+  index: number
+  start: number
+  skipped: [number, Buffer][]
+}
+
 export interface MessageKey {
   keyId: Buffer
   index: number
@@ -44,6 +61,14 @@ export class SendingChain {
 
   get index(): number {
     return this.nextIndex
+  }
+
+  state(): SendingState {
+    return { keyId: Buffer.from(this.keyId), chainKey: Buffer.from(this.chainKey), index: this.nextIndex, createdAt: this.createdAt }
+  }
+
+  static fromState(s: SendingState): SendingChain {
+    return new SendingChain(Buffer.from(s.keyId), Buffer.from(s.chainKey), s.index, s.createdAt)
   }
 
   /** The chain from the next message on: whoever receives it reads nothing sent before. */
@@ -88,6 +113,18 @@ export class ReceivingChain {
       throw new GroupError('malformed', 'a sender key share has the wrong key sizes')
     }
     return new ReceivingChain(Buffer.from(share.keyId), Buffer.from(share.chainKey), share.index)
+  }
+
+  state(): ReceivingState {
+    const skipped = [...this.skipped].map(([i, k]): [number, Buffer] => [i, Buffer.from(k)])
+    return { keyId: Buffer.from(this.keyId), chainKey: Buffer.from(this.chainKey), index: this.nextIndex, start: this.startIndex, skipped }
+  }
+
+  static fromState(s: ReceivingState): ReceivingChain {
+    const chain = new ReceivingChain(Buffer.from(s.keyId), Buffer.from(s.chainKey), s.start)
+    chain.nextIndex = s.index
+    for (const [i, k] of s.skipped.slice(-MAX_STORED_SKIPPED)) chain.skipped.set(i, Buffer.from(k))
+    return chain
   }
 
   get skippedCount(): number {
