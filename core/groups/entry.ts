@@ -21,12 +21,12 @@ import * as c from 'compact-encoding'
 import { AEAD_NONCE_BYTES, blake2b, sign, verify } from '../crypto'
 import { GroupError } from './errors'
 import { SENDER_KEY_ID_BYTES } from './sender-key'
+import { GROUP_ENTRY as SIGNATURE_DOMAIN } from '../protocol/caps'
 
 export const ENTRY_VERSION = 1
 export const MAX_ENTRY_BYTES = 128 * 1024
 export const MAX_MEMBERS = 256
 export const MAX_NAME_BYTES = 128
-const SIGNATURE_DOMAIN = Buffer.from('cairn/group/entry/v1')
 const KINDS = ['op', 'message', 'sender-key'] as const
 const OP_TYPES = ['create', 'add', 'remove', 'promote', 'leave', 'rename'] as const
 

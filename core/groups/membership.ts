@@ -13,8 +13,8 @@
 import { blake2b, isEd25519PublicKey } from '../crypto'
 import { MAX_MEMBERS, MAX_NAME_BYTES, type Op } from './entry'
 import { precedes, type Node } from './history'
+import { GROUP_ID as GROUP_ID_TAG } from '../protocol/caps'
 
-const GROUP_ID_TAG = Buffer.from('cairn/group/id/v1')
 const MAX_PASSES = 8
 
 export function groupIdOf(creator: Uint8Array, nonce: Uint8Array): Buffer {

@@ -13,11 +13,11 @@
 // addresses of members who announce on it, and try to connect; the firewall (admitting only current
 // members' keys) refuses them, but their presence on the topic is not hidden from them.
 import { blake2b } from '../crypto'
+import { GROUP_TOPIC as TOPIC_TAG } from '../protocol/caps'
 
 export const TOPIC_PERIOD_MS = 7 * 24 * 3600 * 1000
 export const TOPIC_OVERLAP_MS = 3600 * 1000
 export const GROUP_SECRET_BYTES = 32
-const TOPIC_TAG = Buffer.from('cairn/group/topic/v1')
 
 export function topicPeriod(now: number): number {
   return Math.floor(now / TOPIC_PERIOD_MS)

@@ -28,6 +28,13 @@ export const CORESTORE_PRIMARY = Buffer.from('cairn/corestore-primary/v1')
 export const STORE_SEAL = Buffer.from('cairn/store-seal/v1')
 export const STORE_TAG = Buffer.from('cairn/store-tag/v1')
 
+/** What a group log block's signature covers: tag ‖ every byte of the block before the signature. */
+export const GROUP_ENTRY = Buffer.from('cairn/group/entry/v1')
+/** A group's id: BLAKE2b-256(key = tag, creator's identity ‖ nonce of the create operation). */
+export const GROUP_ID = Buffer.from('cairn/group/id/v1')
+/** A group's topic for one period: BLAKE2b-256(key = tag, group secret ‖ period u32 LE). */
+export const GROUP_TOPIC = Buffer.from('cairn/group/topic/v1')
+
 /** File signature of sealed secrets (keystore file and backup body). */
 export const SEALED_MAGIC = Buffer.from('CAIRNKS')
 /** Prefix of a backup's one line of text. */
