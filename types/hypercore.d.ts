@@ -21,6 +21,8 @@ declare module 'hypercore' {
     constructor(storage: string, key?: Buffer | null, opts?: Record<string, unknown>)
     /** A Noise-encrypted stream that cores can be replicated over, one by one. */
     static createProtocolStream(isInitiator: boolean): import('node:stream').Duplex
+    /** The core key of the default single-signer manifest for this public key (the key a core written with it has). */
+    static key(manifestOrPublicKey: Buffer): Buffer
     readonly key: Buffer | null
     readonly discoveryKey: Buffer | null
     readonly keyPair: HypercoreKeyPair | null

@@ -32,6 +32,12 @@ export const STORE_TAG = Buffer.from('cairn/store-tag/v1')
 export const BLOB_CHUNK = Buffer.from('cairn/blob/v1', 'utf8')
 /** Corestore name prefix of my blob store for one contact (then the contact's tag, hex). */
 export const BLOB_STORE_NAME = 'blobs/'
+/** What a group log block's signature covers: tag ‖ every byte of the block before the signature. */
+export const GROUP_ENTRY = Buffer.from('cairn/group/entry/v1')
+/** A group's id: BLAKE2b-256(key = tag, creator's identity ‖ nonce of the create operation). */
+export const GROUP_ID = Buffer.from('cairn/group/id/v1')
+/** A group's topic for one period: BLAKE2b-256(key = tag, group secret ‖ period u32 LE). */
+export const GROUP_TOPIC = Buffer.from('cairn/group/topic/v1')
 
 /** File signature of sealed secrets (keystore file and backup body). */
 export const SEALED_MAGIC = Buffer.from('CAIRNKS')

@@ -1,0 +1,96 @@
+import type Corestore from 'corestore'
+import type Hypercore from 'hypercore'
+import { LogReader, watchIntegrity } from '../log'
+import type { Entry } from './entry'
+import { GroupError } from './errors'
+import type { Group } from './group'
+
+/**
+ * My log for one group: a core only I can write, named by a local random tag (kept by the caller)
+ * so that neither its name nor its key says which group it belongs to.
+ */
+export async function openGroupLog(store: Corestore, tag: Buffer): Promise<Hypercore> {
+  const core = store.get({ name: `group/${tag.toString('hex')}` })
+  await core.ready()
+  return core
+}
+
+export type FeedProblem = { log: Buffer; error: Error }
+
+/**
+ * Connects a Group to Hypercores: appends my blocks to my log, and reads every log the group knows
+ * of (each member's, as membership operations name them) into it, in order, live. Any peer who holds
+ * a log can serve it: the blocks are signed by their author and checked again by the group, so who
+ * relayed them does not matter. A log whose block the group refuses stops being read and is
+ * reported; the others go on.
+ */
+export class GroupFeed {
+  private readonly readers = new Map<string, { reader: LogReader; core: Hypercore; unwatch: () => void }>()
+  private closed = false
+  private readonly coreListeners = new Set<(core: Hypercore) => void>()
+
+  constructor(
+    private readonly store: Corestore,
+    private readonly group: Group,
+    private readonly mine: Hypercore,
+    private readonly onProblem: (p: FeedProblem) => void,
+    private readonly onChange: () => void = () => {}
+  ) {}
+
+  /** Appends blocks the group wrote for me (in the order returned), then follows any new logs. */
+  async append(entries: Entry[]): Promise<void> {
+    for (const e of entries) {
+      if (e.seq !== this.mine.length) throw new GroupError('out-of-order', `block ${e.seq} written, my log has ${this.mine.length}`)
+      await this.mine.append(e.bytes)
+    }
+    await this.follow()
+  }
+
+  /** Opens and reads every log the group knows of and this feed does not read yet. */
+  async follow(): Promise<void> {
+    for (const log of this.group.logs()) {
+      const key = log.toString('hex')
+      if (this.closed || this.readers.has(key) || (this.mine.key && log.equals(this.mine.key))) continue
+      const core = this.store.get({ key: log })
+      await core.ready()
+      const unwatch = watchIntegrity(core, (_kind, detail) => this.onProblem({ log, error: new GroupError('fork', detail) }))
+      const reader = new LogReader(core, this.group.nextIndex(log), (blocks) => this.consume(log, blocks), (error) =>
+        this.onProblem({ log, error: error instanceof Error ? error : new Error(String(error)) })
+      )
+      this.readers.set(key, { reader, core, unwatch })
+      for (const listener of this.coreListeners) listener(core)
+    }
+  }
+
+  /** My log and every member's log this feed reads: the cores to replicate with other members. */
+  cores(): Hypercore[] {
+    return [this.mine, ...[...this.readers.values()].map((r) => r.core)]
+  }
+
+  /** Called with each core the feed opens from now on. */
+  onCore(listener: (core: Hypercore) => void): () => void {
+    this.coreListeners.add(listener)
+    return () => this.coreListeners.delete(listener)
+  }
+
+  private async consume(log: Buffer, blocks: { index: number; block: Buffer }[]): Promise<void> {
+    const before = this.group.logs().length
+    for (const { index, block } of blocks) {
+      if (index < this.group.nextIndex(log)) continue
+      this.group.ingest(log, index, block)
+    }
+    this.onChange()
+    if (this.group.logs().length !== before) await this.follow()
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    for (const { reader, core, unwatch } of this.readers.values()) {
+      unwatch()
+      const done = reader.close()
+      await core.close()
+      await done
+    }
+    this.readers.clear()
+  }
+}

@@ -1,0 +1,70 @@
+// A sender key as it travels to one member, version 1, sealed by the pairwise layer (a Sealer):
+//
+//   version u8 = 1 | group id (32) | author (32) | sender key id (16) | chain key (32) | index uint
+//   | group secret (32): the secret the group's swarm topic comes from, as the author knows it (topic.ts)
+//
+// Group, author and key id are repeated inside the sealed bytes so that a share cannot be moved to
+// another group, another author's block, or another key generation: the outer block names them too
+// and the two must agree.
+import * as c from 'compact-encoding'
+import { GroupError } from './errors'
+import { CHAIN_KEY_BYTES, SENDER_KEY_ID_BYTES, type SenderKeyShare } from './sender-key'
+
+export const SHARE_VERSION = 1
+const fixed16 = c.fixed(SENDER_KEY_ID_BYTES)
+const SHARE_MAX_BYTES = 1 + 32 + 32 + SENDER_KEY_ID_BYTES + CHAIN_KEY_BYTES + 5 + 32
+
+/**
+ * Seals small secrets from one member to another. The app's implementation is a Double Ratchet
+ * session per pair (ratchet-sealer.ts), so a sender key delivery has forward secrecy of its own.
+ */
+export interface Sealer {
+  seal(recipient: Buffer, plaintext: Buffer): Buffer
+  /** Throws when the bytes were not sealed by `sender` for me. */
+  open(sender: Buffer, sealed: Buffer): Buffer
+}
+
+export interface AddressedShare extends SenderKeyShare {
+  group: Buffer
+  author: Buffer
+  groupSecret: Buffer
+}
+
+export function encodeShare(s: AddressedShare): Buffer {
+  const state = c.state()
+  c.uint8.preencode(state, SHARE_VERSION)
+  state.end += 32 + 32 + SENDER_KEY_ID_BYTES + CHAIN_KEY_BYTES
+  c.uint.preencode(state, s.index)
+  state.end += 32
+  state.buffer = Buffer.allocUnsafe(state.end)
+  c.uint8.encode(state, SHARE_VERSION)
+  c.fixed32.encode(state, s.group)
+  c.fixed32.encode(state, s.author)
+  fixed16.encode(state, s.keyId)
+  c.fixed32.encode(state, s.chainKey)
+  c.uint.encode(state, s.index)
+  c.fixed32.encode(state, s.groupSecret)
+  return state.buffer as Buffer
+}
+
+export function decodeShare(bytes: Buffer): AddressedShare {
+  if (bytes.byteLength > SHARE_MAX_BYTES) throw new GroupError('malformed', 'a sender key share is too long')
+  try {
+    const state = c.state(0, bytes.byteLength, bytes)
+    const version = c.uint8.decode(state)
+    if (version !== SHARE_VERSION) throw new GroupError('unsupported-version', `sender key share version ${version}`)
+    const out = {
+      group: c.fixed32.decode(state) as Buffer,
+      author: c.fixed32.decode(state) as Buffer,
+      keyId: fixed16.decode(state) as Buffer,
+      chainKey: c.fixed32.decode(state) as Buffer,
+      index: c.uint.decode(state),
+      groupSecret: c.fixed32.decode(state) as Buffer
+    }
+    if (state.start !== state.end) throw new GroupError('malformed', 'trailing bytes after a sender key share')
+    return out
+  } catch (err) {
+    if (err instanceof GroupError) throw err
+    throw new GroupError('malformed', `malformed sender key share: ${(err as Error).message}`)
+  }
+}

@@ -1,0 +1,88 @@
+import type HyperDHT from 'hyperdht'
+import type { KeyPair, NoiseSecretStream } from 'hyperdht'
+import Hypercore from 'hypercore'
+import Hyperswarm from 'hyperswarm'
+import type { GroupFeed } from './feed'
+import type { Group } from './group'
+
+/**
+ * Swarms one group's logs among its members. The swarm's key pair is my group log's own signing key
+ * pair, so what the DHT sees (topic and public key) is unique to this group and links neither to my
+ * identity nor to my other groups; and the firewall admits a connection only from a key that signs
+ * the log of a current member (the log key is the hash of the log's manifest, which names that
+ * public key: Hypercore.key), as the group's signed membership names it. A removed member's log key is
+ * no longer admitted, and their open connection is closed at the next refresh().
+ *
+ * Every log is attached to every member connection core by core (never the whole store), so a
+ * member relays what it holds and one who was never online with an author still gets their blocks.
+ * The swarm shares the node's DHT; it owns only its Hyperswarm.
+ */
+export class GroupSwarm {
+  private readonly swarm: Hyperswarm
+  private readonly joined = new Map<string, Buffer>()
+  private readonly offCore: () => void
+  private wasMember = false
+
+  constructor(
+    private readonly group: Group,
+    private readonly feed: GroupFeed,
+    dht: HyperDHT,
+    keyPair: KeyPair
+  ) {
+    this.swarm = new Hyperswarm({ dht, keyPair, firewall: (remote) => !this.admits(remote) })
+    this.swarm.on('connection', (conn) => this.onConnection(conn))
+    this.offCore = feed.onCore((core) => {
+      for (const conn of this.swarm.connections) core.replicate(conn)
+    })
+  }
+
+  /**
+   * Whether `remote` signs the log of a current member other than me. Before my own addition has
+   * reached me I cannot tell members apart (the members who added me may be offline, and those I
+   * do not know yet are the ones who can pass my addition on), so until then whoever is on the
+   * secret topic is admitted: all they can do is serve me signed blocks, which the group checks.
+   */
+  admits(remote: Buffer): boolean {
+    if (remote.equals(this.swarm.keyPair.publicKey)) return false
+    if (this.group.isMember()) this.wasMember = true
+    if (!this.wasMember) return true
+    const log = Hypercore.key(remote)
+    return this.group.members().some((m) => m.log.equals(log))
+  }
+
+  get connections(): number {
+    return this.swarm.connections.size
+  }
+
+  /**
+   * Joins the topics the group secret gives now and leaves the others; closes connections of those
+   * who are no longer members. Call after the group changed (a removal brings a new secret) and
+   * when the topic period turns.
+   */
+  async refresh(): Promise<void> {
+    const topics = this.group.topics()
+    const wanted = new Set(topics.map((t) => t.toString('hex')))
+    for (const [key, topic] of this.joined) {
+      if (wanted.has(key)) continue
+      this.joined.delete(key)
+      await this.swarm.leave(topic)
+    }
+    for (const topic of topics) {
+      const key = topic.toString('hex')
+      if (this.joined.has(key)) continue
+      this.joined.set(key, topic)
+      await this.swarm.join(topic).flushed()
+    }
+    for (const conn of this.swarm.connections) if (!this.admits(conn.remotePublicKey)) conn.destroy()
+  }
+
+  private onConnection(conn: NoiseSecretStream): void {
+    conn.on('error', () => {})
+    for (const core of this.feed.cores()) core.replicate(conn)
+  }
+
+  async destroy(): Promise<void> {
+    this.offCore()
+    await this.swarm.destroy()
+  }
+}

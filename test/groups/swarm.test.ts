@@ -1,0 +1,130 @@
+import Corestore from 'corestore'
+import Hyperswarm from 'hyperswarm'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join as joinPath } from 'node:path'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { cryptoReady, randomBytes } from '../../core/crypto'
+import { Group, GroupFeed, GroupSwarm, openGroupLog, type FeedProblem } from '../../core/groups'
+import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
+import { join, people, texts, until, type Person } from './helpers'
+
+beforeAll(cryptoReady)
+
+const cleanups: (() => Promise<unknown>)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {})
+})
+
+interface Member {
+  group: Group
+  feed: GroupFeed
+  swarm: GroupSwarm
+  problems: FeedProblem[]
+  /** The public key that signs the member's log, which is also their key in the group's swarm. */
+  swarmKey: Buffer
+}
+
+async function member(testnet: LocalTestnet, p: Person, make: (log: Buffer) => Group): Promise<Member> {
+  const dir = await mkdtemp(joinPath(tmpdir(), 'cairn-groups-swarm-'))
+  cleanups.push(() => rm(dir, { recursive: true, force: true }))
+  const store = new Corestore(dir)
+  const core = await openGroupLog(store, randomBytes(16))
+  p.log = core.key as Buffer
+  const group = make(p.log)
+  const problems: FeedProblem[] = []
+  const feed = new GroupFeed(store, group, core, (problem) => problems.push(problem))
+  const swarm = new GroupSwarm(group, feed, testnet.createNode(), core.keyPair!)
+  cleanups.push(async () => {
+    await swarm.destroy()
+    await feed.close()
+    await store.close()
+  })
+  return { group, feed, swarm, problems, swarmKey: core.keyPair!.publicKey }
+}
+
+describe('a group swarmed on its topic', () => {
+  it('members replicate and read; a stranger on the topic and a removed member are refused', async () => {
+    const testnet = await createLocalTestnet(3)
+    cleanups.push(() => testnet.destroy())
+    const [alice, bob, carol] = people('alice', 'bob', 'carol')
+    let first: ReturnType<typeof Group.create> | null = null
+    const a = await member(testnet, alice, (log) => {
+      first = Group.create('swarmed', { me: alice.id, myLog: log, sealer: alice.sealer })
+      return first.group
+    })
+    await a.feed.append([first!.entry])
+    const invitation = a.group.invitation()
+    const b = await member(testnet, bob, () => join(bob, invitation.genesis, undefined, invitation.groupSecret))
+    const c = await member(testnet, carol, () => join(carol, invitation.genesis, undefined, invitation.groupSecret))
+    const carolKey = c.swarmKey
+    await a.feed.append(a.group.addMember(bob.id.publicKey, bob.log))
+    await a.feed.append(a.group.addMember(carol.id.publicKey, carol.log))
+    await a.feed.append(a.group.send(Buffer.from('hello swarm')))
+
+    for (const m of [a, b, c]) {
+      await m.feed.follow()
+      await m.swarm.refresh()
+    }
+    await until(() => texts(b.group).includes('hello swarm') && texts(c.group).includes('hello swarm'), 'Bob and Carol read Alice')
+    // A stranger who knows the topic (as a former member would) announces and looks it up too, once
+    // the members know they are members.
+    const stranger = new Hyperswarm({ dht: testnet.createNode() })
+    cleanups.push(() => stranger.destroy())
+    let strangerConnections = 0
+    stranger.on('connection', (conn) => {
+      strangerConnections++
+      conn.on('error', () => {})
+    })
+    await stranger.join(a.group.topics()[0]).flushed()
+
+    await b.feed.append(b.group.send(Buffer.from('bob here')))
+    await until(() => texts(a.group).includes('bob here') && texts(c.group).includes('bob here'), 'Alice and Carol read Bob')
+    await stranger.flush()
+    expect(strangerConnections).toBe(0)
+    expect(a.swarm.admits(stranger.keyPair.publicKey)).toBe(false)
+    expect(a.swarm.admits(carolKey)).toBe(true)
+
+    const before = a.group.topics()[0]
+    await a.feed.append(a.group.removeMember(carol.id.publicKey))
+    await until(() => !b.group.isMember(carol.id.publicKey), 'Bob sees the removal')
+    await a.swarm.refresh()
+    await b.swarm.refresh()
+    expect(a.group.topics()[0].equals(before)).toBe(false)
+    expect(a.swarm.admits(carolKey)).toBe(false)
+    await until(() => a.swarm.connections === 1 && b.swarm.connections === 1, 'only Alice and Bob stay connected')
+    await a.feed.append(a.group.send(Buffer.from('without carol')))
+    await until(() => texts(b.group).includes('without carol'), 'Bob reads Alice after the removal')
+    expect(texts(c.group)).not.toContain('without carol')
+    expect([...a.problems, ...b.problems]).toEqual([])
+  })
+
+  it("Alice's message reaches Carol through Bob over the swarm after Alice went offline", async () => {
+    const testnet = await createLocalTestnet(3)
+    cleanups.push(() => testnet.destroy())
+    const [alice, bob, carol] = people('alice', 'bob', 'carol')
+    let first: ReturnType<typeof Group.create> | null = null
+    const a = await member(testnet, alice, (log) => {
+      first = Group.create('relay', { me: alice.id, myLog: log, sealer: alice.sealer })
+      return first.group
+    })
+    await a.feed.append([first!.entry])
+    const invitation = a.group.invitation()
+    const b = await member(testnet, bob, () => join(bob, invitation.genesis, undefined, invitation.groupSecret))
+    const c = await member(testnet, carol, () => join(carol, invitation.genesis, undefined, invitation.groupSecret))
+    await a.feed.append(a.group.addMember(bob.id.publicKey, bob.log))
+    await a.feed.append(a.group.addMember(carol.id.publicKey, carol.log))
+    await a.feed.append(a.group.send(Buffer.from('for carol, via bob')))
+    for (const m of [a, b]) {
+      await m.feed.follow()
+      await m.swarm.refresh()
+    }
+    // Bob holds all of Alice's log before Alice leaves.
+    await until(() => b.group.length(alice.log) === a.group.length(alice.log) && b.group.logs().length === 3, 'Bob has Alice’s log')
+    await a.swarm.destroy()
+    await c.feed.follow()
+    await c.swarm.refresh()
+    await until(() => texts(c.group).includes('for carol, via bob'), 'Carol reads Alice through Bob')
+    expect(c.group.members()).toHaveLength(3)
+  })
+})
