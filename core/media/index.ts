@@ -12,3 +12,4 @@ export { MediaLink, CallMedia, type DatagramStream, type DropReason } from './me
 export { MediaWireError } from './codec'
 export { BoundedQueue } from './bounded-queue'
 export { ReplayWindow, REPLAY_WINDOW } from './replay-window'
+export { fragment, Reassembler, MAX_FRAME_BYTES, type MediaFrame } from './fragments'

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { ReplayWindow, REPLAY_WINDOW } from '../../core/media/replay-window'
 import { BoundedQueue } from '../../core/media/bounded-queue'
 import { TokenBucket } from '../../core/media/rate-limit'
+import { fragment, Reassembler, MAX_FRAME_BYTES, type MediaFrame } from '../../core/media/fragments'
+import { MAX_FRAGMENT_BYTES } from '../../core/media/datagram'
 
 describe('replay window', () => {
   it('accepts each counter once, in any order inside the window, and nothing older', () => {
@@ -55,5 +57,31 @@ describe('token bucket', () => {
     expect(Array.from({ length: 20 }, () => b.take(10)).filter(Boolean).length).toBe(5)
     t += 10_000
     expect(b.take(1001)).toBe(false)
+  })
+})
+
+describe('fragments', () => {
+  const frame = (seq: number, size: number): MediaFrame => ({ stream: 'video', keyframe: seq === 0, seq, timestampUs: seq * 33_333, data: Buffer.alloc(size, seq) })
+
+  it('split a frame into datagram-sized pieces and put it back in any order', () => {
+    const parts = fragment(frame(0, 5_000))
+    expect(parts).toHaveLength(Math.ceil(5_000 / MAX_FRAGMENT_BYTES))
+    const r = new Reassembler()
+    const out = [...parts].reverse().map((p) => r.add(p))
+    expect(out.slice(0, -1).every((x) => x === null)).toBe(true)
+    expect(out.at(-1)).toEqual(frame(0, 5_000))
+    expect(() => fragment(frame(1, MAX_FRAME_BYTES + 1))).toThrow(RangeError)
+  })
+
+  it('keep a bounded number of incomplete frames and ignore duplicate or inconsistent fragments', () => {
+    const r = new Reassembler()
+    for (let seq = 0; seq < 100; seq++) r.add(fragment(frame(seq, 3_000))[0])
+    expect(r.incomplete).toBe(92)
+    const parts = fragment(frame(200, 3_000))
+    expect(r.add(parts[0])).toBeNull()
+    expect(r.add(parts[0])).toBeNull()
+    expect(r.add({ ...parts[1], fragments: 5 })).toBeNull()
+    expect(r.add(parts[1])).toBeNull()
+    expect(r.add(parts[2])?.data.byteLength).toBe(3_000)
   })
 })
