@@ -4,11 +4,12 @@
 import c from 'compact-encoding'
 import Protomux from 'protomux'
 import { randomBytes } from '../../core/crypto'
-import { CallLeg } from '../../core/media/call-leg'
+import { CallLeg, type CallEnd } from '../../core/media/call-leg'
 import { decodeCallFrame, encodeCallFrame, type CallFrame } from '../../core/media/call-frames'
 import { MediaLink, type CallMedia } from '../../core/media/media-link'
 import type { CallKeys } from '../../core/media/call-key'
-import { Harness, connectPair, type TestNode } from '../net/helpers'
+import type { MediaPacket } from '../../core/media/media-packet'
+import { Harness, connectPair, until, type TestNode } from '../net/helpers'
 import type { Peer } from '../../core/net'
 
 export interface Side {
@@ -106,3 +107,40 @@ export function mediaOf(s: Side, leg: CallLeg, keys: CallKeys): CallMedia {
     leg.direction === 'outgoing' ? [keys.callerToCallee, keys.calleeToCaller] : [keys.calleeToCaller, keys.callerToCallee]
   return s.link.addCall(keys.tag, sendKey, receiveKey)
 }
+
+export interface Tracked {
+  leg: CallLeg
+  keys: CallKeys | null
+  end: CallEnd | null
+  media: CallMedia | null
+  packets: MediaPacket[]
+}
+
+export function track(s: Side, leg: CallLeg): Tracked {
+  const t: Tracked = { leg, keys: null, end: null, media: null, packets: [] }
+  leg.on('active', (keys: CallKeys) => {
+    t.keys = { ...keys, callerToCallee: Buffer.from(keys.callerToCallee), calleeToCaller: Buffer.from(keys.calleeToCaller) }
+    t.media = mediaOf(s, leg, keys)
+    t.media.on('packet', (p: MediaPacket) => t.packets.push(p))
+  })
+  leg.on('ended', (end: CallEnd) => {
+    t.end = end
+    if (t.keys) s.link.removeCall(t.keys.tag)
+  })
+  return t
+}
+
+/** Alice calls Bob; Bob's leg is made when the offer arrives. */
+export async function ring(alice: Side, bob: Side, ringTimeoutMs = 30_000): Promise<{ a: Tracked; b: Tracked }> {
+  const a = track(alice, outgoing(alice, bob, ringTimeoutMs))
+  route(alice, () => [a.leg])
+  let b: Tracked | null = null
+  bob.onFrame = (frame) => {
+    if (frame.type === 'offer' && b === null) b = track(bob, incoming(bob, alice, frame, ringTimeoutMs))
+    else b?.leg.receive(frame)
+  }
+  await until(() => a.leg.phase === 'ringing', 'alice hears ringing')
+  if (b === null) throw new Error('no incoming leg')
+  return { a, b }
+}
+

@@ -4,11 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import c from 'compact-encoding'
 import Protomux from 'protomux'
 import { Harness, until } from '../net/helpers'
-import type { CallLeg, CallEnd } from '../../core/media/call-leg'
-import type { CallKeys } from '../../core/media/call-key'
 import type { MediaPacket } from '../../core/media/media-packet'
-import { QUEUE_ITEMS, type CallMedia } from '../../core/media/media-link'
-import { callPair, incoming, mediaOf, outgoing, route, type Side } from './call-pair'
+import { QUEUE_ITEMS } from '../../core/media/media-link'
+import { callPair, ring, type Side, type Tracked } from './call-pair'
 
 let h: Harness
 beforeEach(async () => {
@@ -16,42 +14,6 @@ beforeEach(async () => {
   await h.start()
 })
 afterEach(() => h.stop())
-
-interface Tracked {
-  leg: CallLeg
-  keys: CallKeys | null
-  end: CallEnd | null
-  media: CallMedia | null
-  packets: MediaPacket[]
-}
-
-function track(s: Side, leg: CallLeg): Tracked {
-  const t: Tracked = { leg, keys: null, end: null, media: null, packets: [] }
-  leg.on('active', (keys: CallKeys) => {
-    t.keys = { ...keys, callerToCallee: Buffer.from(keys.callerToCallee), calleeToCaller: Buffer.from(keys.calleeToCaller) }
-    t.media = mediaOf(s, leg, keys)
-    t.media.on('packet', (p: MediaPacket) => t.packets.push(p))
-  })
-  leg.on('ended', (end: CallEnd) => {
-    t.end = end
-    if (t.keys) s.link.removeCall(t.keys.tag)
-  })
-  return t
-}
-
-/** Alice calls Bob; Bob's leg is made when the offer arrives. */
-async function ring(alice: Side, bob: Side, ringTimeoutMs = 30_000): Promise<{ a: Tracked; b: Tracked }> {
-  const a = track(alice, outgoing(alice, bob, ringTimeoutMs))
-  route(alice, () => [a.leg])
-  let b: Tracked | null = null
-  bob.onFrame = (frame) => {
-    if (frame.type === 'offer' && b === null) b = track(bob, incoming(bob, alice, frame, ringTimeoutMs))
-    else b?.leg.receive(frame)
-  }
-  await until(() => a.leg.phase === 'ringing', 'alice hears ringing')
-  if (b === null) throw new Error('no incoming leg')
-  return { a, b }
-}
 
 const audio = (seq: number): MediaPacket => ({
   kind: 'media',
