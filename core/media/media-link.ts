@@ -45,7 +45,7 @@ interface Leg {
   media: CallMedia
 }
 
-/** One call's media on a link. Events: 'packet' (MediaPacket). */
+/** One call's media on a link. Events: 'packet' (MediaPacket, counter: number — the datagram's packet counter). */
 export class CallMedia extends EventEmitter {
   constructor(
     private readonly sendBytes: (bytes: Buffer) => void,
@@ -143,6 +143,6 @@ export class MediaLink extends EventEmitter {
       if (err instanceof MediaWireError) return this.drop('rejected')
       throw err
     }
-    leg.media.emit('packet', packet)
+    leg.media.emit('packet', packet, header.counter)
   }
 }
