@@ -7,24 +7,27 @@ import { startAudioReceive, type AudioReceiver } from '../../../renderer/src/lib
 import { startVideoReceive, type VideoReceiver } from '../../../renderer/src/lib/call/video-receive'
 import type { EncodedMediaFrame } from '../../../renderer/src/lib/call/types'
 
-interface WireFrame extends Omit<EncodedMediaFrame, 'data'> {
-  data: string
-}
+import { decodeTestFrame, encodeTestFrame, KEYFRAME_REQUEST } from './frame-wire'
 
 declare global {
   interface Window {
-    sendFrame(frame: WireFrame): void
-    requestKeyframe(): void
     media: typeof media
   }
 }
 
-const b64 = (bytes: Uint8Array): string => {
-  let s = ''
-  for (const b of bytes) s += String.fromCharCode(b)
-  return btoa(s)
-}
-const unb64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0))
+// The page's hop to the core is a WebSocket, as in the web shell (the test's server stands in for it).
+const socket = new WebSocket(location.origin.replace('http', 'ws') + '/media' + location.search)
+const hops: number[] = []
+socket.binaryType = 'arraybuffer'
+const opened = new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }))
+socket.addEventListener('message', (event: MessageEvent<ArrayBuffer>) => {
+  const bytes = new Uint8Array(event.data)
+  if (bytes.byteLength === 1 && bytes[0] === KEYFRAME_REQUEST) return keyframe?.()
+  const frame = decodeTestFrame(bytes)
+  hops.push(performance.timeOrigin + performance.now() - frame.sentAtMs)
+  if (frame.stream === 'audio') audioIn?.receive(frame)
+  else videoIn?.receive(frame)
+})
 
 let audioIn: AudioReceiver | null = null
 let videoIn: VideoReceiver | null = null
@@ -33,8 +36,9 @@ let keyframe: (() => void) | null = null
 
 const media = {
   async send(video: boolean): Promise<{ audio: MediaTrackSettings; video: MediaTrackSettings | null }> {
-    const stream = await openCapture({ audio: true, video })
-    const out = (frame: EncodedMediaFrame) => window.sendFrame({ ...frame, data: b64(frame.data) })
+    await opened
+    const stream = await openCapture({ audio: true, video, width: 640, height: 360 })
+    const out = (frame: EncodedMediaFrame) => socket.send(encodeTestFrame(frame, performance.timeOrigin + performance.now()))
     startAudioSend(stream.getAudioTracks()[0], out)
     const track = stream.getVideoTracks()[0]
     if (track) {
@@ -44,10 +48,8 @@ const media = {
     }
     return { audio: stream.getAudioTracks()[0].getSettings(), video: track ? track.getSettings() : null }
   },
-  requestKeyframe(): void {
-    keyframe?.()
-  },
   async receive(): Promise<void> {
+    await opened
     audioIn = await startAudioReceive('/worklet.js')
     analyser = audioIn.context.createAnalyser()
     analyser.fftSize = 8192
@@ -55,14 +57,7 @@ const media = {
     audioIn.node.connect(analyser)
     const canvas = document.createElement('canvas')
     document.body.append(canvas)
-    videoIn = startVideoReceive(canvas, () => window.requestKeyframe())
-  },
-  deliver(frames: WireFrame[]): void {
-    for (const f of frames) {
-      const frame = { ...f, data: unb64(f.data) }
-      if (frame.stream === 'audio') audioIn?.receive(frame)
-      else videoIn?.receive(frame)
-    }
+    videoIn = startVideoReceive(canvas, () => socket.send(new Uint8Array([KEYFRAME_REQUEST])))
   },
   /** The strongest frequency in the played audio now, and how far it stands above the median bin (dB). */
   peak(): { hz: number; aboveMedianDb: number } {
@@ -76,7 +71,9 @@ const media = {
     return { hz: (best * audioIn.context.sampleRate) / analyser.fftSize, aboveMedianDb: bins[best] - median }
   },
   stats() {
-    return { audio: audioIn?.stats(), videoDecoded: videoIn?.decoded ?? 0, videoSize: videoIn ? { ...videoIn.size } : null }
+    const sorted = [...hops].sort((x, y) => x - y)
+    const hopMs = { p50: sorted[sorted.length >> 1], p95: sorted[Math.floor(sorted.length * 0.95)] }
+    return { hopMs, audio: audioIn?.stats(), videoDecoded: videoIn?.decoded ?? 0, videoSize: videoIn ? { ...videoIn.size } : null }
   }
 }
 

@@ -5,6 +5,9 @@ export interface CaptureOptions {
   video: boolean
   microphoneId?: string
   cameraId?: string
+  /** Defaults: 1280×720 at 30 frames a second. */
+  width?: number
+  height?: number
 }
 
 export const VIDEO_WIDTH = 1280
@@ -23,8 +26,8 @@ export async function openCapture(o: CaptureOptions): Promise<MediaStream> {
     : false
   const video: MediaTrackConstraints | false = o.video
     ? {
-        width: { ideal: VIDEO_WIDTH },
-        height: { ideal: VIDEO_HEIGHT },
+        width: { ideal: o.width ?? VIDEO_WIDTH },
+        height: { ideal: o.height ?? VIDEO_HEIGHT },
         frameRate: { ideal: VIDEO_FPS },
         ...(o.cameraId ? { deviceId: { exact: o.cameraId } } : {})
       }

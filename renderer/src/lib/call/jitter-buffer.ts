@@ -1,8 +1,8 @@
 // Reorders frames of one stream and releases them on a steady clock: frame `seq` is due at the
 // first frame's arrival + the target delay + (seq − first seq) × frame duration. A frame that is
 // not there when due is released as lost (the player conceals it); one that arrives after its turn
-// is dropped. Frames that arrive late grow the delay a step (up to a ceiling), so a jittery path
-// costs a little latency instead of a stream of gaps. Memory is bounded by maxFrames.
+// is dropped, and grows the delay by as much as it was late (up to a ceiling), so after one stall
+// a jittery path costs a little latency instead of a stream of gaps. Memory is bounded by maxFrames.
 import type { EncodedMediaFrame } from './types'
 
 export interface JitterOptions {
@@ -41,7 +41,8 @@ export class JitterBuffer {
     if (this.baseSeq < 0 || frame.seq >= this.next + this.o.maxFrames) this.restart(frame.seq, nowMs)
     if (frame.seq < this.next) {
       this.stats.late++
-      this.delayMs = Math.min(this.o.maxDelayMs, this.delayMs + this.o.frameMs / 2)
+      const lateBy = nowMs - this.dueAt(frame.seq)
+      this.delayMs = Math.min(this.o.maxDelayMs, this.delayMs + Math.max(this.o.frameMs / 2, lateBy))
       this.stats.delayMs = this.delayMs
       return
     }
