@@ -24,7 +24,7 @@ export interface Side {
   frameErrors: number
 }
 
-function side(node: TestNode, peer: Peer): Side {
+export function side(node: TestNode, peer: Peer): Side {
   const mux = Protomux.from(peer.stream)
   const s: Side = {
     node,
