@@ -11,7 +11,7 @@ import { DatagramOpener, DatagramSealer } from '../core/media/datagram'
 import { MediaLink } from '../core/media/media-link'
 import type { MediaPacket } from '../core/media/media-packet'
 import type { NoiseSecretStream } from 'hyperdht'
-import { Harness, connectPair } from '../test/net/helpers'
+import { Harness, connectPair } from '../test/helpers/net'
 
 const COUNT = Number(process.env.CALLS_COUNT ?? 2000)
 const GAP_MS = 2

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { CallManager, type CallEvent } from '../../core/media/call-manager'
 import type { MediaFrame } from '../../core/media/fragments'
-import { Harness, connectPair, until, type TestNode } from '../net/helpers'
+import { Harness, connectPair, until, type TestNode } from '../helpers/net'
 import { SESSION_ID, side, type Side } from './call-pair'
 
 let h: Harness

@@ -9,7 +9,7 @@ import { decodeCallFrame, encodeCallFrame, type CallFrame } from '../../core/med
 import { MediaLink, type CallMedia } from '../../core/media/media-link'
 import type { CallKeys } from '../../core/media/call-key'
 import type { MediaPacket } from '../../core/media/media-packet'
-import { Harness, connectPair, until, type TestNode } from '../net/helpers'
+import { Harness, connectPair, until, type TestNode } from '../helpers/net'
 import type { Peer } from '../../core/net'
 
 export interface Side {

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { CallStream, VIDEO_BITRATE, type CallQuality } from '../../core/media/call-stream'
 import type { MediaFrame } from '../../core/media/fragments'
-import { Harness, until } from '../net/helpers'
+import { Harness, until } from '../helpers/net'
 import { callPair, ring } from './call-pair'
 
 let h: Harness

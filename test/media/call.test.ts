@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import c from 'compact-encoding'
 import Protomux from 'protomux'
-import { Harness, until } from '../net/helpers'
+import { Harness, until } from '../helpers/net'
 import type { MediaPacket } from '../../core/media/media-packet'
 import { QUEUE_ITEMS } from '../../core/media/media-link'
 import { callPair, ring, type Side, type Tracked } from './call-pair'
