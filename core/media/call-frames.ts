@@ -1,19 +1,21 @@
 // Call control frames. They ride the pair's control channel (reliable, ordered, Noise-encrypted
 // between the two identities), one frame per control message. Layout: version byte, type byte, the
 // 16-byte call id, then the type's fields; a frame is at most a few dozen bytes and trailing bytes
-// are refused.
+// are refused. The offer names the ratchet session the caller binds the call to (either side may
+// briefly hold two sessions while a simultaneous start converges); the callee rings only if it
+// holds that session.
 import c from 'compact-encoding'
-import { CALL_ID_BYTES, EPHEMERAL_BYTES } from './call-key'
+import { CALL_ID_BYTES, EPHEMERAL_BYTES, SESSION_ID_BYTES } from './call-key'
 import { decodeAll, MediaWireError, readEnum, readFlag, type State } from './codec'
 
 export const CALL_FRAME_VERSION = 1
-export const MAX_CALL_FRAME_BYTES = 64
+export const MAX_CALL_FRAME_BYTES = 80
 
 export type DeclineReason = 'declined' | 'busy' | 'unavailable'
 export type HangupReason = 'hangup' | 'timeout' | 'failed'
 
 export type CallFrame =
-  | { type: 'offer'; callId: Buffer; video: boolean; ephemeral: Buffer }
+  | { type: 'offer'; callId: Buffer; video: boolean; ephemeral: Buffer; sessionId: Buffer }
   | { type: 'ringing'; callId: Buffer }
   | { type: 'accept'; callId: Buffer; video: boolean; ephemeral: Buffer }
   | { type: 'decline'; callId: Buffer; reason: DeclineReason }
@@ -34,6 +36,9 @@ function check(frame: CallFrame): void {
     }
     if (typeof frame.video !== 'boolean') throw new MediaWireError('video is not a boolean')
   }
+  if (frame.type === 'offer' && (!(frame.sessionId instanceof Uint8Array) || frame.sessionId.byteLength !== SESSION_ID_BYTES)) {
+    throw new MediaWireError(`session id must be ${SESSION_ID_BYTES} bytes`)
+  }
   if (frame.type === 'decline' && !DECLINE_REASONS.includes(frame.reason)) throw new MediaWireError('unknown decline reason')
   if (frame.type === 'hangup' && !HANGUP_REASONS.includes(frame.reason)) throw new MediaWireError('unknown hangup reason')
 }
@@ -47,6 +52,7 @@ function writeBody(state: State, frame: CallFrame): void {
     case 'accept':
       c.uint8.encode(state, frame.video ? 1 : 0)
       c.fixed32.encode(state, frame.ephemeral)
+      if (frame.type === 'offer') c.fixed(SESSION_ID_BYTES).encode(state, frame.sessionId)
       return
     case 'decline':
       c.uint8.encode(state, DECLINE_REASONS.indexOf(frame.reason))
@@ -81,7 +87,8 @@ export function decodeCallFrame(bytes: Uint8Array): CallFrame {
       case 'accept': {
         const video = readFlag(state, 'video')
         const ephemeral = Buffer.from(c.fixed32.decode(state))
-        return type === 'offer' ? { type, callId, video, ephemeral } : { type, callId, video, ephemeral }
+        if (type === 'accept') return { type, callId, video, ephemeral }
+        return { type, callId, video, ephemeral, sessionId: Buffer.from(c.fixed(SESSION_ID_BYTES).decode(state)) }
       }
       case 'decline':
         return { type, callId, reason: readEnum(state, DECLINE_REASONS, 'decline reason') }

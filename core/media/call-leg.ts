@@ -52,7 +52,7 @@ export class CallLeg extends EventEmitter {
     this.state = o.direction === 'outgoing' ? 'calling' : 'ringing'
     this.ringTimer = setTimeout(() => this.ringTimeout(), o.ringTimeoutMs)
     if (o.direction === 'outgoing') {
-      o.send({ type: 'offer', callId: o.callId, video: o.video, ephemeral: this.ephemeral.publicKey })
+      o.send({ type: 'offer', callId: o.callId, video: o.video, ephemeral: this.ephemeral.publicKey, sessionId: o.sessionId })
     } else {
       o.send({ type: 'ringing', callId: o.callId })
     }

@@ -35,8 +35,10 @@ export type CallEvent =
 
 export interface CallManagerDeps {
   localIdentity: Buffer
-  /** The pair's ratchet session id, or null when the remote is not a contact with a session. */
+  /** The pair's active ratchet session id, or null when the remote is not a contact with a session. */
   sessionIdOf(remote: Buffer): Buffer | null
+  /** Whether the remote is a contact with this ratchet session (an offer binds to the caller's). */
+  hasSession(remote: Buffer, sessionId: Buffer): boolean
   sendFrame(remote: Buffer, frame: CallFrame): boolean
   /** The open connection to the remote, or null when there is none. */
   streamOf(remote: Buffer): DatagramStream | null
@@ -128,8 +130,8 @@ export class CallManager extends EventEmitter {
       if (entry !== undefined && entry.remote.equals(remote)) entry.leg.receive(frame)
       return
     }
-    const sessionId = this.deps.sessionIdOf(remote)
-    if (sessionId === null || this.calls.has(frame.callId.toString('hex'))) return
+    const sessionId = frame.sessionId
+    if (!this.deps.hasSession(remote, sessionId) || this.calls.has(frame.callId.toString('hex'))) return
     const leg = new CallLeg({
       callId: frame.callId,
       direction: 'incoming',

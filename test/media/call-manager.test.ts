@@ -29,6 +29,7 @@ async function make(canTakeCalls = true): Promise<Node> {
   const manager = new CallManager({
     localIdentity: node.keyPair.publicKey,
     sessionIdOf: (remote) => (contacts.has(remote.toString('hex')) ? SESSION_ID : null),
+    hasSession: (remote, sid) => contacts.has(remote.toString('hex')) && sid.equals(SESSION_ID),
     sendFrame: (remote, frame) => {
       const s = sides.get(remote.toString('hex'))
       if (s === undefined || s.peer.closed) return false

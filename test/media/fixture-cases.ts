@@ -9,7 +9,7 @@ export const CALL_ID = Buffer.from('00112233445566778899aabbccddeeff', 'hex')
 export const EPHEMERAL = bytes(32, 0xe1)
 
 export const CALL_FRAMES: Record<string, CallFrame> = {
-  offer: { type: 'offer', callId: CALL_ID, video: true, ephemeral: EPHEMERAL },
+  offer: { type: 'offer', callId: CALL_ID, video: true, ephemeral: EPHEMERAL, sessionId: Buffer.alloc(16, 0x5e) },
   ringing: { type: 'ringing', callId: CALL_ID },
   accept: { type: 'accept', callId: CALL_ID, video: false, ephemeral: EPHEMERAL },
   declineBusy: { type: 'decline', callId: CALL_ID, reason: 'busy' },
