@@ -11,10 +11,11 @@ const NET = [
   'test/core/**/*.test.ts',
   'test/cli/{backup,control-socket,nodes,usage}.test.ts',
   'test/shell/ipc-host.test.ts',
-  'test/groups/{replication,swarm}.test.ts'
+  'test/groups/{replication,swarm}.test.ts',
+  'test/media/{call,call-manager,call-stream}.test.ts'
 ]
 const LAN = ['test/lan/{scenarios,network,discovery,runtime}.test.ts']
-const E2E = ['test/e2e/**/*.test.ts', 'test/shell/start.test.ts', 'test/ui/*.test.ts']
+const E2E = ['test/e2e/**/*.test.ts', 'test/shell/start.test.ts', 'test/ui/*.test.ts', 'test/media/browser-media.test.ts']
 const RENDERER = './test/helpers/renderer-setup.ts'
 
 export default defineConfig({

@@ -23,6 +23,13 @@ declare module 'hyperdht' {
     userData: unknown
     setKeepAlive(ms: number): void
     sendKeepAlive(): void
+    /** An unordered, unreliable datagram on the UDX connection, sealed under the Noise session; undefined when the raw stream cannot send them. */
+    send(buffer: Buffer): Promise<boolean> | undefined
+    trySend(buffer: Buffer): void
+    on(event: 'message', listener: (buffer: Buffer) => void): this
+    off(event: 'message', listener: (buffer: Buffer) => void): this
+    on(event: string | symbol, listener: (...args: any[]) => void): this
+    off(event: string | symbol, listener: (...args: any[]) => void): this
   }
 
   export interface DHTOptions {

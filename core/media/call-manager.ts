@@ -1,0 +1,216 @@
+// A node's calls: which call exists with whom, what the local user and the remotes may do to it,
+// and the media of the active one. It knows nothing of Protomux or the messenger: frames leave
+// through deps.sendFrame, arrive through receive(), and media rides whatever datagram stream
+// deps.streamOf gives for the remote (the pair's existing connection).
+//
+// Policy: one call at a time (a second offer is answered 'busy'); an offer from anyone who is not
+// a contact with a session never rings and gets no answer; a node that cannot take calls (the
+// headless CLI) answers 'unavailable' and still reports the call, so its owner learns of it.
+import { EventEmitter } from 'events'
+import { randomBytes } from '../crypto'
+import type { CallFrame, DeclineReason } from './call-frames'
+import { CallLeg, type CallEnd, type CallPhase } from './call-leg'
+import type { CallKeys } from './call-key'
+import { CallStream, type CallQuality } from './call-stream'
+import type { MediaFrame } from './fragments'
+import { MediaLink, type DatagramStream } from './media-link'
+import type { StreamKind } from './media-packet'
+
+export const RING_TIMEOUT_MS = 45_000
+
+export interface CallInfo {
+  id: string
+  remote: string
+  direction: 'outgoing' | 'incoming'
+  video: boolean
+  phase: CallPhase
+  /** The four words both screens show once the call is active. */
+  sas: string[] | null
+}
+
+export type CallEvent =
+  | { type: 'incoming'; call: CallInfo }
+  | { type: 'phase'; call: CallInfo }
+  | { type: 'ended'; call: CallInfo; end: CallEnd }
+
+export interface CallManagerDeps {
+  localIdentity: Buffer
+  /** The pair's active ratchet session id, or null when the remote is not a contact with a session. */
+  sessionIdOf(remote: Buffer): Buffer | null
+  /** Whether the remote is a contact with this ratchet session (an offer binds to the caller's). */
+  hasSession(remote: Buffer, sessionId: Buffer): boolean
+  sendFrame(remote: Buffer, frame: CallFrame): boolean
+  /** The open connection to the remote, or null when there is none. */
+  streamOf(remote: Buffer): DatagramStream | null
+  canTakeCalls: boolean
+  ringTimeoutMs?: number
+}
+
+export class CallError extends Error {
+  constructor(
+    readonly code: 'busy' | 'offline' | 'not-a-contact' | 'no-such-call',
+    message: string
+  ) {
+    super(message)
+    this.name = 'CallError'
+  }
+}
+
+interface Entry {
+  leg: CallLeg
+  remote: Buffer
+  video: boolean
+  stream: CallStream | null
+  tag: number | null
+  link: MediaLink | null
+}
+
+/** Events: 'call' (CallEvent), 'frame' (callId, MediaFrame), 'keyframe' (callId, StreamKind), 'quality' (callId, CallQuality). */
+export class CallManager extends EventEmitter {
+  private readonly calls = new Map<string, Entry>()
+  private readonly links = new WeakMap<DatagramStream, MediaLink>()
+
+  constructor(private readonly deps: CallManagerDeps) {
+    super()
+  }
+
+  list(): CallInfo[] {
+    return [...this.calls.values()].map((e) => this.info(e))
+  }
+
+  /** Throws CallError when busy, when the remote is not a contact, or not connected. */
+  start(remote: Buffer, video: boolean): CallInfo {
+    if (this.calls.size > 0) throw new CallError('busy', 'already in a call')
+    const sessionId = this.deps.sessionIdOf(remote)
+    if (sessionId === null) throw new CallError('not-a-contact', 'calls need a contact with a session')
+    if (this.deps.streamOf(remote) === null) throw new CallError('offline', 'the contact is not connected')
+    const leg = new CallLeg({
+      callId: randomBytes(16),
+      direction: 'outgoing',
+      video,
+      localIdentity: this.deps.localIdentity,
+      remoteIdentity: remote,
+      sessionId,
+      send: (frame) => this.deps.sendFrame(remote, frame),
+      ringTimeoutMs: this.deps.ringTimeoutMs ?? RING_TIMEOUT_MS
+    })
+    return this.info(this.track(leg, remote, video))
+  }
+
+  accept(callId: string, video: boolean): CallInfo {
+    const entry = this.entry(callId)
+    entry.video = video
+    entry.leg.accept(video)
+    return this.info(entry)
+  }
+
+  decline(callId: string): void {
+    this.entry(callId).leg.decline('declined')
+  }
+
+  hangup(callId: string): void {
+    this.entry(callId).leg.hangup('hangup')
+  }
+
+  /** Throws CallError('no-such-call') unless the call is active; RangeError for an oversize frame. */
+  sendFrame(callId: string, frame: MediaFrame): void {
+    const stream = this.entry(callId).stream
+    if (stream === null) throw new CallError('no-such-call', 'the call is not active')
+    stream.sendFrame(frame)
+  }
+
+  requestKeyframe(callId: string, kind: StreamKind): void {
+    this.entry(callId).stream?.requestKeyframe(kind)
+  }
+
+  /** A call frame from a remote, already decoded. */
+  receive(remote: Buffer, frame: CallFrame): void {
+    if (frame.type !== 'offer') {
+      const entry = this.calls.get(frame.callId.toString('hex'))
+      if (entry !== undefined && entry.remote.equals(remote)) entry.leg.receive(frame)
+      return
+    }
+    const sessionId = frame.sessionId
+    if (!this.deps.hasSession(remote, sessionId) || this.calls.has(frame.callId.toString('hex'))) return
+    const leg = new CallLeg({
+      callId: frame.callId,
+      direction: 'incoming',
+      video: frame.video,
+      localIdentity: this.deps.localIdentity,
+      remoteIdentity: remote,
+      sessionId,
+      send: (f) => this.deps.sendFrame(remote, f),
+      ringTimeoutMs: this.deps.ringTimeoutMs ?? RING_TIMEOUT_MS,
+      remoteEphemeral: frame.ephemeral
+    })
+    const busy = this.calls.size > 0
+    const entry = this.track(leg, remote, frame.video)
+    this.emit('call', { type: 'incoming', call: this.info(entry) } satisfies CallEvent)
+    const refuse: DeclineReason | null = busy ? 'busy' : this.deps.canTakeCalls ? null : 'unavailable'
+    if (refuse !== null) leg.decline(refuse)
+  }
+
+  /** The connection to the remote closed: its calls end. */
+  connectionLost(remote: Buffer): void {
+    for (const entry of [...this.calls.values()]) if (entry.remote.equals(remote)) entry.leg.connectionLost()
+  }
+
+  close(): void {
+    for (const entry of [...this.calls.values()]) entry.leg.hangup('hangup')
+  }
+
+  private entry(callId: string): Entry {
+    const entry = this.calls.get(callId)
+    if (entry === undefined) throw new CallError('no-such-call', `no call ${callId}`)
+    return entry
+  }
+
+  private track(leg: CallLeg, remote: Buffer, video: boolean): Entry {
+    const entry: Entry = { leg, remote, video, stream: null, tag: null, link: null }
+    const id = leg.callId.toString('hex')
+    this.calls.set(id, entry)
+    leg.on('phase', (phase: CallPhase) => {
+      if (phase !== 'ended') this.emit('call', { type: 'phase', call: this.info(entry) } satisfies CallEvent)
+    })
+    leg.on('active', (keys: CallKeys) => this.startMedia(id, entry, keys))
+    leg.on('ended', (end: CallEnd) => {
+      entry.stream?.close()
+      if (entry.link !== null && entry.tag !== null) entry.link.removeCall(entry.tag)
+      this.calls.delete(id)
+      this.emit('call', { type: 'ended', call: this.info(entry), end } satisfies CallEvent)
+    })
+    return entry
+  }
+
+  private startMedia(id: string, entry: Entry, keys: CallKeys): void {
+    const datagrams = this.deps.streamOf(entry.remote)
+    if (datagrams === null) return entry.leg.connectionLost()
+    let link = this.links.get(datagrams)
+    if (link === undefined) {
+      link = new MediaLink(datagrams)
+      this.links.set(datagrams, link)
+    }
+    const outgoing = entry.leg.direction === 'outgoing'
+    const media = link.addCall(
+      keys.tag,
+      outgoing ? keys.callerToCallee : keys.calleeToCaller,
+      outgoing ? keys.calleeToCaller : keys.callerToCallee
+    )
+    const stream = new CallStream(media)
+    stream.on('frame', (frame: MediaFrame) => this.emit('frame', id, frame))
+    stream.on('keyframe', (kind: StreamKind) => this.emit('keyframe', id, kind))
+    stream.on('quality', (q: CallQuality) => this.emit('quality', id, q))
+    Object.assign(entry, { stream, tag: keys.tag, link })
+  }
+
+  private info(e: Entry): CallInfo {
+    return {
+      id: e.leg.callId.toString('hex'),
+      remote: e.remote.toString('hex'),
+      direction: e.leg.direction,
+      video: e.video,
+      phase: e.leg.phase,
+      sas: e.leg.keys?.sas ?? null
+    }
+  }
+}

@@ -1,0 +1,78 @@
+// Reorders frames of one stream and releases them on a steady clock: frame `seq` is due at the
+// first frame's arrival + the target delay + (seq − first seq) × frame duration. A frame that is
+// not there when due is released as lost (the player conceals it); one that arrives after its turn
+// is dropped, and grows the delay by as much as it was late (up to a ceiling), so after one stall
+// a jittery path costs a little latency instead of a stream of gaps. Memory is bounded by maxFrames.
+import type { EncodedMediaFrame } from './types'
+
+export interface JitterOptions {
+  frameMs: number
+  targetDelayMs: number
+  maxDelayMs: number
+  maxFrames: number
+}
+
+export interface Slot {
+  seq: number
+  frame: EncodedMediaFrame | null
+}
+
+export interface JitterStats {
+  played: number
+  lost: number
+  late: number
+  delayMs: number
+}
+
+export class JitterBuffer {
+  private readonly frames = new Map<number, EncodedMediaFrame>()
+  private base = 0
+  private baseSeq = -1
+  private next = -1
+  private delayMs: number
+  readonly stats: JitterStats
+
+  constructor(private readonly o: JitterOptions) {
+    this.delayMs = o.targetDelayMs
+    this.stats = { played: 0, lost: 0, late: 0, delayMs: o.targetDelayMs }
+  }
+
+  push(frame: EncodedMediaFrame, nowMs: number): void {
+    if (this.baseSeq < 0 || frame.seq >= this.next + this.o.maxFrames) this.restart(frame.seq, nowMs)
+    if (frame.seq < this.next) {
+      this.stats.late++
+      const lateBy = nowMs - this.dueAt(frame.seq)
+      this.delayMs = Math.min(this.o.maxDelayMs, this.delayMs + Math.max(this.o.frameMs / 2, lateBy))
+      this.stats.delayMs = this.delayMs
+      return
+    }
+    if (this.frames.size >= this.o.maxFrames) return
+    this.frames.set(frame.seq, frame)
+  }
+
+  /** Every slot due by nowMs, in order; frame null where it never arrived. */
+  pull(nowMs: number): Slot[] {
+    const out: Slot[] = []
+    if (this.baseSeq < 0) return out
+    while (this.dueAt(this.next) <= nowMs && out.length < this.o.maxFrames) {
+      const frame = this.frames.get(this.next) ?? null
+      this.frames.delete(this.next)
+      if (frame === null) this.stats.lost++
+      else this.stats.played++
+      out.push({ seq: this.next, frame })
+      this.next++
+    }
+    return out
+  }
+
+  private dueAt(seq: number): number {
+    return this.base + this.delayMs + (seq - this.baseSeq) * this.o.frameMs
+  }
+
+  private restart(seq: number, nowMs: number): void {
+    this.frames.clear()
+    this.base = nowMs
+    this.baseSeq = seq
+    this.next = seq
+  }
+}

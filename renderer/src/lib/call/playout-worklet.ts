@@ -1,0 +1,71 @@
+// The audio thread's side of playout: a ring of decoded PCM, read 128 samples at a time. A lost
+// frame is concealed here, where the recent output is: the last 20 ms played again at falling gain
+// (three times at most, then silence), which smooths a single loss instead of a click. When more
+// than maxLatency is buffered (the sender's clock runs fast, or a burst came in) the oldest samples
+// are skipped, so delay cannot creep up.
+import { PLAYOUT_PROCESSOR, type PlayoutMessage } from './playout-protocol'
+
+declare class AudioWorkletProcessor {
+  readonly port: MessagePort
+}
+declare function registerProcessor(name: string, ctor: new () => AudioWorkletProcessor): void
+
+const RING = 48_000
+const MAX_LATENCY = 9_600
+const HISTORY = 960
+
+class PlayoutProcessor extends AudioWorkletProcessor {
+  private readonly ring = new Float32Array(RING)
+  private read = 0
+  private write = 0
+  private readonly history = new Float32Array(HISTORY)
+  private historyAt = 0
+  private concealRun = 0
+  private underruns = 0
+  private blocks = 0
+
+  constructor() {
+    super()
+    this.port.onmessage = (event: MessageEvent<PlayoutMessage>) => {
+      const m = event.data
+      if ('pcm' in m) {
+        this.concealRun = 0
+        this.append(m.pcm, 1)
+      } else {
+        this.concealRun++
+        const gain = this.concealRun <= 3 ? 0.5 ** this.concealRun : 0
+        const copy = new Float32Array(m.conceal)
+        for (let i = 0; i < copy.length; i++) copy[i] = this.history[(this.historyAt + i) % HISTORY]
+        this.append(copy, gain)
+      }
+    }
+  }
+
+  private append(samples: Float32Array, gain: number): void {
+    for (let i = 0; i < samples.length; i++) {
+      this.ring[this.write % RING] = samples[i] * gain
+      this.write++
+    }
+    if (this.write - this.read > MAX_LATENCY) this.read = this.write - MAX_LATENCY
+  }
+
+  process(_inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
+    const out = outputs[0][0]
+    for (let i = 0; i < out.length; i++) {
+      if (this.read < this.write) {
+        out[i] = this.ring[this.read % RING]
+        this.read++
+      } else {
+        out[i] = 0
+        if (i === 0) this.underruns++
+      }
+      this.history[this.historyAt] = out[i]
+      this.historyAt = (this.historyAt + 1) % HISTORY
+    }
+    for (let ch = 1; ch < outputs[0].length; ch++) outputs[0][ch].set(out)
+    if (++this.blocks % 375 === 0) this.port.postMessage({ buffered: this.write - this.read, underruns: this.underruns })
+    return true
+  }
+}
+
+registerProcessor(PLAYOUT_PROCESSOR, PlayoutProcessor)

@@ -1,0 +1,131 @@
+// CallManager on real Networks: the policies (busy, non-contacts never ring, a headless node answers
+// 'unavailable'), media through the active call, and the end of a call when its connection drops.
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { CallManager, type CallEvent } from '../../core/media/call-manager'
+import type { MediaFrame } from '../../core/media/fragments'
+import { Harness, connectPair, until, type TestNode } from '../helpers/net'
+import { SESSION_ID, side, type Side } from './call-pair'
+
+let h: Harness
+beforeEach(async () => {
+  h = new Harness()
+  await h.start()
+})
+afterEach(() => h.stop())
+
+interface Node {
+  node: TestNode
+  manager: CallManager
+  events: CallEvent[]
+  frames: MediaFrame[]
+  sides: Map<string, Side>
+  contacts: Set<string>
+}
+
+async function make(canTakeCalls = true): Promise<Node> {
+  const node = await h.node()
+  const sides = new Map<string, Side>()
+  const contacts = new Set<string>()
+  const manager = new CallManager({
+    localIdentity: node.keyPair.publicKey,
+    sessionIdOf: (remote) => (contacts.has(remote.toString('hex')) ? SESSION_ID : null),
+    hasSession: (remote, sid) => contacts.has(remote.toString('hex')) && sid.equals(SESSION_ID),
+    sendFrame: (remote, frame) => {
+      const s = sides.get(remote.toString('hex'))
+      if (s === undefined || s.peer.closed) return false
+      s.sendFrame(frame)
+      return true
+    },
+    streamOf: (remote) => {
+      const s = sides.get(remote.toString('hex'))
+      return s === undefined || s.peer.closed ? null : s.peer.stream
+    },
+    canTakeCalls,
+    ringTimeoutMs: 2_000
+  })
+  const n: Node = { node, manager, events: [], frames: [], sides, contacts }
+  manager.on('call', (e: CallEvent) => n.events.push(e))
+  manager.on('frame', (_id: string, f: MediaFrame) => n.frames.push(f))
+  return n
+}
+
+/** Connects two nodes; each counts the other as a contact with a session unless told otherwise. */
+async function link(a: Node, b: Node, { aKnowsB = true, bKnowsA = true } = {}): Promise<void> {
+  const [pa, pb] = await connectPair(a.node, b.node)
+  const key = (n: Node) => n.node.keyPair.publicKey.toString('hex')
+  for (const [self, other, peer, knows] of [[a, b, pa, aKnowsB], [b, a, pb, bKnowsA]] as const) {
+    const s = side(self.node, peer)
+    s.onFrame = (frame) => self.manager.receive(other.node.keyPair.publicKey, frame)
+    self.sides.set(key(other), s)
+    if (knows) self.contacts.add(key(other))
+  }
+}
+
+const ended = (n: Node) => n.events.filter((e) => e.type === 'ended')
+
+it('calls, carries frames, shows the same words on both sides and hangs up', async () => {
+  const alice = await make()
+  const bob = await make()
+  await link(alice, bob)
+  const call = alice.manager.start(bob.node.keyPair.publicKey, false)
+  await until(() => bob.events.some((e) => e.type === 'incoming'), 'bob rings')
+  bob.manager.accept(call.id, false)
+  await until(() => alice.manager.list()[0]?.phase === 'active', 'alice active')
+  const [a] = alice.manager.list()
+  const [b] = bob.manager.list()
+  expect(a.sas).toEqual(b.sas)
+  expect(() => alice.manager.start(bob.node.keyPair.publicKey, false)).toThrow(/already in a call/)
+  alice.manager.sendFrame(call.id, { stream: 'audio', keyframe: true, seq: 0, timestampUs: 0, data: Buffer.from('opus') })
+  await until(() => bob.frames.length === 1, 'frame at bob')
+  bob.manager.hangup(call.id)
+  await until(() => ended(alice).length === 1, 'alice sees the end')
+  expect(ended(alice)[0]).toMatchObject({ end: { reason: 'hangup', by: 'remote' } })
+  expect(alice.manager.list()).toEqual([])
+})
+
+it('answers busy to a second caller, and a non-contact\'s offer never rings', async () => {
+  const alice = await make()
+  const bob = await make()
+  const carol = await make()
+  const mallory = await make()
+  await link(alice, bob)
+  await link(carol, bob)
+  await link(mallory, bob, { bKnowsA: false })
+  const first = alice.manager.start(bob.node.keyPair.publicKey, false)
+  await until(() => bob.events.length > 0, 'bob rings')
+  bob.manager.accept(first.id, false)
+  carol.manager.start(bob.node.keyPair.publicKey, false)
+  await until(() => ended(carol).length === 1, 'carol ends')
+  expect(ended(carol)[0]).toMatchObject({ end: { reason: 'busy' } })
+  mallory.manager.start(bob.node.keyPair.publicKey, false)
+  await until(() => ended(mallory).length === 1, 'mallory times out', 5_000)
+  expect(ended(mallory)[0]).toMatchObject({ end: { reason: 'timeout' } })
+  const incoming = bob.events.filter((e) => e.type === 'incoming').map((e) => e.call.remote)
+  expect(incoming).not.toContain(mallory.node.keyPair.publicKey.toString('hex'))
+  expect(bob.manager.list()).toHaveLength(1)
+})
+
+it('a node that cannot take calls answers unavailable and still reports the call', async () => {
+  const alice = await make()
+  const headless = await make(false)
+  await link(alice, headless)
+  alice.manager.start(headless.node.keyPair.publicKey, false)
+  await until(() => ended(alice).length === 1, 'alice ends')
+  expect(ended(alice)[0]).toMatchObject({ end: { reason: 'unavailable' } })
+  expect(headless.events.map((e) => e.type)).toEqual(['incoming', 'ended'])
+})
+
+it('ends the call when its connection drops', async () => {
+  const alice = await make()
+  const bob = await make()
+  await link(alice, bob)
+  const call = alice.manager.start(bob.node.keyPair.publicKey, false)
+  await until(() => bob.events.length > 0, 'bob rings')
+  bob.manager.accept(call.id, false)
+  await until(() => alice.manager.list()[0]?.phase === 'active', 'active')
+  const aliceSide = alice.sides.get(bob.node.keyPair.publicKey.toString('hex'))!
+  aliceSide.peer.once('close', () => alice.manager.connectionLost(bob.node.keyPair.publicKey))
+  aliceSide.peer.close()
+  await until(() => ended(alice).length === 1, 'alice ends')
+  expect(ended(alice)[0]).toMatchObject({ end: { reason: 'failed' } })
+})

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { JitterBuffer } from '../../renderer/src/lib/call/jitter-buffer'
+import type { EncodedMediaFrame } from '../../renderer/src/lib/call/types'
+
+const f = (seq: number): EncodedMediaFrame => ({ stream: 'audio', keyframe: true, seq, timestampUs: seq * 20_000, data: new Uint8Array([seq]) })
+const opts = { frameMs: 20, targetDelayMs: 40, maxDelayMs: 200, maxFrames: 50 }
+
+describe('jitter buffer', () => {
+  it('releases frames in order on the playout clock, reordered arrivals included', () => {
+    const jb = new JitterBuffer(opts)
+    jb.push(f(10), 0)
+    jb.push(f(12), 5)
+    jb.push(f(11), 15)
+    expect(jb.pull(39)).toEqual([])
+    expect(jb.pull(40).map((s) => s.seq)).toEqual([10])
+    expect(jb.pull(80).map((s) => s.frame?.seq)).toEqual([11, 12])
+  })
+
+  it('reports a frame that never came as lost, drops it if it comes after its turn, and grows the delay', () => {
+    const jb = new JitterBuffer(opts)
+    jb.push(f(0), 0)
+    jb.push(f(2), 40)
+    expect(jb.pull(80).map((s) => s.frame === null)).toEqual([false, true, false])
+    jb.push(f(1), 81)
+    expect(jb.stats).toMatchObject({ played: 2, lost: 1, late: 1 })
+    expect(jb.stats.delayMs).toBeGreaterThan(40)
+  })
+
+  it('stays bounded under a flood and restarts on a far jump in sequence', () => {
+    const jb = new JitterBuffer(opts)
+    jb.push(f(0), 0)
+    for (let seq = 1; seq < 10_000; seq++) jb.push(f(seq % 49), 0)
+    jb.push(f(5_000), 100)
+    expect(jb.pull(140).map((s) => s.seq)).toEqual([5_000])
+  })
+})
