@@ -24,6 +24,8 @@ declare module 'hypercore' {
     readonly keyPair: HypercoreKeyPair | null
     readonly length: number
     readonly contiguousLength: number
+    /** Bytes in the blocks up to length, whether stored here or not. */
+    readonly byteLength: number
     readonly fork: number
     readonly writable: boolean
     readonly readable: boolean
@@ -37,6 +39,8 @@ declare module 'hypercore' {
     update(opts?: { wait?: boolean }): Promise<boolean>
     download(range?: { start?: number; end?: number; linear?: boolean }): Download
     truncate(length: number, fork?: number): Promise<void>
+    /** Deletes the stored blocks in [start, end) from disk; the tree (and so the length) stays. */
+    clear(start: number, end?: number): Promise<void>
     replicate(stream: unknown, opts?: Record<string, unknown>): unknown
     findingPeers(): () => void
     on(event: 'append' | 'close' | 'ready', listener: () => void): this
