@@ -19,7 +19,8 @@ export interface SessionDeps {
   onPaired(profile: string): void
   onPublished(): void
   onRefused(op: string, err: HomeError): void
-  unlink(profile: string): Promise<void>
+  /** Unlinks the profile and drops its device's other connections; this one ends after the reply. */
+  unlink(profile: string, asking: NoiseSecretStream): Promise<void>
 }
 
 const OWNER_OPS = new Set<HomeRequest['op']>(['keep', 'drop', 'grant', 'ungrant', 'publish', 'ack', 'requests', 'status', 'unlink'])
@@ -37,7 +38,12 @@ export function serveConnection(stream: NoiseSecretStream, deps: SessionDeps, on
         throw err
       }
     },
-    { onProtocolError }
+    {
+      onProtocolError,
+      onReplied: (request, reply) => {
+        if (request.op === 'unlink' && reply.op === 'done') stream.end()
+      }
+    }
   )
 }
 
@@ -65,7 +71,7 @@ async function answer(remote: Buffer, stream: NoiseSecretStream, request: HomeRe
   if (role.kind !== 'owner' || !OWNER_OPS.has(request.op)) {
     throw new HomeError('not-paired', 'only a device paired with this home node may ask it to keep or serve anything')
   }
-  return ownerRequest(role, request, deps)
+  return ownerRequest(role, stream, request, deps)
 }
 
 function want(role: Role, stream: NoiseSecretStream, log: string, deps: SessionDeps): HomeReply {
@@ -80,7 +86,12 @@ function want(role: Role, stream: NoiseSecretStream, log: string, deps: SessionD
   return DONE
 }
 
-async function ownerRequest(role: Extract<Role, { kind: 'owner' }>, request: HomeRequest, deps: SessionDeps): Promise<HomeReply> {
+async function ownerRequest(
+  role: Extract<Role, { kind: 'owner' }>,
+  stream: NoiseSecretStream,
+  request: HomeRequest,
+  deps: SessionDeps
+): Promise<HomeReply> {
   const { profile, record } = role
   switch (request.op) {
     case 'keep':
@@ -110,7 +121,7 @@ async function ownerRequest(role: Extract<Role, { kind: 'owner' }>, request: Hom
     case 'status':
       return { op: 'status', ...(await profileStatus(profile, deps)) }
     case 'unlink':
-      await deps.unlink(profile)
+      await deps.unlink(profile, stream)
       return DONE
     default:
       throw new HomeError('malformed', `unexpected request ${request.op}`)

@@ -86,6 +86,10 @@ export class HomeBox extends EventEmitter {
     return box
   }
 
+  get dir(): string {
+    return this.opts.dir
+  }
+
   get publicKey(): Buffer {
     return this.keyPair.publicKey
   }
@@ -116,11 +120,11 @@ export class HomeBox extends EventEmitter {
   }
 
   /** Revokes the profile's device, forgets its records and clears the logs no other profile keeps. */
-  async unlink(profile: string): Promise<void> {
+  async unlink(profile: string, asking: NoiseSecretStream | null = null): Promise<void> {
     for (const log of await this.keeper.logsOf(profile)) await this.keeper.drop(profile, log)
     const device = await this.registry.unlink(profile, this.now())
     if (device === null) return
-    for (const stream of this.streams) if (stream.remotePublicKey.equals(device)) stream.destroy()
+    for (const stream of this.streams) if (stream !== asking && stream.remotePublicKey.equals(device)) stream.destroy()
     this.emitEvent({ type: 'unlinked', profile })
   }
 
@@ -171,7 +175,7 @@ export class HomeBox extends EventEmitter {
       onPaired: (profile) => this.emitEvent({ type: 'paired', profile }),
       onPublished: () => void this.announceInboxes().catch(() => undefined),
       onRefused: (op, err: HomeError) => this.emitEvent({ type: 'refused', op, code: err.code, message: err.message }),
-      unlink: (profile) => this.unlink(profile)
+      unlink: (profile, asking) => this.unlink(profile, asking)
     }
   }
 

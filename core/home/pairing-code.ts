@@ -1,5 +1,5 @@
 // The one-time pairing code `cairn home init` prints: z-base32 of
-//   version (1) | box public key (32) | code id (16) | secret (16) | checksum (2)
+//   version (1) | box public key (32) | code id (16) | secret (16) | checksum (2: BLAKE2b-128, cut)
 // The box key lets the device dial the box directly and authenticates the box (Noise proves the
 // remote holds that key); the secret, never sent, authenticates the device: it answers with a MAC
 // over both stream keys, so a code seen by someone else is useless once used, and a proof taken
@@ -15,6 +15,11 @@ const CHECK_BYTES = 2
 const CODE_BYTES = 1 + KEY_BYTES + CODE_ID_BYTES + SECRET_BYTES + CHECK_BYTES
 const PROOF_TAG = Buffer.from('cairn/home/pair-proof/v1')
 
+/** BLAKE2b's shortest output is 16 bytes: the checksum is the first two of it. */
+function checksum(body: Uint8Array): Buffer {
+  return blake2b(16, body).subarray(0, CHECK_BYTES)
+}
+
 export interface PairingCode {
   boxKey: Buffer
   codeId: Buffer
@@ -27,7 +32,7 @@ export function newPairingCode(boxKey: Buffer): PairingCode {
 
 export function encodePairingCode(code: PairingCode): string {
   const body = Buffer.concat([Buffer.from([CODE_VERSION]), code.boxKey, code.codeId, code.secret])
-  return z32.encode(Buffer.concat([body, blake2b(CHECK_BYTES, body)]))
+  return z32.encode(Buffer.concat([body, checksum(body)]))
 }
 
 /** Throws HomeError('bad-pairing-code') for a mistyped, truncated or foreign code. */
@@ -40,7 +45,7 @@ export function decodePairingCode(text: string): PairingCode {
   }
   if (raw.byteLength !== CODE_BYTES) throw new HomeError('bad-pairing-code', 'the pairing code is incomplete: copy all of it')
   const body = raw.subarray(0, CODE_BYTES - CHECK_BYTES)
-  if (!blake2b(CHECK_BYTES, body).equals(raw.subarray(CODE_BYTES - CHECK_BYTES))) {
+  if (!checksum(body).equals(raw.subarray(CODE_BYTES - CHECK_BYTES))) {
     throw new HomeError('bad-pairing-code', 'the pairing code has a typo (its checksum does not match)')
   }
   if (body[0] !== CODE_VERSION) throw new HomeError('bad-pairing-code', `pairing code version ${body[0]} is not supported`)

@@ -16,6 +16,8 @@ export interface ChannelEvents {
   onOpen?(): void
   onClose?(): void
   onProtocolError?(reason: string): void
+  /** A reply went out (for what must happen only after the peer was answered). */
+  onReplied?(request: HomeRequest, reply: HomeReply): void
 }
 
 export class HomeChannel {
@@ -113,7 +115,9 @@ export class HomeChannel {
             ? { op: 'error', code: err.code, message: err.message }
             : { op: 'error', code: 'unavailable', message: 'the home node failed to answer' }
       }
-      if (!this.channel.closed) this.message.send(encodeHomeFrame({ kind: 'reply', id, reply }))
+      if (this.channel.closed) continue
+      this.message.send(encodeHomeFrame({ kind: 'reply', id, reply }))
+      this.events.onReplied?.(request, reply)
     }
     this.working = false
   }
