@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import Corestore from 'corestore'
 import type { KeyPair } from 'hyperdht'
 import { generateIdentity, type IdentityKeyPair } from '../../core/identity'
-import { createBoxKey, decodePairingCode, HomeBox, HomeClient, linkKeyPair, newLinkSalt, type ProfileRules } from '../../core/home'
+import { createBoxKey, decodePairingCode, HomeBox, type BoxOptions, HomeClient, linkKeyPair, newLinkSalt, type ProfileRules } from '../../core/home'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 
 export { waitFor } from '../core/helpers'
@@ -33,10 +33,11 @@ export class HomeFixture {
   }
 
   /** A box folder initialised and opened (listening on the testnet unless `listen` is false). */
-  async box(dir?: string, listen = true): Promise<HomeBox> {
+  async box(dir?: string, opts: Partial<BoxOptions> & { listen?: boolean } = {}): Promise<HomeBox> {
     const boxDir = dir ?? (await this.dir())
     if (dir === undefined) await createBoxKey(boxDir)
-    const box = await HomeBox.open({ dir: boxDir, bootstrap: (await this.net()).bootstrap })
+    const { listen = true, ...boxOpts } = opts
+    const box = await HomeBox.open({ dir: boxDir, bootstrap: (await this.net()).bootstrap, ...boxOpts })
     this.closers.push(() => box.close())
     if (listen) await box.listen()
     return box
