@@ -17,7 +17,8 @@ export interface SessionDeps {
   keeper: Keeper
   now(): number
   onPaired(profile: string): void
-  onPublished(): void
+  /** Resolves once the inbox topic is announced, so a contact looking it up finds the box. */
+  onPublished(): Promise<void>
   onRefused(op: string, err: HomeError): void
   /** Unlinks the profile and drops its device's other connections; this one ends after the reply. */
   unlink(profile: string, asking: NoiseSecretStream): Promise<void>
@@ -111,7 +112,7 @@ async function ownerRequest(
       return DONE
     case 'publish':
       await deps.registry.publish(profile, request.inbox, request.bundle, request.oneTime)
-      deps.onPublished()
+      await deps.onPublished()
       return DONE
     case 'ack':
       await deps.keeper.ack(profile, request.logKey.toString('hex'), request.upTo, deps.now())

@@ -173,7 +173,7 @@ export class HomeBox extends EventEmitter {
       keeper: this.keeper,
       now: this.now,
       onPaired: (profile) => this.emitEvent({ type: 'paired', profile }),
-      onPublished: () => void this.announceInboxes().catch(() => undefined),
+      onPublished: () => this.announceInboxes(),
       onRefused: (op, err: HomeError) => this.emitEvent({ type: 'refused', op, code: err.code, message: err.message }),
       unlink: (profile, asking) => this.unlink(profile, asking)
     }
