@@ -1,12 +1,11 @@
 import { readFile, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { CairnError } from '../api/errors'
+import { BACKUP_PREFIX } from '../protocol/caps'
 import { writeFileAtomic } from './atomic-file'
 import { MAX_SEALED_BYTES, seal, unseal, type KeystoreSecrets } from './sealed'
 
 export type { KeystoreSecrets } from './sealed'
-
-const BACKUP_PREFIX = 'cairn-backup-v1:'
 
 async function readKeystore(file: string): Promise<Buffer> {
   try {

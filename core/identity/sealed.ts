@@ -24,6 +24,8 @@ import {
   memzero,
   randomBytes
 } from '../crypto'
+import { SEALED_MAGIC as MAGIC } from '../protocol/caps'
+import { DecodeError, decodeExact } from '../protocol/decode'
 import type { IdentityKeyPair } from './keys'
 
 export interface KeystoreSecrets {
@@ -33,7 +35,6 @@ export interface KeystoreSecrets {
   name: string
 }
 
-const MAGIC = Buffer.from('CAIRNKS')
 const VERSION = 1
 const PAYLOAD_VERSION = 1
 const HEADER_BYTES = MAGIC.byteLength + 1 + 4 + 4 + PWHASH_SALT_BYTES + AEAD_NONCE_BYTES
@@ -63,7 +64,7 @@ const payloadEncoding = {
   },
   decode(state: c.State): Payload {
     const version = c.uint8.decode(state)
-    if (version !== PAYLOAD_VERSION) throw new Error(`unsupported payload version ${version}`)
+    if (version !== PAYLOAD_VERSION) throw new DecodeError(`unsupported payload version ${version}`, 'unsupported-version')
     return { seed: c.fixed32.decode(state), storageKey: c.fixed32.decode(state), name: c.string.decode(state) }
   }
 }
@@ -166,7 +167,10 @@ export async function unseal(sealed: Uint8Array, passphrase: string, corruptCode
   memzero(key)
   if (!payload) throw new CairnError('wrong-passphrase', 'wrong passphrase')
   try {
-    const p = c.decode(payloadEncoding, payload)
+    const p = decodeExact(c.state(0, payload.byteLength, payload), payloadEncoding.decode, {
+      truncated: 'the payload is truncated',
+      trailing: (count) => `${count} trailing bytes after the payload`
+    })
     const identity = ed25519KeyPair(p.seed)
     return { identity, storageKey: Buffer.from(p.storageKey), name: p.name }
   } catch (err) {

@@ -9,6 +9,7 @@ import { profileLayout } from '../profile/layout'
 import { asBusyError, claimProfile } from '../profile/lock'
 import { decodeSignedPrekey, encodeSignedPrekey, generateSignedPrekey, type SignedPrekey } from '../ratchet'
 import { keys, Store } from '../store'
+import { Directory } from './directory'
 import { Messenger } from './messenger'
 import type { PrekeyPolicy } from './prekey-schedule'
 import { cleanName } from './names'
@@ -75,14 +76,13 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
     await store.ready()
     const { meta, prekeys } = await loadOrInitialise(store, secrets)
     const lanDiscovery = opts.lanDiscovery ?? meta.lanDiscovery
-    let messenger: Messenger | null = null
+    const directory = new Directory()
     const network = new Network({
       keyPair: secrets.identity,
       bootstrap: opts.bootstrap,
-      classify: (remoteKey) => (messenger ? messenger.classify(remoteKey) : 'unknown')
+      classify: (remoteKey) => directory.classify(remoteKey)
     })
-    messenger = new Messenger({ secrets, corestore, store, meta, prekeys, network, lanDiscovery, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
-    const opened = messenger
+    const opened = new Messenger({ secrets, corestore, store, meta, prekeys, directory, network, lanDiscovery, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
     opened.once('closed', release)
     try {
       await opened.start()
