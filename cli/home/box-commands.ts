@@ -2,8 +2,7 @@
 // through the running daemon's control socket if there is one, else opens the box folder itself
 // (offline: it never joins the DHT for an instant).
 import { access } from 'node:fs/promises'
-import { boxLayout, createBoxKey, HomeBox, type BoxEvent, type BoxStatus, type ProfileRules } from '../../core/home'
-import { HomeError } from '../../core/home/errors'
+import { boxLayout, createBoxKey, HomeBox, HomeError, type BoxEvent, type BoxStatus, type ProfileRules } from '../../core/host/home'
 import type { CliContext } from '../context'
 import { connectBoxControl, serveBoxControl, type BoxControl } from './box-control'
 

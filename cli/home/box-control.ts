@@ -4,8 +4,7 @@
 import { chmod, stat, unlink } from 'node:fs/promises'
 import { createConnection, createServer, type Socket } from 'node:net'
 import { dirname } from 'node:path'
-import type { BoxStatus, HomeBox, ProfileRules } from '../../core/home'
-import { HomeError, type HomeErrorCode } from '../../core/home/errors'
+import { HomeError, type BoxStatus, type HomeBox, type HomeErrorCode, type ProfileRules } from '../../core/host/home'
 import { checkSocketPath } from '../control-socket'
 import { readFrames } from '../line-frames'
 

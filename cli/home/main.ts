@@ -3,9 +3,9 @@
 import { integerOption } from '../args'
 import type { CliContext } from '../context'
 import { UsageError } from '../exit-codes'
-import type { ProfileRules } from '../../core/home'
+import { readHomeLink, type ProfileRules } from '../../core/host/home'
 import { homeBoxStatus, homeBoxUnlink, homeInit, homeInvite, homeRun, isBox } from './box-commands'
-import { homeDeviceStatus, homeDeviceUnlink, homePair, readLink } from './device-commands'
+import { homeDeviceStatus, homeDeviceUnlink, homePair } from './device-commands'
 
 const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }
 
@@ -44,9 +44,10 @@ export async function runHome(ctx: CliContext, positionals: string[], options: {
         if (arg === undefined) throw new UsageError('home unlink on a home node: missing PROFILE (see cairn home status)')
         return homeBoxUnlink(ctx, arg)
       }
-      const link = await readLink(dir)
-      if (link === null) throw new UsageError(`${dir} is neither a home node nor linked to one (cairn home init / cairn home pair CODE)`)
-      return action === 'status' ? homeDeviceStatus(ctx, link) : homeDeviceUnlink(ctx, link)
+      if ((await readHomeLink(dir)) === null) {
+        throw new UsageError(`${dir} is neither a home node nor linked to one (cairn home init / cairn home pair CODE)`)
+      }
+      return action === 'status' ? homeDeviceStatus(ctx) : homeDeviceUnlink(ctx)
     }
     default:
       throw new UsageError(`home: unknown action "${action}" (init, run, invite, status, unlink; pair CODE on a device)`)

@@ -6,13 +6,14 @@
 //   home-link file = version (1) | box key (32) | salt (16) | profile id (16)
 import type { KeyPair } from 'hyperdht'
 import { blake2b, ed25519KeyPair, randomBytes } from '../crypto'
+import { HOME_LINK_KEY } from '../protocol/caps'
 import { Reader, Writer } from './codec'
 import { HomeError } from './errors'
 import { KEY_BYTES, PROFILE_ID_BYTES } from './wire'
 
 export const LINK_VERSION = 1
 export const SALT_BYTES = 16
-const LINK_TAG = Buffer.from('cairn/home/link-key/v1')
+const LINK_TAG = HOME_LINK_KEY
 
 export interface HomeLink {
   boxKey: Buffer

@@ -6,6 +6,7 @@
 // from one connection does not work on another. A typo fails the checksum before anything is dialled.
 import z32 from 'z32'
 import { blake2b, randomBytes } from '../crypto'
+import { HOME_PAIR_PROOF } from '../protocol/caps'
 import { HomeError } from './errors'
 import { CODE_ID_BYTES, KEY_BYTES } from './wire'
 
@@ -13,7 +14,7 @@ export const CODE_VERSION = 1
 export const SECRET_BYTES = 16
 const CHECK_BYTES = 2
 const CODE_BYTES = 1 + KEY_BYTES + CODE_ID_BYTES + SECRET_BYTES + CHECK_BYTES
-const PROOF_TAG = Buffer.from('cairn/home/pair-proof/v1')
+const PROOF_TAG = HOME_PAIR_PROOF
 
 /** BLAKE2b's shortest output is 16 bytes: the checksum is the first two of it. */
 function checksum(body: Uint8Array): Buffer {

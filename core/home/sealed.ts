@@ -19,11 +19,12 @@ import {
   x25519,
   x25519KeyPair
 } from '../crypto'
+import { HOME_BUNDLE_KEY, HOME_SEALED_REQUEST } from '../protocol/caps'
 import { HomeError } from './errors'
 import { MAX_SEALED_BYTES } from './wire'
 
-const BUNDLE_TAG = Buffer.from('cairn/home/bundle-key/v1')
-const REQUEST_TAG = Buffer.from('cairn/home/sealed-request/v1')
+const BUNDLE_TAG = HOME_BUNDLE_KEY
+const REQUEST_TAG = HOME_SEALED_REQUEST
 const REQUEST_VERSION = 1
 const KEY_BYTES = 32
 const REQUEST_OVERHEAD = 1 + KEY_BYTES + AEAD_NONCE_BYTES + 16

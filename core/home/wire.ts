@@ -4,10 +4,11 @@
 //
 // Frame: version (1) | kind (0 request, 1 reply) | id | op tag | fields. Every length is capped on
 // decode and the whole frame must be consumed.
+import { HOME_PROTOCOL } from '../protocol/caps'
 import { HomeError, isHomeErrorCode, type HomeErrorCode } from './errors'
 import { Reader, Writer } from './codec'
 
-export const HOME_PROTOCOL = 'cairn/home'
+export { HOME_PROTOCOL }
 export const WIRE_VERSION = 1
 export const MAX_WIRE_BYTES = 64 * 1024
 export const KEY_BYTES = 32

@@ -28,6 +28,15 @@ export const CORESTORE_PRIMARY = Buffer.from('cairn/corestore-primary/v1')
 export const STORE_SEAL = Buffer.from('cairn/store-seal/v1')
 export const STORE_TAG = Buffer.from('cairn/store-tag/v1')
 
+/** Home node: a device's pairing proof, BLAKE2b-256(key = code secret, tag ‖ box key ‖ device key). */
+export const HOME_PAIR_PROOF = Buffer.from('cairn/home/pair-proof/v1')
+/** Home node: a device's link key seed, BLAKE2b-256(key = identity seed, tag ‖ box key ‖ salt). */
+export const HOME_LINK_KEY = Buffer.from('cairn/home/link-key/v1')
+/** Home node: the key a published bundle is sealed under, BLAKE2b-256(key = tag, identity key). */
+export const HOME_BUNDLE_KEY = Buffer.from('cairn/home/bundle-key/v1')
+/** Home node: a sealed request's key, BLAKE2b-256(key = tag, DH ‖ ephemeral ‖ owner). */
+export const HOME_SEALED_REQUEST = Buffer.from('cairn/home/sealed-request/v1')
+
 /** File signature of sealed secrets (keystore file and backup body). */
 export const SEALED_MAGIC = Buffer.from('CAIRNKS')
 /** Prefix of a backup's one line of text. */
@@ -39,3 +48,4 @@ export const LAN_SERVICE = '_cairn._udp.local'
 /** Protomux protocol names. */
 export const CONTROL_PROTOCOL = 'cairn/control'
 export const INBOX_PROTOCOL = 'cairn/inbox'
+export const HOME_PROTOCOL = 'cairn/home'

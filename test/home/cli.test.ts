@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
-import { cli, CliNode, killAll, until } from '../cli/cli-process'
+import { cli, CliNode, killAll, until } from '../helpers/cli-process'
 
 let testnet: LocalTestnet
 let dir: string

@@ -7,7 +7,7 @@ import { generateIdentity, type IdentityKeyPair } from '../../core/identity'
 import { createBoxKey, decodePairingCode, HomeBox, type BoxOptions, HomeClient, linkKeyPair, newLinkSalt, type ProfileRules } from '../../core/home'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 
-export { waitFor } from '../core/helpers'
+export { waitFor } from '../helpers/core'
 
 /** A person's device: an identity, a corestore for its logs, and a link key for one box. */
 export interface Device {

@@ -4,7 +4,7 @@ import { cryptoReady, randomBytes } from '../../core/crypto'
 import { encodeContactId } from '../../core/identity'
 import { openBundle, openRequest, sealBundle, sealRequest } from '../../core/home'
 import { MAX_WAITING_REQUESTS_PER_PROFILE } from '../../core/home/registry'
-import { inboxTopic } from '../../core/net/topics'
+import { inboxTopic } from '../../core/protocol/topics'
 import { bundleOf, decodeBundle, encodeBundle, generateSignedPrekey } from '../../core/ratchet'
 import { diskBytes, HomeFixture } from './helpers'
 
