@@ -12,7 +12,8 @@ const NET = [
   'test/cli/{backup,control-socket,nodes,usage}.test.ts',
   'test/shell/ipc-host.test.ts',
   'test/groups/{replication,swarm}.test.ts',
-  'test/media/{call,call-manager,call-stream}.test.ts'
+  'test/media/{call,call-manager,call-stream}.test.ts',
+  'test/home/{box,refusals,prekeys,expiry,cli}.test.ts'
 ]
 const LAN = ['test/lan/{scenarios,network,discovery,runtime}.test.ts']
 const E2E = ['test/e2e/**/*.test.ts', 'test/shell/start.test.ts', 'test/ui/*.test.ts', 'test/media/browser-media.test.ts']

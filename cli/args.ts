@@ -16,12 +16,21 @@ const COMMAND_OPTIONS = {
   name: { type: 'string' },
   limit: { type: 'string' },
   port: { type: 'string' },
-  'backup-file': { type: 'string' }
+  'backup-file': { type: 'string' },
+  quota: { type: 'string' },
+  'expire-days': { type: 'string' }
 } as const
 
 type CommandOption = keyof typeof COMMAND_OPTIONS
 
-const METAVAR: Record<CommandOption, string> = { name: 'NAME', limit: 'N', port: 'N', 'backup-file': 'FILE' }
+const METAVAR: Record<CommandOption, string> = {
+  name: 'NAME',
+  limit: 'N',
+  port: 'N',
+  'backup-file': 'FILE',
+  quota: 'SIZE',
+  'expire-days': 'DAYS'
+}
 
 export interface CommandSpec {
   name: string
@@ -62,6 +71,12 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'status', args: [], options: [], summary: 'network mode, peers connected, contacts online' },
   { name: 'run', args: [], options: [], summary: 'stay online; print one JSON line per event' },
   { name: 'serve', args: [], options: ['port'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL' },
+  {
+    name: 'home',
+    args: ['ACTION', 'ARG?'],
+    options: ['quota', 'expire-days'],
+    summary: 'home node — on the box: init, run, invite, status, unlink PROFILE; on a device: pair CODE, status, unlink'
+  },
   { name: 'help', args: ['COMMAND?'], options: [], summary: 'show help for a command' }
 ]
 

@@ -25,7 +25,10 @@ async function main(argv: string[]): Promise<number> {
   // The core (storage, networking, crypto) loads only once the command line is known to be valid,
   // so help and usage errors answer at once.
   const name = parsed.command.name
-  if (name === 'run' || name === 'serve') {
+  if (name === 'home') {
+    const { runHome } = await import('./home/main')
+    await runHome(ctx, parsed.positionals, parsed.options)
+  } else if (name === 'run' || name === 'serve') {
     const { runDaemon } = await import('./daemon')
     await runDaemon(ctx, { webShellPort: name === 'serve' ? (integerOption('port', parsed.options.port, 0, 65535) ?? 0) : undefined })
   } else {

@@ -38,6 +38,14 @@ export const GROUP_ENTRY = Buffer.from('cairn/group/entry/v1')
 export const GROUP_ID = Buffer.from('cairn/group/id/v1')
 /** A group's topic for one period: BLAKE2b-256(key = tag, group secret ‖ period u32 LE). */
 export const GROUP_TOPIC = Buffer.from('cairn/group/topic/v1')
+/** Home node: a device's pairing proof, BLAKE2b-256(key = code secret, tag ‖ box key ‖ device key). */
+export const HOME_PAIR_PROOF = Buffer.from('cairn/home/pair-proof/v1')
+/** Home node: a device's link key seed, BLAKE2b-256(key = identity seed, tag ‖ box key ‖ salt). */
+export const HOME_LINK_KEY = Buffer.from('cairn/home/link-key/v1')
+/** Home node: the key a published bundle is sealed under, BLAKE2b-256(key = tag, identity key). */
+export const HOME_BUNDLE_KEY = Buffer.from('cairn/home/bundle-key/v1')
+/** Home node: a sealed request's key, BLAKE2b-256(key = tag, DH ‖ ephemeral ‖ owner). */
+export const HOME_SEALED_REQUEST = Buffer.from('cairn/home/sealed-request/v1')
 
 /** File signature of sealed secrets (keystore file and backup body). */
 export const SEALED_MAGIC = Buffer.from('CAIRNKS')
@@ -50,3 +58,4 @@ export const LAN_SERVICE = '_cairn._udp.local'
 /** Protomux protocol names. */
 export const CONTROL_PROTOCOL = 'cairn/control'
 export const INBOX_PROTOCOL = 'cairn/inbox'
+export const HOME_PROTOCOL = 'cairn/home'
