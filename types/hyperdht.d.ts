@@ -17,6 +17,7 @@ declare module 'hyperdht' {
     readonly publicKey: Buffer
     readonly remotePublicKey: Buffer
     readonly isInitiator: boolean
+    readonly handshakeHash: Buffer
     readonly rawBytesRead: number
     readonly rawBytesWritten: number
     readonly opened: Promise<boolean>

@@ -9,9 +9,11 @@ import { Firewall } from './firewall'
 import { encodeRequestFrame, type RequestFrame } from './frames'
 import { Link } from './link'
 import { Links } from './links'
-import { Membership, type Rendezvous, type SwarmEntry } from './membership'
+import { Membership, type Place, type SwarmEntry } from './membership'
+import { PairSwarm } from './pair-swarm'
+import { signHello } from './hello'
 import type { Peer } from './peer'
-import { inboxTopic, pairTopics } from '../protocol/topics'
+import { dayOf, inboxTopic, pairDays, topicSecret } from '../protocol/topics'
 import { summarizeStatus, type NetworkStatusSummary, type NodeCounter } from './status'
 import type { NetworkOptions } from './types'
 
@@ -25,7 +27,8 @@ const MAX_PEERS = 512
 const READY_WAIT_MS = 3_000
 // A connection that lasted this long counts as having worked: its loss restarts the retry delays.
 const STABLE_LINK_MS = 15_000
-// The DHT says little when it regains the network on its own; the status is re-read this often.
+// The DHT says little when it regains the network on its own; the status is re-read this often, and
+// the day (which sets the pair keys and topics) checked.
 const STATUS_POLL_MS = 5_000
 
 interface PendingRequest {
@@ -58,6 +61,8 @@ export class Network extends EventEmitter {
   private readonly requests = new Map<string, PendingRequest>()
   private readonly links = new Links()
   private readonly myInbox: Buffer
+  private readonly now: () => number
+  private day: number
   private lastStatus = ''
   private closing: Promise<void> | null = null
   private readonly statusTimer: NodeJS.Timeout
@@ -78,7 +83,12 @@ export class Network extends EventEmitter {
       maxMs: opts.retry?.maxMs ?? DEFAULT_RETRY.maxMs
     }
     this.myInbox = inboxTopic(this.keyPair.publicKey)
-    this.statusTimer = setInterval(() => this.emitStatus(), STATUS_POLL_MS)
+    this.now = opts.clock ?? Date.now
+    this.day = dayOf(this.now())
+    this.statusTimer = setInterval(() => {
+      this.checkDay()
+      this.emitStatus()
+    }, STATUS_POLL_MS)
     this.statusTimer.unref()
     const dht = new HyperDHT({ bootstrap: opts.bootstrap, host: bindHost(opts.bootstrap) })
     this.attach(dht, false, null)
@@ -112,12 +122,9 @@ export class Network extends EventEmitter {
     const remote = toKey(publicKey)
     this.assertOpen()
     if (this.contacts.has(remote.hex)) return
-    const topics = pairTopics(this.keyPair, remote.bytes)
-    const rendezvous: Rendezvous[] = [
-      { topic: topics.mine, server: true },
-      { topic: topics.theirs, server: false }
-    ]
-    const membership = new Membership(remote, rendezvous, this.swarms, () => this.retryContact(remote.hex), this.retryOpts)
+    // Throws here, not later in a swarm, on a key no pair secret can be made with.
+    topicSecret(this.keyPair, remote.bytes).fill(0)
+    const membership = new Membership(remote, this.swarms, (entry) => this.pairPlace(remote, entry), () => this.retryContact(remote.hex), this.retryOpts)
     this.contacts.set(remote.hex, membership)
     for (const entry of this.swarms) this.lookAgainOnceAnnounced(membership, entry)
     const link = this.links.get(remote.hex)
@@ -145,7 +152,8 @@ export class Network extends EventEmitter {
       return
     }
     const rendezvous = [{ topic: inboxTopic(remote.bytes), server: false }]
-    const membership = new Membership(remote, rendezvous, this.swarms, () => this.retryRequest(remote.hex), this.retryOpts)
+    const place = (entry: SwarmEntry): Place => ({ swarm: entry.swarm, rendezvous, retire: () => {}, close: async () => {} })
+    const membership = new Membership(remote, this.swarms, place, () => this.retryRequest(remote.hex), this.retryOpts)
     this.requests.set(remote.hex, { membership, bytes })
     this.links.get(remote.hex)?.sendRequest(bytes)
   }
@@ -226,6 +234,7 @@ export class Network extends EventEmitter {
     for (const entry of this.swarms) entry.counter?.off('peers', this.onNodes)
     for (const membership of this.memberships()) membership.retry.stop()
     for (const link of this.links.values()) link.destroy()
+    await Promise.allSettled([...this.contacts.values()].map((membership) => membership.leave()))
     await Promise.allSettled(this.swarms.map(({ swarm }) => swarm.destroy()))
   }
 
@@ -237,8 +246,38 @@ export class Network extends EventEmitter {
     if (this.closing !== null) throw new CairnError('invalid-argument', 'the network is closed')
   }
 
+  // A contact's topics on one DHT: a swarm under this side's key pair for the pair and today, announcing
+  // today's topic and looking up the contact's for yesterday, today and tomorrow, so that two clocks on
+  // either side of midnight still meet. Its firewall takes only the contact's keys for those days.
+  private pairPlace(remote: ContactKey, entry: SwarmEntry): Place {
+    const days = pairDays(this.keyPair, remote.bytes, [this.day - 1, this.day, this.day + 1])
+    const today = days[1]
+    const theirKeys = new Set(days.map(({ theirs }) => theirs.publicKey.toString('hex')))
+    const pair = new PairSwarm({
+      dht: entry.swarm.dht,
+      keyPair: today.mine.keyPair,
+      admits: (key) => theirKeys.has(key.toString('hex')) && this.firewall.admitsContact(remote, entry.lan),
+      onConnection: (stream) => this.onConnection(stream, entry, remote)
+    })
+    return {
+      swarm: pair.swarm,
+      rendezvous: [{ topic: today.mine.topic, server: true }, ...days.map(({ theirs }) => ({ topic: theirs.topic, server: false }))],
+      retire: () => pair.retire(),
+      close: () => pair.close()
+    }
+  }
+
+  private checkDay(): void {
+    const day = dayOf(this.now())
+    if (day === this.day || this.closing !== null) return
+    this.day = day
+    for (const membership of this.contacts.values()) membership.rejoin()
+  }
+
   private attach(dht: HyperDHT, lan: boolean, counter: NodeCounter | null): SwarmEntry {
     const swarm = new Hyperswarm({ keyPair: this.keyPair, dht, maxPeers: MAX_PEERS, firewall: this.firewall.forSwarm(lan) })
+    // Every contact's pair swarm listens on this DHT too.
+    dht.setMaxListeners(0)
     const entry = { swarm, lan, counter }
     this.swarms.push(entry)
     swarm.on('connection', (stream) => this.onConnection(stream, entry))
@@ -292,9 +331,10 @@ export class Network extends EventEmitter {
     else pending.membership.refresh()
   }
 
-  private onConnection(stream: NoiseSecretStream, entry: SwarmEntry): void {
+  /** contact: the identity behind a pair swarm's connection (its Noise key is the contact's pair key). */
+  private onConnection(stream: NoiseSecretStream, entry: SwarmEntry, contact?: ContactKey): void {
     stream.on('error', () => {})
-    const remote = ContactKey.fromBytes(stream.remotePublicKey)
+    const remote = contact ?? ContactKey.fromBytes(stream.remotePublicKey)
     if (this.closing !== null || this.firewall.classify(remote.bytes) === 'blocked') {
       stream.destroy()
       return
@@ -311,6 +351,7 @@ export class Network extends EventEmitter {
     this.firewall.opened(remote.bytes, remote.hex)
     const link: Link = new Link(stream, remote, entry.lan, {
       classify: () => this.firewall.classify(remote.bytes),
+      hello: () => signHello(this.keyPair.secretKey, stream),
       onPeer: (peer) => this.onPeer(link, peer),
       onRequest: (request) => this.emit('request', remote.bytes, request),
       onAck: () => this.onDelivered(remote.hex),
