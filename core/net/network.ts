@@ -10,10 +10,11 @@ import { encodeRequestFrame, type RequestFrame } from './frames'
 import { Link } from './link'
 import { Links } from './links'
 import { Membership, type Place, type SwarmEntry } from './membership'
-import { PairSwarm } from './pair-swarm'
+import { pairPlace } from './pair-swarm'
 import { signHello } from './hello'
 import type { Peer } from './peer'
-import { dayOf, inboxTopic, pairDays, topicSecret } from '../protocol/topics'
+import { dayOf, inboxTopic, topicSecret } from '../protocol/topics'
+import { Inbox } from './inbox'
 import { summarizeStatus, type NetworkStatusSummary, type NodeCounter } from './status'
 import type { NetworkOptions } from './types'
 
@@ -22,22 +23,15 @@ const DEFAULT_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 120_000 }
 // Hyperswarm stops dialling beyond maxPeers open connections (default 64); a node may have more
 // contacts online than that, and strangers are capped separately by the admission limits.
 const MAX_PEERS = 512
-// Listening announces this node on the DHT; with the DHT unreachable that takes until queries time
-// out. ready() stops waiting after this long and listening carries on in the background.
-const READY_WAIT_MS = 3_000
 // A connection that lasted this long counts as having worked: its loss restarts the retry delays.
 const STABLE_LINK_MS = 15_000
-// The DHT says little when it regains the network on its own; the status is re-read this often, and
-// the day (which sets the pair keys and topics) checked.
+// The status is re-read this often (the DHT says little when it regains the network), and the day checked.
 const STATUS_POLL_MS = 5_000
 
-interface PendingRequest {
-  membership: Membership
-  bytes: Buffer
-}
+/** A request of this node's awaiting its ack: the inbox it looks up and the frame it delivers. */
+type PendingRequest = { membership: Membership; bytes: Buffer }
 
-// A DHT bootstrapped only from loopback nodes binds loopback too: HyperDHT would otherwise bind
-// 0.0.0.0 and hand out this host's other addresses, which loopback peers cannot reach.
+// Loopback bootstrap, loopback bind: on 0.0.0.0 HyperDHT hands out addresses loopback peers cannot reach.
 function bindHost(bootstrap: NetworkOptions['bootstrap']): string | undefined {
   if (bootstrap === undefined || bootstrap.length === 0) return undefined
   const loopback = bootstrap.every(({ host }) => host.startsWith('127.') || host === 'localhost')
@@ -45,8 +39,9 @@ function bindHost(bootstrap: NetworkOptions['bootstrap']): string | undefined {
 }
 
 /**
- * The node's presence on the DHT(s): one Hyperswarm per DHT, all with the identity key pair, the same
- * topics and the same firewall, and one connection (Link) per remote key across all of them.
+ * The node's presence on the DHT(s): per DHT, one Hyperswarm under the identity key pair for the inbox
+ * and this node's requests, and one per contact under that pair's key pair of the day (pair-swarm.ts);
+ * one firewall, and one connection (Link) per remote identity across all of them.
  * Events: 'peer' (Peer), 'request' (publicKey, RequestFrame), 'request-delivered' (publicKey),
  * 'status' ({ mode, peers }), 'protocol-error' (publicKey, reason).
  */
@@ -60,7 +55,7 @@ export class Network extends EventEmitter {
   private readonly contacts = new Map<string, Membership>()
   private readonly requests = new Map<string, PendingRequest>()
   private readonly links = new Links()
-  private readonly myInbox: Buffer
+  private readonly inbox: Inbox
   private readonly now: () => number
   private day: number
   private lastStatus = ''
@@ -82,7 +77,7 @@ export class Network extends EventEmitter {
       initialMs: opts.retry?.initialMs ?? DEFAULT_RETRY.initialMs,
       maxMs: opts.retry?.maxMs ?? DEFAULT_RETRY.maxMs
     }
-    this.myInbox = inboxTopic(this.keyPair.publicKey)
+    this.inbox = new Inbox(this.keyPair, opts.hidden ?? false)
     this.now = opts.clock ?? Date.now
     this.day = dayOf(this.now())
     this.statusTimer = setInterval(() => {
@@ -96,20 +91,7 @@ export class Network extends EventEmitter {
 
   /** Resolves once the node accepts connections on every swarm, or after a few seconds if the DHT is unreachable. */
   async ready(): Promise<void> {
-    const listening = Promise.all(this.swarms.map(({ swarm }) => swarm.listen())).then(
-      () => true,
-      (err: unknown) => {
-        this.log(`listening failed: ${err instanceof Error ? err.message : String(err)}`)
-        return false
-      }
-    )
-    let timer: NodeJS.Timeout | null = null
-    const waited = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), READY_WAIT_MS)
-      timer.unref()
-    })
-    await Promise.race([listening, waited])
-    if (timer !== null) clearTimeout(timer)
+    await this.inbox.listenAll(this.swarms, this.log)
     this.emitStatus()
   }
 
@@ -194,7 +176,7 @@ export class Network extends EventEmitter {
       membership.retry.start()
       this.lookAgainOnceAnnounced(membership, entry)
     }
-    await entry.swarm.listen()
+    await this.inbox.listen(entry)
     this.emitStatus()
   }
 
@@ -208,6 +190,16 @@ export class Network extends EventEmitter {
     for (const link of this.links.over(entry)) link.destroy()
     await entry.swarm.destroy()
     this.emitStatus()
+  }
+
+  /** Hidden: see Inbox. */
+  async setHidden(hidden: boolean): Promise<void> {
+    this.assertOpen()
+    await this.inbox.setHidden(hidden, this.swarms)
+  }
+
+  get hidden(): boolean {
+    return this.inbox.hidden
   }
 
   status(): NetworkStatusSummary {
@@ -246,25 +238,15 @@ export class Network extends EventEmitter {
     if (this.closing !== null) throw new CairnError('invalid-argument', 'the network is closed')
   }
 
-  // A contact's topics on one DHT: a swarm under this side's key pair for the pair and today, announcing
-  // today's topic and looking up the contact's for yesterday, today and tomorrow, so that two clocks on
-  // either side of midnight still meet. Its firewall takes only the contact's keys for those days.
   private pairPlace(remote: ContactKey, entry: SwarmEntry): Place {
-    const days = pairDays(this.keyPair, remote.bytes, [this.day - 1, this.day, this.day + 1])
-    const today = days[1]
-    const theirKeys = new Set(days.map(({ theirs }) => theirs.publicKey.toString('hex')))
-    const pair = new PairSwarm({
+    return pairPlace({
+      identity: this.keyPair,
+      remote: remote.bytes,
+      day: this.day,
       dht: entry.swarm.dht,
-      keyPair: today.mine.keyPair,
-      admits: (key) => theirKeys.has(key.toString('hex')) && this.firewall.admitsContact(remote, entry.lan),
+      admits: () => this.firewall.admitsContact(remote, entry.lan),
       onConnection: (stream) => this.onConnection(stream, entry, remote)
     })
-    return {
-      swarm: pair.swarm,
-      rendezvous: [{ topic: today.mine.topic, server: true }, ...days.map(({ theirs }) => ({ topic: theirs.topic, server: false }))],
-      retire: () => pair.retire(),
-      close: () => pair.close()
-    }
   }
 
   private checkDay(): void {
@@ -292,7 +274,7 @@ export class Network extends EventEmitter {
     swarm.dht.on('network-update', () => this.emitStatus())
     swarm.dht.on('ready', () => this.emitStatus())
     counter?.on('peers', this.onNodes)
-    swarm.join(this.myInbox, { server: true, client: false })
+    this.inbox.join(entry)
     return entry
   }
 

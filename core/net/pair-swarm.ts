@@ -4,6 +4,9 @@
 import Hyperswarm from 'hyperswarm'
 import type HyperDHT from 'hyperdht'
 import type { KeyPair, NoiseSecretStream } from 'hyperdht'
+import type { IdentityKeyPair } from '../identity'
+import { pairDays } from '../protocol/topics'
+import type { Place } from './membership'
 
 // One connection per pair is all a pair swarm ever keeps; a few more let a reconnect overlap the old.
 const MAX_PAIR_PEERS = 4
@@ -80,5 +83,38 @@ export class PairSwarm {
     await this.swarm.destroy()
     for (const stream of this.swarm.connections) stream.destroy()
     this.release()
+  }
+}
+
+export interface PairPlaceOptions {
+  identity: IdentityKeyPair
+  /** The contact's identity key. */
+  remote: Buffer
+  day: number
+  dht: HyperDHT
+  /** The rest of the firewall's say on a handshake with one of the contact's pair keys. */
+  admits(): boolean
+  onConnection(stream: NoiseSecretStream): void
+}
+
+// A contact's topics on one DHT for one day: a swarm under this side's key pair for the pair and the
+// day, announcing the day's topic and looking up the contact's for the day before, the day and the day
+// after, so two clocks on either side of midnight still meet. It lets in only the contact's keys for
+// those days.
+export function pairPlace(opts: PairPlaceOptions): Place {
+  const days = pairDays(opts.identity, opts.remote, [opts.day - 1, opts.day, opts.day + 1])
+  const today = days[1]
+  const theirKeys = new Set(days.map(({ theirs }) => theirs.publicKey.toString('hex')))
+  const pair = new PairSwarm({
+    dht: opts.dht,
+    keyPair: today.mine.keyPair,
+    admits: (key) => theirKeys.has(key.toString('hex')) && opts.admits(),
+    onConnection: opts.onConnection
+  })
+  return {
+    swarm: pair.swarm,
+    rendezvous: [{ topic: today.mine.topic, server: true }, ...days.map(({ theirs }) => ({ topic: theirs.topic, server: false }))],
+    retire: () => pair.retire(),
+    close: () => pair.close()
   }
 }
