@@ -60,6 +60,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'send', args: ['CONTACT', 'TEXT'], options: [], summary: 'send TEXT (or stdin with -) to a contact' },
   { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact' },
   { name: 'status', args: [], options: [], summary: 'network mode, peers connected, contacts online' },
+  { name: 'set', args: ['SETTING', 'VALUE'], options: [], summary: 'change a setting: hidden on|off (my inbox off the DHT; only contacts reach me)' },
   { name: 'run', args: [], options: [], summary: 'stay online; print one JSON line per event' },
   { name: 'serve', args: [], options: ['port'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL' },
   { name: 'help', args: ['COMMAND?'], options: [], summary: 'show help for a command' }

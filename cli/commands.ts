@@ -2,6 +2,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { text } from 'node:stream/consumers'
 import { CairnError } from '../core/api/errors'
+import type { Settings } from '../core/api/types'
 import { BACKUP_MAX, HISTORY_LIMIT_MAX, NAME_MAX } from '../core/api/validate'
 import { parseContactId } from '../core/host/contact-id'
 import { integerOption, type ParsedCommandLine } from './args'
@@ -157,6 +158,13 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         return { text: formatHistory(page), data: page }
       }
     }
+    case 'set': {
+      const patch = settingPatch(first, second)
+      return async ({ api }) => {
+        const settings = await api.updateSettings(patch)
+        return { text: `hidden: ${settings.hidden ? 'on' : 'off'}\n`, data: settings }
+      }
+    }
     case 'status':
       return async ({ api, routed }) => {
         if (!routed) {
@@ -169,6 +177,13 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
     default:
       throw new UsageError(`${call.command.name} is not a one-shot command`)
   }
+}
+
+/** The settings `cairn set` changes, from their command-line words. */
+function settingPatch(setting: string, value: string): Partial<Settings> {
+  if (setting !== 'hidden') throw new UsageError(`unknown setting ${JSON.stringify(setting)}; the one setting is: hidden`)
+  if (value !== 'on' && value !== 'off') throw new UsageError(`hidden takes on or off, not ${JSON.stringify(value)}`)
+  return { hidden: value === 'on' }
 }
 
 async function readBackupFile(file: string): Promise<string> {

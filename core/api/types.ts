@@ -88,6 +88,8 @@ export interface NetworkStatus {
 export interface Settings {
   name: string
   lanDiscovery: boolean
+  /** My inbox is not announced: strangers cannot find me or see me online; only contacts reach me. */
+  hidden: boolean
 }
 
 export type SecurityKind =

@@ -79,7 +79,7 @@ const historyLimit: Check = (value, label) => {
 }
 
 const historyQuery = object({ limit: historyLimit, before: string(1, CURSOR_MAX) })
-const settingsPatch = object({ name, lanDiscovery: boolean })
+const settingsPatch = object({ name, lanDiscovery: boolean, hidden: boolean })
 
 const arg = (label: string, check: Check, optional = false): ArgSpec => ({ label, check, optional })
 const contact = arg('contact', contactId)

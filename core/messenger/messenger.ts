@@ -140,7 +140,8 @@ export class Messenger extends EventEmitter {
   }
 
   settings(): Settings {
-    return { name: this.self.meta.name, lanDiscovery: this.self.meta.lanDiscovery }
+    const { name, lanDiscovery, hidden = false } = this.self.meta
+    return { name, lanDiscovery, hidden }
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
@@ -148,6 +149,10 @@ export class Messenger extends EventEmitter {
     if (patch.lanDiscovery !== undefined) {
       await this.self.saveMeta({ ...this.self.meta, lanDiscovery: patch.lanDiscovery })
       await this.lan.toggle(patch.lanDiscovery)
+    }
+    if (patch.hidden !== undefined) {
+      await this.self.saveMeta({ ...this.self.meta, hidden: patch.hidden })
+      await this.network.setHidden(patch.hidden)
     }
     return this.settings()
   }

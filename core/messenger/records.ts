@@ -4,6 +4,8 @@ import type { MessagePreview } from '../api/types'
 export interface MetaRecord {
   name: string
   lanDiscovery: boolean
+  /** Absent in profiles from before hidden mode: not hidden. */
+  hidden?: boolean
   createdAt: number
   /** Id of my current signed prekey (the one in my bundle). */
   prekeyId: number

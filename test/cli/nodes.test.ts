@@ -62,6 +62,15 @@ describe('cairn nodes on a loopback testnet', () => {
     expect((await cli(['id'], a)).stdout).toBe(`${idA}\n`)
   })
 
+  it('`set hidden on|off` saves the setting; anything else is a usage error', async () => {
+    const on = await cli(['set', 'hidden', 'on', '--json'], a)
+    expect(on.code, on.stderr).toBe(0)
+    expect(JSON.parse(on.stdout)).toMatchObject({ hidden: true })
+    expect((await cli(['set', 'hidden', 'maybe'], a)).code).toBe(2)
+    expect((await cli(['set', 'invisible', 'on'], a)).code).toBe(2)
+    expect(await cli(['set', 'hidden', 'off'], a)).toEqual({ code: 0, stdout: 'hidden: off\n', stderr: '' })
+  })
+
   it('refuses a wrong or missing passphrase with exit 3', async () => {
     const wrong = await cli(['contacts'], { ...a, passphrase: 'not it' })
     expect(wrong.code).toBe(3)

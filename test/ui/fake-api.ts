@@ -69,6 +69,7 @@ export class FakeApi implements CairnApi {
   /** Oldest first, per contact. */
   logs = new Map<ContactId, Message[]>()
   net: NetworkStatus = { mode: 'internet', peers: 0, contactsOnline: 0, lanDiscovery: true }
+  hidden = false
   private nextId = 1
 
   emit(e: CairnEvent): void {
@@ -342,11 +343,12 @@ export class FakeApi implements CairnApi {
   }
 
   async settings(): Promise<Settings> {
-    return { name: this.open().name, lanDiscovery: this.net.lanDiscovery }
+    return { name: this.open().name, lanDiscovery: this.net.lanDiscovery, hidden: this.hidden }
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     if (patch.lanDiscovery !== undefined) this.net = { ...this.net, lanDiscovery: patch.lanDiscovery }
+    if (patch.hidden !== undefined) this.hidden = patch.hidden
     if (patch.name !== undefined) await this.setName(patch.name)
     return this.settings()
   }

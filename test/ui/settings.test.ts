@@ -69,3 +69,15 @@ test('export shows the sealed backup as text to copy; LAN discovery and the name
   await mounted!.settle()
   expect(api.me?.name).toBe('Ada L.')
 })
+
+test('the Hidden switch shows the saved setting and saves a change', async () => {
+  const hidden = ui.getByLabelText('Hidden') as HTMLInputElement
+  expect(hidden.checked).toBe(false)
+  await fireEvent.click(hidden)
+  await mounted!.settle()
+  expect(api.hidden).toBe(true)
+  expect((await api.settings()).hidden).toBe(true)
+  await fireEvent.click(hidden)
+  await mounted!.settle()
+  expect(api.hidden).toBe(false)
+})
