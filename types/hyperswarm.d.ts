@@ -38,6 +38,9 @@ declare module 'hyperswarm' {
     clear(): Promise<unknown>
     join(topic: Buffer, opts?: { client?: boolean; server?: boolean }): PeerDiscoverySession
     leave(topic: Buffer): Promise<void>
+    /** Dials this key (and redials it) until leavePeer. */
+    joinPeer(publicKey: Buffer): void
+    leavePeer(publicKey: Buffer): void
     listen(): Promise<void>
     flush(): Promise<boolean>
     destroy(opts?: { force?: boolean }): Promise<void>

@@ -9,11 +9,13 @@ import { Firewall } from './firewall'
 import { encodeRequestFrame, type RequestFrame } from './frames'
 import { Link } from './link'
 import { Links } from './links'
+import { InviteInboxes } from './invites'
 import { Membership, type Place, type SwarmEntry } from './membership'
+import { OutgoingRequests } from './outgoing'
 import { pairPlace } from './pair-swarm'
 import { signHello } from './hello'
 import type { Peer } from './peer'
-import { dayOf, inboxTopic, topicSecret } from '../protocol/topics'
+import { dayOf, topicSecret } from '../protocol/topics'
 import { Inbox } from './inbox'
 import { summarizeStatus, type NetworkStatusSummary, type NodeCounter } from './status'
 import type { NetworkOptions } from './types'
@@ -27,9 +29,6 @@ const MAX_PEERS = 512
 const STABLE_LINK_MS = 15_000
 // The status is re-read this often (the DHT says little when it regains the network), and the day checked.
 const STATUS_POLL_MS = 5_000
-
-/** A request of this node's awaiting its ack: the inbox it looks up and the frame it delivers. */
-type PendingRequest = { membership: Membership; bytes: Buffer }
 
 // Loopback bootstrap, loopback bind: on 0.0.0.0 HyperDHT hands out addresses loopback peers cannot reach.
 function bindHost(bootstrap: NetworkOptions['bootstrap']): string | undefined {
@@ -53,7 +52,8 @@ export class Network extends EventEmitter {
   private readonly log: (message: string) => void
   private readonly swarms: SwarmEntry[] = []
   private readonly contacts = new Map<string, Membership>()
-  private readonly requests = new Map<string, PendingRequest>()
+  private readonly requests: OutgoingRequests
+  private readonly invites: InviteInboxes
   private readonly links = new Links()
   private readonly inbox: Inbox
   private readonly now: () => number
@@ -70,7 +70,7 @@ export class Network extends EventEmitter {
     this.firewall = new Firewall(opts.classify, opts.limits, {
       links: this.links,
       closed: () => this.closing !== null,
-      isMember: (hex) => this.contacts.has(hex) || this.requests.has(hex)
+      isMember: (hex) => this.contacts.has(hex) || this.requests.has(hex) || this.requests.inviter(hex) !== undefined
     }, this.log)
     this.inboxTimeoutMs = opts.limits?.inboxTimeoutMs ?? DEFAULT_INBOX_TIMEOUT_MS
     this.retryOpts = {
@@ -78,6 +78,18 @@ export class Network extends EventEmitter {
       maxMs: opts.retry?.maxMs ?? DEFAULT_RETRY.maxMs
     }
     this.inbox = new Inbox(this.keyPair, opts.hidden ?? false)
+    this.requests = new OutgoingRequests({
+      swarms: this.swarms,
+      links: this.links,
+      retryOpts: this.retryOpts,
+      classify: (key) => this.firewall.classify(key),
+      delivered: (remote) => this.emit('request-delivered', remote.bytes)
+    })
+    this.invites = new InviteInboxes({
+      swarms: () => this.swarms,
+      refuses: (entry, key, payload) => this.firewall.forSwarm(entry.lan)(key, payload),
+      onConnection: (stream, entry, used) => this.onConnection(stream, entry, undefined, used)
+    })
     this.now = opts.clock ?? Date.now
     this.day = dayOf(this.now())
     this.statusTimer = setInterval(() => {
@@ -124,32 +136,22 @@ export class Network extends EventEmitter {
     await membership.leave()
   }
 
-  sendRequest(publicKey: Buffer | ContactKey, request: RequestFrame): void {
+  /** invite: the secret of the target's invite, whose key is dialled instead of their inbox topic. */
+  sendRequest(publicKey: Buffer | ContactKey, request: RequestFrame, invite: Buffer | null = null): void {
     const remote = toKey(publicKey)
     const bytes = encodeRequestFrame(request)
     this.assertOpen()
-    const existing = this.requests.get(remote.hex)
-    if (existing !== undefined) {
-      existing.bytes = bytes
-      return
-    }
-    const rendezvous = [{ topic: inboxTopic(remote.bytes), server: false }]
-    const place = (entry: SwarmEntry): Place => ({ swarm: entry.swarm, rendezvous, retire: () => {}, close: async () => {} })
-    const membership = new Membership(remote, this.swarms, place, () => this.retryRequest(remote.hex), this.retryOpts)
-    this.requests.set(remote.hex, { membership, bytes })
-    this.links.get(remote.hex)?.sendRequest(bytes)
+    this.requests.send(remote, bytes, invite)
   }
 
   cancelRequest(publicKey: Buffer | ContactKey): void {
-    const { hex } = toKey(publicKey)
-    const pending = this.requests.get(hex)
-    if (pending === undefined) return
-    this.requests.delete(hex)
-    pending.membership.leave().catch(() => {})
-    const link = this.links.get(hex)
-    if (link === undefined) return
-    link.cancelRequest()
-    if (link.peer === null && this.firewall.classify(link.remoteKey) !== 'contact') link.destroy()
+    this.requests.cancel(toKey(publicKey).hex)
+  }
+
+  /** Opens a one-time inbox for this invite's secret for ttlMs (see InviteInboxes); resolves once it listens. */
+  openInvite(secret: Buffer, ttlMs: number): Promise<void> {
+    this.assertOpen()
+    return this.invites.add(secret, ttlMs)
   }
 
   reclassify(publicKey: Buffer | ContactKey): void {
@@ -227,11 +229,12 @@ export class Network extends EventEmitter {
     for (const membership of this.memberships()) membership.retry.stop()
     for (const link of this.links.values()) link.destroy()
     await Promise.allSettled([...this.contacts.values()].map((membership) => membership.leave()))
+    await this.invites.closeAll()
     await Promise.allSettled(this.swarms.map(({ swarm }) => swarm.destroy()))
   }
 
   private memberships(): Membership[] {
-    return [...this.contacts.values(), ...[...this.requests.values()].map(({ membership }) => membership)]
+    return [...this.contacts.values(), ...this.requests.memberships()]
   }
 
   private assertOpen(): void {
@@ -305,18 +308,14 @@ export class Network extends EventEmitter {
     return link.lan || !this.swarms.some(({ lan }) => lan)
   }
 
-  private retryRequest(hex: string): void {
-    const pending = this.requests.get(hex)
-    if (pending === undefined) return
-    const link = this.links.get(hex)
-    if (link !== undefined) link.sendRequest(pending.bytes)
-    else pending.membership.refresh()
-  }
-
-  /** contact: the identity behind a pair swarm's connection (its Noise key is the contact's pair key). */
-  private onConnection(stream: NoiseSecretStream, entry: SwarmEntry, contact?: ContactKey): void {
+  /**
+   * contact: the identity behind a pair swarm's connection (its Noise key is the contact's pair key).
+   * invited: the connection came in through an invite, which its request uses up.
+   */
+  private onConnection(stream: NoiseSecretStream, entry: SwarmEntry, contact?: ContactKey, invited?: () => void): void {
     stream.on('error', () => {})
-    const remote = contact ?? ContactKey.fromBytes(stream.remotePublicKey)
+    const noise = ContactKey.fromBytes(stream.remotePublicKey)
+    const remote = contact ?? this.requests.inviter(noise.hex) ?? noise
     if (this.closing !== null || this.firewall.classify(remote.bytes) === 'blocked') {
       stream.destroy()
       return
@@ -335,8 +334,11 @@ export class Network extends EventEmitter {
       classify: () => this.firewall.classify(remote.bytes),
       hello: () => signHello(this.keyPair.secretKey, stream),
       onPeer: (peer) => this.onPeer(link, peer),
-      onRequest: (request) => this.emit('request', remote.bytes, request),
-      onAck: () => this.onDelivered(remote.hex),
+      onRequest: (request) => {
+        invited?.()
+        this.emit('request', remote.bytes, request)
+      },
+      onAck: () => this.requests.delivered(remote.hex),
       onProtocolError: (reason) => {
         this.log(`protocol error from ${remote.hex.slice(0, 16)}…: ${reason}`)
         this.emit('protocol-error', remote.bytes, reason)
@@ -344,7 +346,7 @@ export class Network extends EventEmitter {
       onClose: () => this.onLinkClose(link)
     })
     this.links.add(link, entry)
-    link.start(this.requests.get(remote.hex)?.bytes ?? null, this.inboxTimeoutMs)
+    link.start(this.requests.bytes(remote.hex), this.inboxTimeoutMs)
     this.emitStatus()
   }
 
@@ -353,16 +355,8 @@ export class Network extends EventEmitter {
     const { hex } = link.key
     this.firewall.release(hex)
     if (this.settled(link)) this.contacts.get(hex)?.retry.stop()
-    if (this.requests.has(hex)) this.onDelivered(hex)
+    this.requests.delivered(hex)
     this.emit('peer', peer)
-  }
-
-  private onDelivered(hex: string): void {
-    const pending = this.requests.get(hex)
-    if (pending === undefined) return
-    this.requests.delete(hex)
-    pending.membership.leave().catch(() => {})
-    this.emit('request-delivered', pending.membership.key.bytes)
   }
 
   private onLinkClose(link: Link): void {
@@ -379,7 +373,7 @@ export class Network extends EventEmitter {
         membership.retry.restart(this.retryOpts.initialMs * 2 ** membership.shortLived)
         if (lasted) membership.refresh()
       }
-      this.requests.get(hex)?.membership.retry.resume()
+      this.requests.linkClosed(hex)
     }
     this.emitStatus()
   }

@@ -16,6 +16,12 @@ export const PAIR_DAY = Buffer.from('cairn/net/pair-day/v1')
 export const PAIR_KEY = Buffer.from('cairn/net/pair-key/v1')
 /** That side's topic for the day: BLAKE2b-256(key = tag, day seed). */
 export const PAIR_TOPIC = Buffer.from('cairn/net/pair-topic/v2')
+/** An invite's short-lived inbox key pair: Ed25519 from seed BLAKE2b-256(key = tag, invite secret). */
+export const INVITE_KEY = Buffer.from('cairn/net/invite-key/v1')
+/** An invite code's checksum: BLAKE2b-128(key = tag, body), first 3 bytes. */
+export const INVITE_CHECKSUM = Buffer.from('cairn/invite-code/v1')
+/** Prefix of an invite code's text. */
+export const INVITE_PREFIX = 'cairn-invite:'
 /** What a connection's hello signature covers: tag ‖ Noise handshake hash ‖ signer's Noise public key. */
 export const PAIR_HELLO = Buffer.from('cairn/net/pair-hello/v1')
 /** An inbox topic: BLAKE2b-256(key = tag, public key). */
