@@ -50,7 +50,8 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'write my identity, sealed under a backup passphrase, to a new FILE'
   },
   { name: 'id', args: [], options: [], summary: 'print my contact ID' },
-  { name: 'add', args: ['ID'], options: ['name'], summary: 'add a contact by ID (sends them a contact request)' },
+  { name: 'add', args: ['ID'], options: ['name'], summary: 'add a contact by ID or invite code (sends them a contact request)' },
+  { name: 'invite', args: [], options: [], summary: 'print a one-time invite code (needs a running node; reaches me even while hidden)' },
   { name: 'contacts', args: [], options: [], summary: 'list contacts with presence and unread counts' },
   { name: 'requests', args: [], options: [], summary: 'list incoming contact requests' },
   { name: 'accept', args: ['ID'], options: ['name'], summary: 'accept a contact request' },

@@ -42,6 +42,8 @@ export interface ContactRecord {
   lastActivity: number
   /** I asked them to add me and have not met them yet: the request is re-sent after a restart. */
   requested: boolean
+  /** The secret (hex) of their invite my request goes through; absent: through their inbox. */
+  invite?: string
   /** Ratchet sessions by id (hex), the active one first. */
   sessions: string[]
 }

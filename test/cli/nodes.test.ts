@@ -71,6 +71,15 @@ describe('cairn nodes on a loopback testnet', () => {
     expect(await cli(['set', 'hidden', 'off'], a)).toEqual({ code: 0, stdout: 'hidden: off\n', stderr: '' })
   })
 
+  it('`invite` needs a running node; `add` refuses a damaged invite code', async () => {
+    const invite = await cli(['invite'], a)
+    expect(invite.code).toBe(2)
+    expect(invite.stderr).toMatch(/needs a running node/)
+    const bad = await cli(['add', 'cairn-invite:ybndrfg8'], b)
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/not an invite code/)
+  })
+
   it('refuses a wrong or missing passphrase with exit 3', async () => {
     const wrong = await cli(['contacts'], { ...a, passphrase: 'not it' })
     expect(wrong.code).toBe(3)

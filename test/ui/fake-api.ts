@@ -12,6 +12,7 @@ import type {
   ContactRequest,
   HistoryPage,
   HistoryQuery,
+  InviteCode,
   Message,
   NetworkStatus,
   Profile,
@@ -199,6 +200,19 @@ export class FakeApi implements CairnApi {
     checkId(id)
     if (id === me.id) throw new CairnError('self', 'that is your own contact ID')
     return this.putNewContact(id, name, 'offline', null)
+  }
+
+  // The fake's invite code is the prefix and the inviter's ID; the real one is in core/protocol/invite.ts.
+  async createInvite(): Promise<InviteCode> {
+    this.record('createInvite', [])
+    return { code: `cairn-invite:${this.open().id}`, expiresAt: Date.now() + 15 * 60_000 }
+  }
+
+  async acceptInvite(code: string, name: string): Promise<Contact> {
+    this.record('acceptInvite', [code, name])
+    const id = code.trim().replace(/^cairn-invite:/, '')
+    if (id === code.trim()) throw new CairnError('invalid-argument', 'not an invite code: it does not start with cairn-invite:')
+    return this.addContact(id, name)
   }
 
   /** A contact as it stands when added: no messages, unverified, unblocked, active now. */
