@@ -59,7 +59,8 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'write my identity, sealed under a backup passphrase, to a new FILE'
   },
   { name: 'id', args: [], options: [], summary: 'print my contact ID' },
-  { name: 'add', args: ['ID'], options: ['name'], summary: 'add a contact by ID (sends them a contact request)' },
+  { name: 'add', args: ['ID'], options: ['name'], summary: 'add a contact by ID or invite code (sends them a contact request)' },
+  { name: 'invite', args: [], options: [], summary: 'print a one-time invite code (needs a running node; reaches me even while hidden)' },
   { name: 'contacts', args: [], options: [], summary: 'list contacts with presence and unread counts' },
   { name: 'requests', args: [], options: [], summary: 'list incoming contact requests' },
   { name: 'accept', args: ['ID'], options: ['name'], summary: 'accept a contact request' },
@@ -69,6 +70,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'send', args: ['CONTACT', 'TEXT'], options: [], summary: 'send TEXT (or stdin with -) to a contact' },
   { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact' },
   { name: 'status', args: [], options: [], summary: 'network mode, peers connected, contacts online' },
+  { name: 'set', args: ['SETTING', 'VALUE'], options: [], summary: 'change a setting: hidden on|off (my inbox off the DHT; only contacts reach me)' },
   { name: 'run', args: [], options: [], summary: 'stay online; print one JSON line per event' },
   { name: 'serve', args: [], options: ['port'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL' },
   {

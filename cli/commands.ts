@@ -2,7 +2,8 @@ import { readFile, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { text } from 'node:stream/consumers'
 import { CairnError } from '../core/api/errors'
-import { BACKUP_MAX, HISTORY_LIMIT_MAX, NAME_MAX } from '../core/api/validate'
+import type { Settings } from '../core/api/types'
+import { BACKUP_MAX, HISTORY_LIMIT_MAX, INVITE_PREFIX, NAME_MAX } from '../core/api/validate'
 import { parseContactId } from '../core/host/contact-id'
 import { integerOption, type ParsedCommandLine } from './args'
 import type { CliContext } from './context'
@@ -94,6 +95,13 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         return { text: `${me.id}\n`, data: me }
       }
     case 'add': {
+      if (first.trim().startsWith(INVITE_PREFIX)) {
+        const code = first.trim()
+        return async ({ api }) => {
+          const contact = await api.acceptInvite(code, name ?? 'invited')
+          return { text: `added ${printable(contact.name)} ${contact.id} (request sent through the invite)\n`, data: contact }
+        }
+      }
       const id = await parseContactId(first)
       return async ({ api }) => {
         // Until they are named, the start of their ID tells contacts apart.
@@ -157,6 +165,20 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         return { text: formatHistory(page), data: page }
       }
     }
+    case 'invite':
+      return async ({ api, routed }) => {
+        // The invite's inbox lives in the node that made it: a one-shot would close it on exit.
+        if (!routed) throw new CairnError('invalid-argument', 'an invite needs a running node: start `cairn run` or `cairn serve` first')
+        const invite = await api.createInvite()
+        return { text: `${invite.code}\n`, data: invite, note: `valid for one request until ${new Date(invite.expiresAt).toISOString()}` }
+      }
+    case 'set': {
+      const patch = settingPatch(first, second)
+      return async ({ api }) => {
+        const settings = await api.updateSettings(patch)
+        return { text: `hidden: ${settings.hidden ? 'on' : 'off'}\n`, data: settings }
+      }
+    }
     case 'status':
       return async ({ api, routed }) => {
         if (!routed) {
@@ -169,6 +191,13 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
     default:
       throw new UsageError(`${call.command.name} is not a one-shot command`)
   }
+}
+
+/** The settings `cairn set` changes, from their command-line words. */
+function settingPatch(setting: string, value: string): Partial<Settings> {
+  if (setting !== 'hidden') throw new UsageError(`unknown setting ${JSON.stringify(setting)}; the one setting is: hidden`)
+  if (value !== 'on' && value !== 'off') throw new UsageError(`hidden takes on or off, not ${JSON.stringify(value)}`)
+  return { hidden: value === 'on' }
 }
 
 async function readBackupFile(file: string): Promise<string> {

@@ -17,6 +17,7 @@ declare module 'hyperdht' {
     readonly publicKey: Buffer
     readonly remotePublicKey: Buffer
     readonly isInitiator: boolean
+    readonly handshakeHash: Buffer
     readonly rawBytesRead: number
     readonly rawBytesWritten: number
     readonly opened: Promise<boolean>
@@ -54,6 +55,9 @@ declare module 'hyperdht' {
   export interface Server extends EventEmitter {
     listen(keyPair?: KeyPair): Promise<void>
     close(): Promise<void>
+    /** Stops announcing (unannounces) and drops handshakes in progress; resume() announces again. */
+    suspend(): Promise<void>
+    resume(): Promise<void>
     readonly publicKey: Buffer
   }
 
@@ -101,4 +105,12 @@ declare module 'hyperdht/testnet.js' {
   }
 
   export default function createTestnet(size?: number, opts?: { host?: string; port?: number; bootstrap?: HostPort[] }): Promise<Testnet>
+}
+
+declare module 'hyperdht/lib/messages.js' {
+  import type { Encoder } from 'compact-encoding'
+
+  /** The wire encodings of HyperDHT's requests (announce: flags, peer, refresh, signature). */
+  const messages: { announce: Encoder }
+  export default messages
 }

@@ -1,7 +1,7 @@
 declare module 'hyperswarm' {
   import { EventEmitter } from 'events'
   import type HyperDHT from 'hyperdht'
-  import type { HostPort, KeyPair, NoiseSecretStream } from 'hyperdht'
+  import type { HostPort, KeyPair, NoiseSecretStream, Server } from 'hyperdht'
 
   export interface PeerInfo {
     readonly publicKey: Buffer
@@ -33,8 +33,14 @@ declare module 'hyperswarm' {
     readonly connections: Set<NoiseSecretStream>
     readonly peers: Map<string, PeerInfo>
     readonly destroyed: boolean
+    readonly server: Server
+    /** Leaves every topic. */
+    clear(): Promise<unknown>
     join(topic: Buffer, opts?: { client?: boolean; server?: boolean }): PeerDiscoverySession
     leave(topic: Buffer): Promise<void>
+    /** Dials this key (and redials it) until leavePeer. */
+    joinPeer(publicKey: Buffer): void
+    leavePeer(publicKey: Buffer): void
     listen(): Promise<void>
     flush(): Promise<boolean>
     destroy(opts?: { force?: boolean }): Promise<void>

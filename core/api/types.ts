@@ -85,9 +85,18 @@ export interface NetworkStatus {
   lanDiscovery: boolean
 }
 
+/** A one-time invite to hand to one person (see CairnApi.createInvite). */
+export interface InviteCode {
+  code: string
+  /** When its inbox closes (ms since the epoch), if nobody has used it by then. */
+  expiresAt: number
+}
+
 export interface Settings {
   name: string
   lanDiscovery: boolean
+  /** My inbox is not announced: strangers cannot find me or see me online; only contacts reach me. */
+  hidden: boolean
 }
 
 export type SecurityKind =
@@ -150,6 +159,13 @@ export interface CairnApi {
 
   contacts(): Promise<Contact[]>
   addContact(id: ContactId, name: string): Promise<Contact>
+  /**
+   * A code that lets one person send me a contact request even while hidden: it opens a short-lived
+   * inbox on this running node, closed by the first request or when it expires.
+   */
+  createInvite(): Promise<InviteCode>
+  /** addContact, with the request sent through the person's invite instead of their inbox. */
+  acceptInvite(code: string, name: string): Promise<Contact>
   renameContact(id: ContactId, name: string): Promise<Contact>
   removeContact(id: ContactId): Promise<void>
   blockContact(id: ContactId): Promise<void>

@@ -10,6 +10,9 @@ export const PASSPHRASE_MAX = 1024
 /** Well above the human form of a 32-byte key plus checksum; the core checks the form itself. */
 export const CONTACT_ID_MAX = 128
 export const CURSOR_MAX = 256
+export const INVITE_CODE_MAX = 256
+/** How an invite code starts, so a shell can tell one from a contact ID. */
+export { INVITE_PREFIX } from '../protocol/caps'
 /** Well above an exportIdentity() text (a few hundred characters); the core checks the form itself. */
 export const BACKUP_MAX = 16 * 1024
 export const HISTORY_LIMIT_MAX = 500
@@ -79,7 +82,7 @@ const historyLimit: Check = (value, label) => {
 }
 
 const historyQuery = object({ limit: historyLimit, before: string(1, CURSOR_MAX) })
-const settingsPatch = object({ name, lanDiscovery: boolean })
+const settingsPatch = object({ name, lanDiscovery: boolean, hidden: boolean })
 
 const arg = (label: string, check: Check, optional = false): ArgSpec => ({ label, check, optional })
 const contact = arg('contact', contactId)
@@ -96,6 +99,8 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   safetyNumber: [contact],
   contacts: [],
   addContact: [id, arg('name', name)],
+  createInvite: [],
+  acceptInvite: [arg('code', string(1, INVITE_CODE_MAX)), arg('name', name)],
   renameContact: [id, arg('name', name)],
   removeContact: [id],
   blockContact: [id],

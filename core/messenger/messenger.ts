@@ -7,14 +7,17 @@ import type {
   ContactRequest,
   HistoryPage,
   HistoryQuery,
+  InviteCode,
   Message,
   NetworkStatus,
   Profile,
   Settings
 } from '../api/types'
+import { randomBytes } from '../crypto'
 import { ContactKey, exportBackup, safetyNumber, type KeystoreSecrets } from '../identity'
 import type { Network, Peer } from '../net'
 import type { RequestFrame } from '../net/frames'
+import { encodeInvite, INVITE_SECRET_BYTES } from '../protocol/invite'
 import type { SignedPrekey } from '../ratchet'
 import { keys, seqOfKey, type Store } from '../store'
 import { Conversation } from './conversation'
@@ -26,8 +29,11 @@ import { cleanName } from './names'
 import type { PrekeyPolicy } from './prekey-schedule'
 import { PrekeyRotation } from './prekey-rotation'
 import type { ContactRecord, FormerRecord, MessageRecord, MetaRecord } from './records'
-import { ContactRequests } from './requests'
+import { ContactRequests, inviteOf } from './requests'
 import { Self } from './self'
+
+// An invite opens an inbox for this long: enough to pass a code on, short enough not to be a beacon.
+const INVITE_TTL_MS = 15 * 60_000
 
 export interface MessengerParts {
   secrets: KeystoreSecrets
@@ -121,7 +127,7 @@ export class Messenger extends EventEmitter {
     for (const c of directory.conversations()) {
       if (c.record.blocked) continue
       network.addContact(c.key)
-      if (c.record.requested) network.sendRequest(c.key, this.self.request())
+      if (c.record.requested) network.sendRequest(c.key, this.self.request(), inviteOf(c.record))
     }
   }
 
@@ -140,7 +146,8 @@ export class Messenger extends EventEmitter {
   }
 
   settings(): Settings {
-    return { name: this.self.meta.name, lanDiscovery: this.self.meta.lanDiscovery }
+    const { name, lanDiscovery, hidden = false } = this.self.meta
+    return { name, lanDiscovery, hidden }
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
@@ -148,6 +155,10 @@ export class Messenger extends EventEmitter {
     if (patch.lanDiscovery !== undefined) {
       await this.self.saveMeta({ ...this.self.meta, lanDiscovery: patch.lanDiscovery })
       await this.lan.toggle(patch.lanDiscovery)
+    }
+    if (patch.hidden !== undefined) {
+      await this.self.saveMeta({ ...this.self.meta, hidden: patch.hidden })
+      await this.network.setHidden(patch.hidden)
     }
     return this.settings()
   }
@@ -181,6 +192,18 @@ export class Messenger extends EventEmitter {
 
   async addContact(id: ContactId, name: string): Promise<Contact> {
     return this.requests.add(id, name)
+  }
+
+  /** A one-time invite: valid for one request, for INVITE_TTL_MS, while this node runs. */
+  async createInvite(): Promise<InviteCode> {
+    const secret = randomBytes(INVITE_SECRET_BYTES)
+    const expiresAt = Date.now() + INVITE_TTL_MS
+    await this.network.openInvite(secret, INVITE_TTL_MS)
+    return { code: encodeInvite({ inviter: this.self.identity.publicKey, secret }), expiresAt }
+  }
+
+  async acceptInvite(code: string, name: string): Promise<Contact> {
+    return this.requests.addByInvite(code, name)
   }
 
   async renameContact(id: ContactId, name: string): Promise<Contact> {

@@ -80,7 +80,8 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
     const network = new Network({
       keyPair: secrets.identity,
       bootstrap: opts.bootstrap,
-      classify: (remoteKey) => directory.classify(remoteKey)
+      classify: (remoteKey) => directory.classify(remoteKey),
+      hidden: meta.hidden ?? false
     })
     const opened = new Messenger({ secrets, corestore, store, meta, prekeys, directory, network, lanDiscovery, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
     opened.once('closed', release)

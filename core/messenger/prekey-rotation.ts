@@ -2,6 +2,7 @@ import type { Network } from '../net'
 import type { Directory } from './directory'
 import type { EventSink } from './events'
 import { DEFAULT_PREKEY_POLICY, prekeyChanges, type PrekeyPolicy } from './prekey-schedule'
+import { inviteOf } from './requests'
 import type { Self } from './self'
 
 export interface RotationDeps {
@@ -58,7 +59,7 @@ export class PrekeyRotation {
       if (c.record.blocked) continue
       c.announcePrekeys(bundle)
       // A request still on its way carries the bundle too; the network sends the newest one.
-      if (c.record.requested) network.sendRequest(c.key, self.request())
+      if (c.record.requested) network.sendRequest(c.key, self.request(), inviteOf(c.record))
     }
   }
 }

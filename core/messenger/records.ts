@@ -4,6 +4,8 @@ import type { MessagePreview } from '../api/types'
 export interface MetaRecord {
   name: string
   lanDiscovery: boolean
+  /** Absent in profiles from before hidden mode: not hidden. */
+  hidden?: boolean
   createdAt: number
   /** Id of my current signed prekey (the one in my bundle). */
   prekeyId: number
@@ -40,6 +42,8 @@ export interface ContactRecord {
   lastActivity: number
   /** I asked them to add me and have not met them yet: the request is re-sent after a restart. */
   requested: boolean
+  /** The secret (hex) of their invite my request goes through; absent: through their inbox. */
+  invite?: string
   /** Ratchet sessions by id (hex), the active one first. */
   sessions: string[]
 }

@@ -3,6 +3,7 @@ import type { Contact, ContactId, ContactRequest } from '../api/types'
 import { ContactKey } from '../identity'
 import type { Network } from '../net'
 import type { RequestFrame } from '../net/frames'
+import { decodeInvite } from '../protocol/invite'
 import { decodeBundle } from '../ratchet'
 import { keys, type Store } from '../store'
 import type { Conversation } from './conversation'
@@ -40,6 +41,16 @@ export class ContactRequests {
     const existing = this.deps.directory.conversation(key)
     if (existing) return existing.toContact()
     return this.makeContact(key, localName, this.deps.directory.request(key))
+  }
+
+  /** Asks for a contact through their one-time invite (a hidden person's inbox is not announced). */
+  async addByInvite(code: string, name: string): Promise<Contact> {
+    const invite = decodeInvite(code)
+    const key = this.other(ContactKey.fromBytes(invite.inviter).id)
+    const localName = cleanName(name, 'contact name')
+    const existing = this.deps.directory.conversation(key)
+    if (existing) return existing.toContact()
+    return this.makeContact(key, localName, this.deps.directory.request(key), invite.secret)
   }
 
   async accept(id: ContactId, name?: string): Promise<Contact> {
@@ -89,10 +100,11 @@ export class ContactRequests {
     return key
   }
 
-  private async makeContact(key: ContactKey, name: string, request: RequestRecord | null): Promise<Contact> {
+  private async makeContact(key: ContactKey, name: string, request: RequestRecord | null, invite: Buffer | null = null): Promise<Contact> {
     const { store, directory, network, events } = this.deps
     const tag = store.tag(key.bytes)
     const rec = newContactRecord(key, name, request)
+    if (rec.requested && invite !== null) rec.invite = invite.toString('hex')
     await store.write(async (tx) => {
       const former = await tx.getJson<FormerRecord>(keys.former(tag))
       if (former) {
@@ -111,10 +123,15 @@ export class ContactRequests {
     await c.ready()
     network.reclassify(key)
     network.addContact(key)
-    if (rec.requested) network.sendRequest(key, this.deps.self.request())
+    if (rec.requested) network.sendRequest(key, this.deps.self.request(), inviteOf(rec))
     if (request) events.emit({ type: 'request-removed', id: c.id })
     return c.announce()
   }
+}
+
+/** The invite a pending request of mine goes through, if any. */
+export function inviteOf(rec: ContactRecord): Buffer | null {
+  return rec.invite === undefined ? null : Buffer.from(rec.invite, 'hex')
 }
 
 function newContactRecord(key: ContactKey, name: string, request: RequestRecord | null): ContactRecord {

@@ -71,6 +71,12 @@ export class Firewall {
     return this.admission.admit(key) ? null : 'admission'
   }
 
+  /** A pair swarm's handshake with one of the contact's pair keys: let in while the key is a contact's. */
+  admitsContact(contact: ContactKey, lan: boolean): boolean {
+    if (this.view.closed() || this.classify(contact.bytes) !== 'contact') return false
+    return lan || this.view.links.get(contact.hex)?.lan !== true
+  }
+
   /** A connection is open: a stranger's holds an admission slot until released. */
   opened(remoteKey: Buffer, hex: string): void {
     const guest = this.classify(remoteKey) === 'unknown' && !this.view.isMember(hex)

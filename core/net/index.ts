@@ -17,4 +17,5 @@ export {
   MAX_BUNDLE_BYTES,
   MAX_FRAME_BYTES
 } from './frames'
-export { pairTopics, inboxTopic, type PairTopics } from '../protocol/topics'
+export { pairDays, inboxTopic, dayOf, DAY_MS, type PairDay, type PairSide } from '../protocol/topics'
+export { signHello, verifyHello } from './hello'

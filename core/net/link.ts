@@ -16,11 +16,14 @@ import {
   decodeRequestFrame,
   type RequestFrame
 } from './frames'
+import { verifyHello } from './hello'
 import { Peer } from './peer'
 import type { PeerClass } from './types'
 
 export interface LinkHooks {
   classify(): PeerClass
+  /** This end's hello for the connection (see hello.ts). */
+  hello(): Buffer
   /** The control channel is open on both ends. */
   onPeer(peer: Peer): void
   /** A stranger's request arrived; called before the ack is sent, so the class may change in it. */
@@ -148,9 +151,14 @@ export class Link {
     if (this.closed || this.control !== null) return
     const channel = this.mux.createChannel({
       protocol: CONTROL_PROTOCOL,
+      handshake: c.raw,
       messages: [{ encoding: c.raw, onmessage: (bytes: Uint8Array) => this.onControlMessage(bytes) }],
-      onopen: () => {
+      onopen: (hello: unknown) => {
         if (channel === null || this.closed) return
+        if (!verifyHello(hello, this.key.bytes, this.stream)) {
+          this.protocolError(new FrameError("the contact's hello does not prove its identity on this connection"))
+          return
+        }
         this.clearGuestTimer()
         this.peer = new Peer(this.key, this.lan, this.stream, channel.messages[0])
         this.hooks.onPeer(this.peer)
@@ -164,7 +172,7 @@ export class Link {
     })
     if (channel === null) return
     this.control = channel
-    channel.open()
+    channel.open(this.hooks.hello())
   }
 
   private onControlMessage(bytes: Uint8Array): void {

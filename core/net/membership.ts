@@ -17,17 +17,34 @@ export interface Rendezvous {
   server: boolean
 }
 
-/** The topics this node stays on for one remote key: their sessions per swarm and the re-lookup schedule. */
+/**
+ * Where a membership's topics are joined on one of the node's DHTs: the node's own swarm (a request's
+ * inbox lookup), or a swarm of the membership's own (a contact's pair swarm), which retire() and
+ * close() end.
+ */
+export interface Place {
+  swarm: Hyperswarm
+  rendezvous: Rendezvous[]
+  retire(): void
+  close(): Promise<void>
+}
+
+interface Joined {
+  place: Place
+  sessions: PeerDiscoverySession[]
+}
+
+/** The topics this node stays on for one remote key: where they are joined per DHT, and the re-lookup schedule. */
 export class Membership {
-  readonly sessions = new Map<SwarmEntry, PeerDiscoverySession[]>()
+  private readonly joined = new Map<SwarmEntry, Joined>()
   readonly retry: Backoff
   /** Connections to this key in a row that died young. */
   shortLived = 0
 
   constructor(
     readonly key: ContactKey,
-    readonly rendezvous: Rendezvous[],
     swarms: SwarmEntry[],
+    private readonly placeOn: (entry: SwarmEntry) => Place,
     onRetry: () => void,
     retryOpts: BackoffOptions
   ) {
@@ -37,23 +54,35 @@ export class Membership {
   }
 
   joinOn(entry: SwarmEntry): void {
-    this.sessions.set(
-      entry,
-      this.rendezvous.map(({ topic, server }) => entry.swarm.join(topic, { server, client: !server }))
-    )
+    const place = this.placeOn(entry)
+    const sessions = place.rendezvous.map(({ topic, server }) => place.swarm.join(topic, { server, client: !server }))
+    this.joined.set(entry, { place, sessions })
+  }
+
+  /** Joins afresh on every DHT (the day's topics changed); what was joined before is retired. */
+  rejoin(): void {
+    for (const [entry, old] of [...this.joined]) {
+      this.joinOn(entry)
+      old.place.retire()
+    }
   }
 
   dropSwarm(entry: SwarmEntry): void {
-    this.sessions.delete(entry)
+    const joined = this.joined.get(entry)
+    this.joined.delete(entry)
+    joined?.place.close().catch(() => {})
   }
 
   async leave(): Promise<void> {
     this.retry.stop()
-    await Promise.allSettled([...this.sessions.values()].flat().map((session) => session.destroy()))
+    const joined = [...this.joined.values()]
+    this.joined.clear()
+    await Promise.allSettled(joined.flatMap(({ sessions }) => sessions.map((session) => session.destroy())))
+    await Promise.allSettled(joined.map(({ place }) => place.close()))
   }
 
   refresh(lanOnly = false): void {
-    for (const [entry, sessions] of this.sessions) {
+    for (const [entry, { sessions }] of this.joined) {
       if (lanOnly && !entry.lan) continue
       for (const session of sessions) session.refresh().catch(() => {})
     }
@@ -63,9 +92,11 @@ export class Membership {
   // has landed. An announcement takes a round trip more than a lookup, so once this node's own is in,
   // the other's usually is too: look once more then rather than at the first retry, up to a second on.
   lookAgainOnceAnnounced(entry: SwarmEntry, stillLooking: () => boolean): void {
-    const sessions = this.sessions.get(entry) ?? []
-    const announcing = sessions.filter((_, i) => this.rendezvous[i].server)
-    const looking = sessions.filter((_, i) => !this.rendezvous[i].server)
+    const joined = this.joined.get(entry)
+    if (joined === undefined) return
+    const { place, sessions } = joined
+    const announcing = sessions.filter((_, i) => place.rendezvous[i].server)
+    const looking = sessions.filter((_, i) => !place.rendezvous[i].server)
     Promise.all(announcing.map((session) => session.flushed())).then(() => {
       if (!stillLooking()) return
       for (const session of looking) session.refresh().catch(() => {})

@@ -9,9 +9,14 @@ import { Firewall } from './firewall'
 import { encodeRequestFrame, type RequestFrame } from './frames'
 import { Link } from './link'
 import { Links } from './links'
-import { Membership, type Rendezvous, type SwarmEntry } from './membership'
+import { InviteInboxes } from './invites'
+import { Membership, type Place, type SwarmEntry } from './membership'
+import { OutgoingRequests } from './outgoing'
+import { pairPlace } from './pair-swarm'
+import { signHello } from './hello'
 import type { Peer } from './peer'
-import { inboxTopic, pairTopics } from '../protocol/topics'
+import { dayOf, topicSecret } from '../protocol/topics'
+import { Inbox } from './inbox'
 import { summarizeStatus, type NetworkStatusSummary, type NodeCounter } from './status'
 import type { NetworkOptions } from './types'
 
@@ -20,21 +25,12 @@ const DEFAULT_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 120_000 }
 // Hyperswarm stops dialling beyond maxPeers open connections (default 64); a node may have more
 // contacts online than that, and strangers are capped separately by the admission limits.
 const MAX_PEERS = 512
-// Listening announces this node on the DHT; with the DHT unreachable that takes until queries time
-// out. ready() stops waiting after this long and listening carries on in the background.
-const READY_WAIT_MS = 3_000
 // A connection that lasted this long counts as having worked: its loss restarts the retry delays.
 const STABLE_LINK_MS = 15_000
-// The DHT says little when it regains the network on its own; the status is re-read this often.
+// The status is re-read this often (the DHT says little when it regains the network), and the day checked.
 const STATUS_POLL_MS = 5_000
 
-interface PendingRequest {
-  membership: Membership
-  bytes: Buffer
-}
-
-// A DHT bootstrapped only from loopback nodes binds loopback too: HyperDHT would otherwise bind
-// 0.0.0.0 and hand out this host's other addresses, which loopback peers cannot reach.
+// Loopback bootstrap, loopback bind: on 0.0.0.0 HyperDHT hands out addresses loopback peers cannot reach.
 function bindHost(bootstrap: NetworkOptions['bootstrap']): string | undefined {
   if (bootstrap === undefined || bootstrap.length === 0) return undefined
   const loopback = bootstrap.every(({ host }) => host.startsWith('127.') || host === 'localhost')
@@ -42,8 +38,9 @@ function bindHost(bootstrap: NetworkOptions['bootstrap']): string | undefined {
 }
 
 /**
- * The node's presence on the DHT(s): one Hyperswarm per DHT, all with the identity key pair, the same
- * topics and the same firewall, and one connection (Link) per remote key across all of them.
+ * The node's presence on the DHT(s): per DHT, one Hyperswarm under the identity key pair for the inbox
+ * and this node's requests, and one per contact under that pair's key pair of the day (pair-swarm.ts);
+ * one firewall, and one connection (Link) per remote identity across all of them.
  * Events: 'peer' (Peer), 'request' (publicKey, RequestFrame), 'request-delivered' (publicKey),
  * 'status' ({ mode, peers }), 'protocol-error' (publicKey, reason), 'refused' (publicKey, Refusal):
  * a handshake the firewall turned away, the one trace of a peer that never got in.
@@ -56,9 +53,12 @@ export class Network extends EventEmitter {
   private readonly log: (message: string) => void
   private readonly swarms: SwarmEntry[] = []
   private readonly contacts = new Map<string, Membership>()
-  private readonly requests = new Map<string, PendingRequest>()
+  private readonly requests: OutgoingRequests
+  private readonly invites: InviteInboxes
   private readonly links = new Links()
-  private readonly myInbox: Buffer
+  private readonly inbox: Inbox
+  private readonly now: () => number
+  private day: number
   private lastStatus = ''
   private closing: Promise<void> | null = null
   private readonly statusTimer: NodeJS.Timeout
@@ -71,7 +71,7 @@ export class Network extends EventEmitter {
     this.firewall = new Firewall(opts.classify, opts.limits, {
       links: this.links,
       closed: () => this.closing !== null,
-      isMember: (hex) => this.contacts.has(hex) || this.requests.has(hex),
+      isMember: (hex) => this.contacts.has(hex) || this.requests.has(hex) || this.requests.inviter(hex) !== undefined,
       refused: (remoteKey, why) => this.emit('refused', remoteKey, why)
     }, this.log)
     this.inboxTimeoutMs = opts.limits?.inboxTimeoutMs ?? DEFAULT_INBOX_TIMEOUT_MS
@@ -79,8 +79,25 @@ export class Network extends EventEmitter {
       initialMs: opts.retry?.initialMs ?? DEFAULT_RETRY.initialMs,
       maxMs: opts.retry?.maxMs ?? DEFAULT_RETRY.maxMs
     }
-    this.myInbox = inboxTopic(this.keyPair.publicKey)
-    this.statusTimer = setInterval(() => this.emitStatus(), STATUS_POLL_MS)
+    this.inbox = new Inbox(this.keyPair, opts.hidden ?? false)
+    this.requests = new OutgoingRequests({
+      swarms: this.swarms,
+      links: this.links,
+      retryOpts: this.retryOpts,
+      classify: (key) => this.firewall.classify(key),
+      delivered: (remote) => this.emit('request-delivered', remote.bytes)
+    })
+    this.invites = new InviteInboxes({
+      swarms: () => this.swarms,
+      refuses: (entry, key, payload) => this.firewall.forSwarm(entry.lan)(key, payload),
+      onConnection: (stream, entry, used) => this.onConnection(stream, entry, undefined, used)
+    })
+    this.now = opts.clock ?? Date.now
+    this.day = dayOf(this.now())
+    this.statusTimer = setInterval(() => {
+      this.checkDay()
+      this.emitStatus()
+    }, STATUS_POLL_MS)
     this.statusTimer.unref()
     const dht = new HyperDHT({ bootstrap: opts.bootstrap, host: bindHost(opts.bootstrap) })
     this.attach(dht, false, null)
@@ -88,20 +105,7 @@ export class Network extends EventEmitter {
 
   /** Resolves once the node accepts connections on every swarm, or after a few seconds if the DHT is unreachable. */
   async ready(): Promise<void> {
-    const listening = Promise.all(this.swarms.map(({ swarm }) => swarm.listen())).then(
-      () => true,
-      (err: unknown) => {
-        this.log(`listening failed: ${err instanceof Error ? err.message : String(err)}`)
-        return false
-      }
-    )
-    let timer: NodeJS.Timeout | null = null
-    const waited = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), READY_WAIT_MS)
-      timer.unref()
-    })
-    await Promise.race([listening, waited])
-    if (timer !== null) clearTimeout(timer)
+    await this.inbox.listenAll(this.swarms, this.log)
     this.emitStatus()
   }
 
@@ -114,12 +118,9 @@ export class Network extends EventEmitter {
     const remote = toKey(publicKey)
     this.assertOpen()
     if (this.contacts.has(remote.hex)) return
-    const topics = pairTopics(this.keyPair, remote.bytes)
-    const rendezvous: Rendezvous[] = [
-      { topic: topics.mine, server: true },
-      { topic: topics.theirs, server: false }
-    ]
-    const membership = new Membership(remote, rendezvous, this.swarms, () => this.retryContact(remote.hex), this.retryOpts)
+    // Throws here, not later in a swarm, on a key no pair secret can be made with.
+    topicSecret(this.keyPair, remote.bytes).fill(0)
+    const membership = new Membership(remote, this.swarms, (entry) => this.pairPlace(remote, entry), () => this.retryContact(remote.hex), this.retryOpts)
     this.contacts.set(remote.hex, membership)
     for (const entry of this.swarms) this.lookAgainOnceAnnounced(membership, entry)
     const link = this.links.get(remote.hex)
@@ -137,34 +138,17 @@ export class Network extends EventEmitter {
     await membership.leave()
   }
 
-  sendRequest(publicKey: Buffer | ContactKey, request: RequestFrame): void {
+  /** invite: the secret of the target's invite, whose key is dialled instead of their inbox topic. */
+  sendRequest(publicKey: Buffer | ContactKey, request: RequestFrame, invite: Buffer | null = null): void {
     const remote = toKey(publicKey)
     const bytes = encodeRequestFrame(request)
     this.assertOpen()
-    const existing = this.requests.get(remote.hex)
-    if (existing !== undefined) {
-      existing.bytes = bytes
-      return
-    }
-    const rendezvous = [{ topic: inboxTopic(remote.bytes), server: false }]
-    const membership = new Membership(remote, rendezvous, this.swarms, () => this.retryRequest(remote.hex), this.retryOpts)
-    this.requests.set(remote.hex, { membership, bytes })
-    this.links.get(remote.hex)?.sendRequest(bytes)
+    this.requests.send(remote, bytes, invite)
   }
 
   /** Stops delivering a request; resolves once the node has left the target's inbox topic (never rejects). */
   cancelRequest(publicKey: Buffer | ContactKey): Promise<void> {
-    const { hex } = toKey(publicKey)
-    const pending = this.requests.get(hex)
-    if (pending === undefined) return Promise.resolve()
-    this.requests.delete(hex)
-    const left = pending.membership.leave().catch(() => {})
-    const link = this.links.get(hex)
-    if (link !== undefined) {
-      link.cancelRequest()
-      if (link.peer === null && this.firewall.classify(link.remoteKey) !== 'contact') link.destroy()
-    }
-    return left
+    return this.requests.cancel(toKey(publicKey).hex)
   }
 
   /**
@@ -173,6 +157,12 @@ export class Network extends EventEmitter {
    */
   retryDelayMs(publicKey: Buffer | ContactKey): number | null {
     return this.contacts.get(toKey(publicKey).hex)?.retry.currentMs ?? null
+  }
+
+  /** Opens a one-time inbox for this invite's secret for ttlMs (see InviteInboxes); resolves once it listens. */
+  openInvite(secret: Buffer, ttlMs: number): Promise<void> {
+    this.assertOpen()
+    return this.invites.add(secret, ttlMs)
   }
 
   reclassify(publicKey: Buffer | ContactKey): void {
@@ -199,7 +189,7 @@ export class Network extends EventEmitter {
       membership.retry.start()
       this.lookAgainOnceAnnounced(membership, entry)
     }
-    await entry.swarm.listen()
+    await this.inbox.listen(entry)
     this.emitStatus()
   }
 
@@ -213,6 +203,16 @@ export class Network extends EventEmitter {
     for (const link of this.links.over(entry)) link.destroy()
     await entry.swarm.destroy()
     this.emitStatus()
+  }
+
+  /** Hidden: see Inbox. */
+  async setHidden(hidden: boolean): Promise<void> {
+    this.assertOpen()
+    await this.inbox.setHidden(hidden, this.swarms)
+  }
+
+  get hidden(): boolean {
+    return this.inbox.hidden
   }
 
   status(): NetworkStatusSummary {
@@ -239,19 +239,41 @@ export class Network extends EventEmitter {
     for (const entry of this.swarms) entry.counter?.off('peers', this.onNodes)
     for (const membership of this.memberships()) membership.retry.stop()
     for (const link of this.links.values()) link.destroy()
+    await Promise.allSettled([...this.contacts.values()].map((membership) => membership.leave()))
+    await this.invites.closeAll()
     await Promise.allSettled(this.swarms.map(({ swarm }) => swarm.destroy()))
   }
 
   private memberships(): Membership[] {
-    return [...this.contacts.values(), ...[...this.requests.values()].map(({ membership }) => membership)]
+    return [...this.contacts.values(), ...this.requests.memberships()]
   }
 
   private assertOpen(): void {
     if (this.closing !== null) throw new CairnError('invalid-argument', 'the network is closed')
   }
 
+  private pairPlace(remote: ContactKey, entry: SwarmEntry): Place {
+    return pairPlace({
+      identity: this.keyPair,
+      remote: remote.bytes,
+      day: this.day,
+      dht: entry.swarm.dht,
+      admits: () => this.firewall.admitsContact(remote, entry.lan),
+      onConnection: (stream) => this.onConnection(stream, entry, remote)
+    })
+  }
+
+  private checkDay(): void {
+    const day = dayOf(this.now())
+    if (day === this.day || this.closing !== null) return
+    this.day = day
+    for (const membership of this.contacts.values()) membership.rejoin()
+  }
+
   private attach(dht: HyperDHT, lan: boolean, counter: NodeCounter | null): SwarmEntry {
     const swarm = new Hyperswarm({ keyPair: this.keyPair, dht, maxPeers: MAX_PEERS, firewall: this.firewall.forSwarm(lan) })
+    // Every contact's pair swarm listens on this DHT too.
+    dht.setMaxListeners(0)
     const entry = { swarm, lan, counter }
     this.swarms.push(entry)
     swarm.on('connection', (stream) => this.onConnection(stream, entry))
@@ -266,7 +288,7 @@ export class Network extends EventEmitter {
     swarm.dht.on('network-update', () => this.emitStatus())
     swarm.dht.on('ready', () => this.emitStatus())
     counter?.on('peers', this.onNodes)
-    swarm.join(this.myInbox, { server: true, client: false })
+    this.inbox.join(entry)
     return entry
   }
 
@@ -297,17 +319,14 @@ export class Network extends EventEmitter {
     return link.lan || !this.swarms.some(({ lan }) => lan)
   }
 
-  private retryRequest(hex: string): void {
-    const pending = this.requests.get(hex)
-    if (pending === undefined) return
-    const link = this.links.get(hex)
-    if (link !== undefined) link.sendRequest(pending.bytes)
-    else pending.membership.refresh()
-  }
-
-  private onConnection(stream: NoiseSecretStream, entry: SwarmEntry): void {
+  /**
+   * contact: the identity behind a pair swarm's connection (its Noise key is the contact's pair key).
+   * invited: the connection came in through an invite, which its request uses up.
+   */
+  private onConnection(stream: NoiseSecretStream, entry: SwarmEntry, contact?: ContactKey, invited?: () => void): void {
     stream.on('error', () => {})
-    const remote = ContactKey.fromBytes(stream.remotePublicKey)
+    const noise = ContactKey.fromBytes(stream.remotePublicKey)
+    const remote = contact ?? this.requests.inviter(noise.hex) ?? noise
     if (this.closing !== null || this.firewall.classify(remote.bytes) === 'blocked') {
       stream.destroy()
       return
@@ -324,9 +343,13 @@ export class Network extends EventEmitter {
     this.firewall.opened(remote.bytes, remote.hex)
     const link: Link = new Link(stream, remote, entry.lan, {
       classify: () => this.firewall.classify(remote.bytes),
+      hello: () => signHello(this.keyPair.secretKey, stream),
       onPeer: (peer) => this.onPeer(link, peer),
-      onRequest: (request) => this.emit('request', remote.bytes, request),
-      onAck: () => this.onDelivered(remote.hex),
+      onRequest: (request) => {
+        invited?.()
+        this.emit('request', remote.bytes, request)
+      },
+      onAck: () => this.requests.delivered(remote.hex),
       onProtocolError: (reason) => {
         this.log(`protocol error from ${remote.hex.slice(0, 16)}…: ${reason}`)
         this.emit('protocol-error', remote.bytes, reason)
@@ -334,7 +357,7 @@ export class Network extends EventEmitter {
       onClose: () => this.onLinkClose(link)
     })
     this.links.add(link, entry)
-    link.start(this.requests.get(remote.hex)?.bytes ?? null, this.inboxTimeoutMs)
+    link.start(this.requests.bytes(remote.hex), this.inboxTimeoutMs)
     this.emitStatus()
   }
 
@@ -343,16 +366,8 @@ export class Network extends EventEmitter {
     const { hex } = link.key
     this.firewall.release(hex)
     if (this.settled(link)) this.contacts.get(hex)?.retry.stop()
-    if (this.requests.has(hex)) this.onDelivered(hex)
+    this.requests.delivered(hex)
     this.emit('peer', peer)
-  }
-
-  private onDelivered(hex: string): void {
-    const pending = this.requests.get(hex)
-    if (pending === undefined) return
-    this.requests.delete(hex)
-    pending.membership.leave().catch(() => {})
-    this.emit('request-delivered', pending.membership.key.bytes)
   }
 
   private onLinkClose(link: Link): void {
@@ -369,7 +384,7 @@ export class Network extends EventEmitter {
         membership.retry.restart(this.retryOpts.initialMs * 2 ** membership.shortLived)
         if (lasted) membership.refresh()
       }
-      this.requests.get(hex)?.membership.retry.resume()
+      this.requests.linkClosed(hex)
     }
     this.emitStatus()
   }

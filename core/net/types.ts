@@ -29,6 +29,10 @@ export interface NetworkOptions {
   limits?: NetworkLimits
   /** Re-lookup schedule while a contact or a request target is not connected. */
   retry?: { initialMs?: number; maxMs?: number }
+  /** Start hidden (see Network.setHidden). */
+  hidden?: boolean
+  /** The clock that sets the day of the pair keys and topics; default Date.now. */
+  clock?: () => number
   /** Where the reasons for refused frames go; default console.warn. */
   log?: (message: string) => void
 }

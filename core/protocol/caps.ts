@@ -10,8 +10,20 @@ export const CONTACT_ID_CHECKSUM = Buffer.from('cairn/contact-id/v1')
 export const SAFETY_NUMBER = Buffer.from('cairn/safety-number/v1')
 /** A pair's topic secret: BLAKE2b-256(key = tag, X25519 of the two identities). */
 export const PAIR_TOPIC_SECRET = Buffer.from('cairn/pair-topic/v1')
-/** One side's pair topic: BLAKE2b-256(key = tag, topic secret ‖ announcer's public key). */
-export const PAIR_TOPIC = Buffer.from('cairn/net/pair-topic/v1')
+/** One side's seed for one day: BLAKE2b-256(key = tag, topic secret ‖ announcer's public key ‖ day u32 LE). */
+export const PAIR_DAY = Buffer.from('cairn/net/pair-day/v1')
+/** That side's Noise key pair for the day: Ed25519 from seed BLAKE2b-256(key = tag, day seed). */
+export const PAIR_KEY = Buffer.from('cairn/net/pair-key/v1')
+/** That side's topic for the day: BLAKE2b-256(key = tag, day seed). */
+export const PAIR_TOPIC = Buffer.from('cairn/net/pair-topic/v2')
+/** An invite's short-lived inbox key pair: Ed25519 from seed BLAKE2b-256(key = tag, invite secret). */
+export const INVITE_KEY = Buffer.from('cairn/net/invite-key/v1')
+/** An invite code's checksum: BLAKE2b-128(key = tag, body), first 3 bytes. */
+export const INVITE_CHECKSUM = Buffer.from('cairn/invite-code/v1')
+/** Prefix of an invite code's text. */
+export const INVITE_PREFIX = 'cairn-invite:'
+/** What a connection's hello signature covers: tag ‖ Noise handshake hash ‖ signer's Noise public key. */
+export const PAIR_HELLO = Buffer.from('cairn/net/pair-hello/v1')
 /** An inbox topic: BLAKE2b-256(key = tag, public key). */
 export const INBOX_TOPIC = Buffer.from('cairn/net/inbox-topic/v1')
 /** What a signed prekey's signature covers: tag ‖ id u32 LE ‖ public key. */

@@ -61,6 +61,24 @@ describe('cairn nodes on a loopback testnet', () => {
     expect((await cli(['id'], a)).stdout).toBe(`${idA}\n`)
   })
 
+  it('`set hidden on|off` saves the setting; anything else is a usage error', async () => {
+    const on = await cli(['set', 'hidden', 'on', '--json'], a)
+    expect(on.code, on.stderr).toBe(0)
+    expect(JSON.parse(on.stdout)).toMatchObject({ hidden: true })
+    expect((await cli(['set', 'hidden', 'maybe'], a)).code).toBe(2)
+    expect((await cli(['set', 'invisible', 'on'], a)).code).toBe(2)
+    expect(await cli(['set', 'hidden', 'off'], a)).toEqual({ code: 0, stdout: 'hidden: off\n', stderr: '' })
+  })
+
+  it('`invite` needs a running node; `add` refuses a damaged invite code', async () => {
+    const invite = await cli(['invite'], a)
+    expect(invite.code).toBe(2)
+    expect(invite.stderr).toMatch(/needs a running node/)
+    const bad = await cli(['add', 'cairn-invite:ybndrfg8'], b)
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/not an invite code/)
+  })
+
   it('refuses a wrong or missing passphrase with exit 3', async () => {
     const wrong = await cli(['contacts'], { ...a, passphrase: 'not it' })
     expect(wrong.code).toBe(3)

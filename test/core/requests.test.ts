@@ -45,6 +45,28 @@ describe('contact requests', () => {
     await waitFor('A receives', () => a.of('message').some((e) => e.message.text === 'welcome'))
   })
 
+  it("hidden: a stranger's plain request never arrives; one through a one-time invite does, once", async () => {
+    const { a, b, aId, bId } = await strangers()
+    expect((await b.host.updateSettings({ hidden: true })).hidden).toBe(true)
+    const stranger = await f.host()
+    await stranger.host.create('Mallory', PASS)
+    await stranger.host.addContact(bId, 'Bob')
+
+    const invite = await b.host.createInvite()
+    expect(invite.code).toMatch(/^cairn-invite:/)
+    expect(invite.expiresAt).toBeGreaterThan(Date.now())
+    await expect(a.host.acceptInvite(invite.code.slice(0, -3), 'Bob')).rejects.toMatchObject({ code: 'invalid-argument' })
+    const contact = await a.host.acceptInvite(invite.code, 'Bob')
+    expect(contact).toMatchObject({ id: bId, name: 'Bob' })
+    await waitFor('request at B through the invite', () => b.of('request').length === 1)
+    expect(b.of('request')[0].request).toMatchObject({ id: aId, name: 'Alice' })
+    await b.host.acceptRequest(aId)
+    await a.host.send(bId, 'found you')
+    await waitFor('B receives', () => b.of('message').some((e) => e.message.text === 'found you'))
+    expect(b.of('request')).toHaveLength(1)
+    expect((await b.host.settings()).hidden).toBe(true)
+  })
+
   for (const how of ['declineRequest', 'blockRequest'] as const) {
     it(`after ${how}, A can never reach B again`, async () => {
       const { a, b, aId, bId } = await strangers()

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { cryptoReady, ed25519KeyPair } from '../../core/crypto'
 import { encodeContactId, safetyNumber, topicSecret } from '../../core/identity'
 import { corestorePrimaryKey, storeCipher } from '../../core/messenger/store-keys'
-import { inboxTopic, pairTopics } from '../../core/net'
+import { inboxTopic, pairDays, signHello, verifyHello } from '../../core/net'
 import { decodeBundle } from '../../core/ratchet'
 
 // Values computed by the code before the domain tags moved to core/protocol/caps.ts: a changed tag
@@ -24,10 +24,29 @@ describe('domain-separated derivations keep their bytes', () => {
 
   it('rendezvous topics', () => {
     expect(topicSecret(a, b.publicKey).toString('hex')).toBe('09aa4e3f6ae167e4cd069e643102656031e27a8b7c461e2ec9ceea79ef1af151')
-    const topics = pairTopics(a, b.publicKey)
-    expect(topics.mine.toString('hex')).toBe('0c6cd55bcf18a39862749be0d7f954148893230f456483a3b4f24a077923e507')
-    expect(topics.theirs.toString('hex')).toBe('38a423d33a8aac200e93aff0f1292bfb1ad04833f48c9d8c10509dd29175a591')
     expect(inboxTopic(a.publicKey).toString('hex')).toBe('fb998f53315bf5c5b475a777fa1ae0e5d07cd12be396826d4cd89d0790e414ba')
+  })
+
+  // Pinned when the pair keys and daily topics were introduced (both ends must derive the same ones).
+  it("a pair's key pairs and topics for one day", () => {
+    const [day] = pairDays(a, b.publicKey, [20_000])
+    expect(day.mine.keyPair.publicKey.toString('hex')).toBe('02f0821dd260780bdfa333e31553ca6134993cddb40018272065ffac7ab02425')
+    expect(day.mine.topic.toString('hex')).toBe('b688522825582f8d863133417190204174c30a562b718bf4fd6325d0b9c35815')
+    expect(day.theirs.publicKey.toString('hex')).toBe('3dc0d593b118fb90d2902cc7a66011dbd7d74c076e667b17b376a8049d3f9660')
+    expect(day.theirs.topic.toString('hex')).toBe('4e5799bd63659ea3c3ef744800126e4e84ded52c0528b53e0eda51672ca287bd')
+  })
+
+  it('the hello on the wire', () => {
+    const [day] = pairDays(a, b.publicKey, [20_000])
+    const stream = { handshakeHash: Buffer.alloc(64, 4), publicKey: day.mine.keyPair.publicKey, remotePublicKey: day.theirs.publicKey }
+    const hello = Buffer.from(
+      '897608c2e5fc75e1c8e939f42cfe37b302a2f0d4a20f1e11c57702db385f3b0cb9d3131d97cfa5534e87bb0989094045953c5c03d84b4587184cc88661dd690e',
+      'hex'
+    )
+    expect(signHello(a.secretKey, stream).equals(hello)).toBe(true)
+    const seenByB = { handshakeHash: stream.handshakeHash, publicKey: stream.remotePublicKey, remotePublicKey: stream.publicKey }
+    expect(verifyHello(hello, a.publicKey, seenByB)).toBe(true)
+    expect(verifyHello(hello, b.publicKey, seenByB)).toBe(false)
   })
 
   it('storage subkeys', () => {

@@ -18,7 +18,7 @@ import {
   encodeControlFrame,
   encodeRequestFrame
 } from '../../core/net/frames'
-import { inboxTopic, pairTopics } from '../../core/protocol/topics'
+import { inboxTopic, pairDays } from '../../core/protocol/topics'
 import {
   Session,
   decodeBundle,
@@ -76,10 +76,17 @@ describe('identifiers derived from keys', () => {
     expect(encodeContactId(bob.publicKey)).toBe(ids.bobContactId)
     expect(decodeContactId(ids.bobContactId)).toEqual(bob.publicKey)
     expect(safetyNumber(alice.publicKey, bob.publicKey)).toBe(ids.safetyNumber)
-    const topics = pairTopics(alice, bob.publicKey)
-    expect(topics.mine.toString('hex')).toBe(ids.alicePairTopic)
-    expect(topics.theirs.toString('hex')).toBe(ids.bobPairTopic)
-    expect(pairTopics(bob, alice.publicKey).mine.toString('hex')).toBe(ids.bobPairTopic)
+    // v1's fixed pair topics (alicePairTopic, bobPairTopic) were retired for daily pair keys and
+    // topics (v2); nothing on disk depends on them, so only v2 is read back.
+    const v2 = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/v2/pair-days.json', import.meta.url)), 'utf8')) as Record<string, string | number>
+    const [alices] = pairDays(alice, bob.publicKey, [Number(v2.day)])
+    const [bobs] = pairDays(bob, alice.publicKey, [Number(v2.day)])
+    expect(alices.mine.topic.toString('hex')).toBe(v2.aliceTopic)
+    expect(alices.mine.keyPair.publicKey.toString('hex')).toBe(v2.aliceKey)
+    expect(alices.theirs.topic.toString('hex')).toBe(v2.bobTopic)
+    expect(alices.theirs.publicKey.toString('hex')).toBe(v2.bobKey)
+    expect(bobs.mine.topic.toString('hex')).toBe(v2.bobTopic)
+    expect(bobs.mine.keyPair.publicKey.toString('hex')).toBe(v2.bobKey)
     expect(inboxTopic(alice.publicKey).toString('hex')).toBe(ids.aliceInboxTopic)
     expect(corestorePrimaryKey(fixture.alice.storageKey).toString('hex')).toBe(ids.corestorePrimaryKey)
     expect(storeCipher(fixture.alice.storageKey).tag(bob.publicKey).toString('hex')).toBe(ids.storeTagOfBob)

@@ -12,6 +12,7 @@ import type {
   ContactRequest,
   HistoryPage,
   HistoryQuery,
+  InviteCode,
   Message,
   NetworkStatus,
   Profile,
@@ -32,6 +33,7 @@ export class FakeApi implements CairnApi {
   /** Oldest first, per contact. */
   logs = new Map<ContactId, Message[]>()
   net: NetworkStatus = { mode: 'internet', peers: 0, contactsOnline: 0, lanDiscovery: true }
+  hidden = false
   private nextId = 1
 
   emit(e: CairnEvent): void {
@@ -160,6 +162,19 @@ export class FakeApi implements CairnApi {
     checkId(id)
     if (id === me.id) throw new CairnError('self', 'that is your own contact ID')
     return this.putNewContact(id, name, 'offline', null)
+  }
+
+  // The fake's invite code is the prefix and the inviter's ID; the real one is in core/protocol/invite.ts.
+  async createInvite(): Promise<InviteCode> {
+    this.record('createInvite', [])
+    return { code: `cairn-invite:${this.open().id}`, expiresAt: Date.now() + 15 * 60_000 }
+  }
+
+  async acceptInvite(code: string, name: string): Promise<Contact> {
+    this.record('acceptInvite', [code, name])
+    const id = code.trim().replace(/^cairn-invite:/, '')
+    if (id === code.trim()) throw new CairnError('invalid-argument', 'not an invite code: it does not start with cairn-invite:')
+    return this.addContact(id, name)
   }
 
   /** A contact as it stands when added: no messages, unverified, unblocked, active now. */
@@ -304,11 +319,12 @@ export class FakeApi implements CairnApi {
   }
 
   async settings(): Promise<Settings> {
-    return { name: this.open().name, lanDiscovery: this.net.lanDiscovery }
+    return { name: this.open().name, lanDiscovery: this.net.lanDiscovery, hidden: this.hidden }
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     if (patch.lanDiscovery !== undefined) this.net = { ...this.net, lanDiscovery: patch.lanDiscovery }
+    if (patch.hidden !== undefined) this.hidden = patch.hidden
     if (patch.name !== undefined) await this.setName(patch.name)
     return this.settings()
   }

@@ -85,3 +85,16 @@ export function connectPair(a: TestNode, b: TestNode): Promise<[Peer, Peer]> {
   b.net.addContact(a.keyPair.publicKey)
   return peers
 }
+
+/**
+ * Fails if the condition becomes true within the window. Only for refusals that leave no trace to wait
+ * on (a one-time inbox that has closed answers nothing at all).
+ */
+export async function never(condition: () => boolean, label: string, windowMs: number): Promise<void> {
+  const end = Date.now() + windowMs
+  while (Date.now() < end) {
+    if (condition()) throw new Error(`unexpected: ${label}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  if (condition()) throw new Error(`unexpected: ${label}`)
+}

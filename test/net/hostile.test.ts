@@ -4,24 +4,26 @@ import c from 'compact-encoding'
 import type { KeyPair, NoiseSecretStream } from 'hyperdht'
 import type { ControlFrame, Peer } from '../../core/net'
 import Hyperswarm from 'hyperswarm'
-import { encodeControlFrame, MAX_FRAME_BYTES, pairTopics } from '../../core/net'
+import { dayOf, encodeControlFrame, MAX_FRAME_BYTES, pairDays, signHello } from '../../core/net'
 import { Harness, keyPair, until, type TestNode } from '../helpers/net'
 
 /** A contact driven by hand: a raw connection with the contact's key pair and a raw control channel. */
 async function rawContact(h: Harness, node: TestNode, kp: KeyPair): Promise<{ stream: NoiseSecretStream; channel: Channel; closedByRemote: Promise<void> }> {
   const stream = h.testnet!.createNode().connect(node.keyPair.publicKey, { keyPair: kp })
   stream.on('error', () => {})
+  await stream.opened
   let onClose: () => void = () => {}
   const closedByRemote = new Promise<void>((resolve) => (onClose = resolve))
   let onOpen: () => void = () => {}
   const opened = new Promise<void>((resolve) => (onOpen = resolve))
   const channel = Protomux.from(stream).createChannel({
     protocol: 'cairn/control',
+    handshake: c.raw,
     messages: [{ encoding: c.raw }],
     onopen: () => onOpen(),
     onclose: () => onClose()
   })
-  channel!.open()
+  channel!.open(signHello(kp.secretKey, stream))
   await opened
   return { stream, channel: channel!, closedByRemote }
 }
@@ -83,21 +85,22 @@ describe('hostile control frames', () => {
     let errors = 0
     a.net.on('protocol-error', () => errors++)
     let connections = 0
-    const swarm = new Hyperswarm({ keyPair: buggy, dht: h.testnet!.createNode() })
+    const [today] = pairDays(buggy, a.keyPair.publicKey, [dayOf(Date.now())])
+    const swarm = new Hyperswarm({ keyPair: today.mine.keyPair, dht: h.testnet!.createNode() })
     swarm.on('connection', (stream) => {
       connections++
       stream.on('error', () => {})
       const channel = Protomux.from(stream).createChannel({
         protocol: 'cairn/control',
+        handshake: c.raw,
         messages: [{ encoding: c.raw }],
         onopen: () => channel!.messages[0].send(Buffer.from([1, 99]))
       })
-      channel!.open()
+      channel!.open(signHello(buggy.secretKey, stream))
     })
     try {
-      const topics = pairTopics(buggy, a.keyPair.publicKey)
-      swarm.join(topics.mine, { server: true, client: false })
-      swarm.join(topics.theirs, { server: false, client: true })
+      swarm.join(today.mine.topic, { server: true, client: false })
+      swarm.join(today.theirs.topic, { server: false, client: true })
       // The step of A's re-lookup schedule as each protocol error is heard, for the log.
       const steps: number[] = []
       a.net.on('protocol-error', () => steps.push(a.net.retryDelayMs(buggy.publicKey) ?? 0))
@@ -141,5 +144,38 @@ describe('hostile control frames', () => {
     await until(() => errors.length === 1, 'protocol-error for the ack')
     expect(errors[0]).toMatch(/ack without a request/)
     await until(() => stream.destroyed, 'the stranger dropped')
+  })
+})
+
+describe('the hello that binds a connection to the contact', () => {
+  const h = new Harness()
+  beforeEach(() => h.start())
+  afterEach(() => h.stop())
+
+  const helloCases: [string, (kp: KeyPair, stream: NoiseSecretStream) => Buffer | undefined][] = [
+    ['no hello (a node from before hellos)', () => undefined],
+    ['a hello signed by another key', (_kp, stream) => signHello(keyPair().secretKey, stream)],
+    ['a hello over another connection', (kp, stream) => signHello(kp.secretKey, { ...stream, handshakeHash: Buffer.alloc(64, 1), publicKey: stream.publicKey, remotePublicKey: stream.remotePublicKey })],
+    ['a truncated hello', (kp, stream) => signHello(kp.secretKey, stream).subarray(0, 63)]
+  ]
+
+  it.each(helloCases)('%s: the control channel never opens and the connection is dropped', async (_label, makeHello) => {
+    const b = await h.node()
+    const mallory = keyPair()
+    b.setClass(mallory.publicKey, 'contact')
+    const errors: string[] = []
+    b.net.on('protocol-error', (_from: Buffer, why: string) => errors.push(why))
+    let peers = 0
+    b.net.on('peer', () => peers++)
+    const stream = h.testnet!.createNode().connect(b.keyPair.publicKey, { keyPair: mallory })
+    stream.on('error', () => {})
+    await stream.opened
+    const hello = makeHello(mallory, stream)
+    const channel = Protomux.from(stream).createChannel({ protocol: 'cairn/control', handshake: hello ? c.raw : null, messages: [{ encoding: c.raw }] })
+    channel!.open(hello)
+    await until(() => errors.length === 1, 'protocol-error for the hello')
+    expect(errors[0]).toMatch(/hello does not prove its identity/)
+    await until(() => stream.destroyed, 'the connection dropped')
+    expect(peers).toBe(0)
   })
 })

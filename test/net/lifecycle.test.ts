@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CairnError } from '../../core/api/errors'
-import { Network, inboxTopic, pairTopics } from '../../core/net'
+import { Network, dayOf, inboxTopic, pairDays } from '../../core/net'
 import { generateIdentity } from '../../core/identity'
 import { blake2b } from '../../core/crypto'
 import { Harness, befriend, connectPair, keyPair, nextPeer, until } from '../helpers/net'
@@ -10,17 +10,24 @@ function timers(): number {
 }
 
 describe('topics', () => {
-  it("each end announces its own pair topic and looks up the other's; no topic is a hash of the public keys", () => {
+  it("each side of each pair has its own key pair and topic per day; none is a hash of the public keys", () => {
     const a = generateIdentity()
     const b = generateIdentity()
     const c = generateIdentity()
-    const ab = pairTopics(a, b.publicKey)
-    const ba = pairTopics(b, a.publicKey)
-    expect(ab.mine).toHaveLength(32)
-    expect(ab.mine.equals(ba.theirs)).toBe(true)
-    expect(ab.theirs.equals(ba.mine)).toBe(true)
-    expect(ab.mine.equals(ab.theirs)).toBe(false)
-    expect(pairTopics(a, c.publicKey).mine.equals(ab.mine)).toBe(false)
+    const [ab, abNext] = pairDays(a, b.publicKey, [20_000, 20_001])
+    const [ba] = pairDays(b, a.publicKey, [20_000])
+    const [ac] = pairDays(a, c.publicKey, [20_000])
+    expect(ab.mine.topic).toHaveLength(32)
+    expect(ab.mine.topic.equals(ba.theirs.topic)).toBe(true)
+    expect(ab.theirs.topic.equals(ba.mine.topic)).toBe(true)
+    expect(ab.mine.keyPair.publicKey.equals(ba.theirs.publicKey)).toBe(true)
+    expect(ab.theirs.publicKey.equals(ba.mine.keyPair.publicKey)).toBe(true)
+    const mine = [ab.mine, abNext.mine, ac.mine]
+    expect(new Set(mine.map((side) => side.topic.toString('hex'))).size).toBe(3)
+    expect(new Set(mine.map((side) => side.keyPair.publicKey.toString('hex'))).size).toBe(3)
+    for (const side of mine) {
+      for (const key of [a.publicKey, b.publicKey, c.publicKey]) expect(side.keyPair.publicKey.equals(key)).toBe(false)
+    }
     for (const guess of [
       blake2b(32, Buffer.concat([a.publicKey, b.publicKey])),
       blake2b(32, Buffer.concat([b.publicKey, a.publicKey])),
@@ -28,10 +35,10 @@ describe('topics', () => {
       inboxTopic(a.publicKey),
       inboxTopic(b.publicKey)
     ]) {
-      expect(guess.equals(ab.mine) || guess.equals(ab.theirs)).toBe(false)
+      expect(guess.equals(ab.mine.topic) || guess.equals(ab.theirs.topic)).toBe(false)
     }
     expect(inboxTopic(a.publicKey).equals(inboxTopic(b.publicKey))).toBe(false)
-    expect(() => pairTopics(a, Buffer.alloc(32))).toThrow(CairnError)
+    expect(() => pairDays(a, Buffer.alloc(32), [20_000])).toThrow(CairnError)
   })
 })
 
@@ -40,7 +47,7 @@ describe('network lifecycle', () => {
   beforeEach(() => h.start())
   afterEach(() => h.stop())
 
-  it("a DHT observer never sees the two keys of a pair under one topic", async () => {
+  it("a DHT observer finds each side of a pair under its own topic and pair key, never an identity key", async () => {
     const a = await h.node()
     const b = await h.node()
     await connectPair(a, b)
@@ -51,9 +58,9 @@ describe('network lifecycle', () => {
       for await (const reply of observer.lookup(topic)) for (const peer of reply.peers) seen.add(peer.publicKey.toString('hex'))
       return [...seen]
     }
-    const topics = pairTopics(a.keyPair, b.keyPair.publicKey)
-    expect(await announcers(topics.mine)).toEqual([a.keyPair.publicKey.toString('hex')])
-    expect(await announcers(topics.theirs)).toEqual([b.keyPair.publicKey.toString('hex')])
+    const [today] = pairDays(a.keyPair, b.keyPair.publicKey, [dayOf(Date.now())])
+    expect(await announcers(today.mine.topic)).toEqual([today.mine.keyPair.publicKey.toString('hex')])
+    expect(await announcers(today.theirs.topic)).toEqual([today.theirs.publicKey.toString('hex')])
   })
 
   it("with its DHT unreachable, ready() still resolves and the status says 'offline'", async () => {

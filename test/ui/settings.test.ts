@@ -85,3 +85,15 @@ test('the backup passphrase must be typed twice alike before anything is exporte
   await mounted!.settle()
   expect(exported()).not.toBeNull()
 })
+
+test('the Hidden switch shows the saved setting and saves a change', async () => {
+  const hidden = ui.getByLabelText('Hidden') as HTMLInputElement
+  expect(hidden.checked).toBe(false)
+  await fireEvent.click(hidden)
+  await mounted!.settle()
+  expect(api.hidden).toBe(true)
+  expect((await api.settings()).hidden).toBe(true)
+  await fireEvent.click(hidden)
+  await mounted!.settle()
+  expect(api.hidden).toBe(false)
+})
