@@ -12,7 +12,7 @@ export const CONTACT_ID_MAX = 128
 export const CURSOR_MAX = 256
 export const INVITE_CODE_MAX = 256
 /** How an invite code starts, so a shell can tell one from a contact ID. */
-export { INVITE_PREFIX } from '../protocol/caps'
+export { INVITE_PREFIX } from '../protocol/prefixes'
 /** Well above an exportIdentity() text (a few hundred characters); the core checks the form itself. */
 export const BACKUP_MAX = 16 * 1024
 export const HISTORY_LIMIT_MAX = 500

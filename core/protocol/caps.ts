@@ -20,8 +20,7 @@ export const PAIR_TOPIC = Buffer.from('cairn/net/pair-topic/v2')
 export const INVITE_KEY = Buffer.from('cairn/net/invite-key/v1')
 /** An invite code's checksum: BLAKE2b-128(key = tag, body), first 3 bytes. */
 export const INVITE_CHECKSUM = Buffer.from('cairn/invite-code/v1')
-/** Prefix of an invite code's text. */
-export const INVITE_PREFIX = 'cairn-invite:'
+export { INVITE_PREFIX } from './prefixes'
 /** What a connection's hello signature covers: tag ‖ Noise handshake hash ‖ signer's Noise public key. */
 export const PAIR_HELLO = Buffer.from('cairn/net/pair-hello/v1')
 /** An inbox topic: BLAKE2b-256(key = tag, public key). */
