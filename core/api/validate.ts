@@ -1,6 +1,7 @@
 // Argument checking for CairnApi calls arriving from an untrusted transport (a web page, an IPC
 // sender, a control socket). The core may assume that whatever passed here has the declared shape.
 import { CairnError } from './errors'
+import { passphraseStrength } from './passphrase-rule'
 import type { ApiMethod } from './types'
 
 export const NAME_MAX = 64
@@ -49,6 +50,13 @@ const name: Check = (value, label) => {
 const contactId: Check = string(1, CONTACT_ID_MAX)
 const passphrase: Check = string(1, PASSPHRASE_MAX)
 
+/** A passphrase being chosen (not one being proven) must also pass the strength rule. */
+const newPassphrase: Check = (value, label) => {
+  passphrase(value, label)
+  const strength = passphraseStrength(value as string)
+  if (!strength.acceptable) fail(label, `is too easy to guess (${strength.label})`)
+}
+
 const text: Check = (value, label) => {
   if (typeof value !== 'string') fail(label, `must be a string, got ${describe(value)}`)
   if (value.trim() === '') fail(label, 'must not be empty')
@@ -86,8 +94,8 @@ const id = arg('id', contactId)
 
 const SPECS: Record<ApiMethod, ArgSpec[]> = {
   state: [],
-  create: [arg('name', name), arg('passphrase', passphrase)],
-  restore: [arg('backup', string(1, BACKUP_MAX)), arg('backupPassphrase', passphrase), arg('name', name), arg('passphrase', passphrase)],
+  create: [arg('name', name), arg('passphrase', newPassphrase)],
+  restore: [arg('backup', string(1, BACKUP_MAX)), arg('backupPassphrase', passphrase), arg('name', name), arg('passphrase', newPassphrase)],
   unlock: [arg('passphrase', passphrase)],
   lock: [],
   profile: [],
@@ -111,8 +119,8 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   network: [],
   settings: [],
   updateSettings: [arg('patch', settingsPatch)],
-  changePassphrase: [arg('current', passphrase), arg('next', passphrase)],
-  exportIdentity: [arg('backupPassphrase', passphrase)]
+  changePassphrase: [arg('current', passphrase), arg('next', newPassphrase)],
+  exportIdentity: [arg('backupPassphrase', newPassphrase)]
 }
 
 /** Every method of the API, in declaration order: what a client proxy exposes and a server accepts. */

@@ -7,5 +7,6 @@ export {
   changeKeystorePassphrase,
   exportBackup,
   importBackup,
+  type IdentitySecrets,
   type KeystoreSecrets
 } from './keystore'

@@ -130,7 +130,7 @@ export class Messenger extends EventEmitter {
 
   /** My identity sealed under a separate backup passphrase, as one line of text. */
   exportIdentity(backupPassphrase: string): Promise<string> {
-    return exportBackup({ ...this.ctx.secrets, name: this.ctx.meta.name }, backupPassphrase)
+    return exportBackup({ identity: this.identity, name: this.ctx.meta.name }, backupPassphrase)
   }
 
   safetyNumber(id: ContactId): string {
