@@ -37,6 +37,7 @@ declare module 'hypercore' {
     update(opts?: { wait?: boolean }): Promise<boolean>
     download(range?: { start?: number; end?: number; linear?: boolean }): Download
     truncate(length: number, fork?: number): Promise<void>
+    clear(start: number, end?: number): Promise<unknown>
     replicate(stream: unknown, opts?: Record<string, unknown>): unknown
     findingPeers(): () => void
     on(event: 'append' | 'close' | 'ready', listener: () => void): this

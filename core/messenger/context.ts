@@ -7,6 +7,7 @@ import type { Network } from '../net'
 import type { RequestFrame } from '../net/frames'
 import { bundleOf, encodeBundle, RatchetError, type SignedPrekey } from '../ratchet'
 import { keys, type Store } from '../store'
+import type { StoreEpochs } from '../store/epochs'
 import type { Conversation } from './conversation'
 import type { PrekeyPolicy } from './prekey-schedule'
 import type { ContactRecord, MetaRecord } from './records'
@@ -15,6 +16,8 @@ export interface MessengerParts {
   secrets: KeystoreSecrets
   corestore: Corestore
   store: Store
+  /** The store's epochs: a deletion ends the current one so the deleted data leaves the disk. */
+  epochs: StoreEpochs
   meta: MetaRecord
   prekeys: Map<number, SignedPrekey>
   network: Network
@@ -33,6 +36,7 @@ export class MessengerContext {
   readonly identity: IdentityKeyPair
   readonly corestore: Corestore
   readonly store: Store
+  readonly epochs: StoreEpochs
   readonly network: Network
   readonly prekeys: Map<number, SignedPrekey>
   readonly conversations = new Map<string, Conversation>()
@@ -47,6 +51,7 @@ export class MessengerContext {
     this.identity = parts.secrets.identity
     this.corestore = parts.corestore
     this.store = parts.store
+    this.epochs = parts.epochs
     this.network = parts.network
     this.meta = parts.meta
     this.prekeys = parts.prekeys

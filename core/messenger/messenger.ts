@@ -178,6 +178,7 @@ export class Messenger extends EventEmitter {
       for await (const { key } of this.store.range(keys.messages(c.tag))) tx.del(key)
     })
     this.ctx.emitEvent({ type: 'contact-removed', id: c.id })
+    await this.ctx.epochs.advance()
   }
 
   async blockContact(id: ContactId): Promise<void> {
@@ -276,7 +277,7 @@ export class Messenger extends EventEmitter {
     await this.lan.close()
     for (const c of this.conversations.values()) await closeConversation(c)
     for (const c of this.conversations.values()) await saveReceipts(this.ctx, c)
-    await this.store.close()
+    await this.ctx.epochs.close()
     await this.corestore.close()
     this.emit('closed')
   }

@@ -7,13 +7,15 @@ import { Network } from '../net'
 import type { BootstrapNode } from '../profile/bootstrap'
 import { profileLayout } from '../profile/layout'
 import { asBusyError, claimProfile } from '../profile/lock'
+import { makeProfilePrivate } from '../profile/permissions'
 import { decodeSignedPrekey, encodeSignedPrekey, generateSignedPrekey, type SignedPrekey } from '../ratchet'
-import { keys, Store } from '../store'
+import { keys, type Store } from '../store'
+import type { EpochPolicy, StoreEpochs } from '../store/epochs'
 import { Messenger } from './messenger'
 import type { PrekeyPolicy } from './prekey-schedule'
 import { cleanName } from './names'
 import type { MetaRecord } from './records'
-import { corestorePrimaryKey, storeCipher } from './store-keys'
+import { openProfileStore } from './profile-store'
 
 export interface MessengerOptions {
   profileDir: string
@@ -25,6 +27,8 @@ export interface MessengerOptions {
   /** The time the signed prekey schedule goes by, and the schedule (tests move and shorten them). */
   clock?: () => number
   prekeyPolicy?: PrekeyPolicy
+  /** When the store moves to a new epoch (tests shorten it). */
+  epochPolicy?: EpochPolicy
 }
 
 const FIRST_PREKEY_ID = 1
@@ -63,25 +67,29 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
   const layout = profileLayout(opts.profileDir)
   const release = claimProfile(opts.profileDir)
   let corestore: Corestore | null = null
+  let epochs: StoreEpochs | null = null
   try {
     const secrets = await openKeystore(layout.keystore, opts.passphrase)
-    corestore = new Corestore(layout.cores, { primaryKey: corestorePrimaryKey(secrets.storageKey), unsafe: true })
+    corestore = new Corestore(layout.cores)
     await corestore.ready().catch((err: unknown) => {
       throw asBusyError(err, opts.profileDir)
     })
-    const local = corestore.get({ name: 'local' })
-    await local.ready()
-    const store = new Store(local, storeCipher(secrets.storageKey))
-    await store.ready()
+    let messenger: Messenger | null = null
+    epochs = await openProfileStore(corestore, opts.profileDir, secrets.storageKey, {
+      policy: opts.epochPolicy,
+      clock: opts.clock,
+      onError: (err) => messenger?.emit('error-log', err)
+    })
+    await makeProfilePrivate(opts.profileDir)
+    const store = epochs.store
     const { meta, prekeys } = await loadOrInitialise(store, secrets)
     const lanDiscovery = opts.lanDiscovery ?? meta.lanDiscovery
-    let messenger: Messenger | null = null
     const network = new Network({
       keyPair: secrets.identity,
       bootstrap: opts.bootstrap,
       classify: (remoteKey) => (messenger ? messenger.classify(remoteKey) : 'unknown')
     })
-    messenger = new Messenger({ secrets, corestore, store, meta, prekeys, network, lanDiscovery, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
+    messenger = new Messenger({ secrets, corestore, store, epochs, meta, prekeys, network, lanDiscovery, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
     const opened = messenger
     opened.once('closed', release)
     try {
@@ -92,6 +100,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
     }
     return opened
   } catch (err) {
+    if (epochs) await epochs.close().catch(() => undefined)
     if (corestore) await corestore.close().catch(() => undefined)
     release()
     throw CairnError.from(err)

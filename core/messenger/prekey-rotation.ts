@@ -54,6 +54,8 @@ export class PrekeyRotation {
     ctx.meta = meta
     if (created) ctx.prekeys.set(created.id, created)
     for (const id of deleted) ctx.prekeys.delete(id)
+    // A deleted prekey secret must leave the disk, not only the live store.
+    if (deleted.length > 0) await ctx.epochs.advance()
     if (!created) return
     const bundle = ctx.myBundle()
     for (const c of ctx.conversations.values()) {

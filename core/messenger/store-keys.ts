@@ -2,19 +2,23 @@ import { AEAD_NONCE_BYTES, aeadOpen, aeadSeal, blake2b, randomBytes } from '../c
 import type { StoreCipher } from '../store'
 import { TAG_BYTES } from '../store'
 
-// Every secret of the local data derives from the keystore's storage key, which only the passphrase
-// unlocks: the seal and tag keys of the store, and the corestore primary key my logs' key pairs
-// derive from (so even the signing keys of my logs are useless without the passphrase).
-function subkey(storageKey: Buffer, purpose: string): Buffer {
-  return blake2b(32, Buffer.from(`cairn/${purpose}/v1`), storageKey)
+// The store's keys derive from the keystore's storage key, which only the passphrase unlocks: the
+// tag key (stable for the profile's life, since every record's key holds a tag), the key of the
+// epoch file, and epoch 0's seal key. Later epochs seal under their own random key, which lives
+// only in the epoch file. Nothing derived here is handed to corestore: it writes its primary key
+// to disk as its seed, so that key guards nothing of ours (profiles made before this kept a derived
+// one there; BLAKE2b is one-way, so it reveals nothing of the storage key).
+function subkey(key: Buffer, purpose: string): Buffer {
+  return blake2b(32, Buffer.from(`cairn/${purpose}/v1`), key)
 }
 
-export function corestorePrimaryKey(storageKey: Buffer): Buffer {
-  return subkey(storageKey, 'corestore-primary')
+export function epochFileKey(storageKey: Buffer): Buffer {
+  return subkey(storageKey, 'store-epoch-file')
 }
 
-export function storeCipher(storageKey: Buffer): StoreCipher {
-  const sealKey = subkey(storageKey, 'store-seal')
+/** The store cipher of an epoch: sealed under its key (epoch 0: the storage key), tagged under the storage key. */
+export function storeCipher(storageKey: Buffer, epochKey: Buffer | null = null): StoreCipher {
+  const sealKey = subkey(epochKey ?? storageKey, 'store-seal')
   const tagKey = subkey(storageKey, 'store-tag')
   return {
     seal(plaintext, associated) {

@@ -82,8 +82,8 @@ describe('hostile logs and strangers', () => {
         await core.close()
       }
     }
-    const toCarol = await ownLogKey(a.dir, PASS, cId, await f.dir())
-    const toBob = await ownLogKey(a.dir, PASS, bId, await f.dir())
+    const toCarol = ownLogKey(a.host, cId)
+    const toBob = ownLogKey(a.host, bId)
     expect(await fetch(toCarol)).toBeInstanceOf(Buffer)
     await expect(fetch(toBob)).rejects.toThrow()
   })
