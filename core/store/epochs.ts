@@ -84,9 +84,14 @@ export class StoreEpochs {
     return this.advancing
   }
 
+  /** Settles when no move to a new epoch is running. */
+  async idle(): Promise<void> {
+    await this.advancing?.catch(() => undefined)
+  }
+
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
-    await this.advancing?.catch(() => undefined)
+    await this.idle()
     await this.store.close()
   }
 
