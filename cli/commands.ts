@@ -137,6 +137,16 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         await api.removeContact(await resolveContact(api, first))
         return {}
       }
+    case 'delete':
+      return async ({ api }) => {
+        await api.deleteMessage(await resolveContact(api, first), second)
+        return {}
+      }
+    case 'clear':
+      return async ({ api }) => {
+        await api.clearConversation(await resolveContact(api, first))
+        return {}
+      }
     case 'send': {
       const body = second === '-' ? await readStdin(ctx) : second
       if (body.trim() === '') throw new UsageError('send: the message text is empty')

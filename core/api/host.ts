@@ -128,6 +128,16 @@ export class CairnHost extends EventEmitter implements CairnApi {
     return this.open().renameContact(id, name)
   }
 
+  async deleteMessage(contact: ContactId, messageId: string): Promise<void> {
+    check('deleteMessage', [contact, messageId])
+    return this.open().deleteMessage(contact, messageId)
+  }
+
+  async clearConversation(contact: ContactId): Promise<void> {
+    check('clearConversation', [contact])
+    return this.open().clearConversation(contact)
+  }
+
   async removeContact(id: ContactId): Promise<void> {
     check('removeContact', [id])
     return this.open().removeContact(id)

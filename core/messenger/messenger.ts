@@ -26,6 +26,7 @@ import { PrekeyRotation } from './prekey-rotation'
 import { sendReadReceipt, saveReceipts } from './receipts'
 import type { ContactRecord, FormerRecord, MessageRecord } from './records'
 import { ContactRequests } from './requests'
+import { clearConversation, deleteMessage } from './deletion'
 import { dropAppendedEnvelopes, resumeAppends, sendMessage } from './send'
 
 export type { MessengerParts } from './context'
@@ -253,6 +254,16 @@ export class Messenger extends EventEmitter {
     await this.ctx.updateContact(c, (r) => ({ readSeq: r.nextSeq, readBlocks: r.consumed, unread: 0 }))
     sendReadReceipt(c)
     this.ctx.emitContact(c)
+  }
+
+  async deleteMessage(id: ContactId, messageId: string): Promise<void> {
+    const c = this.ctx.contact(id)
+    await deleteMessage(this.ctx, c, messageId, () => this.ctx.emitEvent({ type: 'messages-deleted', contact: c.id, ids: [messageId] }))
+  }
+
+  async clearConversation(id: ContactId): Promise<void> {
+    const c = this.ctx.contact(id)
+    await clearConversation(this.ctx, c, () => this.ctx.emitEvent({ type: 'messages-deleted', contact: c.id, ids: 'all' }))
   }
 
   setTyping(id: ContactId, typing: boolean): void {

@@ -174,3 +174,37 @@ describe('nothing secret on disk unsealed, and a private folder', () => {
     expect(loose).toEqual([])
   })
 })
+
+describe('deleting a message and clearing a conversation', () => {
+  it('take the text out of history at once and off the disk before the call returns; the contact stays', async () => {
+    const a = await create('Alice')
+    const b = await create('Bob')
+    await a.m.addContact(b.m.id, 'Bob')
+    await b.m.addContact(a.m.id, 'Alice')
+    await exchange(b, a, 'DELETE-THIS-ONE')
+    await exchange(b, a, 'KEEP-THIS-ONE')
+    await exchange(a, b, 'MINE-TO-CLEAR')
+    const doomed = (await a.m.history(b.m.id)).messages.find((m) => m.text === 'DELETE-THIS-ONE')!
+    await expect(a.m.deleteMessage(b.m.id, 'ffffffffffff-1')).rejects.toMatchObject({ code: 'not-found' })
+
+    await a.m.deleteMessage(b.m.id, doomed.id)
+    expect((await a.m.history(b.m.id)).messages.map((m) => m.text)).toEqual(['MINE-TO-CLEAR', 'KEEP-THIS-ONE'])
+    expect(a.events).toContainEqual({ type: 'messages-deleted', contact: b.m.id, ids: [doomed.id] })
+    await close(a)
+    const afterDelete = await copyAndDump(a.dir, await tempDir(), PASS)
+    expect(holds(afterDelete, Buffer.from('DELETE-THIS-ONE'))).toBe(false)
+    expect(holds(afterDelete, Buffer.from('KEEP-THIS-ONE'))).toBe(true)
+
+    const a2 = await reopen(a)
+    await a2.m.clearConversation(b.m.id)
+    expect((await a2.m.history(b.m.id)).messages).toEqual([])
+    expect(a2.m.contacts()).toMatchObject([{ id: b.m.id, lastMessage: null, unread: 0 }])
+    await close(a2)
+    const afterClear = await copyAndDump(a.dir, await tempDir(), PASS)
+    for (const text of ['KEEP-THIS-ONE', 'MINE-TO-CLEAR']) expect(holds(afterClear, Buffer.from(text)), text).toBe(false)
+
+    const a3 = await reopen(a)
+    await exchange(b, a3, 'after clearing')
+    expect((await a3.m.history(b.m.id)).messages.map((m) => m.text)).toEqual(['after clearing'])
+  }, 60_000)
+})
