@@ -65,6 +65,7 @@ export class Conversation {
 
   stateOf(m: MessageRecord, seq: number): MessageState {
     if (m.dir === 'in') return seq < this.rec.readSeq ? 'read' : 'delivered'
+    if (m.block < 0) return 'pending'
     if (m.block < this.receipts.read) return 'read'
     if (m.block < this.receipts.delivered) return 'delivered'
     return this.own && m.block < this.own.length ? 'sent' : 'pending'

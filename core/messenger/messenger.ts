@@ -27,7 +27,7 @@ import { sendReadReceipt, saveReceipts } from './receipts'
 import type { ContactRecord, FormerRecord, MessageRecord } from './records'
 import { ContactRequests } from './requests'
 import { clearConversation, deleteMessage } from './deletion'
-import { dropAppendedEnvelopes, resumeAppends, sendMessage } from './send'
+import { dropAppendedEnvelopes, resumeAppends, sealQueued, sendMessage } from './send'
 
 export type { MessengerParts } from './context'
 
@@ -84,6 +84,7 @@ export class Messenger extends EventEmitter {
       await c.opened
       await dropAppendedEnvelopes(this.store, c)
       resumeAppends(ctx, c)
+      await sealQueued(ctx, c)
     }
     this.network.on('peer', (peer: Peer) => ctx.guard(() => onPeer(ctx, peer)))
     this.network.on('request', (pk: Buffer, req: RequestFrame) => ctx.guard(() => this.requests.onRequest(pk, req)))

@@ -6,6 +6,7 @@ import { errorText, type MessengerContext } from './context'
 import type { Conversation } from './conversation'
 import { closeTheirs, openTheirs } from './conversation-logs'
 import { onReceipt, sendReadReceipt } from './receipts'
+import { sealQueued } from './send'
 
 /** Takes a contact's new connection: the control protocol runs over it from here on. */
 export function onPeer(ctx: MessengerContext, peer: Peer): void {
@@ -83,11 +84,13 @@ async function onHello(ctx: MessengerContext, c: Conversation, frame: Extract<Co
   if (c.peer && c.rec.consumed > 0) c.peer.send({ type: 'receipt', kind: 'delivered', upTo: c.rec.consumed - 1 })
   sendReadReceipt(c)
   ctx.emitContact(c)
+  await sealQueued(ctx, c)
 }
 
 async function onBundle(ctx: MessengerContext, c: Conversation, bundle: Buffer): Promise<void> {
   const verified = verifiedBundle(ctx, c, bundle)
   if (verified) await ctx.updateContact(c, () => ({ bundle: verified }))
+  await sealQueued(ctx, c)
 }
 
 function verifiedBundle(ctx: MessengerContext, c: Conversation, bundle: Buffer): string | null {

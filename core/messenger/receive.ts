@@ -7,6 +7,7 @@ import type { Conversation } from './conversation'
 import { decodePayload, preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import { adoptSession, commitOrForget, loadSession } from './sessions'
+import { sealQueued } from './send'
 
 type Opened = { session: Session; text: string; sentAt: number } | { problem: { kind: SecurityKind; detail: string } } | { orphan: true }
 
@@ -57,6 +58,8 @@ export async function consume(ctx: MessengerContext, c: Conversation, blocks: Lo
     ctx.emitEvent({ type: 'sync', progress: { contact: c.id, done: c.rec.consumed, total } })
   }
   if (received.length > 0) ctx.emitContact(c)
+  // A session they started lets what I queued for them go out now.
+  if (received.length > 0) await sealQueued(ctx, c)
 }
 
 async function openEnvelope(ctx: MessengerContext, c: Conversation, rec: ContactRecord, tx: Tx, block: Buffer, index: number): Promise<Opened> {

@@ -42,6 +42,12 @@ export interface ContactRecord {
   requested: boolean
   /** Ratchet sessions by id (hex), the active one first. */
   sessions: string[]
+  /**
+   * History numbers of messages written before their prekey bundle was known, oldest first: kept
+   * (in the encrypted store) unencrypted to them until the bundle arrives, so every session starts
+   * from their signed prekey. Absent in records written before this existed.
+   */
+  queued?: number[]
 }
 
 export interface RequestRecord {
@@ -57,7 +63,7 @@ export interface MessageRecord {
   text: string
   sentAt: number
   receivedAt: number
-  /** Index of the block in my log (outgoing) or theirs (incoming). */
+  /** Index of the block in my log (outgoing) or theirs (incoming); -1 while queued for their bundle. */
   block: number
 }
 

@@ -8,9 +8,14 @@ import { encodePayload, preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import { adoptSession, commitOrForget, loadSession } from './sessions'
 
+/** A message waiting for the contact's bundle has no block of my log yet. */
+const QUEUED = -1
+
 /**
  * Encrypts a message and commits, in one batch, the message, its envelope for my log and the
- * advanced session; the append to my log follows, and is repeated after a crash.
+ * advanced session; the append to my log follows, and is repeated after a crash. Without a session
+ * and without the contact's prekey bundle, the message is committed queued instead, and sealed by
+ * sealQueued once the bundle arrives (the first thing a connection carries).
  */
 export async function sendMessage(ctx: MessengerContext, c: Conversation, text: string): Promise<Message> {
   if (c.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
@@ -20,23 +25,29 @@ export async function sendMessage(ctx: MessengerContext, c: Conversation, text: 
   const { message, seq, envelope } = await commitOrForget(ctx.store, c, async (tx) => {
     const rec = { ...c.rec, sessions: [...c.rec.sessions] }
     const session = await sendingSession(ctx, c, rec, tx)
-    const envelope = session.encrypt(payload)
-    const block = rec.outCount
     const seq = rec.nextSeq
+    const queued = !session || (rec.queued?.length ?? 0) > 0
+    const block = queued ? QUEUED : rec.outCount
     const message: MessageRecord = { id: c.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block }
     tx.putJson(keys.message(c.tag, seq), message)
-    tx.put(keys.outBlock(c.tag, block), seqBytes(seq))
-    tx.put(keys.envelope(c.tag, block), envelope)
-    tx.put(keys.session(c.tag, session.id), session.encode())
-    cleanEnvelopes(c, tx)
-    rec.outCount = block + 1
+    let envelope: Buffer | null = null
+    if (queued) {
+      rec.queued = [...(rec.queued ?? []), seq]
+    } else {
+      envelope = session.encrypt(payload)
+      tx.put(keys.outBlock(c.tag, block), seqBytes(seq))
+      tx.put(keys.envelope(c.tag, block), envelope)
+      tx.put(keys.session(c.tag, session.id), session.encode())
+      cleanEnvelopes(c, tx)
+      rec.outCount = block + 1
+    }
     rec.nextSeq = seq + 1
     rec.lastMessage = { direction: 'out', text: preview(text), at: now }
     rec.lastActivity = now
     tx.putJson(keys.contact(c.tag), rec)
     return { message, seq, rec, envelope }
   })
-  c.outbox.set(message.block, { envelope, seq })
+  if (envelope) c.outbox.set(message.block, { envelope, seq })
   resumeAppends(ctx, c)
   const out = c.toMessage(message, seq)
   ctx.emitEvent({ type: 'message', message: out })
@@ -44,15 +55,45 @@ export async function sendMessage(ctx: MessengerContext, c: Conversation, text: 
   return out
 }
 
-/** The session to write with; starts one (from their bundle when I have it) if there is none. */
-async function sendingSession(ctx: MessengerContext, c: Conversation, rec: ContactRecord, tx: Tx): Promise<Session> {
+/** The session to write with; starts one from their bundle if there is none; null without a bundle. */
+async function sendingSession(ctx: MessengerContext, c: Conversation, rec: ContactRecord, tx: Tx): Promise<Session | null> {
   const active = rec.sessions[0]
   const current = active ? await loadSession(c, tx, active) : null
   if (current) return current
-  const bundle = rec.bundle ? decodeBundle(Buffer.from(rec.bundle, 'hex'), c.pk) : null
-  const session = Session.initiate(ctx.identity, c.pk, bundle)
+  if (!rec.bundle) return null
+  const session = Session.initiate(ctx.identity, c.pk, decodeBundle(Buffer.from(rec.bundle, 'hex'), c.pk))
   adoptSession(c, rec, session, true)
   return session
+}
+
+/**
+ * Encrypts the queued messages, oldest first, now that a session can start from the contact's
+ * bundle, and commits them as one batch; the appends to my log follow. A queued message deleted
+ * in the meantime is skipped: its text never leaves the device.
+ */
+export async function sealQueued(ctx: MessengerContext, c: Conversation): Promise<void> {
+  if (!c.rec.queued?.length || c.rec.blocked) return
+  const { sealed } = await commitOrForget(ctx.store, c, async (tx) => {
+    const rec = { ...c.rec, sessions: [...c.rec.sessions], queued: [] }
+    const sealed: Array<{ block: number; envelope: Buffer; seq: number }> = []
+    const session = await sendingSession(ctx, c, rec, tx)
+    if (!session) return { rec: c.rec, sealed }
+    for (const seq of c.rec.queued ?? []) {
+      const m = await tx.getJson<MessageRecord>(keys.message(c.tag, seq))
+      if (!m) continue
+      const block = rec.outCount++
+      const envelope = session.encrypt(encodePayload({ text: m.text, sentAt: m.sentAt }))
+      tx.putJson(keys.message(c.tag, seq), { ...m, block })
+      tx.put(keys.outBlock(c.tag, block), seqBytes(seq))
+      tx.put(keys.envelope(c.tag, block), envelope)
+      sealed.push({ block, envelope, seq })
+    }
+    tx.put(keys.session(c.tag, session.id), session.encode())
+    tx.putJson(keys.contact(c.tag), rec)
+    return { rec, sealed }
+  })
+  for (const { block, envelope, seq } of sealed) c.outbox.set(block, { envelope, seq })
+  resumeAppends(ctx, c)
 }
 
 /** Re-appends, in order, every envelope committed to my log for this contact but not yet in it. */

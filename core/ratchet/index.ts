@@ -12,8 +12,11 @@
 // envelope repeats the start header (EK_A, prekey id), as Signal's PreKeySignalMessage does, so
 // whichever arrives first can open the session.
 //
-// Without a bundle (prekey id 0, "static-static"), the responder's identity key stands in for the
-// signed prekey: SK comes from DH(IK_A, IK_B) ‖ DH(EK_A, IK_B). Weaker until the first reply:
+// No session starts without a bundle any more: the messenger keeps what is written before the bundle
+// is known in its encrypted outbox and encrypts it once the bundle arrives. respond() still accepts
+// the static-static start of earlier releases (prekey id 0: the responder's identity key stood in
+// for the signed prekey, SK = DH(IK_A, IK_B) ‖ DH(EK_A, IK_B)), so envelopes they wrote still open
+// and their sessions go on. That start was weaker until the first reply:
 //  - no forward secrecy for those first messages against theft of B's identity key: whoever later
 //    holds IK_B's secret can recompute SK from the captured envelope and read them;
 //  - a replayed initial envelope is accepted again by respond() (as with X3DH without one-time

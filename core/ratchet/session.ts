@@ -77,21 +77,20 @@ export class Session {
   }
 
   /**
-   * Starts a session from the contact's prekey bundle (X3DH: DH1 = DH(IK_A, SPK_B),
-   * DH2 = DH(EK_A, IK_B), DH3 = DH(EK_A, SPK_B)) or, with no bundle, from their identity key alone
-   * (DH1 = DH(IK_A, IK_B), DH2 = DH(EK_A, IK_B)); see the notes in ./index.ts.
+   * Starts a session from the contact's signed prekey bundle (X3DH: DH1 = DH(IK_A, SPK_B),
+   * DH2 = DH(EK_A, IK_B), DH3 = DH(EK_A, SPK_B)); see the notes in ./index.ts. There is no start
+   * without a bundle: a message written before it is known waits for it.
    */
-  static initiate(me: IdentityKeyPair, theirIdentity: Uint8Array, bundle: PrekeyBundle | null): Session {
+  static initiate(me: IdentityKeyPair, theirIdentity: Uint8Array, bundle: PrekeyBundle): Session {
     const theirX = checkIdentity(theirIdentity, 'their')
-    if (bundle) verifyBundle(bundle, theirIdentity)
-    const prekey = bundle ? bundle.prekey : theirX
-    const prekeyId = bundle ? bundle.prekeyId : STATIC_PREKEY_ID
+    if (!bundle) throw new RatchetError('malformed', 'a session starts only from the contact\'s signed prekey bundle')
+    verifyBundle(bundle, theirIdentity)
+    const { prekey, prekeyId } = bundle
     const myX = ed25519SecretToX25519(me.secretKey)
     const ephemeral = x25519KeyPair()
     let secret: { rootKey: Buffer; sessionId: Buffer }
     try {
-      const outputs = [dh(myX, prekey), dh(ephemeral.secretKey, theirX)]
-      if (bundle) outputs.push(dh(ephemeral.secretKey, prekey))
+      const outputs = [dh(myX, prekey), dh(ephemeral.secretKey, theirX), dh(ephemeral.secretKey, prekey)]
       secret = x3dhSecret(outputs, me.publicKey, theirIdentity, prekeyId, prekey)
     } finally {
       memzero(myX)
