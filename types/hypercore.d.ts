@@ -23,6 +23,7 @@ declare module 'hypercore' {
     readonly discoveryKey: Buffer | null
     readonly keyPair: HypercoreKeyPair | null
     readonly length: number
+    readonly byteLength: number
     readonly contiguousLength: number
     readonly fork: number
     readonly writable: boolean

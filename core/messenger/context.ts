@@ -89,7 +89,8 @@ export class MessengerContext {
     await this.store.write(
       (tx) => {
         const change = patch(c.rec)
-        if (!change) return c.rec
+        // A change that changes nothing is not written: peers repeat frames, and every write stays on disk until the epoch ends.
+        if (!change || Object.entries(change).every(([k, v]) => sameValue(c.rec[k as keyof ContactRecord], v))) return c.rec
         const rec = { ...c.rec, ...change }
         tx.putJson(keys.contact(c.tag), rec)
         return rec
@@ -137,6 +138,10 @@ export class MessengerContext {
       report(err)
     }
   }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b)
 }
 
 export function errorText(err: unknown): string {

@@ -5,7 +5,7 @@
 // the epoch file (overwriting the old one, which then exists nowhere), clears the old core's blocks
 // and compacts the storage so their bytes leave the disk.
 //
-// Bound: an epoch ends once its core holds `maxBlocks` blocks or is `maxAgeMs` old, checked after
+// Bound: an epoch ends once its core holds `maxBlocks` blocks or `maxBytes` bytes, or is `maxAgeMs` old, checked after
 // every write, every few minutes and at open; a deletion the user asks for ends it at once.
 // Epoch 0 is the store as profiles had it before epochs (core 'local', a key derived from the
 // storage key, no epoch file); a profile leaves it at the first open that finds anything stored.
@@ -18,10 +18,12 @@ import { Store, type StoreCipher } from './index'
 
 export interface EpochPolicy {
   maxBlocks: number
+  /** Also a bound on the disk the store's history takes, whatever one write weighs. */
+  maxBytes: number
   maxAgeMs: number
 }
 
-export const DEFAULT_EPOCH_POLICY: EpochPolicy = { maxBlocks: 2000, maxAgeMs: 24 * 60 * 60 * 1000 }
+export const DEFAULT_EPOCH_POLICY: EpochPolicy = { maxBlocks: 2000, maxBytes: 8 * 1024 * 1024, maxAgeMs: 24 * 60 * 60 * 1000 }
 const CHECK_MS = 5 * 60 * 1000
 
 export interface EpochOptions {
@@ -98,7 +100,8 @@ export class StoreEpochs {
   private due(): boolean {
     if (this.store.blocks === 0) return false
     if (!this.rec) return true
-    return this.store.blocks >= this.policy.maxBlocks || this.clock() - this.rec.startedAt >= this.policy.maxAgeMs
+    const { maxBlocks, maxBytes, maxAgeMs } = this.policy
+    return this.store.blocks >= maxBlocks || this.store.bytes >= maxBytes || this.clock() - this.rec.startedAt >= maxAgeMs
   }
 
   private check(): void {

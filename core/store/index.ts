@@ -59,6 +59,11 @@ export class Store {
     return this.gen.bee.core.length
   }
 
+  /** Bytes of those blocks. */
+  get bytes(): number {
+    return this.gen.bee.core.byteLength
+  }
+
   tag(data: Buffer): Buffer {
     return this.gen.cipher.tag(data)
   }

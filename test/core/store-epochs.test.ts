@@ -66,7 +66,7 @@ async function rawFiles(dir: string): Promise<Buffer> {
 describe('store epochs', () => {
   it('ends an epoch once it holds maxBlocks blocks: superseded values leave the disk, live ones stay', async () => {
     const dir = await f.dir()
-    const { epochs, corestore } = await openEpochs(dir, { maxBlocks: 40, maxAgeMs: Number.MAX_SAFE_INTEGER })
+    const { epochs, corestore } = await openEpochs(dir, { maxBlocks: 40, maxBytes: Number.MAX_SAFE_INTEGER, maxAgeMs: Number.MAX_SAFE_INTEGER })
     const { store } = epochs
     const tag = store.tag(randomBytes(32))
     await store.write((tx) => tx.putJson(keys.message(tag, 0), { text: 'kept' }))
