@@ -4,7 +4,7 @@
 // Primitives: X25519 for every DH; KDF_RK = HKDF-SHA256 and KDF_CK = keyed BLAKE2b (./kdf.ts);
 // XChaCha20-Poly1305 with a random 24-byte nonce per message and AD = sender identity ‖ receiver
 // identity ‖ envelope header (./envelope.ts). Skipped message keys: at most MAX_SKIP per chain and
-// MAX_STORED_SKIPPED in all, the oldest evicted. Used keys are zeroed.
+// MAX_STORED_SKIPPED in all, the oldest evicted; they expire SKIPPED_KEY_CHAINS ratchet steps later. Used keys are zeroed.
 //
 // Starting a session. With the contact's signed prekey bundle (the normal case), the initiator
 // computes DH(IK_A, SPK_B) ‖ DH(EK_A, IK_B) ‖ DH(EK_A, SPK_B) as in X3DH (identity keys are the
@@ -38,4 +38,4 @@ export {
   type SignedPrekey,
   type PrekeyBundle
 } from './prekey'
-export { MAX_SKIP, MAX_STORED_SKIPPED } from './state'
+export { MAX_SKIP, MAX_STORED_SKIPPED, SKIPPED_KEY_CHAINS } from './state'

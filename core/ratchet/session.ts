@@ -21,6 +21,7 @@ import {
   MAX_PREVIOUS_CHAINS,
   MAX_SKIP,
   MAX_STORED_SKIPPED,
+  SKIPPED_KEY_CHAINS,
   decodeState,
   encodeState,
   skippedKeyId,
@@ -343,7 +344,19 @@ export class Session {
     s.ns = 0
     s.nr = env.n + 1
     s.pending = null
+    this.expireSkipped()
     return plaintext
+  }
+
+  /** Drops the skipped keys of chains more than SKIPPED_KEY_CHAINS receiving ratchet steps old. */
+  private expireSkipped(): void {
+    const s = this.s
+    const live = new Set([...s.previous.slice(-SKIPPED_KEY_CHAINS), s.dhr!].map((k) => k.toString('hex')))
+    for (const [id, key] of s.skipped) {
+      if (live.has(key.dh.toString('hex'))) continue
+      s.skipped.delete(id)
+      memzero(key.messageKey)
+    }
   }
 
   private storeSkipped(dh: Buffer, from: number, keys: Buffer[]): void {

@@ -5,6 +5,7 @@ import { generateIdentity } from '../../core/identity'
 import {
   MAX_SKIP,
   MAX_STORED_SKIPPED,
+  SKIPPED_KEY_CHAINS,
   RatchetError,
   Session,
   bundleOf,
@@ -164,7 +165,7 @@ describe('Double Ratchet sessions', () => {
     const envelopes = Array.from({ length: MAX_SKIP + 2 }, (_, i) => a.encrypt(text(`burst ${i}`)))
     expectRejected(b, () => b.decrypt(envelopes[MAX_SKIP + 1]), 'too-many-skipped')
     expect(b.decrypt(envelopes[MAX_SKIP]).toString()).toBe(`burst ${MAX_SKIP}`)
-    expect(b.decrypt(envelopes[0]).toString()).toBe('burst 0')
+    expect(b.decrypt(envelopes[MAX_SKIP - 1]).toString()).toBe(`burst ${MAX_SKIP - 1}`)
     expect(b.decrypt(envelopes[MAX_SKIP + 1]).toString()).toBe(`burst ${MAX_SKIP + 1}`)
   })
 
@@ -175,20 +176,34 @@ describe('Double Ratchet sessions', () => {
     expectRejected(b, () => b.decrypt(a.encrypt(text('new chain'))), 'too-many-skipped')
   })
 
-  it('keeps at most MAX_STORED_SKIPPED skipped keys, evicting the oldest', () => {
+  it('keeps at most MAX_STORED_SKIPPED skipped keys, evicting the oldest: a sender skipping 1,000 a chain leaves a state under 16 KB', () => {
     const { a, b } = startPair()
     const chains: Buffer[][] = []
-    // Three chains of 900 skipped messages each: 2,700 keys, more than the cap of 2,000.
     for (let c = 0; c < 3; c++) {
-      const chain = Array.from({ length: 901 }, (_, i) => a.encrypt(text(`c${c} m${i}`)))
-      expect(b.decrypt(chain[900]).toString()).toBe(`c${c} m900`)
+      const chain = Array.from({ length: MAX_SKIP + 1 }, (_, i) => a.encrypt(text(`c${c} m${i}`)))
+      expect(b.decrypt(chain[MAX_SKIP]).toString()).toBe(`c${c} m${MAX_SKIP}`)
       chains.push(chain)
       a.decrypt(b.encrypt(text('turn')))
+      expect(b.encode().byteLength).toBeLessThan(16 * 1024)
     }
-    expect(MAX_STORED_SKIPPED).toBeLessThan(2700)
-    expectRejected(b, () => b.decrypt(chains[0][0]), 'duplicate', 'auth-failed')
-    expect(b.decrypt(chains[2][0]).toString()).toBe('c2 m0')
-    expect(b.decrypt(chains[1][899]).toString()).toBe('c1 m899')
+    expect(MAX_STORED_SKIPPED).toBeLessThan(MAX_SKIP)
+    expectRejected(b, () => b.decrypt(chains[2][0]), 'duplicate', 'auth-failed')
+    expectRejected(b, () => b.decrypt(chains[1][MAX_SKIP - 1]), 'duplicate', 'auth-failed')
+    expect(b.decrypt(chains[2][MAX_SKIP - 1]).toString()).toBe(`c2 m${MAX_SKIP - 1}`)
+  })
+
+  it('skipped keys expire SKIPPED_KEY_CHAINS receiving ratchet steps later', () => {
+    const { a, b } = startPair()
+    const lost = a.encrypt(text('lost for a while'))
+    expect(b.decrypt(a.encrypt(text('after it'))).toString()).toBe('after it')
+    for (let step = 0; step < SKIPPED_KEY_CHAINS; step++) {
+      a.decrypt(b.encrypt(text('turn')))
+      b.decrypt(a.encrypt(text('turn back')))
+    }
+    expect(Session.decode(b.encode()).decrypt(Buffer.from(lost)).toString()).toBe('lost for a while')
+    a.decrypt(b.encrypt(text('turn')))
+    b.decrypt(a.encrypt(text('one step too many')))
+    expectRejected(b, () => b.decrypt(lost), 'duplicate', 'auth-failed')
   })
 
   it('state serialised and restored mid-conversation carries on, skipped keys included', () => {
