@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import HyperDHT from 'hyperdht'
-import { CairnHost } from '../core/api/host'
+import { CairnHost } from '../core/host/host'
 import type { CairnEvent } from '../core/api/types'
 import { Network } from '../core/net'
 

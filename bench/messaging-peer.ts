@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline'
 import Hypercore from 'hypercore'
 import HyperDHT from 'hyperdht'
 import Hyperswarm from 'hyperswarm'
-import { CairnHost } from '../core/api/host'
+import { CairnHost } from '../core/host/host'
 import type { CairnApi, CairnEvent } from '../core/api/types'
 import type { BootstrapNode } from '../core/profile/bootstrap'
 

@@ -12,11 +12,11 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import { CairnHost } from '../core/api/host'
+import { CairnHost } from '../core/host/host'
 import { createLocalTestnet } from '../core/net/testnet'
 import { ensureRendererBuilt } from '../scripts/build-renderer'
-import { Browser } from '../test/e2e/harness'
-import { startWebShell } from '../webshell/server'
+import { Browser } from '../test/helpers/e2e'
+import { startWebShell } from '../shell/web-server'
 
 const MESSAGES = 10_000
 const RUNS = 5

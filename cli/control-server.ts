@@ -1,9 +1,9 @@
 import { chmod, stat, unlink } from 'node:fs/promises'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { dirname } from 'node:path'
-import { dispatch, type ApiHost } from '../core/api/dispatch'
 import { CairnError } from '../core/api/errors'
 import type { CairnEvent } from '../core/api/types'
+import { dispatch, type ApiHost } from '../core/host/dispatch'
 import { checkSocketPath } from './control-socket'
 import { readFrames, writeFrame } from './line-frames'
 

@@ -1,13 +1,6 @@
 import { CairnError } from '../core/api/errors'
 import type { CairnApi, Contact, ContactId } from '../core/api/types'
-import { cryptoReady } from '../core/crypto'
-import { decodeContactId, encodeContactId } from '../core/identity'
-
-/** A contact ID typed by a person, checked and put in its one canonical form. */
-export async function parseContactId(text: string): Promise<ContactId> {
-  await cryptoReady()
-  return encodeContactId(decodeContactId(text))
-}
+import { parseContactId } from '../core/host/contact-id'
 
 /**
  * CONTACT on the command line: a contact ID, or the local name of exactly one contact (exact match

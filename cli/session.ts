@@ -1,6 +1,6 @@
-import type { CairnHost, HostOptions } from '../core/api/host'
 import { CairnError } from '../core/api/errors'
 import type { CairnApi } from '../core/api/types'
+import type { CairnHost, HostOptions } from '../core/host/host'
 import type { CliContext } from './context'
 import { connectControl } from './control-client'
 import { readPassphrase } from './passphrase'
@@ -23,7 +23,7 @@ export async function openSession(ctx: CliContext, unlock: boolean): Promise<Api
   if (routed) return routed
 
   // Storage and networking load only here: a command routed to the running node needs neither.
-  const { CairnHost } = await import('../core/api/host')
+  const { CairnHost } = await import('../core/host/host')
   const host = new CairnHost(offline(ctx.hostOptions))
   const session: ApiSession = { api: host, routed: false, close: () => host.close() }
   if (!unlock) return session

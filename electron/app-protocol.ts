@@ -1,7 +1,7 @@
 // Serves the renderer build for the app scheme with the same path checks and CSP as the web shell.
 import { readFile } from 'node:fs/promises'
-import { contentSecurityPolicy, HARDENING_HEADERS } from '../webshell/csp'
-import { resolveStaticFile } from '../webshell/static'
+import { contentSecurityPolicy, HARDENING_HEADERS } from '../shell/csp'
+import { resolveStaticFile } from '../shell/static'
 import { APP_HOST } from './app-url'
 
 /** Answers one request for the app scheme; `root` is the real path of the renderer build. */

@@ -2,8 +2,7 @@
 // unknown options are tolerated rather than fatal.
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { parseBootstrap, type BootstrapNode } from '../core/profile/bootstrap'
-import { resolveProfileDir } from '../core/profile/paths'
+import { parseBootstrap, resolveProfileDir, type BootstrapNode } from '../core/host/options'
 
 export interface AppArgs {
   profileDir: string

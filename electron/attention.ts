@@ -1,8 +1,8 @@
 // Decides when the app asks for the user's attention: a desktop notification for an incoming
 // message unless its conversation is on screen in the focused window, and the unread total for the
 // badge and tray. Free of Electron so it is tested in plain Node.
-import type { ApiHost } from '../core/api/dispatch'
 import type { CairnEvent, ContactId } from '../core/api/types'
+import type { ApiHost } from '../core/host/dispatch'
 
 export interface AttentionSinks {
   notify(title: string, body: string, contact: ContactId): void

@@ -1,11 +1,11 @@
 // The main-process side of the preload bridge, free of Electron imports so it runs (and is tested)
 // in plain Node: every call checks that it comes from the app's own page, then goes through the same
 // validation and dispatch as every other transport.
-import { dispatch, type ApiHost, type Logger } from '../core/api/dispatch'
+import type { ResponseFrame } from '../core/api/bridge'
 import type { ContactId } from '../core/api/types'
 import { CONTACT_ID_MAX } from '../core/api/validate'
+import { dispatch, type ApiHost, type Logger } from '../core/host/dispatch'
 import { isAppUrl } from './app-url'
-import type { ResponseFrame } from './bridge'
 
 /** The part of Electron's IpcMainEvent / IpcMainInvokeEvent these handlers read. */
 export interface IpcSender {

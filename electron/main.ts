@@ -20,14 +20,14 @@ import {
   Tray,
   type WebContents
 } from 'electron'
-import { CairnHost } from '../core/api/host'
+import { IPC } from '../core/api/bridge'
 import type { CairnEvent } from '../core/api/types'
-import { realRendererDir } from '../webshell/static'
+import { CairnHost } from '../core/host/host'
+import { realRendererDir } from '../shell/static'
 import { APP_ENTRY, APP_SCHEME, isAppUrl } from './app-url'
 import { serveAppRequest } from './app-protocol'
 import { parseAppArgs, type AppArgs } from './args'
 import { watchAttention, type Attention } from './attention'
-import { IPC } from './bridge'
 import { createIpcHandlers } from './ipc'
 import { externalLink } from './links'
 import { loadWindowState, placeOnScreen, saveWindowState } from './window-state'

@@ -1,8 +1,8 @@
 // Runs sandboxed in the renderer with context isolation: exposes the wire protocol of the API and
 // the on-screen conversation, and not ipcRenderer or anything else from Electron.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { IPC, type CairnBridge, type RequestFrame, type ResponseFrame } from '../core/api/bridge'
 import type { CairnEvent, ContactId } from '../core/api/types'
-import { IPC, type CairnBridge, type RequestFrame, type ResponseFrame } from './bridge'
 
 const bridge: CairnBridge = {
   request: (frame: RequestFrame): Promise<ResponseFrame> => ipcRenderer.invoke(IPC.request, frame),

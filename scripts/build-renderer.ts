@@ -6,7 +6,7 @@ import { build } from 'vite'
 const root = join(import.meta.dirname, '..')
 const outDir = join(root, 'renderer-dist')
 // Everything the renderer bundle is built from.
-const SOURCES = ['renderer', 'core/api', 'webshell/handshake.ts', 'electron/bridge.ts', 'vite.config.ts']
+const SOURCES = ['renderer', 'core/api', 'vite.config.ts']
 const LOCK = join(root, '.renderer-build.lock')
 const LOCK_WAIT_MS = 180_000
 

@@ -1,12 +1,17 @@
-// The one minimum-strength rule for a new passphrase (profile, changed, or backup), judged by the
-// maintained zxcvbn estimator rather than by length and character classes. The same module runs in
-// the core (which enforces it for every shell) and in the renderer (which shows it while typing).
-import { ZxcvbnFactory } from '@zxcvbn-ts/core'
-import * as common from '@zxcvbn-ts/language-common'
-import * as en from '@zxcvbn-ts/language-en'
+// The one minimum-strength rule for a new passphrase (profile, changed, or backup), judged on the
+// estimate of the maintained zxcvbn estimator (@zxcvbn-ts) rather than on length and character
+// classes. The contract holds the rule; the host (core/host/passphrase-strength.ts), which enforces
+// it for every shell, and the renderer (renderer/src/lib/strength.ts), which shows it while typing,
+// each run the estimator with the same dictionaries and judge its estimate here.
 
 /** zxcvbn's score 3: about 10^8 guesses or more, "safely unguessable" against online and throttled offline attacks. */
 export const MIN_PASSPHRASE_SCORE = 3
+
+/** The part of a zxcvbn result the rule reads. */
+export interface PassphraseEstimate {
+  score: number
+  feedback: { warning: string | null; suggestions: string[] }
+}
 
 export interface PassphraseStrength {
   /** 0 (trivial) to 4 (strong), zxcvbn's scale. */
@@ -16,22 +21,10 @@ export interface PassphraseStrength {
   label: string
 }
 
-let estimator: ZxcvbnFactory | null = null
-
-function zxcvbn(): ZxcvbnFactory {
-  estimator ??= new ZxcvbnFactory({
-    dictionary: { ...common.dictionary, ...en.dictionary },
-    graphs: common.adjacencyGraphs,
-    translations: en.translations
-  })
-  return estimator
-}
-
-export function passphraseStrength(passphrase: string): PassphraseStrength {
-  const result = zxcvbn().check(passphrase)
-  const score = result.score as PassphraseStrength['score']
+export function judgePassphrase(estimate: PassphraseEstimate): PassphraseStrength {
+  const score = Math.max(0, Math.min(4, Math.trunc(estimate.score))) as PassphraseStrength['score']
   const acceptable = score >= MIN_PASSPHRASE_SCORE
-  const advice = [result.feedback.warning, ...result.feedback.suggestions].filter((s): s is string => !!s).join(' ')
+  const advice = [estimate.feedback.warning, ...estimate.feedback.suggestions].filter((s): s is string => !!s).join(' ')
   const verdict = ['Very weak', 'Weak', 'Fair', 'Good', 'Strong'][score]
   const label = acceptable ? verdict : `${verdict} — ${advice || 'add a few more unrelated words.'}`
   return { score, acceptable, label }

@@ -1,11 +1,11 @@
 // Argument checking for CairnApi calls arriving from an untrusted transport (a web page, an IPC
 // sender, a control socket). The core may assume that whatever passed here has the declared shape.
+import { MAX_NAME_CHARS, MAX_TEXT_BYTES } from '../protocol/limits'
 import { CairnError } from './errors'
-import { passphraseStrength } from './passphrase-rule'
 import type { ApiMethod } from './types'
 
-export const NAME_MAX = 64
-export const TEXT_MAX_BYTES = 64 * 1024
+export const NAME_MAX = MAX_NAME_CHARS
+export const TEXT_MAX_BYTES = MAX_TEXT_BYTES
 export const PASSPHRASE_MAX = 1024
 /** Well above the human form of a 32-byte key plus checksum; the core checks the form itself. */
 export const CONTACT_ID_MAX = 128
@@ -50,13 +50,6 @@ const name: Check = (value, label) => {
 const contactId: Check = string(1, CONTACT_ID_MAX)
 const passphrase: Check = string(1, PASSPHRASE_MAX)
 
-/** A passphrase being chosen (not one being proven) must also pass the strength rule. */
-const newPassphrase: Check = (value, label) => {
-  passphrase(value, label)
-  const strength = passphraseStrength(value as string)
-  if (!strength.acceptable) fail(label, `is too easy to guess (${strength.label})`)
-}
-
 const text: Check = (value, label) => {
   if (typeof value !== 'string') fail(label, `must be a string, got ${describe(value)}`)
   if (value.trim() === '') fail(label, 'must not be empty')
@@ -94,8 +87,8 @@ const id = arg('id', contactId)
 
 const SPECS: Record<ApiMethod, ArgSpec[]> = {
   state: [],
-  create: [arg('name', name), arg('passphrase', newPassphrase)],
-  restore: [arg('backup', string(1, BACKUP_MAX)), arg('backupPassphrase', passphrase), arg('name', name), arg('passphrase', newPassphrase)],
+  create: [arg('name', name), arg('passphrase', passphrase)],
+  restore: [arg('backup', string(1, BACKUP_MAX)), arg('backupPassphrase', passphrase), arg('name', name), arg('passphrase', passphrase)],
   unlock: [arg('passphrase', passphrase)],
   lock: [],
   profile: [],
@@ -121,8 +114,8 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   network: [],
   settings: [],
   updateSettings: [arg('patch', settingsPatch)],
-  changePassphrase: [arg('current', passphrase), arg('next', newPassphrase)],
-  exportIdentity: [arg('backupPassphrase', newPassphrase)]
+  changePassphrase: [arg('current', passphrase), arg('next', passphrase)],
+  exportIdentity: [arg('backupPassphrase', passphrase)]
 }
 
 /** Every method of the API, in declaration order: what a client proxy exposes and a server accepts. */
@@ -137,22 +130,28 @@ export function isApiMethod(method: unknown): method is ApiMethod {
  * omitted or undefined; nothing beyond the declared arity is accepted.
  */
 export function validateArgs(method: string, args: unknown): { method: ApiMethod; args: unknown[] } {
-  if (!isApiMethod(method)) {
-    throw new CairnError('invalid-argument', `unknown method "${String(method).slice(0, 64)}"`)
-  }
-  if (!Array.isArray(args)) throw new CairnError('invalid-argument', `${method}: arguments must be an array`)
-  const specs = SPECS[method]
+  const call = validateCall(method, args)
+  const specs = SPECS[call.method]
   const required = specs.filter((s) => !s.optional).length
-  if (args.length < required || args.length > specs.length) {
+  if (call.args.length < required || call.args.length > specs.length) {
     const expected = required === specs.length ? `${required}` : `${required} to ${specs.length}`
-    throw new CairnError('invalid-argument', `${method} takes ${expected} argument(s), got ${args.length}`)
+    throw new CairnError('invalid-argument', `${method} takes ${expected} argument(s), got ${call.args.length}`)
   }
   specs.forEach((spec, i) => {
-    const value = args[i]
+    const value = call.args[i]
     if (value === undefined && spec.optional) return
     if (value === undefined) fail(`${method}: ${spec.label}`, 'is missing')
     spec.check(value, `${method}: ${spec.label}`)
   })
+  return call
+}
+
+/** Checks only that a call names an API method and carries an argument array; validateArgs checks the rest. */
+export function validateCall(method: string, args: unknown): { method: ApiMethod; args: unknown[] } {
+  if (!isApiMethod(method)) {
+    throw new CairnError('invalid-argument', `unknown method "${String(method).slice(0, 64)}"`)
+  }
+  if (!Array.isArray(args)) throw new CairnError('invalid-argument', `${method}: arguments must be an array`)
   return { method, args: [...args] }
 }
 

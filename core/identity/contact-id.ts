@@ -1,15 +1,15 @@
 import * as z32 from 'z32'
 import { CairnError } from '../api/errors'
 import { blake2b, isEd25519PublicKey } from '../crypto'
+import { CONTACT_ID_CHECKSUM } from '../protocol/caps'
 
 const KEY_BYTES = 32
 const CHECKSUM_BYTES = 3
 // 35 bytes are exactly 56 z-base-32 characters, so there are no padding bits to get wrong.
 const ID_LENGTH = ((KEY_BYTES + CHECKSUM_BYTES) * 8) / 5
-const CHECKSUM_TAG = Buffer.from('cairn/contact-id/v1')
 
 function checksum(publicKey: Uint8Array): Buffer {
-  return blake2b(16, publicKey, CHECKSUM_TAG).subarray(0, CHECKSUM_BYTES)
+  return blake2b(16, publicKey, CONTACT_ID_CHECKSUM).subarray(0, CHECKSUM_BYTES)
 }
 
 function invalid(message: string): CairnError {

@@ -1,5 +1,7 @@
-export { generateIdentity, topicSecret, type IdentityKeyPair } from './keys'
+export { generateIdentity, type IdentityKeyPair } from './keys'
+export { topicSecret } from '../protocol/topics'
 export { encodeContactId, decodeContactId } from './contact-id'
+export { ContactKey } from './contact-key'
 export { safetyNumber } from './safety-number'
 export {
   createKeystore,

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { CairnError } from '../api/errors'
+import { BACKUP_PREFIX } from '../protocol/caps'
 import { writeFileAtomic } from './atomic-file'
 import { memzero } from '../crypto'
 import { BACKUP_LIMITS, KEYSTORE_LIMITS, MAX_SEALED_BYTES, seal, unseal, type PwhashLimits } from './sealed'
@@ -15,7 +16,6 @@ import {
 
 export type { IdentitySecrets, KeystoreSecrets } from './secrets'
 
-const BACKUP_PREFIX = 'cairn-backup-v1:'
 
 async function sealPayload(payload: Buffer, passphrase: string, limits: PwhashLimits): Promise<Buffer> {
   try {

@@ -1,14 +1,14 @@
 import { CairnError } from '../api/errors'
 import { blake2b } from '../crypto'
+import { SAFETY_NUMBER } from '../protocol/caps'
 
-const TAG = Buffer.from('cairn/safety-number/v1')
 // As in Signal, the hash is iterated so that finding a second key with the same 30 digits costs
 // thousands of hashes per try rather than one.
 const ITERATIONS = 5200
 const CHUNKS = 6
 
 function fingerprint(publicKey: Uint8Array): string {
-  let hash = blake2b(32, Buffer.concat([TAG, publicKey]))
+  let hash = blake2b(32, Buffer.concat([SAFETY_NUMBER, publicKey]))
   for (let i = 0; i < ITERATIONS; i++) hash = blake2b(32, Buffer.concat([hash, publicKey]))
   let digits = ''
   for (let i = 0; i < CHUNKS; i++) {

@@ -24,6 +24,7 @@ import {
   memzero,
   randomBytes
 } from '../crypto'
+import { SEALED_MAGIC as MAGIC } from '../protocol/caps'
 
 export interface PwhashLimits {
   opslimit: number
@@ -35,7 +36,6 @@ export const KEYSTORE_LIMITS: PwhashLimits = { opslimit: PWHASH_OPSLIMIT_INTERAC
 /** A backup is opened once and travels: libsodium's moderate limits (3 passes, 256 MiB). */
 export const BACKUP_LIMITS: PwhashLimits = { opslimit: 3, memlimit: 256 * 1024 * 1024 }
 
-const MAGIC = Buffer.from('CAIRNKS')
 const VERSION = 1
 const HEADER_BYTES = MAGIC.byteLength + 1 + 4 + 4 + PWHASH_SALT_BYTES + AEAD_NONCE_BYTES
 const CHECKSUM_BYTES = 16

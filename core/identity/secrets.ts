@@ -8,6 +8,7 @@
 import * as c from 'compact-encoding'
 import { CairnError } from '../api/errors'
 import { ed25519KeyPair, memzero } from '../crypto'
+import { DecodeError, decodeExact } from '../protocol/decode'
 import type { IdentityKeyPair } from './keys'
 
 export interface IdentitySecrets {
@@ -73,15 +74,21 @@ interface Decoded {
   name: string
 }
 
-function decode(payload: Buffer): Decoded {
-  const state = c.state(0, payload.byteLength, payload)
+function read(state: c.State): Decoded {
   const version = c.uint8.decode(state)
-  if (version !== KEYSTORE_PAYLOAD && version !== BACKUP_PAYLOAD) throw new Error(`unsupported payload version ${version}`)
+  if (version !== KEYSTORE_PAYLOAD && version !== BACKUP_PAYLOAD) {
+    throw new DecodeError(`unsupported payload version ${version}`, 'unsupported-version')
+  }
   const seed = c.fixed32.decode(state)
   const storageKey = version === KEYSTORE_PAYLOAD ? c.fixed32.decode(state) : null
-  const name = c.string.decode(state)
-  if (state.start !== state.end) throw new Error('trailing bytes after the payload')
-  return { seed, storageKey, name }
+  return { seed, storageKey, name: c.string.decode(state) }
+}
+
+function decode(payload: Buffer): Decoded {
+  return decodeExact(c.state(0, payload.byteLength, payload), read, {
+    truncated: 'the payload is truncated',
+    trailing: (count) => `${count} trailing bytes after the payload`
+  })
 }
 
 /** Decodes and wipes an opened payload; a damaged one is reported under `corruptCode`. */

@@ -1,13 +1,14 @@
 import type { Answer, Packet } from 'multicast-dns'
 import { isIPv4 } from 'node:net'
+import { LAN_SERVICE as SERVICE } from '../protocol/caps'
+
+export { SERVICE }
 
 /**
  * What one node tells the link: a random instance name that changes every start, and where its
  * LAN DHT node listens. Nothing here may identify the user (no key, no name, no topic): the
  * only thing a listener learns is that a Cairn node exists at this address.
  */
-export const SERVICE = '_cairn._udp.local'
-
 export interface Advertisement {
   instance: string
   host: string

@@ -8,7 +8,7 @@ import { startLan, type Lan, type LanOptions } from './lan'
 export async function joinLan(network: Network, opts: LanOptions = {}): Promise<Lan> {
   const lan = await startLan(opts)
   try {
-    await network.addDht(lan.dht, { lan: true })
+    await network.addDht(lan.dht, { lan: true, counter: lan })
   } catch (err) {
     await lan.close()
     throw err

@@ -1,59 +1,89 @@
-import { attachToPeer, LogReader, openOwnLog, openPeerLog, watchIntegrity } from '../log'
-import { errorText, type MessengerContext } from './context'
-import type { Conversation } from './conversation'
-import { consume } from './receive'
+import type Corestore from 'corestore'
+import type Hypercore from 'hypercore'
+import { attachToPeer, LogReader, openOwnLog, openPeerLog, watchIntegrity, type IntegrityListener, type LogBlock } from '../log'
 
-/** Opens my log for the contact, and theirs when I know it. */
-export async function openLogs(ctx: MessengerContext, c: Conversation): Promise<void> {
-  c.own = await openOwnLog(ctx.corestore, c.tag)
-  if (c.rec.theirLog) await openTheirs(ctx, c, Buffer.from(c.rec.theirLog, 'hex'))
+/** What reading their log reports back to the conversation. */
+export interface TheirLogHooks {
+  consume(blocks: LogBlock[]): Promise<void>
+  /** An integrity event of their log (a fork, a bad block). */
+  integrity: IntegrityListener
+  /** Reading stopped on an error. */
+  failed(err: unknown): void
 }
 
-/** Opens their log and, unless it was found rewritten, watches and reads it. */
-export async function openTheirs(ctx: MessengerContext, c: Conversation, key: Buffer): Promise<void> {
-  const core = await openPeerLog(ctx.corestore, key)
-  c.theirs = core
-  if (c.rec.logFault) return
-  c.stopWatching = watchIntegrity(core, (kind, detail) => {
-    ctx.security(c, kind, detail)
-    if (kind === 'log-fork') ctx.guard(() => distrustLog(ctx, c, detail))
-  })
-  c.reader = new LogReader(
-    core,
-    c.rec.consumed,
-    (blocks) => consume(ctx, c, blocks),
-    (err) => ctx.security(c, 'log-invalid', `reading the contact's log stopped: ${errorText(err)}`)
-  )
-  if (c.peer) attachToPeer(core, c.peer.stream)
-}
+/** The pair's two logs for one contact: mine, which I write, and theirs, which I read and watch. */
+export class ConversationLogs {
+  private own: Hypercore | null = null
+  private theirs: Hypercore | null = null
+  private reader: LogReader | null = null
+  private stopWatching: (() => void) | null = null
 
-/**
- * A rewritten log is never read again: what was consumed stays, nothing more is accepted from it,
- * and it is no longer replicated. The user sees the security event and decides what to do.
- */
-async function distrustLog(ctx: MessengerContext, c: Conversation, why: string): Promise<void> {
-  if (c.rec.logFault) return
-  await ctx.updateContact(c, () => ({ logFault: why }))
-  await stopReading(c)
-}
+  constructor(
+    private readonly corestore: Corestore,
+    private readonly tag: Buffer
+  ) {}
 
-export async function closeConversation(c: Conversation): Promise<void> {
-  await closeTheirs(c)
-  await c.appending
-  if (c.own) await c.own.close()
-}
+  get mine(): Hypercore | null {
+    return this.own
+  }
 
-export async function closeTheirs(c: Conversation): Promise<void> {
-  await stopReading(c)
-  const theirs = c.theirs
-  c.theirs = null
-  if (theirs) await theirs.close()
-}
+  get ownLength(): number {
+    return this.own ? this.own.length : 0
+  }
 
-async function stopReading(c: Conversation): Promise<void> {
-  if (c.stopWatching) c.stopWatching()
-  c.stopWatching = null
-  const reader = c.reader
-  c.reader = null
-  if (reader) await reader.close()
+  get hasTheirs(): boolean {
+    return this.theirs !== null
+  }
+
+  /** The length of their log as known here, if it is open. */
+  get theirLength(): number | null {
+    return this.theirs ? this.theirs.length : null
+  }
+
+  isMine(key: Buffer): boolean {
+    return this.own?.key?.equals(key) ?? false
+  }
+
+  async openOwn(): Promise<void> {
+    this.own = await openOwnLog(this.corestore, this.tag)
+  }
+
+  /** Opens their log and, when it is trusted, watches and reads it from the consumed mark on. */
+  async openTheirs(key: Buffer, trusted: boolean, consumed: number, hooks: TheirLogHooks): Promise<Hypercore> {
+    const core = await openPeerLog(this.corestore, key)
+    this.theirs = core
+    if (!trusted) return core
+    this.stopWatching = watchIntegrity(core, hooks.integrity)
+    this.reader = new LogReader(core, consumed, hooks.consume, hooks.failed)
+    return core
+  }
+
+  /** Replicates the logs over a peer's connection; theirs only while it is trusted. */
+  replicateOver(stream: unknown, theirsTrusted: boolean): void {
+    if (this.own) attachToPeer(this.own, stream)
+    if (this.theirs && theirsTrusted) attachToPeer(this.theirs, stream)
+  }
+
+  replicateTheirs(stream: unknown): void {
+    if (this.theirs) attachToPeer(this.theirs, stream)
+  }
+
+  async stopReading(): Promise<void> {
+    if (this.stopWatching) this.stopWatching()
+    this.stopWatching = null
+    const reader = this.reader
+    this.reader = null
+    if (reader) await reader.close()
+  }
+
+  async closeTheirs(): Promise<void> {
+    await this.stopReading()
+    const theirs = this.theirs
+    this.theirs = null
+    if (theirs) await theirs.close()
+  }
+
+  async closeOwn(): Promise<void> {
+    if (this.own) await this.own.close()
+  }
 }

@@ -1,50 +1,88 @@
-import type Hypercore from 'hypercore'
-import type { Contact, Message, MessageState, Presence } from '../api/types'
-import { encodeContactId } from '../identity'
-import type { LogReader } from '../log'
+import type { Contact, Message, MessageState, Presence, SecurityKind } from '../api/types'
+import { CairnError } from '../api/errors'
+import { ContactKey } from '../identity'
+import type { LogBlock } from '../log'
 import type { Peer } from '../net'
-import type { Session } from '../ratchet'
+import type { ControlFrame } from '../net/frames'
+import { ConversationLogs } from './conversation-logs'
+import type { ConversationDeps } from './deps'
+import { errorText } from './events'
+import { Outbox } from './outbox'
+import { PeerControl } from './peer-control'
+import { orphanDetail, readBlocks, type Counterpart } from './receive'
+import { Receipts } from './receipts'
 import type { ContactRecord, MessageRecord } from './records'
+import { deleteRecords } from './deletion'
+import { messagePayload, sealQueued, writeMessage } from './send'
+import { SessionSet } from './sessions'
+import { keys, type Tx } from '../store'
 
-/** Everything the messenger holds in memory about one contact; the record is the durable part. */
+/**
+ * One contact and everything held about them: the durable record, the pair's two logs, my outbox,
+ * our ratchet sessions, their receipts and the connection to them. Only its methods change them.
+ */
 export class Conversation {
-  readonly id: string
-  readonly pk: Buffer
-  own: Hypercore | null = null
-  theirs: Hypercore | null = null
-  reader: LogReader | null = null
-  peer: Peer | null = null
-  readonly sessions = new Map<string, Session>()
+  readonly key: ContactKey
+  private rec: ContactRecord
+  private readonly logs: ConversationLogs
+  private readonly outbox: Outbox
+  private readonly sessions: SessionSet
+  private readonly receipts: Receipts
+  private readonly control: PeerControl
+  private readonly counterpart: Counterpart
   /** Settles once my log (and theirs, when known) is open: a peer may connect before that. */
-  opened: Promise<void> = Promise.resolve()
-  /** Envelopes committed in this run and not yet appended, by block: saves reading them back. */
-  readonly outbox = new Map<number, { envelope: Buffer; seq: number }>()
-  /** Appends to my log run one after another, in block order. */
-  appending: Promise<void> = Promise.resolve()
-  /** Pending envelopes below this block are known to be cleaned up. */
-  cleanedTo = 0
-  stopWatching: (() => void) | null = null
-  /** Their receipts as heard: ahead of the record until saveReceipts writes them. */
-  readonly receipts: { delivered: number; read: number }
-  receiptSave: NodeJS.Timeout | null = null
+  private readonly opened: Promise<void>
 
   constructor(
-    public rec: ContactRecord,
+    private readonly deps: ConversationDeps,
+    rec: ContactRecord,
     readonly tag: Buffer
   ) {
-    this.pk = Buffer.from(rec.pk, 'hex')
-    this.id = encodeContactId(this.pk)
-    this.receipts = { delivered: rec.delivered, read: rec.read }
+    this.rec = rec
+    this.key = ContactKey.fromHex(rec.pk)
+    this.logs = new ConversationLogs(deps.corestore, tag)
+    this.outbox = new Outbox(deps.store, tag)
+    this.sessions = new SessionSet(tag)
+    this.receipts = new Receipts(rec)
+    this.counterpart = { deps, key: this.key, tag, sessions: this.sessions, messageId: (seq) => this.messageId(seq) }
+    this.control = new PeerControl(deps, this, {
+      replicate: (stream) => this.logs.replicateOver(stream, !this.rec.logFault),
+      onReceipt: (kind, upTo) => this.onReceipt(kind, upTo),
+      onHello: (frame) => this.onHello(frame)
+    })
+    this.opened = this.openLogs().then(() => this.outbox.dropAppended(this.logs.ownLength))
+  }
+
+  get id(): string {
+    return this.key.id
+  }
+
+  get record(): Readonly<ContactRecord> {
+    return this.rec
+  }
+
+  get peer(): Peer | null {
+    return this.control.peer
   }
 
   get presence(): Presence {
-    if (!this.peer) return 'offline'
-    return this.peer.lan ? 'lan' : 'online'
+    const peer = this.control.peer
+    if (!peer) return 'offline'
+    return peer.lan ? 'lan' : 'online'
+  }
+
+  /** Settles once the logs are open. */
+  ready(): Promise<void> {
+    return this.opened
   }
 
   /** A message id unique within the profile: a short form of the contact's tag and the history number. */
   messageId(seq: number): string {
     return `${this.tag.subarray(0, 6).toString('hex')}-${seq}`
+  }
+
+  ownsLog(key: Buffer): boolean {
+    return this.logs.isMine(key) || this.rec.theirLog === key.toString('hex')
   }
 
   toContact(): Contact {
@@ -63,14 +101,6 @@ export class Conversation {
     }
   }
 
-  stateOf(m: MessageRecord, seq: number): MessageState {
-    if (m.dir === 'in') return seq < this.rec.readSeq ? 'read' : 'delivered'
-    if (m.block < 0) return 'pending'
-    if (m.block < this.receipts.read) return 'read'
-    if (m.block < this.receipts.delivered) return 'delivered'
-    return this.own && m.block < this.own.length ? 'sent' : 'pending'
-  }
-
   toMessage(m: MessageRecord, seq: number): Message {
     return {
       id: m.id,
@@ -82,4 +112,251 @@ export class Conversation {
       state: this.stateOf(m, seq)
     }
   }
+
+  /** Reports the contact as it now stands, unless it is no longer listed; returns it either way. */
+  announce(): Contact {
+    const contact = this.toContact()
+    if (this.deps.listed(this)) this.deps.events.emit({ type: 'contact', contact })
+    return contact
+  }
+
+  security(kind: SecurityKind, detail: string): void {
+    this.deps.events.emit({ type: 'security', event: { contact: this.id, kind, detail, at: Date.now() } })
+  }
+
+  /**
+   * Changes the record inside the store's write queue, from its state at that moment, so
+   * concurrent updates (a receipt, a hello, a decrypted block) never overwrite each other.
+   * The patch function returns null to leave the record as it is.
+   */
+  async update(patch: (rec: ContactRecord) => Partial<ContactRecord> | null): Promise<void> {
+    await this.deps.store.write(
+      (tx) => {
+        const change = patch(this.rec)
+        // A change that changes nothing is not written: peers repeat frames, and every write stays on disk until the store epoch ends.
+        if (!change || Object.entries(change).every(([k, v]) => sameValue(this.rec[k as keyof ContactRecord], v))) return this.rec
+        const rec = { ...this.rec, ...change }
+        tx.putJson(keys.contact(this.tag), rec)
+        return rec
+      },
+      (rec) => (this.rec = rec)
+    )
+  }
+
+  // ---- my log ----
+
+  async send(text: string): Promise<Message> {
+    if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
+    const now = Date.now()
+    const payload = messagePayload(text, now)
+    const { message, seq, envelope } = await this.commit((rec, tx) =>
+      writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now)
+    )
+    if (envelope) this.outbox.add(message.block, envelope, seq)
+    this.resumeAppends()
+    const out = this.toMessage(message, seq)
+    this.deps.events.emit({ type: 'message', message: out })
+    this.announce()
+    return out
+  }
+
+  /** Encrypts what waited for a session (see sealQueued) and appends it. */
+  async sealQueued(): Promise<void> {
+    if (!this.rec.queued?.length || this.rec.blocked) return
+    const sealed = await this.commit((rec, tx) => sealQueued(this.counterpart, rec, tx))
+    for (const { block, envelope, seq } of sealed) this.outbox.add(block, envelope, seq)
+    this.resumeAppends()
+  }
+
+  /** Deletes one message, or all of them (null), on this device; the caller ends the store epoch. */
+  async deleteMessages(messageId: string | null): Promise<void> {
+    await this.commit((rec, tx) => deleteRecords(this.counterpart, rec, tx, messageId))
+    this.deps.events.emit({ type: 'messages-deleted', contact: this.id, ids: messageId === null ? 'all' : [messageId] })
+    this.announce()
+  }
+
+  /** Appends, in order, every envelope committed to my log but not yet in it. */
+  resumeAppends(): void {
+    const { events } = this.deps
+    this.outbox.resume(
+      this.logs.mine,
+      () => this.rec.outCount,
+      (seq) => events.emit({ type: 'message-state', contact: this.id, id: this.messageId(seq), state: 'sent' }),
+      (err) => events.report(err)
+    )
+  }
+
+  // ---- their log ----
+
+  /** Decrypts a step of consecutive blocks of their log and commits them with the new consumed mark. */
+  async consume(blocks: LogBlock[]): Promise<void> {
+    const { events } = this.deps
+    const { received, problems, orphans } = await this.commit((rec, tx) => readBlocks(this.counterpart, rec, tx, blocks))
+    if (orphans.length > 0) this.security('decrypt-failed', orphanDetail(orphans))
+    for (const p of problems) this.security(p.kind, p.detail)
+    for (const { message, seq } of received) events.emit({ type: 'message', message: this.toMessage(message, seq) })
+    this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
+    const total = this.logs.theirLength ?? this.rec.consumed
+    if (blocks.length > 1 || total > this.rec.consumed) {
+      events.emit({ type: 'sync', progress: { contact: this.id, done: this.rec.consumed, total } })
+    }
+    if (received.length > 0) this.announce()
+    // A session they started lets what I queued for them go out now.
+    if (received.length > 0) await this.sealQueued()
+  }
+
+  async markRead(): Promise<void> {
+    if (this.rec.readSeq === this.rec.nextSeq && this.rec.readBlocks === this.rec.consumed) return
+    await this.update((r) => ({ readSeq: r.nextSeq, readBlocks: r.consumed, unread: 0 }))
+    this.sendReadReceipt()
+    this.announce()
+  }
+
+  // ---- the connection ----
+
+  /** Takes the contact's new connection: the control protocol runs over it from here on. */
+  attach(peer: Peer): void {
+    if (this.rec.blocked) return peer.close()
+    this.control.attach(peer)
+  }
+
+  sendHello(): void {
+    this.control.hello(this.logs.mine?.key ?? null)
+  }
+
+  typing(typing: boolean): void {
+    if (!this.rec.blocked) this.control.send({ type: 'typing', typing })
+  }
+
+  announcePrekeys(bundle: Buffer): void {
+    this.control.send({ type: 'prekeys', bundle })
+  }
+
+  /** Writes the receipts heard since the record was last written, if any. */
+  async saveReceipts(): Promise<void> {
+    this.receipts.cancelSave()
+    if (!this.deps.listed(this)) return
+    await this.update((r) => (this.deps.listed(this) ? this.receipts.patch(r) : null))
+  }
+
+  /** Closes both logs once the appends under way are done. */
+  async close(): Promise<void> {
+    await this.logs.closeTheirs()
+    await this.outbox.settled()
+    await this.logs.closeOwn()
+  }
+
+  // ---- inside ----
+
+  private stateOf(m: MessageRecord, seq: number): MessageState {
+    if (m.dir === 'in') return seq < this.rec.readSeq ? 'read' : 'delivered'
+    if (m.block < 0) return 'pending'
+    const heard = this.receipts.heard
+    if (m.block < heard.read) return 'read'
+    if (m.block < heard.delivered) return 'delivered'
+    return m.block < this.logs.ownLength && this.logs.mine ? 'sent' : 'pending'
+  }
+
+  /**
+   * Runs a store write that may advance ratchet sessions in memory; if it does not commit, the
+   * in-memory sessions are dropped so they reload from the last committed state.
+   */
+  private async commit<T>(fn: (rec: ContactRecord, tx: Tx) => Promise<T>): Promise<T> {
+    try {
+      const { result } = await this.deps.store.write(
+        async (tx) => {
+          const rec = { ...this.rec, sessions: [...this.rec.sessions] }
+          return { rec, result: await fn(rec, tx) }
+        },
+        ({ rec }) => (this.rec = rec)
+      )
+      return result
+    } catch (err) {
+      this.sessions.forget()
+      throw err
+    }
+  }
+
+  private async openLogs(): Promise<void> {
+    await this.logs.openOwn()
+    if (this.rec.theirLog) await this.openTheirs(Buffer.from(this.rec.theirLog, 'hex'))
+  }
+
+  /** Opens their log and, unless it was found rewritten, watches and reads it. */
+  private async openTheirs(key: Buffer): Promise<void> {
+    const trusted = !this.rec.logFault
+    await this.logs.openTheirs(key, trusted, this.rec.consumed, {
+      consume: (blocks) => this.consume(blocks),
+      integrity: (kind, detail) => {
+        this.security(kind, detail)
+        if (kind === 'log-fork') this.deps.events.guard(() => this.distrustLog(detail))
+      },
+      failed: (err) => this.security('log-invalid', `reading the contact's log stopped: ${errorText(err)}`)
+    })
+    const peer = this.control.peer
+    if (trusted && peer) this.logs.replicateTheirs(peer.stream)
+  }
+
+  /**
+   * A rewritten log is never read again: what was consumed stays, nothing more is accepted from it,
+   * and it is no longer replicated. The user sees the security event and decides what to do.
+   */
+  private async distrustLog(why: string): Promise<void> {
+    if (this.rec.logFault) return
+    await this.update(() => ({ logFault: why }))
+    await this.logs.stopReading()
+  }
+
+  private sendReadReceipt(): void {
+    if (this.rec.readBlocks > 0) this.control.send({ type: 'receipt', kind: 'read', upTo: this.rec.readBlocks - 1 })
+  }
+
+  private async onReceipt(kind: 'delivered' | 'read', upTo: number): Promise<void> {
+    if (!Number.isSafeInteger(upTo) || upTo < 0 || upTo >= this.rec.outCount) {
+      return this.security('protocol-violation', `a ${kind} receipt names block ${upTo}, which I never wrote`)
+    }
+    const from = this.receipts.hear(kind, upTo)
+    if (from === null) return
+    this.receipts.scheduleSave(() => this.deps.events.guard(() => this.saveReceipts()))
+    for (let block = from; block <= upTo; block++) {
+      const seq = await this.outbox.seqOf(block)
+      if (seq === null) continue
+      this.deps.events.emit({ type: 'message-state', contact: this.id, id: this.messageId(seq), state: kind })
+    }
+  }
+
+  private async onHello(frame: Extract<ControlFrame, { type: 'hello' }>): Promise<void> {
+    await this.opened
+    const logKey = frame.logKey.toString('hex')
+    const bundle = frame.bundle ? this.control.verifiedBundle(frame.bundle) : null
+    const known = this.deps.knownLog(frame.logKey)
+    if (this.rec.theirLog !== logKey && known) {
+      this.security('protocol-violation', 'the contact announced a log that belongs to another conversation')
+    }
+    const adopt = this.rec.theirLog !== logKey && !known
+    // Only their identity key opens this connection, so a new log is theirs: they restored their
+    // identity from a backup on a new device, whose sessions and logs start afresh.
+    const renewed = adopt && this.rec.theirLog !== null
+    if (renewed) {
+      this.security('log-renewed', 'the contact started a new log (restored from a backup?); their old one is no longer read')
+      await this.logs.closeTheirs()
+      this.sessions.forget()
+    }
+    await this.update((r) => ({
+      announcedName: frame.name,
+      theirLog: adopt ? logKey : r.theirLog,
+      bundle: bundle ?? r.bundle,
+      ...(renewed ? { consumed: 0, readBlocks: 0, logFault: null, sessions: [] } : {})
+    }))
+    if (adopt && !this.logs.hasTheirs) await this.openTheirs(frame.logKey)
+    // Receipts name blocks of the log their hello just named, never of one they no longer have.
+    if (this.rec.consumed > 0) this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
+    this.sendReadReceipt()
+    this.announce()
+    await this.sealQueued()
+  }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b)
 }

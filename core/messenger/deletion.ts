@@ -1,63 +1,45 @@
-// Deleting what the user asks to delete: one message, or a whole conversation. The records go from
-// the live store at once, and the store then moves to a new epoch, so the deleted text leaves the
-// disk too (see store/epochs). A message already in my log stays there as ciphertext its ratchet
-// keys, long deleted, no longer open.
+// Deleting what the user asks to delete: one message, or a whole conversation. The records leave
+// the live store here; the messenger then ends the store epoch, so the text leaves the disk too
+// (see store/epochs). A message already in my log stays there as ciphertext that its ratchet keys,
+// long deleted, no longer open; a queued one is simply never sent.
 import { CairnError } from '../api/errors'
 import type { MessagePreview } from '../api/types'
 import { keys, seqOfKey, type Tx } from '../store'
-import type { MessengerContext } from './context'
-import type { Conversation } from './conversation'
 import { preview } from './payload'
+import type { Counterpart } from './receive'
 import type { ContactRecord, MessageRecord } from './records'
 
-function seqOf(c: Conversation, messageId: string): number {
-  const dash = messageId.lastIndexOf('-')
-  const seq = Number(messageId.slice(dash + 1))
-  if (dash < 0 || !/^\d{1,15}$/.test(messageId.slice(dash + 1)) || c.messageId(seq) !== messageId) {
+function seqOf(w: Counterpart, messageId: string): number {
+  const digits = messageId.slice(messageId.lastIndexOf('-') + 1)
+  const seq = Number(digits)
+  if (!/^\d{1,15}$/.test(digits) || w.messageId(seq) !== messageId) {
     throw new CairnError('not-found', `no message ${messageId.slice(0, 40)} with this contact`)
   }
   return seq
 }
 
 /** The preview of the newest message left, for the contact list. */
-async function newestPreview(ctx: MessengerContext, c: Conversation, tx: Tx, deleted: number): Promise<MessagePreview | null> {
-  for await (const { key, value } of ctx.store.range(keys.messages(c.tag), { reverse: true, limit: 2 })) {
+async function newestPreview(w: Counterpart, tx: Tx, deleted: number): Promise<MessagePreview | null> {
+  for await (const { key, value } of w.deps.store.range(keys.messages(w.tag), { reverse: true, limit: 2 })) {
     if (seqOfKey(key) === deleted || (await tx.get(key)) === null) continue
     const m = JSON.parse(value.toString('utf8')) as MessageRecord
-    return { direction: m.dir, text: preview(m.text), at: m.dir === 'in' ? m.sentAt : m.receivedAt }
+    return { direction: m.dir, text: preview(m.text), at: m.sentAt }
   }
   return null
 }
 
-/** `deleted` runs once the records are gone from the live store, before the erase from disk. */
-export async function deleteMessage(ctx: MessengerContext, c: Conversation, messageId: string, deleted: () => void): Promise<void> {
-  const seq = seqOf(c, messageId)
-  await ctx.store.write(
-    async (tx) => {
-      if (!(await tx.get(keys.message(c.tag, seq)))) throw new CairnError('not-found', `no message ${messageId} with this contact`)
-      tx.del(keys.message(c.tag, seq))
-      const rec: ContactRecord = { ...c.rec, lastMessage: await newestPreview(ctx, c, tx, seq) }
-      tx.putJson(keys.contact(c.tag), rec)
-      return rec
-    },
-    (rec) => (c.rec = rec)
-  )
-  deleted()
-  ctx.emitContact(c)
-  await ctx.epochs.advance()
-}
-
-export async function clearConversation(ctx: MessengerContext, c: Conversation, deleted: () => void): Promise<void> {
-  await ctx.store.write(
-    async (tx) => {
-      for await (const { key } of ctx.store.range(keys.messages(c.tag))) tx.del(key)
-      const rec: ContactRecord = { ...c.rec, lastMessage: null, unread: 0, readSeq: c.rec.nextSeq }
-      tx.putJson(keys.contact(c.tag), rec)
-      return rec
-    },
-    (rec) => (c.rec = rec)
-  )
-  deleted()
-  ctx.emitContact(c)
-  await ctx.epochs.advance()
+/** Deletes one message (or every message, for null) in a write on the draft record. */
+export async function deleteRecords(w: Counterpart, rec: ContactRecord, tx: Tx, messageId: string | null): Promise<void> {
+  if (messageId === null) {
+    for await (const { key } of w.deps.store.range(keys.messages(w.tag))) tx.del(key)
+    rec.lastMessage = null
+    rec.unread = 0
+    rec.readSeq = rec.nextSeq
+  } else {
+    const seq = seqOf(w, messageId)
+    if (!(await tx.get(keys.message(w.tag, seq)))) throw new CairnError('not-found', `no message ${messageId} with this contact`)
+    tx.del(keys.message(w.tag, seq))
+    rec.lastMessage = await newestPreview(w, tx, seq)
+  }
+  tx.putJson(keys.contact(w.tag), rec)
 }

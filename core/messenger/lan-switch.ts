@@ -1,8 +1,16 @@
 import type { NetworkStatus } from '../api/types'
 import { joinLan, type Lan } from '../lan'
-import type { MessengerContext } from './context'
+import type { Network } from '../net'
+import type { Directory } from './directory'
+import type { EventSink } from './events'
 
-/** Discovery on the local link, turned on and off while the profile runs, and the network status it shapes. */
+export interface LanDeps {
+  network: Network
+  directory: Directory
+  events: EventSink
+}
+
+/** Discovery on the local link, turned on and off while the profile runs, and the reporting of the network's status. */
 export class LanSwitch {
   private on: boolean
   private lan: Lan | null = null
@@ -10,7 +18,7 @@ export class LanSwitch {
   private lastStatus = ''
 
   constructor(
-    private readonly ctx: MessengerContext,
+    private readonly deps: LanDeps,
     on: boolean
   ) {
     this.on = on
@@ -29,14 +37,9 @@ export class LanSwitch {
   }
 
   status(): NetworkStatus {
-    const { mode, peers } = this.ctx.network.status()
     let contactsOnline = 0
-    for (const c of this.ctx.conversations.values()) if (c.peer) contactsOnline++
-    // The LAN DHT always knows this host's own storage node, so 'lan' alone does not mean another
-    // node is there: with none heard and no connection open, the node reaches no one. An open
-    // connection counts too, since discovery can forget a node (a late advert) while its link lives.
-    const alone = mode === 'lan' && (this.lan?.nodes ?? 0) === 0 && peers === 0
-    return { mode: alone ? 'offline' : mode, peers, contactsOnline, lanDiscovery: this.on }
+    for (const c of this.deps.directory.conversations()) if (c.peer) contactsOnline++
+    return { ...this.deps.network.status(), contactsOnline, lanDiscovery: this.on }
   }
 
   /** Reports the network status when it differs from the last one reported. */
@@ -45,7 +48,7 @@ export class LanSwitch {
     const text = JSON.stringify(status)
     if (text === this.lastStatus) return
     this.lastStatus = text
-    this.ctx.emitEvent({ type: 'network', status })
+    this.deps.events.emit({ type: 'network', status })
   }
 
   /** Waits out a toggle under way. */
@@ -63,15 +66,15 @@ export class LanSwitch {
    * the internet alone, with lanDiscovery reported off.
    */
   private async join(): Promise<void> {
-    if (this.lan || this.ctx.closing) return
+    if (this.lan || this.deps.events.closed) return
     this.on = true
     try {
-      const lan = await joinLan(this.ctx.network)
+      const lan = await joinLan(this.deps.network)
       this.lan = lan
       lan.on('peers', () => this.emitStatus())
     } catch (err) {
       this.on = false
-      this.ctx.logError(err)
+      this.deps.events.logError(err)
     }
   }
 
@@ -81,7 +84,7 @@ export class LanSwitch {
     const lan = this.lan
     if (!lan) return
     this.lan = null
-    await this.ctx.network.removeDht(lan.dht)
+    await this.deps.network.removeDht(lan.dht)
     await lan.close()
   }
 }

@@ -12,24 +12,40 @@ import type {
   Profile,
   Settings
 } from '../api/types'
-import { encodeContactId, exportBackup, safetyNumber, type IdentityKeyPair } from '../identity'
+import { ContactKey, exportBackup, safetyNumber, type KeystoreSecrets } from '../identity'
 import type { Network, Peer } from '../net'
 import type { RequestFrame } from '../net/frames'
+import type { SignedPrekey } from '../ratchet'
 import { keys, seqOfKey, type Store } from '../store'
-import { MessengerContext, type MessengerParts } from './context'
+import type { StoreEpochs } from '../store/epochs'
 import { Conversation } from './conversation'
-import { closeConversation, openLogs } from './conversation-logs'
+import type { ConversationDeps } from './deps'
+import type { Directory } from './directory'
+import { EventSink } from './events'
 import { LanSwitch } from './lan-switch'
 import { cleanName } from './names'
-import { onPeer, sendHello } from './peer-control'
+import type { PrekeyPolicy } from './prekey-schedule'
 import { PrekeyRotation } from './prekey-rotation'
-import { sendReadReceipt, saveReceipts } from './receipts'
-import type { ContactRecord, FormerRecord, MessageRecord } from './records'
+import type { ContactRecord, FormerRecord, MessageRecord, MetaRecord } from './records'
 import { ContactRequests } from './requests'
-import { clearConversation, deleteMessage } from './deletion'
-import { dropAppendedEnvelopes, resumeAppends, sealQueued, sendMessage } from './send'
+import { Self } from './self'
 
-export type { MessengerParts } from './context'
+export interface MessengerParts {
+  secrets: KeystoreSecrets
+  corestore: Corestore
+  store: Store
+  /** The store's epochs: a deletion ends the current one so the deleted data leaves the disk. */
+  epochs: StoreEpochs
+  meta: MetaRecord
+  prekeys: Map<number, SignedPrekey>
+  /** Made first: the network's firewall already asks it. */
+  directory: Directory
+  network: Network
+  lanDiscovery: boolean
+  /** The time the prekey schedule goes by (tests move it). */
+  clock?: () => number
+  prekeyPolicy?: PrekeyPolicy
+}
 
 /**
  * One open profile: contacts, requests, conversations over the two logs of each pair, and the
@@ -38,12 +54,14 @@ export type { MessengerParts } from './context'
  */
 export class Messenger extends EventEmitter {
   readonly id: ContactId
-  private readonly ctx: MessengerContext
-  private readonly identity: IdentityKeyPair
+  private readonly self: Self
+  private readonly events: EventSink
   private readonly corestore: Corestore
   private readonly store: Store
+  private readonly epochs: StoreEpochs
   private readonly network: Network
-  private readonly conversations: Map<string, Conversation>
+  private readonly directory: Directory
+  private readonly conversationDeps: ConversationDeps
   private readonly requests: ContactRequests
   private readonly lan: LanSwitch
   private readonly prekeyRotation: PrekeyRotation
@@ -51,80 +69,90 @@ export class Messenger extends EventEmitter {
 
   constructor(parts: MessengerParts) {
     super()
-    const ctx = new MessengerContext(parts, this)
-    this.ctx = ctx
-    this.identity = ctx.identity
-    this.corestore = ctx.corestore
-    this.store = ctx.store
-    this.network = ctx.network
-    this.conversations = ctx.conversations
-    this.requests = new ContactRequests(ctx)
-    this.lan = new LanSwitch(ctx, parts.lanDiscovery)
-    this.prekeyRotation = new PrekeyRotation(ctx, parts.clock, parts.prekeyPolicy)
-    this.id = encodeContactId(this.identity.publicKey)
-  }
-
-  /** Who the network lets in, asked at every handshake. */
-  classify(remoteKey: Buffer): 'contact' | 'blocked' | 'unknown' {
-    const hex = remoteKey.toString('hex')
-    const c = this.conversations.get(hex)
-    if (c) return c.rec.blocked ? 'blocked' : 'contact'
-    return this.requests.isRefused(hex) ? 'blocked' : 'unknown'
+    const { store, network, directory } = parts
+    const events = new EventSink(this)
+    const self = new Self(parts.secrets, parts.meta, parts.prekeys, store)
+    this.self = self
+    this.events = events
+    this.corestore = parts.corestore
+    this.store = store
+    this.epochs = parts.epochs
+    this.network = network
+    this.directory = directory
+    this.conversationDeps = {
+      store,
+      corestore: parts.corestore,
+      identity: self.identity,
+      events,
+      prekey: (id) => self.prekey(id),
+      me: () => ({ name: self.name, bundle: self.bundle() }),
+      knownLog: (key) => directory.knownLog(key),
+      listed: (c) => directory.isListed(c),
+      met: (key) => network.cancelRequest(key)
+    }
+    this.requests = new ContactRequests({
+      store,
+      directory,
+      network,
+      self,
+      events,
+      conversation: (rec, tag) => new Conversation(this.conversationDeps, rec, tag)
+    })
+    this.lan = new LanSwitch({ network, directory, events }, parts.lanDiscovery)
+    this.prekeyRotation = new PrekeyRotation({ self, directory, network, events, erase: () => parts.epochs.advance() }, parts.clock, parts.prekeyPolicy)
+    this.id = ContactKey.fromBytes(self.identity.publicKey).id
   }
 
   /** Loads contacts and requests, repairs interrupted sends, and joins the network. */
   async start(): Promise<void> {
-    const { ctx } = this
-    await this.requests.load()
+    const { events, directory, network } = this
+    await directory.loadRequests(this.store)
     for await (const { key, value } of this.store.range(keys.contacts())) {
       const rec = JSON.parse(value.toString('utf8')) as ContactRecord
-      const c = new Conversation(rec, key.subarray(1))
-      this.conversations.set(rec.pk, c)
-      c.opened = openLogs(ctx, c)
-      await c.opened
-      await dropAppendedEnvelopes(this.store, c)
-      resumeAppends(ctx, c)
-      await sealQueued(ctx, c)
+      const c = new Conversation(this.conversationDeps, rec, key.subarray(1))
+      directory.list(c)
+      await c.ready()
+      c.resumeAppends()
+      await c.sealQueued()
     }
-    this.network.on('peer', (peer: Peer) => ctx.guard(() => onPeer(ctx, peer)))
-    this.network.on('request', (pk: Buffer, req: RequestFrame) => ctx.guard(() => this.requests.onRequest(pk, req)))
-    this.network.on('status', () => this.lan.emitStatus())
-    this.network.on('protocol-error', (pk: Buffer, reason: string) => {
-      const c = this.conversations.get(pk.toString('hex'))
-      if (c) ctx.security(c, 'protocol-violation', `a control frame was refused: ${reason}`)
+    network.on('peer', (peer: Peer) => events.guard(() => this.onPeer(peer)))
+    network.on('request', (pk: Buffer, req: RequestFrame) => events.guard(() => this.requests.onRequest(ContactKey.fromBytes(pk), req)))
+    network.on('status', () => this.lan.emitStatus())
+    network.on('protocol-error', (pk: Buffer, reason: string) => {
+      directory.conversation(ContactKey.fromBytes(pk))?.security('protocol-violation', `a control frame was refused: ${reason}`)
     })
     await this.prekeyRotation.start()
-    await this.network.ready()
+    await network.ready()
     await this.lan.start()
-    for (const c of this.conversations.values()) {
-      if (c.rec.blocked) continue
-      this.network.addContact(c.pk)
-      if (c.rec.requested) this.network.sendRequest(c.pk, ctx.myRequest())
+    for (const c of directory.conversations()) {
+      if (c.record.blocked) continue
+      network.addContact(c.key)
+      if (c.record.requested) network.sendRequest(c.key, this.self.request())
     }
   }
 
   // ---- profile and settings ----
 
   profile(): Profile {
-    return { id: this.id, name: this.ctx.meta.name }
+    return { id: this.id, name: this.self.name }
   }
 
   async setName(name: string): Promise<Profile> {
-    await this.ctx.saveMeta({ ...this.ctx.meta, name: cleanName(name, 'name') })
+    await this.self.saveMeta({ ...this.self.meta, name: cleanName(name, 'name') })
     const profile = this.profile()
-    for (const c of this.conversations.values()) if (c.peer) sendHello(this.ctx, c, c.peer)
-    this.ctx.emitEvent({ type: 'profile', profile })
+    for (const c of this.directory.conversations()) c.sendHello()
+    this.events.emit({ type: 'profile', profile })
     return profile
   }
 
   settings(): Settings {
-    return { name: this.ctx.meta.name, lanDiscovery: this.ctx.meta.lanDiscovery }
+    return { name: this.self.meta.name, lanDiscovery: this.self.meta.lanDiscovery }
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     if (patch.name !== undefined) await this.setName(patch.name)
     if (patch.lanDiscovery !== undefined) {
-      await this.ctx.saveMeta({ ...this.ctx.meta, lanDiscovery: patch.lanDiscovery })
+      await this.self.saveMeta({ ...this.self.meta, lanDiscovery: patch.lanDiscovery })
       await this.lan.toggle(patch.lanDiscovery)
     }
     return this.settings()
@@ -132,11 +160,11 @@ export class Messenger extends EventEmitter {
 
   /** My identity sealed under a separate backup passphrase, as one line of text. */
   exportIdentity(backupPassphrase: string): Promise<string> {
-    return exportBackup({ identity: this.identity, name: this.ctx.meta.name }, backupPassphrase)
+    return exportBackup({ ...this.self.secrets, name: this.self.name }, backupPassphrase)
   }
 
   safetyNumber(id: ContactId): string {
-    return safetyNumber(this.identity.publicKey, this.ctx.contact(id).pk)
+    return safetyNumber(this.self.identity.publicKey, this.directory.require(id).key.bytes)
   }
 
   networkStatus(): NetworkStatus {
@@ -154,7 +182,7 @@ export class Messenger extends EventEmitter {
   // ---- contacts ----
 
   contacts(): Contact[] {
-    return [...this.conversations.values()].map((c) => c.toContact()).sort((a, b) => b.lastActivity - a.lastActivity)
+    return [...this.directory.conversations()].map((c) => c.toContact()).sort((a, b) => b.lastActivity - a.lastActivity)
   }
 
   async addContact(id: ContactId, name: string): Promise<Contact> {
@@ -162,48 +190,48 @@ export class Messenger extends EventEmitter {
   }
 
   async renameContact(id: ContactId, name: string): Promise<Contact> {
-    const c = this.ctx.contact(id)
+    const c = this.directory.require(id)
     const newName = cleanName(name, 'contact name')
-    await this.ctx.updateContact(c, () => ({ name: newName }))
-    return this.ctx.emitContact(c)
+    await c.update(() => ({ name: newName }))
+    return c.announce()
   }
 
   async removeContact(id: ContactId): Promise<void> {
-    const c = this.ctx.contact(id)
-    this.conversations.delete(c.rec.pk)
-    await this.network.removeContact(c.pk)
-    await closeConversation(c)
+    const c = this.directory.require(id)
+    this.directory.unlist(c)
+    await this.network.removeContact(c.key)
+    await c.close()
     await this.store.write(async (tx) => {
       tx.del(keys.contact(c.tag))
-      const { theirLog, consumed, outCount, sessions } = c.rec
+      const { theirLog, consumed, outCount, sessions } = c.record
       tx.putJson(keys.former(c.tag), { theirLog, consumed, outCount, sessions } satisfies FormerRecord)
       for await (const { key } of this.store.range(keys.messages(c.tag))) tx.del(key)
     })
-    this.ctx.emitEvent({ type: 'contact-removed', id: c.id })
-    await this.ctx.epochs.advance()
+    this.events.emit({ type: 'contact-removed', id: c.id })
+    await this.epochs.advance()
   }
 
   async blockContact(id: ContactId): Promise<void> {
-    const c = this.ctx.contact(id)
-    await this.ctx.updateContact(c, () => ({ blocked: true, requested: false }))
-    this.network.cancelRequest(c.pk)
-    await this.network.removeContact(c.pk)
-    this.network.reclassify(c.pk)
-    this.ctx.emitContact(c)
+    const c = this.directory.require(id)
+    await c.update(() => ({ blocked: true, requested: false }))
+    this.network.cancelRequest(c.key)
+    await this.network.removeContact(c.key)
+    this.network.reclassify(c.key)
+    c.announce()
   }
 
   async unblockContact(id: ContactId): Promise<Contact> {
-    const c = this.ctx.contact(id)
-    await this.ctx.updateContact(c, () => ({ blocked: false }))
-    this.network.reclassify(c.pk)
-    this.network.addContact(c.pk)
-    return this.ctx.emitContact(c)
+    const c = this.directory.require(id)
+    await c.update(() => ({ blocked: false }))
+    this.network.reclassify(c.key)
+    this.network.addContact(c.key)
+    return c.announce()
   }
 
   async setVerified(id: ContactId, verified: boolean): Promise<Contact> {
-    const c = this.ctx.contact(id)
-    await this.ctx.updateContact(c, () => ({ verified }))
-    return this.ctx.emitContact(c)
+    const c = this.directory.require(id)
+    await c.update(() => ({ verified }))
+    return c.announce()
   }
 
   // ---- requests ----
@@ -227,11 +255,11 @@ export class Messenger extends EventEmitter {
   // ---- messages ----
 
   async send(id: ContactId, text: string): Promise<Message> {
-    return sendMessage(this.ctx, this.ctx.contact(id), text)
+    return this.directory.require(id).send(text)
   }
 
   async history(id: ContactId, query: HistoryQuery = {}): Promise<HistoryPage> {
-    const c = this.ctx.contact(id)
+    const c = this.directory.require(id)
     const limit = query.limit ?? 50
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CairnError('invalid-argument', 'limit must be 1..500')
     let lt: Buffer | undefined
@@ -249,37 +277,39 @@ export class Messenger extends EventEmitter {
     return { messages, before }
   }
 
-  async markRead(id: ContactId): Promise<void> {
-    const c = this.ctx.contact(id)
-    if (c.rec.readSeq === c.rec.nextSeq && c.rec.readBlocks === c.rec.consumed) return
-    await this.ctx.updateContact(c, (r) => ({ readSeq: r.nextSeq, readBlocks: r.consumed, unread: 0 }))
-    sendReadReceipt(c)
-    this.ctx.emitContact(c)
-  }
-
   async deleteMessage(id: ContactId, messageId: string): Promise<void> {
-    const c = this.ctx.contact(id)
-    await deleteMessage(this.ctx, c, messageId, () => this.ctx.emitEvent({ type: 'messages-deleted', contact: c.id, ids: [messageId] }))
+    await this.directory.require(id).deleteMessages(messageId)
+    await this.epochs.advance()
   }
 
   async clearConversation(id: ContactId): Promise<void> {
-    const c = this.ctx.contact(id)
-    await clearConversation(this.ctx, c, () => this.ctx.emitEvent({ type: 'messages-deleted', contact: c.id, ids: 'all' }))
+    await this.directory.require(id).deleteMessages(null)
+    await this.epochs.advance()
+  }
+
+  async markRead(id: ContactId): Promise<void> {
+    await this.directory.require(id).markRead()
   }
 
   setTyping(id: ContactId, typing: boolean): void {
-    const c = this.ctx.contact(id)
-    if (c.peer && !c.rec.blocked) c.peer.send({ type: 'typing', typing })
+    this.directory.require(id).typing(typing)
   }
 
   // ---- lifecycle ----
 
   close(): Promise<void> {
     if (!this.closing) {
-      this.ctx.closing = true
+      this.events.close()
       this.closing = this.shutdown()
     }
     return this.closing
+  }
+
+  /** Takes a contact's new connection; anyone else's is closed. */
+  private onPeer(peer: Peer): void {
+    const c = this.directory.conversation(peer.key)
+    if (!c) return peer.close()
+    c.attach(peer)
   }
 
   private async shutdown(): Promise<void> {
@@ -287,9 +317,9 @@ export class Messenger extends EventEmitter {
     await this.lan.settle()
     await this.network.close()
     await this.lan.close()
-    for (const c of this.conversations.values()) await closeConversation(c)
-    for (const c of this.conversations.values()) await saveReceipts(this.ctx, c)
-    await this.ctx.epochs.close()
+    for (const c of this.directory.conversations()) await c.close()
+    for (const c of this.directory.conversations()) await c.saveReceipts()
+    await this.epochs.close()
     await this.corestore.close()
     this.emit('closed')
   }

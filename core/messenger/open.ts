@@ -11,6 +11,7 @@ import { makeProfilePrivate } from '../profile/permissions'
 import { decodeSignedPrekey, encodeSignedPrekey, generateSignedPrekey, type SignedPrekey } from '../ratchet'
 import { keys, type Store } from '../store'
 import type { EpochPolicy, StoreEpochs } from '../store/epochs'
+import { Directory } from './directory'
 import { Messenger } from './messenger'
 import type { PrekeyPolicy } from './prekey-schedule'
 import { cleanName } from './names'
@@ -74,23 +75,23 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
     await corestore.ready().catch((err: unknown) => {
       throw asBusyError(err, opts.profileDir)
     })
-    let messenger: Messenger | null = null
+    let opened: Messenger | null = null
     epochs = await openProfileStore(corestore, opts.profileDir, secrets.storageKey, {
       policy: opts.epochPolicy,
       clock: opts.clock,
-      onError: (err) => messenger?.emit('error-log', err)
+      onError: (err) => opened?.emit('error-log', err)
     })
     await makeProfilePrivate(opts.profileDir)
     const store = epochs.store
     const { meta, prekeys } = await loadOrInitialise(store, secrets)
     const lanDiscovery = opts.lanDiscovery ?? meta.lanDiscovery
+    const directory = new Directory()
     const network = new Network({
       keyPair: secrets.identity,
       bootstrap: opts.bootstrap,
-      classify: (remoteKey) => (messenger ? messenger.classify(remoteKey) : 'unknown')
+      classify: (remoteKey) => directory.classify(remoteKey)
     })
-    messenger = new Messenger({ secrets, corestore, store, epochs, meta, prekeys, network, lanDiscovery, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
-    const opened = messenger
+    opened = new Messenger({ secrets, corestore, store, epochs, meta, prekeys, directory, network, lanDiscovery, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
     opened.once('closed', release)
     try {
       await opened.start()

@@ -1,5 +1,5 @@
 import { CairnError } from '../api/errors'
-import { TEXT_MAX_BYTES } from '../api/validate'
+import { MAX_TEXT_BYTES as TEXT_MAX_BYTES } from '../protocol/limits'
 
 const VERSION = 1
 

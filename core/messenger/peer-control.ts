@@ -1,112 +1,94 @@
-import { attachToPeer } from '../log'
 import type { Peer } from '../net'
 import type { ControlFrame } from '../net/frames'
 import { decodeBundle } from '../ratchet'
-import { errorText, type MessengerContext } from './context'
 import type { Conversation } from './conversation'
-import { closeTheirs, openTheirs } from './conversation-logs'
-import { onReceipt, sendReadReceipt } from './receipts'
-import { sealQueued } from './send'
+import type { ConversationDeps } from './deps'
+import { errorText } from './events'
 
-/** Takes a contact's new connection: the control protocol runs over it from here on. */
-export function onPeer(ctx: MessengerContext, peer: Peer): void {
-  const c = ctx.conversations.get(peer.remoteKey.toString('hex'))
-  if (!c || c.rec.blocked) return peer.close()
-  if (c.peer && c.peer !== peer) c.peer.close()
-  c.peer = peer
-  peer.on('frame', (frame: ControlFrame) => ctx.guard(() => onFrame(ctx, c, peer, frame)))
-  peer.on('close', () => {
-    if (c.peer !== peer) return
-    c.peer = null
-    ctx.emitContact(c)
-  })
-  ctx.emitContact(c)
-  ctx.guard(() => greet(ctx, c, peer))
+/** What the control channel hands back to its conversation. */
+export interface ControlHooks {
+  /** Replicates the pair's logs over the connection's stream. */
+  replicate(stream: unknown): void
+  onReceipt(kind: 'delivered' | 'read', upTo: number): Promise<void>
+  onHello(frame: Extract<ControlFrame, { type: 'hello' }>): Promise<void>
 }
 
-/** Once my logs are open: replicate the pair's two cores over the connection and say hello. */
-async function greet(ctx: MessengerContext, c: Conversation, peer: Peer): Promise<void> {
-  await c.opened
-  if (c.peer !== peer || peer.closed) return
-  if (c.own) attachToPeer(c.own, peer.stream)
-  if (c.theirs && !c.rec.logFault) attachToPeer(c.theirs, peer.stream)
-  sendHello(ctx, c, peer)
-  if (c.rec.requested) {
-    ctx.network.cancelRequest(c.pk)
-    await ctx.updateContact(c, () => ({ requested: false }))
+/** A conversation's connection to its contact, at most one at a time, and the control frames over it. */
+export class PeerControl {
+  private current: Peer | null = null
+
+  constructor(
+    private readonly deps: ConversationDeps,
+    private readonly c: Conversation,
+    private readonly hooks: ControlHooks
+  ) {}
+
+  get peer(): Peer | null {
+    return this.current
   }
-}
 
-export function sendHello(ctx: MessengerContext, c: Conversation, peer: Peer): void {
-  if (!c.own?.key) return
-  peer.send({ type: 'hello', name: ctx.meta.name, logKey: c.own.key, bundle: ctx.myBundle() })
-}
-
-async function onFrame(ctx: MessengerContext, c: Conversation, peer: Peer, frame: ControlFrame): Promise<void> {
-  if (c.peer !== peer) return
-  switch (frame.type) {
-    case 'hello':
-      return onHello(ctx, c, frame)
-    case 'receipt':
-      return onReceipt(ctx, c, frame.kind, frame.upTo)
-    case 'typing':
-      return ctx.emitEvent({ type: 'typing', contact: c.id, typing: frame.typing })
-    case 'prekeys':
-      return onBundle(ctx, c, frame.bundle)
+  attach(peer: Peer): void {
+    const { events } = this.deps
+    if (this.current && this.current !== peer) this.current.close()
+    this.current = peer
+    peer.on('frame', (frame: ControlFrame) => events.guard(() => this.onFrame(peer, frame)))
+    peer.on('close', () => {
+      if (this.current !== peer) return
+      this.current = null
+      this.c.announce()
+    })
+    this.c.announce()
+    events.guard(() => this.greet(peer))
   }
-}
 
-async function onHello(ctx: MessengerContext, c: Conversation, frame: Extract<ControlFrame, { type: 'hello' }>): Promise<void> {
-  await c.opened
-  const logKey = frame.logKey.toString('hex')
-  const bundle = frame.bundle ? verifiedBundle(ctx, c, frame.bundle) : null
-  const known = isKnownLog(ctx, frame.logKey)
-  if (c.rec.theirLog !== logKey && known) {
-    ctx.security(c, 'protocol-violation', 'the contact announced a log that belongs to another conversation')
+  /** Sends a frame if connected. */
+  send(frame: ControlFrame): void {
+    this.current?.send(frame)
   }
-  const adopt = c.rec.theirLog !== logKey && !known
-  // Only their identity key opens this connection, so a new log is theirs: they restored their
-  // identity from a backup on a new device, whose sessions and logs start afresh.
-  const renewed = adopt && c.rec.theirLog !== null
-  if (renewed) {
-    ctx.security(c, 'log-renewed', 'the contact started a new log (restored from a backup?); their old one is no longer read')
-    await closeTheirs(c)
-    c.sessions.clear()
-  }
-  await ctx.updateContact(c, (r) => ({
-    announcedName: frame.name,
-    theirLog: adopt ? logKey : r.theirLog,
-    bundle: bundle ?? r.bundle,
-    ...(renewed ? { consumed: 0, readBlocks: 0, logFault: null, sessions: [] } : {})
-  }))
-  if (adopt && !c.theirs) await openTheirs(ctx, c, frame.logKey)
-  // Receipts name blocks of the log their hello just named, never of one they no longer have.
-  if (c.peer && c.rec.consumed > 0) c.peer.send({ type: 'receipt', kind: 'delivered', upTo: c.rec.consumed - 1 })
-  sendReadReceipt(c)
-  ctx.emitContact(c)
-  await sealQueued(ctx, c)
-}
 
-async function onBundle(ctx: MessengerContext, c: Conversation, bundle: Buffer): Promise<void> {
-  const verified = verifiedBundle(ctx, c, bundle)
-  if (verified) await ctx.updateContact(c, () => ({ bundle: verified }))
-  await sealQueued(ctx, c)
-}
-
-function verifiedBundle(ctx: MessengerContext, c: Conversation, bundle: Buffer): string | null {
-  try {
-    decodeBundle(bundle, c.pk)
-    return bundle.toString('hex')
-  } catch (err) {
-    ctx.security(c, 'protocol-violation', `the contact's prekey bundle is invalid: ${errorText(err)}`)
-    return null
+  hello(logKey: Buffer | null): void {
+    if (!logKey || !this.current) return
+    const me = this.deps.me()
+    this.current.send({ type: 'hello', name: me.name, logKey, bundle: me.bundle })
   }
-}
 
-function isKnownLog(ctx: MessengerContext, key: Buffer): boolean {
-  for (const other of ctx.conversations.values()) {
-    if (other.own?.key?.equals(key)) return true
-    if (other.rec.theirLog === key.toString('hex')) return true
+  /** Their bundle as stored (hex) if it verifies against their key; a bad one is a security event. */
+  verifiedBundle(bundle: Buffer): string | null {
+    try {
+      decodeBundle(bundle, this.c.key.bytes)
+      return bundle.toString('hex')
+    } catch (err) {
+      this.c.security('protocol-violation', `the contact's prekey bundle is invalid: ${errorText(err)}`)
+      return null
+    }
   }
-  return false
+
+  /** Once my logs are open: replicate the pair's two cores over the connection and say hello. */
+  private async greet(peer: Peer): Promise<void> {
+    await this.c.ready()
+    if (this.current !== peer || peer.closed) return
+    this.hooks.replicate(peer.stream)
+    this.c.sendHello()
+    if (this.c.record.requested) {
+      this.deps.met(this.c.key)
+      await this.c.update(() => ({ requested: false }))
+    }
+  }
+
+  private async onFrame(peer: Peer, frame: ControlFrame): Promise<void> {
+    if (this.current !== peer) return
+    switch (frame.type) {
+      case 'hello':
+        return this.hooks.onHello(frame)
+      case 'receipt':
+        return this.hooks.onReceipt(frame.kind, frame.upTo)
+      case 'typing':
+        return this.deps.events.emit({ type: 'typing', contact: this.c.id, typing: frame.typing })
+      case 'prekeys': {
+        const verified = this.verifiedBundle(frame.bundle)
+        if (verified) await this.c.update(() => ({ bundle: verified }))
+        await this.c.sealQueued()
+      }
+    }
+  }
 }

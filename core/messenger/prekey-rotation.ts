@@ -1,7 +1,17 @@
-import { encodeSignedPrekey } from '../ratchet'
-import { keys } from '../store'
-import type { MessengerContext } from './context'
+import type { Network } from '../net'
+import type { Directory } from './directory'
+import type { EventSink } from './events'
 import { DEFAULT_PREKEY_POLICY, prekeyChanges, type PrekeyPolicy } from './prekey-schedule'
+import type { Self } from './self'
+
+export interface RotationDeps {
+  self: Self
+  directory: Directory
+  network: Network
+  events: EventSink
+  /** Ends the store epoch, so deleted prekey secrets leave the disk. */
+  erase(): Promise<void>
+}
 
 /** How often the signed prekey schedule is checked while a profile stays open. */
 const PREKEY_CHECK_MS = 60 * 60 * 1000
@@ -14,7 +24,7 @@ export class PrekeyRotation {
   private readonly policy: PrekeyPolicy
 
   constructor(
-    private readonly ctx: MessengerContext,
+    private readonly deps: RotationDeps,
     clock?: () => number,
     policy?: PrekeyPolicy
   ) {
@@ -24,7 +34,7 @@ export class PrekeyRotation {
 
   async start(): Promise<void> {
     await this.rotate()
-    this.timer = setInterval(() => this.ctx.guard(() => this.rotate()), PREKEY_CHECK_MS)
+    this.timer = setInterval(() => this.deps.events.guard(() => this.rotate()), PREKEY_CHECK_MS)
     this.timer.unref()
   }
 
@@ -40,29 +50,18 @@ export class PrekeyRotation {
 
   /** A new prekey when the current one is due, announced to contacts; replaced ones deleted once past their grace. */
   private async follow(): Promise<void> {
-    const { ctx } = this
-    const { created, deleted } = prekeyChanges(ctx.identity, ctx.prekeys, ctx.meta.prekeyId, this.clock(), this.policy)
+    const { self, directory, network } = this.deps
+    const { created, deleted } = prekeyChanges(self.identity, self.allPrekeys(), self.meta.prekeyId, this.clock(), this.policy)
     if (!created && deleted.length === 0) return
-    const meta = created ? { ...ctx.meta, prekeyId: created.id } : ctx.meta
-    await ctx.store.write((tx) => {
-      if (created) {
-        tx.put(keys.prekey(created.id), encodeSignedPrekey(created))
-        tx.putJson(keys.meta(), meta)
-      }
-      for (const id of deleted) tx.del(keys.prekey(id))
-    })
-    ctx.meta = meta
-    if (created) ctx.prekeys.set(created.id, created)
-    for (const id of deleted) ctx.prekeys.delete(id)
-    // A deleted prekey secret must leave the disk, not only the live store.
-    if (deleted.length > 0) await ctx.epochs.advance()
+    await self.rotate(created, deleted)
+    if (deleted.length > 0) await this.deps.erase()
     if (!created) return
-    const bundle = ctx.myBundle()
-    for (const c of ctx.conversations.values()) {
-      if (c.rec.blocked) continue
-      if (c.peer) c.peer.send({ type: 'prekeys', bundle })
+    const bundle = self.bundle()
+    for (const c of directory.conversations()) {
+      if (c.record.blocked) continue
+      c.announcePrekeys(bundle)
       // A request still on its way carries the bundle too; the network sends the newest one.
-      if (c.rec.requested) ctx.network.sendRequest(c.pk, ctx.myRequest())
+      if (c.record.requested) network.sendRequest(c.key, self.request())
     }
   }
 }

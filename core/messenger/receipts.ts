@@ -1,6 +1,4 @@
-import type { MessengerContext } from './context'
-import type { Conversation } from './conversation'
-import { outgoingSeq } from './send'
+import type { ContactRecord } from './records'
 
 /**
  * Their receipts are written to the store at most this often: a write per receipt would queue in
@@ -8,39 +6,46 @@ import { outgoingSeq } from './send'
  */
 const RECEIPT_SAVE_MS = 1000
 
-/** Tells a connected contact how far I have read their log. */
-export function sendReadReceipt(c: Conversation): void {
-  if (c.peer && c.rec.readBlocks > 0) c.peer.send({ type: 'receipt', kind: 'read', upTo: c.rec.readBlocks - 1 })
-}
+/** A contact's receipts as heard: ahead of the record until saved. */
+export class Receipts {
+  private delivered: number
+  private read: number
+  private saveTimer: NodeJS.Timeout | null = null
 
-export async function onReceipt(ctx: MessengerContext, c: Conversation, kind: 'delivered' | 'read', upTo: number): Promise<void> {
-  if (!Number.isSafeInteger(upTo) || upTo < 0 || upTo >= c.rec.outCount) {
-    return ctx.security(c, 'protocol-violation', `a ${kind} receipt names block ${upTo}, which I never wrote`)
+  constructor(rec: ContactRecord) {
+    this.delivered = rec.delivered
+    this.read = rec.read
   }
-  const heard = c.receipts
-  const from = kind === 'read' ? heard.read : heard.delivered
-  if (upTo + 1 <= from) return
-  if (kind === 'read') heard.read = upTo + 1
-  heard.delivered = Math.max(heard.delivered, upTo + 1)
-  if (!c.receiptSave) {
-    c.receiptSave = setTimeout(() => ctx.guard(() => saveReceipts(ctx, c)), RECEIPT_SAVE_MS)
-    c.receiptSave.unref()
-  }
-  for (let block = from; block <= upTo; block++) {
-    const seq = await outgoingSeq(ctx.store, c, block)
-    if (seq === null) continue
-    ctx.emitEvent({ type: 'message-state', contact: c.id, id: c.messageId(seq), state: kind })
-  }
-}
 
-/** Writes the receipts heard since the contact record was last written, if any. */
-export async function saveReceipts(ctx: MessengerContext, c: Conversation): Promise<void> {
-  if (c.receiptSave) clearTimeout(c.receiptSave)
-  c.receiptSave = null
-  if (ctx.conversations.get(c.rec.pk) !== c) return
-  await ctx.updateContact(c, (r) => {
-    const { delivered, read } = c.receipts
-    if (ctx.conversations.get(r.pk) !== c || (delivered <= r.delivered && read <= r.read)) return null
-    return { delivered: Math.max(r.delivered, delivered), read: Math.max(r.read, read) }
-  })
+  /** Blocks of my log below these are delivered / read. */
+  get heard(): { delivered: number; read: number } {
+    return { delivered: this.delivered, read: this.read }
+  }
+
+  /** Takes a receipt up to a block; returns the first block it newly covers, or null if it says nothing new. */
+  hear(kind: 'delivered' | 'read', upTo: number): number | null {
+    const from = kind === 'read' ? this.read : this.delivered
+    if (upTo + 1 <= from) return null
+    if (kind === 'read') this.read = upTo + 1
+    this.delivered = Math.max(this.delivered, upTo + 1)
+    return from
+  }
+
+  /** Saves once, a while after the first receipt not yet saved. */
+  scheduleSave(save: () => void): void {
+    if (this.saveTimer) return
+    this.saveTimer = setTimeout(save, RECEIPT_SAVE_MS)
+    this.saveTimer.unref()
+  }
+
+  cancelSave(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer)
+    this.saveTimer = null
+  }
+
+  /** The change to the record that saving them makes, or null if the record already holds them. */
+  patch(r: ContactRecord): Partial<ContactRecord> | null {
+    if (this.delivered <= r.delivered && this.read <= r.read) return null
+    return { delivered: Math.max(r.delivered, this.delivered), read: Math.max(r.read, this.read) }
+  }
 }

@@ -3,14 +3,14 @@
 // consumed, so a peer cannot smuggle trailing bytes or crash the decoder.
 import c from 'compact-encoding'
 import { CairnError } from '../api/errors'
+import { CONTROL_PROTOCOL, INBOX_PROTOCOL } from '../protocol/caps'
+import { DecodeError as FrameError, decodeExact } from '../protocol/decode'
+import { MAX_BUNDLE_BYTES, MAX_FRAME_BYTES, MAX_NAME_CHARS } from '../protocol/limits'
 
-export const CONTROL_PROTOCOL = 'cairn/control'
-export const INBOX_PROTOCOL = 'cairn/inbox'
+export { CONTROL_PROTOCOL, INBOX_PROTOCOL }
 export const FRAME_VERSION = 1
 
-export const MAX_FRAME_BYTES = 4096
-export const MAX_NAME_CHARS = 64
-export const MAX_BUNDLE_BYTES = 1024
+export { MAX_BUNDLE_BYTES, MAX_FRAME_BYTES, MAX_NAME_CHARS }
 export const KEY_BYTES = 32
 
 export type ReceiptKind = 'delivered' | 'read'
@@ -26,13 +26,8 @@ export interface RequestFrame {
   bundle: Buffer | null
 }
 
-/** A frame a peer sent that does not follow the protocol; `message` is the reason, fit for a log. */
-export class FrameError extends Error {
-  constructor(reason: string) {
-    super(reason)
-    this.name = 'FrameError'
-  }
-}
+/** A frame a peer sent that does not follow the protocol: the protocol's DecodeError, under the name the network uses. */
+export { FrameError }
 
 const CONTROL_TYPES = ['hello', 'receipt', 'typing', 'prekeys'] as const
 const RECEIPT_KINDS: readonly ReceiptKind[] = ['delivered', 'read']
@@ -179,21 +174,15 @@ function readHeader(bytes: Uint8Array): State {
   if (bytes.byteLength < 2) throw new FrameError('frame is truncated')
   const state = c.state(0, bytes.byteLength, bytes)
   const version = c.uint8.decode(state)
-  if (version !== FRAME_VERSION) throw new FrameError(`unsupported frame version ${version}`)
+  if (version !== FRAME_VERSION) throw new FrameError(`unsupported frame version ${version}`, 'unsupported-version')
   return state
 }
 
 function decodeStrict<T>(bytes: Uint8Array, body: (state: State) => T): T {
-  const state = readHeader(bytes)
-  let value: T
-  try {
-    value = body(state)
-  } catch (err) {
-    if (err instanceof FrameError) throw err
-    throw new FrameError('frame is truncated')
-  }
-  if (state.start !== state.end) throw new FrameError(`${state.end - state.start} trailing bytes after the frame`)
-  return value
+  return decodeExact(readHeader(bytes), body, {
+    truncated: 'frame is truncated',
+    trailing: (count) => `${count} trailing bytes after the frame`
+  })
 }
 
 /** Throws FrameError with the reason when the bytes are not one valid control frame. */

@@ -1,4 +1,5 @@
-export { Network, type NetworkStatusSummary } from './network'
+export { Network } from './network'
+export type { NetworkStatusSummary, NodeCounter } from './status'
 export { Peer } from './peer'
 export type { NetworkOptions, NetworkLimits, PeerClass } from './types'
 export {
@@ -16,4 +17,4 @@ export {
   MAX_BUNDLE_BYTES,
   MAX_FRAME_BYTES
 } from './frames'
-export { pairTopics, inboxTopic, type PairTopics } from './topics'
+export { pairTopics, inboxTopic, type PairTopics } from '../protocol/topics'

@@ -5,6 +5,7 @@
 import c from 'compact-encoding'
 import Protomux, { type Channel } from 'protomux'
 import type { NoiseSecretStream } from 'hyperdht'
+import type { ContactKey } from '../identity'
 import {
   ACK_FRAME,
   CONTROL_PROTOCOL,
@@ -37,8 +38,6 @@ export interface LinkHooks {
 const SILENT_REMOTE_MS = 4_000
 
 export class Link {
-  readonly remoteKey: Buffer
-  readonly key: string
   readonly openedAt = Date.now()
   peer: Peer | null = null
   private readonly mux: Protomux
@@ -52,14 +51,17 @@ export class Link {
 
   constructor(
     readonly stream: NoiseSecretStream,
+    readonly key: ContactKey,
     readonly lan: boolean,
     private readonly hooks: LinkHooks
   ) {
-    this.remoteKey = Buffer.from(stream.remotePublicKey)
-    this.key = this.remoteKey.toString('hex')
     this.mux = Protomux.from(stream)
     stream.on('error', () => {})
     stream.on('close', () => this.onStreamClose())
+  }
+
+  get remoteKey(): Buffer {
+    return this.key.bytes
   }
 
   /** guestMs: a stranger's connection is dropped after this long unless it becomes a contact. */
@@ -150,7 +152,7 @@ export class Link {
       onopen: () => {
         if (channel === null || this.closed) return
         this.clearGuestTimer()
-        this.peer = new Peer(this.remoteKey, this.lan, this.stream, channel.messages[0])
+        this.peer = new Peer(this.key, this.lan, this.stream, channel.messages[0])
         this.hooks.onPeer(this.peer)
       },
       onclose: () => {

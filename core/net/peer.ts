@@ -1,6 +1,7 @@
 import { EventEmitter } from 'events'
 import type { NoiseSecretStream } from 'hyperdht'
 import type { Message } from 'protomux'
+import type { ContactKey } from '../identity'
 import { encodeControlFrame, type ControlFrame } from './frames'
 
 const MAX_BACKLOG = 256
@@ -16,7 +17,7 @@ export class Peer extends EventEmitter {
   private backlog: ControlFrame[] = []
 
   constructor(
-    readonly remoteKey: Buffer,
+    readonly key: ContactKey,
     readonly lan: boolean,
     readonly stream: NoiseSecretStream,
     private readonly message: Message
@@ -25,6 +26,10 @@ export class Peer extends EventEmitter {
     this.on('newListener', (event: string | symbol) => {
       if (event === 'frame' && this.backlog.length > 0) queueMicrotask(() => this.flush())
     })
+  }
+
+  get remoteKey(): Buffer {
+    return this.key.bytes
   }
 
   get closed(): boolean {

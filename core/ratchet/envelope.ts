@@ -9,10 +9,12 @@
 // identity ‖ header. Size is capped so a hostile peer cannot make us allocate or authenticate megabytes.
 import * as c from 'compact-encoding'
 import { AEAD_NONCE_BYTES, AEAD_TAG_BYTES } from '../crypto'
-import { RatchetError } from './errors'
+import { DecodeError, decodeExact } from '../protocol/decode'
+import { MAX_ENVELOPE_BYTES } from '../protocol/limits'
+import { ratchetDecode } from './errors'
 
 export const ENVELOPE_VERSION = 1
-export const MAX_ENVELOPE_BYTES = 64 * 1024
+export { MAX_ENVELOPE_BYTES }
 export const SESSION_ID_BYTES = 16
 const KIND_MESSAGE = 0
 const KIND_INITIAL = 1
@@ -67,8 +69,8 @@ export function writeHeader(
   fixed24.encode(state, nonce)
 }
 
-function malformed(what: string): RatchetError {
-  return new RatchetError('malformed', `malformed envelope: ${what}`)
+function malformed(what: string): DecodeError {
+  return new DecodeError(`malformed envelope: ${what}`)
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {
@@ -78,11 +80,15 @@ function toBuffer(bytes: Uint8Array): Buffer {
 
 /** A validated parse: lengths, version, kind. Keys are checked cryptographically when used. */
 export function decodeEnvelope(bytes: Uint8Array): Envelope {
+  return ratchetDecode(() => readEnvelope(bytes))
+}
+
+function readEnvelope(bytes: Uint8Array): Envelope {
   const buf = toBuffer(bytes)
   if (buf.byteLength > MAX_ENVELOPE_BYTES) throw malformed(`${buf.byteLength} bytes, at most ${MAX_ENVELOPE_BYTES}`)
   if (buf.byteLength < 2) throw malformed(`truncated at ${buf.byteLength} bytes`)
   if (buf[0] !== ENVELOPE_VERSION) {
-    throw new RatchetError('unsupported-version', `envelope version ${buf[0]}, this build reads ${ENVELOPE_VERSION}`)
+    throw new DecodeError(`envelope version ${buf[0]}, this build reads ${ENVELOPE_VERSION}`, 'unsupported-version')
   }
   const kind = buf[1]
   if (kind !== KIND_MESSAGE && kind !== KIND_INITIAL) throw malformed(`unknown kind ${kind}`)
@@ -91,7 +97,14 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   if (buf.byteLength < headerBytes + AEAD_TAG_BYTES) {
     throw malformed(`truncated: ${buf.byteLength} bytes, at least ${headerBytes + AEAD_TAG_BYTES} expected`)
   }
-  const state = c.state(2, buf.byteLength, buf)
+  const header = decodeExact(c.state(2, headerBytes, buf), (state) => readHeader(state, initial), {
+    truncated: `malformed envelope: truncated header of ${headerBytes} bytes`,
+    trailing: (count) => `malformed envelope: ${count} bytes left in the header`
+  })
+  return { ...header, header: buf.subarray(0, headerBytes), ciphertext: buf.subarray(headerBytes) }
+}
+
+function readHeader(state: c.State, initial: boolean): Omit<Envelope, 'header' | 'ciphertext'> {
   const sessionId = fixed16.decode(state) as Buffer
   const init = initial
     ? { ephemeral: c.fixed32.decode(state) as Buffer, prekeyId: c.uint32.decode(state) }
@@ -102,9 +115,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
     dh: c.fixed32.decode(state) as Buffer,
     pn: c.uint32.decode(state),
     n: c.uint32.decode(state),
-    nonce: fixed24.decode(state) as Buffer,
-    header: buf.subarray(0, headerBytes),
-    ciphertext: buf.subarray(headerBytes)
+    nonce: fixed24.decode(state) as Buffer
   }
 }
 

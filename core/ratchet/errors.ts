@@ -1,6 +1,7 @@
+import { DecodeError, type DecodeErrorCode } from '../protocol/decode'
+
 export type RatchetErrorCode =
-  | 'malformed'
-  | 'unsupported-version'
+  | DecodeErrorCode
   | 'auth-failed'
   | 'duplicate'
   | 'too-many-skipped'
@@ -15,5 +16,18 @@ export class RatchetError extends Error {
     super(message)
     this.name = 'RatchetError'
     this.code = code
+  }
+}
+
+/**
+ * Runs one of the ratchet's decoders. They fail with the protocol's DecodeError like every codec;
+ * the ratchet's callers get every failure, of the bytes or of the cryptography, as one RatchetError.
+ */
+export function ratchetDecode<T>(decode: () => T): T {
+  try {
+    return decode()
+  } catch (err) {
+    if (err instanceof DecodeError) throw new RatchetError(err.code, err.message)
+    throw err
   }
 }

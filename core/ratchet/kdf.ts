@@ -5,23 +5,19 @@
 //                    next chain   BLAKE2b-256(key = ck, data = 0x02)
 // Keyed BLAKE2b is a PRF, like the HMAC the specification suggests, at one native call per output.
 import { blake2b, hkdf, memzero } from '../crypto'
-
-const ROOT_INFO = Buffer.from('cairn/ratchet/root/v1')
-const MESSAGE_KEY_INPUT = Buffer.from([0x01])
-const CHAIN_KEY_INPUT = Buffer.from([0x02])
+import { CHAIN_MESSAGE_KEY, CHAIN_NEXT_KEY, RATCHET_ROOT, X3DH } from '../protocol/caps'
 
 export function kdfRk(rootKey: Uint8Array, dhOutput: Uint8Array): { rootKey: Buffer; chainKey: Buffer } {
-  const okm = hkdf(dhOutput, rootKey, ROOT_INFO, 64)
+  const okm = hkdf(dhOutput, rootKey, RATCHET_ROOT, 64)
   const keys = { rootKey: Buffer.from(okm.subarray(0, 32)), chainKey: Buffer.from(okm.subarray(32)) }
   memzero(okm)
   return keys
 }
 
 export function kdfCk(chainKey: Uint8Array): { messageKey: Buffer; chainKey: Buffer } {
-  return { messageKey: blake2b(32, MESSAGE_KEY_INPUT, chainKey), chainKey: blake2b(32, CHAIN_KEY_INPUT, chainKey) }
+  return { messageKey: blake2b(32, CHAIN_MESSAGE_KEY, chainKey), chainKey: blake2b(32, CHAIN_NEXT_KEY, chainKey) }
 }
 
-const X3DH_INFO = Buffer.from('cairn/x3dh/v1')
 const X3DH_PAD = Buffer.alloc(32, 0xff)
 const X3DH_SALT = Buffer.alloc(32)
 
@@ -40,7 +36,7 @@ export function x3dhSecret(
   const ikm = Buffer.concat([X3DH_PAD, ...dhOutputs])
   const id = Buffer.alloc(4)
   id.writeUInt32LE(prekeyId)
-  const okm = hkdf(ikm, X3DH_SALT, Buffer.concat([X3DH_INFO, initiator, responder, id, prekey]), 48)
+  const okm = hkdf(ikm, X3DH_SALT, Buffer.concat([X3DH, initiator, responder, id, prekey]), 48)
   memzero(ikm)
   for (const dh of dhOutputs) memzero(dh)
   const out = { rootKey: Buffer.from(okm.subarray(0, 32)), sessionId: Buffer.from(okm.subarray(32)) }

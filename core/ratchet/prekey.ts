@@ -8,7 +8,9 @@
 import * as c from 'compact-encoding'
 import { isEd25519PublicKey, sign, verify, x25519KeyPair, x25519PublicKey } from '../crypto'
 import type { IdentityKeyPair } from '../identity/keys'
-import { RatchetError } from './errors'
+import { SIGNED_PREKEY } from '../protocol/caps'
+import { DecodeError, decodeExact } from '../protocol/decode'
+import { RatchetError, ratchetDecode } from './errors'
 
 export interface SignedPrekey {
   id: number
@@ -27,16 +29,15 @@ export interface PrekeyBundle {
 
 const PREKEY_VERSION = 1
 const BUNDLE_VERSION = 1
-const SIGNATURE_TAG = Buffer.from('cairn/signed-prekey/v1')
 /** Prekey id 0 is reserved: in an envelope it names the responder's identity key (static-static start). */
 export const STATIC_PREKEY_ID = 0
 const MAX_PREKEY_ID = 0xffffffff
 
 function signedMessage(id: number, publicKey: Uint8Array): Buffer {
-  const out = Buffer.alloc(SIGNATURE_TAG.byteLength + 4 + 32)
-  SIGNATURE_TAG.copy(out)
-  out.writeUInt32LE(id, SIGNATURE_TAG.byteLength)
-  out.set(publicKey, SIGNATURE_TAG.byteLength + 4)
+  const out = Buffer.alloc(SIGNED_PREKEY.byteLength + 4 + 32)
+  SIGNED_PREKEY.copy(out)
+  out.writeUInt32LE(id, SIGNED_PREKEY.byteLength)
+  out.set(publicKey, SIGNED_PREKEY.byteLength + 4)
   return out
 }
 
@@ -72,7 +73,7 @@ const signedPrekeyEncoding = {
   decode(state: c.State): SignedPrekey {
     const version = c.uint8.decode(state)
     if (version !== PREKEY_VERSION) {
-      throw new RatchetError('unsupported-version', `signed prekey version ${version}, this build reads ${PREKEY_VERSION}`)
+      throw new DecodeError(`signed prekey version ${version}, this build reads ${PREKEY_VERSION}`, 'unsupported-version')
     }
     return {
       id: c.uint32.decode(state),
@@ -102,7 +103,7 @@ const bundleEncoding = {
   decode(state: c.State): PrekeyBundle {
     const version = c.uint8.decode(state)
     if (version !== BUNDLE_VERSION) {
-      throw new RatchetError('unsupported-version', `prekey bundle version ${version}, this build reads ${BUNDLE_VERSION}`)
+      throw new DecodeError(`prekey bundle version ${version}, this build reads ${BUNDLE_VERSION}`, 'unsupported-version')
     }
     return {
       identityKey: Buffer.from(c.fixed32.decode(state)),
@@ -113,20 +114,12 @@ const bundleEncoding = {
   }
 }
 
-function decodeExact<T>(encoding: c.Encoder<T>, bytes: Uint8Array, what: string): T {
-  if (!(bytes instanceof Uint8Array)) throw new RatchetError('malformed', `${what}: not a byte array`)
-  const state = c.state(0, bytes.byteLength, bytes)
-  let value: T
-  try {
-    value = encoding.decode(state)
-  } catch (err) {
-    if (err instanceof RatchetError) throw err
-    throw new RatchetError('malformed', `${what}: truncated (${bytes.byteLength} bytes)`)
-  }
-  if (state.start !== state.end) {
-    throw new RatchetError('malformed', `${what}: ${state.end - state.start} unexpected trailing bytes`)
-  }
-  return value
+function decodeWhole<T>(encoding: c.Encoder<T>, bytes: Uint8Array, what: string): T {
+  if (!(bytes instanceof Uint8Array)) throw new DecodeError(`${what}: not a byte array`)
+  return decodeExact(c.state(0, bytes.byteLength, bytes), (state) => encoding.decode(state), {
+    truncated: `${what}: truncated (${bytes.byteLength} bytes)`,
+    trailing: (count) => `${what}: ${count} unexpected trailing bytes`
+  })
 }
 
 function encodeChecked<T>(encoding: c.Encoder<T>, value: T, what: string): Buffer {
@@ -142,7 +135,7 @@ export function encodeSignedPrekey(p: SignedPrekey): Buffer {
 }
 
 export function decodeSignedPrekey(bytes: Uint8Array): SignedPrekey {
-  const p = decodeExact(signedPrekeyEncoding, bytes, 'signed prekey')
+  const p = ratchetDecode(() => decodeWhole(signedPrekeyEncoding, bytes, 'signed prekey'))
   checkId(p.id)
   if (!x25519PublicKey(p.secretKey).equals(p.publicKey)) {
     throw new RatchetError('malformed', 'signed prekey: the public key does not match the secret key')
@@ -179,7 +172,7 @@ export function verifyBundle(b: PrekeyBundle, expectedIdentity: Uint8Array): voi
 }
 
 export function decodeBundle(bytes: Uint8Array, expectedIdentity: Uint8Array): PrekeyBundle {
-  const b = decodeExact(bundleEncoding, bytes, 'prekey bundle')
+  const b = ratchetDecode(() => decodeWhole(bundleEncoding, bytes, 'prekey bundle'))
   verifyBundle(b, expectedIdentity)
   return b
 }

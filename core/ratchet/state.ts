@@ -8,8 +8,9 @@
 //   skipped message keys, oldest first: count (compact uint), then ratchet key (32) | n u32 | message key (32)
 import * as c from 'compact-encoding'
 import type { X25519KeyPair } from '../crypto'
+import { DecodeError, decodeExact } from '../protocol/decode'
 import type { InitialHeader } from './envelope'
-import { RatchetError } from './errors'
+import { ratchetDecode } from './errors'
 
 export const STATE_VERSION = 1
 /** Most message keys skipped in one chain by one envelope (Signal's MAX_SKIP). */
@@ -104,8 +105,8 @@ export function encodeState(s: RatchetState): Buffer {
   return buffer
 }
 
-function malformed(what: string): RatchetError {
-  return new RatchetError('malformed', `malformed session state: ${what}`)
+function malformed(what: string): DecodeError {
+  return new DecodeError(`malformed session state: ${what}`)
 }
 
 function readCount(state: c.State, max: number, what: string): number {
@@ -114,49 +115,54 @@ function readCount(state: c.State, max: number, what: string): number {
   return n
 }
 
-export function decodeState(bytes: Uint8Array): RatchetState {
+function readFields(state: c.State, flags: number): RatchetState {
+  const fixed32 = () => c.fixed32.decode(state) as Buffer
+  const s: RatchetState = {
+    id: fixed16.decode(state) as Buffer,
+    self: fixed32(),
+    peer: fixed32(),
+    rootKey: fixed32(),
+    dhs: { publicKey: fixed32(), secretKey: fixed32() },
+    dhr: flags & FLAG_DHR ? fixed32() : null,
+    cks: flags & FLAG_CKS ? fixed32() : null,
+    ckr: flags & FLAG_CKR ? fixed32() : null,
+    ns: c.uint32.decode(state),
+    nr: c.uint32.decode(state),
+    pn: c.uint32.decode(state),
+    pending: null,
+    previous: [],
+    skipped: new Map()
+  }
+  if (flags & FLAG_PENDING) s.pending = { ephemeral: fixed32(), prekeyId: c.uint32.decode(state) }
+  const previous = readCount(state, MAX_PREVIOUS_CHAINS, 'previous chains')
+  for (let i = 0; i < previous; i++) s.previous.push(fixed32())
+  const skipped = readCount(state, MAX_DECODED_SKIPPED, 'skipped keys')
+  for (let i = 0; i < skipped; i++) {
+    const dh = fixed32()
+    const n = c.uint32.decode(state)
+    s.skipped.set(skippedKeyId(dh, n), { dh, n, messageKey: fixed32() })
+  }
+  return s
+}
+
+function readState(bytes: Uint8Array): RatchetState {
   if (!(bytes instanceof Uint8Array)) throw malformed('not a byte array')
   if (bytes.byteLength < 2) throw malformed(`truncated at ${bytes.byteLength} bytes`)
   if (bytes[0] !== STATE_VERSION) {
-    throw new RatchetError('unsupported-version', `session state version ${bytes[0]}, this build reads ${STATE_VERSION}`)
+    throw new DecodeError(`session state version ${bytes[0]}, this build reads ${STATE_VERSION}`, 'unsupported-version')
   }
   const flags = bytes[1]
   if (flags & ~(FLAG_DHR | FLAG_CKS | FLAG_CKR | FLAG_PENDING)) throw malformed(`unknown flags ${flags}`)
   // One private copy: the fields are views into it, so the caller's bytes are never aliased or zeroed.
   const buffer = Buffer.from(bytes)
-  const state = c.state(2, buffer.byteLength, buffer)
-  try {
-    const fixed32 = () => c.fixed32.decode(state) as Buffer
-    const s: RatchetState = {
-      id: fixed16.decode(state) as Buffer,
-      self: fixed32(),
-      peer: fixed32(),
-      rootKey: fixed32(),
-      dhs: { publicKey: fixed32(), secretKey: fixed32() },
-      dhr: flags & FLAG_DHR ? fixed32() : null,
-      cks: flags & FLAG_CKS ? fixed32() : null,
-      ckr: flags & FLAG_CKR ? fixed32() : null,
-      ns: c.uint32.decode(state),
-      nr: c.uint32.decode(state),
-      pn: c.uint32.decode(state),
-      pending: null,
-      previous: [],
-      skipped: new Map()
-    }
-    if (flags & FLAG_PENDING) s.pending = { ephemeral: fixed32(), prekeyId: c.uint32.decode(state) }
-    const previous = readCount(state, MAX_PREVIOUS_CHAINS, 'previous chains')
-    for (let i = 0; i < previous; i++) s.previous.push(fixed32())
-    const skipped = readCount(state, MAX_DECODED_SKIPPED, 'skipped keys')
-    for (let i = 0; i < skipped; i++) {
-      const dh = fixed32()
-      const n = c.uint32.decode(state)
-      s.skipped.set(skippedKeyId(dh, n), { dh, n, messageKey: fixed32() })
-    }
-    if (state.start !== state.end) throw malformed(`${state.end - state.start} unexpected trailing bytes`)
-    if (!s.cks || !s.dhr) throw malformed('the sending chain or the peer ratchet key is missing')
-    return s
-  } catch (err) {
-    if (err instanceof RatchetError) throw err
-    throw malformed(`truncated (${bytes.byteLength} bytes)`)
-  }
+  const s = decodeExact(c.state(2, buffer.byteLength, buffer), (state) => readFields(state, flags), {
+    truncated: `malformed session state: truncated (${bytes.byteLength} bytes)`,
+    trailing: (count) => `malformed session state: ${count} unexpected trailing bytes`
+  })
+  if (!s.cks || !s.dhr) throw malformed('the sending chain or the peer ratchet key is missing')
+  return s
+}
+
+export function decodeState(bytes: Uint8Array): RatchetState {
+  return ratchetDecode(() => readState(bytes))
 }

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { CairnError } from '../api/errors'
 import { AEAD_NONCE_BYTES, AEAD_TAG_BYTES, aeadOpen, aeadSeal, memzero, randomBytes } from '../crypto'
 import { writeFileAtomic } from '../identity/atomic-file'
+import { EPOCH_FILE_MAGIC as MAGIC } from '../protocol/caps'
 
 export interface EpochRecord {
   epoch: number
@@ -18,7 +19,6 @@ export interface EpochRecord {
   erasePending: boolean
 }
 
-const MAGIC = Buffer.from('CAIRNEP')
 const VERSION = 1
 const HEADER = Buffer.concat([MAGIC, Buffer.from([VERSION])])
 const PAYLOAD_BYTES = 4 + 32 + 8 + 1

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import createTestnet from 'hyperdht/testnet.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeContactId, generateIdentity } from '../../core/identity'
-import { cli, type CliEnv } from './cli-process'
+import { cli, type CliEnv } from '../helpers/cli-process'
 
 describe('cairn delete and clear', () => {
   let root: string

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import createTestnet from 'hyperdht/testnet.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { CairnHost } from '../../core/api/host'
-import { cli, CliNode, killAll, until, type CliEnv } from './cli-process'
+import { CairnHost } from '../../core/host/host'
+import { cli, CliNode, killAll, until, type CliEnv } from '../helpers/cli-process'
 
 describe('cairn run and a briefly held profile', () => {
   let root: string

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { Fixture, pair, PASS, waitFor } from './helpers'
+import type { Directory } from '../../core/messenger/directory'
+import { Fixture, pair, PASS, waitFor } from '../helpers/core'
 
 const f = new Fixture()
 afterEach(() => f.cleanup())
@@ -110,8 +111,8 @@ describe('two nodes that added each other', () => {
     await waitFor('later messages both ways', () => a2.of('message').some((e) => e.message.text === 'b4') && b2.of('message').some((e) => e.message.text === 'a4'))
     expect(a2.of('security')).toEqual([])
     expect(b2.of('security')).toEqual([])
-    type Inside = { messenger: { conversations: Map<string, { rec: { sessions: string[] } }> } }
-    const activeOf = (n: typeof a2) => [...(n.host as unknown as Inside).messenger.conversations.values()][0].rec.sessions[0]
+    type Inside = { messenger: { directory: Directory } }
+    const activeOf = (n: typeof a2) => [...(n.host as unknown as Inside).messenger.directory.conversations()][0].record.sessions[0]
     expect(activeOf(a2)).toBe(activeOf(b2))
     expect((await b2.host.history(aId)).messages.filter((m) => m.direction === 'in').map((m) => m.text)).toEqual(['a4', 'a3', 'a2', 'a1'])
   })

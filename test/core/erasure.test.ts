@@ -16,7 +16,7 @@ import { decodeSignedPrekey } from '../../core/ratchet'
 import { decodeState } from '../../core/ratchet/state'
 import { DEFAULT_EPOCH_POLICY } from '../../core/store/epochs'
 import { keys } from '../../core/store'
-import { PASS, waitFor } from './helpers'
+import { PASS, waitFor } from '../helpers/core'
 import { copyAndDump, holds, type ProfileDump } from './profile-dump'
 
 const DAY = 24 * 60 * 60 * 1000

@@ -6,12 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { CairnEvent } from '../../core/api/types'
-import { decodeContactId } from '../../core/identity'
 import { createProfile, openMessenger, type Messenger } from '../../core/messenger'
-import type { MessengerContext } from '../../core/messenger/context'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 import { decodeEnvelope } from '../../core/ratchet/envelope'
-import { PASS, waitFor } from './helpers'
+import { PASS, waitFor } from '../helpers/core'
+import { ownLog } from '../helpers/tamper'
 
 let testnet: LocalTestnet | null = null
 const dirs: string[] = []
@@ -45,10 +44,8 @@ async function create(name: string): Promise<Node> {
   return track(await createProfile({ profileDir: dir, passphrase: PASS, name, bootstrap: testnet.bootstrap }), dir)
 }
 
-/** My log for a contact, as the open messenger holds it. */
-function ownLog(node: Node, contact: string) {
-  const { ctx } = node.m as unknown as { ctx: MessengerContext }
-  return ctx.conversations.get(decodeContactId(contact).toString('hex'))!.own!
+function ownLogOf(node: Node, contact: string) {
+  return ownLog(node.m, contact)
 }
 
 const received = (node: Node) => node.events.flatMap((e) => (e.type === 'message' && e.message.direction === 'in' ? [e.message.text] : []))
@@ -68,7 +65,7 @@ describe('the first session with a contact', () => {
     await a.m.send(bId, 'also before the bundle')
     await a.m.deleteMessage(bId, doomed.id)
     expect(first.state).toBe('pending')
-    expect(ownLog(a, bId).length).toBe(0)
+    expect(ownLogOf(a, bId).length).toBe(0)
 
     const b2 = track(await openMessenger({ profileDir: bDir, passphrase: PASS, bootstrap: testnet!.bootstrap }), bDir)
     await waitFor('the request reaches Bob', () => b2.m.listRequests().length === 1)
@@ -76,7 +73,7 @@ describe('the first session with a contact', () => {
     await waitFor('both queued messages arrive', () => received(b2).length === 2)
     expect(received(b2)).toEqual(['written before the bundle', 'also before the bundle'])
 
-    const log = ownLog(a, bId)
+    const log = ownLogOf(a, bId)
     expect(log.length).toBe(2)
     const envelope = decodeEnvelope((await log.get(0))!)
     expect(envelope.initial?.prekeyId).toBe(1)

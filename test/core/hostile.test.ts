@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { randomBytes } from '../../core/crypto'
 import { decodeContactId } from '../../core/identity'
 import { attachToPeer } from '../../core/log'
-import { Fixture, pair, PASS, waitFor } from './helpers'
-import { ownLogKey, rewriteOwnLog } from './tamper'
+import { Fixture, pair, PASS, waitFor } from '../helpers/core'
+import { messengerOf, ownLogKey, rewriteOwnLog } from '../helpers/tamper'
 
 const f = new Fixture()
 afterEach(() => f.cleanup())
@@ -105,20 +105,21 @@ describe('a contact repeating control frames', () => {
 
   it('2,000 repeated prekeys and hello frames write nothing: the profile grows by less than 256 KB (10 MB before)', async () => {
     const { a, b, aId } = await pair(f2)
-    type Inner = { messenger: { network: import('../../core/net').Network; ctx: import('../../core/messenger/context').MessengerContext } }
-    const alice = (a.host as unknown as Inner).messenger
-    const bob = (b.host as unknown as Inner).messenger
+    type Inner = { network: import('../../core/net').Network; store: import('../../core/store').Store; self: { bundle(): Buffer } }
+    const alice = messengerOf(a.host) as unknown as Inner
+    const bob = messengerOf(b.host) as unknown as Inner
     const link = bob.network.peer(decodeContactId(aId))!
-    const bundle = bob.ctx.myBundle()
-    await alice.ctx.store.write(() => undefined)
+    const bundle = bob.self.bundle()
+    const logKey = ownLogKey(b.host, aId)
+    await alice.store.write(() => undefined)
     const before = await folderBytes(a.dir)
     for (let i = 0; i < 2000; i++) {
       link.send({ type: 'prekeys', bundle })
-      if (i % 100 === 0) link.send({ type: 'hello', name: 'Bob', logKey: bob.ctx.conversations.get(decodeContactId(aId).toString('hex'))!.own!.key!, bundle })
+      if (i % 100 === 0) link.send({ type: 'hello', name: 'Bob', logKey, bundle })
     }
     link.send({ type: 'typing', typing: true })
     await waitFor('the flood is handled', () => a.of('typing').length > 0, 30_000)
-    await alice.ctx.store.write(() => undefined)
+    await alice.store.write(() => undefined)
     const grown = (await folderBytes(a.dir)) - before
     expect(grown).toBeLessThan(256 * 1024)
     expect(a.of('security')).toEqual([])

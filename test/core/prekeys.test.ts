@@ -6,12 +6,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CairnEvent } from '../../core/api/types'
-import { generateIdentity } from '../../core/identity'
+import { ContactKey, generateIdentity } from '../../core/identity'
 import { createProfile, openMessenger, type Messenger } from '../../core/messenger'
+import type { Directory } from '../../core/messenger/directory'
 import { DEFAULT_PREKEY_POLICY, prekeyChanges } from '../../core/messenger/prekey-schedule'
+import type { Self } from '../../core/messenger/self'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 import { decodeBundle, generateSignedPrekey, type SignedPrekey } from '../../core/ratchet'
-import { PASS, waitFor } from './helpers'
+import { PASS, waitFor } from '../helpers/core'
 
 const DAY = 24 * 60 * 60 * 1000
 const policy = DEFAULT_PREKEY_POLICY
@@ -87,18 +89,18 @@ describe('signed prekey rotation between two profiles', () => {
 
   /** The prekey id of the bundle `holder` keeps for `owner` (what a new session with them starts from). */
   function knownPrekeyId(holder: Node, owner: Node): number | null {
-    const inner = holder.m as unknown as { conversations: Map<string, { rec: { bundle: string | null } }> }
+    const inner = holder.m as unknown as { directory: Directory }
     const pk = identityOf(owner)
-    const hex = inner.conversations.get(pk.toString('hex'))?.rec.bundle
+    const hex = inner.directory.conversation(ContactKey.fromBytes(pk))?.record.bundle
     return hex ? decodeBundle(Buffer.from(hex, 'hex'), pk).prekeyId : null
   }
 
   function identityOf(owner: Node): Buffer {
-    return (owner.m as unknown as { identity: { publicKey: Buffer } }).identity.publicKey
+    return ContactKey.fromId(owner.m.id).bytes
   }
 
   function heldPrekeys(node: Node): number[] {
-    return [...(node.m as unknown as { ctx: { prekeys: Map<number, unknown> } }).ctx.prekeys.keys()].sort((a, b) => a - b)
+    return [...(node.m as unknown as { self: Self }).self.allPrekeys().keys()].sort((a, b) => a - b)
   }
 
   async function pair(): Promise<{ a: Node; b: Node }> {

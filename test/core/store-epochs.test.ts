@@ -9,7 +9,7 @@ import { storeCipher } from '../../core/messenger/store-keys'
 import { keys } from '../../core/store'
 import { decodeEpochRecord, encodeEpochRecord, readEpochFile } from '../../core/store/epoch-file'
 import { StoreEpochs, type EpochPolicy } from '../../core/store/epochs'
-import { Fixture, waitFor } from './helpers'
+import { Fixture, waitFor } from '../helpers/core'
 // @ts-expect-error hyperbee's wire messages have no types; read-only use in a test
 import { Node } from 'hyperbee/lib/messages.js'
 

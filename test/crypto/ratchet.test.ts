@@ -14,7 +14,7 @@ import {
 } from '../../core/ratchet'
 import { decodeEnvelope } from '../../core/ratchet/envelope'
 import { decodeState, type RatchetState } from '../../core/ratchet/state'
-import { expectRejected, legacySession, startPair } from './helpers'
+import { expectRejected, legacySession, startPair } from '../helpers/crypto'
 
 beforeAll(() => cryptoReady())
 

@@ -5,10 +5,10 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { createApiClient, type ApiClient } from '../../core/api/client'
-import type { ApiHost } from '../../core/api/dispatch'
+import type { ApiHost } from '../../core/host/dispatch'
 import type { CairnApi, WireFrame } from '../../core/api/types'
-import { POLICY_VIOLATION } from '../../webshell/handshake'
-import { startWebShell, type WebShell } from '../../webshell/server'
+import { POLICY_VIOLATION } from '../../core/api/handshake'
+import { startWebShell, type WebShell } from '../../shell/web-server'
 
 describe('ApiClient close notification', () => {
   it('tells each listener once, after pending calls are rejected and new ones refused', async () => {

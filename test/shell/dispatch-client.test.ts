@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createApiClient } from '../../core/api/client'
-import { dispatch } from '../../core/api/dispatch'
+import { dispatch } from '../../core/host/dispatch'
 import { CairnError } from '../../core/api/errors'
 import type { CairnApi, WireFrame } from '../../core/api/types'
 

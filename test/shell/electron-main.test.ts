@@ -10,7 +10,7 @@ import { parseAppArgs } from '../../electron/args'
 import { preview, watchAttention } from '../../electron/attention'
 import { externalLink } from '../../electron/links'
 import { DEFAULT_WINDOW_STATE, loadWindowState, parseWindowState, placeOnScreen, saveWindowState, WINDOW_STATE_FILE } from '../../electron/window-state'
-import type { ApiHost } from '../../core/api/dispatch'
+import type { ApiHost } from '../../core/host/dispatch'
 
 async function until(cond: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms

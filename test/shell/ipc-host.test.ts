@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createApiClient } from '../../core/api/client'
-import { CairnHost } from '../../core/api/host'
+import { CairnHost } from '../../core/host/host'
 import type { WireFrame } from '../../core/api/types'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 import { APP_ENTRY } from '../../electron/app-url'
-import type { RequestFrame } from '../../electron/bridge'
+import type { RequestFrame } from '../../core/api/bridge'
 import { createIpcHandlers, type IpcSender } from '../../electron/ipc'
 
 const fromApp: IpcSender = { senderFrame: { url: APP_ENTRY } }

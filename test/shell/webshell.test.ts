@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import type { ApiHost } from '../../core/api/dispatch'
+import type { ApiHost } from '../../core/host/dispatch'
 import type { CairnApi, CairnEvent } from '../../core/api/types'
-import { startWebShell, type WebShell } from '../../webshell/server'
+import { startWebShell, type WebShell } from '../../shell/web-server'
 
 // A stand-in host that records every call: these tests are about what the shell lets through.
 class RecordingHost extends EventEmitter {
@@ -103,6 +103,12 @@ describe('web shell', () => {
   afterEach(async () => {
     await shell.close()
     await rm(dir, { recursive: true, force: true })
+  })
+
+  it('refuses to start without a renderer build, naming the folder and the remedy', async () => {
+    const empty = join(dir, 'empty')
+    await mkdir(empty)
+    await expect(startWebShell({ host: asHost(rec), rendererDir: empty })).rejects.toThrow(`no renderer build in ${empty}`)
   })
 
   it('listens on loopback with a long random token in the URL fragment', () => {

@@ -5,7 +5,7 @@ import { contactUri, parseContactInput } from '../../renderer/src/lib/contact-in
 import { sortedContacts } from '../../renderer/src/lib/contacts'
 import { dayLabel, firstUnread, groupByDay } from '../../renderer/src/lib/days'
 import { linkify } from '../../renderer/src/lib/links'
-import { passphraseStrength } from '../../core/api/passphrase-rule'
+import { passphraseStrength } from '../../renderer/src/lib/strength'
 import { layout, rowAt, visibleWindow } from '../../renderer/src/lib/virtual'
 
 function msg(id: string, sentAt: number, direction: 'in' | 'out' = 'in'): Message {

@@ -1,10 +1,10 @@
 // How the renderer reaches the core: Electron's preload bridge when it is there, else the web
 // shell's WebSocket. The rest of the renderer sees only an ApiClient either way.
+import type { CairnBridge } from '../../../core/api/bridge'
 import { createApiClient, type ApiClient } from '../../../core/api/client'
 import { CairnError } from '../../../core/api/errors'
+import { API_PATH, POLICY_VIOLATION, type AuthRequest } from '../../../core/api/handshake'
 import type { ContactId, WireFrame } from '../../../core/api/types'
-import type { CairnBridge } from '../../../electron/bridge'
-import { API_PATH, POLICY_VIOLATION, type AuthRequest } from '../../../webshell/handshake'
 
 export type { ApiClient }
 

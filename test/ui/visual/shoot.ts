@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { extname, join, normalize } from 'node:path'
 import { chromium } from 'playwright-core'
 import { build } from 'vite'
-import { contentSecurityPolicy } from '../../../webshell/csp'
+import { contentSecurityPolicy } from '../../../shell/csp'
 
 const dist = '/tmp/cairn-renderer-visual'
 const out = process.argv[2] ?? 'test-artifacts/renderer'

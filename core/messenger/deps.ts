@@ -1,0 +1,24 @@
+import type Corestore from 'corestore'
+import type { IdentityKeyPair, ContactKey } from '../identity'
+import type { SignedPrekey } from '../ratchet'
+import type { Store } from '../store'
+import type { Conversation } from './conversation'
+import type { EventSink } from './events'
+
+/** What a conversation is given by the profile around it, and nothing more. */
+export interface ConversationDeps {
+  readonly store: Store
+  readonly corestore: Corestore
+  readonly identity: IdentityKeyPair
+  readonly events: EventSink
+  /** My signed prekey of this id, while I keep it (an initial envelope names one). */
+  prekey(id: number): SignedPrekey | null
+  /** What my hello says: my name and my current prekey bundle. */
+  me(): { name: string; bundle: Buffer }
+  /** Whether a log key is already in use by some conversation, mine or theirs. */
+  knownLog(key: Buffer): boolean
+  /** Whether this conversation is still the one listed for its contact (a removed one stays quiet). */
+  listed(c: Conversation): boolean
+  /** The contact is connected: a request still out to them is answered. */
+  met(key: ContactKey): void
+}

@@ -1,0 +1,83 @@
+import type Hypercore from 'hypercore'
+import { CairnError } from '../api/errors'
+import { keys, type Store, type Tx } from '../store'
+
+interface Outgoing {
+  envelope: Buffer
+  seq: number
+}
+
+/**
+ * My envelopes for one contact on their way into my log: committed to the store first, then
+ * appended one after another in block order, and the stored copies deleted once in the log.
+ */
+export class Outbox {
+  /** Envelopes committed in this run and not yet appended, by block: saves reading them back. */
+  private readonly pending = new Map<number, Outgoing>()
+  private appending: Promise<void> = Promise.resolve()
+  /** Stored envelopes below this block are known to be cleaned up. */
+  private cleanedTo = 0
+
+  constructor(
+    private readonly store: Store,
+    private readonly tag: Buffer
+  ) {}
+
+  add(block: number, envelope: Buffer, seq: number): void {
+    this.pending.set(block, { envelope, seq })
+  }
+
+  /** Re-appends, in order, every envelope committed to my log but not yet in it. */
+  resume(own: Hypercore | null, committed: () => number, onSent: (seq: number) => void, report: (err: unknown) => void): void {
+    this.appending = this.appending
+      .then(async () => {
+        while (own && !own.closed && own.length < committed()) {
+          const block = own.length
+          const next = this.pending.get(block) ?? (await this.readStored(block))
+          await own.append(next.envelope)
+          this.pending.delete(block)
+          onSent(next.seq)
+        }
+      })
+      .catch(report)
+  }
+
+  /** Settles once the appends under way are done. */
+  settled(): Promise<void> {
+    return this.appending
+  }
+
+  /** At open: forgets the stored copies of envelopes that reached my log before the last close. */
+  async dropAppended(appended: number): Promise<void> {
+    await this.store.write(async (tx) => {
+      for await (const { key } of this.store.range(keys.envelopes(this.tag), { lt: keys.envelope(this.tag, appended) })) tx.del(key)
+    })
+    this.cleanedTo = appended
+  }
+
+  /** Deletes, in a write under way, the stored copies of envelopes that have reached my log. */
+  clean(tx: Tx, appended: number): void {
+    for (let block = this.cleanedTo; block < appended; block++) tx.del(keys.envelope(this.tag, block))
+    this.cleanedTo = Math.max(this.cleanedTo, appended)
+  }
+
+  /** The history number of the message I wrote as a block of my log, if it is still kept. */
+  async seqOf(block: number): Promise<number | null> {
+    const value = await this.store.get(keys.outBlock(this.tag, block))
+    return value ? Number(value.readBigUInt64BE(0)) : null
+  }
+
+  /** The stored copy of an envelope committed before a crash or restart, to append it unchanged. */
+  private async readStored(block: number): Promise<Outgoing> {
+    const envelope = await this.store.get(keys.envelope(this.tag, block))
+    const seq = await this.seqOf(block)
+    if (!envelope || seq === null) throw new CairnError('corrupt-profile', `the envelope of outgoing block ${block} is missing`)
+    return { envelope, seq }
+  }
+}
+
+export function seqBytes(seq: number): Buffer {
+  const b = Buffer.alloc(8)
+  b.writeBigUInt64BE(BigInt(seq))
+  return b
+}

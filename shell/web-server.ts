@@ -1,0 +1,207 @@
+// The web shell: the built renderer and the API over a WebSocket, on loopback only. A page must come
+// from this shell's own origin (Origin and Host checked, which also defeats DNS rebinding) and know
+// the random token from the printed URL before a single API frame is read.
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { fileURLToPath } from 'node:url'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import { CairnError } from '../core/api/errors'
+import { API_PATH, POLICY_VIOLATION, type AuthAccepted } from '../core/api/handshake'
+import type { CairnEvent, WireFrame } from '../core/api/types'
+import { dispatch, type ApiHost } from '../core/host/dispatch'
+import { contentSecurityPolicy, HARDENING_HEADERS } from './csp'
+import { realRendererDir, resolveStaticFile } from './static'
+
+export interface WebShellOptions {
+  host: ApiHost
+  /** 0 or absent: any free port. */
+  port?: number
+  /** The renderer build to serve; defaults to the checkout's renderer-dist/. */
+  rendererDir?: string
+  /** How long a new socket may take to present the token before it is closed. */
+  authTimeoutMs?: number
+  /**
+   * The access token (as in the URL's fragment) of an earlier shell on this port, so its open pages
+   * reconnect after a restart; absent: a new random one. At least 32 URL-safe base64 characters.
+   */
+  token?: string
+}
+
+export interface WebShell {
+  /** Includes the token in its fragment: whoever has this URL has the API. */
+  url: string
+  port: number
+  close(): Promise<void>
+}
+
+const LOOPBACK = '127.0.0.1'
+const DEFAULT_AUTH_TIMEOUT_MS = 10_000
+// A 64 KiB message can grow sixfold when JSON escapes every character.
+const MAX_FRAME_BYTES = 512 * 1024
+const MAX_IN_FLIGHT = 64
+
+export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../renderer-dist', import.meta.url))
+
+function sameToken(given: unknown, token: Buffer): boolean {
+  if (typeof given !== 'string') return false
+  const bytes = Buffer.from(given)
+  return bytes.length === token.length && timingSafeEqual(bytes, token)
+}
+
+function parse(data: RawData): unknown {
+  try {
+    return JSON.parse(data.toString())
+  } catch {
+    return undefined
+  }
+}
+
+export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
+  const root = await realRendererDir(opts.rendererDir ?? DEFAULT_RENDERER_DIR)
+  if (opts.token !== undefined && !/^[A-Za-z0-9_-]{32,512}$/.test(opts.token)) {
+    throw new CairnError('invalid-argument', 'the web shell token must be 32 to 512 URL-safe base64 characters')
+  }
+  const token = Buffer.from(opts.token ?? randomBytes(32).toString('base64url'))
+  const authenticated = new Set<WebSocket>()
+  const server = createServer()
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  let origin = ''
+  let hostHeader = ''
+
+  const onHostEvent = (event: CairnEvent): void => {
+    const text = JSON.stringify({ kind: 'event', event } satisfies WireFrame)
+    for (const ws of authenticated) ws.send(text)
+  }
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const headers = { ...HARDENING_HEADERS, 'Content-Security-Policy': contentSecurityPolicy(`ws://${hostHeader}`) }
+    if (req.headers.host !== hostHeader) {
+      res.writeHead(421, headers).end()
+      return
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end()
+      return
+    }
+    const pathname = (req.url ?? '/').split(/[?#]/, 1)[0]
+    const file = await resolveStaticFile(root, pathname)
+    if (!file) {
+      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('not found')
+      return
+    }
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': file.contentType,
+      'Content-Length': file.size,
+      'Cache-Control': 'no-store'
+    })
+    if (req.method === 'HEAD') {
+      res.end()
+      return
+    }
+    createReadStream(file.path)
+      .on('error', () => res.destroy())
+      .pipe(res)
+  }
+
+  function refuseUpgrade(socket: Duplex): void {
+    socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    socket.destroy()
+  }
+
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const pathname = (req.url ?? '').split('?', 1)[0]
+    if (pathname !== API_PATH || req.headers.origin !== origin || req.headers.host !== hostHeader) {
+      refuseUpgrade(socket)
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws))
+  }
+
+  function serveSocket(ws: WebSocket): void {
+    let inFlight = 0
+    const authTimer = setTimeout(
+      () => ws.close(POLICY_VIOLATION, 'authentication required'),
+      opts.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS
+    )
+    ws.on('close', () => {
+      clearTimeout(authTimer)
+      authenticated.delete(ws)
+    })
+    ws.on('error', () => ws.terminate())
+    ws.on('message', (data, isBinary) => {
+      const frame = isBinary ? undefined : parse(data)
+      if (!authenticated.has(ws)) {
+        const auth = frame as { kind?: unknown; token?: unknown } | undefined
+        clearTimeout(authTimer)
+        if (auth?.kind !== 'auth' || !sameToken(auth.token, token)) {
+          ws.close(POLICY_VIOLATION, 'unauthorized')
+          return
+        }
+        authenticated.add(ws)
+        ws.send(JSON.stringify({ kind: 'auth-ok' } satisfies AuthAccepted))
+        return
+      }
+      if (inFlight >= MAX_IN_FLIGHT) {
+        ws.close(POLICY_VIOLATION, 'too many requests in flight')
+        return
+      }
+      inFlight++
+      void dispatch(opts.host, frame)
+        .then((response) => {
+          if (response && ws.readyState === ws.OPEN) ws.send(serialise(response))
+        })
+        .finally(() => inFlight--)
+    })
+  }
+
+  server.on('request', (req, res) => {
+    serveStatic(req, res).catch(() => res.destroy())
+  })
+  server.on('upgrade', onUpgrade)
+  server.on('clientError', (_err, socket) => socket.destroy())
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 0, LOOPBACK, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+  hostHeader = `${LOOPBACK}:${port}`
+  origin = `http://${hostHeader}`
+  opts.host.on('event', onHostEvent)
+
+  return {
+    url: `${origin}/#token=${token.toString()}`,
+    port,
+    async close() {
+      opts.host.off('event', onHostEvent)
+      for (const ws of wss.clients) ws.terminate()
+      authenticated.clear()
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  }
+}
+
+/** A result that cannot be serialised is the host's bug; the caller still gets an answer. */
+function serialise(response: WireFrame): string {
+  try {
+    return JSON.stringify(response)
+  } catch (err) {
+    console.error('cairn: unserialisable response', err)
+    const id = response.kind === 'response' ? response.id : 0
+    return JSON.stringify({
+      kind: 'response',
+      id,
+      ok: false,
+      error: { code: 'internal', message: 'internal error (details are in the local log)' }
+    } satisfies WireFrame)
+  }
+}

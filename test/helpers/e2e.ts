@@ -1,0 +1,129 @@
+// What the browser tests and the UI benchmark share: Cairn nodes served by real web shells on a
+// loopback testnet, and Chromium with a throwaway profile per browser.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { CairnHost } from '../../core/host/host'
+import { createLocalTestnet } from '../../core/net/testnet'
+import type { BootstrapNode } from '../../core/profile/bootstrap'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium'
+import { startWebShell, type WebShell } from '../../shell/web-server'
+
+export interface ShellAddress {
+  port: number
+  token: string
+}
+
+/** A profile folder served by a CairnHost and a web shell; restartable on the same folder. */
+export class ShellNode {
+  host!: CairnHost
+  shell!: WebShell
+
+  private constructor(
+    readonly dir: string,
+    private readonly bootstrap: BootstrapNode[]
+  ) {}
+
+  static async start(bootstrap: BootstrapNode[]): Promise<ShellNode> {
+    const node = new ShellNode(await mkdtemp(join(tmpdir(), 'cairn-e2e-')), bootstrap)
+    await node.open()
+    return node
+  }
+
+  get url(): string {
+    return this.shell.url
+  }
+
+  /** Where a page reaches this node's shell: its port and access token. */
+  get address(): ShellAddress {
+    return { port: this.shell.port, token: new URLSearchParams(new URL(this.url).hash.slice(1)).get('token') ?? '' }
+  }
+
+  /** At an earlier address, the shell takes back the pages that were open on it. */
+  async open(at?: ShellAddress): Promise<void> {
+    this.host = new CairnHost({ profileDir: this.dir, bootstrap: this.bootstrap, lanDiscovery: false })
+    this.shell = await startWebShell({ host: this.host, ...at })
+  }
+
+  /** Restarts only the web shell at the same address; the node behind it keeps running. */
+  async restartShell(whileDown: () => Promise<void>): Promise<void> {
+    const at = this.address
+    await this.shell.close()
+    await whileDown()
+    this.shell = await startWebShell({ host: this.host, ...at })
+  }
+
+  async stop(): Promise<void> {
+    await this.shell.close()
+    await this.host.close()
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop().catch(() => undefined)
+    await rm(this.dir, { recursive: true, force: true })
+  }
+}
+
+/** Chromium with its own temporary user-data-dir, removed on close. */
+export interface ShellPair {
+  nodes: [ShellNode, ShellNode]
+  destroy(): Promise<void>
+}
+
+/** The built renderer and two web-shell nodes on one fresh loopback testnet: the two-person tests' setup. */
+export async function startShellPair(): Promise<ShellPair> {
+  const testnet = await createLocalTestnet(3)
+  const nodes: [ShellNode, ShellNode] = [await ShellNode.start(testnet.bootstrap), await ShellNode.start(testnet.bootstrap)]
+  return {
+    nodes,
+    async destroy() {
+      for (const node of nodes) await node.destroy()
+      await testnet.destroy()
+    }
+  }
+}
+
+export class Browser {
+  private constructor(
+    readonly context: BrowserContext,
+    private readonly dataDir: string
+  ) {}
+
+  static async launch(): Promise<Browser> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cairn-chromium-'))
+    const context = await chromium.launchPersistentContext(dataDir, {
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1100, height: 720 }
+    })
+    return new Browser(context, dataDir)
+  }
+
+  async page(): Promise<Page> {
+    const page = this.context.pages()[0] ?? (await this.context.newPage())
+    page.setDefaultTimeout(30_000)
+    return page
+  }
+
+  async close(): Promise<void> {
+    await this.context.close().catch(() => undefined)
+    await rm(this.dataDir, { recursive: true, force: true })
+  }
+}
+
+/** Fills in the first-run screen already loaded in `page` and waits for the main screen. */
+export async function createIdentity(page: Page, name: string, passphrase: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
+  await page.getByLabel('Display name').fill(name)
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase)
+  await page.getByLabel('Confirm passphrase').fill(passphrase)
+  await page.getByRole('button', { name: 'Create identity' }).click()
+  await page.getByRole('heading', { name: 'Contacts' }).waitFor()
+}
+
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message' })
+  await box.fill(text)
+  await box.press('Enter')
+}

@@ -1,0 +1,342 @@
+// An in-memory CairnApi with the core's observable behaviour (passphrase check, contact IDs and
+// safety numbers from the core's own code, history paging newest first, events), for component tests
+// and the renderer's visual check. The real core is exercised by the browser tests.
+import type { ApiClient } from '../../core/api/client'
+import { CairnError } from '../../core/api/errors'
+import type {
+  AppState,
+  CairnApi,
+  CairnEvent,
+  Contact,
+  ContactId,
+  ContactRequest,
+  HistoryPage,
+  HistoryQuery,
+  Message,
+  NetworkStatus,
+  Profile,
+  Settings
+} from '../../core/api/types'
+import { checkId, fakeId, safetyNumberOf } from './contact-ids'
+
+export { fakeId }
+
+export class FakeApi implements CairnApi {
+  readonly listeners = new Set<(e: CairnEvent) => void>()
+  readonly calls: { method: keyof CairnApi; args: unknown[] }[] = []
+  me: Profile | null = null
+  passphrase = ''
+  unlocked = false
+  contactsById = new Map<ContactId, Contact>()
+  pendingRequests = new Map<ContactId, ContactRequest>()
+  /** Oldest first, per contact. */
+  logs = new Map<ContactId, Message[]>()
+  net: NetworkStatus = { mode: 'internet', peers: 0, contactsOnline: 0, lanDiscovery: true }
+  private nextId = 1
+
+  emit(e: CairnEvent): void {
+    for (const cb of this.listeners) cb(e)
+  }
+
+  client(): ApiClient {
+    const closeListeners = new Set<() => void>()
+    const close = () => {
+      this.listeners.clear()
+      const toCall = [...closeListeners]
+      closeListeners.clear()
+      for (const cb of toCall) cb()
+    }
+    this.drop = close
+    return {
+      api: this,
+      onEvent: (cb) => {
+        this.listeners.add(cb)
+        return () => this.listeners.delete(cb)
+      },
+      onClose: (cb) => {
+        closeListeners.add(cb)
+        return () => closeListeners.delete(cb)
+      },
+      receive: () => {},
+      close
+    }
+  }
+
+  /** Closes the latest client as a dropped transport would. */
+  drop: () => void = () => {}
+
+  private record(method: keyof CairnApi, args: unknown[]): void {
+    this.calls.push({ method, args })
+  }
+
+  private open(): Profile {
+    if (!this.me) throw new CairnError('no-profile', 'there is no profile in this folder')
+    if (!this.unlocked) throw new CairnError('locked', 'the profile is locked')
+    return this.me
+  }
+
+  private contactOrThrow(id: ContactId): Contact {
+    this.open()
+    const c = this.contactsById.get(id)
+    if (!c) throw new CairnError('not-found', 'no such contact')
+    return c
+  }
+
+  private putContact(c: Contact): Contact {
+    this.contactsById.set(c.id, c)
+    this.emit({ type: 'contact', contact: c })
+    return c
+  }
+
+  async state(): Promise<AppState> {
+    return { profile: !this.me ? 'none' : this.unlocked ? 'unlocked' : 'locked', me: this.unlocked ? this.me : null }
+  }
+
+  async create(name: string, passphrase: string): Promise<Profile> {
+    this.record('create', [name, passphrase])
+    if (this.me) throw new CairnError('profile-exists', 'a profile already exists in this folder')
+    this.me = { id: fakeId(name), name }
+    this.passphrase = passphrase
+    this.unlocked = true
+    return this.me
+  }
+
+  /** Reads what the fake exportIdentity writes: the backup passphrase's length and the ID. */
+  async restore(backup: string, backupPassphrase: string, name: string, passphrase: string): Promise<Profile> {
+    this.record('restore', [backup, backupPassphrase, name, passphrase])
+    if (this.me) throw new CairnError('profile-exists', 'a profile already exists in this folder')
+    const prefix = 'cairn-backup-v1:'
+    if (!backup.trim().startsWith(prefix)) throw new CairnError('invalid-argument', `not a Cairn backup: it must start with "${prefix}"`)
+    let body: string
+    try {
+      body = atob(backup.trim().slice(prefix.length))
+    } catch {
+      throw new CairnError('invalid-argument', 'the backup text is damaged: it is not valid base64')
+    }
+    const [length, id] = body.split(':')
+    if (Number(length) !== backupPassphrase.length || !id) throw new CairnError('wrong-passphrase', 'wrong passphrase')
+    this.me = { id, name }
+    this.passphrase = passphrase
+    this.unlocked = true
+    return this.me
+  }
+
+  async unlock(passphrase: string): Promise<Profile> {
+    this.record('unlock', [passphrase])
+    if (!this.me) throw new CairnError('no-profile', 'there is no profile in this folder')
+    if (passphrase !== this.passphrase) throw new CairnError('wrong-passphrase', 'wrong passphrase')
+    this.unlocked = true
+    return this.me
+  }
+
+  async lock(): Promise<void> {
+    this.unlocked = false
+    this.emit({ type: 'locked' })
+  }
+
+  async profile(): Promise<Profile> {
+    return this.open()
+  }
+
+  async setName(name: string): Promise<Profile> {
+    this.me = { ...this.open(), name }
+    this.emit({ type: 'profile', profile: this.me })
+    return this.me
+  }
+
+  async safetyNumber(contact: ContactId): Promise<string> {
+    this.contactOrThrow(contact)
+    return safetyNumberOf(contact, this.open().id)
+  }
+
+  async contacts(): Promise<Contact[]> {
+    this.open()
+    return [...this.contactsById.values()]
+  }
+
+  async addContact(id: ContactId, name: string): Promise<Contact> {
+    this.record('addContact', [id, name])
+    const me = this.open()
+    checkId(id)
+    if (id === me.id) throw new CairnError('self', 'that is your own contact ID')
+    return this.putNewContact(id, name, 'offline', null)
+  }
+
+  /** A contact as it stands when added: no messages, unverified, unblocked, active now. */
+  private putNewContact(id: ContactId, name: string, presence: Contact['presence'], announcedName: string | null): Contact {
+    const now = Date.now()
+    return this.putContact({
+      id,
+      name,
+      presence,
+      blocked: false,
+      verified: false,
+      unread: 0,
+      lastMessage: null,
+      lastActivity: now,
+      addedAt: now,
+      announcedName
+    })
+  }
+
+  async renameContact(id: ContactId, name: string): Promise<Contact> {
+    return this.putContact({ ...this.contactOrThrow(id), name })
+  }
+
+  async removeContact(id: ContactId): Promise<void> {
+    this.contactOrThrow(id)
+    this.contactsById.delete(id)
+    this.emit({ type: 'contact-removed', id })
+  }
+
+  async blockContact(id: ContactId): Promise<void> {
+    this.putContact({ ...this.contactOrThrow(id), blocked: true })
+  }
+
+  async unblockContact(id: ContactId): Promise<Contact> {
+    return this.putContact({ ...this.contactOrThrow(id), blocked: false })
+  }
+
+  async setVerified(id: ContactId, verified: boolean): Promise<Contact> {
+    return this.putContact({ ...this.contactOrThrow(id), verified })
+  }
+
+  async requests(): Promise<ContactRequest[]> {
+    this.open()
+    return [...this.pendingRequests.values()]
+  }
+
+  private takeRequest(id: ContactId): ContactRequest {
+    this.open()
+    const r = this.pendingRequests.get(id)
+    if (!r) throw new CairnError('not-found', 'no such request')
+    this.pendingRequests.delete(id)
+    this.emit({ type: 'request-removed', id })
+    return r
+  }
+
+  async acceptRequest(id: ContactId, name?: string): Promise<Contact> {
+    const r = this.takeRequest(id)
+    return this.putNewContact(id, name ?? r.name, 'online', r.name)
+  }
+
+  async declineRequest(id: ContactId): Promise<void> {
+    this.takeRequest(id)
+  }
+
+  async blockRequest(id: ContactId): Promise<void> {
+    this.takeRequest(id)
+  }
+
+  async send(contact: ContactId, text: string): Promise<Message> {
+    this.record('send', [contact, text])
+    this.contactOrThrow(contact)
+    const now = Date.now()
+    const message: Message = {
+      id: `m${this.nextId++}`,
+      contact,
+      direction: 'out',
+      text,
+      sentAt: now,
+      receivedAt: now,
+      state: 'pending'
+    }
+    this.append(message)
+    return message
+  }
+
+  /** Stores a message as the core would have (for seeding and for simulating the other side). */
+  append(message: Message): void {
+    const log = this.logs.get(message.contact) ?? []
+    log.push(message)
+    this.logs.set(message.contact, log)
+    const c = this.contactsById.get(message.contact)
+    if (c) {
+      this.contactsById.set(c.id, {
+        ...c,
+        lastMessage: { direction: message.direction, text: message.text, at: message.sentAt },
+        lastActivity: Math.max(c.lastActivity, message.receivedAt),
+        unread: c.unread + (message.direction === 'in' && message.state !== 'read' ? 1 : 0)
+      })
+    }
+  }
+
+  receive(contact: ContactId, text: string, at = Date.now()): Message {
+    const message: Message = {
+      id: `m${this.nextId++}`,
+      contact,
+      direction: 'in',
+      text,
+      sentAt: at,
+      receivedAt: at,
+      state: 'delivered'
+    }
+    this.append(message)
+    this.emit({ type: 'message', message })
+    const c = this.contactsById.get(contact)
+    if (c) this.emit({ type: 'contact', contact: c })
+    return message
+  }
+
+  async history(contact: ContactId, query: HistoryQuery = {}): Promise<HistoryPage> {
+    this.record('history', [contact, query])
+    this.contactOrThrow(contact)
+    const log = this.logs.get(contact) ?? []
+    const limit = query.limit ?? 50
+    const end = query.before === undefined ? log.length : Number(query.before)
+    const start = Math.max(0, end - limit)
+    return { messages: log.slice(start, end).reverse(), before: start > 0 ? String(start) : null }
+  }
+
+  async markRead(contact: ContactId): Promise<void> {
+    this.record('markRead', [contact])
+    const c = this.contactOrThrow(contact)
+    if (c.unread > 0) this.putContact({ ...c, unread: 0 })
+  }
+
+  async deleteMessage(contact: ContactId, messageId: string): Promise<void> {
+    this.record('deleteMessage', [contact, messageId])
+    this.contactOrThrow(contact)
+    const log = this.logs.get(contact) ?? []
+    if (!log.some((m) => m.id === messageId)) throw new CairnError('not-found', `no message ${messageId}`)
+    this.logs.set(contact, log.filter((m) => m.id !== messageId))
+    this.emit({ type: 'messages-deleted', contact, ids: [messageId] })
+  }
+
+  async clearConversation(contact: ContactId): Promise<void> {
+    this.record('clearConversation', [contact])
+    this.contactOrThrow(contact)
+    this.logs.set(contact, [])
+    this.emit({ type: 'messages-deleted', contact, ids: 'all' })
+  }
+
+  async setTyping(contact: ContactId, typing: boolean): Promise<void> {
+    this.record('setTyping', [contact, typing])
+    this.contactOrThrow(contact)
+  }
+
+  async network(): Promise<NetworkStatus> {
+    return this.net
+  }
+
+  async settings(): Promise<Settings> {
+    return { name: this.open().name, lanDiscovery: this.net.lanDiscovery }
+  }
+
+  async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    if (patch.lanDiscovery !== undefined) this.net = { ...this.net, lanDiscovery: patch.lanDiscovery }
+    if (patch.name !== undefined) await this.setName(patch.name)
+    return this.settings()
+  }
+
+  async changePassphrase(current: string, next: string): Promise<void> {
+    this.open()
+    if (current !== this.passphrase) throw new CairnError('wrong-passphrase', 'wrong passphrase')
+    this.passphrase = next
+  }
+
+  async exportIdentity(backupPassphrase: string): Promise<string> {
+    this.open()
+    return `cairn-backup-v1:${btoa(backupPassphrase.length + ':' + this.open().id)}`
+  }
+}

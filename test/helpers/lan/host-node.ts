@@ -1,0 +1,110 @@
+// A Cairn host in a namespace for the scenario tests: a CairnHost on the profile in CAIRN_PROFILE
+// (created on first start), LAN discovery on unless CAIRN_LAN=0, and an empty bootstrap list (or a
+// loopback testnet's, from CAIRN_BOOTSTRAP). Commands and reports are
+// JSON lines (see netns.ts).
+import { createInterface } from 'node:readline'
+import { CairnHost } from '../../../core/host/host'
+import type { CairnEvent, ContactId, Message } from '../../../core/api/types'
+import { parseBootstrap } from '../../../core/profile/bootstrap'
+
+const PASSPHRASE = 'lan scenario passphrase'
+const report = (r: Record<string, unknown>) => process.stdout.write(JSON.stringify(r) + '\n')
+
+const host = new CairnHost({
+  profileDir: process.env.CAIRN_PROFILE!,
+  bootstrap: parseBootstrap(process.env.CAIRN_BOOTSTRAP) ?? [],
+  lanDiscovery: process.env.CAIRN_LAN !== '0'
+})
+const echo = process.env.CAIRN_ECHO === '1'
+const pongs = new Map<string, () => void>()
+
+host.on('event', (event: CairnEvent) => {
+  if (event.type === 'message') {
+    const { contact, direction, text } = event.message
+    if (direction === 'in' && text.startsWith('ping ') && echo) {
+      host.send(contact, `pong ${text.slice(5)}`).catch(() => {})
+      return
+    }
+    if (direction === 'in' && text.startsWith('pong ')) {
+      pongs.get(text.slice(5))?.()
+      return
+    }
+    report({ type: 'message', contact, direction, text })
+  } else if (event.type === 'network') {
+    report({ type: 'network', ...event.status })
+  } else if (event.type === 'request') {
+    report({ type: 'request', from: event.request.id })
+  } else if (event.type === 'contact') {
+    report({ type: 'contact', id: event.contact.id, presence: event.contact.presence })
+  }
+})
+const existing = (await host.state()).profile !== 'none'
+const me = existing ? await host.unlock(PASSPHRASE) : await host.create(process.env.CAIRN_NAME!, PASSPHRASE)
+report({ type: 'ready', id: me.id, name: me.name })
+
+async function history(contact: ContactId): Promise<Message[]> {
+  const all: Message[] = []
+  let before: string | undefined
+  for (let page = 0; page < 100; page++) {
+    const result = await host.history(contact, { limit: 500, before })
+    all.push(...result.messages)
+    if (result.before === null) break
+    before = result.before
+  }
+  return all.reverse()
+}
+
+/** Round trips of a message to a contact that echoes (CAIRN_ECHO=1), one at a time: send() to the echo's message event. */
+async function pingPong(contact: ContactId, count: number): Promise<number[]> {
+  const rtts: number[] = []
+  for (let i = 0; i < count; i++) {
+    const sent = performance.now()
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no pong ${i}`)), 10_000)
+      pongs.set(String(i), () => {
+        clearTimeout(timer)
+        pongs.delete(String(i))
+        resolve()
+      })
+      host.send(contact, `ping ${i}`).catch(reject)
+    })
+    rtts.push(performance.now() - sent)
+  }
+  return rtts
+}
+
+type Command = { cmd: string; id?: ContactId; name?: string; texts?: string[]; count?: number; lan?: boolean }
+// One command at a time, in the order given, as a user would.
+let queue = Promise.resolve()
+createInterface({ input: process.stdin }).on('line', (line) => {
+  queue = queue.then(() => run(JSON.parse(line) as Command))
+})
+
+async function run(command: Command): Promise<void> {
+  try {
+    if (command.cmd === 'add') {
+      await host.addContact(command.id!, command.name!)
+      report({ type: 'added', id: command.id })
+    } else if (command.cmd === 'send') {
+      for (const text of command.texts!) await host.send(command.id!, text)
+      report({ type: 'sent', count: command.texts!.length })
+    } else if (command.cmd === 'history') {
+      const messages = await history(command.id!)
+      report({ type: 'history', id: command.id, messages: messages.map(({ direction, text }) => ({ direction, text })) })
+    } else if (command.cmd === 'ping') {
+      report({ type: 'rtts', ms: await pingPong(command.id!, command.count ?? 100) })
+    } else if (command.cmd === 'network') {
+      report({ type: 'status', ...(await host.network()) })
+    } else if (command.cmd === 'settings') {
+      report({ type: 'settings', ...(await host.updateSettings({ lanDiscovery: command.lan })) })
+    } else if (command.cmd === 'contacts') {
+      report({ type: 'contacts', contacts: (await host.contacts()).map(({ id, presence }) => ({ id, presence })) })
+    } else if (command.cmd === 'stop') {
+      await host.close()
+      report({ type: 'stopped' })
+      process.exit(0)
+    }
+  } catch (err) {
+    report({ type: 'error', cmd: command.cmd, message: err instanceof Error ? err.message : String(err) })
+  }
+}
