@@ -108,7 +108,7 @@ const results: Record<string, unknown> = {}
 
 try {
   await peer.ready
-  const a = new CairnHost({ profileDir: join(root, 'a'), bootstrap: testnet.bootstrap })
+  const a = new CairnHost({ profileDir: join(root, 'a'), bootstrap: testnet.bootstrap, lanDiscovery: false })
   const aId = (await a.create('Alice', PASS)).id
   await peer.run({ op: 'host', profileDir: join(root, 'b'), bootstrap: testnet.bootstrap })
   const bId = (await peer.call<Profile>('create', 'Bob', PASS)).id
@@ -252,7 +252,7 @@ try {
 
   // (3) memory
   const memDir = join(root, 'mem')
-  const seeder = new CairnHost({ profileDir: memDir, bootstrap: testnet.bootstrap })
+  const seeder = new CairnHost({ profileDir: memDir, bootstrap: testnet.bootstrap, lanDiscovery: false })
   await seeder.create('Memory', PASS)
   await seeder.close()
   await seed(memDir)

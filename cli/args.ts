@@ -66,7 +66,8 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'clear', args: ['CONTACT'], options: [], summary: 'delete every message with a contact on this device; the contact stays' },
   { name: 'send', args: ['CONTACT', 'TEXT'], options: [], summary: 'send TEXT (or stdin with -) to a contact' },
   { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact' },
-  { name: 'status', args: [], options: [], summary: 'network mode, peers connected, contacts online' },
+  { name: 'status', args: [], options: [], summary: 'network mode, peers connected, contacts online, LAN discovery' },
+  { name: 'set', args: ['SETTING', 'VALUE'], options: [], summary: 'change a stored setting: set lan on|off (LAN discovery; on by default)' },
   { name: 'run', args: [], options: [], summary: 'stay online; print one JSON line per event' },
   { name: 'serve', args: [], options: ['port'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL' },
   { name: 'help', args: ['COMMAND?'], options: [], summary: 'show help for a command' }

@@ -167,6 +167,15 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         return { text: formatHistory(page), data: page }
       }
     }
+    case 'set': {
+      if (first !== 'lan' || !['on', 'off'].includes(second)) throw new UsageError('set: the only setting is lan, to on or off (cairn set lan on)')
+      const lanDiscovery = second === 'on'
+      return async ({ api, routed }) => {
+        const settings = await api.updateSettings({ lanDiscovery })
+        const when = routed ? 'now' : 'from the next cairn run'
+        return { text: `LAN discovery: ${settings.lanDiscovery ? 'on' : 'off'} (${when})\n`, data: settings }
+      }
+    }
     case 'status':
       return async ({ api, routed }) => {
         if (!routed) {

@@ -42,6 +42,8 @@ export interface MessengerParts {
   directory: Directory
   network: Network
   lanDiscovery: boolean
+  /** This run is kept off the LAN by its shell (--no-lan, a one-shot command): a stored change waits for the next run. */
+  lanPinned?: boolean
   /** The time the prekey schedule goes by (tests move it). */
   clock?: () => number
   prekeyPolicy?: PrekeyPolicy
@@ -66,6 +68,7 @@ export class Messenger extends EventEmitter {
   private readonly lan: LanSwitch
   private readonly prekeyRotation: PrekeyRotation
   private closing: Promise<void> | null = null
+  private readonly lanPinned: boolean
 
   constructor(parts: MessengerParts) {
     super()
@@ -77,6 +80,7 @@ export class Messenger extends EventEmitter {
     this.corestore = parts.corestore
     this.store = store
     this.epochs = parts.epochs
+    this.lanPinned = parts.lanPinned ?? false
     this.network = network
     this.directory = directory
     this.conversationDeps = {
@@ -152,8 +156,8 @@ export class Messenger extends EventEmitter {
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     if (patch.name !== undefined) await this.setName(patch.name)
     if (patch.lanDiscovery !== undefined) {
-      await this.self.saveMeta({ ...this.self.meta, lanDiscovery: patch.lanDiscovery })
-      await this.lan.toggle(patch.lanDiscovery)
+      await this.self.saveMeta({ ...this.self.meta, lanDiscovery: patch.lanDiscovery, lanChosen: true })
+      if (!this.lanPinned) await this.lan.toggle(patch.lanDiscovery)
     }
     return this.settings()
   }

@@ -91,7 +91,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
       bootstrap: opts.bootstrap,
       classify: (remoteKey) => directory.classify(remoteKey)
     })
-    opened = new Messenger({ secrets, corestore, store, epochs, meta, prekeys, directory, network, lanDiscovery, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
+    opened = new Messenger({ secrets, corestore, store, epochs, meta, prekeys, directory, network, lanDiscovery, lanPinned: opts.lanDiscovery === false, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
     opened.once('closed', release)
     try {
       await opened.start()
@@ -112,7 +112,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
 async function loadOrInitialise(store: Store, secrets: KeystoreSecrets): Promise<{ meta: MetaRecord; prekeys: Map<number, SignedPrekey> }> {
   let meta = await store.getJson<MetaRecord>(keys.meta())
   if (!meta) {
-    const fresh: MetaRecord = { name: secrets.name, lanDiscovery: false, createdAt: Date.now(), prekeyId: FIRST_PREKEY_ID }
+    const fresh: MetaRecord = { name: secrets.name, lanDiscovery: true, createdAt: Date.now(), prekeyId: FIRST_PREKEY_ID }
     const prekey = generateSignedPrekey(secrets.identity, FIRST_PREKEY_ID)
     await store.write((tx) => {
       tx.putJson(keys.meta(), fresh)
@@ -126,5 +126,7 @@ async function loadOrInitialise(store: Store, secrets: KeystoreSecrets): Promise
     prekeys.set(prekey.id, prekey)
   }
   if (!prekeys.has(meta.prekeyId)) throw new CairnError('corrupt-profile', 'the current prekey is missing from the store')
+  // LAN discovery is on unless the user turned it off.
+  if (!meta.lanChosen) meta = { ...meta, lanDiscovery: true }
   return { meta, prekeys }
 }

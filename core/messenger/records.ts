@@ -4,6 +4,11 @@ import type { MessagePreview } from '../api/types'
 export interface MetaRecord {
   name: string
   lanDiscovery: boolean
+  /**
+   * The user set lanDiscovery. Profiles made before LAN discovery was on by default stored false
+   * without anyone choosing it: without this flag, discovery is on.
+   */
+  lanChosen?: boolean
   createdAt: number
   /** Id of my current signed prekey (the one in my bundle). */
   prekeyId: number

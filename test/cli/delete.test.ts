@@ -30,7 +30,7 @@ describe('cairn delete and clear', () => {
 
   const texts = async () => (JSON.parse((await cli(['history', 'Bob', '--json'], alice)).stdout) as { messages: { text: string }[] }).messages.map((m) => m.text)
 
-  it('deletes the message whose id send printed, refuses an unknown id, and clears the rest', async () => {
+  it('deletes the message whose id send printed, refuses an unknown id, and clears the rest', { timeout: 180_000 }, async () => {
     const first = await cli(['send', 'Bob', 'first'], alice)
     expect(first.code, first.stderr).toBe(0)
     expect((await cli(['send', 'Bob', 'second'], alice)).code).toBe(0)

@@ -41,7 +41,7 @@ async function create(name: string): Promise<Node> {
   testnet ??= await createLocalTestnet(3)
   const dir = await mkdtemp(join(tmpdir(), 'cairn-first-session-'))
   dirs.push(dir)
-  return track(await createProfile({ profileDir: dir, passphrase: PASS, name, bootstrap: testnet.bootstrap }), dir)
+  return track(await createProfile({ profileDir: dir, passphrase: PASS, name, bootstrap: testnet.bootstrap, lanDiscovery: false }), dir)
 }
 
 function ownLogOf(node: Node, contact: string) {
@@ -67,7 +67,7 @@ describe('the first session with a contact', () => {
     expect(first.state).toBe('pending')
     expect(ownLogOf(a, bId).length).toBe(0)
 
-    const b2 = track(await openMessenger({ profileDir: bDir, passphrase: PASS, bootstrap: testnet!.bootstrap }), bDir)
+    const b2 = track(await openMessenger({ profileDir: bDir, passphrase: PASS, bootstrap: testnet!.bootstrap, lanDiscovery: false }), bDir)
     await waitFor('the request reaches Bob', () => b2.m.listRequests().length === 1)
     await b2.m.acceptRequest(a.m.id, 'Alice')
     await waitFor('both queued messages arrive', () => received(b2).length === 2)

@@ -45,7 +45,7 @@ describe('a profile from before store epochs', () => {
     expect(before.values.some(({ value }) => value.includes(Buffer.from(fixture.texts[0])))).toBe(true)
 
     testnet = await createLocalTestnet(3)
-    open = await openMessenger({ profileDir, passphrase: fixture.passphrase, bootstrap: testnet.bootstrap })
+    open = await openMessenger({ profileDir, passphrase: fixture.passphrase, bootstrap: testnet.bootstrap, lanDiscovery: false })
     expect(open.id).toBe(fixture.alice)
     expect(open.contacts().map((c) => c.id)).toEqual([fixture.bob])
     expect((await open.history(fixture.bob)).messages.map((m) => m.text)).toEqual(fixture.texts)
