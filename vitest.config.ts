@@ -12,7 +12,7 @@ const NET = [
   'test/cli/{backup,control-socket,delete,nodes,run-wait,usage}.test.ts',
   'test/shell/ipc-host.test.ts'
 ]
-const LAN = ['test/lan/{scenarios,network,discovery,runtime}.test.ts']
+const LAN = ['test/lan/{defaults,scenarios,network,discovery,runtime}.test.ts']
 const E2E = ['test/e2e/**/*.test.ts', 'test/shell/start.test.ts', 'test/ui/*.test.ts']
 const RENDERER = './test/helpers/renderer-setup.ts'
 
