@@ -9,13 +9,13 @@ import { defineConfig } from 'vitest/config'
 const NET = [
   'test/net/{contacts,dual,hostile,lifecycle,requests,invites,privacy}.test.ts',
   'test/core/**/*.test.ts',
-  'test/cli/{backup,control-socket,nodes,usage}.test.ts',
+  'test/cli/{backup,control-socket,delete,nodes,run-wait,usage}.test.ts',
   'test/shell/ipc-host.test.ts',
   'test/groups/{replication,swarm}.test.ts',
   'test/media/{call,call-manager,call-stream}.test.ts',
   'test/home/{box,refusals,prekeys,expiry,cli}.test.ts'
 ]
-const LAN = ['test/lan/{scenarios,network,discovery,runtime}.test.ts']
+const LAN = ['test/lan/{defaults,scenarios,network,discovery,runtime}.test.ts']
 const E2E = ['test/e2e/**/*.test.ts', 'test/shell/start.test.ts', 'test/ui/*.test.ts', 'test/media/browser-media.test.ts']
 const RENDERER = './test/helpers/renderer-setup.ts'
 

@@ -51,7 +51,7 @@ async function bareReplica(name: string, bootstrap: BootstrapNode[], key: string
 async function run(cmd: Command): Promise<unknown> {
   switch (cmd.op) {
     case 'host': {
-      host = new CairnHost({ profileDir: cmd.profileDir, bootstrap: cmd.bootstrap })
+      host = new CairnHost({ profileDir: cmd.profileDir, bootstrap: cmd.bootstrap, lanDiscovery: false })
       host.on('event', (e: CairnEvent) => {
         if (e.type === 'message') write({ message: e.message.text })
         else if (e.type === 'sync') write({ sync: e.progress })

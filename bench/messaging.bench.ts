@@ -16,10 +16,10 @@ import type { Contact, Profile } from '../core/api/types'
 import { randomBytes } from '../core/crypto'
 import { encodeContactId, generateIdentity, openKeystore } from '../core/identity'
 import type { ContactRecord, MessageRecord } from '../core/messenger/records'
-import { corestorePrimaryKey, storeCipher } from '../core/messenger/store-keys'
+import { openProfileStore } from '../core/messenger/profile-store'
 import { createLocalTestnet } from '../core/net/testnet'
 import { profileLayout } from '../core/profile/layout'
-import { keys, Store } from '../core/store'
+import { keys } from '../core/store'
 
 const LATENCY_MESSAGES = 1000
 const CATCHUP_MESSAGES = 10_000
@@ -108,7 +108,7 @@ const results: Record<string, unknown> = {}
 
 try {
   await peer.ready
-  const a = new CairnHost({ profileDir: join(root, 'a'), bootstrap: testnet.bootstrap })
+  const a = new CairnHost({ profileDir: join(root, 'a'), bootstrap: testnet.bootstrap, lanDiscovery: false })
   const aId = (await a.create('Alice', PASS)).id
   await peer.run({ op: 'host', profileDir: join(root, 'b'), bootstrap: testnet.bootstrap })
   const bId = (await peer.call<Profile>('create', 'Bob', PASS)).id
@@ -252,7 +252,7 @@ try {
 
   // (3) memory
   const memDir = join(root, 'mem')
-  const seeder = new CairnHost({ profileDir: memDir, bootstrap: testnet.bootstrap })
+  const seeder = new CairnHost({ profileDir: memDir, bootstrap: testnet.bootstrap, lanDiscovery: false })
   await seeder.create('Memory', PASS)
   await seeder.close()
   await seed(memDir)
@@ -301,9 +301,9 @@ async function fetchHere(source: Hypercore, topic: Buffer, length: number): Prom
 /** Writes contacts and their history straight into a closed profile's store, as the messenger lays them out. */
 async function seed(profileDir: string): Promise<void> {
   const secrets = await openKeystore(profileLayout(profileDir).keystore, PASS)
-  const corestore = new Corestore(profileLayout(profileDir).cores, { primaryKey: corestorePrimaryKey(secrets.storageKey), unsafe: true })
-  const store = new Store(corestore.get({ name: 'local' }), storeCipher(secrets.storageKey))
-  await store.ready()
+  const corestore = new Corestore(profileLayout(profileDir).cores)
+  const epochs = await openProfileStore(corestore, profileDir, secrets.storageKey, { onError: (err) => console.error(err) })
+  const store = epochs.store
   const perContact = MEMORY_MESSAGES / MEMORY_CONTACTS
   const now = Date.now()
   for (let c = 0; c < MEMORY_CONTACTS; c++) {
@@ -340,6 +340,6 @@ async function seed(profileDir: string): Promise<void> {
       }
     })
   }
-  await store.close()
+  await epochs.close()
   await corestore.close()
 }

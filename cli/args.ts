@@ -66,11 +66,23 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'accept', args: ['ID'], options: ['name'], summary: 'accept a contact request' },
   { name: 'decline', args: ['ID'], options: [], summary: 'decline a contact request' },
   { name: 'block', args: ['CONTACT'], options: [], summary: 'block a contact or a requester for good' },
-  { name: 'remove', args: ['CONTACT'], options: [], summary: 'remove a contact' },
+  { name: 'remove', args: ['CONTACT'], options: [], summary: 'remove a contact and delete our history (erased from disk too)' },
+  {
+    name: 'delete',
+    args: ['CONTACT', 'MESSAGE_ID'],
+    options: [],
+    summary: 'delete one message on this device (ids: the output of send, or history --json); erased from disk too'
+  },
+  { name: 'clear', args: ['CONTACT'], options: [], summary: 'delete every message with a contact on this device; the contact stays' },
   { name: 'send', args: ['CONTACT', 'TEXT'], options: [], summary: 'send TEXT (or stdin with -) to a contact' },
   { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact' },
-  { name: 'status', args: [], options: [], summary: 'network mode, peers connected, contacts online' },
-  { name: 'set', args: ['SETTING', 'VALUE'], options: [], summary: 'change a setting: hidden on|off (my inbox off the DHT; only contacts reach me)' },
+  { name: 'status', args: [], options: [], summary: 'network mode, peers connected, contacts online, LAN discovery' },
+  {
+    name: 'set',
+    args: ['SETTING', 'VALUE'],
+    options: [],
+    summary: 'change a stored setting: lan on|off (LAN discovery; on by default), hidden on|off (my inbox off the DHT; only contacts reach me)'
+  },
   { name: 'run', args: [], options: [], summary: 'stay online; print one JSON line per event' },
   { name: 'serve', args: [], options: ['port'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL' },
   {

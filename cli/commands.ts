@@ -146,6 +146,16 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         await api.removeContact(await resolveContact(api, first))
         return {}
       }
+    case 'delete':
+      return async ({ api }) => {
+        await api.deleteMessage(await resolveContact(api, first), second)
+        return {}
+      }
+    case 'clear':
+      return async ({ api }) => {
+        await api.clearConversation(await resolveContact(api, first))
+        return {}
+      }
     case 'send': {
       const body = second === '-' ? await readStdin(ctx) : second
       if (body.trim() === '') throw new UsageError('send: the message text is empty')
@@ -174,9 +184,11 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
       }
     case 'set': {
       const patch = settingPatch(first, second)
-      return async ({ api }) => {
+      return async ({ api, routed }) => {
         const settings = await api.updateSettings(patch)
-        return { text: `hidden: ${settings.hidden ? 'on' : 'off'}\n`, data: settings }
+        if (patch.hidden !== undefined) return { text: `hidden: ${settings.hidden ? 'on' : 'off'}\n`, data: settings }
+        const when = routed ? 'now' : 'from the next cairn run'
+        return { text: `LAN discovery: ${settings.lanDiscovery ? 'on' : 'off'} (${when})\n`, data: settings }
       }
     }
     case 'status':
@@ -195,9 +207,9 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
 
 /** The settings `cairn set` changes, from their command-line words. */
 function settingPatch(setting: string, value: string): Partial<Settings> {
-  if (setting !== 'hidden') throw new UsageError(`unknown setting ${JSON.stringify(setting)}; the one setting is: hidden`)
-  if (value !== 'on' && value !== 'off') throw new UsageError(`hidden takes on or off, not ${JSON.stringify(value)}`)
-  return { hidden: value === 'on' }
+  if (setting !== 'hidden' && setting !== 'lan') throw new UsageError(`unknown setting ${JSON.stringify(setting)}; the settings are: lan, hidden`)
+  if (value !== 'on' && value !== 'off') throw new UsageError(`${setting} takes on or off, not ${JSON.stringify(value)}`)
+  return setting === 'lan' ? { lanDiscovery: value === 'on' } : { hidden: value === 'on' }
 }
 
 async function readBackupFile(file: string): Promise<string> {

@@ -6,7 +6,7 @@ import type { CliContext } from './context'
 import { connectControl } from './control-client'
 import { startControlServer } from './control-server'
 import { checkSocketPath } from './control-socket'
-import { unlockHost } from './session'
+import { unlockWhenFree } from './session'
 
 export interface DaemonOptions {
   /** `cairn serve`: also start the web shell, on this port (0: any free one). */
@@ -45,7 +45,7 @@ export async function runDaemon(ctx: CliContext, opts: DaemonOptions): Promise<v
   }
 
   try {
-    await unlockHost(ctx, host)
+    await unlockWhenFree(ctx, host)
     const control = await startControlServer(host, ctx.socketPath)
     closers.push(() => control.close())
     if (opts.webShellPort !== undefined) {

@@ -77,3 +77,35 @@ export async function unlockHost(ctx: CliContext, host: CairnHost): Promise<void
   }
   await host.unlock(await readPassphrase(ctx.passphrase))
 }
+
+/** How long `cairn run` waits for a one-shot command that holds the profile for a moment. */
+export const BUSY_WAIT_MS = 15_000
+const BUSY_POLL_MS = 200
+
+/**
+ * Unlocks for a node that will stay online: a profile held by a one-shot command (a send, a
+ * history) is waited for, up to BUSY_WAIT_MS, instead of failing; one held by a running node is not.
+ */
+export async function unlockWhenFree(ctx: CliContext, host: CairnHost): Promise<void> {
+  const { profile } = await host.state()
+  if (profile === 'none') {
+    throw new CairnError('no-profile', `no identity in ${ctx.hostOptions.profileDir}; create one with: cairn init`)
+  }
+  if (profile === 'unlocked') return
+  const passphrase = await readPassphrase(ctx.passphrase)
+  const deadline = Date.now() + BUSY_WAIT_MS
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await host.unlock(passphrase).then(() => undefined)
+    } catch (err) {
+      if (CairnError.from(err).code !== 'profile-busy' || Date.now() > deadline) throw err
+      const running = await connectControl(ctx.socketPath)
+      if (running) {
+        running.close()
+        throw new CairnError('profile-busy', `a cairn node is already running on ${ctx.hostOptions.profileDir}`)
+      }
+      if (attempt === 0) ctx.stderr.write(`cairn: the profile is held by another command; waiting up to ${BUSY_WAIT_MS / 1000} s\n`)
+      await new Promise((resolve) => setTimeout(resolve, BUSY_POLL_MS))
+    }
+  }
+}

@@ -6,6 +6,8 @@ declare module 'corestore' {
     primaryKey?: Buffer
     /** Required by corestore when primaryKey is passed, to acknowledge that the caller guards it. */
     unsafe?: boolean
+    /** Opens a storage folder copied from elsewhere (corestore refuses a moved one by default). */
+    allowBackup?: boolean
   }
 
   export interface CoreOptions {
@@ -16,9 +18,22 @@ declare module 'corestore' {
     valueEncoding?: string
   }
 
+  export interface CompactOptions {
+    bottommostLevelCompaction?: number
+    blobGarbageCollectionPolicy?: number
+    blobGarbageCollectionAgeCutoff?: number
+  }
+
+  /** The RocksDB under every core of the store (hypercore-storage). */
+  export interface CorestoreDb {
+    flush(): Promise<void>
+    compactRange(start: null, end: null, opts: CompactOptions): Promise<void>
+  }
+
   export default class Corestore {
     constructor(storage: string, opts?: CorestoreOptions)
     readonly primaryKey: Buffer | null
+    readonly storage: { db: CorestoreDb }
     ready(): Promise<void>
     close(): Promise<void>
     get(opts: CoreOptions): Hypercore

@@ -124,6 +124,8 @@ export interface SyncProgress {
 export type CairnEvent =
   | { type: 'message'; message: Message }
   | { type: 'message-state'; contact: ContactId; id: string; state: MessageState }
+  /** Messages deleted on this device: the listed ids, or every message of the conversation ('all'). */
+  | { type: 'messages-deleted'; contact: ContactId; ids: string[] | 'all' }
   | { type: 'contact'; contact: Contact }
   | { type: 'contact-removed'; id: ContactId }
   | { type: 'request'; request: ContactRequest }
@@ -181,6 +183,10 @@ export interface CairnApi {
   send(contact: ContactId, text: string): Promise<Message>
   history(contact: ContactId, query?: HistoryQuery): Promise<HistoryPage>
   markRead(contact: ContactId): Promise<void>
+  /** Deletes one message on this device, from the store and (within seconds) from the disk. */
+  deleteMessage(contact: ContactId, messageId: string): Promise<void>
+  /** Deletes every message of the conversation on this device; the contact stays. */
+  clearConversation(contact: ContactId): Promise<void>
   setTyping(contact: ContactId, typing: boolean): Promise<void>
 
   network(): Promise<NetworkStatus>

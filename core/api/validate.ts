@@ -113,6 +113,8 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   send: [contact, arg('text', text)],
   history: [contact, arg('query', historyQuery, true)],
   markRead: [contact],
+  deleteMessage: [contact, arg('messageId', string(1, CURSOR_MAX))],
+  clearConversation: [contact],
   setTyping: [contact, arg('typing', boolean)],
   network: [],
   settings: [],

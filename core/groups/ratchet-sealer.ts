@@ -88,7 +88,10 @@ export class RatchetSealer implements Sealer {
     const peer = recipient.toString('hex')
     let out = this.outbound.get(peer)
     if (!out) {
-      const session = Session.initiate(this.me, recipient, this.bundleOf(recipient))
+      const bundle = this.bundleOf(recipient)
+      // Every pairwise session starts from the member's signed prekey (no static-static start).
+      if (bundle === null) throw new GroupError('malformed', 'no prekey bundle is known for this member yet')
+      const session = Session.initiate(this.me, recipient, bundle)
       this.sessions.set(`${peer}:${session.id.toString('hex')}`, session)
       out = { session, mine: true }
       this.outbound.set(peer, out)

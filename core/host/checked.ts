@@ -3,6 +3,7 @@
 // checks them only for an API that does not (a test double served over a real transport).
 import type { CairnApi } from '../api/types'
 import { API_METHODS, validateArgs } from '../api/validate'
+import { checkNewPassphrase } from './passphrase-strength'
 
 export const CHECKS_ARGUMENTS = Symbol('cairn.checks-arguments')
 
@@ -24,6 +25,7 @@ export function checkedApi(run: CairnApi): CairnApi & ChecksArguments {
     method,
     async (...args: unknown[]) => {
       const call = validateArgs(method, args)
+      checkNewPassphrase(call.method, call.args)
       return (run[call.method] as (...a: unknown[]) => Promise<unknown>).apply(run, call.args)
     }
   ])

@@ -9,5 +9,6 @@ export {
   changeKeystorePassphrase,
   exportBackup,
   importBackup,
+  type IdentitySecrets,
   type KeystoreSecrets
 } from './keystore'

@@ -3,9 +3,31 @@ import { resolve } from 'node:path'
 import { CairnError } from '../api/errors'
 import { BACKUP_PREFIX } from '../protocol/caps'
 import { writeFileAtomic } from './atomic-file'
-import { MAX_SEALED_BYTES, seal, unseal, type KeystoreSecrets } from './sealed'
+import { memzero } from '../crypto'
+import { BACKUP_LIMITS, KEYSTORE_LIMITS, MAX_SEALED_BYTES, seal, unseal, type PwhashLimits } from './sealed'
+import {
+  decodeBackupPayload,
+  decodeKeystorePayload,
+  encodeBackupPayload,
+  encodeKeystorePayload,
+  type IdentitySecrets,
+  type KeystoreSecrets
+} from './secrets'
 
-export type { KeystoreSecrets } from './sealed'
+export type { IdentitySecrets, KeystoreSecrets } from './secrets'
+
+
+async function sealPayload(payload: Buffer, passphrase: string, limits: PwhashLimits): Promise<Buffer> {
+  try {
+    return await seal(payload, passphrase, limits)
+  } finally {
+    memzero(payload)
+  }
+}
+
+function sealKeystore(secrets: KeystoreSecrets, passphrase: string): Promise<Buffer> {
+  return sealPayload(encodeKeystorePayload(secrets), passphrase, KEYSTORE_LIMITS)
+}
 
 async function readKeystore(file: string): Promise<Buffer> {
   try {
@@ -23,14 +45,14 @@ async function readKeystore(file: string): Promise<Buffer> {
 
 /** Seals the secrets under the passphrase into a new file (mode 0600); never overwrites one. */
 export async function createKeystore(file: string, passphrase: string, secrets: KeystoreSecrets): Promise<void> {
-  const sealed = await seal(secrets, passphrase)
+  const sealed = await sealKeystore(secrets, passphrase)
   if (!(await writeFileAtomic(file, sealed, true))) {
     throw new CairnError('profile-exists', `a keystore already exists at ${file}`)
   }
 }
 
 export async function openKeystore(file: string, passphrase: string): Promise<KeystoreSecrets> {
-  return unseal(await readKeystore(file), passphrase, 'corrupt-profile')
+  return decodeKeystorePayload(await unseal(await readKeystore(file), passphrase, 'corrupt-profile'))
 }
 
 // Changes to one file within this process run one after another, so a second change made with
@@ -43,7 +65,7 @@ export async function changeKeystorePassphrase(file: string, current: string, ne
   const previous = pending.get(key) ?? Promise.resolve()
   const change = previous.then(async () => {
     const secrets = await openKeystore(file, current)
-    await writeFileAtomic(file, await seal(secrets, next), false)
+    await writeFileAtomic(file, await sealKeystore(secrets, next), false)
   })
   const settled = change.catch(() => {})
   pending.set(key, settled)
@@ -53,12 +75,16 @@ export async function changeKeystorePassphrase(file: string, current: string, ne
   return change
 }
 
-/** The secrets sealed under a separate backup passphrase, as one line of text. */
-export async function exportBackup(secrets: KeystoreSecrets, backupPassphrase: string): Promise<string> {
-  return BACKUP_PREFIX + (await seal(secrets, backupPassphrase)).toString('base64')
+/**
+ * The identity (never the storage key) sealed under a separate backup passphrase with the stronger
+ * backup limits, as one line of text.
+ */
+export async function exportBackup(secrets: IdentitySecrets, backupPassphrase: string): Promise<string> {
+  const payload = encodeBackupPayload({ identity: secrets.identity, name: secrets.name })
+  return BACKUP_PREFIX + (await sealPayload(payload, backupPassphrase, BACKUP_LIMITS)).toString('base64')
 }
 
-export async function importBackup(text: string, backupPassphrase: string): Promise<KeystoreSecrets> {
+export async function importBackup(text: string, backupPassphrase: string): Promise<IdentitySecrets> {
   if (typeof text !== 'string') throw new CairnError('invalid-argument', 'a backup must be text')
   const trimmed = text.trim()
   if (!trimmed.startsWith(BACKUP_PREFIX)) {
@@ -68,5 +94,5 @@ export async function importBackup(text: string, backupPassphrase: string): Prom
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0) {
     throw new CairnError('invalid-argument', 'the backup text is damaged: it is not valid base64')
   }
-  return unseal(Buffer.from(body, 'base64'), backupPassphrase, 'invalid-argument')
+  return decodeBackupPayload(await unseal(Buffer.from(body, 'base64'), backupPassphrase, 'invalid-argument'))
 }

@@ -12,7 +12,8 @@ import { PeerControl } from './peer-control'
 import { orphanDetail, readBlocks, type Counterpart } from './receive'
 import { Receipts } from './receipts'
 import type { ContactRecord, MessageRecord } from './records'
-import { messagePayload, writeMessage } from './send'
+import { deleteRecords } from './deletion'
+import { messagePayload, sealQueued, writeMessage } from './send'
 import { SessionSet } from './sessions'
 import { keys, type Tx } from '../store'
 
@@ -134,7 +135,8 @@ export class Conversation {
     await this.deps.store.write(
       (tx) => {
         const change = patch(this.rec)
-        if (!change) return this.rec
+        // A change that changes nothing is not written: peers repeat frames, and every write stays on disk until the store epoch ends.
+        if (!change || Object.entries(change).every(([k, v]) => sameValue(this.rec[k as keyof ContactRecord], v))) return this.rec
         const rec = { ...this.rec, ...change }
         tx.putJson(keys.contact(this.tag), rec)
         return rec
@@ -152,12 +154,27 @@ export class Conversation {
     const { message, seq, envelope } = await this.commit((rec, tx) =>
       writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now)
     )
-    this.outbox.add(message.block, envelope, seq)
+    if (envelope) this.outbox.add(message.block, envelope, seq)
     this.resumeAppends()
     const out = this.toMessage(message, seq)
     this.deps.events.emit({ type: 'message', message: out })
     this.announce()
     return out
+  }
+
+  /** Encrypts what waited for a session (see sealQueued) and appends it. */
+  async sealQueued(): Promise<void> {
+    if (!this.rec.queued?.length || this.rec.blocked) return
+    const sealed = await this.commit((rec, tx) => sealQueued(this.counterpart, rec, tx))
+    for (const { block, envelope, seq } of sealed) this.outbox.add(block, envelope, seq)
+    this.resumeAppends()
+  }
+
+  /** Deletes one message, or all of them (null), on this device; the caller ends the store epoch. */
+  async deleteMessages(messageId: string | null): Promise<void> {
+    await this.commit((rec, tx) => deleteRecords(this.counterpart, rec, tx, messageId))
+    this.deps.events.emit({ type: 'messages-deleted', contact: this.id, ids: messageId === null ? 'all' : [messageId] })
+    this.announce()
   }
 
   /** Appends, in order, every envelope committed to my log but not yet in it. */
@@ -189,6 +206,8 @@ export class Conversation {
       events.emit({ type: 'sync', progress: { contact: this.id, done, total } })
     }
     if (received.length > 0) this.announce()
+    // A session they started lets what I queued for them go out now.
+    if (received.length > 0) await this.sealQueued()
   }
 
   async markRead(): Promise<void> {
@@ -236,6 +255,7 @@ export class Conversation {
 
   private stateOf(m: MessageRecord, seq: number): MessageState {
     if (m.dir === 'in') return seq < this.rec.readSeq ? 'read' : 'delivered'
+    if (m.block < 0) return 'pending'
     const heard = this.receipts.heard
     if (m.block < heard.read) return 'read'
     if (m.block < heard.delivered) return 'delivered'
@@ -338,5 +358,10 @@ export class Conversation {
     if (this.rec.consumed > 0) this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
     this.sendReadReceipt()
     this.announce()
+    await this.sealQueued()
   }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b)
 }

@@ -20,6 +20,7 @@ import type { RequestFrame } from '../net/frames'
 import { encodeInvite, INVITE_SECRET_BYTES } from '../protocol/invite'
 import type { SignedPrekey } from '../ratchet'
 import { keys, seqOfKey, type Store } from '../store'
+import type { StoreEpochs } from '../store/epochs'
 import { Conversation } from './conversation'
 import type { ConversationDeps } from './deps'
 import type { Directory } from './directory'
@@ -39,12 +40,16 @@ export interface MessengerParts {
   secrets: KeystoreSecrets
   corestore: Corestore
   store: Store
+  /** The store's epochs: a deletion ends the current one so the deleted data leaves the disk. */
+  epochs: StoreEpochs
   meta: MetaRecord
   prekeys: Map<number, SignedPrekey>
   /** Made first: the network's firewall already asks it. */
   directory: Directory
   network: Network
   lanDiscovery: boolean
+  /** This run is kept off the LAN by its shell (--no-lan, a one-shot command): a stored change waits for the next run. */
+  lanPinned?: boolean
   /** The time the prekey schedule goes by (tests move it). */
   clock?: () => number
   prekeyPolicy?: PrekeyPolicy
@@ -61,6 +66,7 @@ export class Messenger extends EventEmitter {
   private readonly events: EventSink
   private readonly corestore: Corestore
   private readonly store: Store
+  private readonly epochs: StoreEpochs
   private readonly network: Network
   private readonly directory: Directory
   private readonly conversationDeps: ConversationDeps
@@ -68,6 +74,7 @@ export class Messenger extends EventEmitter {
   private readonly lan: LanSwitch
   private readonly prekeyRotation: PrekeyRotation
   private closing: Promise<void> | null = null
+  private readonly lanPinned: boolean
 
   constructor(parts: MessengerParts) {
     super()
@@ -78,6 +85,8 @@ export class Messenger extends EventEmitter {
     this.events = events
     this.corestore = parts.corestore
     this.store = store
+    this.epochs = parts.epochs
+    this.lanPinned = parts.lanPinned ?? false
     this.network = network
     this.directory = directory
     this.conversationDeps = {
@@ -100,7 +109,7 @@ export class Messenger extends EventEmitter {
       conversation: (rec, tag) => new Conversation(this.conversationDeps, rec, tag)
     })
     this.lan = new LanSwitch({ network, directory, events }, parts.lanDiscovery)
-    this.prekeyRotation = new PrekeyRotation({ self, directory, network, events }, parts.clock, parts.prekeyPolicy)
+    this.prekeyRotation = new PrekeyRotation({ self, directory, network, events, erase: () => parts.epochs.advance() }, parts.clock, parts.prekeyPolicy)
     this.id = ContactKey.fromBytes(self.identity.publicKey).id
   }
 
@@ -114,6 +123,7 @@ export class Messenger extends EventEmitter {
       directory.list(c)
       await c.ready()
       c.resumeAppends()
+      await c.sealQueued()
     }
     network.on('peer', (peer: Peer) => events.guard(() => this.onPeer(peer)))
     network.on('request', (pk: Buffer, req: RequestFrame) => events.guard(() => this.requests.onRequest(ContactKey.fromBytes(pk), req)))
@@ -153,8 +163,8 @@ export class Messenger extends EventEmitter {
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     if (patch.name !== undefined) await this.setName(patch.name)
     if (patch.lanDiscovery !== undefined) {
-      await this.self.saveMeta({ ...this.self.meta, lanDiscovery: patch.lanDiscovery })
-      await this.lan.toggle(patch.lanDiscovery)
+      await this.self.saveMeta({ ...this.self.meta, lanDiscovery: patch.lanDiscovery, lanChosen: true })
+      if (!this.lanPinned) await this.lan.toggle(patch.lanDiscovery)
     }
     if (patch.hidden !== undefined) {
       await this.self.saveMeta({ ...this.self.meta, hidden: patch.hidden })
@@ -225,6 +235,7 @@ export class Messenger extends EventEmitter {
       for await (const { key } of this.store.range(keys.messages(c.tag))) tx.del(key)
     })
     this.events.emit({ type: 'contact-removed', id: c.id })
+    await this.epochs.advance()
   }
 
   async blockContact(id: ContactId): Promise<void> {
@@ -293,6 +304,16 @@ export class Messenger extends EventEmitter {
     return { messages, before }
   }
 
+  async deleteMessage(id: ContactId, messageId: string): Promise<void> {
+    await this.directory.require(id).deleteMessages(messageId)
+    await this.epochs.advance()
+  }
+
+  async clearConversation(id: ContactId): Promise<void> {
+    await this.directory.require(id).deleteMessages(null)
+    await this.epochs.advance()
+  }
+
   async markRead(id: ContactId): Promise<void> {
     await this.directory.require(id).markRead()
   }
@@ -325,7 +346,7 @@ export class Messenger extends EventEmitter {
     await this.lan.close()
     for (const c of this.directory.conversations()) await c.close()
     for (const c of this.directory.conversations()) await c.saveReceipts()
-    await this.store.close()
+    await this.epochs.close()
     await this.corestore.close()
     this.emit('closed')
   }

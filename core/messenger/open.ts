@@ -7,14 +7,16 @@ import { Network } from '../net'
 import type { BootstrapNode } from '../profile/bootstrap'
 import { profileLayout } from '../profile/layout'
 import { asBusyError, claimProfile } from '../profile/lock'
+import { makeProfilePrivate } from '../profile/permissions'
 import { decodeSignedPrekey, encodeSignedPrekey, generateSignedPrekey, type SignedPrekey } from '../ratchet'
-import { keys, Store } from '../store'
+import { keys, type Store } from '../store'
+import type { EpochPolicy, StoreEpochs } from '../store/epochs'
 import { Directory } from './directory'
 import { Messenger } from './messenger'
 import type { PrekeyPolicy } from './prekey-schedule'
 import { cleanName } from './names'
 import type { MetaRecord } from './records'
-import { corestorePrimaryKey, storeCipher } from './store-keys'
+import { openProfileStore } from './profile-store'
 
 export interface MessengerOptions {
   profileDir: string
@@ -26,6 +28,8 @@ export interface MessengerOptions {
   /** The time the signed prekey schedule goes by, and the schedule (tests move and shorten them). */
   clock?: () => number
   prekeyPolicy?: PrekeyPolicy
+  /** When the store moves to a new epoch (tests shorten it). */
+  epochPolicy?: EpochPolicy
 }
 
 const FIRST_PREKEY_ID = 1
@@ -64,16 +68,21 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
   const layout = profileLayout(opts.profileDir)
   const release = claimProfile(opts.profileDir)
   let corestore: Corestore | null = null
+  let epochs: StoreEpochs | null = null
   try {
     const secrets = await openKeystore(layout.keystore, opts.passphrase)
-    corestore = new Corestore(layout.cores, { primaryKey: corestorePrimaryKey(secrets.storageKey), unsafe: true })
+    corestore = new Corestore(layout.cores)
     await corestore.ready().catch((err: unknown) => {
       throw asBusyError(err, opts.profileDir)
     })
-    const local = corestore.get({ name: 'local' })
-    await local.ready()
-    const store = new Store(local, storeCipher(secrets.storageKey))
-    await store.ready()
+    let opened: Messenger | null = null
+    epochs = await openProfileStore(corestore, opts.profileDir, secrets.storageKey, {
+      policy: opts.epochPolicy,
+      clock: opts.clock,
+      onError: (err) => opened?.emit('error-log', err)
+    })
+    await makeProfilePrivate(opts.profileDir)
+    const store = epochs.store
     const { meta, prekeys } = await loadOrInitialise(store, secrets)
     const lanDiscovery = opts.lanDiscovery ?? meta.lanDiscovery
     const directory = new Directory()
@@ -83,7 +92,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
       classify: (remoteKey) => directory.classify(remoteKey),
       hidden: meta.hidden ?? false
     })
-    const opened = new Messenger({ secrets, corestore, store, meta, prekeys, directory, network, lanDiscovery, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
+    opened = new Messenger({ secrets, corestore, store, epochs, meta, prekeys, directory, network, lanDiscovery, lanPinned: opts.lanDiscovery === false, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
     opened.once('closed', release)
     try {
       await opened.start()
@@ -93,6 +102,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
     }
     return opened
   } catch (err) {
+    if (epochs) await epochs.close().catch(() => undefined)
     if (corestore) await corestore.close().catch(() => undefined)
     release()
     throw CairnError.from(err)
@@ -103,7 +113,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
 async function loadOrInitialise(store: Store, secrets: KeystoreSecrets): Promise<{ meta: MetaRecord; prekeys: Map<number, SignedPrekey> }> {
   let meta = await store.getJson<MetaRecord>(keys.meta())
   if (!meta) {
-    const fresh: MetaRecord = { name: secrets.name, lanDiscovery: false, createdAt: Date.now(), prekeyId: FIRST_PREKEY_ID }
+    const fresh: MetaRecord = { name: secrets.name, lanDiscovery: true, createdAt: Date.now(), prekeyId: FIRST_PREKEY_ID }
     const prekey = generateSignedPrekey(secrets.identity, FIRST_PREKEY_ID)
     await store.write((tx) => {
       tx.putJson(keys.meta(), fresh)
@@ -117,5 +127,7 @@ async function loadOrInitialise(store: Store, secrets: KeystoreSecrets): Promise
     prekeys.set(prekey.id, prekey)
   }
   if (!prekeys.has(meta.prekeyId)) throw new CairnError('corrupt-profile', 'the current prekey is missing from the store')
+  // LAN discovery is on unless the user turned it off.
+  if (!meta.lanChosen) meta = { ...meta, lanDiscovery: true }
   return { meta, prekeys }
 }

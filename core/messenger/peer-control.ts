@@ -87,6 +87,7 @@ export class PeerControl {
       case 'prekeys': {
         const verified = this.verifiedBundle(frame.bundle)
         if (verified) await this.c.update(() => ({ bundle: verified }))
+        await this.c.sealQueued()
       }
     }
   }

@@ -10,6 +10,8 @@ export interface RotationDeps {
   directory: Directory
   network: Network
   events: EventSink
+  /** Ends the store epoch, so deleted prekey secrets leave the disk. */
+  erase(): Promise<void>
 }
 
 /** How often the signed prekey schedule is checked while a profile stays open. */
@@ -53,6 +55,7 @@ export class PrekeyRotation {
     const { created, deleted } = prekeyChanges(self.identity, self.allPrekeys(), self.meta.prekeyId, this.clock(), this.policy)
     if (!created && deleted.length === 0) return
     await self.rotate(created, deleted)
+    if (deleted.length > 0) await this.deps.erase()
     if (!created) return
     const bundle = self.bundle()
     for (const c of directory.conversations()) {

@@ -6,6 +6,11 @@ export interface MetaRecord {
   lanDiscovery: boolean
   /** Absent in profiles from before hidden mode: not hidden. */
   hidden?: boolean
+  /**
+   * The user set lanDiscovery. Profiles made before LAN discovery was on by default stored false
+   * without anyone choosing it: without this flag, discovery is on.
+   */
+  lanChosen?: boolean
   createdAt: number
   /** Id of my current signed prekey (the one in my bundle). */
   prekeyId: number
@@ -46,6 +51,12 @@ export interface ContactRecord {
   invite?: string
   /** Ratchet sessions by id (hex), the active one first. */
   sessions: string[]
+  /**
+   * History numbers of messages written before their prekey bundle was known, oldest first: kept
+   * (in the encrypted store) unencrypted to them until the bundle arrives, so every session starts
+   * from their signed prekey. Absent in records written before this existed.
+   */
+  queued?: number[]
 }
 
 export interface RequestRecord {
@@ -61,7 +72,7 @@ export interface MessageRecord {
   text: string
   sentAt: number
   receivedAt: number
-  /** Index of the block in my log (outgoing) or theirs (incoming). */
+  /** Index of the block in my log (outgoing) or theirs (incoming); -1 while queued for their bundle. */
   block: number
 }
 

@@ -11,8 +11,18 @@ import type { Counterpart } from './receive'
 export interface Written {
   message: MessageRecord
   seq: number
-  envelope: Buffer
+  /** Null while the message waits for the contact's bundle. */
+  envelope: Buffer | null
 }
+
+export interface Sealed {
+  block: number
+  envelope: Buffer
+  seq: number
+}
+
+/** A message waiting for the contact's bundle has no block of my log yet. */
+export const QUEUED = -1
 
 /** Checks a message and encodes what is encrypted of it; throws CairnError before anything is written. */
 export function messagePayload(text: string, now: number): Buffer {
@@ -24,6 +34,9 @@ export function messagePayload(text: string, now: number): Buffer {
 /**
  * Encrypts a message into a write, on the draft record: the message, its envelope for my log and
  * the advanced session, in one batch; the append to my log follows, and is repeated after a crash.
+ * Without a session and without the contact's prekey bundle (or behind messages still waiting for
+ * it) the message is written queued, and sealQueued encrypts it once the bundle arrives: no session
+ * starts without their signed prekey.
  */
 export async function writeMessage(
   w: Counterpart,
@@ -36,16 +49,22 @@ export async function writeMessage(
   now: number
 ): Promise<Written> {
   const session = await sendingSession(w, rec, tx)
-  const envelope = session.encrypt(payload)
-  const block = rec.outCount
+  const queued = !session || (rec.queued?.length ?? 0) > 0
+  const block = queued ? QUEUED : rec.outCount
   const seq = rec.nextSeq
   const message: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block }
   tx.putJson(keys.message(w.tag, seq), message)
-  tx.put(keys.outBlock(w.tag, block), seqBytes(seq))
-  tx.put(keys.envelope(w.tag, block), envelope)
-  tx.put(keys.session(w.tag, session.id), session.encode())
-  outbox.clean(tx, appended)
-  rec.outCount = block + 1
+  let envelope: Buffer | null = null
+  if (!session || queued) {
+    rec.queued = [...(rec.queued ?? []), seq]
+  } else {
+    envelope = session.encrypt(payload)
+    tx.put(keys.outBlock(w.tag, block), seqBytes(seq))
+    tx.put(keys.envelope(w.tag, block), envelope)
+    tx.put(keys.session(w.tag, session.id), session.encode())
+    outbox.clean(tx, appended)
+    rec.outCount = block + 1
+  }
   rec.nextSeq = seq + 1
   rec.lastMessage = { direction: 'out', text: preview(text), at: now }
   rec.lastActivity = now
@@ -53,13 +72,38 @@ export async function writeMessage(
   return { message, seq, envelope }
 }
 
-/** The session to write with; starts one (from their bundle when I have it) if there is none. */
-async function sendingSession(w: Counterpart, rec: ContactRecord, tx: Tx): Promise<Session> {
+/**
+ * Encrypts the queued messages, oldest first, into a write on the draft record, now that a session
+ * can start (their bundle arrived, or they started one). A queued message deleted meanwhile is
+ * skipped: its text never leaves the device. Returns what to append, or nothing yet.
+ */
+export async function sealQueued(w: Counterpart, rec: ContactRecord, tx: Tx): Promise<Sealed[]> {
+  const session = await sendingSession(w, rec, tx)
+  if (!session) return []
+  const sealed: Sealed[] = []
+  for (const seq of rec.queued ?? []) {
+    const m = await tx.getJson<MessageRecord>(keys.message(w.tag, seq))
+    if (!m) continue
+    const block = rec.outCount++
+    const envelope = session.encrypt(encodePayload({ kind: 'text', text: m.text, sentAt: m.sentAt }))
+    tx.putJson(keys.message(w.tag, seq), { ...m, block })
+    tx.put(keys.outBlock(w.tag, block), seqBytes(seq))
+    tx.put(keys.envelope(w.tag, block), envelope)
+    sealed.push({ block, envelope, seq })
+  }
+  rec.queued = []
+  tx.put(keys.session(w.tag, session.id), session.encode())
+  tx.putJson(keys.contact(w.tag), rec)
+  return sealed
+}
+
+/** The session to write with; starts one from their bundle if there is none; null without a bundle. */
+async function sendingSession(w: Counterpart, rec: ContactRecord, tx: Tx): Promise<Session | null> {
   const active = rec.sessions[0]
   const current = active ? await w.sessions.load(tx, active) : null
   if (current) return current
-  const bundle = rec.bundle ? decodeBundle(Buffer.from(rec.bundle, 'hex'), w.key.bytes) : null
-  const session = Session.initiate(w.deps.identity, w.key.bytes, bundle)
+  if (!rec.bundle) return null
+  const session = Session.initiate(w.deps.identity, w.key.bytes, decodeBundle(Buffer.from(rec.bundle, 'hex'), w.key.bytes))
   w.sessions.adopt(rec, session, true)
   return session
 }

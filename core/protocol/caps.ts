@@ -38,6 +38,10 @@ export const CHAIN_NEXT_KEY = Buffer.from([0x02])
 export const CORESTORE_PRIMARY = Buffer.from('cairn/corestore-primary/v1')
 export const STORE_SEAL = Buffer.from('cairn/store-seal/v1')
 export const STORE_TAG = Buffer.from('cairn/store-tag/v1')
+/** Key of the sealed store-epoch file: BLAKE2b-256(key = storage key, tag). */
+export const STORE_EPOCH_FILE = Buffer.from('cairn/store-epoch-file/v1')
+/** File signature of the store-epoch file. */
+export const EPOCH_FILE_MAGIC = Buffer.from('CAIRNEP')
 
 /** Associated data prefix of a file's sealed chunks: tag ‖ file id ‖ u64le(index) ‖ u8(final). */
 export const BLOB_CHUNK = Buffer.from('cairn/blob/v1', 'utf8')

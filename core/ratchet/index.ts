@@ -4,7 +4,7 @@
 // Primitives: X25519 for every DH; KDF_RK = HKDF-SHA256 and KDF_CK = keyed BLAKE2b (./kdf.ts);
 // XChaCha20-Poly1305 with a random 24-byte nonce per message and AD = sender identity ‖ receiver
 // identity ‖ envelope header (./envelope.ts). Skipped message keys: at most MAX_SKIP per chain and
-// MAX_STORED_SKIPPED in all, the oldest evicted. Used keys are zeroed.
+// MAX_STORED_SKIPPED in all, the oldest evicted; they expire SKIPPED_KEY_CHAINS ratchet steps later. Used keys are zeroed.
 //
 // Starting a session. With the contact's signed prekey bundle (the normal case), the initiator
 // computes DH(IK_A, SPK_B) ‖ DH(EK_A, IK_B) ‖ DH(EK_A, SPK_B) as in X3DH (identity keys are the
@@ -12,8 +12,11 @@
 // envelope repeats the start header (EK_A, prekey id), as Signal's PreKeySignalMessage does, so
 // whichever arrives first can open the session.
 //
-// Without a bundle (prekey id 0, "static-static"), the responder's identity key stands in for the
-// signed prekey: SK comes from DH(IK_A, IK_B) ‖ DH(EK_A, IK_B). Weaker until the first reply:
+// No session starts without a bundle any more: the messenger keeps what is written before the bundle
+// is known in its encrypted outbox and encrypts it once the bundle arrives. respond() still accepts
+// the static-static start of earlier releases (prekey id 0: the responder's identity key stood in
+// for the signed prekey, SK = DH(IK_A, IK_B) ‖ DH(EK_A, IK_B)), so envelopes they wrote still open
+// and their sessions go on. That start was weaker until the first reply:
 //  - no forward secrecy for those first messages against theft of B's identity key: whoever later
 //    holds IK_B's secret can recompute SK from the captured envelope and read them;
 //  - a replayed initial envelope is accepted again by respond() (as with X3DH without one-time
@@ -35,4 +38,4 @@ export {
   type SignedPrekey,
   type PrekeyBundle
 } from './prekey'
-export { MAX_SKIP, MAX_STORED_SKIPPED } from './state'
+export { MAX_SKIP, MAX_STORED_SKIPPED, SKIPPED_KEY_CHAINS } from './state'

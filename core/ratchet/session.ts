@@ -21,6 +21,7 @@ import {
   MAX_PREVIOUS_CHAINS,
   MAX_SKIP,
   MAX_STORED_SKIPPED,
+  SKIPPED_KEY_CHAINS,
   decodeState,
   encodeState,
   skippedKeyId,
@@ -77,21 +78,20 @@ export class Session {
   }
 
   /**
-   * Starts a session from the contact's prekey bundle (X3DH: DH1 = DH(IK_A, SPK_B),
-   * DH2 = DH(EK_A, IK_B), DH3 = DH(EK_A, SPK_B)) or, with no bundle, from their identity key alone
-   * (DH1 = DH(IK_A, IK_B), DH2 = DH(EK_A, IK_B)); see the notes in ./index.ts.
+   * Starts a session from the contact's signed prekey bundle (X3DH: DH1 = DH(IK_A, SPK_B),
+   * DH2 = DH(EK_A, IK_B), DH3 = DH(EK_A, SPK_B)); see the notes in ./index.ts. There is no start
+   * without a bundle: a message written before it is known waits for it.
    */
-  static initiate(me: IdentityKeyPair, theirIdentity: Uint8Array, bundle: PrekeyBundle | null): Session {
+  static initiate(me: IdentityKeyPair, theirIdentity: Uint8Array, bundle: PrekeyBundle): Session {
     const theirX = checkIdentity(theirIdentity, 'their')
-    if (bundle) verifyBundle(bundle, theirIdentity)
-    const prekey = bundle ? bundle.prekey : theirX
-    const prekeyId = bundle ? bundle.prekeyId : STATIC_PREKEY_ID
+    if (!bundle) throw new RatchetError('malformed', 'a session starts only from the contact\'s signed prekey bundle')
+    verifyBundle(bundle, theirIdentity)
+    const { prekey, prekeyId } = bundle
     const myX = ed25519SecretToX25519(me.secretKey)
     const ephemeral = x25519KeyPair()
     let secret: { rootKey: Buffer; sessionId: Buffer }
     try {
-      const outputs = [dh(myX, prekey), dh(ephemeral.secretKey, theirX)]
-      if (bundle) outputs.push(dh(ephemeral.secretKey, prekey))
+      const outputs = [dh(myX, prekey), dh(ephemeral.secretKey, theirX), dh(ephemeral.secretKey, prekey)]
       secret = x3dhSecret(outputs, me.publicKey, theirIdentity, prekeyId, prekey)
     } finally {
       memzero(myX)
@@ -344,7 +344,19 @@ export class Session {
     s.ns = 0
     s.nr = env.n + 1
     s.pending = null
+    this.expireSkipped()
     return plaintext
+  }
+
+  /** Drops the skipped keys of chains more than SKIPPED_KEY_CHAINS receiving ratchet steps old. */
+  private expireSkipped(): void {
+    const s = this.s
+    const live = new Set([...s.previous.slice(-SKIPPED_KEY_CHAINS), s.dhr!].map((k) => k.toString('hex')))
+    for (const [id, key] of s.skipped) {
+      if (live.has(key.dh.toString('hex'))) continue
+      s.skipped.delete(id)
+      memzero(key.messageKey)
+    }
   }
 
   private storeSkipped(dh: Buffer, from: number, keys: Buffer[]): void {

@@ -15,8 +15,16 @@ import { ratchetDecode } from './errors'
 export const STATE_VERSION = 1
 /** Most message keys skipped in one chain by one envelope (Signal's MAX_SKIP). */
 export const MAX_SKIP = 1000
-/** Most skipped message keys kept in total; the oldest are evicted first. */
-export const MAX_STORED_SKIPPED = 2000
+/**
+ * Most skipped message keys kept in total; the oldest are evicted first. A contact's log arrives in
+ * order, so keys are skipped only when a sender skips on purpose or lost what it wrote: a small cap
+ * keeps every state write small (68 bytes a key) whatever a hostile sender does.
+ */
+export const MAX_STORED_SKIPPED = 200
+/** Earlier releases kept up to this many; their stored states still decode (and shrink at the next write). */
+const MAX_DECODED_SKIPPED = 2000
+/** Skipped keys expire once their chain is this many receiving ratchet steps behind the current one. */
+export const SKIPPED_KEY_CHAINS = 4
 /** Receiving ratchet keys of finished chains kept to tell a replay ('duplicate') from a forgery. */
 export const MAX_PREVIOUS_CHAINS = 16
 
@@ -128,7 +136,7 @@ function readFields(state: c.State, flags: number): RatchetState {
   if (flags & FLAG_PENDING) s.pending = { ephemeral: fixed32(), prekeyId: c.uint32.decode(state) }
   const previous = readCount(state, MAX_PREVIOUS_CHAINS, 'previous chains')
   for (let i = 0; i < previous; i++) s.previous.push(fixed32())
-  const skipped = readCount(state, MAX_STORED_SKIPPED, 'skipped keys')
+  const skipped = readCount(state, MAX_DECODED_SKIPPED, 'skipped keys')
   for (let i = 0; i < skipped; i++) {
     const dh = fixed32()
     const n = c.uint32.decode(state)

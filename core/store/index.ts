@@ -22,33 +22,60 @@ export interface RangeEntry {
   value: Buffer
 }
 
+/** One core of the store's life, with the reads still running on it. */
+interface Generation {
+  bee: Hyperbee
+  cipher: StoreCipher
+  readers: number
+  drained: (() => void) | null
+}
+
+/** Entries copied per Hyperbee batch when the store moves to a new core. */
+const COPY_BATCH = 512
+
 /**
  * The encrypted local store: a Hyperbee whose values are sealed (XChaCha20-Poly1305, bound to their
- * key) under the profile's storage key. Each write() is one Hyperbee batch, i.e. one atomic append,
- * and writes are serialised so a read-modify-write never interleaves with another.
+ * key) under the current epoch's key. Each write() is one Hyperbee batch, i.e. one atomic append,
+ * and writes are serialised so a read-modify-write never interleaves with another. replace() moves
+ * the live entries to a fresh core under a fresh key, leaving the former core for the caller to erase.
  */
 export class Store {
-  private readonly bee: Hyperbee
+  private gen: Generation
   private queue: Promise<unknown> = Promise.resolve()
+  private closed = false
+  /** Runs after every committed write (the epoch policy counts blocks here). */
+  afterWrite: (() => void) | null = null
 
-  constructor(
-    core: Hypercore,
-    private readonly cipher: StoreCipher
-  ) {
-    this.bee = new Hyperbee(core, { keyEncoding: 'binary', valueEncoding: 'binary' })
+  constructor(core: Hypercore, cipher: StoreCipher) {
+    this.gen = generation(core, cipher)
   }
 
   async ready(): Promise<void> {
-    await this.bee.ready()
+    await this.gen.bee.ready()
+  }
+
+  /** Blocks in the current core: every write since the store last moved, live or superseded. */
+  get blocks(): number {
+    return this.gen.bee.core.length
+  }
+
+  /** Bytes of those blocks. */
+  get bytes(): number {
+    return this.gen.bee.core.byteLength
   }
 
   tag(data: Buffer): Buffer {
-    return this.cipher.tag(data)
+    return this.gen.cipher.tag(data)
   }
 
   async get(key: Buffer): Promise<Buffer | null> {
-    const node = await this.bee.get(key)
-    return node ? this.open(node.key, node.value) : null
+    const gen = this.enter()
+    try {
+      const node = await gen.bee.get(key)
+      return node ? open(gen.cipher, node.key, node.value) : null
+    } finally {
+      leave(gen)
+    }
   }
 
   async getJson<T>(key: Buffer): Promise<T | null> {
@@ -58,13 +85,18 @@ export class Store {
 
   /** Entries whose key starts with prefix, in key order (or reversed), optionally below `lt`. */
   async *range(prefix: Buffer, opts: { reverse?: boolean; limit?: number; lt?: Buffer; gte?: Buffer } = {}): AsyncGenerator<RangeEntry> {
-    const stream = this.bee.createReadStream({
-      gte: opts.gte ?? prefix,
-      lt: opts.lt ?? prefixEnd(prefix),
-      reverse: opts.reverse,
-      limit: opts.limit
-    })
-    for await (const node of stream) yield { key: node.key, value: this.open(node.key, node.value) }
+    const gen = this.enter()
+    try {
+      const stream = gen.bee.createReadStream({
+        gte: opts.gte ?? prefix,
+        lt: opts.lt ?? prefixEnd(prefix),
+        reverse: opts.reverse,
+        limit: opts.limit
+      })
+      for await (const node of stream) yield { key: node.key, value: open(gen.cipher, node.key, node.value) }
+    } finally {
+      leave(gen)
+    }
   }
 
   /**
@@ -72,18 +104,55 @@ export class Store {
    * and before the next write starts, so in-memory state derived from it never goes stale.
    */
   write<T>(fn: (tx: Tx) => Promise<T> | T, onCommit?: (result: T) => void): Promise<T> {
-    const run = this.queue.then(() => this.commit(fn, onCommit))
+    return this.enqueue(() => this.commit(fn, onCommit))
+  }
+
+  /**
+   * Copies every live entry, re-sealed under `cipher` (which must tag as the current one does), into
+   * the empty `core` and makes it the store, between two writes. `switched` runs once the copy is
+   * durable and before any write lands in the new core (the caller records the new epoch there);
+   * `retire` gets the former core's Hyperbee once no read uses it, still before the next write.
+   */
+  replace(core: Hypercore, cipher: StoreCipher, switched: () => Promise<void>, retire: (former: Hyperbee) => Promise<void>): Promise<void> {
+    return this.enqueue(async () => {
+      const next = generation(core, cipher)
+      await next.bee.ready()
+      if (next.bee.core.length > 0) throw new CairnError('corrupt-profile', 'the next store core is not empty')
+      await copyAll(this.gen, next)
+      await switched()
+      const former = this.gen
+      this.gen = next
+      await drained(former)
+      await retire(former.bee)
+    })
+  }
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await this.queue
+    await this.gen.bee.close()
+  }
+
+  private enqueue<T>(step: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new CairnError('locked', 'the store is closed'))
+    const run = this.queue.then(step)
     this.queue = run.catch(() => undefined)
     return run
   }
 
-  async close(): Promise<void> {
-    await this.queue
-    await this.bee.close()
+  private enter(): Generation {
+    const gen = this.gen
+    gen.readers++
+    return gen
   }
 
   private async commit<T>(fn: (tx: Tx) => Promise<T> | T, onCommit?: (result: T) => void): Promise<T> {
-    const batch: BeeBatch = this.bee.batch()
+    const gen = this.gen
+    const batch: BeeBatch = gen.bee.batch()
     const pending = new Map<string, Buffer | null>()
     const tx: Tx = {
       get: async (key) => {
@@ -104,22 +173,51 @@ export class Store {
       for (const [hex, value] of pending) {
         const key = Buffer.from(hex, 'hex')
         if (value === null) await batch.del(key)
-        else await batch.put(key, this.cipher.seal(value, key))
+        else await batch.put(key, gen.cipher.seal(value, key))
       }
       await batch.flush()
       onCommit?.(result)
+      this.afterWrite?.()
       return result
     } finally {
       await batch.close()
     }
   }
+}
 
-  private open(key: Buffer, sealed: Buffer): Buffer {
-    try {
-      return this.cipher.open(sealed, key)
-    } catch {
-      throw new CairnError('corrupt-profile', `a stored value failed authentication (key ${key.subarray(0, 1).toString('hex')}…)`)
+function generation(core: Hypercore, cipher: StoreCipher): Generation {
+  return { bee: new Hyperbee(core, { keyEncoding: 'binary', valueEncoding: 'binary' }), cipher, readers: 0, drained: null }
+}
+
+function leave(gen: Generation): void {
+  gen.readers--
+  if (gen.readers === 0 && gen.drained) gen.drained()
+}
+
+function drained(gen: Generation): Promise<void> {
+  if (gen.readers === 0) return Promise.resolve()
+  return new Promise((resolve) => (gen.drained = resolve))
+}
+
+async function copyAll(from: Generation, to: Generation): Promise<void> {
+  let batch = to.bee.batch()
+  let pending = 0
+  for await (const node of from.bee.createReadStream()) {
+    await batch.put(node.key, to.cipher.seal(open(from.cipher, node.key, node.value), node.key))
+    if (++pending === COPY_BATCH) {
+      await batch.flush()
+      batch = to.bee.batch()
+      pending = 0
     }
+  }
+  await batch.flush()
+}
+
+function open(cipher: StoreCipher, key: Buffer, sealed: Buffer): Buffer {
+  try {
+    return cipher.open(sealed, key)
+  } catch {
+    throw new CairnError('corrupt-profile', `a stored value failed authentication (key ${key.subarray(0, 1).toString('hex')}…)`)
   }
 }
 

@@ -15,7 +15,7 @@ describe('cairn export and restore', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'cairn-cli-backup-'))
-    alice = { profile: join(root, 'alice'), passphrase: 'alice pass', backupPassphrase: 'backup pass' }
+    alice = { profile: join(root, 'alice'), passphrase: 'alice passphrase', backupPassphrase: 'backup secret words' }
     const init = await cli(['init', '--name', 'Alice'], alice)
     expect(init.code, init.stderr).toBe(0)
     id = init.stdout.trim()
@@ -41,14 +41,14 @@ describe('cairn export and restore', () => {
   })
 
   it('refuses a wrong backup passphrase or a damaged file and leaves no profile behind', async () => {
-    const target: CliEnv = { profile: join(root, 'wrong'), passphrase: 'new pass', backupPassphrase: 'not it' }
+    const target: CliEnv = { profile: join(root, 'wrong'), passphrase: 'new passphrase', backupPassphrase: 'not it' }
     const wrong = await cli(['restore', '--backup-file', backupFile], target)
     expect(wrong.code).toBe(3)
     expect(wrong.stderr).toMatch(/^cairn: wrong passphrase\n$/)
     const damaged = join(root, 'damaged.backup')
     const text = await readFile(backupFile, 'utf8')
     await writeFile(damaged, text.slice(0, 60))
-    const cut = await cli(['restore', '--backup-file', damaged], { ...target, backupPassphrase: 'backup pass' })
+    const cut = await cli(['restore', '--backup-file', damaged], { ...target, backupPassphrase: 'backup secret words' })
     expect(cut.code).toBe(2)
     expect(cut.stderr).toMatch(/damaged|truncated|base64/)
     const absent = await cli(['restore', '--backup-file', join(root, 'nope')], target)
@@ -58,24 +58,24 @@ describe('cairn export and restore', () => {
   })
 
   it('restores the same contact ID under a new passphrase, and never over an existing profile', async () => {
-    const bob: CliEnv = { profile: join(root, 'restored'), passphrase: 'a new pass', backupPassphrase: 'backup pass' }
+    const bob: CliEnv = { profile: join(root, 'restored'), passphrase: 'a new passphrase', backupPassphrase: 'backup secret words' }
     const restored = await cli(['restore', '--backup-file', backupFile, '--name', 'Alice 2'], bob)
     expect(restored.code, restored.stderr).toBe(0)
     expect(restored.stdout).toBe(`${id}\n`)
     expect(restored.stderr).toMatch(/add them again/)
     expect((await cli(['id', '--json'], bob)).stdout).toBe(`${JSON.stringify({ id, name: 'Alice 2' })}\n`)
-    expect((await cli(['id'], { ...bob, passphrase: 'alice pass' })).code).toBe(3)
+    expect((await cli(['id'], { ...bob, passphrase: 'alice passphrase' })).code).toBe(3)
 
     const onTerminal: CliEnv = { profile: join(root, 'typed') }
     const typed = await cliOnTerminal(['restore', '--backup-file', backupFile, '--name', 'Alice'], onTerminal, [
-      'backup pass\r',
+      'backup secret words\r',
       'typed pass\r',
       'typed pass\r'
     ])
     expect(typed.code, typed.stdout).toBe(0)
     expect(typed.stdout).toMatch(/Backup passphrase: [\s\S]*New passphrase: [\s\S]*Repeat passphrase: /)
     expect(typed.stdout).toContain(id)
-    expect(typed.stdout).not.toContain('backup pass')
+    expect(typed.stdout).not.toContain('backup secret words')
     expect(typed.stdout).not.toContain('typed pass')
     expect((await cli(['id'], { ...onTerminal, passphrase: 'typed pass' })).stdout).toBe(`${id}\n`)
 

@@ -3,7 +3,7 @@ import { randomBytes } from '../../core/crypto'
 import { decodeContactId } from '../../core/identity'
 import { attachToPeer } from '../../core/log'
 import { Fixture, pair, PASS, waitFor } from '../helpers/core'
-import { ownLogKey, rewriteOwnLog } from '../helpers/tamper'
+import { messengerOf, ownLogKey, rewriteOwnLog } from '../helpers/tamper'
 
 const f = new Fixture()
 afterEach(() => f.cleanup())
@@ -82,8 +82,8 @@ describe('hostile logs and strangers', () => {
         await core.close()
       }
     }
-    const toCarol = await ownLogKey(a.dir, PASS, cId, await f.dir())
-    const toBob = await ownLogKey(a.dir, PASS, bId, await f.dir())
+    const toCarol = ownLogKey(a.host, cId)
+    const toBob = ownLogKey(a.host, bId)
     expect(await fetch(toCarol)).toBeInstanceOf(Buffer)
     await expect(fetch(toBob)).rejects.toThrow()
   })
@@ -98,3 +98,41 @@ describe('hostile logs and strangers', () => {
     await waitFor('chat continues', () => a.of('message').some((e) => e.message.text === 'after the bad frame'), 60_000)
   })
 })
+
+describe('a contact repeating control frames', () => {
+  const f2 = new Fixture()
+  afterEach(() => f2.cleanup())
+
+  it('2,000 repeated prekeys and hello frames write nothing: the profile grows by less than 256 KB (10 MB before)', async () => {
+    const { a, b, aId } = await pair(f2)
+    type Inner = { network: import('../../core/net').Network; store: import('../../core/store').Store; self: { bundle(): Buffer } }
+    const alice = messengerOf(a.host) as unknown as Inner
+    const bob = messengerOf(b.host) as unknown as Inner
+    const link = bob.network.peer(decodeContactId(aId))!
+    const bundle = bob.self.bundle()
+    const logKey = ownLogKey(b.host, aId)
+    await alice.store.write(() => undefined)
+    const before = await folderBytes(a.dir)
+    for (let i = 0; i < 2000; i++) {
+      link.send({ type: 'prekeys', bundle })
+      if (i % 100 === 0) link.send({ type: 'hello', name: 'Bob', logKey, bundle })
+    }
+    link.send({ type: 'typing', typing: true })
+    await waitFor('the flood is handled', () => a.of('typing').length > 0, 30_000)
+    await alice.store.write(() => undefined)
+    const grown = (await folderBytes(a.dir)) - before
+    expect(grown).toBeLessThan(256 * 1024)
+    expect(a.of('security')).toEqual([])
+  }, 60_000)
+})
+
+async function folderBytes(dir: string): Promise<number> {
+  const { readdir, stat } = await import('node:fs/promises')
+  const { join } = await import('node:path')
+  let total = 0
+  for (const name of await readdir(dir, { recursive: true })) {
+    const info = await stat(join(dir, name)).catch(() => null)
+    if (info?.isFile()) total += info.size
+  }
+  return total
+}

@@ -75,11 +75,11 @@ describe('signed prekey rotation between two profiles', () => {
     testnet ??= await createLocalTestnet(3)
     const dir = await mkdtemp(join(tmpdir(), 'cairn-prekeys-'))
     dirs.push(dir)
-    return track(await createProfile({ profileDir: dir, passphrase: PASS, name, bootstrap: testnet.bootstrap, clock }), dir)
+    return track(await createProfile({ profileDir: dir, passphrase: PASS, name, bootstrap: testnet.bootstrap, lanDiscovery: false, clock }), dir)
   }
 
   async function reopen(node: Node): Promise<Node> {
-    return track(await openMessenger({ profileDir: node.dir, passphrase: PASS, bootstrap: testnet!.bootstrap, clock }), node.dir)
+    return track(await openMessenger({ profileDir: node.dir, passphrase: PASS, bootstrap: testnet!.bootstrap, lanDiscovery: false, clock }), node.dir)
   }
 
   async function close(node: Node): Promise<void> {

@@ -9,12 +9,15 @@ import { cryptoReady, randomBytes } from '../../core/crypto'
 import {
   changeKeystorePassphrase,
   createKeystore,
+  encodeContactId,
   exportBackup,
   generateIdentity,
   importBackup,
   openKeystore,
+  type IdentitySecrets,
   type KeystoreSecrets
 } from '../../core/identity'
+import { unseal } from '../../core/identity/sealed'
 
 beforeAll(() => cryptoReady())
 
@@ -34,12 +37,23 @@ async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<s
   return err.message
 }
 
-function sameSecrets(a: KeystoreSecrets, b: KeystoreSecrets): void {
+function sameIdentity(a: IdentitySecrets, b: IdentitySecrets): void {
   expect(a.identity.publicKey.equals(b.identity.publicKey)).toBe(true)
   expect(a.identity.secretKey.equals(b.identity.secretKey)).toBe(true)
-  expect(a.storageKey.equals(b.storageKey)).toBe(true)
   expect(a.name).toBe(b.name)
 }
+
+function sameSecrets(a: KeystoreSecrets, b: KeystoreSecrets): void {
+  sameIdentity(a, b)
+  expect(a.storageKey.equals(b.storageKey)).toBe(true)
+}
+
+/** The Argon2id limits written in a sealed blob's header (after the 7-byte magic and the version). */
+function limitsOf(blob: Buffer): { opslimit: number; memlimit: number } {
+  return { opslimit: blob.readUInt32LE(8), memlimit: blob.readUInt32LE(12) }
+}
+
+const backupBytes = (text: string) => Buffer.from(text.trim().slice('cairn-backup-v1:'.length), 'base64')
 
 describe('keystore', () => {
   let dir: string
@@ -185,11 +199,35 @@ describe('keystore', () => {
   it('exports and imports a backup under its own passphrase', async () => {
     const text = await exportBackup(secrets, 'backup pass')
     expect(text).toMatch(/^cairn-backup-v1:[A-Za-z0-9+/]+=*$/)
-    sameSecrets(await importBackup(`\n${text}  \n`, 'backup pass'), secrets)
+    sameIdentity(await importBackup(`\n${text}  \n`, 'backup pass'), secrets)
     await expectCode(importBackup(text, 'nope'), 'wrong-passphrase')
     expect(await expectCode(importBackup('hello', 'x'), 'invalid-argument')).toMatch(/not a Cairn backup/)
     expect(await expectCode(importBackup(text.slice(0, -8), 'backup pass'), 'invalid-argument')).toMatch(/damaged|truncated|base64/)
     expect(await expectCode(importBackup(text.replace(':', ':%'), 'backup pass'), 'invalid-argument')).toMatch(/base64/)
+  })
+
+  it('a backup holds the identity and nothing else: no storage key, in the text or once opened', async () => {
+    const text = await exportBackup(secrets, 'backup pass')
+    const restored = await importBackup(text, 'backup pass')
+    expect(Object.keys(restored).sort()).toEqual(['identity', 'name'])
+    const payload = await unseal(backupBytes(text), 'backup pass', 'invalid-argument')
+    expect(payload.includes(secrets.storageKey)).toBe(false)
+    expect(payload.includes(secrets.identity.secretKey.subarray(0, 32))).toBe(true)
+  })
+
+  it('backups use stronger Argon2id limits than the keystore (3 passes and 256 MiB against 2 and 64 MiB)', async () => {
+    await createKeystore(file, 'correct horse', secrets)
+    expect(limitsOf(await readFile(file))).toEqual({ opslimit: 2, memlimit: 64 * 1024 * 1024 })
+    expect(limitsOf(backupBytes(await exportBackup(secrets, 'backup pass')))).toEqual({ opslimit: 3, memlimit: 256 * 1024 * 1024 })
+  })
+
+  it('a backup written by the first release still restores its identity, and its storage key is dropped', async () => {
+    const text = await readFile(join(__dirname, '../fixtures/backup-v1.txt'), 'utf8')
+    const expected = JSON.parse(await readFile(join(__dirname, '../fixtures/backup-v1.json'), 'utf8'))
+    const restored = await importBackup(text, expected.passphrase)
+    expect(encodeContactId(restored.identity.publicKey)).toBe(expected.id)
+    expect(restored.name).toBe(expected.name)
+    expect(Object.keys(restored).sort()).toEqual(['identity', 'name'])
   })
 
   it('refuses secrets that are not a consistent identity', async () => {

@@ -86,6 +86,6 @@ describe('signed prekeys and bundles', () => {
     const bad = { ...bundle, signature: Buffer.from(bundle.signature) }
     bad.signature[10] ^= 1
     expect(code(() => Session.initiate(alice, bob.publicKey, bad))).toBe('bad-signature')
-    expect(code(() => Session.initiate(alice, Buffer.alloc(32), null))).toBe('malformed')
+    expect(code(() => Session.initiate(alice, Buffer.alloc(32), null as never))).toBe('malformed')
   })
 })

@@ -5,6 +5,7 @@ import { generateIdentity } from '../../core/identity'
 import {
   MAX_SKIP,
   MAX_STORED_SKIPPED,
+  SKIPPED_KEY_CHAINS,
   RatchetError,
   Session,
   bundleOf,
@@ -13,7 +14,7 @@ import {
 } from '../../core/ratchet'
 import { decodeEnvelope } from '../../core/ratchet/envelope'
 import { decodeState, type RatchetState } from '../../core/ratchet/state'
-import { expectRejected, startPair } from '../helpers/crypto'
+import { expectRejected, legacySession, startPair } from '../helpers/crypto'
 
 beforeAll(() => cryptoReady())
 
@@ -85,11 +86,21 @@ describe('Double Ratchet sessions', () => {
     expect(keys.size).toBe(20)
   })
 
-  it('static-static start (no bundle) works in both directions and marks prekey id 0', () => {
-    const { a, b } = startPair(false)
+  it('no session starts without the contact\u2019s bundle', () => {
+    const alice = generateIdentity()
+    const bob = generateIdentity()
+    expect(() => Session.initiate(alice, bob.publicKey, null as never)).toThrow(expect.objectContaining({ code: 'malformed' }))
+  })
+
+  it('a static-static session of an earlier release keeps working both ways, and its initial envelopes still open (fixture)', () => {
+    const { a, b, alice, bob, initialEnvelopes, texts } = legacySession()
     const env = b.encrypt(text('back'))
     expect(a.decrypt(env).toString()).toBe('back')
     expect(b.decrypt(a.encrypt(text('again'))).toString()).toBe('again')
+    const { session, plaintext } = Session.respond(bob, alice.publicKey, initialEnvelopes[0], () => null)
+    expect(plaintext.toString()).toBe(texts[0])
+    expect(session.decrypt(initialEnvelopes[1]).toString()).toBe(texts[1])
+    expect(session.id.equals(b.id)).toBe(true)
   })
 
   it('initial envelopes repeat the start header until the first reply, and either can open the session', () => {
@@ -113,13 +124,15 @@ describe('Double Ratchet sessions', () => {
   it('both sides initiating at once yields two distinct sessions, told apart by id', () => {
     const alice = generateIdentity()
     const bob = generateIdentity()
-    const ab = Session.initiate(alice, bob.publicKey, null)
-    const ba = Session.initiate(bob, alice.publicKey, null)
+    const alicePrekey = generateSignedPrekey(alice, 1)
+    const bobPrekey = generateSignedPrekey(bob, 1)
+    const ab = Session.initiate(alice, bob.publicKey, bundleOf(bob, bobPrekey))
+    const ba = Session.initiate(bob, alice.publicKey, bundleOf(alice, alicePrekey))
     expect(ab.id.equals(ba.id)).toBe(false)
     const fromAlice = ab.encrypt(text('hi bob'))
     const fromBob = ba.encrypt(text('hi alice'))
-    const atBob = Session.respond(bob, alice.publicKey, fromAlice, () => null)
-    const atAlice = Session.respond(alice, bob.publicKey, fromBob, () => null)
+    const atBob = Session.respond(bob, alice.publicKey, fromAlice, () => bobPrekey)
+    const atAlice = Session.respond(alice, bob.publicKey, fromBob, () => alicePrekey)
     expect(atBob.plaintext.toString()).toBe('hi bob')
     expect(atAlice.plaintext.toString()).toBe('hi alice')
     expectRejected(ab, () => ab.decrypt(ba.encrypt(text('x'))), 'wrong-session')
@@ -152,7 +165,7 @@ describe('Double Ratchet sessions', () => {
     const envelopes = Array.from({ length: MAX_SKIP + 2 }, (_, i) => a.encrypt(text(`burst ${i}`)))
     expectRejected(b, () => b.decrypt(envelopes[MAX_SKIP + 1]), 'too-many-skipped')
     expect(b.decrypt(envelopes[MAX_SKIP]).toString()).toBe(`burst ${MAX_SKIP}`)
-    expect(b.decrypt(envelopes[0]).toString()).toBe('burst 0')
+    expect(b.decrypt(envelopes[MAX_SKIP - 1]).toString()).toBe(`burst ${MAX_SKIP - 1}`)
     expect(b.decrypt(envelopes[MAX_SKIP + 1]).toString()).toBe(`burst ${MAX_SKIP + 1}`)
   })
 
@@ -163,20 +176,34 @@ describe('Double Ratchet sessions', () => {
     expectRejected(b, () => b.decrypt(a.encrypt(text('new chain'))), 'too-many-skipped')
   })
 
-  it('keeps at most MAX_STORED_SKIPPED skipped keys, evicting the oldest', () => {
+  it('keeps at most MAX_STORED_SKIPPED skipped keys, evicting the oldest: a sender skipping 1,000 a chain leaves a state under 16 KB', () => {
     const { a, b } = startPair()
     const chains: Buffer[][] = []
-    // Three chains of 900 skipped messages each: 2,700 keys, more than the cap of 2,000.
     for (let c = 0; c < 3; c++) {
-      const chain = Array.from({ length: 901 }, (_, i) => a.encrypt(text(`c${c} m${i}`)))
-      expect(b.decrypt(chain[900]).toString()).toBe(`c${c} m900`)
+      const chain = Array.from({ length: MAX_SKIP + 1 }, (_, i) => a.encrypt(text(`c${c} m${i}`)))
+      expect(b.decrypt(chain[MAX_SKIP]).toString()).toBe(`c${c} m${MAX_SKIP}`)
       chains.push(chain)
       a.decrypt(b.encrypt(text('turn')))
+      expect(b.encode().byteLength).toBeLessThan(16 * 1024)
     }
-    expect(MAX_STORED_SKIPPED).toBeLessThan(2700)
-    expectRejected(b, () => b.decrypt(chains[0][0]), 'duplicate', 'auth-failed')
-    expect(b.decrypt(chains[2][0]).toString()).toBe('c2 m0')
-    expect(b.decrypt(chains[1][899]).toString()).toBe('c1 m899')
+    expect(MAX_STORED_SKIPPED).toBeLessThan(MAX_SKIP)
+    expectRejected(b, () => b.decrypt(chains[2][0]), 'duplicate', 'auth-failed')
+    expectRejected(b, () => b.decrypt(chains[1][MAX_SKIP - 1]), 'duplicate', 'auth-failed')
+    expect(b.decrypt(chains[2][MAX_SKIP - 1]).toString()).toBe(`c2 m${MAX_SKIP - 1}`)
+  })
+
+  it('skipped keys expire SKIPPED_KEY_CHAINS receiving ratchet steps later', () => {
+    const { a, b } = startPair()
+    const lost = a.encrypt(text('lost for a while'))
+    expect(b.decrypt(a.encrypt(text('after it'))).toString()).toBe('after it')
+    for (let step = 0; step < SKIPPED_KEY_CHAINS; step++) {
+      a.decrypt(b.encrypt(text('turn')))
+      b.decrypt(a.encrypt(text('turn back')))
+    }
+    expect(Session.decode(b.encode()).decrypt(Buffer.from(lost)).toString()).toBe('lost for a while')
+    a.decrypt(b.encrypt(text('turn')))
+    b.decrypt(a.encrypt(text('one step too many')))
+    expectRejected(b, () => b.decrypt(lost), 'duplicate', 'auth-failed')
   })
 
   it('state serialised and restored mid-conversation carries on, skipped keys included', () => {
@@ -246,13 +273,10 @@ describe('Double Ratchet sessions', () => {
     expect(b.decrypt(healed).toString()).toBe('secret again')
   })
 
-  it('static-static weakness heals: after the first reply, Bob\u2019s identity secret no longer opens new messages', () => {
-    const { a, b, bob, alice } = startPair(false)
-    const first = a.encrypt(text('pre-reply'))
-    // The initial envelope can be opened again from Bob's identity key alone (documented weakness)...
-    expect(Session.respond(bob, alice.publicKey, first, () => null).plaintext.toString()).toBe('pre-reply')
-    b.decrypt(first)
-    a.decrypt(b.encrypt(text('reply')))
+  it('static-static weakness of earlier sessions heals: after the first reply, Bob\u2019s identity secret no longer opens new messages', () => {
+    const { a, b, bob, alice, initialEnvelopes, texts } = legacySession()
+    // An initial envelope can be opened again from Bob's identity key alone (the documented weakness)...
+    expect(Session.respond(bob, alice.publicKey, initialEnvelopes[0], () => null).plaintext.toString()).toBe(texts[0])
     // ...but after the reply Alice no longer sends the start header, so there is nothing to respond to.
     const after = a.encrypt(text('post-reply'))
     expect(() => Session.respond(bob, alice.publicKey, after, () => null)).toThrow(

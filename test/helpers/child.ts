@@ -6,7 +6,7 @@ import { CairnError } from '../../core/api/errors'
 import type { CairnApi } from '../../core/api/types'
 
 const [profileDir, bootstrapJson] = process.argv.slice(2)
-const host = new CairnHost({ profileDir, bootstrap: bootstrapJson ? JSON.parse(bootstrapJson) : [] })
+const host = new CairnHost({ profileDir, bootstrap: bootstrapJson ? JSON.parse(bootstrapJson) : [], lanDiscovery: false })
 const write = (value: unknown) => process.stdout.write(JSON.stringify(value) + '\n')
 host.on('event', (event) => write({ event }))
 

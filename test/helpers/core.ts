@@ -37,7 +37,7 @@ export class Fixture {
   async host(profileDir?: string): Promise<Node> {
     const net = await this.net()
     const dir = profileDir ?? (await this.dir())
-    const host = new CairnHost({ profileDir: dir, bootstrap: net.bootstrap })
+    const host = new CairnHost({ profileDir: dir, bootstrap: net.bootstrap, lanDiscovery: false })
     this.hosts.add(host)
     const node = new Node(host, dir, () => this.hosts.delete(host))
     return node

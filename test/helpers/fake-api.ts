@@ -309,6 +309,22 @@ export class FakeApi implements CairnApi {
     if (c.unread > 0) this.putContact({ ...c, unread: 0 })
   }
 
+  async deleteMessage(contact: ContactId, messageId: string): Promise<void> {
+    this.record('deleteMessage', [contact, messageId])
+    this.contactOrThrow(contact)
+    const log = this.logs.get(contact) ?? []
+    if (!log.some((m) => m.id === messageId)) throw new CairnError('not-found', `no message ${messageId}`)
+    this.logs.set(contact, log.filter((m) => m.id !== messageId))
+    this.emit({ type: 'messages-deleted', contact, ids: [messageId] })
+  }
+
+  async clearConversation(contact: ContactId): Promise<void> {
+    this.record('clearConversation', [contact])
+    this.contactOrThrow(contact)
+    this.logs.set(contact, [])
+    this.emit({ type: 'messages-deleted', contact, ids: 'all' })
+  }
+
   async setTyping(contact: ContactId, typing: boolean): Promise<void> {
     this.record('setTyping', [contact, typing])
     this.contactOrThrow(contact)

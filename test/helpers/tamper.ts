@@ -1,11 +1,27 @@
 import { join } from 'node:path'
 import Corestore from 'corestore'
 import type Hypercore from 'hypercore'
+import type { CairnHost } from '../../core/host/host'
 import { decodeContactId, openKeystore } from '../../core/identity'
 import { openOwnLog } from '../../core/log'
+import type { Messenger } from '../../core/messenger'
 import type { ContactRecord } from '../../core/messenger/records'
-import { corestorePrimaryKey, storeCipher } from '../../core/messenger/store-keys'
-import { keys, Store } from '../../core/store'
+import { openProfileStore } from '../../core/messenger/profile-store'
+import { keys } from '../../core/store'
+import type { StoreEpochs } from '../../core/store/epochs'
+
+/** A closed profile's corestore and store, opened as the messenger opens them (its epoch included). */
+export async function openClosedProfile(profileDir: string, passphrase: string): Promise<{ corestore: Corestore; epochs: StoreEpochs; storageKey: Buffer }> {
+  const secrets = await openKeystore(join(profileDir, 'keystore'), passphrase)
+  const corestore = new Corestore(join(profileDir, 'cores'))
+  await corestore.ready()
+  const epochs = await openProfileStore(corestore, profileDir, secrets.storageKey, {
+    onError: (err) => {
+      throw err
+    }
+  })
+  return { corestore, epochs, storageKey: secrets.storageKey }
+}
 
 /**
  * Opens a closed profile the way an attacker holding its secrets would, and lets fn rewrite the
@@ -13,36 +29,34 @@ import { keys, Store } from '../../core/store'
  * signed). The contact record's outgoing count follows the log, so the node keeps writing after it.
  */
 export async function rewriteOwnLog(profileDir: string, passphrase: string, contactId: string, fn: (core: Hypercore) => Promise<void>): Promise<void> {
-  const secrets = await openKeystore(join(profileDir, 'keystore'), passphrase)
-  const corestore = new Corestore(join(profileDir, 'cores'), { primaryKey: corestorePrimaryKey(secrets.storageKey), unsafe: true })
+  const { corestore, epochs } = await openClosedProfile(profileDir, passphrase)
   try {
-    const cipher = storeCipher(secrets.storageKey)
-    const tag = cipher.tag(decodeContactId(contactId))
+    const tag = epochs.store.tag(decodeContactId(contactId))
     const core = await openOwnLog(corestore, tag)
     await fn(core)
-    const store = new Store(corestore.get({ name: 'local' }), cipher)
-    await store.ready()
-    await store.write(async (tx) => {
+    await epochs.store.write(async (tx) => {
       const rec = (await tx.getJson<ContactRecord>(keys.contact(tag)))!
       tx.putJson(keys.contact(tag), { ...rec, outCount: core.length })
     })
     await core.close()
-    await store.close()
+    await epochs.close()
   } finally {
     await corestore.close()
   }
 }
 
-/** The public key of the log a profile writes for a contact, derived as the profile itself does. */
-export async function ownLogKey(profileDir: string, passphrase: string, contactId: string, scratchDir: string): Promise<Buffer> {
-  const secrets = await openKeystore(join(profileDir, 'keystore'), passphrase)
-  const corestore = new Corestore(scratchDir, { primaryKey: corestorePrimaryKey(secrets.storageKey), unsafe: true })
-  try {
-    const core = await openOwnLog(corestore, storeCipher(secrets.storageKey).tag(decodeContactId(contactId)))
-    const key = core.key!
-    await core.close()
-    return key
-  } finally {
-    await corestore.close()
-  }
+/** The messenger a host has open (tests reach inside it to play a hostile or broken peer). */
+export function messengerOf(host: CairnHost): Messenger {
+  return (host as unknown as { messenger: Messenger }).messenger
+}
+
+/** The log an open messenger writes for a contact. */
+export function ownLog(m: Messenger, contactId: string): Hypercore {
+  const { directory } = m as unknown as { directory: { require(id: string): unknown } }
+  return (directory.require(contactId) as { logs: { mine: Hypercore } }).logs.mine
+}
+
+/** The public key of the log an open profile writes for a contact. */
+export function ownLogKey(host: CairnHost, contactId: string): Buffer {
+  return ownLog(messengerOf(host), contactId).key!
 }

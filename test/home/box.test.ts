@@ -3,7 +3,7 @@ import HyperDHT from 'hyperdht'
 import { cryptoReady } from '../../core/crypto'
 import { encodeContactId } from '../../core/identity'
 import { HomeBox, decodePairingCode, type BoxEvent } from '../../core/home'
-import { Session } from '../../core/ratchet'
+import { Session, bundleOf, generateSignedPrekey } from '../../core/ratchet'
 import { diskBytes, HomeFixture, waitFor } from './helpers'
 
 const f = new HomeFixture()
@@ -27,7 +27,7 @@ describe('home node', () => {
     const owner = await f.paired(box, alice)
     const log = alice.store.get({ name: 'out/for-bob' })
     await log.ready()
-    const session = Session.initiate(alice.identity, bob.identity.publicKey, null)
+    const session = Session.initiate(alice.identity, bob.identity.publicKey, bundleOf(bob.identity, generateSignedPrekey(bob.identity, 1)))
     for (const text of texts) await log.append(session.encrypt(Buffer.from(text)))
     await owner.keep(log)
     const bobGuest = HyperDHT.keyPair()

@@ -55,7 +55,7 @@ describe('Electron IPC bridge over the real CairnHost', () => {
     const me = await api.create('Alice', 'a good passphrase')
     expect(me.name).toBe('Alice')
     expect(await api.state()).toEqual({ profile: 'unlocked', me })
-    await expect(api.create('Again', 'x')).rejects.toMatchObject({ code: 'profile-exists' })
+    await expect(api.create('Again', 'another good passphrase')).rejects.toMatchObject({ code: 'profile-exists' })
     await expect(api.addContact('not-an-id', 'Bob')).rejects.toMatchObject({ code: 'invalid-contact-id' })
     await expect(api.addContact(me.id, 'Me')).rejects.toMatchObject({ code: 'self' })
     await api.lock()

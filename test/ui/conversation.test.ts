@@ -176,3 +176,23 @@ test('opening a conversation with unread messages marks it read', async () => {
   expect(api.calls.some((c) => c.method === 'markRead' && c.args[0] === grace)).toBe(true)
   expect(within(list).getByText('1 new message')).toBeTruthy()
 })
+
+test('a message can be deleted from its bubble, and the whole conversation cleared after confirming', async () => {
+  const { ui, list } = await open()
+  const newest = `message ${COUNT - 1}`
+  expect(texts(list)).toContain(newest)
+  const row = within(list).getAllByRole('listitem').find((r) => r.textContent?.includes(newest))!
+  await fireEvent.click(within(row).getByRole('button', { name: 'Delete this message' }))
+  await mounted!.settle()
+  expect(api.calls.filter((c) => c.method === 'deleteMessage')).toEqual([{ method: 'deleteMessage', args: [grace, `m-${COUNT - 1}`] }])
+  expect(texts(list)).not.toContain(newest)
+  expect(texts(list)).toContain(`message ${COUNT - 2}`)
+
+  await fireEvent.click(ui.getByRole('button', { name: 'Clear conversation' }))
+  await mounted!.settle()
+  expect(api.calls.some((c) => c.method === 'clearConversation')).toBe(false)
+  await fireEvent.click(ui.getByRole('button', { name: 'Yes, delete all messages' }))
+  await mounted!.settle()
+  expect(api.calls.filter((c) => c.method === 'clearConversation')).toHaveLength(1)
+  expect(ui.getByText(/This is the start of your conversation with Grace/)).toBeTruthy()
+})

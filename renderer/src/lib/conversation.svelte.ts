@@ -72,6 +72,14 @@ export class Conversation {
     }
   }
 
+  /** Drops deleted messages from view: the listed ids, or all of them. */
+  remove(ids: string[] | 'all'): void {
+    const gone = ids === 'all' ? null : new Set(ids)
+    this.messages = gone ? this.messages.filter((m) => !gone.has(m.id)) : []
+    for (const id of gone ?? [...this.#ids]) this.#ids.delete(id)
+    if (!gone) this.hasOlder = false
+  }
+
   /** Adds a new message, or refreshes one already shown (the send result and its event may both arrive). */
   upsert(message: Message): void {
     if (this.#ids.has(message.id)) {

@@ -113,6 +113,9 @@ export class Session {
       case 'message-state':
         this.#conversations.get(e.contact)?.setState(e.id, e.state)
         break
+      case 'messages-deleted':
+        this.#conversations.get(e.contact)?.remove(e.ids)
+        break
       case 'contact':
         this.contacts = upsertBy(this.contacts, e.contact, (c) => c.id)
         break

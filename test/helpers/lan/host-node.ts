@@ -12,11 +12,17 @@ import { parseBootstrap } from '../../../core/profile/bootstrap'
 const PASSPHRASE = 'lan scenario passphrase'
 const report = (r: Record<string, unknown>) => process.stdout.write(JSON.stringify(r) + '\n')
 
-const host = new CairnHost({
-  profileDir: process.env.CAIRN_PROFILE!,
-  bootstrap: parseBootstrap(process.env.CAIRN_BOOTSTRAP) ?? [],
-  lanDiscovery: process.env.CAIRN_LAN !== '0'
-})
+// CAIRN_DEFAULTS=1: nothing but the profile folder, as a user who touched no setting runs it (the
+// public bootstrap, unreachable from the namespace, and the profile's own LAN setting).
+const host = new CairnHost(
+  process.env.CAIRN_DEFAULTS === '1'
+    ? { profileDir: process.env.CAIRN_PROFILE! }
+    : {
+        profileDir: process.env.CAIRN_PROFILE!,
+        bootstrap: parseBootstrap(process.env.CAIRN_BOOTSTRAP) ?? [],
+        lanDiscovery: process.env.CAIRN_LAN !== '0'
+      }
+)
 const echo = process.env.CAIRN_ECHO === '1'
 const pongs = new Map<string, () => void>()
 

@@ -75,13 +75,14 @@ export class Lab {
   }
 
   /** A bridge and one namespace per name, each with its own address on the bridge's subnet. */
-  static create(names: string[], tag = 'lab'): Lab {
+  /** With defaultRoute false the hosts have no default route at all (two laptops on a cable), else one into the sink. */
+  static create(names: string[], tag = 'lab', opts: { defaultRoute?: boolean } = {}): Lab {
     const lab = new Lab(tag)
     try {
       ip('netns', 'add', lab.bridge)
       ip('-n', lab.bridge, 'link', 'add', 'br0', 'type', 'bridge')
       ip('-n', lab.bridge, 'link', 'set', 'br0', 'up')
-      names.forEach((name, i) => lab.addHost(name, `${SUBNET}.${i + 1}`, `p${i}`))
+      names.forEach((name, i) => lab.addHost(name, `${SUBNET}.${i + 1}`, `p${i}`, opts.defaultRoute ?? true))
     } catch (err) {
       lab.destroy()
       throw err
@@ -89,7 +90,7 @@ export class Lab {
     return lab
   }
 
-  private addHost(name: string, address: string, port: string): void {
+  private addHost(name: string, address: string, port: string, defaultRoute: boolean): void {
     const ns = `${PREFIX}-${process.pid}-${this.tag}-${name}`
     ip('netns', 'add', ns)
     this.hosts.set(name, { name, ns, address, port })
@@ -104,7 +105,7 @@ export class Lab {
     ip('-n', ns, 'link', 'add', 'sink0', 'type', 'veth', 'peer', 'name', 'sink1')
     ip('-n', ns, 'link', 'set', 'sink0', 'up')
     ip('-n', ns, 'link', 'set', 'sink1', 'up')
-    ip('-n', ns, 'route', 'add', 'default', 'dev', 'sink0')
+    if (defaultRoute) ip('-n', ns, 'route', 'add', 'default', 'dev', 'sink0')
   }
 
   host(name: string): LabHost {

@@ -1,0 +1,45 @@
+// Deleting what the user asks to delete: one message, or a whole conversation. The records leave
+// the live store here; the messenger then ends the store epoch, so the text leaves the disk too
+// (see store/epochs). A message already in my log stays there as ciphertext that its ratchet keys,
+// long deleted, no longer open; a queued one is simply never sent.
+import { CairnError } from '../api/errors'
+import type { MessagePreview } from '../api/types'
+import { keys, seqOfKey, type Tx } from '../store'
+import { preview } from './payload'
+import type { Counterpart } from './receive'
+import type { ContactRecord, MessageRecord } from './records'
+
+function seqOf(w: Counterpart, messageId: string): number {
+  const digits = messageId.slice(messageId.lastIndexOf('-') + 1)
+  const seq = Number(digits)
+  if (!/^\d{1,15}$/.test(digits) || w.messageId(seq) !== messageId) {
+    throw new CairnError('not-found', `no message ${messageId.slice(0, 40)} with this contact`)
+  }
+  return seq
+}
+
+/** The preview of the newest message left, for the contact list. */
+async function newestPreview(w: Counterpart, tx: Tx, deleted: number): Promise<MessagePreview | null> {
+  for await (const { key, value } of w.deps.store.range(keys.messages(w.tag), { reverse: true, limit: 2 })) {
+    if (seqOfKey(key) === deleted || (await tx.get(key)) === null) continue
+    const m = JSON.parse(value.toString('utf8')) as MessageRecord
+    return { direction: m.dir, text: preview(m.text), at: m.sentAt }
+  }
+  return null
+}
+
+/** Deletes one message (or every message, for null) in a write on the draft record. */
+export async function deleteRecords(w: Counterpart, rec: ContactRecord, tx: Tx, messageId: string | null): Promise<void> {
+  if (messageId === null) {
+    for await (const { key } of w.deps.store.range(keys.messages(w.tag))) tx.del(key)
+    rec.lastMessage = null
+    rec.unread = 0
+    rec.readSeq = rec.nextSeq
+  } else {
+    const seq = seqOf(w, messageId)
+    if (!(await tx.get(keys.message(w.tag, seq)))) throw new CairnError('not-found', `no message ${messageId} with this contact`)
+    tx.del(keys.message(w.tag, seq))
+    rec.lastMessage = await newestPreview(w, tx, seq)
+  }
+  tx.putJson(keys.contact(w.tag), rec)
+}

@@ -1,0 +1,17 @@
+const Corestore = require('corestore')
+const fs = require('fs'), path = require('path'), os = require('os')
+function scan(dir, needle) { let hits = []; for (const f of fs.readdirSync(dir, { recursive: true })) { const p = path.join(dir, f); if (fs.statSync(p).isFile() && fs.readFileSync(p).includes(needle)) hits.push(f) } return hits }
+;(async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exp-'))
+  const crypto = require('hypercore-crypto')
+  const kp = crypto.keyPair()
+  let cs = new Corestore(dir)
+  const a = cs.get({ keyPair: kp }); await a.ready(); await a.append(Buffer.from('x'))
+  const n = cs.get({ name: 'named' }); await n.ready(); await n.append(Buffer.from('y'))
+  await cs.close()
+  console.log('explicit sk', scan(dir, kp.secretKey.subarray(0,32)), 'named sk', scan(dir, n.keyPair.secretKey.subarray(0,32)))
+  cs = new Corestore(dir)
+  const a2 = cs.get({ key: kp.publicKey }); await a2.ready(); console.log('writable after reopen w/o keypair', a2.writable)
+  const a3 = cs.get({ keyPair: kp }); await a3.ready(); console.log('writable with keypair', a3.writable)
+  await cs.close()
+})()
