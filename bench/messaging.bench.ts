@@ -130,8 +130,10 @@ try {
     await a.send(bId, text)
     cairn.push((await seen) - start)
   }
-  const aBlocks = (a as unknown as { messenger: { conversations: Map<string, { own: Hypercore }> } }).messenger
-  const ownLog = [...aBlocks.conversations.values()][0].own
+  // The size of a real envelope, read from A's own log (the conversation keeps its logs private).
+  type Inside = { messenger: { directory: { conversations(): IterableIterator<unknown> } } }
+  const [conversation] = (a as unknown as Inside).messenger.directory.conversations()
+  const ownLog = (conversation as { logs: { mine: Hypercore } }).logs.mine
   const envelopeBytes = (await ownLog.get(ownLog.length - 1))!.length
 
   const topic = randomBytes(32)

@@ -17,36 +17,77 @@ export interface ApiClient {
   onClose(cb: () => void): () => void
 }
 
+type Response = Extract<WireFrame, { kind: 'response' }>
+
+const CLOSED = 'the connection to Cairn is closed'
+
 interface Pending {
   resolve(value: unknown): void
   reject(err: CairnError): void
 }
 
-export function createApiClient(send: (frame: WireFrame) => void): ApiClient {
-  const pending = new Map<number, Pending>()
-  const listeners = new Set<(e: CairnEvent) => void>()
-  const closeListeners = new Set<() => void>()
-  let nextId = 1
-  let closed = false
+/** The calls sent and not yet answered, each settled by the response frame with its id. */
+class PendingCalls {
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 1
 
-  function call(method: ApiMethod, args: unknown[]): Promise<unknown> {
-    if (closed) return Promise.reject(new CairnError('internal', 'the connection to Cairn is closed'))
-    // Trailing undefined arguments are omitted so JSON transports (which turn them into null) and
-    // structured-clone transports send the same frame.
-    let end = args.length
-    while (end > 0 && args[end - 1] === undefined) end--
-    const id = nextId++
+  constructor(private readonly send: (frame: WireFrame) => void) {}
+
+  start(method: ApiMethod, args: unknown[]): Promise<unknown> {
+    const id = this.nextId++
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject })
+      this.pending.set(id, { resolve, reject })
       try {
-        send({ kind: 'request', id, method, args: args.slice(0, end) })
+        this.send({ kind: 'request', id, method, args: withoutTrailingUndefined(args) })
       } catch (err) {
-        pending.delete(id)
+        this.pending.delete(id)
         reject(new CairnError('internal', `could not reach Cairn: ${err instanceof Error ? err.message : String(err)}`))
       }
     })
   }
 
+  settle(frame: Response): void {
+    const waiting = this.pending.get(frame.id)
+    if (!waiting) return
+    this.pending.delete(frame.id)
+    if (frame.ok === true) waiting.resolve(frame.result)
+    else if (isErrorShape(frame.error)) waiting.reject(new CairnError(frame.error.code, frame.error.message))
+    else waiting.reject(new CairnError('internal', 'malformed response from Cairn'))
+  }
+
+  rejectAll(err: CairnError): void {
+    for (const waiting of this.pending.values()) waiting.reject(err)
+    this.pending.clear()
+  }
+}
+
+// Trailing undefined arguments are omitted so JSON transports (which turn them into null) and
+// structured-clone transports send the same frame.
+function withoutTrailingUndefined(args: unknown[]): unknown[] {
+  let end = args.length
+  while (end > 0 && args[end - 1] === undefined) end--
+  return args.slice(0, end)
+}
+
+/** Calls every listener of a snapshot of the set; one that throws is logged and the others still run. */
+function callEach<A extends unknown[]>(listeners: Iterable<(...args: A) => void>, what: string, ...args: A): void {
+  for (const cb of [...listeners]) {
+    try {
+      cb(...args)
+    } catch (err) {
+      console.error(`cairn: ${what} failed`, err)
+    }
+  }
+}
+
+export function createApiClient(send: (frame: WireFrame) => void): ApiClient {
+  const calls = new PendingCalls(send)
+  const listeners = new Set<(e: CairnEvent) => void>()
+  const closeListeners = new Set<() => void>()
+  let closed = false
+
+  const call = (method: ApiMethod, args: unknown[]): Promise<unknown> =>
+    closed ? Promise.reject(new CairnError('internal', CLOSED)) : calls.start(method, args)
   const api = Object.fromEntries(
     API_METHODS.map((method) => [method, (...args: unknown[]) => call(method, args)])
   ) as unknown as CairnApi
@@ -54,41 +95,20 @@ export function createApiClient(send: (frame: WireFrame) => void): ApiClient {
   function receive(frame: WireFrame): void {
     if (typeof frame !== 'object' || frame === null) return
     if (frame.kind === 'event') {
-      if (typeof frame.event !== 'object' || frame.event === null) return
-      for (const cb of [...listeners]) {
-        try {
-          cb(frame.event)
-        } catch (err) {
-          console.error('cairn: event listener failed', err)
-        }
-      }
-      return
+      if (typeof frame.event === 'object' && frame.event !== null) callEach(listeners, 'event listener', frame.event)
+    } else if (frame.kind === 'response') {
+      calls.settle(frame)
     }
-    if (frame.kind !== 'response') return
-    const waiting = pending.get(frame.id)
-    if (!waiting) return
-    pending.delete(frame.id)
-    if (frame.ok === true) waiting.resolve(frame.result)
-    else if (isErrorShape(frame.error)) waiting.reject(new CairnError(frame.error.code, frame.error.message))
-    else waiting.reject(new CairnError('internal', 'malformed response from Cairn'))
   }
 
   function close(): void {
     if (closed) return
     closed = true
-    const err = new CairnError('internal', 'the connection to Cairn is closed')
-    for (const waiting of pending.values()) waiting.reject(err)
-    pending.clear()
+    calls.rejectAll(new CairnError('internal', CLOSED))
     listeners.clear()
     const toCall = [...closeListeners]
     closeListeners.clear()
-    for (const cb of toCall) {
-      try {
-        cb()
-      } catch (failure) {
-        console.error('cairn: close listener failed', failure)
-      }
-    }
+    callEach(toCall, 'close listener')
   }
 
   function onClose(cb: () => void): () => void {
