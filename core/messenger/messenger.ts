@@ -17,6 +17,8 @@ import type { Network, Peer } from '../net'
 import type { RequestFrame } from '../net/frames'
 import type { SignedPrekey } from '../ratchet'
 import { keys, seqOfKey, type Store } from '../store'
+import type { Call, MediaFrame, MediaKind } from '../api/types'
+import { Calls } from './calls'
 import { Conversation } from './conversation'
 import type { ConversationDeps } from './deps'
 import type { Directory } from './directory'
@@ -42,6 +44,8 @@ export interface MessengerParts {
   /** The time the prekey schedule goes by (tests move it). */
   clock?: () => number
   prekeyPolicy?: PrekeyPolicy
+  /** False on a node with no one to ring (the headless CLI); default true. */
+  canTakeCalls?: boolean
 }
 
 /**
@@ -61,6 +65,7 @@ export class Messenger extends EventEmitter {
   private readonly requests: ContactRequests
   private readonly lan: LanSwitch
   private readonly prekeyRotation: PrekeyRotation
+  private readonly calls: Calls
   private closing: Promise<void> | null = null
 
   constructor(parts: MessengerParts) {
@@ -74,6 +79,8 @@ export class Messenger extends EventEmitter {
     this.store = store
     this.network = network
     this.directory = directory
+    const calls = new Calls({ identity: self.identity.publicKey, directory, events, canTakeCalls: parts.canTakeCalls ?? true })
+    this.calls = calls
     this.conversationDeps = {
       store,
       corestore: parts.corestore,
@@ -83,7 +90,8 @@ export class Messenger extends EventEmitter {
       me: () => ({ name: self.name, bundle: self.bundle() }),
       knownLog: (key) => directory.knownLog(key),
       listed: (c) => directory.isListed(c),
-      met: (key) => network.cancelRequest(key)
+      met: (key) => network.cancelRequest(key),
+      calls: { receive: (remote, frame) => calls.receive(remote, frame), connectionLost: (remote) => calls.connectionLost(remote) }
     }
     this.requests = new ContactRequests({
       store,
@@ -278,6 +286,32 @@ export class Messenger extends EventEmitter {
     this.directory.require(id).typing(typing)
   }
 
+  // ---- calls ----
+
+  startCall(contact: ContactId, video: boolean): Call {
+    return this.calls.start(contact, video)
+  }
+
+  acceptCall(call: string, video: boolean): Call {
+    return this.calls.accept(call, video)
+  }
+
+  declineCall(call: string): void {
+    this.calls.decline(call)
+  }
+
+  hangup(call: string): void {
+    this.calls.hangup(call)
+  }
+
+  sendMedia(call: string, frame: MediaFrame): void {
+    this.calls.sendMedia(call, frame)
+  }
+
+  requestKeyframe(call: string, stream: MediaKind): void {
+    this.calls.requestKeyframe(call, stream)
+  }
+
   // ---- lifecycle ----
 
   close(): Promise<void> {
@@ -296,6 +330,7 @@ export class Messenger extends EventEmitter {
   }
 
   private async shutdown(): Promise<void> {
+    this.calls.close()
     this.prekeyRotation.stop()
     await this.lan.settle()
     await this.network.close()

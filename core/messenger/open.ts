@@ -26,6 +26,8 @@ export interface MessengerOptions {
   /** The time the signed prekey schedule goes by, and the schedule (tests move and shorten them). */
   clock?: () => number
   prekeyPolicy?: PrekeyPolicy
+  /** False where no one can answer a call (the headless CLI): offers are answered 'unavailable'. */
+  canTakeCalls?: boolean
 }
 
 const FIRST_PREKEY_ID = 1
@@ -82,7 +84,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
       bootstrap: opts.bootstrap,
       classify: (remoteKey) => directory.classify(remoteKey)
     })
-    const opened = new Messenger({ secrets, corestore, store, meta, prekeys, directory, network, lanDiscovery, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
+    const opened = new Messenger({ secrets, corestore, store, meta, prekeys, directory, network, lanDiscovery, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy, canTakeCalls: opts.canTakeCalls })
     opened.once('closed', release)
     try {
       await opened.start()
