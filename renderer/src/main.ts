@@ -1,7 +1,8 @@
 import { mount } from 'svelte'
 import App from './App.svelte'
+import playoutWorklet from './lib/call/playout-worklet.ts?worker&url'
 import './app.css'
 
 const target = document.getElementById('app')
 if (!target) throw new Error('index.html has no #app element')
-mount(App, { target })
+mount(App, { target, props: { playoutWorklet } })
