@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config'
 const NET = [
   'test/net/{contacts,dual,hostile,lifecycle,requests}.test.ts',
   'test/core/**/*.test.ts',
-  'test/cli/{backup,control-socket,nodes,usage}.test.ts',
+  'test/cli/{backup,calls,control-socket,nodes,usage}.test.ts',
   'test/shell/ipc-host.test.ts',
   'test/media/{call,call-manager,call-stream}.test.ts'
 ]
