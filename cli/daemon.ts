@@ -29,7 +29,8 @@ export async function runDaemon(ctx: CliContext, opts: DaemonOptions): Promise<v
 
   // Listening from the start, so a signal during start-up still closes what was opened.
   const stop = stopSignal()
-  const host = new CairnHost(ctx.hostOptions)
+  // A node without a web shell has no one to ring: it answers calls 'unavailable' and reports them.
+  const host = new CairnHost({ ...ctx.hostOptions, canTakeCalls: opts.webShellPort !== undefined })
   const printEvent = (event: CairnEvent) => {
     ctx.stdout.write(JSON.stringify(event) + '\n')
     // A control client locked the profile: a locked node can do nothing, so it goes away cleanly.

@@ -1,6 +1,6 @@
 // Decides when the app asks for the user's attention: a desktop notification for an incoming
-// message unless its conversation is on screen in the focused window, and the unread total for the
-// badge and tray. Free of Electron so it is tested in plain Node.
+// message unless its conversation is on screen in the focused window, one for an incoming call
+// unless the window is focused (the call screen shows it), and the unread total for the badge and tray. Free of Electron so it is tested in plain Node.
 import type { CairnEvent, ContactId } from '../core/api/types'
 import type { ApiHost } from '../core/host/dispatch'
 
@@ -65,6 +65,12 @@ export function watchAttention(host: ApiHost, sinks: AttentionSinks): Attention 
         scheduleRefresh()
         break
       }
+      case 'call':
+        // An incoming call rings even when the window is hidden or unfocused.
+        if (event.call.direction === 'in' && event.call.phase === 'ringing' && !sinks.isFocused()) {
+          sinks.notify(names.get(event.call.contact) ?? 'Incoming call', event.call.video ? 'Incoming video call' : 'Incoming call', event.call.contact)
+        }
+        break
       case 'contact':
         names.set(event.contact.id, event.contact.name)
         scheduleRefresh()

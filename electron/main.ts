@@ -1,7 +1,8 @@
 // The Electron main process: one CairnHost for the profile, one window, the API bridged over IPC,
 // notifications, badge and tray. Security follows Electron's checklist: isolated sandboxed
 // renderer, app-scheme content only, every IPC sender checked, navigation, new windows and
-// permission requests denied, links opened outside only after the user says so.
+// permission requests denied (but camera and microphone for the app's page during a call), links
+// opened outside only after the user says so.
 import { createHash } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -23,6 +24,7 @@ import {
 import { IPC } from '../core/api/bridge'
 import type { CairnEvent } from '../core/api/types'
 import { CairnHost } from '../core/host/host'
+import { watchCallsForMedia } from './media-permission'
 import { realRendererDir } from '../shell/static'
 import { APP_ENTRY, APP_SCHEME, isAppUrl } from './app-url'
 import { serveAppRequest } from './app-protocol'
@@ -165,12 +167,13 @@ async function start(): Promise<void> {
   const root = await realRendererDir(rendererDir)
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(root, request.url))
 
-  const denyAll = session.defaultSession
-  denyAll.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
-  denyAll.setPermissionCheckHandler(() => false)
-
   const cairn = new CairnHost({ profileDir: args.profileDir, bootstrap: args.bootstrap, lanDiscovery: args.lanDiscovery })
   host = cairn
+  // Everything denied except camera and microphone for the app's own page during a call.
+  const media = watchCallsForMedia(cairn)
+  const permissions = session.defaultSession
+  permissions.setPermissionRequestHandler((_contents, permission, callback, details) => callback(media.allows(permission, details.requestingUrl)))
+  permissions.setPermissionCheckHandler((_contents, permission, requestingOrigin) => media.allows(permission, requestingOrigin))
   cairn.on('event', (event: CairnEvent) => win?.webContents.send(IPC.event, event))
   attention = watchAttention(cairn, {
     isFocused: () => win?.isFocused() ?? false,

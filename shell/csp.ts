@@ -24,5 +24,6 @@ export const HARDENING_HEADERS: Readonly<Record<string, string>> = {
   'X-Frame-Options': 'DENY',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
-  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), usb=(), payment=()'
+  // Camera and microphone for calls, to the app's own origin only; the page asks only when a call starts or is accepted.
+  'Permissions-Policy': 'camera=(self), microphone=(self), geolocation=(), usb=(), payment=()'
 }

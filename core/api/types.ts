@@ -121,6 +121,51 @@ export interface SyncProgress {
   total: number
 }
 
+export type CallPhase = 'calling' | 'ringing' | 'active' | 'ended'
+
+/** Why a call ended: declined/busy/unavailable are the callee's answers; missed is an unanswered incoming call. */
+export type CallEndReason = 'hangup' | 'declined' | 'busy' | 'unavailable' | 'timeout' | 'failed' | 'missed'
+
+export interface Call {
+  /** 32 hex characters, unique per call. */
+  id: string
+  contact: ContactId
+  direction: 'in' | 'out'
+  video: boolean
+  phase: CallPhase
+  /** Four words both screens show once the call is active; the same on both when no one sits in between. */
+  sas: string[] | null
+}
+
+export interface CallEnd {
+  reason: CallEndReason
+  by: 'local' | 'remote'
+  /** How long the call was active, ms (0 if it never was). */
+  durationMs: number
+}
+
+export type MediaKind = 'audio' | 'video'
+
+/** One encoded frame (Opus or VP8) between the renderer and the core; data is base64. */
+export interface MediaFrame {
+  stream: MediaKind
+  keyframe: boolean
+  seq: number
+  /** Capture time on the sender's media clock, microseconds. */
+  timestampUs: number
+  data: string
+}
+
+export interface CallQuality {
+  /** Round trip of the call's datagrams, ms; null until the first report. */
+  rttMs: number | null
+  /** Fraction of the other side's datagrams lost in the last second, 0..1. */
+  loss: number
+  jitterMs: number
+  audioBitrate: number
+  videoBitrate: number
+}
+
 export type CairnEvent =
   | { type: 'message'; message: Message }
   | { type: 'message-state'; contact: ContactId; id: string; state: MessageState }
@@ -136,6 +181,11 @@ export type CairnEvent =
   | { type: 'sync'; progress: SyncProgress }
   | { type: 'profile'; profile: Profile }
   | { type: 'locked' }
+  | { type: 'call'; call: Call }
+  | { type: 'call-ended'; call: Call; end: CallEnd }
+  | { type: 'media'; call: string; frame: MediaFrame }
+  | { type: 'keyframe-request'; call: string; stream: MediaKind }
+  | { type: 'call-quality'; call: string; quality: CallQuality }
 
 /** Before a messenger is open: is there a profile in the folder, and is it unlocked? */
 export interface AppState {
@@ -195,6 +245,16 @@ export interface CairnApi {
   changePassphrase(current: string, next: string): Promise<void>
   /** The identity secret sealed under a backup passphrase (Argon2id + XChaCha20-Poly1305), as text. */
   exportIdentity(backupPassphrase: string): Promise<string>
+
+  /** Rings a connected contact; rejects with 'busy' during another call, 'offline' when not connected. */
+  startCall(contact: ContactId, video: boolean): Promise<Call>
+  acceptCall(call: string, video: boolean): Promise<Call>
+  declineCall(call: string): Promise<void>
+  hangup(call: string): Promise<void>
+  /** One encoded frame of the active call, to the other side. */
+  sendMedia(call: string, frame: MediaFrame): Promise<void>
+  /** Asks the other side for a keyframe (after a loss broke the picture). */
+  requestKeyframe(call: string, stream: MediaKind): Promise<void>
 }
 
 export type ApiMethod = keyof CairnApi
@@ -211,6 +271,8 @@ export type ErrorCode =
   | 'not-found' // no such contact or request
   | 'blocked'
   | 'self' // the ID is my own
+  | 'busy' // already in a call
+  | 'offline' // the contact is not connected
   | 'unauthorized' // transport-level: bad token, origin or sender
   | 'internal'
 

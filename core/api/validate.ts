@@ -16,6 +16,9 @@ export { INVITE_PREFIX } from '../protocol/prefixes'
 /** Well above an exportIdentity() text (a few hundred characters); the core checks the form itself. */
 export const BACKUP_MAX = 16 * 1024
 export const HISTORY_LIMIT_MAX = 500
+export const CALL_ID_CHARS = 32
+/** Base64 of the largest frame the core will send (255 datagram fragments of 1100 bytes). */
+export const MEDIA_DATA_MAX = Math.ceil((255 * 1100) / 3) * 4
 
 type Check = (value: unknown, label: string) => void
 
@@ -88,6 +91,37 @@ const arg = (label: string, check: Check, optional = false): ArgSpec => ({ label
 const contact = arg('contact', contactId)
 const id = arg('id', contactId)
 
+const callId: Check = (value, label) => {
+  if (typeof value !== 'string' || !/^[0-9a-f]{32}$/.test(value)) fail(label, `must be ${CALL_ID_CHARS} lowercase hex characters`)
+}
+
+function oneOf(values: readonly string[]): Check {
+  return (value, label) => {
+    if (typeof value !== 'string' || !values.includes(value)) fail(label, `must be one of ${values.join(', ')}`)
+  }
+}
+
+const count: Check = (value, label) => {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(label, 'must be a non-negative integer')
+}
+
+const mediaKind = oneOf(['audio', 'video'])
+const base64: Check = (value, label) => {
+  string(1, MEDIA_DATA_MAX)(value, label)
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value as string)) fail(label, 'must be base64')
+}
+
+function required(fields: Record<string, Check>): Check {
+  const shape = object(fields)
+  return (value, label) => {
+    shape(value, label)
+    for (const key of Object.keys(fields)) if ((value as Record<string, unknown>)[key] === undefined) fail(`${label}.${key}`, 'is missing')
+  }
+}
+
+const mediaFrame = required({ stream: mediaKind, keyframe: boolean, seq: count, timestampUs: count, data: base64 })
+const call = arg('call', callId)
+
 const SPECS: Record<ApiMethod, ArgSpec[]> = {
   state: [],
   create: [arg('name', name), arg('passphrase', passphrase)],
@@ -120,7 +154,13 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   settings: [],
   updateSettings: [arg('patch', settingsPatch)],
   changePassphrase: [arg('current', passphrase), arg('next', passphrase)],
-  exportIdentity: [arg('backupPassphrase', passphrase)]
+  exportIdentity: [arg('backupPassphrase', passphrase)],
+  startCall: [contact, arg('video', boolean)],
+  acceptCall: [call, arg('video', boolean)],
+  declineCall: [call],
+  hangup: [call],
+  sendMedia: [call, arg('frame', mediaFrame)],
+  requestKeyframe: [call, arg('stream', mediaKind)]
 }
 
 /** Every method of the API, in declaration order: what a client proxy exposes and a server accepts. */

@@ -24,6 +24,8 @@ const ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'not-found',
   'blocked',
   'self',
+  'busy',
+  'offline',
   'unauthorized',
   'internal'
 ])

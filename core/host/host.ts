@@ -17,6 +17,8 @@ export interface HostOptions {
   profileDir: string
   bootstrap?: BootstrapNode[]
   lanDiscovery?: boolean
+  /** False where no one can answer a call (the headless CLI); default true. */
+  canTakeCalls?: boolean
 }
 
 /** API methods the host runs itself: they open, close or replace the messenger. */
@@ -137,8 +139,8 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
   }
 
   private messengerOptions(passphrase: string) {
-    const { profileDir, bootstrap, lanDiscovery } = this.opts
-    return { profileDir, bootstrap, lanDiscovery, passphrase }
+    const { profileDir, bootstrap, lanDiscovery, canTakeCalls } = this.opts
+    return { profileDir, bootstrap, lanDiscovery, canTakeCalls, passphrase }
   }
 
   private attach(m: Messenger): Profile {

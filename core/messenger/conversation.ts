@@ -233,6 +233,13 @@ export class Conversation {
     if (!this.rec.blocked) this.control.send({ type: 'typing', typing })
   }
 
+  /** A call control frame to the contact; false when not connected. */
+  sendCallFrame(frame: Buffer): boolean {
+    if (this.rec.blocked || this.control.peer === null) return false
+    this.control.send({ type: 'call', frame })
+    return true
+  }
+
   announcePrekeys(bundle: Buffer): void {
     this.control.send({ type: 'prekeys', bundle })
   }

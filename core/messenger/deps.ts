@@ -21,4 +21,9 @@ export interface ConversationDeps {
   listed(c: Conversation): boolean
   /** The contact is connected: a request still out to them is answered. */
   met(key: ContactKey): void
+  /** Where a contact's call frames go, and who hears that their connection closed. */
+  calls: {
+    receive(remote: Buffer, frame: Buffer): void
+    connectionLost(remote: Buffer): void
+  }
 }

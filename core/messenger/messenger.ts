@@ -21,6 +21,8 @@ import { encodeInvite, INVITE_SECRET_BYTES } from '../protocol/invite'
 import type { SignedPrekey } from '../ratchet'
 import { keys, seqOfKey, type Store } from '../store'
 import type { StoreEpochs } from '../store/epochs'
+import type { Call, MediaFrame, MediaKind } from '../api/types'
+import { Calls } from './calls'
 import { Conversation } from './conversation'
 import type { ConversationDeps } from './deps'
 import type { Directory } from './directory'
@@ -53,6 +55,8 @@ export interface MessengerParts {
   /** The time the prekey schedule goes by (tests move it). */
   clock?: () => number
   prekeyPolicy?: PrekeyPolicy
+  /** False on a node with no one to ring (the headless CLI); default true. */
+  canTakeCalls?: boolean
 }
 
 /**
@@ -73,6 +77,7 @@ export class Messenger extends EventEmitter {
   private readonly requests: ContactRequests
   private readonly lan: LanSwitch
   private readonly prekeyRotation: PrekeyRotation
+  private readonly calls: Calls
   private closing: Promise<void> | null = null
   private readonly lanPinned: boolean
 
@@ -89,6 +94,8 @@ export class Messenger extends EventEmitter {
     this.lanPinned = parts.lanPinned ?? false
     this.network = network
     this.directory = directory
+    const calls = new Calls({ identity: self.identity.publicKey, directory, events, canTakeCalls: parts.canTakeCalls ?? true })
+    this.calls = calls
     this.conversationDeps = {
       store,
       corestore: parts.corestore,
@@ -98,7 +105,8 @@ export class Messenger extends EventEmitter {
       me: () => ({ name: self.name, bundle: self.bundle() }),
       knownLog: (key) => directory.knownLog(key),
       listed: (c) => directory.isListed(c),
-      met: (key) => void network.cancelRequest(key)
+      met: (key) => void network.cancelRequest(key),
+      calls: { receive: (remote, frame) => calls.receive(remote, frame), connectionLost: (remote) => calls.connectionLost(remote) }
     }
     this.requests = new ContactRequests({
       store,
@@ -322,6 +330,32 @@ export class Messenger extends EventEmitter {
     this.directory.require(id).typing(typing)
   }
 
+  // ---- calls ----
+
+  startCall(contact: ContactId, video: boolean): Call {
+    return this.calls.start(contact, video)
+  }
+
+  acceptCall(call: string, video: boolean): Call {
+    return this.calls.accept(call, video)
+  }
+
+  declineCall(call: string): void {
+    this.calls.decline(call)
+  }
+
+  hangup(call: string): void {
+    this.calls.hangup(call)
+  }
+
+  sendMedia(call: string, frame: MediaFrame): void {
+    this.calls.sendMedia(call, frame)
+  }
+
+  requestKeyframe(call: string, stream: MediaKind): void {
+    this.calls.requestKeyframe(call, stream)
+  }
+
   // ---- lifecycle ----
 
   close(): Promise<void> {
@@ -340,6 +374,7 @@ export class Messenger extends EventEmitter {
   }
 
   private async shutdown(): Promise<void> {
+    this.calls.close()
     this.prekeyRotation.stop()
     await this.lan.settle()
     await this.network.close()

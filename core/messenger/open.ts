@@ -30,6 +30,8 @@ export interface MessengerOptions {
   prekeyPolicy?: PrekeyPolicy
   /** When the store moves to a new epoch (tests shorten it). */
   epochPolicy?: EpochPolicy
+  /** False where no one can answer a call (the headless CLI): offers are answered 'unavailable'. */
+  canTakeCalls?: boolean
 }
 
 const FIRST_PREKEY_ID = 1
@@ -92,7 +94,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
       classify: (remoteKey) => directory.classify(remoteKey),
       hidden: meta.hidden ?? false
     })
-    opened = new Messenger({ secrets, corestore, store, epochs, meta, prekeys, directory, network, lanDiscovery, lanPinned: opts.lanDiscovery === false, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
+    opened = new Messenger({ secrets, corestore, store, epochs, meta, prekeys, directory, network, lanDiscovery, lanPinned: opts.lanDiscovery === false, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy, canTakeCalls: opts.canTakeCalls })
     opened.once('closed', release)
     try {
       await opened.start()

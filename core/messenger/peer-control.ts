@@ -33,6 +33,7 @@ export class PeerControl {
     this.current = peer
     peer.on('frame', (frame: ControlFrame) => events.guard(() => this.onFrame(peer, frame)))
     peer.on('close', () => {
+      this.deps.calls.connectionLost(this.c.key.bytes)
       if (this.current !== peer) return
       this.current = null
       this.c.announce()
@@ -88,7 +89,10 @@ export class PeerControl {
         const verified = this.verifiedBundle(frame.bundle)
         if (verified) await this.c.update(() => ({ bundle: verified }))
         await this.c.sealQueued()
+        return
       }
+      case 'call':
+        return this.deps.calls.receive(this.c.key.bytes, frame.frame)
     }
   }
 }

@@ -20,6 +20,8 @@ export type ControlFrame =
   | { type: 'receipt'; kind: ReceiptKind; upTo: number }
   | { type: 'typing'; typing: boolean }
   | { type: 'prekeys'; bundle: Buffer }
+  /** A call control frame (core/media/call-frames.ts), carried as its own bytes. */
+  | { type: 'call'; frame: Buffer }
 
 export interface RequestFrame {
   name: string
@@ -29,7 +31,9 @@ export interface RequestFrame {
 /** A frame a peer sent that does not follow the protocol: the protocol's DecodeError, under the name the network uses. */
 export { FrameError }
 
-const CONTROL_TYPES = ['hello', 'receipt', 'typing', 'prekeys'] as const
+const CONTROL_TYPES = ['hello', 'receipt', 'typing', 'prekeys', 'call'] as const
+/** Call frames are a few dozen bytes; core/media checks them exactly. */
+export const MAX_CALL_BYTES = 128
 const RECEIPT_KINDS: readonly ReceiptKind[] = ['delivered', 'read']
 const REQUEST_TYPE = 0
 const ACK_TYPE = 1
@@ -69,6 +73,9 @@ function validateControl(frame: ControlFrame, fail: (reason: string) => Error): 
       return
     case 'prekeys':
       checkBytes(frame.bundle, 'bundle', MAX_BUNDLE_BYTES, fail)
+      return
+    case 'call':
+      checkBytes(frame.frame, 'call frame', MAX_CALL_BYTES, fail)
       return
     default:
       throw fail('unknown frame type')
@@ -132,6 +139,9 @@ function preencodeControl(state: State, frame: ControlFrame): void {
       return
     case 'prekeys':
       c.buffer.preencode(state, frame.bundle)
+      return
+    case 'call':
+      c.buffer.preencode(state, frame.frame)
   }
 }
 
@@ -153,6 +163,9 @@ function encodeControlBody(state: State, frame: ControlFrame): void {
       return
     case 'prekeys':
       c.buffer.encode(state, frame.bundle)
+      return
+    case 'call':
+      c.buffer.encode(state, frame.frame)
   }
 }
 
@@ -208,6 +221,8 @@ export function decodeControlFrame(bytes: Uint8Array): ControlFrame {
       }
       case 'prekeys':
         return { type, bundle: readBytes(state, MAX_BUNDLE_BYTES, 'bundle') }
+      case 'call':
+        return { type, frame: readBytes(state, MAX_CALL_BYTES, 'call frame') }
       default:
         throw new FrameError('unknown frame type')
     }

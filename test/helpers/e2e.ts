@@ -90,11 +90,12 @@ export class Browser {
     private readonly dataDir: string
   ) {}
 
-  static async launch(): Promise<Browser> {
+  /** extraArgs: more Chromium flags (fake media devices for the call tests). */
+  static async launch(extraArgs: string[] = []): Promise<Browser> {
     const dataDir = await mkdtemp(join(tmpdir(), 'cairn-chromium-'))
     const context = await chromium.launchPersistentContext(dataDir, {
       executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...extraArgs],
       viewport: { width: 1100, height: 720 }
     })
     return new Browser(context, dataDir)

@@ -5,6 +5,9 @@ import type { ApiClient } from '../../core/api/client'
 import { CairnError } from '../../core/api/errors'
 import type {
   AppState,
+  Call,
+  MediaFrame,
+  MediaKind,
   CairnApi,
   CairnEvent,
   Contact,
@@ -354,5 +357,46 @@ export class FakeApi implements CairnApi {
   async exportIdentity(backupPassphrase: string): Promise<string> {
     this.open()
     return `cairn-backup-v1:${btoa(backupPassphrase.length + ':' + this.open().id)}`
+  }
+
+  // Calls: the fake has no network, so a call rings and stays there until the test emits events.
+  activeCalls = new Map<string, Call>()
+
+  async startCall(contact: ContactId, video: boolean): Promise<Call> {
+    this.record('startCall', [contact, video])
+    this.open()
+    const c = this.contactsById.get(contact)
+    if (!c) throw new CairnError('not-found', 'no such contact')
+    if (c.presence === 'offline') throw new CairnError('offline', 'the contact is not connected')
+    const call: Call = { id: (this.nextId++).toString(16).padStart(32, '0'), contact, direction: 'out', video, phase: 'calling', sas: null }
+    this.activeCalls.set(call.id, call)
+    return call
+  }
+
+  async acceptCall(id: string, video: boolean): Promise<Call> {
+    this.record('acceptCall', [id, video])
+    const call = this.activeCalls.get(id)
+    if (!call) throw new CairnError('not-found', 'no such call')
+    const active: Call = { ...call, video, phase: 'active', sas: ['acid', 'acorn', 'actor', 'adult'] }
+    this.activeCalls.set(id, active)
+    return active
+  }
+
+  async declineCall(id: string): Promise<void> {
+    this.record('declineCall', [id])
+    this.activeCalls.delete(id)
+  }
+
+  async hangup(id: string): Promise<void> {
+    this.record('hangup', [id])
+    this.activeCalls.delete(id)
+  }
+
+  async sendMedia(id: string, frame: MediaFrame): Promise<void> {
+    this.record('sendMedia', [id, frame])
+  }
+
+  async requestKeyframe(id: string, stream: MediaKind): Promise<void> {
+    this.record('requestKeyframe', [id, stream])
   }
 }

@@ -19,7 +19,22 @@ describe('validateArgs', () => {
     expect(API_METHODS).toContain('send')
     expect(API_METHODS).toContain('exportIdentity')
     expect(API_METHODS).toContain('restore')
-    expect(API_METHODS).toHaveLength(30)
+    expect(API_METHODS).toContain('sendMedia')
+    expect(API_METHODS).toHaveLength(38)
+  })
+
+  it('checks call ids and media frames', () => {
+    const id = 'ab'.repeat(16)
+    const frame = { stream: 'audio', keyframe: true, seq: 1, timestampUs: 20_000, data: 'AAEC' }
+    expect(validateArgs('sendMedia', [id, frame]).args).toEqual([id, frame])
+    expect(() => validateArgs('hangup', ['AB'.repeat(16)])).toThrow(/hex/)
+    expect(() => validateArgs('sendMedia', [id, { ...frame, stream: 'screen' }])).toThrow(/one of/)
+    expect(() => validateArgs('sendMedia', [id, { ...frame, data: 'a b' }])).toThrow(/base64/)
+    expect(() => validateArgs('sendMedia', [id, { ...frame, seq: -1 }])).toThrow(/non-negative/)
+    expect(() => validateArgs('sendMedia', [id, { ...frame, extra: 1 }])).toThrow(/unknown field/)
+    const { data: _omitted, ...noData } = frame
+    expect(() => validateArgs('sendMedia', [id, noData])).toThrow(/missing/)
+    expect(() => validateArgs('startCall', ['id', 'yes'])).toThrow(/true or false/)
   })
 
   it('accepts well-formed calls and returns a copy of the arguments', () => {

@@ -10,6 +10,7 @@ import type {
   SecurityEvent,
   SyncProgress
 } from '../../../core/api/types'
+import { CallController } from './call/controller.svelte'
 import { Conversation } from './conversation.svelte'
 
 /** A typing indicator without a fresh event fades after this long, in case the "stopped" event was lost. */
@@ -36,7 +37,14 @@ export class Session {
   /** What is typed but not sent, per conversation, kept while other views are open. */
   readonly #drafts = new Map<ContactId, string>()
 
-  constructor(readonly api: CairnApi) {}
+  readonly calls: CallController
+
+  constructor(
+    readonly api: CairnApi,
+    playoutWorklet = ''
+  ) {
+    this.calls = new CallController(api, playoutWorklet)
+  }
 
   async load(): Promise<void> {
     const [me, contacts, requests, network] = await Promise.all([
@@ -150,6 +158,13 @@ export class Session {
         this.me = e.profile
         break
       case 'locked':
+        break
+      case 'call':
+      case 'call-ended':
+      case 'media':
+      case 'keyframe-request':
+      case 'call-quality':
+        this.calls.apply(e)
         break
     }
   }

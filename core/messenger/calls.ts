@@ -1,0 +1,121 @@
+// The profile's calls, in the API's terms: a CallManager (core/media) given this profile's
+// contacts, sessions and connections, its call events turned into CairnEvents, and media frames
+// crossing between the API (base64) and the call's datagrams.
+import { CairnError } from '../api/errors'
+import type { Call, CairnEvent, ContactId, MediaFrame, MediaKind } from '../api/types'
+import { ContactKey } from '../identity'
+import { CallError, CallManager, decodeCallFrame, encodeCallFrame, MediaWireError, type CallEvent, type CallInfo, type CallQuality } from '../media'
+import type { MediaFrame as CoreFrame } from '../media/fragments'
+import type { Conversation } from './conversation'
+import type { Directory } from './directory'
+import type { EventSink } from './events'
+
+export interface CallsDeps {
+  identity: Buffer
+  directory: Directory
+  events: EventSink
+  /** False on a node with no one to ring (the headless CLI): offers are answered 'unavailable'. */
+  canTakeCalls: boolean
+}
+
+export class Calls {
+  private readonly manager: CallManager
+
+  constructor(private readonly deps: CallsDeps) {
+    const conversation = (remote: Buffer): Conversation | null => {
+      const c = deps.directory.conversation(ContactKey.fromBytes(remote))
+      return c && !c.record.blocked ? c : null
+    }
+    this.manager = new CallManager({
+      localIdentity: deps.identity,
+      sessionIdOf: (remote) => {
+        const sid = conversation(remote)?.record.sessions[0]
+        return sid === undefined ? null : Buffer.from(sid, 'hex')
+      },
+      hasSession: (remote, sid) => conversation(remote)?.record.sessions.includes(sid.toString('hex')) ?? false,
+      sendFrame: (remote, frame) => conversation(remote)?.sendCallFrame(encodeCallFrame(frame)) ?? false,
+      streamOf: (remote) => conversation(remote)?.peer?.stream ?? null,
+      canTakeCalls: deps.canTakeCalls
+    })
+    const emit = (e: CairnEvent) => deps.events.emit(e)
+    this.manager.on('call', (e: CallEvent) => {
+      if (e.type === 'ended') emit({ type: 'call-ended', call: toCall(e.call), end: e.end })
+      else emit({ type: 'call', call: toCall(e.call) })
+    })
+    this.manager.on('frame', (call: string, f: CoreFrame) =>
+      emit({ type: 'media', call, frame: { ...f, data: Buffer.from(f.data).toString('base64') } })
+    )
+    this.manager.on('keyframe', (call: string, stream: MediaKind) => emit({ type: 'keyframe-request', call, stream }))
+    this.manager.on('quality', (call: string, quality: CallQuality) => emit({ type: 'call-quality', call, quality }))
+  }
+
+  /** A call frame that arrived on a contact's control channel. */
+  receive(remote: Buffer, bytes: Buffer): void {
+    let frame
+    try {
+      frame = decodeCallFrame(bytes)
+    } catch (err) {
+      if (err instanceof MediaWireError) return
+      throw err
+    }
+    this.manager.receive(remote, frame)
+  }
+
+  connectionLost(remote: Buffer): void {
+    this.manager.connectionLost(remote)
+  }
+
+  start(contact: ContactId, video: boolean): Call {
+    const c = this.deps.directory.require(contact)
+    if (c.record.blocked) throw new CairnError('blocked', 'the contact is blocked')
+    return this.run(() => toCall(this.manager.start(c.key.bytes, video)))
+  }
+
+  accept(call: string, video: boolean): Call {
+    return this.run(() => toCall(this.manager.accept(call, video)))
+  }
+
+  decline(call: string): void {
+    this.run(() => this.manager.decline(call))
+  }
+
+  hangup(call: string): void {
+    this.run(() => this.manager.hangup(call))
+  }
+
+  sendMedia(call: string, frame: MediaFrame): void {
+    this.run(() => this.manager.sendFrame(call, { ...frame, data: Buffer.from(frame.data, 'base64') }))
+  }
+
+  requestKeyframe(call: string, stream: MediaKind): void {
+    this.run(() => this.manager.requestKeyframe(call, stream))
+  }
+
+  close(): void {
+    this.manager.close()
+  }
+
+  private run<T>(fn: () => T): T {
+    try {
+      return fn()
+    } catch (err) {
+      if (err instanceof CallError) {
+        const code = err.code === 'no-such-call' || err.code === 'not-a-contact' ? 'not-found' : err.code
+        throw new CairnError(code, err.message)
+      }
+      if (err instanceof RangeError || err instanceof MediaWireError) throw new CairnError('invalid-argument', err.message)
+      throw err
+    }
+  }
+}
+
+function toCall(info: CallInfo): Call {
+  return {
+    id: info.id,
+    contact: ContactKey.fromHex(info.remote).id,
+    direction: info.direction === 'outgoing' ? 'out' : 'in',
+    video: info.video,
+    phase: info.phase,
+    sas: info.sas
+  }
+}
