@@ -24,6 +24,8 @@ declare module 'hypercore' {
     readonly keyPair: HypercoreKeyPair | null
     readonly length: number
     readonly contiguousLength: number
+    /** The peers replicating this core now, each with what it says it holds. */
+    readonly peers: { remotePublicKey: Buffer; remoteLength: number; remoteContiguousLength: number }[]
     /** Bytes in the blocks up to length, whether stored here or not. */
     readonly byteLength: number
     readonly fork: number
