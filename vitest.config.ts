@@ -11,7 +11,7 @@ const NET = [
   'test/core/**/*.test.ts',
   'test/cli/{backup,control-socket,nodes,usage}.test.ts',
   'test/shell/ipc-host.test.ts',
-  'test/home/{box,refusals,prekeys,expiry,scenarios,cli}.test.ts'
+  'test/home/{box,refusals,prekeys,expiry,scenarios,messenger,cli}.test.ts'
 ]
 const LAN = ['test/lan/{scenarios,network,discovery,runtime}.test.ts']
 const E2E = ['test/e2e/**/*.test.ts', 'test/shell/start.test.ts', 'test/ui/*.test.ts']

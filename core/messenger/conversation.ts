@@ -1,3 +1,4 @@
+import type Hypercore from 'hypercore'
 import type { Contact, Message, MessageState, Presence, SecurityKind } from '../api/types'
 import { CairnError } from '../api/errors'
 import { ContactKey } from '../identity'
@@ -47,7 +48,8 @@ export class Conversation {
     this.control = new PeerControl(deps, this, {
       replicate: (stream) => this.logs.replicateOver(stream, !this.rec.logFault),
       onReceipt: (kind, upTo) => this.onReceipt(kind, upTo),
-      onHello: (frame) => this.onHello(frame)
+      onHello: (frame) => this.onHello(frame),
+      onHome: (box) => this.update((r) => (r.home === box.toString('hex') ? null : { home: box.toString('hex') }))
     })
     this.opened = this.openLogs().then(() => this.outbox.dropAppended(this.logs.ownLength))
   }
@@ -199,6 +201,11 @@ export class Conversation {
   attach(peer: Peer): void {
     if (this.rec.blocked) return peer.close()
     this.control.attach(peer)
+  }
+
+  /** The pair's two cores as open here, for a home node to keep or a visit to replicate. */
+  get cores(): { mine: Hypercore | null; theirs: Hypercore | null } {
+    return { mine: this.logs.mine, theirs: this.rec.logFault ? null : this.logs.theirsCore }
   }
 
   sendHello(): void {

@@ -28,6 +28,9 @@ import { PrekeyRotation } from './prekey-rotation'
 import type { ContactRecord, FormerRecord, MessageRecord, MetaRecord } from './records'
 import { ContactRequests } from './requests'
 import { Self } from './self'
+import { HomeNodes } from './home-node'
+import type { HomeLink } from '../home'
+import type { HostPort } from 'hyperdht'
 
 export interface MessengerParts {
   secrets: KeystoreSecrets
@@ -42,6 +45,9 @@ export interface MessengerParts {
   /** The time the prekey schedule goes by (tests move it). */
   clock?: () => number
   prekeyPolicy?: PrekeyPolicy
+  /** My home node link (from the profile folder), and the bootstrap my home connections use. */
+  homeLink?: HomeLink | null
+  bootstrap?: HostPort[]
 }
 
 /**
@@ -61,6 +67,7 @@ export class Messenger extends EventEmitter {
   private readonly requests: ContactRequests
   private readonly lan: LanSwitch
   private readonly prekeyRotation: PrekeyRotation
+  private readonly homeNodes: HomeNodes
   private closing: Promise<void> | null = null
 
   constructor(parts: MessengerParts) {
@@ -83,7 +90,8 @@ export class Messenger extends EventEmitter {
       me: () => ({ name: self.name, bundle: self.bundle() }),
       knownLog: (key) => directory.knownLog(key),
       listed: (c) => directory.isListed(c),
-      met: (key) => network.cancelRequest(key)
+      met: (key) => network.cancelRequest(key),
+      homeBox: () => parts.homeLink?.boxKey ?? null
     }
     this.requests = new ContactRequests({
       store,
@@ -96,6 +104,13 @@ export class Messenger extends EventEmitter {
     this.lan = new LanSwitch({ network, directory, events }, parts.lanDiscovery)
     this.prekeyRotation = new PrekeyRotation({ self, directory, network, events }, parts.clock, parts.prekeyPolicy)
     this.id = ContactKey.fromBytes(self.identity.publicKey).id
+    this.homeNodes = new HomeNodes({
+      identity: self.identity,
+      bootstrap: parts.bootstrap,
+      link: parts.homeLink ?? null,
+      conversations: () => directory.conversations(),
+      log: (message) => console.warn(`[cairn/home] ${message}`)
+    })
   }
 
   /** Loads contacts and requests, repairs interrupted sends, and joins the network. */
@@ -123,6 +138,7 @@ export class Messenger extends EventEmitter {
       network.addContact(c.key)
       if (c.record.requested) network.sendRequest(c.key, this.self.request())
     }
+    void this.homeNodes.sync()
   }
 
   // ---- profile and settings ----
@@ -297,6 +313,7 @@ export class Messenger extends EventEmitter {
 
   private async shutdown(): Promise<void> {
     this.prekeyRotation.stop()
+    await this.homeNodes.close()
     await this.lan.settle()
     await this.network.close()
     await this.lan.close()

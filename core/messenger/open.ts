@@ -9,6 +9,7 @@ import { profileLayout } from '../profile/layout'
 import { asBusyError, claimProfile } from '../profile/lock'
 import { decodeSignedPrekey, encodeSignedPrekey, generateSignedPrekey, type SignedPrekey } from '../ratchet'
 import { keys, Store } from '../store'
+import { readHomeLink } from '../home/device'
 import { Directory } from './directory'
 import { Messenger } from './messenger'
 import type { PrekeyPolicy } from './prekey-schedule'
@@ -82,7 +83,21 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
       bootstrap: opts.bootstrap,
       classify: (remoteKey) => directory.classify(remoteKey)
     })
-    const opened = new Messenger({ secrets, corestore, store, meta, prekeys, directory, network, lanDiscovery, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy })
+    const homeLink = await readHomeLink(opts.profileDir)
+    const opened = new Messenger({
+      secrets,
+      corestore,
+      store,
+      meta,
+      prekeys,
+      directory,
+      network,
+      lanDiscovery,
+      clock: opts.clock,
+      prekeyPolicy: opts.prekeyPolicy,
+      homeLink,
+      bootstrap: opts.bootstrap
+    })
     opened.once('closed', release)
     try {
       await opened.start()

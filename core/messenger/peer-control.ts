@@ -11,6 +11,7 @@ export interface ControlHooks {
   replicate(stream: unknown): void
   onReceipt(kind: 'delivered' | 'read', upTo: number): Promise<void>
   onHello(frame: Extract<ControlFrame, { type: 'hello' }>): Promise<void>
+  onHome(box: Buffer): Promise<void>
 }
 
 /** A conversation's connection to its contact, at most one at a time, and the control frames over it. */
@@ -50,6 +51,8 @@ export class PeerControl {
     if (!logKey || !this.current) return
     const me = this.deps.me()
     this.current.send({ type: 'hello', name: me.name, logKey, bundle: me.bundle })
+    const box = this.deps.homeBox()
+    if (box) this.current.send({ type: 'home', box })
   }
 
   /** Their bundle as stored (hex) if it verifies against their key; a bad one is a security event. */
@@ -87,7 +90,10 @@ export class PeerControl {
       case 'prekeys': {
         const verified = this.verifiedBundle(frame.bundle)
         if (verified) await this.c.update(() => ({ bundle: verified }))
+        return
       }
+      case 'home':
+        return this.hooks.onHome(frame.box)
     }
   }
 }

@@ -20,6 +20,8 @@ export type ControlFrame =
   | { type: 'receipt'; kind: ReceiptKind; upTo: number }
   | { type: 'typing'; typing: boolean }
   | { type: 'prekeys'; bundle: Buffer }
+  /** The sender's home node: the box key its contact may fetch the sender's log from (core/home). */
+  | { type: 'home'; box: Buffer }
 
 export interface RequestFrame {
   name: string
@@ -29,7 +31,7 @@ export interface RequestFrame {
 /** A frame a peer sent that does not follow the protocol: the protocol's DecodeError, under the name the network uses. */
 export { FrameError }
 
-const CONTROL_TYPES = ['hello', 'receipt', 'typing', 'prekeys'] as const
+const CONTROL_TYPES = ['hello', 'receipt', 'typing', 'prekeys', 'home'] as const
 const RECEIPT_KINDS: readonly ReceiptKind[] = ['delivered', 'read']
 const REQUEST_TYPE = 0
 const ACK_TYPE = 1
@@ -69,6 +71,9 @@ function validateControl(frame: ControlFrame, fail: (reason: string) => Error): 
       return
     case 'prekeys':
       checkBytes(frame.bundle, 'bundle', MAX_BUNDLE_BYTES, fail)
+      return
+    case 'home':
+      checkBytes(frame.box, 'box', KEY_BYTES, fail, true)
       return
     default:
       throw fail('unknown frame type')
@@ -132,6 +137,9 @@ function preencodeControl(state: State, frame: ControlFrame): void {
       return
     case 'prekeys':
       c.buffer.preencode(state, frame.bundle)
+      return
+    case 'home':
+      state.end += KEY_BYTES
   }
 }
 
@@ -153,6 +161,9 @@ function encodeControlBody(state: State, frame: ControlFrame): void {
       return
     case 'prekeys':
       c.buffer.encode(state, frame.bundle)
+      return
+    case 'home':
+      c.fixed32.encode(state, frame.box)
   }
 }
 
@@ -208,6 +219,8 @@ export function decodeControlFrame(bytes: Uint8Array): ControlFrame {
       }
       case 'prekeys':
         return { type, bundle: readBytes(state, MAX_BUNDLE_BYTES, 'bundle') }
+      case 'home':
+        return { type, box: Buffer.from(c.fixed32.decode(state)) }
       default:
         throw new FrameError('unknown frame type')
     }

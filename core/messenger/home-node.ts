@@ -1,0 +1,127 @@
+// The messenger's side of home nodes (core/home): my own box, which keeps both logs of every
+// conversation and lets each contact in with the visiting key our pair secret gives them, and my
+// contacts' boxes, which I visit while a contact is offline to leave my log there and read theirs.
+// Every connection is dialled by box key over one DHT of its own; nothing here announces anything.
+import HyperDHT, { type HostPort } from 'hyperdht'
+import type Hypercore from 'hypercore'
+import { HomeClient, linkKeyPair, visitingKeyPair, visitorKey, type HomeLink } from '../home'
+import type { IdentityKeyPair } from '../identity'
+import type { Conversation } from './conversation'
+
+const RESYNC_MS = 5_000
+
+export interface HomeNodeDeps {
+  identity: IdentityKeyPair
+  bootstrap?: HostPort[]
+  /** My link to my own box, or null without one. */
+  link: HomeLink | null
+  conversations(): Iterable<Conversation>
+  log(message: string): void
+}
+
+function bindHost(bootstrap: HostPort[] | undefined): string | undefined {
+  if (bootstrap === undefined || bootstrap.length === 0) return undefined
+  return bootstrap.every(({ host }) => host.startsWith('127.') || host === 'localhost') ? '127.0.0.1' : undefined
+}
+
+export class HomeNodes {
+  private dht: HyperDHT | null = null
+  private own: HomeClient | null = null
+  private readonly kept = new Set<string>()
+  private readonly granted = new Map<string, string>()
+  private readonly visits = new Map<string, { client: HomeClient; wanted: Set<string> }>()
+  private readonly timer: NodeJS.Timeout
+  private running: Promise<void> | null = null
+  private closed = false
+
+  constructor(private readonly deps: HomeNodeDeps) {
+    this.timer = setInterval(() => this.sync(), RESYNC_MS)
+    this.timer.unref()
+  }
+
+  get box(): Buffer | null {
+    return this.deps.link?.boxKey ?? null
+  }
+
+  /** Brings my box and my visits up to date; runs one pass at a time. */
+  sync(): Promise<void> {
+    if (this.closed) return Promise.resolve()
+    if (!this.running) {
+      this.running = this.pass()
+        .catch((err: unknown) => this.deps.log(`home node: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => (this.running = null))
+    }
+    return this.running
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    clearInterval(this.timer)
+    await this.running
+    for (const { client } of this.visits.values()) await client.close()
+    this.visits.clear()
+    await this.own?.close()
+    await this.dht?.destroy()
+  }
+
+  private network(): HyperDHT {
+    this.dht ??= new HyperDHT({ bootstrap: this.deps.bootstrap, host: bindHost(this.deps.bootstrap) })
+    return this.dht
+  }
+
+  private async pass(): Promise<void> {
+    await this.syncOwn()
+    for (const c of this.deps.conversations()) await this.visit(c)
+  }
+
+  private async syncOwn(): Promise<void> {
+    const link = this.deps.link
+    if (link === null) return
+    if (this.own === null || this.own.stream.destroyed) {
+      this.kept.clear()
+      this.granted.clear()
+      const keyPair = linkKeyPair(this.deps.identity.secretKey, link.boxKey, link.salt)
+      this.own = await HomeClient.connect(link.boxKey, { keyPair, dht: this.network() })
+    }
+    for (const c of this.deps.conversations()) {
+      if (c.record.blocked) continue
+      const logs = [c.cores.mine, c.cores.theirs].filter((core): core is Hypercore => core?.key != null)
+      for (const core of logs) {
+        const hex = core.key!.toString('hex')
+        if (this.kept.has(hex)) continue
+        await this.own.keep(core)
+        this.kept.add(hex)
+      }
+      const guest = visitorKey(this.deps.identity, c.key.bytes, link.boxKey)
+      const grant = logs.map((core) => core.key!.toString('hex')).join()
+      if (logs.length === 0 || this.granted.get(c.key.hex) === grant) continue
+      await this.own.grant(guest, logs.map((core) => core.key!))
+      this.granted.set(c.key.hex, grant)
+    }
+  }
+
+  /** While a contact with a home node is offline, my log and theirs replicate through their box. */
+  private async visit(c: Conversation): Promise<void> {
+    const box = c.record.home
+    const current = this.visits.get(c.key.hex)
+    if (box === undefined || c.record.blocked || c.presence !== 'offline') {
+      if (current) {
+        this.visits.delete(c.key.hex)
+        await current.client.close()
+      }
+      return
+    }
+    let visit = current && !current.client.stream.destroyed ? current : undefined
+    if (!visit) {
+      const boxKey = Buffer.from(box, 'hex')
+      const client = await HomeClient.connect(boxKey, { keyPair: visitingKeyPair(this.deps.identity, c.key.bytes, boxKey), dht: this.network() })
+      visit = { client, wanted: new Set() }
+      this.visits.set(c.key.hex, visit)
+    }
+    for (const core of [c.cores.mine, c.cores.theirs]) {
+      if (!core?.key || visit.wanted.has(core.key.toString('hex'))) continue
+      await visit.client.want(core)
+      visit.wanted.add(core.key.toString('hex'))
+    }
+  }
+}
