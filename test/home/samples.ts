@@ -45,4 +45,5 @@ export const RECORDS: { [K in RecordKind]: RecordOf<K> } = {
 export const LINK = { boxKey: k(10), salt: id(11), profile: id(12) }
 export const BOX_SEED = k(13)
 export const INTRODUCTION = { identity: k(17), name: 'Carol', logKey: k(18), home: k(19), envelope: Buffer.from('first envelope') }
+export const HOME_FRAME = { type: 'home' as const, box: k(20) }
 export const PAIRING_CODE = { boxKey: k(14), codeId: id(15), secret: id(16) }
