@@ -13,9 +13,10 @@ export type Presence = 'online' | 'lan' | 'offline'
 
 /**
  * Outgoing: pending (durable locally, not yet in the log) → sent (appended to my signed log) →
- * delivered (the contact decrypted it) → read. Incoming messages are always 'delivered' or 'read'.
+ * home (on the contact's home node, not yet on their device) → delivered (the contact decrypted it)
+ * → read. Incoming messages are always 'delivered' or 'read'.
  */
-export type MessageState = 'pending' | 'sent' | 'delivered' | 'read'
+export type MessageState = 'pending' | 'sent' | 'home' | 'delivered' | 'read'
 
 export interface Profile {
   id: ContactId

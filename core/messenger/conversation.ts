@@ -208,6 +208,18 @@ export class Conversation {
     return { mine: this.logs.mine, theirs: this.rec.logFault ? null : this.logs.theirsCore }
   }
 
+  /** Their home node holds my log below `upTo`: those messages not yet delivered are 'home'. */
+  async reachedHome(upTo: number): Promise<void> {
+    const from = Math.max(this.rec.atHome ?? 0, this.receipts.heard.delivered)
+    const to = Math.min(upTo, this.rec.outCount)
+    if (to <= (this.rec.atHome ?? 0)) return
+    await this.update(() => ({ atHome: to }))
+    for (let block = from; block < to; block++) {
+      const seq = await this.outbox.seqOf(block)
+      if (seq !== null) this.deps.events.emit({ type: 'message-state', contact: this.id, id: this.messageId(seq), state: 'home' })
+    }
+  }
+
   sendHello(): void {
     this.control.hello(this.logs.mine?.key ?? null)
   }
@@ -241,6 +253,7 @@ export class Conversation {
     const heard = this.receipts.heard
     if (m.block < heard.read) return 'read'
     if (m.block < heard.delivered) return 'delivered'
+    if (m.block < (this.rec.atHome ?? 0)) return 'home'
     return m.block < this.logs.ownLength && this.logs.mine ? 'sent' : 'pending'
   }
 

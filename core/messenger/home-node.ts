@@ -9,6 +9,8 @@ import type { IdentityKeyPair } from '../identity'
 import type { Conversation } from './conversation'
 
 const RESYNC_MS = 5_000
+// How often a visit looks at what the contact's box holds of my log ('delivered to their home node').
+const WATCH_MS = 500
 
 export interface HomeNodeDeps {
   identity: IdentityKeyPair
@@ -29,7 +31,7 @@ export class HomeNodes {
   private own: HomeClient | null = null
   private readonly kept = new Set<string>()
   private readonly granted = new Map<string, string>()
-  private readonly visits = new Map<string, { client: HomeClient; wanted: Set<string> }>()
+  private readonly visits = new Map<string, { client: HomeClient; wanted: Set<string>; watch: NodeJS.Timeout }>()
   private readonly timer: NodeJS.Timeout
   private running: Promise<void> | null = null
   private closed = false
@@ -58,7 +60,10 @@ export class HomeNodes {
     this.closed = true
     clearInterval(this.timer)
     await this.running
-    for (const { client } of this.visits.values()) await client.close()
+    for (const { client, watch } of this.visits.values()) {
+      clearInterval(watch)
+      await client.close()
+    }
     this.visits.clear()
     await this.own?.close()
     await this.dht?.destroy()
@@ -100,6 +105,13 @@ export class HomeNodes {
     }
   }
 
+  private watchHome(c: Conversation, boxKey: Buffer): void {
+    const box = c.cores.mine?.peers.find((p) => p.remotePublicKey.equals(boxKey))
+    if (box && box.remoteContiguousLength > (c.record.atHome ?? 0)) {
+      c.reachedHome(box.remoteContiguousLength).catch((err: unknown) => this.deps.log(`home node: ${String(err)}`))
+    }
+  }
+
   /** While a contact with a home node is offline, my log and theirs replicate through their box. */
   private async visit(c: Conversation): Promise<void> {
     const box = c.record.home
@@ -107,15 +119,19 @@ export class HomeNodes {
     if (box === undefined || c.record.blocked || c.presence !== 'offline') {
       if (current) {
         this.visits.delete(c.key.hex)
+        clearInterval(current.watch)
         await current.client.close()
       }
       return
     }
     let visit = current && !current.client.stream.destroyed ? current : undefined
+    if (current && !visit) clearInterval(current.watch)
     if (!visit) {
       const boxKey = Buffer.from(box, 'hex')
       const client = await HomeClient.connect(boxKey, { keyPair: visitingKeyPair(this.deps.identity, c.key.bytes, boxKey), dht: this.network() })
-      visit = { client, wanted: new Set() }
+      const watch = setInterval(() => this.watchHome(c, boxKey), WATCH_MS)
+      watch.unref()
+      visit = { client, wanted: new Set(), watch }
       this.visits.set(c.key.hex, visit)
     }
     for (const core of [c.cores.mine, c.cores.theirs]) {

@@ -21,6 +21,8 @@ export interface ContactRecord {
   theirLog: string | null
   /** Their home node's key (hex), as they announced it in our session; absent when they have none. */
   home?: string
+  /** Blocks of my log their home node holds (below this), as its replication says. */
+  atHome?: number
   /** Their latest prekey bundle, verified against their identity key. */
   bundle: string | null
   /** Why their log is no longer read (it was rewritten), or null while it is trusted. */

@@ -81,8 +81,10 @@ describe('the messenger with home nodes', () => {
 
     const alice = await open(aDir)
     const before = fetched.length
-    await alice.host.send(bId, 'left at your home node')
+    const sent = await alice.host.send(bId, 'left at your home node')
     await waitFor('his home node fetched it from Alice', () => fetched.slice(before).some((e) => e.type === 'fetched' && e.length >= 2))
+    await waitFor('Alice sees it delivered to his home node', () => alice.of('message-state').some((e) => e.id === sent.id && e.state === 'home'))
+    expect((await alice.host.history(bId)).messages[0]).toMatchObject({ id: sent.id, state: 'home' })
     await alice.close()
 
     const back = await open(bDir)
