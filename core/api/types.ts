@@ -174,9 +174,31 @@ export interface CairnApi {
   changePassphrase(current: string, next: string): Promise<void>
   /** The identity secret sealed under a backup passphrase (Argon2id + XChaCha20-Poly1305), as text. */
   exportIdentity(backupPassphrase: string): Promise<string>
+
+  homeNode(): Promise<HomeNodeStatus>
+  /** Links this profile to the home node whose one-time pairing code `cairn home init` printed. */
+  linkHomeNode(code: string): Promise<HomeNodeStatus>
+  /** The home node forgets this profile and refuses this device's key from now on. */
+  unlinkHomeNode(): Promise<void>
 }
 
 export type ApiMethod = keyof CairnApi
+
+/** My home node (Settings → Home node): whether one is linked, and what it says when reachable. */
+export interface HomeNodeStatus {
+  linked: boolean
+  online: boolean
+  /** The box's key in hex, null when none is linked. */
+  box: string | null
+  /** Bytes of my logs it holds, of its quota for me. */
+  bytes: number
+  quota: number
+  logs: number
+  /** Contact requests waiting there for me. */
+  requests: number
+  /** When this device last brought it up to date (ms since epoch), null if never since start. */
+  lastSync: number | null
+}
 
 export type ErrorCode =
   | 'invalid-argument' // an argument is missing, of the wrong type or out of range
@@ -191,6 +213,7 @@ export type ErrorCode =
   | 'blocked'
   | 'self' // the ID is my own
   | 'unauthorized' // transport-level: bad token, origin or sender
+  | 'home-node' // the home node refused, or could not be reached; the message says which
   | 'internal'
 
 /** How an error crosses a transport. */

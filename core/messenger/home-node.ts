@@ -4,7 +4,9 @@
 // Every connection is dialled by box key over one DHT of its own; nothing here announces anything.
 import HyperDHT, { type HostPort } from 'hyperdht'
 import type Hypercore from 'hypercore'
-import { HomeClient, linkKeyPair, visitingKeyPair, visitorKey, type HomeLink } from '../home'
+import type { HomeNodeStatus } from '../api/types'
+import { HomeClient, HomeError, linkKeyPair, visitingKeyPair, visitorKey, type HomeLink } from '../home'
+import { forgetHomeLink, pairIdentity } from '../home/device'
 import type { IdentityKeyPair } from '../identity'
 import type { Conversation } from './conversation'
 
@@ -15,6 +17,7 @@ const WATCH_MS = 500
 export interface HomeNodeDeps {
   identity: IdentityKeyPair
   bootstrap?: HostPort[]
+  profileDir: string
   /** My link to my own box, or null without one. */
   link: HomeLink | null
   conversations(): Iterable<Conversation>
@@ -35,14 +38,52 @@ export class HomeNodes {
   private readonly timer: NodeJS.Timeout
   private running: Promise<void> | null = null
   private closed = false
+  private link: HomeLink | null
+  private lastSync: number | null = null
 
   constructor(private readonly deps: HomeNodeDeps) {
+    this.link = deps.link
     this.timer = setInterval(() => this.sync(), RESYNC_MS)
     this.timer.unref()
   }
 
   get box(): Buffer | null {
-    return this.deps.link?.boxKey ?? null
+    return this.link?.boxKey ?? null
+  }
+
+  async status(): Promise<HomeNodeStatus> {
+    const offline = { online: false, bytes: 0, quota: 0, logs: 0, requests: 0, lastSync: this.lastSync }
+    if (this.link === null) return { linked: false, box: null, ...offline }
+    const box = this.link.boxKey.toString('hex')
+    await this.sync()
+    if (this.own === null || this.own.stream.destroyed) return { linked: true, box, ...offline }
+    try {
+      const s = await this.own.status()
+      return { linked: true, box, online: true, bytes: s.bytes, quota: s.quota, logs: s.logs, requests: s.requests, lastSync: this.lastSync }
+    } catch {
+      return { linked: true, box, ...offline }
+    }
+  }
+
+  /** Pairs with the code's box; throws HomeError naming what the box refused. */
+  async pair(code: string): Promise<void> {
+    const { link } = await pairIdentity(this.deps.profileDir, this.deps.identity.secretKey, code, { dht: this.network() })
+    this.link = link
+    await this.sync()
+  }
+
+  /** Tells the box to forget me, then forgets the link; throws (and keeps the link) if it cannot be told. */
+  async unlink(): Promise<void> {
+    if (this.link === null) throw new HomeError('no-profile', 'this profile is not linked to a home node')
+    await this.running
+    if (this.own === null || this.own.stream.destroyed) await this.syncOwn()
+    await this.own!.unlink()
+    await this.own!.close()
+    this.own = null
+    this.link = null
+    this.kept.clear()
+    this.granted.clear()
+    await forgetHomeLink(this.deps.profileDir)
   }
 
   /** Brings my box and my visits up to date; runs one pass at a time. */
@@ -80,7 +121,7 @@ export class HomeNodes {
   }
 
   private async syncOwn(): Promise<void> {
-    const link = this.deps.link
+    const link = this.link
     if (link === null) return
     if (this.own === null || this.own.stream.destroyed) {
       this.kept.clear()
@@ -103,6 +144,7 @@ export class HomeNodes {
       await this.own.grant(guest, logs.map((core) => core.key!))
       this.granted.set(c.key.hex, grant)
     }
+    this.lastSync = Date.now()
   }
 
   private watchHome(c: Conversation, boxKey: Buffer): void {

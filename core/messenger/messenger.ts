@@ -10,7 +10,8 @@ import type {
   Message,
   NetworkStatus,
   Profile,
-  Settings
+  Settings,
+  HomeNodeStatus
 } from '../api/types'
 import { ContactKey, exportBackup, safetyNumber, type KeystoreSecrets } from '../identity'
 import type { Network, Peer } from '../net'
@@ -29,7 +30,7 @@ import type { ContactRecord, FormerRecord, MessageRecord, MetaRecord } from './r
 import { ContactRequests } from './requests'
 import { Self } from './self'
 import { HomeNodes } from './home-node'
-import type { HomeLink } from '../home'
+import { HomeError, type HomeLink } from '../home'
 import type { HostPort } from 'hyperdht'
 
 export interface MessengerParts {
@@ -48,6 +49,7 @@ export interface MessengerParts {
   /** My home node link (from the profile folder), and the bootstrap my home connections use. */
   homeLink?: HomeLink | null
   bootstrap?: HostPort[]
+  profileDir?: string
 }
 
 /**
@@ -91,7 +93,7 @@ export class Messenger extends EventEmitter {
       knownLog: (key) => directory.knownLog(key),
       listed: (c) => directory.isListed(c),
       met: (key) => network.cancelRequest(key),
-      homeBox: () => parts.homeLink?.boxKey ?? null
+      homeBox: () => this.homeNodes.box
     }
     this.requests = new ContactRequests({
       store,
@@ -107,6 +109,7 @@ export class Messenger extends EventEmitter {
     this.homeNodes = new HomeNodes({
       identity: self.identity,
       bootstrap: parts.bootstrap,
+      profileDir: parts.profileDir ?? '',
       link: parts.homeLink ?? null,
       conversations: () => directory.conversations(),
       log: (message) => console.warn(`[cairn/home] ${message}`)
@@ -294,6 +297,22 @@ export class Messenger extends EventEmitter {
     this.directory.require(id).typing(typing)
   }
 
+  // ---- home node ----
+
+  homeNode(): Promise<HomeNodeStatus> {
+    return this.homeNodes.status()
+  }
+
+  async linkHomeNode(code: string): Promise<HomeNodeStatus> {
+    await asApiError(this.homeNodes.pair(code))
+    for (const c of this.directory.conversations()) c.sendHello()
+    return this.homeNodes.status()
+  }
+
+  unlinkHomeNode(): Promise<void> {
+    return asApiError(this.homeNodes.unlink())
+  }
+
   // ---- lifecycle ----
 
   close(): Promise<void> {
@@ -322,5 +341,15 @@ export class Messenger extends EventEmitter {
     await this.store.close()
     await this.corestore.close()
     this.emit('closed')
+  }
+}
+
+/** What the home node refused crosses the API as 'home-node' with the box's own sentence. */
+async function asApiError<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work
+  } catch (err) {
+    if (err instanceof HomeError) throw new CairnError('home-node', err.message)
+    throw err
   }
 }

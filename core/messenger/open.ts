@@ -96,7 +96,8 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
       clock: opts.clock,
       prekeyPolicy: opts.prekeyPolicy,
       homeLink,
-      bootstrap: opts.bootstrap
+      bootstrap: opts.bootstrap,
+      profileDir: opts.profileDir
     })
     opened.once('closed', release)
     try {

@@ -93,3 +93,24 @@ describe('the messenger with home nodes', () => {
     expect((await back.host.contacts())[0].presence).toBe('offline')
   })
 })
+
+describe('Settings → Home node through the API', () => {
+  it('links with a code, reports status, refuses a forged code, and unlinks', async () => {
+    const { a, bId } = await pair(f)
+    const { box } = await homeBox()
+    expect(await a.host.homeNode()).toMatchObject({ linked: false, online: false, box: null })
+    const code = await box.createPairingCode({ quota: 5_000_000 })
+    const forged = code.slice(0, -8) + (code.slice(-8, -7) === 'y' ? 'b' : 'y') + code.slice(-7)
+    await expect(a.host.linkHomeNode(forged)).rejects.toMatchObject({ code: 'home-node' })
+    const linked = await a.host.linkHomeNode(code)
+    expect(linked).toMatchObject({ linked: true, online: true, box: box.publicKey.toString('hex'), quota: 5_000_000 })
+    await a.host.send(bId, 'kept at home')
+    await waitFor('the box keeps both logs and holds my message', async () => {
+      const s = await a.host.homeNode()
+      return s.logs === 2 && s.bytes > 0
+    })
+    await a.host.unlinkHomeNode()
+    expect(await a.host.homeNode()).toMatchObject({ linked: false })
+    expect((await box.status()).profiles).toEqual([])
+  })
+})
