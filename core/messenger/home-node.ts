@@ -5,7 +5,8 @@
 import HyperDHT, { type HostPort } from 'hyperdht'
 import type Hypercore from 'hypercore'
 import type { HomeNodeStatus } from '../api/types'
-import { HomeClient, HomeError, linkKeyPair, visitingKeyPair, visitorKey, type HomeLink } from '../home'
+import { HomeClient, HomeError, linkKeyPair, sealBundle, visitingKeyPair, visitorKey, type HomeLink } from '../home'
+import { inboxTopic } from '../protocol/topics'
 import { forgetHomeLink, pairIdentity } from '../home/device'
 import type { IdentityKeyPair } from '../identity'
 import type { Conversation } from './conversation'
@@ -21,6 +22,8 @@ export interface HomeNodeDeps {
   /** My link to my own box, or null without one. */
   link: HomeLink | null
   conversations(): Iterable<Conversation>
+  /** My current signed prekey bundle, which my box serves (sealed) to someone starting with me. */
+  bundle(): Buffer
   log(message: string): void
 }
 
@@ -40,6 +43,7 @@ export class HomeNodes {
   private closed = false
   private link: HomeLink | null
   private lastSync: number | null = null
+  private published: string | null = null
 
   constructor(private readonly deps: HomeNodeDeps) {
     this.link = deps.link
@@ -126,9 +130,11 @@ export class HomeNodes {
     if (this.own === null || this.own.stream.destroyed) {
       this.kept.clear()
       this.granted.clear()
+      this.published = null
       const keyPair = linkKeyPair(this.deps.identity.secretKey, link.boxKey, link.salt)
       this.own = await HomeClient.connect(link.boxKey, { keyPair, dht: this.network() })
     }
+    await this.publish()
     for (const c of this.deps.conversations()) {
       if (c.record.blocked) continue
       const logs = [c.cores.mine, c.cores.theirs].filter((core): core is Hypercore => core?.key != null)
@@ -152,6 +158,14 @@ export class HomeNodes {
     if (box && box.remoteContiguousLength > (c.record.atHome ?? 0)) {
       c.reachedHome(box.remoteContiguousLength).catch((err: unknown) => this.deps.log(`home node: ${String(err)}`))
     }
+  }
+
+  private async publish(): Promise<void> {
+    const bundle = this.deps.bundle()
+    if (this.own === null || this.published === bundle.toString('hex')) return
+    const me = this.deps.identity.publicKey
+    await this.own.publish(inboxTopic(me), sealBundle(me, bundle), [])
+    this.published = bundle.toString('hex')
   }
 
   /** While a contact with a home node is offline, my log and theirs replicate through their box. */

@@ -112,6 +112,7 @@ export class Messenger extends EventEmitter {
       profileDir: parts.profileDir ?? '',
       link: parts.homeLink ?? null,
       conversations: () => directory.conversations(),
+      bundle: () => self.bundle(),
       log: (message) => console.warn(`[cairn/home] ${message}`)
     })
   }

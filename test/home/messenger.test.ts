@@ -2,7 +2,11 @@
 // (so each learns the other's log and home node inside their session), then are never online at
 // the same time while a message goes from one to the other through a home node.
 import { afterEach, describe, expect, it } from 'vitest'
-import { createBoxKey, HomeBox, type BoxEvent } from '../../core/home'
+import HyperDHT from 'hyperdht'
+import { createBoxKey, HomeBox, HomeClient, openBundle, type BoxEvent } from '../../core/home'
+import { decodeContactId } from '../../core/identity'
+import { inboxTopic } from '../../core/protocol/topics'
+import { decodeBundle } from '../../core/ratchet'
 import { pairDevice } from '../../core/home/device'
 import { Fixture, PASS, pair, waitFor, type Node } from '../helpers/core'
 
@@ -96,7 +100,7 @@ describe('the messenger with home nodes', () => {
 
 describe('Settings → Home node through the API', () => {
   it('links with a code, reports status, refuses a forged code, and unlinks', async () => {
-    const { a, bId } = await pair(f)
+    const { a, aId, bId } = await pair(f)
     const { box } = await homeBox()
     expect(await a.host.homeNode()).toMatchObject({ linked: false, online: false, box: null })
     const code = await box.createPairingCode({ quota: 5_000_000 })
@@ -109,6 +113,10 @@ describe('Settings → Home node through the API', () => {
       const s = await a.host.homeNode()
       return s.logs === 2 && s.bytes > 0
     })
+    const stranger = await HomeClient.connect(box.publicKey, { keyPair: HyperDHT.keyPair(), bootstrap: (await f.net()).bootstrap })
+    const served = await stranger.bundle(inboxTopic(decodeContactId(aId)))
+    expect(decodeBundle(openBundle(decodeContactId(aId), served.bundle), decodeContactId(aId)).prekeyId).toBeGreaterThan(0)
+    await stranger.close()
     await a.host.unlinkHomeNode()
     expect(await a.host.homeNode()).toMatchObject({ linked: false })
     expect((await box.status()).profiles).toEqual([])
