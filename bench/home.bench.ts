@@ -8,7 +8,7 @@
 //  (4) the box's disk per message over the ciphertext it holds, for short and 4 KB messages;
 //      reference: Alice's own corestore for the same log. Target ≤ 10 %.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Corestore from 'corestore'
@@ -80,6 +80,7 @@ async function main(): Promise<void> {
 
   let daemon = await startDaemon(boxDir, bootstrap)
   const closers: (() => Promise<unknown>)[] = []
+  const results: Record<string, unknown> = {}
   try {
     const alice = generateIdentity()
     const bob = generateIdentity()
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
       viaBox.push(performance.now() - t0)
     }
     const direct = await directLatency(bootstrap, tmp, session)
+    results.sendToFetchable = { messages: LATENCY_ROUNDS, medianMs: median(viaBox), p90Ms: p90(viaBox), directMedianMs: median(direct), targetMs: 5000 }
     console.log(`(1) send → fetchable from the home node (${LATENCY_ROUNDS} messages): median ${ms(median(viaBox))}, p90 ${ms(p90(viaBox))}`)
     console.log(`    reference, Alice → Bob directly:                       median ${ms(median(direct))}, p90 ${ms(p90(direct))}; target ≤ 5000 ms`)
 
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
     await owner.close()
     const fromBox = await catchUp(boxKey, laterKey, bootstrap, join(tmp, 'bob-later'), waitingLog.key!, bob, alice.publicKey)
     const fromAlice = await catchUpDirect(bootstrap, join(tmp, 'direct'), envelopes, bob, alice.publicKey)
+    results.waiting = { messages: WAITING, fromHomeMs: fromBox, fromAliceMs: fromAlice, targetMs: 2000 }
     console.log(`(2) ${WAITING} waiting messages, Bob coming online with Alice closed: ${ms(fromBox)} from the home node`)
     console.log(`    reference, the same ${WAITING} straight from Alice:                 ${ms(fromAlice)}; target ≤ 2000 ms`)
 
@@ -136,6 +139,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000))
     const boxRss = await rssMB(daemon.pid!)
     const bareRss = await bareSwarmRss(bootstrap)
+    results.idle = { rssMB: boxRss, bareSwarmRssMB: bareRss, targetMB: 80 }
     console.log(`(3) home node idle RSS (1 profile, 2 logs): ${boxRss.toFixed(1)} MB; reference, a bare Hyperswarm server process: ${bareRss.toFixed(1)} MB; target ≤ 80 MB`)
 
     // (4) storage overhead
@@ -146,11 +150,14 @@ async function main(): Promise<void> {
         daemon = await startDaemon(boxDir, bootstrap)
         return bytes
       })
+      results[`storage${size}`] = { messages: STORAGE_MESSAGES, textBytes: size, overhead, reference, perMessage, target: 0.1 }
       console.log(
         `(4) disk over ciphertext, ${STORAGE_MESSAGES} × ${size}-byte texts: home node +${(overhead * 100).toFixed(1)} % (${perMessage.toFixed(0)} B/message); ` +
           `reference, Alice's own corestore: +${(reference * 100).toFixed(1)} %; target ≤ 10 %`
       )
     }
+    await mkdir(join(ROOT, 'bench-results'), { recursive: true })
+    await writeFile(join(ROOT, 'bench-results', 'home.json'), JSON.stringify(results, null, 2) + '\n')
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined)
     await stopDaemon(daemon)
