@@ -13,7 +13,7 @@ const NET = [
   'test/shell/ipc-host.test.ts',
   'test/groups/{replication,swarm}.test.ts',
   'test/media/{call,call-manager,call-stream}.test.ts',
-  'test/home/{box,refusals,prekeys,expiry,cli}.test.ts'
+  'test/home/{box,refusals,prekeys,expiry,scenarios,messenger,cli}.test.ts'
 ]
 const LAN = ['test/lan/{defaults,scenarios,network,discovery,runtime}.test.ts']
 const E2E = ['test/e2e/**/*.test.ts', 'test/shell/start.test.ts', 'test/ui/*.test.ts', 'test/media/browser-media.test.ts']

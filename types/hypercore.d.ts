@@ -27,6 +27,8 @@ declare module 'hypercore' {
     readonly discoveryKey: Buffer | null
     readonly keyPair: HypercoreKeyPair | null
     readonly length: number
+    /** The peers replicating this core now, each with what it says it holds. */
+    readonly peers: { remotePublicKey: Buffer; remoteLength: number; remoteContiguousLength: number }[]
     readonly byteLength: number
     readonly contiguousLength: number
     readonly fork: number

@@ -13,9 +13,10 @@ export type Presence = 'online' | 'lan' | 'offline'
 
 /**
  * Outgoing: pending (durable locally, not yet in the log) → sent (appended to my signed log) →
- * delivered (the contact decrypted it) → read. Incoming messages are always 'delivered' or 'read'.
+ * home (on the contact's home node, not yet on their device) → delivered (the contact decrypted it)
+ * → read. Incoming messages are always 'delivered' or 'read'.
  */
-export type MessageState = 'pending' | 'sent' | 'delivered' | 'read'
+export type MessageState = 'pending' | 'sent' | 'home' | 'delivered' | 'read'
 
 export interface Profile {
   id: ContactId
@@ -255,9 +256,30 @@ export interface CairnApi {
   sendMedia(call: string, frame: MediaFrame): Promise<void>
   /** Asks the other side for a keyframe (after a loss broke the picture). */
   requestKeyframe(call: string, stream: MediaKind): Promise<void>
+  homeNode(): Promise<HomeNodeStatus>
+  /** Links this profile to the home node whose one-time pairing code `cairn home init` printed. */
+  linkHomeNode(code: string): Promise<HomeNodeStatus>
+  /** The home node forgets this profile and refuses this device's key from now on. */
+  unlinkHomeNode(): Promise<void>
 }
 
 export type ApiMethod = keyof CairnApi
+
+/** My home node (Settings → Home node): whether one is linked, and what it says when reachable. */
+export interface HomeNodeStatus {
+  linked: boolean
+  online: boolean
+  /** The box's key in hex, null when none is linked. */
+  box: string | null
+  /** Bytes of my logs it holds, of its quota for me. */
+  bytes: number
+  quota: number
+  logs: number
+  /** Contact requests waiting there for me. */
+  requests: number
+  /** When this device last brought it up to date (ms since epoch), null if never since start. */
+  lastSync: number | null
+}
 
 export type ErrorCode =
   | 'invalid-argument' // an argument is missing, of the wrong type or out of range
@@ -274,6 +296,7 @@ export type ErrorCode =
   | 'busy' // already in a call
   | 'offline' // the contact is not connected
   | 'unauthorized' // transport-level: bad token, origin or sender
+  | 'home-node' // the home node refused, or could not be reached; the message says which
   | 'internal'
 
 /** How an error crosses a transport. */

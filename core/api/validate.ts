@@ -55,6 +55,8 @@ const name: Check = (value, label) => {
 
 const contactId: Check = string(1, CONTACT_ID_MAX)
 const passphrase: Check = string(1, PASSPHRASE_MAX)
+/** A pairing code is ~108 characters of z-base-32; the core checks its form and checksum. */
+const PAIRING_CODE_MAX = 256
 
 const text: Check = (value, label) => {
   if (typeof value !== 'string') fail(label, `must be a string, got ${describe(value)}`)
@@ -160,7 +162,10 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   declineCall: [call],
   hangup: [call],
   sendMedia: [call, arg('frame', mediaFrame)],
-  requestKeyframe: [call, arg('stream', mediaKind)]
+  requestKeyframe: [call, arg('stream', mediaKind)],
+  homeNode: [],
+  linkHomeNode: [arg('code', string(1, PAIRING_CODE_MAX))],
+  unlinkHomeNode: []
 }
 
 /** Every method of the API, in declaration order: what a client proxy exposes and a server accepts. */

@@ -134,7 +134,7 @@ export async function profileStatus(profile: string, deps: Pick<SessionDeps, 're
   if (owner === undefined) throw new HomeError('no-profile', 'no such profile on this home node')
   const logs = (await deps.keeper.logsOf(profile)).length
   return {
-    bytes: await deps.keeper.usage(profile),
+    bytes: await deps.keeper.held(profile),
     quota: owner.record.quota,
     logs,
     requests: await deps.registry.countRequests(profile),

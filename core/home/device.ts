@@ -3,6 +3,7 @@
 // identity secret is read from the keystore (passphrase) and never leaves this process.
 import { readFile, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
+import type HyperDHT from 'hyperdht'
 import type { HostPort } from 'hyperdht'
 import { openKeystore } from '../identity'
 import { writeFileAtomic } from '../identity/atomic-file'
@@ -57,20 +58,39 @@ async function withLinked<T>(opts: DeviceOptions, use: (client: HomeClient, link
 
 /** Links the profile to the box the code names; refuses a profile that is already linked. */
 export async function pairDevice(opts: DeviceOptions, codeText: string): Promise<Linked> {
+  return (await pairIdentity(opts.profileDir, await identitySecret(opts), codeText, { bootstrap: opts.bootstrap })).linked
+}
+
+/** The same for an unlocked profile, whose identity secret is already in memory. */
+export async function pairIdentity(
+  profileDir: string,
+  identitySecret: Buffer,
+  codeText: string,
+  via: { bootstrap?: HostPort[]; dht?: HyperDHT }
+): Promise<{ linked: Linked; link: HomeLink }> {
   const code = decodePairingCode(codeText)
-  if ((await readHomeLink(opts.profileDir)) !== null) {
-    throw new HomeError('malformed', `${opts.profileDir} is already linked to a home node: unlink it first`)
+  if ((await readHomeLink(profileDir)) !== null) {
+    throw new HomeError('malformed', `${profileDir} is already linked to a home node: unlink it first`)
   }
   const salt = newLinkSalt()
-  const keyPair = linkKeyPair(await identitySecret(opts), code.boxKey, salt)
-  const client = await HomeClient.connect(code.boxKey, { keyPair, bootstrap: opts.bootstrap })
+  const keyPair = linkKeyPair(identitySecret, code.boxKey, salt)
+  const client = await HomeClient.connect(code.boxKey, { keyPair, ...via })
   try {
     const paired = await client.pair(code)
-    await writeFileAtomic(linkPath(opts.profileDir), encodeLink({ boxKey: code.boxKey, salt, profile: paired.profile }), false)
-    return { box: code.boxKey.toString('hex'), profile: paired.profile.toString('hex'), quota: paired.quota, expireDays: paired.expireDays }
+    const link = { boxKey: code.boxKey, salt, profile: paired.profile }
+    await writeFileAtomic(linkPath(profileDir), encodeLink(link), false)
+    const linked = { box: code.boxKey.toString('hex'), profile: paired.profile.toString('hex'), quota: paired.quota, expireDays: paired.expireDays }
+    return { linked, link }
   } finally {
     await client.close()
   }
+}
+
+/** Forgets the link file (after the box was told, or when the person gives up on a dead box). */
+export async function forgetHomeLink(profileDir: string): Promise<void> {
+  await unlink(linkPath(profileDir)).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err
+  })
 }
 
 export function deviceStatus(opts: DeviceOptions): Promise<{ box: string } & ProfileStatus> {
@@ -80,5 +100,5 @@ export function deviceStatus(opts: DeviceOptions): Promise<{ box: string } & Pro
 /** Asks the box to forget this profile and revoke the link key, then forgets the link here. */
 export async function unlinkDevice(opts: DeviceOptions): Promise<void> {
   await withLinked(opts, (client) => client.unlink())
-  await unlink(linkPath(opts.profileDir))
+  await forgetHomeLink(opts.profileDir)
 }

@@ -51,7 +51,8 @@ export class Keeper {
       throw new HomeError('quota-exceeded', `this profile holds ${usage} bytes of its ${record.quota}-byte quota: nothing more is kept`)
     }
     if ((await this.db.get('log', dbKey.log(profile, log))) === null) {
-      await this.db.put('log', dbKey.log(profile, log), { addedAt: now, ackedUpTo: 0, ackedAt: 0, clearedUpTo: 0, clearedBytes: 0 })
+      const fresh = { addedAt: now, ackedUpTo: 0, ackedAt: 0, clearedUpTo: 0, clearedBytes: 0, fetchedUpTo: 0, fetchedBytes: 0 }
+      await this.db.put('log', dbKey.log(profile, log), fresh)
     }
     await this.open(profile, log)
   }
@@ -80,7 +81,14 @@ export class Keeper {
     kept.core.replicate(stream)
   }
 
-  /** Bytes the profile's logs take: every block of every kept log, less what expiry cleared. */
+  /** Bytes of the profile's logs on the box's disk now: what was fetched, less what expiry cleared. */
+  async held(profile: string): Promise<number> {
+    let bytes = 0
+    for await (const { value } of this.db.list('log', `${profile}/`)) bytes += value.fetchedBytes - value.clearedBytes
+    return bytes
+  }
+
+  /** Bytes the profile's logs would take: every block of every kept log, less what expiry cleared. */
   async usage(profile: string): Promise<number> {
     let bytes = 0
     for await (const { key, value } of this.db.list('log', `${profile}/`)) {
@@ -175,6 +183,13 @@ export class Keeper {
     const { core } = kept
     const end = core.length
     await core.download({ start, end }).done()
-    for (const profile of kept.profiles) this.events.onFetched(profile, log, end)
+    for (const profile of kept.profiles) {
+      const key = dbKey.log(profile, log)
+      const record = await this.db.get('log', key)
+      if (record === null || record.fetchedUpTo >= end) continue
+      const bytes = await this.blockBytes(core, Math.max(start, record.fetchedUpTo), end)
+      await this.db.put('log', key, { ...record, fetchedUpTo: end, fetchedBytes: record.fetchedBytes + bytes })
+      this.events.onFetched(profile, log, end)
+    }
   }
 }

@@ -30,6 +30,9 @@ export interface LogRecord {
   ackedAt: number
   clearedUpTo: number
   clearedBytes: number
+  /** Blocks below this are on the box's disk (or were, until expiry cleared them). */
+  fetchedUpTo: number
+  fetchedBytes: number
 }
 
 export interface GrantRecord {
@@ -82,13 +85,16 @@ const KINDS: { [K in keyof RecordTypes]: Codec<RecordTypes[K]> } = {
     read: (r) => ({ secret: r.fixed(SECRET_BYTES, 'secret'), expiresAt: r.uint('expiresAt'), quota: r.uint('quota'), expireDays: r.uint('expireDays') })
   },
   log: {
-    write: (w, v) => w.uint(v.addedAt).uint(v.ackedUpTo).uint(v.ackedAt).uint(v.clearedUpTo).uint(v.clearedBytes),
+    write: (w, v) =>
+      w.uint(v.addedAt).uint(v.ackedUpTo).uint(v.ackedAt).uint(v.clearedUpTo).uint(v.clearedBytes).uint(v.fetchedUpTo).uint(v.fetchedBytes),
     read: (r) => ({
       addedAt: r.uint('addedAt'),
       ackedUpTo: r.uint('ackedUpTo'),
       ackedAt: r.uint('ackedAt'),
       clearedUpTo: r.uint('clearedUpTo'),
-      clearedBytes: r.uint('clearedBytes')
+      clearedBytes: r.uint('clearedBytes'),
+      fetchedUpTo: r.uint('fetchedUpTo'),
+      fetchedBytes: r.uint('fetchedBytes')
     })
   },
   grant: {

@@ -40,6 +40,7 @@ export type HomeRequest =
 export type HomeOp = HomeRequest['op']
 
 export interface ProfileStatus {
+  /** Bytes of this profile's logs on the box's disk. */
   bytes: number
   quota: number
   logs: number

@@ -31,6 +31,10 @@ export class ConversationLogs {
     return this.own ? this.own.length : 0
   }
 
+  get theirsCore(): Hypercore | null {
+    return this.theirs
+  }
+
   get hasTheirs(): boolean {
     return this.theirs !== null
   }

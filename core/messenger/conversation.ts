@@ -1,3 +1,4 @@
+import type Hypercore from 'hypercore'
 import type { Contact, Message, MessageState, Presence, SecurityKind } from '../api/types'
 import { CairnError } from '../api/errors'
 import { ContactKey } from '../identity'
@@ -50,7 +51,8 @@ export class Conversation {
     this.control = new PeerControl(deps, this, {
       replicate: (stream) => this.logs.replicateOver(stream, !this.rec.logFault),
       onReceipt: (kind, upTo) => this.onReceipt(kind, upTo),
-      onHello: (frame) => this.onHello(frame)
+      onHello: (frame) => this.onHello(frame),
+      onHome: (box) => this.update((r) => (r.home === box.toString('hex') ? null : { home: box.toString('hex') }))
     })
     this.opened = this.openLogs().then(() => this.outbox.dropAppended(this.logs.ownLength))
   }
@@ -225,6 +227,23 @@ export class Conversation {
     this.control.attach(peer)
   }
 
+  /** The pair's two cores as open here, for a home node to keep or a visit to replicate. */
+  get cores(): { mine: Hypercore | null; theirs: Hypercore | null } {
+    return { mine: this.logs.mine, theirs: this.rec.logFault ? null : this.logs.theirsCore }
+  }
+
+  /** Their home node holds my log below `upTo`: those messages not yet delivered are 'home'. */
+  async reachedHome(upTo: number): Promise<void> {
+    const from = Math.max(this.rec.atHome ?? 0, this.receipts.heard.delivered)
+    const to = Math.min(upTo, this.rec.outCount)
+    if (to <= (this.rec.atHome ?? 0)) return
+    await this.update(() => ({ atHome: to }))
+    for (let block = from; block < to; block++) {
+      const seq = await this.outbox.seqOf(block)
+      if (seq !== null) this.deps.events.emit({ type: 'message-state', contact: this.id, id: this.messageId(seq), state: 'home' })
+    }
+  }
+
   sendHello(): void {
     this.control.hello(this.logs.mine?.key ?? null)
   }
@@ -266,6 +285,7 @@ export class Conversation {
     const heard = this.receipts.heard
     if (m.block < heard.read) return 'read'
     if (m.block < heard.delivered) return 'delivered'
+    if (m.block < (this.rec.atHome ?? 0)) return 'home'
     return m.block < this.logs.ownLength && this.logs.mine ? 'sent' : 'pending'
   }
 

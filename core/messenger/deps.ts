@@ -19,6 +19,8 @@ export interface ConversationDeps {
   knownLog(key: Buffer): boolean
   /** Whether this conversation is still the one listed for its contact (a removed one stays quiet). */
   listed(c: Conversation): boolean
+  /** My home node's key, which my contacts learn in our session; null without one. */
+  homeBox(): Buffer | null
   /** The contact is connected: a request still out to them is answered. */
   met(key: ContactKey): void
   /** Where a contact's call frames go, and who hears that their connection closed. */

@@ -11,7 +11,8 @@ import type {
   Message,
   NetworkStatus,
   Profile,
-  Settings
+  Settings,
+  HomeNodeStatus
 } from '../api/types'
 import { randomBytes } from '../crypto'
 import { ContactKey, exportBackup, safetyNumber, type KeystoreSecrets } from '../identity'
@@ -34,6 +35,9 @@ import { PrekeyRotation } from './prekey-rotation'
 import type { ContactRecord, FormerRecord, MessageRecord, MetaRecord } from './records'
 import { ContactRequests, inviteOf } from './requests'
 import { Self } from './self'
+import { HomeNodes } from './home-node'
+import { HomeError, type HomeLink } from '../home'
+import type { HostPort } from 'hyperdht'
 
 // An invite opens an inbox for this long: enough to pass a code on, short enough not to be a beacon.
 const INVITE_TTL_MS = 15 * 60_000
@@ -57,6 +61,10 @@ export interface MessengerParts {
   prekeyPolicy?: PrekeyPolicy
   /** False on a node with no one to ring (the headless CLI); default true. */
   canTakeCalls?: boolean
+  /** My home node link (from the profile folder), and the bootstrap my home connections use. */
+  homeLink?: HomeLink | null
+  bootstrap?: HostPort[]
+  profileDir?: string
 }
 
 /**
@@ -78,6 +86,7 @@ export class Messenger extends EventEmitter {
   private readonly lan: LanSwitch
   private readonly prekeyRotation: PrekeyRotation
   private readonly calls: Calls
+  private readonly homeNodes: HomeNodes
   private closing: Promise<void> | null = null
   private readonly lanPinned: boolean
 
@@ -106,7 +115,8 @@ export class Messenger extends EventEmitter {
       knownLog: (key) => directory.knownLog(key),
       listed: (c) => directory.isListed(c),
       met: (key) => void network.cancelRequest(key),
-      calls: { receive: (remote, frame) => calls.receive(remote, frame), connectionLost: (remote) => calls.connectionLost(remote) }
+      calls: { receive: (remote, frame) => calls.receive(remote, frame), connectionLost: (remote) => calls.connectionLost(remote) },
+      homeBox: () => this.homeNodes.box
     }
     this.requests = new ContactRequests({
       store,
@@ -119,6 +129,15 @@ export class Messenger extends EventEmitter {
     this.lan = new LanSwitch({ network, directory, events }, parts.lanDiscovery)
     this.prekeyRotation = new PrekeyRotation({ self, directory, network, events, erase: () => parts.epochs.advance() }, parts.clock, parts.prekeyPolicy)
     this.id = ContactKey.fromBytes(self.identity.publicKey).id
+    this.homeNodes = new HomeNodes({
+      identity: self.identity,
+      bootstrap: parts.bootstrap,
+      profileDir: parts.profileDir ?? '',
+      link: parts.homeLink ?? null,
+      conversations: () => directory.conversations(),
+      bundle: () => self.bundle(),
+      log: (message) => console.warn(`[cairn/home] ${message}`)
+    })
   }
 
   /** Loads contacts and requests, repairs interrupted sends, and joins the network. */
@@ -147,6 +166,7 @@ export class Messenger extends EventEmitter {
       network.addContact(c.key)
       if (c.record.requested) network.sendRequest(c.key, this.self.request(), inviteOf(c.record))
     }
+    void this.homeNodes.sync()
   }
 
   // ---- profile and settings ----
@@ -356,6 +376,22 @@ export class Messenger extends EventEmitter {
     this.calls.requestKeyframe(call, stream)
   }
 
+  // ---- home node ----
+
+  homeNode(): Promise<HomeNodeStatus> {
+    return this.homeNodes.status()
+  }
+
+  async linkHomeNode(code: string): Promise<HomeNodeStatus> {
+    await asApiError(this.homeNodes.pair(code))
+    for (const c of this.directory.conversations()) c.sendHello()
+    return this.homeNodes.status()
+  }
+
+  unlinkHomeNode(): Promise<void> {
+    return asApiError(this.homeNodes.unlink())
+  }
+
   // ---- lifecycle ----
 
   close(): Promise<void> {
@@ -376,6 +412,7 @@ export class Messenger extends EventEmitter {
   private async shutdown(): Promise<void> {
     this.calls.close()
     this.prekeyRotation.stop()
+    await this.homeNodes.close()
     await this.lan.settle()
     await this.network.close()
     await this.lan.close()
@@ -384,5 +421,15 @@ export class Messenger extends EventEmitter {
     await this.epochs.close()
     await this.corestore.close()
     this.emit('closed')
+  }
+}
+
+/** What the home node refused crosses the API as 'home-node' with the box's own sentence. */
+async function asApiError<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work
+  } catch (err) {
+    if (err instanceof HomeError) throw new CairnError('home-node', err.message)
+    throw err
   }
 }

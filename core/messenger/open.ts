@@ -9,8 +9,9 @@ import { profileLayout } from '../profile/layout'
 import { asBusyError, claimProfile } from '../profile/lock'
 import { makeProfilePrivate } from '../profile/permissions'
 import { decodeSignedPrekey, encodeSignedPrekey, generateSignedPrekey, type SignedPrekey } from '../ratchet'
-import { keys, type Store } from '../store'
+import { keys, Store } from '../store'
 import type { EpochPolicy, StoreEpochs } from '../store/epochs'
+import { readHomeLink } from '../home/device'
 import { Directory } from './directory'
 import { Messenger } from './messenger'
 import type { PrekeyPolicy } from './prekey-schedule'
@@ -94,7 +95,25 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
       classify: (remoteKey) => directory.classify(remoteKey),
       hidden: meta.hidden ?? false
     })
-    opened = new Messenger({ secrets, corestore, store, epochs, meta, prekeys, directory, network, lanDiscovery, lanPinned: opts.lanDiscovery === false, clock: opts.clock, prekeyPolicy: opts.prekeyPolicy, canTakeCalls: opts.canTakeCalls })
+    const homeLink = await readHomeLink(opts.profileDir)
+    opened = new Messenger({
+      secrets,
+      corestore,
+      store,
+      epochs,
+      meta,
+      prekeys,
+      directory,
+      network,
+      lanDiscovery,
+      lanPinned: opts.lanDiscovery === false,
+      clock: opts.clock,
+      prekeyPolicy: opts.prekeyPolicy,
+      canTakeCalls: opts.canTakeCalls,
+      homeLink,
+      bootstrap: opts.bootstrap,
+      profileDir: opts.profileDir
+    })
     opened.once('closed', release)
     try {
       await opened.start()

@@ -11,6 +11,7 @@ export interface ControlHooks {
   replicate(stream: unknown): void
   onReceipt(kind: 'delivered' | 'read', upTo: number): Promise<void>
   onHello(frame: Extract<ControlFrame, { type: 'hello' }>): Promise<void>
+  onHome(box: Buffer): Promise<void>
 }
 
 /** A conversation's connection to its contact, at most one at a time, and the control frames over it. */
@@ -51,6 +52,8 @@ export class PeerControl {
     if (!logKey || !this.current) return
     const me = this.deps.me()
     this.current.send({ type: 'hello', name: me.name, logKey, bundle: me.bundle })
+    const box = this.deps.homeBox()
+    if (box) this.current.send({ type: 'home', box })
   }
 
   /** Their bundle as stored (hex) if it verifies against their key; a bad one is a security event. */
@@ -93,6 +96,8 @@ export class PeerControl {
       }
       case 'call':
         return this.deps.calls.receive(this.c.key.bytes, frame.frame)
+      case 'home':
+        return this.hooks.onHome(frame.box)
     }
   }
 }

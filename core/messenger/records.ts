@@ -26,6 +26,10 @@ export interface ContactRecord {
   announcedName: string | null
   /** The key of their log for me, as first announced in their hello; any other key is refused. */
   theirLog: string | null
+  /** Their home node's key (hex), as they announced it in our session; absent when they have none. */
+  home?: string
+  /** Blocks of my log their home node holds (below this), as its replication says. */
+  atHome?: number
   /** Their latest prekey bundle, verified against their identity key. */
   bundle: string | null
   /** Why their log is no longer read (it was rewritten), or null while it is trusted. */

@@ -22,6 +22,8 @@ export type ControlFrame =
   | { type: 'prekeys'; bundle: Buffer }
   /** A call control frame (core/media/call-frames.ts), carried as its own bytes. */
   | { type: 'call'; frame: Buffer }
+  /** The sender's home node: the box key its contact may fetch the sender's log from (core/home). */
+  | { type: 'home'; box: Buffer }
 
 export interface RequestFrame {
   name: string
@@ -31,7 +33,7 @@ export interface RequestFrame {
 /** A frame a peer sent that does not follow the protocol: the protocol's DecodeError, under the name the network uses. */
 export { FrameError }
 
-const CONTROL_TYPES = ['hello', 'receipt', 'typing', 'prekeys', 'call'] as const
+const CONTROL_TYPES = ['hello', 'receipt', 'typing', 'prekeys', 'call', 'home'] as const
 /** Call frames are a few dozen bytes; core/media checks them exactly. */
 export const MAX_CALL_BYTES = 128
 const RECEIPT_KINDS: readonly ReceiptKind[] = ['delivered', 'read']
@@ -76,6 +78,9 @@ function validateControl(frame: ControlFrame, fail: (reason: string) => Error): 
       return
     case 'call':
       checkBytes(frame.frame, 'call frame', MAX_CALL_BYTES, fail)
+      return
+    case 'home':
+      checkBytes(frame.box, 'box', KEY_BYTES, fail, true)
       return
     default:
       throw fail('unknown frame type')
@@ -142,6 +147,9 @@ function preencodeControl(state: State, frame: ControlFrame): void {
       return
     case 'call':
       c.buffer.preencode(state, frame.frame)
+      return
+    case 'home':
+      state.end += KEY_BYTES
   }
 }
 
@@ -166,6 +174,9 @@ function encodeControlBody(state: State, frame: ControlFrame): void {
       return
     case 'call':
       c.buffer.encode(state, frame.frame)
+      return
+    case 'home':
+      c.fixed32.encode(state, frame.box)
   }
 }
 
@@ -223,6 +234,8 @@ export function decodeControlFrame(bytes: Uint8Array): ControlFrame {
         return { type, bundle: readBytes(state, MAX_BUNDLE_BYTES, 'bundle') }
       case 'call':
         return { type, frame: readBytes(state, MAX_CALL_BYTES, 'call frame') }
+      case 'home':
+        return { type, box: Buffer.from(c.fixed32.decode(state)) }
       default:
         throw new FrameError('unknown frame type')
     }

@@ -18,6 +18,7 @@ import type {
   InviteCode,
   Message,
   NetworkStatus,
+  HomeNodeStatus,
   Profile,
   Settings
 } from '../../core/api/types'
@@ -398,5 +399,27 @@ export class FakeApi implements CairnApi {
 
   async requestKeyframe(id: string, stream: MediaKind): Promise<void> {
     this.record('requestKeyframe', [id, stream])
+  }
+
+  /** The home node as the fake sees it; a code starting with "good" pairs, any other is refused. */
+  home: HomeNodeStatus = { linked: false, online: false, box: null, bytes: 0, quota: 0, logs: 0, requests: 0, lastSync: null }
+
+  async homeNode(): Promise<HomeNodeStatus> {
+    this.open()
+    return this.home
+  }
+
+  async linkHomeNode(code: string): Promise<HomeNodeStatus> {
+    this.record('linkHomeNode', [code])
+    this.open()
+    if (!code.startsWith('good')) throw new CairnError('home-node', 'the pairing code is not one this home node issued, or it was already used')
+    this.home = { linked: true, online: true, box: 'ab'.repeat(32), bytes: 2048, quota: 1 << 30, logs: 2, requests: 0, lastSync: Date.now() }
+    return this.home
+  }
+
+  async unlinkHomeNode(): Promise<void> {
+    this.record('unlinkHomeNode', [])
+    this.open()
+    this.home = { linked: false, online: false, box: null, bytes: 0, quota: 0, logs: 0, requests: 0, lastSync: null }
   }
 }

@@ -85,7 +85,8 @@ describe('cairn home', () => {
     expect(gone.code).toBe(2)
     expect(gone.stderr).toMatch(/neither a home node nor linked/)
     expect(await box.stop('SIGINT')).toBe(0)
-  })
+    // Fourteen CLI processes, five of them deriving a passphrase key: a minute on a loaded 2-core machine.
+  }, 150_000)
 
   it('usage mistakes exit 2 before anything is opened', async () => {
     const bad = await cli(['home', 'frobnicate'], { profile: join(dir, 'nothing') })

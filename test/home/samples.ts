@@ -35,7 +35,7 @@ export const FRAMES: Record<string, HomeFrame> = {
 export const RECORDS: { [K in RecordKind]: RecordOf<K> } = {
   profile: { device: k(8), quota: 1 << 30, expireDays: 30, createdAt: 1_764_547_200_000, nextSeq: 4 },
   code: { secret: id(9), expiresAt: 1_764_633_600_000, quota: 1000, expireDays: 7 },
-  log: { addedAt: 1_764_547_200_000, ackedUpTo: 10, ackedAt: 1_764_550_000_000, clearedUpTo: 5, clearedBytes: 5000 },
+  log: { addedAt: 1_764_547_200_000, ackedUpTo: 10, ackedAt: 1_764_550_000_000, clearedUpTo: 5, clearedBytes: 5000, fetchedUpTo: 12, fetchedBytes: 12000 },
   grant: { logs: [k(3)] },
   prekeys: { inbox: k(6), bundle: Buffer.from('sealed-bundle'), oneTime: [Buffer.from('a'), Buffer.from('b')] },
   request: { receivedAt: 1_764_547_200_000, sealed: Buffer.from('sealed-request') },
@@ -44,4 +44,6 @@ export const RECORDS: { [K in RecordKind]: RecordOf<K> } = {
 
 export const LINK = { boxKey: k(10), salt: id(11), profile: id(12) }
 export const BOX_SEED = k(13)
+export const INTRODUCTION = { identity: k(17), name: 'Carol', logKey: k(18), home: k(19), envelope: Buffer.from('first envelope') }
+export const HOME_FRAME = { type: 'home' as const, box: k(20) }
 export const PAIRING_CODE = { boxKey: k(14), codeId: id(15), secret: id(16) }

@@ -19,8 +19,9 @@ describe('validateArgs', () => {
     expect(API_METHODS).toContain('send')
     expect(API_METHODS).toContain('exportIdentity')
     expect(API_METHODS).toContain('restore')
+    expect(API_METHODS).toContain('linkHomeNode')
     expect(API_METHODS).toContain('sendMedia')
-    expect(API_METHODS).toHaveLength(38)
+    expect(API_METHODS).toHaveLength(41)
   })
 
   it('checks call ids and media frames', () => {
@@ -91,6 +92,8 @@ describe('validateArgs', () => {
     expect(validateArgs('unlock', ['p'.repeat(1024)]).method).toBe('unlock')
     expect(rejection('unlock', ['p'.repeat(1025)]).message).toMatch(/passphrase must be at most 1024/)
     expect(rejection('changePassphrase', ['old', '']).message).toMatch(/next must not be empty/)
+    expect(rejection('linkHomeNode', ['c'.repeat(257)]).message).toMatch(/code must be at most 256/)
+    expect(rejection('linkHomeNode', [42]).message).toMatch(/code/)
     expect(validateArgs('send', ['id', 'a'.repeat(TEXT_MAX_BYTES)]).method).toBe('send')
     expect(rejection('send', ['id', 'a'.repeat(TEXT_MAX_BYTES + 1)]).message).toMatch(/at most 65536 bytes/)
     // 3 bytes per character in UTF-8: under the limit in UTF-16 units, over it in bytes

@@ -97,3 +97,24 @@ test('the Hidden switch shows the saved setting and saves a change', async () =>
   await mounted!.settle()
   expect(api.hidden).toBe(false)
 })
+
+test('home node: a refused code says why; a good one links and shows the status; unlink forgets it', async () => {
+  await fill('Pairing code', 'forged-code')
+  await fireEvent.click(ui.getByRole('button', { name: 'Link home node' }))
+  await mounted!.settle()
+  expect(ui.getByText(/not one this home node issued/)).toBeTruthy()
+  expect(api.home.linked).toBe(false)
+
+  await fill('Pairing code', 'good-code')
+  await fireEvent.click(ui.getByRole('button', { name: 'Link home node' }))
+  await mounted!.settle()
+  const status = ui.getByLabelText('Home node status')
+  expect(within(status).getByText('Online')).toBeTruthy()
+  expect(within(status).getByText('2.0 KB of 1.0 GB, 2 logs')).toBeTruthy()
+
+  await fireEvent.click(ui.getByRole('button', { name: 'Unlink home node' }))
+  await mounted!.settle()
+  expect(api.home.linked).toBe(false)
+  expect(ui.getByText(/forgot this profile/)).toBeTruthy()
+  expect(ui.getByLabelText('Pairing code')).toBeTruthy()
+})

@@ -2,7 +2,7 @@ import type { CairnApi, ContactId, Message, MessageState } from '../../../core/a
 
 const FIRST_PAGE = 100
 const OLDER_PAGE = 300
-const STATE_ORDER: Record<MessageState, number> = { pending: 0, sent: 1, delivered: 2, read: 3 }
+const STATE_ORDER: Record<MessageState, number> = { pending: 0, sent: 1, home: 2, delivered: 3, read: 4 }
 
 /** One conversation's loaded history, oldest first, paged backwards through api.history. */
 export class Conversation {

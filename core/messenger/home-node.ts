@@ -1,0 +1,199 @@
+// The messenger's side of home nodes (core/home): my own box, which keeps both logs of every
+// conversation and lets each contact in with the visiting key our pair secret gives them, and my
+// contacts' boxes, which I visit while a contact is offline to leave my log there and read theirs.
+// Every connection is dialled by box key over one DHT of its own; nothing here announces anything.
+import HyperDHT, { type HostPort } from 'hyperdht'
+import type Hypercore from 'hypercore'
+import type { HomeNodeStatus } from '../api/types'
+import { HomeClient, HomeError, linkKeyPair, sealBundle, visitingKeyPair, visitorKey, type HomeLink } from '../home'
+import { inboxTopic } from '../protocol/topics'
+import { forgetHomeLink, pairIdentity } from '../home/device'
+import type { IdentityKeyPair } from '../identity'
+import type { Conversation } from './conversation'
+
+const RESYNC_MS = 5_000
+// How often a visit looks at what the contact's box holds of my log ('delivered to their home node').
+const WATCH_MS = 500
+
+export interface HomeNodeDeps {
+  identity: IdentityKeyPair
+  bootstrap?: HostPort[]
+  profileDir: string
+  /** My link to my own box, or null without one. */
+  link: HomeLink | null
+  conversations(): Iterable<Conversation>
+  /** My current signed prekey bundle, which my box serves (sealed) to someone starting with me. */
+  bundle(): Buffer
+  log(message: string): void
+}
+
+function bindHost(bootstrap: HostPort[] | undefined): string | undefined {
+  if (bootstrap === undefined || bootstrap.length === 0) return undefined
+  return bootstrap.every(({ host }) => host.startsWith('127.') || host === 'localhost') ? '127.0.0.1' : undefined
+}
+
+export class HomeNodes {
+  private dht: HyperDHT | null = null
+  private own: HomeClient | null = null
+  private readonly kept = new Set<string>()
+  private readonly granted = new Map<string, string>()
+  private readonly visits = new Map<string, { client: HomeClient; wanted: Set<string>; watch: NodeJS.Timeout }>()
+  private readonly timer: NodeJS.Timeout
+  private running: Promise<void> | null = null
+  private closed = false
+  private link: HomeLink | null
+  private lastSync: number | null = null
+  private published: string | null = null
+
+  constructor(private readonly deps: HomeNodeDeps) {
+    this.link = deps.link
+    this.timer = setInterval(() => this.sync(), RESYNC_MS)
+    this.timer.unref()
+  }
+
+  get box(): Buffer | null {
+    return this.link?.boxKey ?? null
+  }
+
+  async status(): Promise<HomeNodeStatus> {
+    const offline = { online: false, bytes: 0, quota: 0, logs: 0, requests: 0, lastSync: this.lastSync }
+    if (this.link === null) return { linked: false, box: null, ...offline }
+    const box = this.link.boxKey.toString('hex')
+    await this.sync()
+    if (this.own === null || this.own.stream.destroyed) return { linked: true, box, ...offline }
+    try {
+      const s = await this.own.status()
+      return { linked: true, box, online: true, bytes: s.bytes, quota: s.quota, logs: s.logs, requests: s.requests, lastSync: this.lastSync }
+    } catch {
+      return { linked: true, box, ...offline }
+    }
+  }
+
+  /** Pairs with the code's box; throws HomeError naming what the box refused. */
+  async pair(code: string): Promise<void> {
+    const { link } = await pairIdentity(this.deps.profileDir, this.deps.identity.secretKey, code, { dht: this.network() })
+    this.link = link
+    await this.sync()
+  }
+
+  /** Tells the box to forget me, then forgets the link; throws (and keeps the link) if it cannot be told. */
+  async unlink(): Promise<void> {
+    if (this.link === null) throw new HomeError('no-profile', 'this profile is not linked to a home node')
+    await this.running
+    if (this.own === null || this.own.stream.destroyed) await this.syncOwn()
+    await this.own!.unlink()
+    await this.own!.close()
+    this.own = null
+    this.link = null
+    this.kept.clear()
+    this.granted.clear()
+    await forgetHomeLink(this.deps.profileDir)
+  }
+
+  /** Brings my box and my visits up to date; runs one pass at a time. */
+  sync(): Promise<void> {
+    if (this.closed) return Promise.resolve()
+    if (!this.running) {
+      this.running = this.pass()
+        .catch((err: unknown) => this.deps.log(`home node: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => (this.running = null))
+    }
+    return this.running
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    clearInterval(this.timer)
+    await this.running
+    for (const { client, watch } of this.visits.values()) {
+      clearInterval(watch)
+      await client.close()
+    }
+    this.visits.clear()
+    await this.own?.close()
+    await this.dht?.destroy()
+  }
+
+  private network(): HyperDHT {
+    this.dht ??= new HyperDHT({ bootstrap: this.deps.bootstrap, host: bindHost(this.deps.bootstrap) })
+    return this.dht
+  }
+
+  private async pass(): Promise<void> {
+    await this.syncOwn()
+    for (const c of this.deps.conversations()) await this.visit(c)
+  }
+
+  private async syncOwn(): Promise<void> {
+    const link = this.link
+    if (link === null) return
+    if (this.own === null || this.own.stream.destroyed) {
+      this.kept.clear()
+      this.granted.clear()
+      this.published = null
+      const keyPair = linkKeyPair(this.deps.identity.secretKey, link.boxKey, link.salt)
+      this.own = await HomeClient.connect(link.boxKey, { keyPair, dht: this.network() })
+    }
+    await this.publish()
+    for (const c of this.deps.conversations()) {
+      if (c.record.blocked) continue
+      const logs = [c.cores.mine, c.cores.theirs].filter((core): core is Hypercore => core?.key != null)
+      for (const core of logs) {
+        const hex = core.key!.toString('hex')
+        if (this.kept.has(hex)) continue
+        await this.own.keep(core)
+        this.kept.add(hex)
+      }
+      const guest = visitorKey(this.deps.identity, c.key.bytes, link.boxKey)
+      const grant = logs.map((core) => core.key!.toString('hex')).join()
+      if (logs.length === 0 || this.granted.get(c.key.hex) === grant) continue
+      await this.own.grant(guest, logs.map((core) => core.key!))
+      this.granted.set(c.key.hex, grant)
+    }
+    this.lastSync = Date.now()
+  }
+
+  private watchHome(c: Conversation, boxKey: Buffer): void {
+    const box = c.cores.mine?.peers.find((p) => p.remotePublicKey.equals(boxKey))
+    if (box && box.remoteContiguousLength > (c.record.atHome ?? 0)) {
+      c.reachedHome(box.remoteContiguousLength).catch((err: unknown) => this.deps.log(`home node: ${String(err)}`))
+    }
+  }
+
+  private async publish(): Promise<void> {
+    const bundle = this.deps.bundle()
+    if (this.own === null || this.published === bundle.toString('hex')) return
+    const me = this.deps.identity.publicKey
+    await this.own.publish(inboxTopic(me), sealBundle(me, bundle), [])
+    this.published = bundle.toString('hex')
+  }
+
+  /** While a contact with a home node is offline, my log and theirs replicate through their box. */
+  private async visit(c: Conversation): Promise<void> {
+    const box = c.record.home
+    const current = this.visits.get(c.key.hex)
+    if (box === undefined || c.record.blocked || c.presence !== 'offline') {
+      if (current) {
+        this.visits.delete(c.key.hex)
+        clearInterval(current.watch)
+        await current.client.close()
+      }
+      return
+    }
+    let visit = current && !current.client.stream.destroyed ? current : undefined
+    if (current && !visit) clearInterval(current.watch)
+    if (!visit) {
+      const boxKey = Buffer.from(box, 'hex')
+      const client = await HomeClient.connect(boxKey, { keyPair: visitingKeyPair(this.deps.identity, c.key.bytes, boxKey), dht: this.network() })
+      const watch = setInterval(() => this.watchHome(c, boxKey), WATCH_MS)
+      watch.unref()
+      visit = { client, wanted: new Set(), watch }
+      this.visits.set(c.key.hex, visit)
+    }
+    for (const core of [c.cores.mine, c.cores.theirs]) {
+      if (!core?.key || visit.wanted.has(core.key.toString('hex'))) continue
+      await visit.client.want(core)
+      visit.wanted.add(core.key.toString('hex'))
+    }
+  }
+}
