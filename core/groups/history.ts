@@ -11,6 +11,8 @@ import { forkEvidence, type ForkEvidence } from './forks'
 
 /** Blocks held back waiting for their predecessors, across all logs. Beyond it the block is refused (and fetched again later). */
 export const MAX_BACKLOG = 4096
+/** The same, per log: a member whose blocks name predecessors that never come fills only its own share. */
+export const MAX_BACKLOG_PER_LOG = 256
 
 export interface Node {
   entry: Entry
@@ -113,7 +115,9 @@ export class History {
     }
     if (entry.seq !== held) throw new GroupError('out-of-order', `block ${entry.seq} offered, block ${held} expected`)
     this.checkHeads(writer, entry)
-    if (this.backlogSize >= MAX_BACKLOG) throw new GroupError('backlog-full', `${MAX_BACKLOG} blocks already wait for their predecessors`)
+    if (this.backlogSize >= MAX_BACKLOG || this.backlog[writer].length >= MAX_BACKLOG_PER_LOG) {
+      throw new GroupError('backlog-full', 'too many blocks already wait for their predecessors')
+    }
     for (const h of entry.heads) this.referenced[writer].set(h.log.toString('hex'), h.length)
     this.backlog[writer].push(entry)
     this.backlogSize++

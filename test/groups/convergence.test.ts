@@ -44,13 +44,12 @@ function run(actions: Action[]) {
   const sent = new Map<string, string>()
   /** Per message, who the sender counted as members when sending it. */
   const audience = new Map<string, Set<string>>()
-  const write = (p: Person, g: Group, fn: () => ReturnType<Group['send']> | ReturnType<Group['leave']>) => {
+  const write = (p: Person, fn: () => ReturnType<Group['send']> | ReturnType<Group['leave']>) => {
     try {
       swarm.append(p.log, fn())
     } catch (err) {
       if (!(err instanceof GroupError) || err.code !== 'not-allowed') throw err
     }
-    void g
   }
   for (const a of actions) {
     const p = ps[a.who]
@@ -61,16 +60,16 @@ function run(actions: Action[]) {
       for (let i = g.nextIndex(log), n = 0; i < blocks.length && n < a.count; i++, n++) g.ingest(log, i, blocks[i])
     } else if (a.kind === 'send') {
       const text = `m${counter++}`
-      write(p, g, () => {
+      write(p, () => {
         const out = g.send(Buffer.from(text))
         const key = `${p.id.publicKey.toString('hex')}:${out[out.length - 1].seq}`
         sent.set(key, text)
         audience.set(key, new Set(g.members().map((m) => m.identity.toString('hex'))))
         return out
       })
-    } else if (a.kind === 'add') write(p, g, () => g.addMember(ps[a.target].id.publicKey, ps[a.target].log))
-    else if (a.kind === 'remove') write(p, g, () => g.removeMember(ps[a.target].id.publicKey))
-    else write(p, g, () => g.promote(ps[a.target].id.publicKey))
+    } else if (a.kind === 'add') write(p, () => g.addMember(ps[a.target].id.publicKey, ps[a.target].log))
+    else if (a.kind === 'remove') write(p, () => g.removeMember(ps[a.target].id.publicKey))
+    else write(p, () => g.promote(ps[a.target].id.publicKey))
   }
   for (const g of groups) swarm.sync(g)
   return { ps, groups, sent, audience }
