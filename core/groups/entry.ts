@@ -22,11 +22,18 @@ import { AEAD_NONCE_BYTES, blake2b, sign, verify } from '../crypto'
 import { GroupError } from './errors'
 import { SENDER_KEY_ID_BYTES } from './sender-key'
 import { GROUP_ENTRY as SIGNATURE_DOMAIN } from '../protocol/caps'
+import {
+  MAX_GROUP_BLOCK_BYTES as MAX_ENTRY_BYTES,
+  MAX_GROUP_MEMBERS as MAX_MEMBERS,
+  MAX_GROUP_NAME_BYTES as MAX_NAME_BYTES
+} from '../protocol/limits'
 
 export const ENTRY_VERSION = 1
-export const MAX_ENTRY_BYTES = 128 * 1024
-export const MAX_MEMBERS = 256
-export const MAX_NAME_BYTES = 128
+export {
+  MAX_GROUP_BLOCK_BYTES as MAX_ENTRY_BYTES,
+  MAX_GROUP_MEMBERS as MAX_MEMBERS,
+  MAX_GROUP_NAME_BYTES as MAX_NAME_BYTES
+} from '../protocol/limits'
 const KINDS = ['op', 'message', 'sender-key'] as const
 const OP_TYPES = ['create', 'add', 'remove', 'promote', 'leave', 'rename'] as const
 
