@@ -38,6 +38,11 @@
 //    (any causal order without a consensus has this); the set of messages and membership converge.
 //  - Of two admins acting concurrently, the tie-break decides (e.g. two admins removing each other:
 //    the one ordered first wins, the other's removal is refused as concurrent with their own removal).
+//    The tie-break favours the smaller log key, and a member could grind log keys to win ties.
+//  - A removed member's log is still read (its blocks can be predecessors of other members' blocks),
+//    so until the feed stops following it, it can still grow others' disks, one bounded block at a time.
+//  - A log whose block the group refuses (a fork, a full backlog) stops being read by the feed until
+//    it is opened again.
 //  - A member who saw a different version of a log (a fork) stops being delivered from by those who
 //    hold the other version; the fork is reported with proof (forks.ts) but not repaired.
 //  - A member's keys and decrypted texts persist as a snapshot (snapshot.ts) and the sealer's sessions

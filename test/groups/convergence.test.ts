@@ -11,6 +11,8 @@ type Action =
   | { kind: 'add'; who: number; target: number }
   | { kind: 'remove'; who: number; target: number }
   | { kind: 'promote'; who: number; target: number }
+  | { kind: 'leave'; who: number }
+  | { kind: 'rename'; who: number }
   | { kind: 'pull'; who: number; log: number; count: number }
 
 const PEOPLE = 6
@@ -22,6 +24,8 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('add' as const), who: changer, target: who }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), who: changer, target: who }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('promote' as const), who: changer, target: who }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('leave' as const), who }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('rename' as const), who: changer }) },
   {
     weight: 6,
     arbitrary: fc.record({ kind: fc.constant('pull' as const), who, log: fc.nat(PEOPLE - 1), count: fc.integer({ min: 1, max: 4 }) })
@@ -69,7 +73,9 @@ function run(actions: Action[]) {
       })
     } else if (a.kind === 'add') write(p, () => g.addMember(ps[a.target].id.publicKey, ps[a.target].log))
     else if (a.kind === 'remove') write(p, () => g.removeMember(ps[a.target].id.publicKey))
-    else write(p, () => g.promote(ps[a.target].id.publicKey))
+    else if (a.kind === 'promote') write(p, () => g.promote(ps[a.target].id.publicKey))
+    else if (a.kind === 'leave') write(p, () => g.leave())
+    else write(p, () => g.rename(`name ${counter++}`))
   }
   for (const g of groups) swarm.sync(g)
   return { ps, groups, sent, audience }
@@ -77,6 +83,7 @@ function run(actions: Action[]) {
 
 function view(g: Group) {
   return {
+    name: g.name,
     members: g.members().map((m) => `${m.identity.toString('hex')}:${m.admin}`).sort(),
     order: g.messages().map((m) => `${m.author.toString('hex')}:${m.seq}`)
   }
