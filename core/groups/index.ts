@@ -41,6 +41,9 @@
 //    The tie-break favours the smaller log key, and a member could grind log keys to win ties.
 //  - A removed member's log is still read (its blocks can be predecessors of other members' blocks),
 //    so until the feed stops following it, it can still grow others' disks, one bounded block at a time.
+//  - A log named by any delivered add is followed, even when the add is refused (refusal can change
+//    as concurrent blocks arrive, and others may already reference that log): a non-admin member can
+//    make the others fetch a log they serve themselves, though none of its blocks is accepted.
 //  - A log whose block the group refuses (a fork, a full backlog) stops being read by the feed until
 //    it is opened again.
 //  - A member who saw a different version of a log (a fork) stops being delivered from by those who
