@@ -35,6 +35,9 @@ export const GROUP_ID = Buffer.from('cairn/group/id/v1')
 /** A group's topic for one period: BLAKE2b-256(key = tag, group secret ‖ period u32 LE). */
 export const GROUP_TOPIC = Buffer.from('cairn/group/topic/v1')
 
+/** A group message's nonce: BLAKE2b-192(key = the message key, tag); each message key seals one message. */
+export const GROUP_MESSAGE_NONCE = Buffer.from('cairn/group/message-nonce/v1')
+
 /** File signature of sealed secrets (keystore file and backup body). */
 export const SEALED_MAGIC = Buffer.from('CAIRNKS')
 /** Prefix of a backup's one line of text. */
