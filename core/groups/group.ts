@@ -293,11 +293,11 @@ export class Group {
 
   private fields(body: Body): EntryFields {
     const heads: Head[] = []
-    this.history.logs.forEach((log, w) => {
+    for (const w of this.history.grown) {
       const length = this.history.length(w)
-      if (w === this.myWriter || length <= this.history.referencedLength(this.myWriter, w)) return
-      heads.push({ log, length, hash: (this.history.node(w, length - 1) as Node).entry.hash })
-    })
+      if (w === this.myWriter || length <= this.history.referencedLength(this.myWriter, w)) continue
+      heads.push({ log: this.history.logs[w], length, hash: (this.history.node(w, length - 1) as Node).entry.hash })
+    }
     const seq = this.history.length(this.myWriter)
     return { group: this.genesis.group, author: Buffer.from(this.me.publicKey), seq, heads, body }
   }
@@ -310,6 +310,7 @@ export class Group {
     const entry = encodeEntry(fields, this.me.secretKey)
     this.authors[this.myWriter] = entry.author
     this.process([this.history.appendOwn(this.myWriter, entry)])
+    this.history.grown.clear()
     return entry
   }
 

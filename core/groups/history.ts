@@ -56,6 +56,8 @@ export class History {
   /** Every delivered block in display order. */
   readonly ordered: Node[] = []
   readonly forks: ForkEvidence[] = []
+  /** Logs delivered to since the owner last cleared it: the only ones a new block of mine may need to name. */
+  readonly grown = new Set<number>()
   readonly conflicts: HeadConflict[] = []
 
   writerOf(log: Uint8Array): number | undefined {
@@ -193,6 +195,7 @@ export class History {
     vc[writer] = entry.seq + 1
     const node: Node = { entry, writer, lamport: lamport + 1, vc, appended: false }
     own.push(node)
+    this.grown.add(writer)
     this.insertOrdered(node)
     return node
   }
