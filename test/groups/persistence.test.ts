@@ -46,6 +46,8 @@ describe('group state across a restart', () => {
     swarm.sync(b)
     expect(texts(b)).toEqual(['one', 'from bob before', 'two'])
     expect(b.members()).toHaveLength(2)
+    // A sender key block processed a second time would fail to open (its pairwise key is spent).
+    expect(b.security()).toEqual([])
     swarm.append(alice.log, a.send(Buffer.from('three')))
     const sent = b.send(Buffer.from('from bob after'))
     // The chain and who has it survived: no new sender key block was needed.
