@@ -19,14 +19,22 @@
 // is refused rather than replayed.
 import * as c from 'compact-encoding'
 import { AEAD_NONCE_BYTES, blake2b, sign, verify } from '../crypto'
-import { GroupError } from './errors'
+import { DecodeError } from '../protocol/decode'
+import { GroupError, decodeGroupFormat } from './errors'
 import { SENDER_KEY_ID_BYTES } from './sender-key'
 import { GROUP_ENTRY as SIGNATURE_DOMAIN } from '../protocol/caps'
+import {
+  MAX_GROUP_BLOCK_BYTES as MAX_ENTRY_BYTES,
+  MAX_GROUP_MEMBERS as MAX_MEMBERS,
+  MAX_GROUP_NAME_BYTES as MAX_NAME_BYTES
+} from '../protocol/limits'
 
 export const ENTRY_VERSION = 1
-export const MAX_ENTRY_BYTES = 128 * 1024
-export const MAX_MEMBERS = 256
-export const MAX_NAME_BYTES = 128
+export {
+  MAX_GROUP_BLOCK_BYTES as MAX_ENTRY_BYTES,
+  MAX_GROUP_MEMBERS as MAX_MEMBERS,
+  MAX_GROUP_NAME_BYTES as MAX_NAME_BYTES
+} from '../protocol/limits'
 const KINDS = ['op', 'message', 'sender-key'] as const
 const OP_TYPES = ['create', 'add', 'remove', 'promote', 'leave', 'rename'] as const
 
@@ -140,8 +148,8 @@ export function encodeEntry(f: EntryFields, secretKey: Uint8Array): Entry {
   return { ...f, bytes, hash: entryHash(bytes), ad: f.body.kind === 'message' ? prefix : Buffer.alloc(0) }
 }
 
-function malformed(what: string): GroupError {
-  return new GroupError('malformed', `malformed group block: ${what}`)
+function malformed(what: string): DecodeError {
+  return new DecodeError(`malformed group block: ${what}`)
 }
 
 function count(state: c.State, max: number, what: string): number {
@@ -184,11 +192,11 @@ function decodeBody(state: c.State, kind: (typeof KINDS)[number] | undefined): B
   throw malformed('unknown kind')
 }
 
-function parse(buf: Buffer): Entry {
-  const state = c.state(0, buf.byteLength, buf)
+function parse(state: c.State): Entry {
+  const buf = state.buffer as Buffer
   const version = c.uint8.decode(state)
   if (version !== ENTRY_VERSION) {
-    throw new GroupError('unsupported-version', `group block version ${version}, this build reads ${ENTRY_VERSION}`)
+    throw new DecodeError(`group block version ${version}, this build reads ${ENTRY_VERSION}`, 'unsupported-version')
   }
   const kind = KINDS[c.uint8.decode(state)]
   const group = c.fixed32.decode(state) as Buffer
@@ -203,21 +211,17 @@ function parse(buf: Buffer): Entry {
   const ad = buf.subarray(0, state.start)
   if (body.kind === 'message') body.ciphertext = c.buffer.decode(state) as Buffer
   if (state.end - state.start !== 64) throw malformed('trailing bytes or a truncated signature')
+  state.start = state.end
   return { group, author, seq, heads, body, bytes: buf, hash: entryHash(buf), ad: body.kind === 'message' ? ad : Buffer.alloc(0) }
 }
 
 /** A parsed block whose author's signature holds. Throws GroupError; never returns a partial entry. */
 export function decodeEntry(bytes: Uint8Array): Entry {
-  if (!(bytes instanceof Uint8Array)) throw malformed('not a byte array')
-  if (bytes.byteLength > MAX_ENTRY_BYTES) throw malformed(`${bytes.byteLength} bytes, at most ${MAX_ENTRY_BYTES}`)
-  const buf = Buffer.from(bytes)
-  let entry: Entry
-  try {
-    entry = parse(buf)
-  } catch (err) {
-    if (err instanceof GroupError) throw err
-    throw malformed(err instanceof Error ? err.message : String(err))
+  if (bytes instanceof Uint8Array && bytes.byteLength > MAX_ENTRY_BYTES) {
+    throw new GroupError('malformed', `malformed group block: ${bytes.byteLength} bytes, at most ${MAX_ENTRY_BYTES}`)
   }
+  const entry = decodeGroupFormat(bytes, 'group block', parse)
+  const buf = entry.bytes
   const unsigned = buf.subarray(0, buf.byteLength - 64)
   if (!verify(buf.subarray(buf.byteLength - 64), Buffer.concat([SIGNATURE_DOMAIN, unsigned]), entry.author)) {
     throw new GroupError('bad-signature', "the block's signature is not its author's")

@@ -1,3 +1,6 @@
+import * as c from 'compact-encoding'
+import { DecodeError, decodeExact } from '../protocol/decode'
+
 export type GroupErrorCode =
   /** Bytes that do not parse as this build's group format, or exceed its size bounds. */
   | 'malformed'
@@ -35,5 +38,24 @@ export class GroupError extends Error {
     super(message)
     this.name = 'GroupError'
     this.code = code
+  }
+}
+
+/**
+ * Reads one value of a group format that must fill `bytes` exactly, through the protocol's one strict
+ * decoder; its DecodeError (thrown by `read` for a bad value, or for bytes that run out or run over)
+ * becomes a GroupError with the same code.
+ */
+export function decodeGroupFormat<T>(bytes: Uint8Array, what: string, read: (state: c.State) => T): T {
+  if (!(bytes instanceof Uint8Array)) throw new GroupError('malformed', `${what}: not a byte array`)
+  const buf = Buffer.from(bytes)
+  try {
+    return decodeExact(c.state(0, buf.byteLength, buf), read, {
+      truncated: `${what}: truncated (${buf.byteLength} bytes)`,
+      trailing: (count) => `${what}: ${count} unexpected trailing bytes`
+    })
+  } catch (err) {
+    if (err instanceof DecodeError) throw new GroupError(err.code, err.message)
+    throw err
   }
 }

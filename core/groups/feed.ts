@@ -46,8 +46,15 @@ export class GroupFeed {
     await this.follow()
   }
 
-  /** Opens and reads every log the group knows of and this feed does not read yet. */
+  /**
+   * Opens and reads every log the group knows of and this feed does not read yet. My own log is
+   * read back first when the group lacks blocks of it (a group restored from its snapshot).
+   */
   async follow(): Promise<void> {
+    const myKey = this.mine.key as Buffer
+    for (let i = this.group.nextIndex(myKey); i < this.mine.length; i++) {
+      this.group.ingest(myKey, i, (await this.mine.get(i)) as Buffer)
+    }
     for (const log of this.group.logs()) {
       const key = log.toString('hex')
       if (this.closed || this.readers.has(key) || (this.mine.key && log.equals(this.mine.key))) continue

@@ -3,7 +3,7 @@ import type { IdentityKeyPair } from '../identity'
 import { decodeEntry, encodeEntry, messageAd, type Body, type Entry, type EntryFields, type Head, type Op } from './entry'
 import { GroupError, type GroupErrorCode } from './errors'
 import type { ForkEvidence } from './forks'
-import { History, type HeadConflict, type Node } from './history'
+import { History, precedes, type HeadConflict, type Node } from './history'
 import { evaluate, extend, groupIdOf, type Genesis, type GroupState, type Member, type Refusal } from './membership'
 import { Keyring } from './keyring'
 import type { Sealer } from './share'
@@ -193,28 +193,39 @@ export class Group {
   addMember(identity: Buffer, log: Buffer): Entry[] {
     if (!isEd25519PublicKey(identity)) throw new GroupError('malformed', 'not a valid identity key')
     const op = this.writeOp({ type: 'add', member: Buffer.from(identity), log: Buffer.from(log) })
-    return [op, ...this.maintainSenderKey(false)]
+    return [op, ...this.maintainSenderKey()]
   }
 
   /** The removal, then at once a fresh sender key and a fresh group secret for everyone left. */
   removeMember(identity: Buffer): Entry[] {
     const op = this.writeOp({ type: 'remove', member: Buffer.from(identity) })
-    return [op, ...this.maintainSenderKey(true)]
+    return [op, ...this.maintainSenderKey()]
   }
 
   /**
-   * The secret the swarm topic comes from: the one in the latest sender key block, in the group's
-   * order, of someone who is an admin now; before any has reached me, the one I was invited with
-   * (the creator invites itself).
+   * The secret the swarm topic comes from. After removals, it is the one in the first sender key
+   * block, in the group's order, of a current admin whose author had seen every one of them (so it
+   * was sealed to none of the removed); until such a block reaches me, the one in force before the
+   * last removal; with no removal, the first admin's (or the one I was invited with).
    */
   groupSecret(): Buffer | null {
-    const state = this.state
-    for (let i = state.accepted.length - 1; i >= 0; i--) {
-      const node = state.accepted[i]
-      const secret = this.keys.record(this.history.logs[node.writer], node.entry.seq)?.secret
-      if (secret && state.members.get(hex(node.entry.author))?.admin) return secret
+    const removals = this.state.removals
+    for (let k = removals.length; k >= 0; k--) {
+      const secret = this.secretAfter(removals.slice(0, k))
+      if (secret) return secret
     }
     return this.invitedSecret
+  }
+
+  /** The secret in the first readable sender key block of a current admin causally after all `removals`. */
+  private secretAfter(removals: Node[]): Buffer | null {
+    const state = this.state
+    for (const node of state.accepted) {
+      if (node.entry.body.kind !== 'sender-key' || !state.members.get(hex(node.entry.author))?.admin) continue
+      const secret = this.keys.record(this.history.logs[node.writer], node.entry.seq)?.secret
+      if (secret && removals.every((r) => precedes(r, node))) return secret
+    }
+    return null
   }
 
   /** For a member I add: the group's genesis and the secret of its swarm topic as I know it. */
@@ -249,7 +260,7 @@ export class Group {
    */
   send(plaintext: Uint8Array): Entry[] {
     if (!this.isMember()) throw new GroupError('not-allowed', 'I am not a member of this group')
-    const out = this.maintainSenderKey(false)
+    const out = this.maintainSenderKey()
     const mk = this.keys.nextMessageKey()
     const fields = this.fields({ kind: 'message', keyId: mk.keyId, index: mk.index, nonce: mk.nonce, ciphertext: Buffer.alloc(0) })
     ;(fields.body as Extract<Body, { kind: 'message' }>).ciphertext = Keyring.sealMessage(plaintext, messageAd(fields), mk.nonce, mk.key)
@@ -259,14 +270,17 @@ export class Group {
     return out
   }
 
-  private maintainSenderKey(freshSecret: boolean): Entry[] {
+  private maintainSenderKey(): Entry[] {
     const state = this.state
     const rotated = this.keys.rotateIfDue(state.removals.length, this.now())
     if (!rotated && this.checkedAgainst === state) return []
     this.checkedAgainst = state
     const missing = this.keys.missing(this.members())
     if (missing.length === 0) return []
-    const groupSecret = (!freshSecret && this.groupSecret()) || randomBytes(GROUP_SECRET_BYTES)
+    // After a removal, forward a secret only from a block written after it; otherwise pick a fresh one.
+    const removals = state.removals
+    const known = removals.length > 0 ? this.secretAfter(removals) : this.groupSecret()
+    const groupSecret = known ?? randomBytes(GROUP_SECRET_BYTES)
     const entry = this.write({ kind: 'sender-key', ...this.keys.seal(this.genesis.group, missing, groupSecret) })
     this.keys.setRecord(this.history.logs[this.myWriter], entry.seq, { secret: Buffer.from(groupSecret) })
     return [entry]
@@ -279,11 +293,11 @@ export class Group {
 
   private fields(body: Body): EntryFields {
     const heads: Head[] = []
-    this.history.logs.forEach((log, w) => {
+    for (const w of this.history.grown) {
       const length = this.history.length(w)
-      if (w === this.myWriter || length <= this.history.referencedLength(this.myWriter, w)) return
-      heads.push({ log, length, hash: (this.history.node(w, length - 1) as Node).entry.hash })
-    })
+      if (w === this.myWriter || length <= this.history.referencedLength(this.myWriter, w)) continue
+      heads.push({ log: this.history.logs[w], length, hash: (this.history.node(w, length - 1) as Node).entry.hash })
+    }
     const seq = this.history.length(this.myWriter)
     return { group: this.genesis.group, author: Buffer.from(this.me.publicKey), seq, heads, body }
   }
@@ -296,6 +310,7 @@ export class Group {
     const entry = encodeEntry(fields, this.me.secretKey)
     this.authors[this.myWriter] = entry.author
     this.process([this.history.appendOwn(this.myWriter, entry)])
+    this.history.grown.clear()
     return entry
   }
 

@@ -11,6 +11,8 @@ import { forkEvidence, type ForkEvidence } from './forks'
 
 /** Blocks held back waiting for their predecessors, across all logs. Beyond it the block is refused (and fetched again later). */
 export const MAX_BACKLOG = 4096
+/** The same, per log: a member whose blocks name predecessors that never come fills only its own share. */
+export const MAX_BACKLOG_PER_LOG = 256
 
 export interface Node {
   entry: Entry
@@ -54,6 +56,8 @@ export class History {
   /** Every delivered block in display order. */
   readonly ordered: Node[] = []
   readonly forks: ForkEvidence[] = []
+  /** Logs delivered to since the owner last cleared it: the only ones a new block of mine may need to name. */
+  readonly grown = new Set<number>()
   readonly conflicts: HeadConflict[] = []
 
   writerOf(log: Uint8Array): number | undefined {
@@ -113,7 +117,9 @@ export class History {
     }
     if (entry.seq !== held) throw new GroupError('out-of-order', `block ${entry.seq} offered, block ${held} expected`)
     this.checkHeads(writer, entry)
-    if (this.backlogSize >= MAX_BACKLOG) throw new GroupError('backlog-full', `${MAX_BACKLOG} blocks already wait for their predecessors`)
+    if (this.backlogSize >= MAX_BACKLOG || this.backlog[writer].length >= MAX_BACKLOG_PER_LOG) {
+      throw new GroupError('backlog-full', 'too many blocks already wait for their predecessors')
+    }
     for (const h of entry.heads) this.referenced[writer].set(h.log.toString('hex'), h.length)
     this.backlog[writer].push(entry)
     this.backlogSize++
@@ -189,6 +195,7 @@ export class History {
     vc[writer] = entry.seq + 1
     const node: Node = { entry, writer, lamport: lamport + 1, vc, appended: false }
     own.push(node)
+    this.grown.add(writer)
     this.insertOrdered(node)
     return node
   }

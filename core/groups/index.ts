@@ -29,7 +29,16 @@
 // Sender Keys (as Signal and WhatsApp) cost the sender O(1) per message and O(n) per removal, which
 // is cheap at the ~100 members we target, and work with any delivery order.
 //
+// Sender keys travel sealed over a Double Ratchet session per pair of members kept for the group
+// layer (ratchet-sealer.ts, started from the recipient's signed prekey), not over the pair's 1:1 chat
+// session: that session's state is committed together with the consumption of the pair's own logs,
+// and sharing it with blocks read from group logs in another order would tie the two atomic steps
+// together. The cost is one more session per pair, and members need not be contacts.
+//
 // Weaknesses, stated:
+//  - Every block carries its author's identity signature and the Hypercore append signs again, so a
+//    group message costs the sender two signatures (bench/groups.bench.ts: ~2.3-2.9× a 1:1 append).
+//  - Before its own addition reaches it, a new member admits anyone on the secret topic (swarm.ts).
 //  - A removed member can read messages written concurrently with the removal (by members who had not
 //    seen it yet); nothing after a member has seen the removal is readable to them.
 //  - Forward secrecy per message, but healing only at rotation: whoever steals a member's current
@@ -38,6 +47,14 @@
 //    (any causal order without a consensus has this); the set of messages and membership converge.
 //  - Of two admins acting concurrently, the tie-break decides (e.g. two admins removing each other:
 //    the one ordered first wins, the other's removal is refused as concurrent with their own removal).
+//    The tie-break favours the smaller log key, and a member could grind log keys to win ties.
+//  - A removed member's log is still read (its blocks can be predecessors of other members' blocks),
+//    so until the feed stops following it, it can still grow others' disks, one bounded block at a time.
+//  - A log named by any delivered add is followed, even when the add is refused (refusal can change
+//    as concurrent blocks arrive, and others may already reference that log): a non-admin member can
+//    make the others fetch a log they serve themselves, though none of its blocks is accepted.
+//  - A log whose block the group refuses (a fork, a full backlog) stops being read by the feed until
+//    it is opened again.
 //  - A member who saw a different version of a log (a fork) stops being delivered from by those who
 //    hold the other version; the fork is reported with proof (forks.ts) but not repaired.
 //  - A member's keys and decrypted texts persist as a snapshot (snapshot.ts) and the sealer's sessions

@@ -10,7 +10,8 @@
 // add operation binds to the contact; only then is the contact a member. The name is a hint for the
 // prompt; the group's name is the one in its signed history.
 import * as c from 'compact-encoding'
-import { GroupError } from './errors'
+import { DecodeError } from '../protocol/decode'
+import { GroupError, decodeGroupFormat } from './errors'
 import { MAX_NAME_BYTES } from './entry'
 import type { Invitation } from './group'
 
@@ -45,25 +46,14 @@ export function encodeAccept(accept: Accept): Buffer {
   return Buffer.concat([Buffer.from([INVITE_VERSION, KIND_ACCEPT]), accept.group, accept.log])
 }
 
-function open(bytes: Uint8Array, kind: number): c.State {
-  if (!(bytes instanceof Uint8Array) || bytes.byteLength > MAX_INVITE_BYTES) throw new GroupError('malformed', 'not a group invitation')
-  const state = c.state(0, bytes.byteLength, Buffer.from(bytes))
-  const version = c.uint8.decode(state)
-  if (version !== INVITE_VERSION) throw new GroupError('unsupported-version', `group invitation version ${version}`)
-  if (c.uint8.decode(state) !== kind) throw new GroupError('malformed', 'another kind of group invitation message')
-  return state
-}
-
 function decoded<T>(bytes: Uint8Array, kind: number, read: (state: c.State) => T): T {
-  try {
-    const state = open(bytes, kind)
-    const out = read(state)
-    if (state.start !== state.end) throw new GroupError('malformed', 'trailing bytes after a group invitation')
-    return out
-  } catch (err) {
-    if (err instanceof GroupError) throw err
-    throw new GroupError('malformed', `malformed group invitation: ${(err as Error).message}`)
-  }
+  if (bytes instanceof Uint8Array && bytes.byteLength > MAX_INVITE_BYTES) throw new GroupError('malformed', 'not a group invitation')
+  return decodeGroupFormat(bytes, 'group invitation', (state) => {
+    const version = c.uint8.decode(state)
+    if (version !== INVITE_VERSION) throw new DecodeError(`group invitation version ${version}`, 'unsupported-version')
+    if (c.uint8.decode(state) !== kind) throw new DecodeError('another kind of group invitation message')
+    return read(state)
+  })
 }
 
 /**
@@ -74,7 +64,7 @@ export function decodeInvite(bytes: Uint8Array): Invite {
   return decoded(bytes, KIND_INVITE, (state) => {
     const [group, creator, creatorLog, groupSecret] = [0, 1, 2, 3].map(() => c.fixed32.decode(state) as Buffer)
     const name = c.string.decode(state)
-    if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw new GroupError('malformed', 'the group name is too long')
+    if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw new DecodeError('the group name is too long')
     return { genesis: { group, creator, creatorLog }, groupSecret, name }
   })
 }

@@ -1,4 +1,5 @@
-import { AEAD_NONCE_BYTES, aeadOpen, aeadSeal, memzero, randomBytes } from '../crypto'
+import { AEAD_NONCE_BYTES, aeadOpen, aeadSeal, blake2b, memzero } from '../crypto'
+import { GROUP_MESSAGE_NONCE as NONCE_INPUT } from '../protocol/caps'
 import type { IdentityKeyPair } from '../identity'
 import type { Body, Entry, SealedShare } from './entry'
 import { GroupError, type GroupErrorCode } from './errors'
@@ -100,10 +101,15 @@ export class Keyring {
     return { keyId: share.keyId, recipients }
   }
 
-  /** The next message key of my chain and a fresh nonce; the caller seals, then zeroes the key. */
+  /**
+   * The next message key of my chain and its nonce; the caller seals, then zeroes the key. Each
+   * message key seals exactly one message, so the nonce need not be random: it is derived from the
+   * key (one hash instead of a getrandom call per message, the costliest step after the signature).
+   */
   nextMessageKey(): MessageKey & { nonce: Buffer } {
     if (!this.sending) throw new GroupError('no-sender-key', 'I have no sending chain')
-    return { ...this.sending.next(), nonce: randomBytes(AEAD_NONCE_BYTES) }
+    const mk = this.sending.next()
+    return { ...mk, nonce: blake2b(AEAD_NONCE_BYTES, NONCE_INPUT, mk.key) }
   }
 
   static sealMessage(plaintext: Uint8Array, ad: Buffer, nonce: Buffer, key: Buffer): Buffer {

@@ -1,10 +1,19 @@
 import * as c from 'compact-encoding'
 import type { IdentityKeyPair } from '../identity'
 import { RatchetError, Session, inspectEnvelope, type PrekeyBundle, type SignedPrekey } from '../ratchet'
-import { GroupError } from './errors'
+import { DecodeError } from '../protocol/decode'
+import { GroupError, decodeGroupFormat } from './errors'
 import type { Sealer } from './share'
 
 const SEALER_VERSION = 1
+
+function sessionOf(bytes: Buffer): Session {
+  try {
+    return Session.decode(bytes)
+  } catch (err) {
+    throw new DecodeError(`a pairwise session in the sealer state: ${(err as Error).message}`)
+  }
+}
 const fixed16 = c.fixed(16)
 
 /**
@@ -58,14 +67,13 @@ export class RatchetSealer implements Sealer {
     prekey: (id: number) => SignedPrekey | null
   ): RatchetSealer {
     const sealer = new RatchetSealer(me, bundleOf, prekey)
-    try {
-      const state = c.state(0, bytes.byteLength, Buffer.from(bytes))
+    decodeGroupFormat(bytes, 'sealer state', (state) => {
       const version = c.uint8.decode(state)
-      if (version !== SEALER_VERSION) throw new GroupError('unsupported-version', `sealer state version ${version}`)
+      if (version !== SEALER_VERSION) throw new DecodeError(`sealer state version ${version}`, 'unsupported-version')
       const n = c.uint.decode(state)
       for (let i = 0; i < n; i++) {
         const peer = (c.fixed32.decode(state) as Buffer).toString('hex')
-        const session = Session.decode(c.buffer.decode(state) as Buffer)
+        const session = sessionOf(c.buffer.decode(state) as Buffer)
         sealer.sessions.set(`${peer}:${session.id.toString('hex')}`, session)
       }
       const m = c.uint.decode(state)
@@ -73,14 +81,10 @@ export class RatchetSealer implements Sealer {
         const peer = (c.fixed32.decode(state) as Buffer).toString('hex')
         const session = sealer.sessions.get(`${peer}:${(fixed16.decode(state) as Buffer).toString('hex')}`)
         const mine = c.uint8.decode(state) === 1
-        if (!session) throw new GroupError('malformed', 'sealer state names a session it does not hold')
+        if (!session) throw new DecodeError('sealer state names a session it does not hold')
         sealer.outbound.set(peer, { session, mine })
       }
-      if (state.start !== state.end) throw new GroupError('malformed', 'trailing bytes after the sealer state')
-    } catch (err) {
-      if (err instanceof GroupError) throw err
-      throw new GroupError('malformed', `malformed sealer state: ${(err as Error).message}`)
-    }
+    })
     return sealer
   }
 

@@ -7,7 +7,8 @@
 // another group, another author's block, or another key generation: the outer block names them too
 // and the two must agree.
 import * as c from 'compact-encoding'
-import { GroupError } from './errors'
+import { DecodeError } from '../protocol/decode'
+import { GroupError, decodeGroupFormat } from './errors'
 import { CHAIN_KEY_BYTES, SENDER_KEY_ID_BYTES, type SenderKeyShare } from './sender-key'
 
 export const SHARE_VERSION = 1
@@ -49,11 +50,10 @@ export function encodeShare(s: AddressedShare): Buffer {
 
 export function decodeShare(bytes: Buffer): AddressedShare {
   if (bytes.byteLength > SHARE_MAX_BYTES) throw new GroupError('malformed', 'a sender key share is too long')
-  try {
-    const state = c.state(0, bytes.byteLength, bytes)
+  return decodeGroupFormat(bytes, 'sender key share', (state) => {
     const version = c.uint8.decode(state)
-    if (version !== SHARE_VERSION) throw new GroupError('unsupported-version', `sender key share version ${version}`)
-    const out = {
+    if (version !== SHARE_VERSION) throw new DecodeError(`sender key share version ${version}`, 'unsupported-version')
+    return {
       group: c.fixed32.decode(state) as Buffer,
       author: c.fixed32.decode(state) as Buffer,
       keyId: fixed16.decode(state) as Buffer,
@@ -61,10 +61,5 @@ export function decodeShare(bytes: Buffer): AddressedShare {
       index: c.uint.decode(state),
       groupSecret: c.fixed32.decode(state) as Buffer
     }
-    if (state.start !== state.end) throw new GroupError('malformed', 'trailing bytes after a sender key share')
-    return out
-  } catch (err) {
-    if (err instanceof GroupError) throw err
-    throw new GroupError('malformed', `malformed sender key share: ${(err as Error).message}`)
-  }
+  })
 }

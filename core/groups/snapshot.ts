@@ -14,7 +14,8 @@
 // It holds secrets (current chain keys, decrypted texts): the caller stores it encrypted, as the
 // messenger's store does for everything else. Used message keys are not in it: they are gone.
 import * as c from 'compact-encoding'
-import { GroupError, type GroupErrorCode } from './errors'
+import { DecodeError } from '../protocol/decode'
+import { decodeGroupFormat, type GroupErrorCode } from './errors'
 import type { BlockRecord } from './keyring'
 import type { Genesis } from './membership'
 import { SENDER_KEY_ID_BYTES, type ReceivingState, type SendingState } from './sender-key'
@@ -77,7 +78,7 @@ export function encodeSnapshot(s: GroupSnapshot): Buffer {
 /** A count, refused when the bytes left could not hold that many items of at least `min` bytes. */
 function count(state: c.State, min: number): number {
   const n = c.uint.decode(state)
-  if (n * min > state.end - state.start) throw new GroupError('malformed', `a group snapshot claims ${n} items it cannot hold`)
+  if (n * min > state.end - state.start) throw new DecodeError(`a group snapshot claims ${n} items it cannot hold`)
   return n
 }
 
@@ -110,17 +111,16 @@ function decodeRecord(state: c.State): GroupSnapshot['records'][number] {
   if (flags & 1) r.plaintext = c.buffer.decode(state) as Buffer
   if (flags & 2) {
     const code = c.string.decode(state) as GroupErrorCode
-    if (!CODES.includes(code)) throw new GroupError('malformed', `a group snapshot names an unknown reason ${code}`)
+    if (!CODES.includes(code)) throw new DecodeError(`a group snapshot names an unknown reason ${code}`)
     r.unreadable = code
   }
   if (flags & 4) r.secret = key32(state)
   return r
 }
 
-function parse(buf: Buffer): GroupSnapshot {
-  const state = c.state(0, buf.byteLength, buf)
+function parse(state: c.State): GroupSnapshot {
   const version = c.uint8.decode(state)
-  if (version !== SNAPSHOT_VERSION) throw new GroupError('unsupported-version', `group snapshot version ${version}`)
+  if (version !== SNAPSHOT_VERSION) throw new DecodeError(`group snapshot version ${version}`, 'unsupported-version')
   const genesis = { group: key32(state), creator: key32(state), creatorLog: key32(state) }
   const myLog = key32(state)
   const invitedSecret = c.uint8.decode(state) === 1 ? key32(state) : null
@@ -128,15 +128,9 @@ function parse(buf: Buffer): GroupSnapshot {
   const receiving = Array.from({ length: count(state, 84) }, () => decodeReceiving(state))
   const processed = Array.from({ length: count(state, 33) }, () => ({ log: key32(state), length: c.uint.decode(state) }))
   const records = Array.from({ length: count(state, 34) }, () => decodeRecord(state))
-  if (state.start !== state.end) throw new GroupError('malformed', 'trailing bytes after a group snapshot')
   return { genesis, myLog, invitedSecret, sending, receiving, processed, records }
 }
 
 export function decodeSnapshot(bytes: Uint8Array): GroupSnapshot {
-  try {
-    return parse(Buffer.from(bytes))
-  } catch (err) {
-    if (err instanceof GroupError) throw err
-    throw new GroupError('malformed', `malformed group snapshot: ${(err as Error).message}`)
-  }
+  return decodeGroupFormat(bytes, 'group snapshot', parse)
 }

@@ -64,6 +64,9 @@ export const HOME_BUNDLE_KEY = Buffer.from('cairn/home/bundle-key/v1')
 /** Home node: a sealed request's key, BLAKE2b-256(key = tag, DH ‖ ephemeral ‖ owner). */
 export const HOME_SEALED_REQUEST = Buffer.from('cairn/home/sealed-request/v1')
 
+/** A group message's nonce: BLAKE2b-192(key = the message key, tag); each message key seals one message. */
+export const GROUP_MESSAGE_NONCE = Buffer.from('cairn/group/message-nonce/v1')
+
 /** File signature of sealed secrets (keystore file and backup body). */
 export const SEALED_MAGIC = Buffer.from('CAIRNKS')
 /** Prefix of a backup's one line of text. */

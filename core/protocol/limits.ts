@@ -12,3 +12,9 @@ export const MAX_ENVELOPE_BYTES = 64 * 1024
 export const MAX_FRAME_BYTES = 4096
 /** Bytes of a prekey bundle inside a control frame. */
 export const MAX_BUNDLE_BYTES = 1024
+/** Bytes of one block of a member's group log (a sender key sealed to every member fits). */
+export const MAX_GROUP_BLOCK_BYTES = 128 * 1024
+/** Members of one group, and so recipients of one sender key block and heads of one block. */
+export const MAX_GROUP_MEMBERS = 256
+/** Bytes of UTF-8 in a group's name. */
+export const MAX_GROUP_NAME_BYTES = 128

@@ -11,6 +11,8 @@ type Action =
   | { kind: 'add'; who: number; target: number }
   | { kind: 'remove'; who: number; target: number }
   | { kind: 'promote'; who: number; target: number }
+  | { kind: 'leave'; who: number }
+  | { kind: 'rename'; who: number }
   | { kind: 'pull'; who: number; log: number; count: number }
 
 const PEOPLE = 6
@@ -22,6 +24,8 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('add' as const), who: changer, target: who }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), who: changer, target: who }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('promote' as const), who: changer, target: who }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('leave' as const), who }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('rename' as const), who: changer }) },
   {
     weight: 6,
     arbitrary: fc.record({ kind: fc.constant('pull' as const), who, log: fc.nat(PEOPLE - 1), count: fc.integer({ min: 1, max: 4 }) })
@@ -44,13 +48,12 @@ function run(actions: Action[]) {
   const sent = new Map<string, string>()
   /** Per message, who the sender counted as members when sending it. */
   const audience = new Map<string, Set<string>>()
-  const write = (p: Person, g: Group, fn: () => ReturnType<Group['send']> | ReturnType<Group['leave']>) => {
+  const write = (p: Person, fn: () => ReturnType<Group['send']> | ReturnType<Group['leave']>) => {
     try {
       swarm.append(p.log, fn())
     } catch (err) {
       if (!(err instanceof GroupError) || err.code !== 'not-allowed') throw err
     }
-    void g
   }
   for (const a of actions) {
     const p = ps[a.who]
@@ -61,16 +64,18 @@ function run(actions: Action[]) {
       for (let i = g.nextIndex(log), n = 0; i < blocks.length && n < a.count; i++, n++) g.ingest(log, i, blocks[i])
     } else if (a.kind === 'send') {
       const text = `m${counter++}`
-      write(p, g, () => {
+      write(p, () => {
         const out = g.send(Buffer.from(text))
         const key = `${p.id.publicKey.toString('hex')}:${out[out.length - 1].seq}`
         sent.set(key, text)
         audience.set(key, new Set(g.members().map((m) => m.identity.toString('hex'))))
         return out
       })
-    } else if (a.kind === 'add') write(p, g, () => g.addMember(ps[a.target].id.publicKey, ps[a.target].log))
-    else if (a.kind === 'remove') write(p, g, () => g.removeMember(ps[a.target].id.publicKey))
-    else write(p, g, () => g.promote(ps[a.target].id.publicKey))
+    } else if (a.kind === 'add') write(p, () => g.addMember(ps[a.target].id.publicKey, ps[a.target].log))
+    else if (a.kind === 'remove') write(p, () => g.removeMember(ps[a.target].id.publicKey))
+    else if (a.kind === 'promote') write(p, () => g.promote(ps[a.target].id.publicKey))
+    else if (a.kind === 'leave') write(p, () => g.leave())
+    else write(p, () => g.rename(`name ${counter++}`))
   }
   for (const g of groups) swarm.sync(g)
   return { ps, groups, sent, audience }
@@ -78,6 +83,7 @@ function run(actions: Action[]) {
 
 function view(g: Group) {
   return {
+    name: g.name,
     members: g.members().map((m) => `${m.identity.toString('hex')}:${m.admin}`).sort(),
     order: g.messages().map((m) => `${m.author.toString('hex')}:${m.seq}`)
   }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { cryptoReady } from '../../core/crypto'
 import { Group, MAX_ENTRY_BYTES, MAX_MEMBERS, encodeEntry, verifyForkEvidence, type Entry } from '../../core/groups'
+import { MAX_BACKLOG_PER_LOG } from '../../core/groups/history'
 import { generateIdentity } from '../../core/identity'
 import { Swarm, join, people, texts } from './helpers'
 
@@ -56,7 +57,7 @@ describe('hostile group input', () => {
   })
 
   it('a replayed operation, a block of another group, a log nobody added: refused', () => {
-    const { alice, bob, swarm, c } = setup()
+    const { alice, swarm, c } = setup()
     const blocks = swarm.logs.get(alice.log.toString('hex'))!
     refused(c, () => c.ingest(alice.log, 1, blocks[1]), 'replayed')
     refused(c, () => c.ingest(alice.log, c.nextIndex(alice.log), blocks[1]), 'out-of-order')
@@ -65,7 +66,6 @@ describe('hostile group input', () => {
     const [eve] = people('eve')
     refused(c, () => c.ingest(eve.log, 0, blocks[0]), 'unknown-writer')
     expect(texts(c)).toEqual(['one'])
-    void bob
   })
 
   it('member lists and heads beyond the bound are refused; an add past MAX_MEMBERS is refused by the rules', () => {
@@ -93,7 +93,7 @@ describe('hostile group input', () => {
   })
 
   it('a member who signs two versions of one block is caught with proof anyone can check', () => {
-    const { alice, bob, swarm, a, b, c } = setup()
+    const { bob, swarm, a, b, c } = setup()
     swarm.append(bob.log, b.send(Buffer.from('first')))
     swarm.sync(c)
     const seq = c.nextIndex(bob.log) - 1
@@ -113,7 +113,6 @@ describe('hostile group input', () => {
     expect(evidence!.first.equals(held)).toBe(true)
     expect(() => verifyForkEvidence(evidence!)).not.toThrow()
     expect(() => verifyForkEvidence({ ...evidence!, second: evidence!.first })).toThrow()
-    void alice
   })
 
   it('a member whose heads name a version of a log I do not hold is reported and no longer delivered', () => {
@@ -136,7 +135,7 @@ describe('hostile group input', () => {
   })
 
   it('a sender key sealed for someone else is reported; the group keeps working', () => {
-    const { alice, bob, carol, swarm, a, b, c } = setup()
+    const { alice, bob, swarm, a, b, c } = setup()
     const good = b.send(Buffer.from('hello'))
     const share = good[0]
     expect(share.body.kind).toBe('sender-key')
@@ -156,6 +155,29 @@ describe('hostile group input', () => {
     swarm.sync(c)
     expect(texts(c).filter((t) => t !== null).sort()).toEqual(['one', 'two'])
     expect(texts(c).filter((t) => t === null)).toHaveLength(1)
-    void carol
+  })
+
+  it('a member whose blocks wait on predecessors that never come fills only its own backlog', () => {
+    const { alice, bob, swarm, a, c } = setup()
+    const ghost = { log: Buffer.alloc(32, 0xee), length: 1, hash: Buffer.alloc(32) }
+    let seq = c.nextIndex(bob.log)
+    let refusedAt = -1
+    for (let i = 0; i < MAX_BACKLOG_PER_LOG + 5; i++, seq++) {
+      const block = encodeEntry(
+        { group: a.id, author: bob.id.publicKey, seq, heads: i === 0 ? [ghost] : [], body: { kind: 'op', op: { type: 'leave' } } },
+        bob.id.secretKey
+      )
+      try {
+        c.ingest(bob.log, seq, block.bytes)
+      } catch (err) {
+        expect(err).toMatchObject({ code: 'backlog-full' })
+        refusedAt = i
+        break
+      }
+    }
+    expect(refusedAt).toBe(MAX_BACKLOG_PER_LOG)
+    swarm.append(alice.log, a.send(Buffer.from('still flowing')))
+    swarm.sync(c)
+    expect(texts(c)).toEqual(['one', 'still flowing'])
   })
 })
