@@ -68,7 +68,7 @@ it('a node that cannot take calls answers unavailable and reports the call', asy
   const a = await f.host()
   const net = await f.net()
   const dir = await f.dir()
-  const headless = new Node(new CairnHost({ profileDir: dir, bootstrap: net.bootstrap, canTakeCalls: false }), dir, () => {})
+  const headless = new Node(new CairnHost({ profileDir: dir, bootstrap: net.bootstrap, canTakeCalls: false, lanDiscovery: false }), dir, () => {})
   const aId = (await a.host.create('Alice', PASS)).id
   const hId = (await headless.host.create('Node', PASS)).id
   await a.host.addContact(hId, 'Node')
