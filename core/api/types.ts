@@ -61,6 +61,8 @@ export interface Message {
   /** Local clock when it was stored on this device. */
   receivedAt: number
   state: MessageState
+  /** The id of the message this one quotes, when it is kept on this device. */
+  replyTo?: string
 }
 
 export interface HistoryQuery {
@@ -162,7 +164,8 @@ export interface CairnApi {
   /** Decline and block: the requester can never reach this node again. */
   blockRequest(id: ContactId): Promise<void>
 
-  send(contact: ContactId, text: string): Promise<Message>
+  /** `replyTo`: the id of a message of this conversation to quote. */
+  send(contact: ContactId, text: string, replyTo?: string): Promise<Message>
   history(contact: ContactId, query?: HistoryQuery): Promise<HistoryPage>
   markRead(contact: ContactId): Promise<void>
   setTyping(contact: ContactId, typing: boolean): Promise<void>

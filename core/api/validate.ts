@@ -105,7 +105,7 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   acceptRequest: [id, arg('name', name, true)],
   declineRequest: [id],
   blockRequest: [id],
-  send: [contact, arg('text', text)],
+  send: [contact, arg('text', text), arg('replyTo', string(1, CURSOR_MAX), true)],
   history: [contact, arg('query', historyQuery, true)],
   markRead: [contact],
   setTyping: [contact, arg('typing', boolean)],

@@ -9,6 +9,7 @@ import type { ConversationDeps } from './deps'
 import { errorText } from './events'
 import { Outbox } from './outbox'
 import { PeerControl } from './peer-control'
+import type { MessageRef } from '../protocol/payload'
 import { orphanDetail, readBlocks, type Counterpart } from './receive'
 import { Receipts } from './receipts'
 import type { ContactRecord, MessageRecord } from './records'
@@ -102,6 +103,15 @@ export class Conversation {
     }
   }
 
+  /** A message of this conversation as a reply names it to the contact: by its block, from my side. */
+  private async quotable(id: string): Promise<MessageRef> {
+    const prefix = this.messageId(0).slice(0, -1)
+    const seq = id.startsWith(prefix) && /^(0|[1-9]\d{0,14})$/.test(id.slice(prefix.length)) ? Number(id.slice(prefix.length)) : -1
+    const quoted = seq < 0 ? null : await this.deps.store.getJson<MessageRecord>(keys.message(this.tag, seq))
+    if (!quoted) throw new CairnError('not-found', 'no such message in this conversation to reply to')
+    return { mine: quoted.dir === 'out', block: quoted.block }
+  }
+
   toMessage(m: MessageRecord, seq: number): Message {
     return {
       id: m.id,
@@ -110,7 +120,8 @@ export class Conversation {
       text: m.text,
       sentAt: m.sentAt,
       receivedAt: m.receivedAt,
-      state: this.stateOf(m, seq)
+      state: this.stateOf(m, seq),
+      ...(m.replyTo ? { replyTo: m.replyTo } : {})
     }
   }
 
@@ -145,12 +156,13 @@ export class Conversation {
 
   // ---- my log ----
 
-  async send(text: string): Promise<Message> {
+  async send(text: string, replyTo?: string): Promise<Message> {
     if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
     const now = Date.now()
-    const payload = messagePayload(text, now)
+    const quoted = replyTo === undefined ? null : await this.quotable(replyTo)
+    const payload = messagePayload(text, now, quoted ?? undefined)
     const { message, seq, envelope } = await this.commit((rec, tx) =>
-      writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now)
+      writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now, replyTo)
     )
     this.outbox.add(message.block, envelope, seq)
     this.resumeAppends()

@@ -247,8 +247,8 @@ export class Messenger extends EventEmitter {
 
   // ---- messages ----
 
-  async send(id: ContactId, text: string): Promise<Message> {
-    return this.directory.require(id).send(text)
+  async send(id: ContactId, text: string, replyTo?: string): Promise<Message> {
+    return this.directory.require(id).send(text, replyTo)
   }
 
   async history(id: ContactId, query: HistoryQuery = {}): Promise<HistoryPage> {

@@ -4,14 +4,15 @@ import { inspectEnvelope, MAX_ENVELOPE_BYTES, RatchetError, Session } from '../r
 import { keys, type Tx } from '../store'
 import type { ConversationDeps } from './deps'
 import { errorText } from './events'
-import { decodePayload } from '../protocol/payload'
+import { decodePayload, type MessageRef } from '../protocol/payload'
+import { seqBytes } from './outbox'
 import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import type { SessionSet } from './sessions'
 import type { ContactKey } from '../identity'
 
 type Opened =
-  | { session: Session; text: string; sentAt: number }
+  | { session: Session; text: string; sentAt: number; replyTo?: MessageRef }
   /** Decrypted (the session moved on) but of a kind this version does not show: skipped. */
   | { session: Session; skipped: true }
   | { problem: { kind: SecurityKind; detail: string } }
@@ -57,7 +58,10 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
     if ('skipped' in opened) continue
     const seq = rec.nextSeq++
     const message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: opened.text, sentAt: opened.sentAt, receivedAt: now, block: index }
+    const quoted = opened.replyTo ? await quotedSeq(r, tx, opened.replyTo) : null
+    if (quoted !== null) message.replyTo = r.messageId(quoted)
     tx.putJson(keys.message(r.tag, seq), message)
+    tx.put(keys.inBlock(r.tag, index), seqBytes(seq))
     result.received.push({ message, seq })
     rec.unread++
     rec.lastMessage = { direction: 'in', text: preview(opened.text), at: opened.sentAt }
@@ -66,6 +70,15 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
   for (const session of touched) tx.put(keys.session(r.tag, session.id), session.encode())
   tx.putJson(keys.contact(r.tag), rec)
   return result
+}
+
+/**
+ * The history entry a reply from them quotes: their own message is a block of their log, mine a
+ * block of my log (named from their side). A quote of something not kept here leaves plain text.
+ */
+async function quotedSeq(r: Counterpart, tx: Tx, ref: MessageRef): Promise<number | null> {
+  const value = await tx.get(ref.mine ? keys.inBlock(r.tag, ref.block) : keys.outBlock(r.tag, ref.block))
+  return value ? Number(value.readBigUInt64BE(0)) : null
 }
 
 async function openEnvelope(r: Counterpart, rec: ContactRecord, tx: Tx, block: Buffer, index: number): Promise<Opened> {
@@ -98,7 +111,7 @@ async function openEnvelope(r: Counterpart, rec: ContactRecord, tx: Tx, block: B
     const payload = decodePayload(plaintext)
     // a reply shows as its text; other kinds (and those of newer versions) wait for this version to learn them
     if (payload.kind !== 'text') return { session, skipped: true }
-    return { session, text: payload.text, sentAt: payload.sentAt }
+    return { session, text: payload.text, sentAt: payload.sentAt, ...(payload.replyTo ? { replyTo: payload.replyTo } : {}) }
   } catch (err) {
     return fail('protocol-violation', `holds a malformed message: ${errorText(err)}`)
   }

@@ -59,6 +59,8 @@ export interface MessageRecord {
   receivedAt: number
   /** Index of the block in my log (outgoing) or theirs (incoming). */
   block: number
+  /** The local id of the message this one replies to, when that message is kept here. */
+  replyTo?: string
 }
 
 /**

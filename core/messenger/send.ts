@@ -3,7 +3,7 @@ import { decodeBundle, MAX_PLAINTEXT_BYTES, Session } from '../ratchet'
 import { keys, type Tx } from '../store'
 import type { Outbox } from './outbox'
 import { seqBytes } from './outbox'
-import { encodePayload } from '../protocol/payload'
+import { encodePayload, type MessageRef } from '../protocol/payload'
 import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import type { Counterpart } from './receive'
@@ -15,8 +15,8 @@ export interface Written {
 }
 
 /** Checks a message and encodes what is encrypted of it; throws CairnError before anything is written. */
-export function messagePayload(text: string, now: number): Buffer {
-  const payload = encodePayload({ kind: 'text', text, sentAt: now })
+export function messagePayload(text: string, now: number, replyTo?: MessageRef): Buffer {
+  const payload = encodePayload({ kind: 'text', text, sentAt: now, ...(replyTo ? { replyTo } : {}) })
   if (payload.length > MAX_PLAINTEXT_BYTES) throw new CairnError('invalid-argument', 'the message is too long')
   return payload
 }
@@ -33,13 +33,14 @@ export async function writeMessage(
   tx: Tx,
   text: string,
   payload: Buffer,
-  now: number
+  now: number,
+  replyTo?: string
 ): Promise<Written> {
   const session = await sendingSession(w, rec, tx)
   const envelope = session.encrypt(payload)
   const block = rec.outCount
   const seq = rec.nextSeq
-  const message: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block }
+  const message: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block, ...(replyTo ? { replyTo } : {}) }
   tx.putJson(keys.message(w.tag, seq), message)
   tx.put(keys.outBlock(w.tag, block), seqBytes(seq))
   tx.put(keys.envelope(w.tag, block), envelope)

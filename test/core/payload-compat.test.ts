@@ -27,9 +27,12 @@ describe('payloads of kinds this version does not show', () => {
     await wire({ v: 2, k: 'poll', s: Date.now(), q: 'lunch?' })
     await wire({ v: 3, k: 't', s: Date.now(), t: 'from the future' })
     await wire({ v: 2, k: 'r', s: Date.now(), o: [0, 0], e: '👍' })
+    await wire({ v: 2, k: 't', s: Date.now(), t: 'quoting nothing', q: [1, 999] })
     await b.host.send(aId, 'after the new kinds')
     await waitFor('the text after them', () => a.of('message').some((e) => e.message.text === 'after the new kinds'))
-    expect(a.of('message').map((e) => e.message.text)).toEqual(['before', 'after the new kinds'])
+    expect(a.of('message').map((e) => e.message.text)).toEqual(['before', 'quoting nothing', 'after the new kinds'])
+    // a reply to a message that does not exist is kept as plain text
+    expect(a.of('message')[1].message.replyTo).toBeUndefined()
     expect(a.of('security')).toEqual([])
 
     await wire({ v: 2, k: 'e', s: Date.now(), o: [0, 0], t: 'your words, changed' })
@@ -40,7 +43,7 @@ describe('payloads of kinds this version does not show', () => {
     expect(security.map((e) => e.kind)).toEqual(['protocol-violation', 'protocol-violation'])
     expect(security[0].detail).toMatch(/did not write/)
     expect(security[1].detail).toMatch(/out of range/)
-    expect((await a.host.history(bId)).messages.map((m) => m.text)).toEqual(['after the hostile ones', 'after the new kinds', 'before'])
+    expect((await a.host.history(bId)).messages.map((m) => m.text)).toEqual(['after the hostile ones', 'after the new kinds', 'quoting nothing', 'before'])
 
     await a.host.send(bId, 'still both ways')
     await waitFor('B still receives', () => b.of('message').some((e) => e.message.text === 'still both ways'))
