@@ -58,6 +58,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'block', args: ['CONTACT'], options: [], summary: 'block a contact or a requester for good' },
   { name: 'remove', args: ['CONTACT'], options: [], summary: 'remove a contact' },
   { name: 'send', args: ['CONTACT', 'TEXT'], options: [], summary: 'send TEXT (or stdin with -) to a contact' },
+  { name: 'reply', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: [], summary: 'send TEXT quoting MESSAGE (an id from history --json)' },
   { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact' },
   { name: 'status', args: [], options: [], summary: 'network mode, peers connected, contacts online' },
   { name: 'run', args: [], options: [], summary: 'stay online; print one JSON line per event' },
@@ -136,7 +137,7 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
     throw new UsageError(`${command.name}: missing ${required.slice(rest.length).join(' ')} (usage: ${usageLine(command)})`)
   }
   if (rest.length > command.args.length) {
-    const hint = command.name === 'send' ? '; quote the text' : ''
+    const hint = command.name === 'send' || command.name === 'reply' ? '; quote the text' : ''
     throw new UsageError(`${command.name}: too many arguments${hint} (usage: ${usageLine(command)})`)
   }
 

@@ -43,7 +43,7 @@ export async function runOneShot(ctx: CliContext, call: Invocation): Promise<voi
 }
 
 async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSession) => Promise<Output>> {
-  const [first, second] = call.positionals
+  const [first, second, third] = call.positionals
   const name = call.options.name
 
   switch (call.command.name) {
@@ -148,6 +148,14 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
           data: message,
           note: routed ? undefined : 'no node is running on this profile; the message is stored and goes out when `cairn run` next runs'
         }
+      }
+    }
+    case 'reply': {
+      const body = third === '-' ? await readStdin(ctx) : third
+      if (body.trim() === '') throw new UsageError('reply: the message text is empty')
+      return async ({ api }) => {
+        const message = await api.send(await resolveContact(api, first), body, second)
+        return { text: `${message.id}\n`, data: message }
       }
     }
     case 'history': {

@@ -50,7 +50,8 @@ export function formatRequests(requests: ContactRequest[]): string {
 export function formatMessage(m: Message): string {
   const arrow = m.direction === 'in' ? '<' : '>'
   const state = m.direction === 'out' ? `  [${m.state}]` : ''
-  return `${formatTime(m.sentAt)} ${arrow} ${printable(m.text)}${state}\n`
+  const quote = m.replyTo ? `(re ${printable(m.replyTo)}) ` : ''
+  return `${formatTime(m.sentAt)} ${arrow} ${quote}${printable(m.text)}${state}\n`
 }
 
 /** Oldest first, as a conversation reads; the API pages newest first. */

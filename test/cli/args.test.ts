@@ -39,6 +39,8 @@ describe('command line', () => {
     expect(usage(['frobnicate'])).toContain('unknown command "frobnicate"')
     expect(usage([])).toContain('no command given')
     expect(usage(['id', '--passphrase', 'x'])).toContain("Unknown option '--passphrase'")
+    expect(parseCommandLine(['reply', 'ops', 'ab12-4', 'agreed'])).toMatchObject({ command: { name: 'reply' }, positionals: ['ops', 'ab12-4', 'agreed'] })
+    expect(usage(['reply', 'ops', 'ab12-4'])).toContain('reply: missing TEXT')
     expect(usage(['send', 'ops'])).toContain('send: missing TEXT')
     expect(usage(['send'])).toContain('send: missing CONTACT TEXT')
     expect(usage(['send', 'ops', 'hello', 'world'])).toContain('too many arguments; quote the text')
