@@ -297,6 +297,30 @@ describe('daily use in the browser', () => {
     await chat.getByRole('button', { name: 'Unmute' }).click()
   })
 
+  it('replies: quote a message, see the quote on both sides, jump to the original', async () => {
+    const chat = await openChat(a, 'Bob')
+    const asked = await bob.host.send(aliceId, 'which day works for you?')
+    const row = chat.getByRole('listitem').filter({ hasText: 'which day works for you?' })
+    await row.waitFor()
+    await row.getByRole('button', { name: 'Reply' }).click()
+    await chat.getByRole('status').filter({ hasText: 'Replying to Bob' }).waitFor()
+    await a.keyboard.type('thursday')
+    await a.keyboard.press('Enter')
+    const mine = chat.getByRole('listitem').filter({ hasText: 'thursday' }).filter({ hasNotText: 'thursday it is' })
+    await mine.getByRole('button', { name: /which day works/ }).waitFor()
+    expect(await chat.getByRole('status').filter({ hasText: 'Replying to' }).count()).toBe(0)
+    await until(async () => (await bob.host.history(aliceId, { limit: 5 })).messages.some((m) => m.text === 'thursday'), 'the reply to reach Bob')
+    const atBob = (await bob.host.history(aliceId, { limit: 5 })).messages.find((m) => m.text === 'thursday')!
+    expect(atBob.replyTo).toBe(asked.id)
+
+    // Bob quotes Alice's reply: her page shows the quote as her own words
+    await bob.host.send(aliceId, 'thursday it is', atBob.id)
+    const quoted = chat.getByRole('listitem').filter({ hasText: 'thursday it is' }).getByRole('button', { name: /You/ })
+    await quoted.waitFor()
+    await quoted.click()
+    await mine.waitFor()
+  })
+
   it('shows the contact offline in the header without the warning style, and keeps what is written meanwhile', async () => {
     const chat = await openChat(a, 'Bob')
     await bob.stop()

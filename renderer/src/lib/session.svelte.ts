@@ -79,10 +79,10 @@ export class Session {
    * Sends after the contact's earlier sends, and shows the message once the core has it; its later
    * states arrive as events. A refused send does not hold back the ones after it.
    */
-  send(contact: ContactId, text: string): Promise<void> {
+  send(contact: ContactId, text: string, replyTo?: string): Promise<void> {
     const sent = (this.#outbox.get(contact) ?? Promise.resolve())
       .catch(() => undefined)
-      .then(() => this.api.send(contact, text))
+      .then(() => (replyTo === undefined ? this.api.send(contact, text) : this.api.send(contact, text, replyTo)))
       .then((message) => {
         this.conversation(contact).upsert(message)
         this.#preview(message)
