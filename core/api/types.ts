@@ -63,6 +63,13 @@ export interface Message {
   state: MessageState
   /** The id of the message this one quotes, when it is kept on this device. */
   replyTo?: string
+  reactions?: Reactions
+}
+
+/** One emoji per person per message. */
+export interface Reactions {
+  mine?: string
+  theirs?: string
 }
 
 export interface HistoryQuery {
@@ -166,6 +173,8 @@ export interface CairnApi {
 
   /** `replyTo`: the id of a message of this conversation to quote. */
   send(contact: ContactId, text: string, replyTo?: string): Promise<Message>
+  /** Reacts to a message of the conversation with one emoji, replacing my earlier one; '' withdraws it. */
+  react(contact: ContactId, message: string, emoji: string): Promise<Message>
   history(contact: ContactId, query?: HistoryQuery): Promise<HistoryPage>
   markRead(contact: ContactId): Promise<void>
   setTyping(contact: ContactId, typing: boolean): Promise<void>

@@ -106,6 +106,7 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   declineRequest: [id],
   blockRequest: [id],
   send: [contact, arg('text', text), arg('replyTo', string(1, CURSOR_MAX), true)],
+  react: [contact, arg('message', string(1, CURSOR_MAX)), arg('emoji', string(0, 32))],
   history: [contact, arg('query', historyQuery, true)],
   markRead: [contact],
   setTyping: [contact, arg('typing', boolean)],

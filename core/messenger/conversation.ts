@@ -9,11 +9,11 @@ import type { ConversationDeps } from './deps'
 import { errorText } from './events'
 import { Outbox } from './outbox'
 import { PeerControl } from './peer-control'
-import type { MessageRef } from '../protocol/payload'
+import { decodePayload, encodePayload, type MessageRef } from '../protocol/payload'
 import { orphanDetail, readBlocks, type Counterpart } from './receive'
 import { Receipts } from './receipts'
 import type { ContactRecord, MessageRecord } from './records'
-import { messagePayload, writeMessage } from './send'
+import { messagePayload, writeMessage, writeReaction } from './send'
 import { SessionSet } from './sessions'
 import { keys, type Tx } from '../store'
 
@@ -103,13 +103,13 @@ export class Conversation {
     }
   }
 
-  /** A message of this conversation as a reply names it to the contact: by its block, from my side. */
-  private async quotable(id: string): Promise<MessageRef> {
+  /** A message of this conversation, and how a payload names it to the contact: by its block, from my side. */
+  private async locate(id: string): Promise<{ seq: number; ref: MessageRef }> {
     const prefix = this.messageId(0).slice(0, -1)
     const seq = id.startsWith(prefix) && /^(0|[1-9]\d{0,14})$/.test(id.slice(prefix.length)) ? Number(id.slice(prefix.length)) : -1
-    const quoted = seq < 0 ? null : await this.deps.store.getJson<MessageRecord>(keys.message(this.tag, seq))
-    if (!quoted) throw new CairnError('not-found', 'no such message in this conversation to reply to')
-    return { mine: quoted.dir === 'out', block: quoted.block }
+    const found = seq < 0 ? null : await this.deps.store.getJson<MessageRecord>(keys.message(this.tag, seq))
+    if (!found) throw new CairnError('not-found', 'no such message in this conversation')
+    return { seq, ref: { mine: found.dir === 'out', block: found.block } }
   }
 
   toMessage(m: MessageRecord, seq: number): Message {
@@ -121,7 +121,8 @@ export class Conversation {
       sentAt: m.sentAt,
       receivedAt: m.receivedAt,
       state: this.stateOf(m, seq),
-      ...(m.replyTo ? { replyTo: m.replyTo } : {})
+      ...(m.replyTo ? { replyTo: m.replyTo } : {}),
+      ...(m.reactions ? { reactions: m.reactions } : {})
     }
   }
 
@@ -159,8 +160,8 @@ export class Conversation {
   async send(text: string, replyTo?: string): Promise<Message> {
     if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
     const now = Date.now()
-    const quoted = replyTo === undefined ? null : await this.quotable(replyTo)
-    const payload = messagePayload(text, now, quoted ?? undefined)
+    const quoted = replyTo === undefined ? undefined : (await this.locate(replyTo)).ref
+    const payload = messagePayload(text, now, quoted)
     const { message, seq, envelope } = await this.commit((rec, tx) =>
       writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now, replyTo)
     )
@@ -169,6 +170,23 @@ export class Conversation {
     const out = this.toMessage(message, seq)
     this.deps.events.emit({ type: 'message', message: out })
     this.announce()
+    return out
+  }
+
+  /** My one reaction to a message of this conversation ('' withdraws it), sent in its own block. */
+  async react(id: string, emoji: string): Promise<Message> {
+    if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
+    const { seq, ref } = await this.locate(id)
+    const payload = encodePayload({ kind: 'react', sentAt: Date.now(), to: ref, emoji })
+    // the peer's decoder is the rule for what a reaction may be: refuse here what it would refuse
+    decodePayload(payload)
+    const { block, envelope, message } = await this.commit((rec, tx) =>
+      writeReaction(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, payload, seq, emoji)
+    )
+    this.outbox.add(block, envelope, null)
+    this.resumeAppends()
+    const out = this.toMessage(message, seq)
+    this.deps.events.emit({ type: 'message', message: out })
     return out
   }
 
@@ -188,10 +206,10 @@ export class Conversation {
   /** Decrypts a step of consecutive blocks of their log and commits them with the new consumed mark. */
   async consume(blocks: LogBlock[]): Promise<void> {
     const { events } = this.deps
-    const { received, problems, orphans } = await this.commit((rec, tx) => readBlocks(this.counterpart, rec, tx, blocks))
+    const { received, updated, problems, orphans } = await this.commit((rec, tx) => readBlocks(this.counterpart, rec, tx, blocks))
     if (orphans.length > 0) this.security('decrypt-failed', orphanDetail(orphans))
     for (const p of problems) this.security(p.kind, p.detail)
-    for (const { message, seq } of received) events.emit({ type: 'message', message: this.toMessage(message, seq) })
+    for (const { message, seq } of [...received, ...updated]) events.emit({ type: 'message', message: this.toMessage(message, seq) })
     this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
     const total = this.logs.theirLength ?? this.rec.consumed
     const done = this.rec.consumed

@@ -251,6 +251,10 @@ export class Messenger extends EventEmitter {
     return this.directory.require(id).send(text, replyTo)
   }
 
+  async react(id: ContactId, message: string, emoji: string): Promise<Message> {
+    return this.directory.require(id).react(message, emoji)
+  }
+
   async history(id: ContactId, query: HistoryQuery = {}): Promise<HistoryPage> {
     const c = this.directory.require(id)
     const limit = query.limit ?? 50

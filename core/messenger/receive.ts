@@ -4,19 +4,14 @@ import { inspectEnvelope, MAX_ENVELOPE_BYTES, RatchetError, Session } from '../r
 import { keys, type Tx } from '../store'
 import type { ConversationDeps } from './deps'
 import { errorText } from './events'
-import { decodePayload, type MessageRef } from '../protocol/payload'
+import { decodePayload, type MessageRef, type Payload } from '../protocol/payload'
 import { seqBytes } from './outbox'
 import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import type { SessionSet } from './sessions'
 import type { ContactKey } from '../identity'
 
-type Opened =
-  | { session: Session; text: string; sentAt: number; replyTo?: MessageRef }
-  /** Decrypted (the session moved on) but of a kind this version does not show: skipped. */
-  | { session: Session; skipped: true }
-  | { problem: { kind: SecurityKind; detail: string } }
-  | { orphan: true }
+type Opened = { session: Session; payload: Payload } | { problem: { kind: SecurityKind; detail: string } } | { orphan: true }
 
 /** One contact's side of reading their log: who they are and the sessions shared with them. */
 export interface Counterpart {
@@ -29,6 +24,8 @@ export interface Counterpart {
 
 export interface ReadResult {
   received: Array<{ message: MessageRecord; seq: number }>
+  /** Messages a block changed (a reaction), as they now stand. */
+  updated: Array<{ message: MessageRecord; seq: number }>
   problems: Array<{ kind: SecurityKind; detail: string }>
   orphans: number[]
 }
@@ -39,7 +36,7 @@ export interface ReadResult {
  * is consumed too (never retried, never decrypted twice) and reported as a problem.
  */
 export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blocks: LogBlock[]): Promise<ReadResult> {
-  const result: ReadResult = { received: [], problems: [], orphans: [] }
+  const result: ReadResult = { received: [], updated: [], problems: [], orphans: [] }
   const touched = new Set<Session>()
   const now = Date.now()
   for (const { index, block } of blocks) {
@@ -55,16 +52,30 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
       continue
     }
     touched.add(opened.session)
-    if ('skipped' in opened) continue
+    const { payload } = opened
+    if (payload.kind === 'react') {
+      const target = await quotedSeq(r, tx, payload.to)
+      const record = target === null ? null : await tx.getJson<MessageRecord>(keys.message(r.tag, target))
+      if (target === null || !record) {
+        result.problems.push({ kind: 'protocol-violation', detail: `block ${index} of the contact's log reacts to a message that does not exist` })
+        continue
+      }
+      const message = withReaction(record, 'theirs', payload.emoji)
+      tx.putJson(keys.message(r.tag, target), message)
+      result.updated.push({ message, seq: target })
+      continue
+    }
+    // other kinds (and those of newer versions) wait for this version to learn them
+    if (payload.kind !== 'text') continue
     const seq = rec.nextSeq++
-    const message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: opened.text, sentAt: opened.sentAt, receivedAt: now, block: index }
-    const quoted = opened.replyTo ? await quotedSeq(r, tx, opened.replyTo) : null
+    const message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: payload.text, sentAt: payload.sentAt, receivedAt: now, block: index }
+    const quoted = payload.replyTo ? await quotedSeq(r, tx, payload.replyTo) : null
     if (quoted !== null) message.replyTo = r.messageId(quoted)
     tx.putJson(keys.message(r.tag, seq), message)
     tx.put(keys.inBlock(r.tag, index), seqBytes(seq))
     result.received.push({ message, seq })
     rec.unread++
-    rec.lastMessage = { direction: 'in', text: preview(opened.text), at: opened.sentAt }
+    rec.lastMessage = { direction: 'in', text: preview(payload.text), at: payload.sentAt }
     rec.lastActivity = now
   }
   for (const session of touched) tx.put(keys.session(r.tag, session.id), session.encode())
@@ -108,10 +119,7 @@ async function openEnvelope(r: Counterpart, rec: ContactRecord, tx: Tx, block: B
     return fail('decrypt-failed', `was rejected: ${errorText(err)}`)
   }
   try {
-    const payload = decodePayload(plaintext)
-    // a reply shows as its text; other kinds (and those of newer versions) wait for this version to learn them
-    if (payload.kind !== 'text') return { session, skipped: true }
-    return { session, text: payload.text, sentAt: payload.sentAt, ...(payload.replyTo ? { replyTo: payload.replyTo } : {}) }
+    return { session, payload: decodePayload(plaintext) }
   } catch (err) {
     return fail('protocol-violation', `holds a malformed message: ${errorText(err)}`)
   }
@@ -127,4 +135,13 @@ export function orphanDetail(blocks: number[]): string {
   return blocks.length === 1
     ? `block ${first} of the contact's log belongs to no session I know`
     : `${blocks.length} blocks of the contact's log (${first} to ${last}) belong to no session I know (written before a restore from a backup?)`
+}
+
+/** A message record with one person's reaction set, or withdrawn with ''. */
+export function withReaction(m: MessageRecord, who: 'mine' | 'theirs', emoji: string): MessageRecord {
+  const reactions = { ...m.reactions }
+  if (emoji) reactions[who] = emoji
+  else delete reactions[who]
+  const { reactions: _old, ...rest } = m
+  return reactions.mine || reactions.theirs ? { ...rest, reactions } : rest
 }

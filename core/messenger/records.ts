@@ -1,4 +1,4 @@
-import type { MessagePreview } from '../api/types'
+import type { MessagePreview, Reactions } from '../api/types'
 
 /** Profile-wide record: what is not a secret of the keystore but must survive a restart. */
 export interface MetaRecord {
@@ -61,6 +61,8 @@ export interface MessageRecord {
   block: number
   /** The local id of the message this one replies to, when that message is kept here. */
   replyTo?: string
+  /** One reaction per person: mine and the contact's, each absent when there is none. */
+  reactions?: Reactions
 }
 
 /**

@@ -6,7 +6,7 @@ import { seqBytes } from './outbox'
 import { encodePayload, type MessageRef } from '../protocol/payload'
 import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
-import type { Counterpart } from './receive'
+import { withReaction, type Counterpart } from './receive'
 
 export interface Written {
   message: MessageRecord
@@ -63,4 +63,33 @@ async function sendingSession(w: Counterpart, rec: ContactRecord, tx: Tx): Promi
   const session = Session.initiate(w.deps.identity, w.key.bytes, bundle)
   w.sessions.adopt(rec, session, true)
   return session
+}
+
+/**
+ * Encrypts a reaction into a write, on the draft record: its envelope for my log, the advanced
+ * session and the reacted message with my reaction, in one batch. The block carries no message.
+ */
+export async function writeReaction(
+  w: Counterpart,
+  outbox: Outbox,
+  appended: number,
+  rec: ContactRecord,
+  tx: Tx,
+  payload: Buffer,
+  target: number,
+  emoji: string
+): Promise<{ block: number; envelope: Buffer; message: MessageRecord }> {
+  const record = await tx.getJson<MessageRecord>(keys.message(w.tag, target))
+  if (!record) throw new CairnError('not-found', 'no such message in this conversation')
+  const session = await sendingSession(w, rec, tx)
+  const envelope = session.encrypt(payload)
+  const block = rec.outCount
+  tx.put(keys.envelope(w.tag, block), envelope)
+  tx.put(keys.session(w.tag, session.id), session.encode())
+  outbox.clean(tx, appended)
+  rec.outCount = block + 1
+  const message = withReaction(record, 'mine', emoji)
+  tx.putJson(keys.message(w.tag, target), message)
+  tx.putJson(keys.contact(w.tag), rec)
+  return { block, envelope, message }
 }

@@ -19,7 +19,8 @@ describe('validateArgs', () => {
     expect(API_METHODS).toContain('send')
     expect(API_METHODS).toContain('exportIdentity')
     expect(API_METHODS).toContain('restore')
-    expect(API_METHODS).toHaveLength(28)
+    expect(API_METHODS).toContain('react')
+    expect(API_METHODS).toHaveLength(29)
   })
 
   it('accepts well-formed calls and returns a copy of the arguments', () => {
