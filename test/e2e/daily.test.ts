@@ -321,6 +321,30 @@ describe('daily use in the browser', () => {
     await mine.waitFor()
   })
 
+  it('reactions: choose one under a message, see it on both pages with who gave it, take it back', async () => {
+    const chat = await openChat(a, 'Bob')
+    const bobsChat = await openChat(b, 'Alice')
+    const sent = await bob.host.send(aliceId, 'the train is late again')
+    const row = chat.getByRole('listitem').filter({ hasText: 'the train is late again' })
+    await row.waitFor()
+    await row.getByRole('button', { name: 'React' }).click()
+    await row.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: '😢' }).click()
+    await row.getByRole('img', { name: '😢 from You', exact: true }).waitFor()
+    const bobsRow = bobsChat.getByRole('listitem').filter({ hasText: 'the train is late again' })
+    await bobsRow.getByRole('img', { name: '😢 from Alice', exact: true }).waitFor()
+
+    await bob.host.react(aliceId, sent.id, '😢')
+    await row.getByRole('img', { name: '😢 from You and Bob', exact: true }).waitFor()
+
+    await row.getByRole('button', { name: 'React' }).click()
+    await row.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: '😢' }).click()
+    await row.getByRole('img', { name: '😢 from Bob', exact: true }).waitFor()
+    await bobsRow.getByRole('img', { name: '😢 from You', exact: true }).waitFor()
+    const reactionsAtBob = async () => (await bob.host.history(aliceId, { limit: 10 })).messages.find((m) => m.id === sent.id)?.reactions
+    await until(async () => (await reactionsAtBob())?.theirs === undefined, 'the withdrawal to reach Bob')
+    expect(await reactionsAtBob()).toEqual({ mine: '😢' })
+  })
+
   it('shows the contact offline in the header without the warning style, and keeps what is written meanwhile', async () => {
     const chat = await openChat(a, 'Bob')
     await bob.stop()

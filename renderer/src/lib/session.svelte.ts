@@ -91,6 +91,11 @@ export class Session {
     return sent
   }
 
+  /** My reaction to a message ('' withdraws it); the message comes back as it now stands. */
+  async react(contact: ContactId, id: string, emoji: string): Promise<void> {
+    this.conversation(contact).upsert(await this.api.react(contact, id, emoji))
+  }
+
   draft(contact: ContactId): string {
     return this.#drafts.get(contact) ?? ''
   }
