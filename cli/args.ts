@@ -59,6 +59,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'remove', args: ['CONTACT'], options: [], summary: 'remove a contact' },
   { name: 'send', args: ['CONTACT', 'TEXT'], options: [], summary: 'send TEXT (or stdin with -) to a contact' },
   { name: 'reply', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: [], summary: 'send TEXT quoting MESSAGE (an id from history --json)' },
+  { name: 'react', args: ['CONTACT', 'MESSAGE', 'EMOJI'], options: [], summary: "react to MESSAGE with one EMOJI ('' takes it back)" },
   { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact' },
   { name: 'status', args: [], options: [], summary: 'network mode, peers connected, contacts online' },
   { name: 'run', args: [], options: [], summary: 'stay online; print one JSON line per event' },

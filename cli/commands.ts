@@ -158,6 +158,11 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         return { text: `${message.id}\n`, data: message }
       }
     }
+    case 'react':
+      return async ({ api }) => {
+        const message = await api.react(await resolveContact(api, first), second, third)
+        return { text: `${message.id}\n`, data: message }
+      }
     case 'history': {
       const limit = integerOption('limit', call.options.limit, 1, HISTORY_LIMIT_MAX)
       return async ({ api }) => {

@@ -51,7 +51,9 @@ export function formatMessage(m: Message): string {
   const arrow = m.direction === 'in' ? '<' : '>'
   const state = m.direction === 'out' ? `  [${m.state}]` : ''
   const quote = m.replyTo ? `(re ${printable(m.replyTo)}) ` : ''
-  return `${formatTime(m.sentAt)} ${arrow} ${quote}${printable(m.text)}${state}\n`
+  const reacted = [m.reactions?.mine && `you ${m.reactions.mine}`, m.reactions?.theirs && `they ${m.reactions.theirs}`].filter(Boolean)
+  const reactions = reacted.length > 0 ? `  (${printable(reacted.join(', '))})` : ''
+  return `${formatTime(m.sentAt)} ${arrow} ${quote}${printable(m.text)}${state}${reactions}\n`
 }
 
 /** Oldest first, as a conversation reads; the API pages newest first. */
