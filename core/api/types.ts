@@ -64,6 +64,10 @@ export interface Message {
   /** The id of the message this one quotes, when it is kept on this device. */
   replyTo?: string
   reactions?: Reactions
+  /** Changed by its writer after it was sent. */
+  edited?: boolean
+  /** For my own edited messages only: the earlier texts, oldest first. */
+  edits?: string[]
 }
 
 /** One emoji per person per message. */
@@ -175,6 +179,8 @@ export interface CairnApi {
   send(contact: ContactId, text: string, replyTo?: string): Promise<Message>
   /** Reacts to a message of the conversation with one emoji, replacing my earlier one; '' withdraws it. */
   react(contact: ContactId, message: string, emoji: string): Promise<Message>
+  /** Replaces the text of one of my messages on both sides; the earlier text stays in my history. */
+  edit(contact: ContactId, message: string, text: string): Promise<Message>
   history(contact: ContactId, query?: HistoryQuery): Promise<HistoryPage>
   markRead(contact: ContactId): Promise<void>
   setTyping(contact: ContactId, typing: boolean): Promise<void>

@@ -107,6 +107,7 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   blockRequest: [id],
   send: [contact, arg('text', text), arg('replyTo', string(1, CURSOR_MAX), true)],
   react: [contact, arg('message', string(1, CURSOR_MAX)), arg('emoji', string(0, 32))],
+  edit: [contact, arg('message', string(1, CURSOR_MAX)), arg('text', text)],
   history: [contact, arg('query', historyQuery, true)],
   markRead: [contact],
   setTyping: [contact, arg('typing', boolean)],

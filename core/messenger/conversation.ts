@@ -10,12 +10,16 @@ import { errorText } from './events'
 import { Outbox } from './outbox'
 import { PeerControl } from './peer-control'
 import { decodePayload, encodePayload, type MessageRef } from '../protocol/payload'
-import { orphanDetail, readBlocks, type Counterpart } from './receive'
+import { orphanDetail, readBlocks, withReaction, type Counterpart } from './receive'
 import { Receipts } from './receipts'
 import type { ContactRecord, MessageRecord } from './records'
-import { messagePayload, writeMessage, writeReaction } from './send'
+import { messagePayload, writeChange, writeMessage } from './send'
 import { SessionSet } from './sessions'
+import { MAX_PLAINTEXT_BYTES } from '../ratchet'
 import { keys, type Tx } from '../store'
+
+/** Earlier texts of one of my messages kept for my own view; older ones are dropped. */
+const MAX_EDITS_KEPT = 20
 
 /**
  * One contact and everything held about them: the durable record, the pair's two logs, my outbox,
@@ -122,7 +126,9 @@ export class Conversation {
       receivedAt: m.receivedAt,
       state: this.stateOf(m, seq),
       ...(m.replyTo ? { replyTo: m.replyTo } : {}),
-      ...(m.reactions ? { reactions: m.reactions } : {})
+      ...(m.reactions ? { reactions: m.reactions } : {}),
+      ...(m.edited ? { edited: true } : {}),
+      ...(m.edits ? { edits: m.edits } : {})
     }
   }
 
@@ -180,8 +186,22 @@ export class Conversation {
     const payload = encodePayload({ kind: 'react', sentAt: Date.now(), to: ref, emoji })
     // the peer's decoder is the rule for what a reaction may be: refuse here what it would refuse
     decodePayload(payload)
+    return this.change(payload, seq, (m) => withReaction(m, 'mine', emoji))
+  }
+
+  /** A new text for one of my messages, on both sides; the earlier ones stay in my history only. */
+  async edit(id: string, text: string): Promise<Message> {
+    if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
+    const { seq, ref } = await this.locate(id)
+    if (!ref.mine) throw new CairnError('invalid-argument', "only my own messages can be edited")
+    const payload = encodePayload({ kind: 'edit', sentAt: Date.now(), to: ref, text })
+    if (payload.length > MAX_PLAINTEXT_BYTES) throw new CairnError('invalid-argument', 'the message is too long')
+    return this.change(payload, seq, (m) => ({ ...m, text, edited: true, edits: [...(m.edits ?? []), m.text].slice(-MAX_EDITS_KEPT) }))
+  }
+
+  private async change(payload: Buffer, seq: number, apply: (m: MessageRecord) => MessageRecord): Promise<Message> {
     const { block, envelope, message } = await this.commit((rec, tx) =>
-      writeReaction(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, payload, seq, emoji)
+      writeChange(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, payload, seq, apply)
     )
     this.outbox.add(block, envelope, null)
     this.resumeAppends()

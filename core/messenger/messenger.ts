@@ -251,6 +251,10 @@ export class Messenger extends EventEmitter {
     return this.directory.require(id).send(text, replyTo)
   }
 
+  async edit(id: ContactId, message: string, text: string): Promise<Message> {
+    return this.directory.require(id).edit(message, text)
+  }
+
   async react(id: ContactId, message: string, emoji: string): Promise<Message> {
     return this.directory.require(id).react(message, emoji)
   }

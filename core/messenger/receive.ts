@@ -53,16 +53,10 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
     }
     touched.add(opened.session)
     const { payload } = opened
-    if (payload.kind === 'react') {
-      const target = await quotedSeq(r, tx, payload.to)
-      const record = target === null ? null : await tx.getJson<MessageRecord>(keys.message(r.tag, target))
-      if (target === null || !record) {
-        result.problems.push({ kind: 'protocol-violation', detail: `block ${index} of the contact's log reacts to a message that does not exist` })
-        continue
-      }
-      const message = withReaction(record, 'theirs', payload.emoji)
-      tx.putJson(keys.message(r.tag, target), message)
-      result.updated.push({ message, seq: target })
+    if (payload.kind === 'react' || payload.kind === 'edit') {
+      const changed = await applyChange(r, tx, payload)
+      if (changed) result.updated.push(changed)
+      else result.problems.push({ kind: 'protocol-violation', detail: `block ${index} of the contact's log ${payload.kind === 'react' ? 'reacts to' : 'edits'} a message that does not exist` })
       continue
     }
     // other kinds (and those of newer versions) wait for this version to learn them
@@ -81,6 +75,23 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
   for (const session of touched) tx.put(keys.session(r.tag, session.id), session.encode())
   tx.putJson(keys.contact(r.tag), rec)
   return result
+}
+
+/**
+ * A reaction or an edit from them applied to my copy of the message it names, or null when there
+ * is no such message. The decoder lets an edit name only its writer's own message.
+ */
+async function applyChange(
+  r: Counterpart,
+  tx: Tx,
+  payload: Extract<Payload, { kind: 'react' | 'edit' }>
+): Promise<{ message: MessageRecord; seq: number } | null> {
+  const seq = await quotedSeq(r, tx, payload.to)
+  const record = seq === null ? null : await tx.getJson<MessageRecord>(keys.message(r.tag, seq))
+  if (seq === null || !record) return null
+  const message = payload.kind === 'react' ? withReaction(record, 'theirs', payload.emoji) : { ...record, text: payload.text, edited: true }
+  tx.putJson(keys.message(r.tag, seq), message)
+  return { message, seq }
 }
 
 /**

@@ -63,6 +63,10 @@ export interface MessageRecord {
   replyTo?: string
   /** One reaction per person: mine and the contact's, each absent when there is none. */
   reactions?: Reactions
+  /** Changed by its writer after it was sent. */
+  edited?: boolean
+  /** My own message's earlier texts, oldest first (kept on my side only). */
+  edits?: string[]
 }
 
 /**

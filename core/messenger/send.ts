@@ -6,7 +6,7 @@ import { seqBytes } from './outbox'
 import { encodePayload, type MessageRef } from '../protocol/payload'
 import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
-import { withReaction, type Counterpart } from './receive'
+import type { Counterpart } from './receive'
 
 export interface Written {
   message: MessageRecord
@@ -66,10 +66,11 @@ async function sendingSession(w: Counterpart, rec: ContactRecord, tx: Tx): Promi
 }
 
 /**
- * Encrypts a reaction into a write, on the draft record: its envelope for my log, the advanced
- * session and the reacted message with my reaction, in one batch. The block carries no message.
+ * Encrypts a change to a message (a reaction, an edit) into a write, on the draft record: its
+ * envelope for my log, the advanced session and the changed message, in one batch. The block
+ * carries no message of its own.
  */
-export async function writeReaction(
+export async function writeChange(
   w: Counterpart,
   outbox: Outbox,
   appended: number,
@@ -77,10 +78,11 @@ export async function writeReaction(
   tx: Tx,
   payload: Buffer,
   target: number,
-  emoji: string
+  change: (m: MessageRecord) => MessageRecord
 ): Promise<{ block: number; envelope: Buffer; message: MessageRecord }> {
   const record = await tx.getJson<MessageRecord>(keys.message(w.tag, target))
   if (!record) throw new CairnError('not-found', 'no such message in this conversation')
+  const message = change(record)
   const session = await sendingSession(w, rec, tx)
   const envelope = session.encrypt(payload)
   const block = rec.outCount
@@ -88,7 +90,6 @@ export async function writeReaction(
   tx.put(keys.session(w.tag, session.id), session.encode())
   outbox.clean(tx, appended)
   rec.outCount = block + 1
-  const message = withReaction(record, 'mine', emoji)
   tx.putJson(keys.message(w.tag, target), message)
   tx.putJson(keys.contact(w.tag), rec)
   return { block, envelope, message }

@@ -20,7 +20,7 @@ describe('validateArgs', () => {
     expect(API_METHODS).toContain('exportIdentity')
     expect(API_METHODS).toContain('restore')
     expect(API_METHODS).toContain('react')
-    expect(API_METHODS).toHaveLength(29)
+    expect(API_METHODS).toHaveLength(30)
   })
 
   it('accepts well-formed calls and returns a copy of the arguments', () => {
