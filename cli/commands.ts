@@ -158,6 +158,14 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         return { text: `${message.id}\n`, data: message }
       }
     }
+    case 'edit': {
+      const body = third === '-' ? await readStdin(ctx) : third
+      if (body.trim() === '') throw new UsageError('edit: the new text is empty')
+      return async ({ api }) => {
+        const message = await api.edit(await resolveContact(api, first), second, body)
+        return { text: `${message.id}\n`, data: message }
+      }
+    }
     case 'react':
       return async ({ api }) => {
         const message = await api.react(await resolveContact(api, first), second, third)

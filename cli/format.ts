@@ -53,7 +53,8 @@ export function formatMessage(m: Message): string {
   const quote = m.replyTo ? `(re ${printable(m.replyTo)}) ` : ''
   const reacted = [m.reactions?.mine && `you ${m.reactions.mine}`, m.reactions?.theirs && `they ${m.reactions.theirs}`].filter(Boolean)
   const reactions = reacted.length > 0 ? `  (${printable(reacted.join(', '))})` : ''
-  return `${formatTime(m.sentAt)} ${arrow} ${quote}${printable(m.text)}${state}${reactions}\n`
+  const edited = m.edited ? ' (edited)' : ''
+  return `${formatTime(m.sentAt)} ${arrow} ${quote}${printable(m.text)}${edited}${state}${reactions}\n`
 }
 
 /** Oldest first, as a conversation reads; the API pages newest first. */

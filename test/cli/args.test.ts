@@ -41,6 +41,7 @@ describe('command line', () => {
     expect(usage(['id', '--passphrase', 'x'])).toContain("Unknown option '--passphrase'")
     expect(parseCommandLine(['reply', 'ops', 'ab12-4', 'agreed'])).toMatchObject({ command: { name: 'reply' }, positionals: ['ops', 'ab12-4', 'agreed'] })
     expect(usage(['reply', 'ops', 'ab12-4'])).toContain('reply: missing TEXT')
+    expect(parseCommandLine(['edit', 'ops', 'ab12-4', 'fixed'])).toMatchObject({ command: { name: 'edit' }, positionals: ['ops', 'ab12-4', 'fixed'] })
     expect(parseCommandLine(['react', 'ops', 'ab12-4', '👍'])).toMatchObject({ command: { name: 'react' }, positionals: ['ops', 'ab12-4', '👍'] })
     expect(usage(['send', 'ops'])).toContain('send: missing TEXT')
     expect(usage(['send'])).toContain('send: missing CONTACT TEXT')

@@ -19,6 +19,11 @@ describe('human output', () => {
     expect(formatHistory({ messages: [reply], before: null })).toBe('2026-01-03 00:00:00 < (re ab12-4) agreed\n')
   })
 
+  it('marks an edited message', () => {
+    const m = { ...message('meet at 7', 'in', Date.UTC(2026, 0, 3)), edited: true }
+    expect(formatHistory({ messages: [m], before: null })).toBe('2026-01-03 00:00:00 < meet at 7 (edited)\n')
+  })
+
   it('shows reactions after the message', () => {
     const m = { ...message('done', 'out', Date.UTC(2026, 0, 3)), reactions: { mine: '👍', theirs: '🎉' } }
     expect(formatHistory({ messages: [m], before: null })).toBe('2026-01-03 00:00:00 > done  [read]  (you 👍, they 🎉)\n')
