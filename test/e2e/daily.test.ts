@@ -345,6 +345,28 @@ describe('daily use in the browser', () => {
     expect(await reactionsAtBob()).toEqual({ mine: '😢' })
   })
 
+  it('edit: change my message from its bubble; both pages show the new text marked edited', async () => {
+    const chat = await openChat(a, 'Bob')
+    const box = a.getByRole('textbox', { name: 'Message' })
+    await box.fill('see you at 6')
+    await box.press('Enter')
+    const row = chat.getByRole('listitem').filter({ hasText: 'see you at 6' })
+    await row.getByLabel(/Sent|Delivered|Read/).waitFor()
+    await box.fill('a draft to come back to')
+    await row.getByRole('button', { name: 'Edit' }).click()
+    await chat.getByRole('status').filter({ hasText: 'Editing your message' }).waitFor()
+    expect(await box.inputValue()).toBe('see you at 6')
+    await box.fill('see you at 7')
+    await box.press('Enter')
+    const edited = chat.getByRole('listitem').filter({ hasText: 'see you at 7' })
+    await edited.getByText('edited', { exact: true }).waitFor()
+    expect(await box.inputValue()).toBe('a draft to come back to')
+    const bobsChat = await openChat(b, 'Alice')
+    await bobsChat.getByRole('listitem').filter({ hasText: 'see you at 7' }).getByText('edited', { exact: true }).waitFor()
+    expect(await bobsChat.getByText('see you at 6').count()).toBe(0)
+    await box.fill('')
+  })
+
   it('shows the contact offline in the header without the warning style, and keeps what is written meanwhile', async () => {
     const chat = await openChat(a, 'Bob')
     await bob.stop()

@@ -96,6 +96,11 @@ export class Session {
     this.conversation(contact).upsert(await this.api.react(contact, id, emoji))
   }
 
+  /** A new text for one of my messages; the message comes back as it now stands. */
+  async edit(contact: ContactId, id: string, text: string): Promise<void> {
+    this.conversation(contact).upsert(await this.api.edit(contact, id, text))
+  }
+
   draft(contact: ContactId): string {
     return this.#drafts.get(contact) ?? ''
   }
