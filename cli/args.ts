@@ -75,6 +75,9 @@ export const COMMANDS: CommandSpec[] = [
   },
   { name: 'clear', args: ['CONTACT'], options: [], summary: 'delete every message with a contact on this device; the contact stays' },
   { name: 'send', args: ['CONTACT', 'TEXT'], options: [], summary: 'send TEXT (or stdin with -) to a contact' },
+  { name: 'reply', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: [], summary: 'send TEXT quoting MESSAGE (an id from history --json)' },
+  { name: 'edit', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: [], summary: 'replace the text of one of my messages (or stdin with -)' },
+  { name: 'react', args: ['CONTACT', 'MESSAGE', 'EMOJI'], options: [], summary: "react to MESSAGE with one EMOJI ('' takes it back)" },
   { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact' },
   { name: 'status', args: [], options: [], summary: 'network mode, peers connected, contacts online, LAN discovery' },
   {
@@ -165,7 +168,7 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
     throw new UsageError(`${command.name}: missing ${required.slice(rest.length).join(' ')} (usage: ${usageLine(command)})`)
   }
   if (rest.length > command.args.length) {
-    const hint = command.name === 'send' ? '; quote the text' : ''
+    const hint = ['send', 'reply', 'edit'].includes(command.name) ? '; quote the text' : ''
     throw new UsageError(`${command.name}: too many arguments${hint} (usage: ${usageLine(command)})`)
   }
 

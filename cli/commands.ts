@@ -44,7 +44,7 @@ export async function runOneShot(ctx: CliContext, call: Invocation): Promise<voi
 }
 
 async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSession) => Promise<Output>> {
-  const [first, second] = call.positionals
+  const [first, second, third] = call.positionals
   const name = call.options.name
 
   switch (call.command.name) {
@@ -168,6 +168,27 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         }
       }
     }
+    case 'reply': {
+      const body = third === '-' ? await readStdin(ctx) : third
+      if (body.trim() === '') throw new UsageError('reply: the message text is empty')
+      return async ({ api }) => {
+        const message = await api.send(await resolveContact(api, first), body, second)
+        return { text: `${message.id}\n`, data: message }
+      }
+    }
+    case 'edit': {
+      const body = third === '-' ? await readStdin(ctx) : third
+      if (body.trim() === '') throw new UsageError('edit: the new text is empty')
+      return async ({ api }) => {
+        const message = await api.edit(await resolveContact(api, first), second, body)
+        return { text: `${message.id}\n`, data: message }
+      }
+    }
+    case 'react':
+      return async ({ api }) => {
+        const message = await api.react(await resolveContact(api, first), second, third)
+        return { text: `${message.id}\n`, data: message }
+      }
     case 'history': {
       const limit = integerOption('limit', call.options.limit, 1, HISTORY_LIMIT_MAX)
       return async ({ api }) => {

@@ -50,7 +50,11 @@ export function formatRequests(requests: ContactRequest[]): string {
 export function formatMessage(m: Message): string {
   const arrow = m.direction === 'in' ? '<' : '>'
   const state = m.direction === 'out' ? `  [${m.state}]` : ''
-  return `${formatTime(m.sentAt)} ${arrow} ${printable(m.text)}${state}\n`
+  const quote = m.replyTo ? `(re ${printable(m.replyTo)}) ` : ''
+  const reacted = [m.reactions?.mine && `you ${m.reactions.mine}`, m.reactions?.theirs && `they ${m.reactions.theirs}`].filter(Boolean)
+  const reactions = reacted.length > 0 ? `  (${printable(reacted.join(', '))})` : ''
+  const edited = m.edited ? ' (edited)' : ''
+  return `${formatTime(m.sentAt)} ${arrow} ${quote}${printable(m.text)}${edited}${state}${reactions}\n`
 }
 
 /** Oldest first, as a conversation reads; the API pages newest first. */

@@ -62,6 +62,19 @@ export interface Message {
   /** Local clock when it was stored on this device. */
   receivedAt: number
   state: MessageState
+  /** The id of the message this one quotes, when it is kept on this device. */
+  replyTo?: string
+  reactions?: Reactions
+  /** Changed by its writer after it was sent. */
+  edited?: boolean
+  /** For my own edited messages only: the earlier texts, oldest first. */
+  edits?: string[]
+}
+
+/** One emoji per person per message. */
+export interface Reactions {
+  mine?: string
+  theirs?: string
 }
 
 export interface HistoryQuery {
@@ -231,7 +244,12 @@ export interface CairnApi {
   /** Decline and block: the requester can never reach this node again. */
   blockRequest(id: ContactId): Promise<void>
 
-  send(contact: ContactId, text: string): Promise<Message>
+  /** `replyTo`: the id of a message of this conversation to quote. */
+  send(contact: ContactId, text: string, replyTo?: string): Promise<Message>
+  /** Reacts to a message of the conversation with one emoji, replacing my earlier one; '' withdraws it. */
+  react(contact: ContactId, message: string, emoji: string): Promise<Message>
+  /** Replaces the text of one of my messages on both sides; the earlier text stays in my history. */
+  edit(contact: ContactId, message: string, text: string): Promise<Message>
   history(contact: ContactId, query?: HistoryQuery): Promise<HistoryPage>
   markRead(contact: ContactId): Promise<void>
   /** Deletes one message on this device, from the store and (within seconds) from the disk. */

@@ -1,5 +1,5 @@
 import type Hypercore from 'hypercore'
-import type { Contact, Message, MessageState, Presence, SecurityKind } from '../api/types'
+import type { Contact, Message, Presence, SecurityKind } from '../api/types'
 import { CairnError } from '../api/errors'
 import { ContactKey } from '../identity'
 import type { LogBlock } from '../log'
@@ -10,11 +10,14 @@ import type { ConversationDeps } from './deps'
 import { errorText } from './events'
 import { Outbox } from './outbox'
 import { PeerControl } from './peer-control'
+import { edit, reaction, type Change } from './changes'
+import { locate } from './message-ref'
+import { contactView, messageState, messageView } from './views'
 import { orphanDetail, readBlocks, type Counterpart } from './receive'
 import { Receipts } from './receipts'
 import type { ContactRecord, MessageRecord } from './records'
 import { deleteRecords } from './deletion'
-import { messagePayload, sealQueued, writeMessage } from './send'
+import { messagePayload, QUEUED, sealQueued, writeChange, writeMessage } from './send'
 import { SessionSet } from './sessions'
 import { keys, type Tx } from '../store'
 
@@ -90,31 +93,13 @@ export class Conversation {
   }
 
   toContact(): Contact {
-    const r = this.rec
-    return {
-      id: this.id,
-      name: r.name,
-      presence: this.presence,
-      blocked: r.blocked,
-      verified: r.verified,
-      unread: r.unread,
-      lastMessage: r.lastMessage,
-      lastActivity: r.lastActivity,
-      addedAt: r.addedAt,
-      announcedName: r.announcedName
-    }
+    return contactView(this.rec, this.id, this.presence)
   }
 
   toMessage(m: MessageRecord, seq: number): Message {
-    return {
-      id: m.id,
-      contact: this.id,
-      direction: m.dir,
-      text: m.text,
-      sentAt: m.sentAt,
-      receivedAt: m.receivedAt,
-      state: this.stateOf(m, seq)
-    }
+    const appended = this.logs.mine ? this.logs.ownLength : 0
+    const progress = { readSeq: this.rec.readSeq, heard: this.receipts.heard, atHome: this.rec.atHome ?? 0, appended }
+    return messageView(m, this.id, messageState(m, seq, progress))
   }
 
   /** Reports the contact as it now stands, unless it is no longer listed; returns it either way. */
@@ -149,12 +134,15 @@ export class Conversation {
 
   // ---- my log ----
 
-  async send(text: string): Promise<Message> {
+  async send(text: string, replyTo?: string): Promise<Message> {
     if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
     const now = Date.now()
-    const payload = messagePayload(text, now)
+    const located = replyTo === undefined ? undefined : (await locate(this.counterpart, this.deps.store, replyTo)).ref
+    // a reply to a queued message is queued behind it, and sealQueued names the quote once it has a block
+    const quoted = located && located.block !== QUEUED ? located : undefined
+    const payload = messagePayload(text, now, quoted)
     const { message, seq, envelope } = await this.commit((rec, tx) =>
-      writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now)
+      writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now, replyTo)
     )
     if (envelope) this.outbox.add(message.block, envelope, seq)
     this.resumeAppends()
@@ -179,6 +167,33 @@ export class Conversation {
     this.announce()
   }
 
+  /** My one reaction to a message of this conversation ('' withdraws it), sent in its own block. */
+  async react(id: string, emoji: string): Promise<Message> {
+    if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
+    const { seq, ref } = await locate(this.counterpart, this.deps.store, id)
+    return this.change(seq, reaction(ref, emoji))
+  }
+
+  /** A new text for one of my messages, on both sides; the earlier ones stay in my history only. */
+  async edit(id: string, text: string): Promise<Message> {
+    if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
+    const { seq, ref } = await locate(this.counterpart, this.deps.store, id)
+    return this.change(seq, edit(ref, text))
+  }
+
+  private async change(seq: number, { payload, apply }: Change): Promise<Message> {
+    const { block, envelope, message } = await this.commit((rec, tx) =>
+      writeChange(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, payload, seq, apply)
+    )
+    if (envelope) {
+      this.outbox.add(block, envelope, null)
+      this.resumeAppends()
+    }
+    const out = this.toMessage(message, seq)
+    this.deps.events.emit({ type: 'message', message: out })
+    return out
+  }
+
   /** Appends, in order, every envelope committed to my log but not yet in it. */
   resumeAppends(): void {
     const { events } = this.deps
@@ -195,10 +210,10 @@ export class Conversation {
   /** Decrypts a step of consecutive blocks of their log and commits them with the new consumed mark. */
   async consume(blocks: LogBlock[]): Promise<void> {
     const { events } = this.deps
-    const { received, problems, orphans } = await this.commit((rec, tx) => readBlocks(this.counterpart, rec, tx, blocks))
+    const { received, updated, problems, orphans } = await this.commit((rec, tx) => readBlocks(this.counterpart, rec, tx, blocks))
     if (orphans.length > 0) this.security('decrypt-failed', orphanDetail(orphans))
     for (const p of problems) this.security(p.kind, p.detail)
-    for (const { message, seq } of received) events.emit({ type: 'message', message: this.toMessage(message, seq) })
+    for (const { message, seq } of [...received, ...updated]) events.emit({ type: 'message', message: this.toMessage(message, seq) })
     this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
     const total = this.logs.theirLength ?? this.rec.consumed
     const done = this.rec.consumed
@@ -278,16 +293,6 @@ export class Conversation {
   }
 
   // ---- inside ----
-
-  private stateOf(m: MessageRecord, seq: number): MessageState {
-    if (m.dir === 'in') return seq < this.rec.readSeq ? 'read' : 'delivered'
-    if (m.block < 0) return 'pending'
-    const heard = this.receipts.heard
-    if (m.block < heard.read) return 'read'
-    if (m.block < heard.delivered) return 'delivered'
-    if (m.block < (this.rec.atHome ?? 0)) return 'home'
-    return m.block < this.logs.ownLength && this.logs.mine ? 'sent' : 'pending'
-  }
 
   /**
    * Runs a store write that may advance ratchet sessions in memory; if it does not commit, the

@@ -5,18 +5,10 @@
 import { CairnError } from '../api/errors'
 import type { MessagePreview } from '../api/types'
 import { keys, seqOfKey, type Tx } from '../store'
+import { seqOfId } from './message-ref'
 import { preview } from './payload'
 import type { Counterpart } from './receive'
 import type { ContactRecord, MessageRecord } from './records'
-
-function seqOf(w: Counterpart, messageId: string): number {
-  const digits = messageId.slice(messageId.lastIndexOf('-') + 1)
-  const seq = Number(digits)
-  if (!/^\d{1,15}$/.test(digits) || w.messageId(seq) !== messageId) {
-    throw new CairnError('not-found', `no message ${messageId.slice(0, 40)} with this contact`)
-  }
-  return seq
-}
 
 /** The preview of the newest message left, for the contact list. */
 async function newestPreview(w: Counterpart, tx: Tx, deleted: number): Promise<MessagePreview | null> {
@@ -36,7 +28,8 @@ export async function deleteRecords(w: Counterpart, rec: ContactRecord, tx: Tx, 
     rec.unread = 0
     rec.readSeq = rec.nextSeq
   } else {
-    const seq = seqOf(w, messageId)
+    const seq = seqOfId(w, messageId)
+    if (seq === null) throw new CairnError('not-found', `no message ${messageId.slice(0, 40)} with this contact`)
     if (!(await tx.get(keys.message(w.tag, seq)))) throw new CairnError('not-found', `no message ${messageId} with this contact`)
     tx.del(keys.message(w.tag, seq))
     rec.lastMessage = await newestPreview(w, tx, seq)

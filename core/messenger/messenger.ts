@@ -309,8 +309,16 @@ export class Messenger extends EventEmitter {
 
   // ---- messages ----
 
-  async send(id: ContactId, text: string): Promise<Message> {
-    return this.directory.require(id).send(text)
+  async send(id: ContactId, text: string, replyTo?: string): Promise<Message> {
+    return this.directory.require(id).send(text, replyTo)
+  }
+
+  async edit(id: ContactId, message: string, text: string): Promise<Message> {
+    return this.directory.require(id).edit(message, text)
+  }
+
+  async react(id: ContactId, message: string, emoji: string): Promise<Message> {
+    return this.directory.require(id).react(message, emoji)
   }
 
   async history(id: ContactId, query: HistoryQuery = {}): Promise<HistoryPage> {

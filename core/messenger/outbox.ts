@@ -4,7 +4,8 @@ import { keys, type Store, type Tx } from '../store'
 
 interface Outgoing {
   envelope: Buffer
-  seq: number
+  /** The message the block carries; null for a block that changes one (a reaction). */
+  seq: number | null
 }
 
 /**
@@ -23,7 +24,7 @@ export class Outbox {
     private readonly tag: Buffer
   ) {}
 
-  add(block: number, envelope: Buffer, seq: number): void {
+  add(block: number, envelope: Buffer, seq: number | null): void {
     this.pending.set(block, { envelope, seq })
   }
 
@@ -36,7 +37,7 @@ export class Outbox {
           const next = this.pending.get(block) ?? (await this.readStored(block))
           await own.append(next.envelope)
           this.pending.delete(block)
-          onSent(next.seq)
+          if (next.seq !== null) onSent(next.seq)
         }
       })
       .catch(report)
@@ -70,9 +71,8 @@ export class Outbox {
   /** The stored copy of an envelope committed before a crash or restart, to append it unchanged. */
   private async readStored(block: number): Promise<Outgoing> {
     const envelope = await this.store.get(keys.envelope(this.tag, block))
-    const seq = await this.seqOf(block)
-    if (!envelope || seq === null) throw new CairnError('corrupt-profile', `the envelope of outgoing block ${block} is missing`)
-    return { envelope, seq }
+    if (!envelope) throw new CairnError('corrupt-profile', `the envelope of outgoing block ${block} is missing`)
+    return { envelope, seq: await this.seqOf(block) }
   }
 }
 

@@ -4,18 +4,14 @@ import { inspectEnvelope, MAX_ENVELOPE_BYTES, RatchetError, Session } from '../r
 import { keys, type Tx } from '../store'
 import type { ConversationDeps } from './deps'
 import { errorText } from './events'
-import { decodePayload } from '../protocol/payload'
+import { decodePayload, type MessageRef, type Payload } from '../protocol/payload'
+import { seqBytes } from './outbox'
 import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import type { SessionSet } from './sessions'
 import type { ContactKey } from '../identity'
 
-type Opened =
-  | { session: Session; text: string; sentAt: number }
-  /** Decrypted (the session moved on) but of a kind this version does not show: skipped. */
-  | { session: Session; skipped: true }
-  | { problem: { kind: SecurityKind; detail: string } }
-  | { orphan: true }
+type Opened = { session: Session; payload: Payload } | { problem: { kind: SecurityKind; detail: string } } | { orphan: true }
 
 /** One contact's side of reading their log: who they are and the sessions shared with them. */
 export interface Counterpart {
@@ -28,6 +24,8 @@ export interface Counterpart {
 
 export interface ReadResult {
   received: Array<{ message: MessageRecord; seq: number }>
+  /** Messages a block changed (a reaction), as they now stand. */
+  updated: Array<{ message: MessageRecord; seq: number }>
   problems: Array<{ kind: SecurityKind; detail: string }>
   orphans: number[]
 }
@@ -38,7 +36,7 @@ export interface ReadResult {
  * is consumed too (never retried, never decrypted twice) and reported as a problem.
  */
 export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blocks: LogBlock[]): Promise<ReadResult> {
-  const result: ReadResult = { received: [], problems: [], orphans: [] }
+  const result: ReadResult = { received: [], updated: [], problems: [], orphans: [] }
   const touched = new Set<Session>()
   const now = Date.now()
   for (const { index, block } of blocks) {
@@ -54,18 +52,58 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
       continue
     }
     touched.add(opened.session)
-    if ('skipped' in opened) continue
+    const { payload } = opened
+    if (payload.kind === 'react' || payload.kind === 'edit') {
+      const changed = await applyChange(r, tx, payload)
+      if (changed === 'deleted') continue
+      if (changed) result.updated.push(changed)
+      else result.problems.push({ kind: 'protocol-violation', detail: `block ${index} of the contact's log ${payload.kind === 'react' ? 'reacts to' : 'edits'} a message that does not exist` })
+      continue
+    }
+    // other kinds (and those of newer versions) wait for this version to learn them
+    if (payload.kind !== 'text') continue
     const seq = rec.nextSeq++
-    const message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: opened.text, sentAt: opened.sentAt, receivedAt: now, block: index }
+    const message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: payload.text, sentAt: payload.sentAt, receivedAt: now, block: index }
+    const quoted = payload.replyTo ? await quotedSeq(r, tx, payload.replyTo) : null
+    if (quoted !== null && (await tx.get(keys.message(r.tag, quoted)))) message.replyTo = r.messageId(quoted)
     tx.putJson(keys.message(r.tag, seq), message)
+    tx.put(keys.inBlock(r.tag, index), seqBytes(seq))
     result.received.push({ message, seq })
     rec.unread++
-    rec.lastMessage = { direction: 'in', text: preview(opened.text), at: opened.sentAt }
+    rec.lastMessage = { direction: 'in', text: preview(payload.text), at: payload.sentAt }
     rec.lastActivity = now
   }
   for (const session of touched) tx.put(keys.session(r.tag, session.id), session.encode())
   tx.putJson(keys.contact(r.tag), rec)
   return result
+}
+
+/**
+ * A reaction or an edit from them applied to my copy of the message it names; 'deleted' when I
+ * deleted that message here (nothing to change, nothing wrong), null when there never was such a
+ * message. The decoder lets an edit name only its writer's own message.
+ */
+async function applyChange(
+  r: Counterpart,
+  tx: Tx,
+  payload: Extract<Payload, { kind: 'react' | 'edit' }>
+): Promise<{ message: MessageRecord; seq: number } | 'deleted' | null> {
+  const seq = await quotedSeq(r, tx, payload.to)
+  if (seq === null) return null
+  const record = await tx.getJson<MessageRecord>(keys.message(r.tag, seq))
+  if (!record) return 'deleted'
+  const message = payload.kind === 'react' ? withReaction(record, 'theirs', payload.emoji) : { ...record, text: payload.text, edited: true }
+  tx.putJson(keys.message(r.tag, seq), message)
+  return { message, seq }
+}
+
+/**
+ * The history entry a reply from them quotes: their own message is a block of their log, mine a
+ * block of my log (named from their side). A quote of something not kept here leaves plain text.
+ */
+async function quotedSeq(r: Counterpart, tx: Tx, ref: MessageRef): Promise<number | null> {
+  const value = await tx.get(ref.mine ? keys.inBlock(r.tag, ref.block) : keys.outBlock(r.tag, ref.block))
+  return value ? Number(value.readBigUInt64BE(0)) : null
 }
 
 async function openEnvelope(r: Counterpart, rec: ContactRecord, tx: Tx, block: Buffer, index: number): Promise<Opened> {
@@ -95,10 +133,7 @@ async function openEnvelope(r: Counterpart, rec: ContactRecord, tx: Tx, block: B
     return fail('decrypt-failed', `was rejected: ${errorText(err)}`)
   }
   try {
-    const payload = decodePayload(plaintext)
-    // a reply shows as its text; other kinds (and those of newer versions) wait for this version to learn them
-    if (payload.kind !== 'text') return { session, skipped: true }
-    return { session, text: payload.text, sentAt: payload.sentAt }
+    return { session, payload: decodePayload(plaintext) }
   } catch (err) {
     return fail('protocol-violation', `holds a malformed message: ${errorText(err)}`)
   }
@@ -114,4 +149,13 @@ export function orphanDetail(blocks: number[]): string {
   return blocks.length === 1
     ? `block ${first} of the contact's log belongs to no session I know`
     : `${blocks.length} blocks of the contact's log (${first} to ${last}) belong to no session I know (written before a restore from a backup?)`
+}
+
+/** A message record with one person's reaction set, or withdrawn with ''. */
+export function withReaction(m: MessageRecord, who: 'mine' | 'theirs', emoji: string): MessageRecord {
+  const reactions = { ...m.reactions }
+  if (emoji) reactions[who] = emoji
+  else delete reactions[who]
+  const { reactions: _old, ...rest } = m
+  return reactions.mine || reactions.theirs ? { ...rest, reactions } : rest
 }

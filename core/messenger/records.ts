@@ -1,4 +1,4 @@
-import type { MessagePreview } from '../api/types'
+import type { MessagePreview, Reactions } from '../api/types'
 
 /** Profile-wide record: what is not a secret of the keystore but must survive a restart. */
 export interface MetaRecord {
@@ -78,6 +78,14 @@ export interface MessageRecord {
   receivedAt: number
   /** Index of the block in my log (outgoing) or theirs (incoming); -1 while queued for their bundle. */
   block: number
+  /** The local id of the message this one replies to, when that message is kept here. */
+  replyTo?: string
+  /** One reaction per person: mine and the contact's, each absent when there is none. */
+  reactions?: Reactions
+  /** Changed by its writer after it was sent. */
+  edited?: boolean
+  /** My own message's earlier texts, oldest first (kept on my side only). */
+  edits?: string[]
 }
 
 /**

@@ -3,7 +3,8 @@ import { decodeBundle, MAX_PLAINTEXT_BYTES, Session } from '../ratchet'
 import { keys, type Tx } from '../store'
 import type { Outbox } from './outbox'
 import { seqBytes } from './outbox'
-import { encodePayload } from '../protocol/payload'
+import { seqOfId } from './message-ref'
+import { encodePayload, type MessageRef } from '../protocol/payload'
 import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import type { Counterpart } from './receive'
@@ -25,8 +26,8 @@ export interface Sealed {
 export const QUEUED = -1
 
 /** Checks a message and encodes what is encrypted of it; throws CairnError before anything is written. */
-export function messagePayload(text: string, now: number): Buffer {
-  const payload = encodePayload({ kind: 'text', text, sentAt: now })
+export function messagePayload(text: string, now: number, replyTo?: MessageRef): Buffer {
+  const payload = encodePayload({ kind: 'text', text, sentAt: now, ...(replyTo ? { replyTo } : {}) })
   if (payload.length > MAX_PLAINTEXT_BYTES) throw new CairnError('invalid-argument', 'the message is too long')
   return payload
 }
@@ -46,13 +47,14 @@ export async function writeMessage(
   tx: Tx,
   text: string,
   payload: Buffer,
-  now: number
+  now: number,
+  replyTo?: string
 ): Promise<Written> {
   const session = await sendingSession(w, rec, tx)
   const queued = !session || (rec.queued?.length ?? 0) > 0
   const block = queued ? QUEUED : rec.outCount
   const seq = rec.nextSeq
-  const message: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block }
+  const message: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block, ...(replyTo ? { replyTo } : {}) }
   tx.putJson(keys.message(w.tag, seq), message)
   let envelope: Buffer | null = null
   if (!session || queued) {
@@ -85,7 +87,8 @@ export async function sealQueued(w: Counterpart, rec: ContactRecord, tx: Tx): Pr
     const m = await tx.getJson<MessageRecord>(keys.message(w.tag, seq))
     if (!m) continue
     const block = rec.outCount++
-    const envelope = session.encrypt(encodePayload({ kind: 'text', text: m.text, sentAt: m.sentAt }))
+    const replyTo = m.replyTo === undefined ? undefined : await sealedRef(w, tx, m.replyTo)
+    const envelope = session.encrypt(encodePayload({ kind: 'text', text: m.text, sentAt: m.sentAt, ...(replyTo ? { replyTo } : {}) }))
     tx.putJson(keys.message(w.tag, seq), { ...m, block })
     tx.put(keys.outBlock(w.tag, block), seqBytes(seq))
     tx.put(keys.envelope(w.tag, block), envelope)
@@ -97,6 +100,13 @@ export async function sealQueued(w: Counterpart, rec: ContactRecord, tx: Tx): Pr
   return sealed
 }
 
+/** How a queued reply names its quote now: null when the quote was deleted or is still unsealed. */
+async function sealedRef(w: Counterpart, tx: Tx, id: string): Promise<MessageRef | null> {
+  const seq = seqOfId(w, id)
+  const quoted = seq === null ? null : await tx.getJson<MessageRecord>(keys.message(w.tag, seq))
+  return quoted && quoted.block !== QUEUED ? { mine: quoted.dir === 'out', block: quoted.block } : null
+}
+
 /** The session to write with; starts one from their bundle if there is none; null without a bundle. */
 async function sendingSession(w: Counterpart, rec: ContactRecord, tx: Tx): Promise<Session | null> {
   const active = rec.sessions[0]
@@ -106,4 +116,39 @@ async function sendingSession(w: Counterpart, rec: ContactRecord, tx: Tx): Promi
   const session = Session.initiate(w.deps.identity, w.key.bytes, decodeBundle(Buffer.from(rec.bundle, 'hex'), w.key.bytes))
   w.sessions.adopt(rec, session, true)
   return session
+}
+
+/**
+ * Encrypts a change to a message (a reaction, an edit) into a write, on the draft record: its
+ * envelope for my log, the advanced session and the changed message, in one batch. The block
+ * carries no message of its own.
+ */
+export async function writeChange(
+  w: Counterpart,
+  outbox: Outbox,
+  appended: number,
+  rec: ContactRecord,
+  tx: Tx,
+  payload: Buffer,
+  target: number,
+  change: (m: MessageRecord) => MessageRecord
+): Promise<{ block: number; envelope: Buffer | null; message: MessageRecord }> {
+  const record = await tx.getJson<MessageRecord>(keys.message(w.tag, target))
+  if (!record) throw new CairnError('not-found', 'no such message in this conversation')
+  const message = change(record)
+  if (record.block === QUEUED) {
+    tx.putJson(keys.message(w.tag, target), message)
+    return { block: QUEUED, envelope: null, message }
+  }
+  const session = await sendingSession(w, rec, tx)
+  if (!session) throw new CairnError('invalid-argument', 'there is no session with this contact to send the change in')
+  const envelope = session.encrypt(payload)
+  const block = rec.outCount
+  tx.put(keys.envelope(w.tag, block), envelope)
+  tx.put(keys.session(w.tag, session.id), session.encode())
+  outbox.clean(tx, appended)
+  rec.outCount = block + 1
+  tx.putJson(keys.message(w.tag, target), message)
+  tx.putJson(keys.contact(w.tag), rec)
+  return { block, envelope, message }
 }

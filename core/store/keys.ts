@@ -11,7 +11,8 @@ const enum Space {
   Envelope = 7,
   Session = 8,
   Prekey = 9,
-  Former = 10
+  Former = 10,
+  InBlock = 11
 }
 
 export const TAG_BYTES = 16
@@ -37,6 +38,8 @@ export const keys = {
   message: (tag: Buffer, seq: number) => key(Space.Message, tag, u64(seq)),
   messages: (tag: Buffer) => key(Space.Message, tag),
   outBlock: (tag: Buffer, block: number) => key(Space.OutBlock, tag, u64(block)),
+  /** Which history entry a block of their log became: how a reply names the message it quotes. */
+  inBlock: (tag: Buffer, block: number) => key(Space.InBlock, tag, u64(block)),
   envelope: (tag: Buffer, block: number) => key(Space.Envelope, tag, u64(block)),
   envelopes: (tag: Buffer) => key(Space.Envelope, tag),
   session: (tag: Buffer, id: Buffer) => key(Space.Session, tag, id),

@@ -14,6 +14,21 @@ describe('human output', () => {
     expect(formatHistory(page)).toBe('2026-01-01 00:00:00 < first\n2026-01-02 00:00:00 > second  [read]\n')
   })
 
+  it('marks a reply with the id of the message it quotes', () => {
+    const reply = { ...message('agreed', 'in', Date.UTC(2026, 0, 3)), replyTo: 'ab12-4' }
+    expect(formatHistory({ messages: [reply], before: null })).toBe('2026-01-03 00:00:00 < (re ab12-4) agreed\n')
+  })
+
+  it('marks an edited message', () => {
+    const m = { ...message('meet at 7', 'in', Date.UTC(2026, 0, 3)), edited: true }
+    expect(formatHistory({ messages: [m], before: null })).toBe('2026-01-03 00:00:00 < meet at 7 (edited)\n')
+  })
+
+  it('shows reactions after the message', () => {
+    const m = { ...message('done', 'out', Date.UTC(2026, 0, 3)), reactions: { mine: '👍', theirs: '🎉' } }
+    expect(formatHistory({ messages: [m], before: null })).toBe('2026-01-03 00:00:00 > done  [read]  (you 👍, they 🎉)\n')
+  })
+
   it('neutralises terminal control sequences a peer could send', () => {
     const out = formatHistory({ messages: [message('\u001b]0;pwned\u0007\u001b[2Jhi\rthere', 'in', 0)], before: null })
     expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)

@@ -297,6 +297,76 @@ describe('daily use in the browser', () => {
     await chat.getByRole('button', { name: 'Unmute' }).click()
   })
 
+  it('replies: quote a message, see the quote on both sides, jump to the original', async () => {
+    const chat = await openChat(a, 'Bob')
+    const asked = await bob.host.send(aliceId, 'which day works for you?')
+    const row = chat.getByRole('listitem').filter({ hasText: 'which day works for you?' })
+    await row.waitFor()
+    await row.getByRole('button', { name: 'Reply' }).click()
+    await chat.getByRole('status').filter({ hasText: 'Replying to Bob' }).waitFor()
+    await a.keyboard.type('thursday')
+    await a.keyboard.press('Enter')
+    const mine = chat.getByRole('listitem').filter({ hasText: 'thursday' }).filter({ hasNotText: 'thursday it is' })
+    await mine.getByRole('button', { name: /which day works/ }).waitFor()
+    expect(await chat.getByRole('status').filter({ hasText: 'Replying to' }).count()).toBe(0)
+    await until(async () => (await bob.host.history(aliceId, { limit: 5 })).messages.some((m) => m.text === 'thursday'), 'the reply to reach Bob')
+    const atBob = (await bob.host.history(aliceId, { limit: 5 })).messages.find((m) => m.text === 'thursday')!
+    expect(atBob.replyTo).toBe(asked.id)
+
+    // Bob quotes Alice's reply: her page shows the quote as her own words
+    await bob.host.send(aliceId, 'thursday it is', atBob.id)
+    const quoted = chat.getByRole('listitem').filter({ hasText: 'thursday it is' }).getByRole('button', { name: /You/ })
+    await quoted.waitFor()
+    await quoted.click()
+    await mine.waitFor()
+  })
+
+  it('reactions: choose one under a message, see it on both pages with who gave it, take it back', async () => {
+    const chat = await openChat(a, 'Bob')
+    const bobsChat = await openChat(b, 'Alice')
+    const sent = await bob.host.send(aliceId, 'the train is late again')
+    const row = chat.getByRole('listitem').filter({ hasText: 'the train is late again' })
+    await row.waitFor()
+    await row.getByRole('button', { name: 'React' }).click()
+    await row.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: '😢' }).click()
+    await row.getByRole('img', { name: '😢 from You', exact: true }).waitFor()
+    const bobsRow = bobsChat.getByRole('listitem').filter({ hasText: 'the train is late again' })
+    await bobsRow.getByRole('img', { name: '😢 from Alice', exact: true }).waitFor()
+
+    await bob.host.react(aliceId, sent.id, '😢')
+    await row.getByRole('img', { name: '😢 from You and Bob', exact: true }).waitFor()
+
+    await row.getByRole('button', { name: 'React' }).click()
+    await row.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: '😢' }).click()
+    await row.getByRole('img', { name: '😢 from Bob', exact: true }).waitFor()
+    await bobsRow.getByRole('img', { name: '😢 from You', exact: true }).waitFor()
+    const reactionsAtBob = async () => (await bob.host.history(aliceId, { limit: 10 })).messages.find((m) => m.id === sent.id)?.reactions
+    await until(async () => (await reactionsAtBob())?.theirs === undefined, 'the withdrawal to reach Bob')
+    expect(await reactionsAtBob()).toEqual({ mine: '😢' })
+  })
+
+  it('edit: change my message from its bubble; both pages show the new text marked edited', async () => {
+    const chat = await openChat(a, 'Bob')
+    const box = a.getByRole('textbox', { name: 'Message' })
+    await box.fill('see you at 6')
+    await box.press('Enter')
+    const row = chat.getByRole('listitem').filter({ hasText: 'see you at 6' })
+    await row.getByLabel(/Sent|Delivered|Read/).waitFor()
+    await box.fill('a draft to come back to')
+    await row.getByRole('button', { name: 'Edit' }).click()
+    await chat.getByRole('status').filter({ hasText: 'Editing your message' }).waitFor()
+    expect(await box.inputValue()).toBe('see you at 6')
+    await box.fill('see you at 7')
+    await box.press('Enter')
+    const edited = chat.getByRole('listitem').filter({ hasText: 'see you at 7' })
+    await edited.getByText('edited', { exact: true }).waitFor()
+    expect(await box.inputValue()).toBe('a draft to come back to')
+    const bobsChat = await openChat(b, 'Alice')
+    await bobsChat.getByRole('listitem').filter({ hasText: 'see you at 7' }).getByText('edited', { exact: true }).waitFor()
+    expect(await bobsChat.getByText('see you at 6').count()).toBe(0)
+    await box.fill('')
+  })
+
   it('shows the contact offline in the header without the warning style, and keeps what is written meanwhile', async () => {
     const chat = await openChat(a, 'Bob')
     await bob.stop()

@@ -264,6 +264,29 @@ export class FakeApi implements CairnApi {
     return message
   }
 
+  async edit(contact: ContactId, id: string, text: string): Promise<Message> {
+    this.record('edit', [contact, id, text])
+    this.contactOrThrow(contact)
+    const log = this.logs.get(contact) ?? []
+    const i = log.findIndex((m) => m.id === id && m.direction === 'out')
+    if (i === -1) throw new CairnError('not-found', 'no such message of mine in this conversation')
+    log[i] = { ...log[i], text, edited: true, edits: [...(log[i].edits ?? []), log[i].text] }
+    this.emit({ type: 'message', message: log[i] })
+    return log[i]
+  }
+
+  async react(contact: ContactId, id: string, emoji: string): Promise<Message> {
+    this.record('react', [contact, id, emoji])
+    this.contactOrThrow(contact)
+    const log = this.logs.get(contact) ?? []
+    const i = log.findIndex((m) => m.id === id)
+    if (i === -1) throw new CairnError('not-found', 'no such message in this conversation')
+    const reactions = { ...log[i].reactions, mine: emoji || undefined }
+    log[i] = { ...log[i], reactions }
+    this.emit({ type: 'message', message: log[i] })
+    return log[i]
+  }
+
   /** Stores a message as the core would have (for seeding and for simulating the other side). */
   append(message: Message): void {
     const log = this.logs.get(message.contact) ?? []

@@ -21,7 +21,9 @@ describe('validateArgs', () => {
     expect(API_METHODS).toContain('restore')
     expect(API_METHODS).toContain('linkHomeNode')
     expect(API_METHODS).toContain('sendMedia')
-    expect(API_METHODS).toHaveLength(41)
+    expect(API_METHODS).toContain('react')
+    expect(API_METHODS).toContain('edit')
+    expect(API_METHODS).toHaveLength(43)
   })
 
   it('checks call ids and media frames', () => {
@@ -59,7 +61,8 @@ describe('validateArgs', () => {
 
   it('enforces exact arity', () => {
     expect(rejection('state', [1]).message).toMatch(/takes 0 argument/)
-    expect(rejection('send', ['id']).message).toMatch(/takes 2 argument/)
+    expect(rejection('send', ['id']).message).toMatch(/takes 2 to 3 argument/)
+    expect(rejection('send', ['id', 'hi', '']).message).toMatch(/replyTo/)
     expect(rejection('history', ['id', {}, 3]).message).toMatch(/takes 1 to 2/)
     expect(rejection('send', { 0: 'a', 1: 'b', length: 2 }).message).toMatch(/must be an array/)
     expect(rejection('send', ['id', undefined]).message).toMatch(/text is missing/)

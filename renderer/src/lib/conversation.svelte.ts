@@ -80,10 +80,13 @@ export class Conversation {
     if (!gone) this.hasOlder = false
   }
 
-  /** Adds a new message, or refreshes one already shown (the send result and its event may both arrive). */
+  /**
+   * Adds a new message, or refreshes one already shown (the send result and its event may both
+   * arrive; a reaction brings the message again as it now stands).
+   */
   upsert(message: Message): void {
     if (this.#ids.has(message.id)) {
-      this.messages = this.messages.map((m) => (m.id === message.id ? mergeState(m, message.state) : m))
+      this.messages = this.messages.map((m) => (m.id === message.id ? mergeState({ ...message, state: m.state }, message.state) : m))
       return
     }
     this.#ids.add(message.id)

@@ -87,16 +87,26 @@ export class Session {
    * Sends after the contact's earlier sends, and shows the message once the core has it; its later
    * states arrive as events. A refused send does not hold back the ones after it.
    */
-  send(contact: ContactId, text: string): Promise<void> {
+  send(contact: ContactId, text: string, replyTo?: string): Promise<void> {
     const sent = (this.#outbox.get(contact) ?? Promise.resolve())
       .catch(() => undefined)
-      .then(() => this.api.send(contact, text))
+      .then(() => (replyTo === undefined ? this.api.send(contact, text) : this.api.send(contact, text, replyTo)))
       .then((message) => {
         this.conversation(contact).upsert(message)
         this.#preview(message)
       })
     this.#outbox.set(contact, sent)
     return sent
+  }
+
+  /** My reaction to a message ('' withdraws it); the message comes back as it now stands. */
+  async react(contact: ContactId, id: string, emoji: string): Promise<void> {
+    this.conversation(contact).upsert(await this.api.react(contact, id, emoji))
+  }
+
+  /** A new text for one of my messages; the message comes back as it now stands. */
+  async edit(contact: ContactId, id: string, text: string): Promise<void> {
+    this.conversation(contact).upsert(await this.api.edit(contact, id, text))
   }
 
   draft(contact: ContactId): string {
