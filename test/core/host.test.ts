@@ -48,7 +48,7 @@ describe('CairnHost lifecycle', () => {
     ]
     for (const [call, code] of bad) await expect(call()).rejects.toMatchObject({ code })
     expect(await host.contacts()).toEqual([])
-    expect(await host.settings()).toEqual({ name: 'Alice', lanDiscovery: false })
+    expect(await host.settings()).toEqual({ name: 'Alice', lanDiscovery: false, hidden: false })
     expect(await host.setName('Alice B')).toMatchObject({ name: 'Alice B' })
   })
 
