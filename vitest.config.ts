@@ -1,11 +1,35 @@
 import { defineConfig } from 'vitest/config'
 
+// Four projects, so a change can be checked at the speed of its kind of test:
+//   unit  in-process: codecs, crypto, frozen formats, shells with stand-in hosts   npm run test:unit
+//   net   real Hyperswarm/Hypercore on a loopback testnet, CLI and child processes  npm run test:net
+//   lan   Linux network namespaces (needs root)                                     npm run test:lan
+//   e2e   the renderer: Svelte components in jsdom, the app in Chromium            npm run test:e2e
+// `npm test` runs all four. The renderer is built once, before the projects that serve it.
+const NET = [
+  'test/net/{contacts,dual,hostile,lifecycle,requests}.test.ts',
+  'test/core/**/*.test.ts',
+  'test/cli/{backup,control-socket,nodes,usage}.test.ts',
+  'test/shell/ipc-host.test.ts'
+]
+const LAN = ['test/lan/{scenarios,network,discovery,runtime}.test.ts']
+const E2E = ['test/e2e/**/*.test.ts', 'test/shell/start.test.ts', 'test/ui/*.test.ts']
+const RENDERER = './test/helpers/renderer-setup.ts'
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // Most files wait on sockets, timers and child processes rather than the CPU, so more files
+    // run at once than there are cores.
+    maxWorkers: 3,
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    teardownTimeout: 20_000
+    teardownTimeout: 20_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...NET, ...LAN, ...E2E] } },
+      { extends: true, test: { name: 'net', include: NET, globalSetup: RENDERER } },
+      { extends: true, test: { name: 'lan', include: LAN } },
+      { extends: true, test: { name: 'e2e', include: E2E, globalSetup: RENDERER } }
+    ]
   }
 })

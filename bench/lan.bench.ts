@@ -13,13 +13,13 @@ import Hyperswarm from 'hyperswarm'
 import HyperDHT from 'hyperdht'
 import type { NoiseSecretStream } from 'hyperdht'
 import { createLocalTestnet } from '../core/net/testnet'
-import { Lab, labUnavailable, removeLeftovers, type NodeProcess } from '../test/lan/netns'
+import { Lab, labUnavailable, removeLeftovers, type NodeProcess } from '../test/helpers/lan/netns'
 
 const RUNS = 10
 const ROUND_TRIPS = 200
 const MESSAGE_ROUND_TRIPS = 100
-const RAW_NODE = fileURLToPath(new URL('../test/lan/raw-node.ts', import.meta.url))
-const HOST_NODE = fileURLToPath(new URL('../test/lan/host-node.ts', import.meta.url))
+const RAW_NODE = fileURLToPath(new URL('../test/helpers/lan/raw-node.ts', import.meta.url))
+const HOST_NODE = fileURLToPath(new URL('../test/helpers/lan/host-node.ts', import.meta.url))
 const RESULTS = join(import.meta.dirname, '..', 'bench-results', 'lan.json')
 
 const median = (xs: number[]) => quantile(xs, 0.5)

@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core'
 import { CairnHost } from '../core/host/host'
 import { createLocalTestnet } from '../core/net/testnet'
 import { ensureRendererBuilt } from '../scripts/build-renderer'
-import { Browser } from '../test/e2e/harness'
+import { Browser } from '../test/helpers/e2e'
 import { startWebShell } from '../shell/web-server'
 
 const MESSAGES = 10_000

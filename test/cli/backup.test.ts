@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cli, cliOnTerminal, type CliEnv } from './cli-process'
+import { cli, cliOnTerminal, type CliEnv } from '../helpers/cli-process'
 
 // `cairn export` and `cairn restore`, one-shot and offline (no node runs, nothing is networked).
 

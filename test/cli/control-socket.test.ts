@@ -12,7 +12,7 @@ import { controlSocketPath } from '../../cli/control-socket'
 import { MAX_LINE_BYTES } from '../../cli/line-frames'
 import { CairnHost } from '../../core/host/host'
 import type { CairnEvent } from '../../core/api/types'
-import { until } from './cli-process'
+import { until } from '../helpers/cli-process'
 
 /** Leaves a socket file with no listener behind, as a node killed with SIGKILL does. */
 async function staleSocket(path: string): Promise<void> {

@@ -2,13 +2,12 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import createTestnet from 'hyperdht/testnet.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { connectControl } from '../../cli/control-client'
 import { cryptoReady } from '../../core/crypto'
 import { encodeContactId, generateIdentity } from '../../core/identity'
-import { cli, CliNode, cliOnTerminal, killAll, type CliEnv } from './cli-process'
+import { cli, CliNode, cliOnTerminal, killAll, type CliEnv } from '../helpers/cli-process'
 
 // Two real `cairn` nodes, each a separate process, on a loopback HyperDHT testnet.
 
@@ -239,13 +238,9 @@ describe('cairn nodes on a loopback testnet', () => {
   })
 
   it('serves the web shell next to the control socket, and stops when a client locks the profile', async () => {
-    const rendererBuilt = existsSync(fileURLToPath(new URL('../../renderer-dist/index.html', import.meta.url)))
+    // The net project's global setup has built the renderer (test/helpers/renderer-setup.ts); serving
+    // without a build is covered in test/shell/webshell.test.ts.
     const node = new CliNode(['serve', '--port', '0'], b)
-    if (!rendererBuilt) {
-      expect(await node.exit()).toBe(1)
-      expect(node.stderr).toContain('no renderer build')
-      return
-    }
     await node.ready()
     const url = node.lines.find((l) => l.startsWith('http://127.0.0.1:'))
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=/)

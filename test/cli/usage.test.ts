@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { cli, killAll } from './cli-process'
+import { cli, killAll } from '../helpers/cli-process'
 
 // The binary's contract for mistakes in the command line: nothing opened, one line on stderr, exit 2.
 

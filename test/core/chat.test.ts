@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Directory } from '../../core/messenger/directory'
-import { Fixture, pair, PASS, waitFor } from './helpers'
+import { Fixture, pair, PASS, waitFor } from '../helpers/core'
 
 const f = new Fixture()
 afterEach(() => f.cleanup())

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Contact, HistoryPage, Message, Profile } from '../../core/api/types'
-import { ChildNode } from './child-process'
-import { Fixture, PASS, waitFor } from './helpers'
+import { ChildNode } from '../helpers/child-process'
+import { Fixture, PASS, waitFor } from '../helpers/core'
 
 const f = new Fixture()
 const children: ChildNode[] = []

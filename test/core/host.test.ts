@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { CairnHost } from '../../core/host/host'
-import { ChildNode } from './child-process'
-import { Fixture, PASS } from './helpers'
+import { ChildNode } from '../helpers/child-process'
+import { Fixture, PASS } from '../helpers/core'
 
 const f = new Fixture()
 const children: ChildNode[] = []

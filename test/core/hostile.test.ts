@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { randomBytes } from '../../core/crypto'
 import { decodeContactId } from '../../core/identity'
 import { attachToPeer } from '../../core/log'
-import { Fixture, pair, PASS, waitFor } from './helpers'
-import { ownLogKey, rewriteOwnLog } from './tamper'
+import { Fixture, pair, PASS, waitFor } from '../helpers/core'
+import { ownLogKey, rewriteOwnLog } from '../helpers/tamper'
 
 const f = new Fixture()
 afterEach(() => f.cleanup())

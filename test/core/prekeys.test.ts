@@ -13,7 +13,7 @@ import { DEFAULT_PREKEY_POLICY, prekeyChanges } from '../../core/messenger/preke
 import type { Self } from '../../core/messenger/self'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 import { decodeBundle, generateSignedPrekey, type SignedPrekey } from '../../core/ratchet'
-import { PASS, waitFor } from './helpers'
+import { PASS, waitFor } from '../helpers/core'
 
 const DAY = 24 * 60 * 60 * 1000
 const policy = DEFAULT_PREKEY_POLICY

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { Fixture, PASS, waitFor, type Node } from './helpers'
+import { Fixture, PASS, waitFor, type Node } from '../helpers/core'
 
 const f = new Fixture()
 afterEach(() => f.cleanup())

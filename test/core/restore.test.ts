@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ErrorCode } from '../../core/api/types'
-import { Fixture, pair, PASS, waitFor } from './helpers'
+import { Fixture, pair, PASS, waitFor } from '../helpers/core'
 
 const f = new Fixture()
 afterEach(() => f.cleanup())

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { cryptoReady, randomBytes } from '../../core/crypto'
 import { storeCipher } from '../../core/messenger/store-keys'
 import { keys, Store } from '../../core/store'
-import { Fixture } from './helpers'
+import { Fixture } from '../helpers/core'
 
 const f = new Fixture()
 const open: Array<{ close(): Promise<void> }> = []

@@ -13,7 +13,7 @@ import {
 } from '../../core/ratchet'
 import { decodeEnvelope } from '../../core/ratchet/envelope'
 import { decodeState, type RatchetState } from '../../core/ratchet/state'
-import { expectRejected, startPair } from './helpers'
+import { expectRejected, startPair } from '../helpers/crypto'
 
 beforeAll(() => cryptoReady())
 

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Browser, createIdentity, sendMessage, ShellNode, startShellPair, type ShellPair } from './harness'
+import { Browser, createIdentity, sendMessage, ShellNode, startShellPair, type ShellPair } from '../helpers/e2e'
 
 const PASS = 'correct horse battery staple'
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots')

@@ -15,8 +15,7 @@ import { APP_ORIGIN } from '../../electron/app-url'
 import { createIpcHandlers } from '../../electron/ipc'
 import { DEFAULT_RENDERER_DIR } from '../../shell/web-server'
 import { realRendererDir } from '../../shell/static'
-import { Browser, createIdentity } from './harness'
-import { ensureRendererBuilt } from '../../scripts/build-renderer'
+import { Browser, createIdentity } from '../helpers/e2e'
 
 // Plays the part of http://cairn.test/ ↔ cairn://app/ so Chromium can load the app scheme's files.
 const STAND_IN_ORIGIN = 'http://cairn.test'
@@ -43,7 +42,6 @@ describe('renderer over the Electron bridge', () => {
   const problems: string[] = []
 
   beforeAll(async () => {
-    await ensureRendererBuilt()
     testnet = await createLocalTestnet(3)
     dir = await mkdtemp(join(tmpdir(), 'cairn-bridge-'))
     otherDir = await mkdtemp(join(tmpdir(), 'cairn-bridge-other-'))

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ContactId } from '../../core/api/types'
-import { Browser, createIdentity, sendMessage, ShellNode, startShellPair, type ShellPair } from './harness'
+import { Browser, createIdentity, sendMessage, ShellNode, startShellPair, type ShellPair } from '../helpers/e2e'
 
 const PASS = 'correct horse battery staple'
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots')

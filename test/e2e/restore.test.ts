@@ -1,7 +1,7 @@
 // Losing a machine: the identity exported in Settings is restored on a fresh profile through the
 // first-run screen, from the saved backup file, and comes back with the same contact ID.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Browser, createIdentity, ShellNode, startShellPair, type ShellPair } from './harness'
+import { Browser, createIdentity, ShellNode, startShellPair, type ShellPair } from '../helpers/e2e'
 
 const PASS = 'correct horse battery staple'
 const BACKUP_PASS = 'a separate backup passphrase'

@@ -4,8 +4,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
-import { Browser, ShellNode } from './harness'
-import { ensureRendererBuilt } from '../../scripts/build-renderer'
+import { Browser, ShellNode } from '../helpers/e2e'
 
 describe('web shell in Chromium', () => {
   let testnet: LocalTestnet
@@ -15,7 +14,6 @@ describe('web shell in Chromium', () => {
   let evilOrigin: string
 
   beforeAll(async () => {
-    await ensureRendererBuilt()
     testnet = await createLocalTestnet(3)
     node = await ShellNode.start(testnet.bootstrap)
     browser = await Browser.launch()

@@ -6,14 +6,14 @@ import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import HyperDHT from 'hyperdht'
 import z32 from 'z32'
-import { Lab, labUnavailable, removeLeftovers, type NodeProcess, type Report } from './netns'
+import { Lab, labUnavailable, removeLeftovers, type NodeProcess, type Report } from '../helpers/lan/netns'
 
 const unavailable = labUnavailable()
 if (unavailable) console.warn(`LAN namespace tests skipped: ${unavailable}`)
 
-const RAW_NODE = fileURLToPath(new URL('./raw-node.ts', import.meta.url))
-const LISTENER = fileURLToPath(new URL('./listener.ts', import.meta.url))
-const HOSTILE = fileURLToPath(new URL('./hostile-advertiser.ts', import.meta.url))
+const RAW_NODE = fileURLToPath(new URL('../helpers/lan/raw-node.ts', import.meta.url))
+const LISTENER = fileURLToPath(new URL('../helpers/lan/listener.ts', import.meta.url))
+const HOSTILE = fileURLToPath(new URL('../helpers/lan/hostile-advertiser.ts', import.meta.url))
 const BOUND = 10_000
 const MAX_NODES = 256
 

@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import HyperDHT from 'hyperdht'
-import { Lab, labUnavailable, removeLeftovers, type NodeProcess, type Report } from './netns'
+import { Lab, labUnavailable, removeLeftovers, type NodeProcess, type Report } from '../helpers/lan/netns'
 
 const unavailable = labUnavailable()
 if (unavailable) console.warn(`LAN namespace tests skipped: ${unavailable}`)
 
-const NET_NODE = fileURLToPath(new URL('./net-node.ts', import.meta.url))
-const INTERNET = fileURLToPath(new URL('./internet-node.ts', import.meta.url))
+const NET_NODE = fileURLToPath(new URL('../helpers/lan/net-node.ts', import.meta.url))
+const INTERNET = fileURLToPath(new URL('../helpers/lan/internet-node.ts', import.meta.url))
 const BOUND = 10_000
 
 function identity() {

@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Lab, labUnavailable, removeLeftovers, type NodeProcess, type Report } from './netns'
+import { Lab, labUnavailable, removeLeftovers, type NodeProcess, type Report } from '../helpers/lan/netns'
 
 const unavailable = labUnavailable()
 if (unavailable) console.warn(`LAN runtime tests skipped: ${unavailable}`)
 
-const HOST_NODE = fileURLToPath(new URL('./host-node.ts', import.meta.url))
-const LISTENER = fileURLToPath(new URL('./listener.ts', import.meta.url))
-const INTERNET = fileURLToPath(new URL('./internet-node.ts', import.meta.url))
+const HOST_NODE = fileURLToPath(new URL('../helpers/lan/host-node.ts', import.meta.url))
+const LISTENER = fileURLToPath(new URL('../helpers/lan/listener.ts', import.meta.url))
+const INTERNET = fileURLToPath(new URL('../helpers/lan/internet-node.ts', import.meta.url))
 // Discovery forgets a silent node after about three announce intervals (5 s each).
 const FORGET_BOUND = 40_000
 const BOUND = 20_000

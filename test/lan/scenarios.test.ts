@@ -8,13 +8,13 @@ import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { decodeContactId } from '../../core/identity'
-import { Lab, labUnavailable, removeLeftovers, type NodeProcess, type Report } from './netns'
+import { Lab, labUnavailable, removeLeftovers, type NodeProcess, type Report } from '../helpers/lan/netns'
 
 const unavailable = labUnavailable()
 if (unavailable) console.warn(`LAN namespace tests skipped: ${unavailable}`)
 
-const HOST_NODE = fileURLToPath(new URL('./host-node.ts', import.meta.url))
-const LISTENER = fileURLToPath(new URL('./listener.ts', import.meta.url))
+const HOST_NODE = fileURLToPath(new URL('../helpers/lan/host-node.ts', import.meta.url))
+const LISTENER = fileURLToPath(new URL('../helpers/lan/listener.ts', import.meta.url))
 const CHAT_BOUND = 10_000
 const LATE_START_MS = 30_000
 const PARTITION_MESSAGES = 200

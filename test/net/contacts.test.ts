@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ControlFrame, Peer } from '../../core/net'
-import { Harness, befriend, connectPair, nextPeer, until } from './helpers'
+import { Harness, befriend, connectPair, nextPeer, until } from '../helpers/net'
 
 function collect(peer: Peer): ControlFrame[] {
   const frames: ControlFrame[] = []

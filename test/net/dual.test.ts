@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ControlFrame, Network, Peer } from '../../core/net'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
-import { Harness, befriend, until } from './helpers'
+import { Harness, befriend, until } from '../helpers/net'
 
 function nextPeer(net: Network, lan: boolean): Promise<Peer> {
   return new Promise((resolve) => {

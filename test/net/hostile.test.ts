@@ -5,7 +5,7 @@ import type { KeyPair, NoiseSecretStream } from 'hyperdht'
 import type { ControlFrame, Peer } from '../../core/net'
 import Hyperswarm from 'hyperswarm'
 import { dayOf, encodeControlFrame, MAX_FRAME_BYTES, pairDays, signHello } from '../../core/net'
-import { Harness, keyPair, until, type TestNode } from './helpers'
+import { Harness, keyPair, until, type TestNode } from '../helpers/net'
 
 /** A contact driven by hand: a raw connection with the contact's key pair and a raw control channel. */
 async function rawContact(h: Harness, node: TestNode, kp: KeyPair): Promise<{ stream: NoiseSecretStream; channel: Channel; closedByRemote: Promise<void> }> {

@@ -3,7 +3,7 @@ import type { ControlFrame, RequestFrame } from '../../core/net'
 import { randomBytes } from '../../core/crypto'
 import { decodeInvite, encodeInvite, INVITE_SECRET_BYTES } from '../../core/protocol/invite'
 import { CairnError } from '../../core/api/errors'
-import { Harness, keyPair, never, nextPeer, until } from './helpers'
+import { Harness, keyPair, never, nextPeer, until } from '../helpers/net'
 
 describe('invite codes', () => {
   it('round-trip, and a mistyped, truncated or foreign code is refused with a reason', () => {

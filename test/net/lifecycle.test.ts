@@ -3,7 +3,7 @@ import { CairnError } from '../../core/api/errors'
 import { Network, dayOf, inboxTopic, pairDays } from '../../core/net'
 import { generateIdentity } from '../../core/identity'
 import { blake2b } from '../../core/crypto'
-import { Harness, befriend, connectPair, keyPair, never, nextPeer, until } from './helpers'
+import { Harness, befriend, connectPair, keyPair, never, nextPeer, until } from '../helpers/net'
 
 function timers(): number {
   return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length

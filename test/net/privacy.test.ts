@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import HyperDHT from 'hyperdht'
 import type { KeyPair } from 'hyperdht'
 import { DAY_MS, Network, dayOf, inboxTopic, pairDays, type Peer, type PeerClass } from '../../core/net'
-import { createObservedTestnet, type ObservedTestnet, type Seen } from './observed-testnet'
-import { until } from './helpers'
+import { createObservedTestnet, type ObservedTestnet, type Seen } from '../helpers/observed-testnet'
+import { until } from '../helpers/net'
 
 interface Person {
   keyPair: KeyPair

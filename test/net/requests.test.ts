@@ -4,7 +4,7 @@ import c from 'compact-encoding'
 import type { NoiseSecretStream } from 'hyperdht'
 import type { RequestFrame, ControlFrame } from '../../core/net'
 import { encodeRequestFrame } from '../../core/net'
-import { Harness, keyPair, nextPeer, until } from './helpers'
+import { Harness, keyPair, nextPeer, until } from '../helpers/net'
 
 function closed(stream: NoiseSecretStream): Promise<void> {
   return new Promise((resolve) => {

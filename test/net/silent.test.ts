@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import Hyperswarm from 'hyperswarm'
 import HyperDHT from 'hyperdht'
 import { dayOf, pairDays } from '../../core/net'
-import { Harness, keyPair, until } from './helpers'
+import { Harness, keyPair, until } from '../helpers/net'
 
 /** A DHT node whose servers answer handshakes but never connect the stream they promise. */
 function mute(dht: HyperDHT): void {

@@ -9,7 +9,6 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
-import { ensureRendererBuilt } from '../../scripts/build-renderer'
 
 const root = join(import.meta.dirname, '..', '..')
 
@@ -19,8 +18,6 @@ describe('npm start (web shell fallback)', () => {
   let child: ChildProcess | null = null
 
   beforeAll(async () => {
-    // Built here first so the child does not rebuild while other test files read the build.
-    await ensureRendererBuilt()
     testnet = await createLocalTestnet(3)
     work = await mkdtemp(join(tmpdir(), 'cairn-start-'))
   }, 180_000)

@@ -105,6 +105,12 @@ describe('web shell', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
+  it('refuses to start without a renderer build, naming the folder and the remedy', async () => {
+    const empty = join(dir, 'empty')
+    await mkdir(empty)
+    await expect(startWebShell({ host: asHost(rec), rendererDir: empty })).rejects.toThrow(`no renderer build in ${empty}`)
+  })
+
   it('listens on loopback with a long random token in the URL fragment', () => {
     expect(shell.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/)
     expect(origin).toBe(`http://127.0.0.1:${shell.port}`)

@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
 import { fireEvent, within } from '@testing-library/dom'
 import { afterEach, expect, test } from 'vitest'
-import { FakeApi, fakeId } from './fake-api'
-import { mountComponent, useSvelteRunner, type Mounted } from './mount'
+import { FakeApi, fakeId } from '../helpers/fake-api'
+import { mountComponent, useSvelteRunner, type Mounted } from '../helpers/mount'
 
 const runner = useSvelteRunner()
 let mounted: Mounted | undefined

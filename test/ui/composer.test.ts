@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { fireEvent, within } from '@testing-library/dom'
 import { afterEach, expect, test } from 'vitest'
-import { mountComponent, useSvelteRunner, type Mounted } from './mount'
+import { mountComponent, useSvelteRunner, type Mounted } from '../helpers/mount'
 
 const runner = useSvelteRunner()
 let mounted: Mounted | undefined

@@ -3,8 +3,8 @@ import { fireEvent, within } from '@testing-library/dom'
 import { afterEach, beforeAll, beforeEach, expect, test } from 'vitest'
 import type { Contact, ContactId } from '../../core/api/types'
 import type { Session } from '../../renderer/src/lib/session.svelte'
-import { FakeApi, fakeId } from './fake-api'
-import { emulateScrollers, mountComponent, useSvelteRunner, type Mounted } from './mount'
+import { FakeApi, fakeId } from '../helpers/fake-api'
+import { emulateScrollers, mountComponent, useSvelteRunner, type Mounted } from '../helpers/mount'
 
 const VIEWPORT = 600
 const COUNT = 10_000

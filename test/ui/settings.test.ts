@@ -2,8 +2,8 @@
 import { fireEvent, within } from '@testing-library/dom'
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import type { Session } from '../../renderer/src/lib/session.svelte'
-import { FakeApi } from './fake-api'
-import { mountComponent, useSvelteRunner, type Mounted } from './mount'
+import { FakeApi } from '../helpers/fake-api'
+import { mountComponent, useSvelteRunner, type Mounted } from '../helpers/mount'
 
 const runner = useSvelteRunner()
 let mounted: Mounted | undefined

@@ -2,7 +2,7 @@
 // with a scene named in the URL fragment (#onboarding, #unlock, #chat, #myid, #settings, #add).
 import type { ApiClient } from '../../../core/api/client'
 import type { ContactId } from '../../../core/api/types'
-import { FakeApi, fakeId } from '../fake-api'
+import { FakeApi, fakeId } from '../../helpers/fake-api'
 
 export type { ApiClient }
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
 
 const fakeConnect = fileURLToPath(new URL('./fake-connect.ts', import.meta.url))
+const contactIds = fileURLToPath(new URL('./contact-ids.ts', import.meta.url))
 
 export default defineConfig({
   root: fileURLToPath(new URL('../../../renderer', import.meta.url)),
@@ -14,6 +15,7 @@ export default defineConfig({
       enforce: 'pre',
       resolveId(source, importer) {
         if (source === './lib/connect' || (source === '../lib/connect' && importer?.includes('/renderer/src/'))) return fakeConnect
+        if (source === './contact-ids' && importer?.endsWith('/test/helpers/fake-api.ts')) return contactIds
         return null
       }
     },

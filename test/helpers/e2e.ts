@@ -7,7 +7,6 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { CairnHost } from '../../core/host/host'
 import { createLocalTestnet } from '../../core/net/testnet'
 import type { BootstrapNode } from '../../core/profile/bootstrap'
-import { ensureRendererBuilt } from '../../scripts/build-renderer'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium'
 import { startWebShell, type WebShell } from '../../shell/web-server'
 
@@ -74,7 +73,6 @@ export interface ShellPair {
 
 /** The built renderer and two web-shell nodes on one fresh loopback testnet: the two-person tests' setup. */
 export async function startShellPair(): Promise<ShellPair> {
-  await ensureRendererBuilt()
   const testnet = await createLocalTestnet(3)
   const nodes: [ShellNode, ShellNode] = [await ShellNode.start(testnet.bootstrap), await ShellNode.start(testnet.bootstrap)]
   return {

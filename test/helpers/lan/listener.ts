@@ -3,8 +3,8 @@
 import multicastDns from 'multicast-dns'
 import { createSocket } from 'node:dgram'
 import { createInterface } from 'node:readline'
-import { lanAddress } from '../../core/lan/interfaces'
-import { SERVICE } from '../../core/lan/advert'
+import { lanAddress } from '../../../core/lan/interfaces'
+import { SERVICE } from '../../../core/lan/advert'
 
 const report = (r: Record<string, unknown>) => process.stdout.write(JSON.stringify(r) + '\n')
 const address = lanAddress()

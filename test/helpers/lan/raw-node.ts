@@ -4,7 +4,7 @@ import Hyperswarm from 'hyperswarm'
 import HyperDHT from 'hyperdht'
 import b4a from 'b4a'
 import { createInterface } from 'node:readline'
-import { startLan } from '../../core/lan'
+import { startLan } from '../../../core/lan'
 
 const report = (r: Record<string, unknown>) => process.stdout.write(JSON.stringify(r) + '\n')
 

@@ -5,8 +5,8 @@ import multicastDns from 'multicast-dns'
 import { createSocket } from 'node:dgram'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
-import { lanAddress } from '../../core/lan/interfaces'
-import { advertisementRecords } from '../../core/lan/advert'
+import { lanAddress } from '../../../core/lan/interfaces'
+import { advertisementRecords } from '../../../core/lan/advert'
 
 const FAKES = Number(process.env.CAIRN_FAKES ?? 1000)
 const address = lanAddress()

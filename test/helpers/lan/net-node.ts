@@ -3,9 +3,9 @@
 // environment; commands and reports are JSON lines (see netns.ts).
 import HyperDHT from 'hyperdht'
 import { createInterface } from 'node:readline'
-import { Network, type Peer } from '../../core/net'
-import { joinLan } from '../../core/lan'
-import { parseBootstrap } from '../../core/profile/bootstrap'
+import { Network, type Peer } from '../../../core/net'
+import { joinLan } from '../../../core/lan'
+import { parseBootstrap } from '../../../core/profile/bootstrap'
 
 const report = (r: Record<string, unknown>) => process.stdout.write(JSON.stringify(r) + '\n')
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')

@@ -1,5 +1,5 @@
-// An in-memory CairnApi with the core's observable behaviour (passphrase check, contact-ID
-// validation with explanatory messages, history paging newest first, events), for component tests
+// An in-memory CairnApi with the core's observable behaviour (passphrase check, contact IDs and
+// safety numbers from the core's own code, history paging newest first, events), for component tests
 // and the renderer's visual check. The real core is exercised by the browser tests.
 import type { ApiClient } from '../../core/api/client'
 import { CairnError } from '../../core/api/errors'
@@ -18,46 +18,9 @@ import type {
   Profile,
   Settings
 } from '../../core/api/types'
+import { checkId, fakeId, safetyNumberOf } from './contact-ids'
 
-const ALPHABET = 'ybndrfg8ejkmcpqxot1uwisza345h769'
-const ID_LENGTH = 56
-
-/** A well-formed fake ID: 55 characters from the seed plus a one-character checksum. */
-export function fakeId(seed: string): ContactId {
-  let body = ''
-  for (let i = 0; body.length < ID_LENGTH - 1; i++) {
-    body += ALPHABET[(seed.charCodeAt(i % seed.length) * 7 + i * 13) % 32]
-  }
-  return body + checksumChar(body)
-}
-
-function checksumChar(body: string): string {
-  let sum = 0
-  for (const ch of body) sum += ALPHABET.indexOf(ch)
-  return ALPHABET[sum % 32]
-}
-
-export function checkId(id: string): void {
-  const text = id.trim()
-  if (!text) throw new CairnError('invalid-contact-id', 'the contact ID is empty')
-  for (let i = 0; i < text.length; i++) {
-    if (!ALPHABET.includes(text[i])) {
-      throw new CairnError(
-        'invalid-contact-id',
-        `contact ID has a character that cannot occur in an ID, '${text[i]}', at position ${i + 1}`
-      )
-    }
-  }
-  if (text.length < ID_LENGTH) {
-    throw new CairnError('invalid-contact-id', `contact ID is too short: ${text.length} characters, expected ${ID_LENGTH} (part of it is missing)`)
-  }
-  if (text.length > ID_LENGTH) {
-    throw new CairnError('invalid-contact-id', `contact ID is too long: ${text.length} characters, expected ${ID_LENGTH}`)
-  }
-  if (checksumChar(text.slice(0, -1)) !== text.at(-1)) {
-    throw new CairnError('invalid-contact-id', 'contact ID checksum does not match: a character is wrong (typo?)')
-  }
-}
+export { fakeId }
 
 export class FakeApi implements CairnApi {
   readonly listeners = new Set<(e: CairnEvent) => void>()
@@ -185,8 +148,7 @@ export class FakeApi implements CairnApi {
 
   async safetyNumber(contact: ContactId): Promise<string> {
     this.contactOrThrow(contact)
-    const digits = [...(contact + this.open().id)].map((ch) => ALPHABET.indexOf(ch) % 10).join('')
-    return digits.slice(0, 60).replace(/(\d{5})(?=\d)/g, '$1 ')
+    return safetyNumberOf(contact, this.open().id)
   }
 
   async contacts(): Promise<Contact[]> {

@@ -3,9 +3,9 @@
 // loopback testnet's, from CAIRN_BOOTSTRAP). Commands and reports are
 // JSON lines (see netns.ts).
 import { createInterface } from 'node:readline'
-import { CairnHost } from '../../core/host/host'
-import type { CairnEvent, ContactId, Message } from '../../core/api/types'
-import { parseBootstrap } from '../../core/profile/bootstrap'
+import { CairnHost } from '../../../core/host/host'
+import type { CairnEvent, ContactId, Message } from '../../../core/api/types'
+import { parseBootstrap } from '../../../core/profile/bootstrap'
 
 const PASSPHRASE = 'lan scenario passphrase'
 const report = (r: Record<string, unknown>) => process.stdout.write(JSON.stringify(r) + '\n')

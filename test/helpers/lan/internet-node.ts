@@ -2,7 +2,7 @@
 // namespace, reachable from the others only across the lab's bridge. Reports its bootstrap list.
 import createTestnet from 'hyperdht/testnet.js'
 import { createInterface } from 'node:readline'
-import { lanAddress } from '../../core/lan/interfaces'
+import { lanAddress } from '../../../core/lan/interfaces'
 
 // A node learns it is reachable (dht-rpc's firewall check) and classifies its NAT (HyperDHT wants
 // three pings to distinct nodes) from the DHT nodes it knows. With three testnet nodes its table holds
