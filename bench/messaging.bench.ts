@@ -130,8 +130,9 @@ try {
     await a.send(bId, text)
     cairn.push((await seen) - start)
   }
-  const aBlocks = (a as unknown as { messenger: { conversations: Map<string, { own: Hypercore }> } }).messenger
-  const ownLog = [...aBlocks.conversations.values()][0].own
+  // The bench reads A's own log directly (its length and blocks), reaching past the API on purpose.
+  const aInternals = a as unknown as { messenger: { directory: { conversations(): Iterable<{ logs: { mine: Hypercore } }> } } }
+  const ownLog = [...aInternals.messenger.directory.conversations()][0].logs.mine
   const envelopeBytes = (await ownLog.get(ownLog.length - 1))!.length
 
   const topic = randomBytes(32)

@@ -29,6 +29,11 @@ export class Conversation {
   private readonly receipts: Receipts
   private readonly control: PeerControl
   private readonly counterpart: Counterpart
+  /**
+   * Blocks of my log whose envelopes are durable in the store: only these may be appended. The
+   * record's outCount runs ahead of it while a group of writes is staged but not yet flushed.
+   */
+  private durableOut: number
   /** Settles once my log (and theirs, when known) is open: a peer may connect before that. */
   private readonly opened: Promise<void>
 
@@ -38,6 +43,7 @@ export class Conversation {
     readonly tag: Buffer
   ) {
     this.rec = rec
+    this.durableOut = rec.outCount
     this.key = ContactKey.fromHex(rec.pk)
     this.logs = new ConversationLogs(deps.corestore, tag)
     this.outbox = new Outbox(deps.store, tag)
@@ -151,6 +157,7 @@ export class Conversation {
       writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now)
     )
     this.outbox.add(message.block, envelope, seq)
+    this.durableOut = Math.max(this.durableOut, message.block + 1)
     this.resumeAppends()
     const out = this.toMessage(message, seq)
     this.deps.events.emit({ type: 'message', message: out })
@@ -163,7 +170,7 @@ export class Conversation {
     const { events } = this.deps
     this.outbox.resume(
       this.logs.mine,
-      () => this.rec.outCount,
+      () => this.durableOut,
       (seq) => events.emit({ type: 'message-state', contact: this.id, id: this.messageId(seq), state: 'sent' }),
       (err) => events.report(err)
     )
