@@ -2,6 +2,9 @@ import type Hypercore from 'hypercore'
 import { CairnError } from '../api/errors'
 import { keys, type Store, type Tx } from '../store'
 
+// Envelopes waiting in order go into my log together, in one atomic append (one flush for a burst).
+const MAX_APPEND = 256
+
 interface Outgoing {
   envelope: Buffer
   seq: number
@@ -32,11 +35,13 @@ export class Outbox {
     this.appending = this.appending
       .then(async () => {
         while (own && !own.closed && own.length < committed()) {
-          const block = own.length
-          const next = this.pending.get(block) ?? (await this.readStored(block))
-          await own.append(next.envelope)
-          this.pending.delete(block)
-          onSent(next.seq)
+          const start = own.length
+          const end = Math.min(committed(), start + MAX_APPEND)
+          const batch: Outgoing[] = []
+          for (let block = start; block < end; block++) batch.push(this.pending.get(block) ?? (await this.readStored(block)))
+          await own.append(batch.map(({ envelope }) => envelope))
+          for (let block = start; block < end; block++) this.pending.delete(block)
+          for (const { seq } of batch) onSent(seq)
         }
       })
       .catch(report)
