@@ -47,7 +47,7 @@ export class Conversation {
     this.rec = rec
     this.key = ContactKey.fromHex(rec.pk)
     this.logs = new ConversationLogs(deps.corestore, tag)
-    this.outbox = new Outbox(deps.store, tag)
+    this.outbox = new Outbox(deps.store, tag, rec.outCount)
     this.sessions = new SessionSet(tag)
     this.receipts = new Receipts(rec)
     this.counterpart = { deps, key: this.key, tag, sessions: this.sessions, messageId: (seq) => this.messageId(seq) }
@@ -199,7 +199,6 @@ export class Conversation {
     const { events } = this.deps
     this.outbox.resume(
       this.logs.mine,
-      () => this.rec.outCount,
       (seq) => events.emit({ type: 'message-state', contact: this.id, id: this.messageId(seq), state: 'sent' }),
       (err) => events.report(err)
     )

@@ -2,6 +2,9 @@ import type Hypercore from 'hypercore'
 import { CairnError } from '../api/errors'
 import { keys, type Store, type Tx } from '../store'
 
+// Envelopes waiting in order go into my log together, in one atomic append (one flush for a burst).
+const MAX_APPEND = 256
+
 interface Outgoing {
   envelope: Buffer
   /** The message the block carries; null for a block that changes one (a reaction). */
@@ -19,25 +22,35 @@ export class Outbox {
   /** Stored envelopes below this block are known to be cleaned up. */
   private cleanedTo = 0
 
+  /**
+   * @param durable blocks of my log whose envelopes are durable in the store (the record's outCount
+   * at open): only these may be appended. The record runs ahead while a group of writes is staged
+   * but not yet flushed, so add() moves this on, once the write that made a block is durable.
+   */
   constructor(
     private readonly store: Store,
-    private readonly tag: Buffer
+    private readonly tag: Buffer,
+    private durable: number
   ) {}
 
+  /** An envelope whose write is durable: it may go into my log. */
   add(block: number, envelope: Buffer, seq: number | null): void {
     this.pending.set(block, { envelope, seq })
+    this.durable = Math.max(this.durable, block + 1)
   }
 
-  /** Re-appends, in order, every envelope committed to my log but not yet in it. */
-  resume(own: Hypercore | null, committed: () => number, onSent: (seq: number) => void, report: (err: unknown) => void): void {
+  /** Re-appends, in order, every durable envelope not yet in my log. */
+  resume(own: Hypercore | null, onSent: (seq: number) => void, report: (err: unknown) => void): void {
     this.appending = this.appending
       .then(async () => {
-        while (own && !own.closed && own.length < committed()) {
-          const block = own.length
-          const next = this.pending.get(block) ?? (await this.readStored(block))
-          await own.append(next.envelope)
-          this.pending.delete(block)
-          if (next.seq !== null) onSent(next.seq)
+        while (own && !own.closed && own.length < this.durable) {
+          const start = own.length
+          const end = Math.min(this.durable, start + MAX_APPEND)
+          const batch: Outgoing[] = []
+          for (let block = start; block < end; block++) batch.push(this.pending.get(block) ?? (await this.readStored(block)))
+          await own.append(batch.map(({ envelope }) => envelope))
+          for (let block = start; block < end; block++) this.pending.delete(block)
+          for (const { seq } of batch) if (seq !== null) onSent(seq)
         }
       })
       .catch(report)

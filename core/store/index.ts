@@ -33,17 +33,37 @@ interface Generation {
 /** Entries copied per Hyperbee batch when the store moves to a new core. */
 const COPY_BATCH = 512
 
+// A burst of writes is committed together: at most this many steps share one batch (one append and
+// one flush), which is what lets a burst of sends run far faster than one flush each.
+const MAX_GROUP = 256
+
+interface Queued {
+  fn: (tx: Tx) => unknown
+  onCommit?: (result: unknown) => void
+  resolve(result: unknown): void
+  reject(err: unknown): void
+}
+
 /**
  * The encrypted local store: a Hyperbee whose values are sealed (XChaCha20-Poly1305, bound to their
- * key) under the current epoch's key. Each write() is one Hyperbee batch, i.e. one atomic append,
- * and writes are serialised so a read-modify-write never interleaves with another. replace() moves
- * the live entries to a fresh core under a fresh key, leaving the former core for the caller to erase.
+ * key) under the current epoch's key. Writes are serialised, so a read-modify-write never
+ * interleaves with another, and committed in groups: the steps waiting when a batch starts run one
+ * after another against it (each sees the ones before), and the batch is flushed once. Each step
+ * stays atomic (the group is one Hyperbee batch, all or nothing) and a write() resolves only once its
+ * batch is durable, so nothing is acknowledged before it would survive a crash. replace() moves the
+ * live entries to a fresh core under a fresh key between two batches, leaving the former core for
+ * the caller to erase.
  */
 export class Store {
   private gen: Generation
+  /** Batches and moves to a new core, one after another. */
   private queue: Promise<unknown> = Promise.resolve()
+  private waiting: Queued[] = []
+  /** A batch is queued or running: new writes join it or the one after. */
+  private draining = false
+  private failure: Error | null = null
   private closed = false
-  /** Runs after every committed write (the epoch policy counts blocks here). */
+  /** Runs after every committed batch (the epoch policy counts blocks here). */
   afterWrite: (() => void) | null = null
 
   constructor(core: Hypercore, cipher: StoreCipher) {
@@ -100,11 +120,19 @@ export class Store {
   }
 
   /**
-   * Runs fn and commits what it wrote as one batch. onCommit runs right after the batch is durable
-   * and before the next write starts, so in-memory state derived from it never goes stale.
+   * Runs fn and commits what it wrote, atomically, in the next batch. onCommit runs as soon as fn's
+   * writes are part of the batch and before the next step runs, so in-memory state derived from them
+   * never goes stale; the promise resolves once the batch is durable. A batch that fails to flush
+   * fails every write after it too: in-memory state may be ahead of the disk, and the profile must be
+   * opened again.
    */
   write<T>(fn: (tx: Tx) => Promise<T> | T, onCommit?: (result: T) => void): Promise<T> {
-    return this.enqueue(() => this.commit(fn, onCommit))
+    if (this.closed) return Promise.reject(new CairnError('locked', 'the store is closed'))
+    if (this.failure !== null) return Promise.reject(this.failure)
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ fn, onCommit: onCommit as Queued['onCommit'], resolve: resolve as Queued['resolve'], reject })
+      if (!this.draining) this.drainNext()
+    })
   }
 
   /**
@@ -133,15 +161,34 @@ export class Store {
 
   async close(): Promise<void> {
     this.closed = true
-    await this.queue
+    // writes accepted before closing still commit, in batches queued one after another
+    let last: Promise<unknown>
+    do {
+      last = this.queue
+      await last
+    } while (last !== this.queue)
     await this.gen.bee.close()
   }
 
   private enqueue<T>(step: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new CairnError('locked', 'the store is closed'))
+    return this.append(step)
+  }
+
+  private append<T>(step: () => Promise<T>): Promise<T> {
     const run = this.queue.then(step)
     this.queue = run.catch(() => undefined)
     return run
+  }
+
+  /** Queues one batch of what waits; a move to a new core queued meanwhile runs before the next one. */
+  private drainNext(): void {
+    this.draining = true
+    void this.append(async () => {
+      await this.commit(this.waiting.splice(0, MAX_GROUP))
+      if (this.waiting.length > 0) this.drainNext()
+      else this.draining = false
+    })
   }
 
   private enter(): Generation {
@@ -150,13 +197,48 @@ export class Store {
     return gen
   }
 
-  private async commit<T>(fn: (tx: Tx) => Promise<T> | T, onCommit?: (result: T) => void): Promise<T> {
+  private async commit(group: Queued[]): Promise<void> {
     const gen = this.gen
     const batch: BeeBatch = gen.bee.batch()
     const pending = new Map<string, Buffer | null>()
+    const staged: [Queued, unknown][] = []
+    try {
+      for (const step of group) {
+        const own = new Map<string, Buffer | null>()
+        try {
+          const result = await step.fn(this.tx(own, pending))
+          for (const [hex, value] of own) pending.set(hex, value)
+          step.onCommit?.(result)
+          staged.push([step, result])
+        } catch (err) {
+          step.reject(err)
+        }
+      }
+      if (staged.length === 0) return
+      for (const [hex, value] of pending) {
+        const key = Buffer.from(hex, 'hex')
+        if (value === null) await batch.del(key)
+        else await batch.put(key, gen.cipher.seal(value, key))
+      }
+      await batch.flush()
+    } catch (err) {
+      this.failure = err instanceof Error ? err : new Error(String(err))
+      for (const [step] of staged) step.reject(err)
+      for (const step of this.waiting.splice(0)) step.reject(err)
+      return
+    } finally {
+      await batch.close()
+    }
+    for (const [step, result] of staged) step.resolve(result)
+    this.afterWrite?.()
+  }
+
+  // A step's reads see its own writes, then those of the steps before it in the batch, then the store.
+  private tx(own: Map<string, Buffer | null>, pending: Map<string, Buffer | null>): Tx {
     const tx: Tx = {
       get: async (key) => {
         const hex = key.toString('hex')
+        if (own.has(hex)) return own.get(hex) ?? null
         if (pending.has(hex)) return pending.get(hex) ?? null
         return this.get(key)
       },
@@ -164,24 +246,11 @@ export class Store {
         const value = await tx.get(key)
         return value ? parseJson<V>(value) : null
       },
-      put: (key, value) => void pending.set(key.toString('hex'), value),
-      putJson: (key, value) => void pending.set(key.toString('hex'), Buffer.from(JSON.stringify(value))),
-      del: (key) => void pending.set(key.toString('hex'), null)
+      put: (key, value) => void own.set(key.toString('hex'), value),
+      putJson: (key, value) => void own.set(key.toString('hex'), Buffer.from(JSON.stringify(value))),
+      del: (key) => void own.set(key.toString('hex'), null)
     }
-    try {
-      const result = await fn(tx)
-      for (const [hex, value] of pending) {
-        const key = Buffer.from(hex, 'hex')
-        if (value === null) await batch.del(key)
-        else await batch.put(key, gen.cipher.seal(value, key))
-      }
-      await batch.flush()
-      onCommit?.(result)
-      this.afterWrite?.()
-      return result
-    } finally {
-      await batch.close()
-    }
+    return tx
   }
 }
 

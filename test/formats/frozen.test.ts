@@ -19,6 +19,7 @@ import {
   encodeRequestFrame
 } from '../../core/net/frames'
 import { inboxTopic, pairDays } from '../../core/protocol/topics'
+import { signHello, verifyHello } from '../../core/net/hello'
 import {
   Session,
   decodeBundle,
@@ -82,20 +83,33 @@ describe('identifiers derived from keys', () => {
     expect(encodeContactId(bob.publicKey)).toBe(ids.bobContactId)
     expect(decodeContactId(ids.bobContactId)).toEqual(bob.publicKey)
     expect(safetyNumber(alice.publicKey, bob.publicKey)).toBe(ids.safetyNumber)
-    // v1's fixed pair topics (alicePairTopic, bobPairTopic) were retired for daily pair keys and
-    // topics (v2); nothing on disk depends on them, so only v2 is read back.
-    const v2 = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/v2/pair-days.json', import.meta.url)), 'utf8')) as Record<string, string | number>
-    const [alices] = pairDays(alice, bob.publicKey, [Number(v2.day)])
-    const [bobs] = pairDays(bob, alice.publicKey, [Number(v2.day)])
-    expect(alices.mine.topic.toString('hex')).toBe(v2.aliceTopic)
-    expect(alices.mine.keyPair.publicKey.toString('hex')).toBe(v2.aliceKey)
-    expect(alices.theirs.topic.toString('hex')).toBe(v2.bobTopic)
-    expect(alices.theirs.publicKey.toString('hex')).toBe(v2.bobKey)
-    expect(bobs.mine.topic.toString('hex')).toBe(v2.bobTopic)
-    expect(bobs.mine.keyPair.publicKey.toString('hex')).toBe(v2.bobKey)
+    // ids.alicePairTopic and ids.bobPairTopic are retired: a pair meets under daily keys and topics
+    // now (v2 below); both contacts must run a version with them (README, "Upgrading").
     expect(inboxTopic(alice.publicKey).toString('hex')).toBe(ids.aliceInboxTopic)
     expect(corestorePrimaryKey(fixture.alice.storageKey).toString('hex')).toBe(ids.corestorePrimaryKey)
     expect(storeCipher(fixture.alice.storageKey).tag(bob.publicKey).toString('hex')).toBe(ids.storeTagOfBob)
+  })
+})
+
+describe('v2: daily pair keys and topics, and the hello (test/fixtures/v2)', () => {
+  it("each side's key and topic for two days, and a hello, are as they were", () => {
+    const v2 = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/v2/pair-rendezvous.json', import.meta.url)), 'utf8')) as {
+      days: { day: number; aliceKey: string; aliceTopic: string; bobKey: string; bobTopic: string }[]
+      hello: { handshakeHash: string; bytes: string }
+    }
+    for (const fixed of v2.days) {
+      const [fromAlice] = pairDays(alice, bob.publicKey, [fixed.day])
+      const [fromBob] = pairDays(bob, alice.publicKey, [fixed.day])
+      expect(fromAlice.mine.keyPair.publicKey.toString('hex')).toBe(fixed.aliceKey)
+      expect(fromAlice.mine.topic.toString('hex')).toBe(fixed.aliceTopic)
+      expect(fromAlice.theirs.publicKey.toString('hex')).toBe(fixed.bobKey)
+      expect(fromBob.mine.topic.toString('hex')).toBe(fixed.bobTopic)
+    }
+    const [day] = pairDays(alice, bob.publicKey, [v2.days[0].day])
+    const stream = { handshakeHash: Buffer.from(v2.hello.handshakeHash, 'hex'), publicKey: day.mine.keyPair.publicKey, remotePublicKey: day.theirs.publicKey }
+    expect(signHello(alice.secretKey, stream).toString('hex')).toBe(v2.hello.bytes)
+    const atBob = { handshakeHash: stream.handshakeHash, publicKey: stream.remotePublicKey, remotePublicKey: stream.publicKey }
+    expect(verifyHello(Buffer.from(v2.hello.bytes, 'hex'), alice.publicKey, atBob)).toBe(true)
   })
 })
 

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import HyperDHT from 'hyperdht'
 import type { KeyPair } from 'hyperdht'
 import { DAY_MS, Network, dayOf, inboxTopic, pairDays, type Peer, type PeerClass } from '../../core/net'
-import { createObservedTestnet, type ObservedTestnet, type Seen } from './observed-testnet'
+import { createObservedTestnet, type ObservedTestnet, type Seen } from '../helpers/observed-testnet'
 import { until } from '../helpers/net'
 
 interface Person {

@@ -109,3 +109,14 @@ test('an ID already among the contacts is not added again under another name: it
   await fireEvent.click(ui.getByRole('button', { name: 'Open conversation with Grace' }))
   expect(added).toEqual([grace])
 })
+
+test('an invite code is sent as one; Create invite shows a code to copy', async () => {
+  await submit(`cairn-invite:${fakeId('Grace')}`, 'Grace')
+  expect(api.calls.filter((c) => c.method === 'acceptInvite')).toHaveLength(1)
+  expect(added).toEqual([fakeId('Grace')])
+
+  const ui = within(mounted!.container)
+  await fireEvent.click(ui.getByRole('button', { name: 'Create invite' }))
+  await mounted!.settle()
+  expect((ui.getByLabelText('One-time invite') as HTMLTextAreaElement).value).toBe(`cairn-invite:${api.me!.id}`)
+})
