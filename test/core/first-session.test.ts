@@ -81,4 +81,33 @@ describe('the first session with a contact', () => {
     expect(history.map((m) => m.text)).toEqual(['also before the bundle', 'written before the bundle'])
     await waitFor('delivered', async () => (await a.m.history(bId)).messages.every((m) => m.state === 'delivered' || m.state === 'read'))
   }, 60_000)
+
+  it('a queued message can be edited in place and replied to, not reacted to; the reply keeps its quote once sealed', async () => {
+    const a = await create('Alice')
+    const b = await create('Bob')
+    const bId = b.m.id
+    const bDir = b.dir
+    await b.m.close()
+    open.delete(b.m)
+
+    await a.m.addContact(bId, 'Bob')
+    const question = await a.m.send(bId, 'lunch at noon?')
+    const followUp = await a.m.send(bId, 'or one', question.id)
+    expect(followUp.replyTo).toBe(question.id)
+    expect((await a.m.edit(bId, question.id, 'lunch at 12:30?')).text).toBe('lunch at 12:30?')
+    await expect(a.m.react(bId, question.id, '👍')).rejects.toMatchObject({ code: 'invalid-argument' })
+    expect(ownLogOf(a, bId).length).toBe(0)
+
+    const b2 = track(await openMessenger({ profileDir: bDir, passphrase: PASS, bootstrap: testnet!.bootstrap, lanDiscovery: false }), bDir)
+    await waitFor('the request reaches Bob', () => b2.m.listRequests().length === 1)
+    await b2.m.acceptRequest(a.m.id, 'Alice')
+    await waitFor('both queued messages arrive', () => received(b2).length === 2)
+    expect(received(b2)).toEqual(['lunch at 12:30?', 'or one'])
+    const atBob = (await b2.m.history(a.m.id)).messages
+    const [reply, quoted] = atBob
+    expect(reply.text).toBe('or one')
+    expect(reply.replyTo).toBe(quoted.id)
+    expect(ownLogOf(a, bId).length).toBe(2)
+    expect(b2.events.filter((e) => e.type === 'security')).toEqual([])
+  }, 60_000)
 })

@@ -48,4 +48,20 @@ describe('reactions', () => {
     const kept = (await b2.host.history(aId)).messages.find((m) => m.id === atB.id)!
     expect(kept.reactions).toEqual({ theirs: '❤️' })
   })
+
+  it('a reaction or an edit to a message the receiver deleted changes nothing there and is no violation', async () => {
+    const { a, b, aId, bId } = await pair(f)
+    const sent = await a.host.send(bId, 'soon deleted at B')
+    await waitFor('B has it', () => b.of('message').some((e) => e.message.text === 'soon deleted at B'))
+    const atB = b.of('message').find((e) => e.message.text === 'soon deleted at B')!.message
+    await b.host.deleteMessage(aId, atB.id)
+
+    await a.host.react(bId, sent.id, '👍')
+    await a.host.edit(bId, sent.id, 'edited after B deleted it')
+    await a.host.send(bId, 'still talking')
+    await waitFor('B gets the next message', () => b.of('message').some((e) => e.message.text === 'still talking'))
+    expect((await b.host.history(aId)).messages.map((m) => m.text)).toEqual(['still talking'])
+    expect(b.of('message').filter((e) => e.message.id === atB.id)).toHaveLength(1)
+    expect(b.of('security')).toEqual([])
+  })
 })
