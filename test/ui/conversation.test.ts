@@ -196,3 +196,23 @@ test('a message can be deleted from its bubble, and the whole conversation clear
   expect(api.calls.filter((c) => c.method === 'clearConversation')).toHaveLength(1)
   expect(ui.getByText(/This is the start of your conversation with Grace/)).toBeTruthy()
 })
+
+test('deleting the message being replied to or edited drops the reply or the edit from the composer', async () => {
+  const { list } = await open()
+  const rowOf = (text: string) => within(list).getAllByRole('listitem').find((r) => r.textContent?.includes(text))!
+  const composer = () => within(mounted!.container).queryByText(/Replying to|Editing your message/)
+
+  await fireEvent.click(within(rowOf(`message ${COUNT - 2}`)).getByRole('button', { name: 'Reply' }))
+  await mounted!.settle()
+  expect(composer()?.textContent).toContain('Replying to')
+  await fireEvent.click(within(rowOf(`message ${COUNT - 2}`)).getByRole('button', { name: 'Delete this message' }))
+  await mounted!.settle()
+  expect(composer()).toBeNull()
+
+  await fireEvent.click(within(rowOf(`message ${COUNT - 1}`)).getByRole('button', { name: 'Edit' }))
+  await mounted!.settle()
+  expect(composer()?.textContent).toContain('Editing your message')
+  await fireEvent.click(within(rowOf(`message ${COUNT - 1}`)).getByRole('button', { name: 'Delete this message' }))
+  await mounted!.settle()
+  expect(composer()).toBeNull()
+})
