@@ -103,6 +103,28 @@ describe('encrypted store', () => {
     expect(appended).toBeLessThan(300)
   })
 
+  it('a move to a new core asked for during a burst runs between two batches: every write lands, the later ones in the new core', async () => {
+    const storageKey = randomBytes(32)
+    const { store, corestore } = await openStore(await f.dir(), storageKey)
+    const tag = store.tag(randomBytes(32))
+    const next = corestore.get({ name: 'next' })
+    await next.ready()
+    let retired = 0
+    const writes = Array.from({ length: 600 }, (_, i) => store.write((tx) => tx.putJson(keys.message(tag, i), { i })))
+    const moved = store.replace(next, storeCipher(storageKey, randomBytes(32)), async () => undefined, async (former) => {
+      retired = former.core.length
+    })
+    const late = Array.from({ length: 10 }, (_, i) => store.write((tx) => tx.putJson(keys.message(tag, 600 + i), { i: 600 + i })))
+    await Promise.all([...writes, moved, ...late])
+    // the burst is more than one batch, so the move went in between: some writes before it, some after
+    expect(retired).toBeGreaterThan(0)
+    expect(retired).toBeLessThan(600)
+    expect(store.blocks).toBe(next.length)
+    const kept: number[] = []
+    for await (const { value } of store.range(keys.messages(tag))) kept.push(JSON.parse(value.toString()).i)
+    expect(kept).toEqual(Array.from({ length: 610 }, (_, i) => i))
+  })
+
   it('values read under another storage key are a typed corrupt-profile error', async () => {
     const dir = await f.dir()
     const first = await openStore(dir, randomBytes(32))
