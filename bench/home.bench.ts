@@ -7,6 +7,8 @@
 //  (3) the box's idle RSS with one profile and its logs; reference: a bare Hyperswarm server process. Target ≤ 80 MB.
 //  (4) the box's disk per message over the ciphertext it holds, for short and 4 KB messages;
 //      reference: Alice's own corestore for the same log. Target ≤ 10 %.
+import type { IdentityKeyPair } from '../core/identity'
+import type { SignedPrekey } from '../core/ratchet'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -19,6 +21,19 @@ import { generateIdentity } from '../core/identity'
 import { createBoxKey, decodePairingCode, HomeBox, HomeClient, linkKeyPair, newLinkSalt } from '../core/home'
 import { createLocalTestnet } from '../core/net/testnet'
 import { Session, bundleOf, generateSignedPrekey } from '../core/ratchet'
+
+// Sessions start only from a signed prekey: each identity publishes one, and reads with it.
+const signedPrekeys = new Map<string, SignedPrekey>()
+function prekeyOf(identity: IdentityKeyPair): SignedPrekey {
+  const hex = identity.publicKey.toString('hex')
+  let prekey = signedPrekeys.get(hex)
+  if (prekey === undefined) {
+    prekey = generateSignedPrekey(identity, 1)
+    signedPrekeys.set(hex, prekey)
+  }
+  return prekey
+}
+
 
 const LATENCY_ROUNDS = 30
 const WAITING = 100
@@ -89,7 +104,7 @@ async function main(): Promise<void> {
     const owner = await HomeClient.connect(boxKey, { keyPair: linkKeyPair(alice.secretKey, boxKey, newLinkSalt()), bootstrap })
     closers.push(() => owner.close())
     await owner.pair(codes[0])
-    const session = Session.initiate(alice, bob.publicKey, bundleOf(bob, generateSignedPrekey(bob, 1)))
+    const session = Session.initiate(alice, bob.publicKey, bundleOf(bob, prekeyOf(bob)))
 
     // (1) latency through the box, and the direct reference
     const log = aliceStore.get({ name: 'out/bob' })
@@ -120,7 +135,7 @@ async function main(): Promise<void> {
     await guest.close()
     const waitingLog = aliceStore.get({ name: 'out/bob-2' })
     await waitingLog.ready()
-    const waitingSession = Session.initiate(alice, bob.publicKey, bundleOf(bob, generateSignedPrekey(bob, 1)))
+    const waitingSession = Session.initiate(alice, bob.publicKey, bundleOf(bob, prekeyOf(bob)))
     const envelopes = Array.from({ length: WAITING }, (_, i) => waitingSession.encrypt(Buffer.from(`${i} ${TEXT}`)))
     await waitingLog.append(envelopes)
     await owner.keep(waitingLog)
@@ -209,7 +224,7 @@ async function directLatency(bootstrap: { host: string; port: number }[], tmp: s
 
 async function readAll(reader: Hypercore, count: number, bob: ReturnType<typeof generateIdentity>, alicePub: Buffer): Promise<void> {
   const first = await reader.get(0, { timeout: 20_000 })
-  const { session } = Session.respond(bob, alicePub, first!, () => null)
+  const { session } = Session.respond(bob, alicePub, first!, (id) => (id === 1 ? prekeyOf(bob) : null))
   const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => reader.get(i + 1, { timeout: 20_000 })))
   for (const block of rest) session.decrypt(block!)
 }
@@ -299,7 +314,7 @@ async function storageOverhead(
   const aliceBefore = await dirBytes(aliceDir)
   const log = s.get({ name: `storage-${size}` })
   await log.ready()
-  const session = Session.initiate(alice, bob.publicKey, bundleOf(bob, generateSignedPrekey(bob, 1)))
+  const session = Session.initiate(alice, bob.publicKey, bundleOf(bob, prekeyOf(bob)))
   const text = Buffer.alloc(size, 'y')
   const blocks = Array.from({ length: STORAGE_MESSAGES }, () => session.encrypt(text))
   const ciphertext = blocks.reduce((n, b) => n + b.byteLength, 0)

@@ -10,9 +10,12 @@ export interface Person {
   sealer: RatchetSealer
 }
 
+// One directory of published bundles for every person a test makes, whichever call made them:
+// sessions start only from a signed prekey, so a member must find every other member's bundle.
+const bundles = new Map<string, PrekeyBundle>()
+
 /** People with signed prekeys published in one directory, each with a log key for one group. */
 export function people(...names: string[]): Person[] {
-  const bundles = new Map<string, PrekeyBundle>()
   return names.map((name) => {
     const id = generateIdentity()
     const prekey = generateSignedPrekey(id, 1)

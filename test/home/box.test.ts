@@ -1,3 +1,5 @@
+import type { IdentityKeyPair } from '../../core/identity'
+import type { SignedPrekey } from '../../core/ratchet'
 import { afterEach, describe, expect, it } from 'vitest'
 import HyperDHT from 'hyperdht'
 import { cryptoReady } from '../../core/crypto'
@@ -5,6 +7,19 @@ import { encodeContactId } from '../../core/identity'
 import { HomeBox, decodePairingCode, type BoxEvent } from '../../core/home'
 import { Session, bundleOf, generateSignedPrekey } from '../../core/ratchet'
 import { diskBytes, HomeFixture, waitFor } from './helpers'
+
+// Sessions start only from a signed prekey: each identity publishes one, and reads with it.
+const signedPrekeys = new Map<string, SignedPrekey>()
+function prekeyOf(identity: IdentityKeyPair): SignedPrekey {
+  const hex = identity.publicKey.toString('hex')
+  let prekey = signedPrekeys.get(hex)
+  if (prekey === undefined) {
+    prekey = generateSignedPrekey(identity, 1)
+    signedPrekeys.set(hex, prekey)
+  }
+  return prekey
+}
+
 
 const f = new HomeFixture()
 afterEach(() => f.cleanup())
@@ -27,7 +42,7 @@ describe('home node', () => {
     const owner = await f.paired(box, alice)
     const log = alice.store.get({ name: 'out/for-bob' })
     await log.ready()
-    const session = Session.initiate(alice.identity, bob.identity.publicKey, bundleOf(bob.identity, generateSignedPrekey(bob.identity, 1)))
+    const session = Session.initiate(alice.identity, bob.identity.publicKey, bundleOf(bob.identity, prekeyOf(bob.identity)))
     for (const text of texts) await log.append(session.encrypt(Buffer.from(text)))
     await owner.keep(log)
     const bobGuest = HyperDHT.keyPair()
@@ -43,7 +58,7 @@ describe('home node', () => {
     const guest = await f.client(box.publicKey, bobGuest)
     await guest.want(reader)
     const first = await reader.get(0, { timeout: 20_000 })
-    const opened = Session.respond(bob.identity, alice.identity.publicKey, first!, () => null)
+    const opened = Session.respond(bob.identity, alice.identity.publicKey, first!, (id) => (id === 1 ? prekeyOf(bob.identity) : null))
     const got = [opened.plaintext.toString()]
     for (let i = 1; i < texts.length; i++) got.push(opened.session.decrypt((await reader.get(i, { timeout: 20_000 }))!).toString())
     expect(got).toEqual(texts)

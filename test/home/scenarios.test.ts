@@ -2,6 +2,8 @@
 // corestore of logs and a connection) that are never online at the same time — asserted from the
 // intervals each was online — with real ratchet sessions, real Hypercores and boxes on a loopback
 // testnet. What each knew from an earlier session (the other's identity, log key, box key) is given.
+import type { IdentityKeyPair } from '../../core/identity'
+import type { SignedPrekey } from '../../core/ratchet'
 import { afterEach, describe, expect, it } from 'vitest'
 import HyperDHT from 'hyperdht'
 import type Hypercore from 'hypercore'
@@ -22,6 +24,19 @@ import {
 import { inboxTopic } from '../../core/protocol/topics'
 import { bundleOf, decodeBundle, encodeBundle, generateSignedPrekey, Session } from '../../core/ratchet'
 import { HomeFixture, waitFor, type Device } from './helpers'
+
+// Sessions start only from a signed prekey: each identity publishes one, and reads with it.
+const signedPrekeys = new Map<string, SignedPrekey>()
+function prekeyOf(identity: IdentityKeyPair): SignedPrekey {
+  const hex = identity.publicKey.toString('hex')
+  let prekey = signedPrekeys.get(hex)
+  if (prekey === undefined) {
+    prekey = generateSignedPrekey(identity, 1)
+    signedPrekeys.set(hex, prekey)
+  }
+  return prekey
+}
+
 
 const f = new HomeFixture()
 afterEach(() => f.cleanup())
@@ -56,7 +71,7 @@ async function readAll(core: Hypercore, count: number): Promise<Buffer[]> {
 }
 
 function decryptAll(me: Device, them: Buffer, envelopes: Buffer[]): string[] {
-  const first = Session.respond(me.identity, them, envelopes[0], () => null)
+  const first = Session.respond(me.identity, them, envelopes[0], (id) => (id === 1 ? prekeyOf(me.identity) : null))
   return [first.plaintext.toString(), ...envelopes.slice(1).map((e) => first.session.decrypt(e).toString())]
 }
 
@@ -79,7 +94,7 @@ describe('messages between people who are never online at the same time', () => 
     const owner = await f.paired(boxA, alice)
     const log = alice.store.get({ name: 'out/bob' })
     await log.ready()
-    const session = Session.initiate(alice.identity, bob.identity.publicKey, bundleOf(bob.identity, generateSignedPrekey(bob.identity, 1)))
+    const session = Session.initiate(alice.identity, bob.identity.publicKey, bundleOf(bob.identity, prekeyOf(bob.identity)))
     await owner.keep(log)
     await owner.grant(visitorKey(alice.identity, bob.identity.publicKey, boxA.publicKey), [log.key!])
     const done = fetched(boxA, texts.length)
@@ -122,7 +137,7 @@ describe('messages between people who are never online at the same time', () => 
 
     time.online('alice')
     const texts = ['while', 'you', 'were', 'out']
-    const session = Session.initiate(alice.identity, bob.identity.publicKey, bundleOf(bob.identity, generateSignedPrekey(bob.identity, 1)))
+    const session = Session.initiate(alice.identity, bob.identity.publicKey, bundleOf(bob.identity, prekeyOf(bob.identity)))
     for (const text of texts) await log.append(session.encrypt(Buffer.from(text)))
     const visit = await f.client(boxB.publicKey, visitingKeyPair(alice.identity, bob.identity.publicKey, boxB.publicKey))
     await visit.want(log)
