@@ -1,6 +1,6 @@
 // Argument checking for CairnApi calls arriving from an untrusted transport (a web page, an IPC
 // sender, a control socket). The core may assume that whatever passed here has the declared shape.
-import { MAX_NAME_CHARS, MAX_TEXT_BYTES } from '../protocol/limits'
+import { MAX_FILE_BYTES_DEFAULT, MAX_FILE_READ_BYTES, MAX_NAME_CHARS, MAX_TEXT_BYTES, MAX_UPLOAD_PIECE_BYTES } from '../protocol/limits'
 import { CairnError } from './errors'
 import type { ApiMethod } from './types'
 
@@ -78,6 +78,25 @@ const historyLimit: Check = (value, label) => {
   if (value < 1 || value > HISTORY_LIMIT_MAX) fail(label, `must be between 1 and ${HISTORY_LIMIT_MAX}`)
 }
 
+function count(max: number): Check {
+  return (value, label) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) fail(label, `must be a whole number, got ${describe(value)}`)
+    if (value < 0 || value > max) fail(label, `must be between 0 and ${max}`)
+  }
+}
+
+const base64Piece: Check = (value, label) => {
+  string(0, Math.ceil(MAX_UPLOAD_PIECE_BYTES / 3) * 4)(value, label)
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value as string)) fail(label, 'must be base64')
+}
+
+/** Message ids and upload ids are short tokens; the core checks their form. */
+const token: Check = string(1, 64)
+/** A path on this node's disk, chosen by its user; the core checks what it names. */
+const path: Check = string(1, 4096)
+/** A file name for the contact to see; the core refuses separators, control and bidi characters. */
+const fileName: Check = string(1, 255)
+
 const historyQuery = object({ limit: historyLimit, before: string(1, CURSOR_MAX) })
 const settingsPatch = object({ name, lanDiscovery: boolean })
 
@@ -109,6 +128,15 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   history: [contact, arg('query', historyQuery, true)],
   markRead: [contact],
   setTyping: [contact, arg('typing', boolean)],
+  deleteMessage: [contact, arg('message', token)],
+  sendFile: [contact, arg('path', path), arg('name', fileName, true)],
+  beginUpload: [arg('size', count(MAX_FILE_BYTES_DEFAULT))],
+  uploadPiece: [arg('upload', token), arg('piece', base64Piece)],
+  sendUpload: [contact, arg('upload', token), arg('name', fileName)],
+  downloadFile: [contact, arg('message', token)],
+  cancelDownload: [contact, arg('message', token)],
+  saveFile: [contact, arg('message', token), arg('folder', path)],
+  readFile: [contact, arg('message', token), arg('start', count(Number.MAX_SAFE_INTEGER)), arg('length', count(MAX_FILE_READ_BYTES))],
   network: [],
   settings: [],
   updateSettings: [arg('patch', settingsPatch)],

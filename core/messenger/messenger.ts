@@ -28,6 +28,8 @@ import { PrekeyRotation } from './prekey-rotation'
 import type { ContactRecord, FormerRecord, MessageRecord, MetaRecord } from './records'
 import { ContactRequests } from './requests'
 import { Self } from './self'
+import { Uploads } from '../blobs'
+import type { FilesConfig } from './conversation-files'
 
 export interface MessengerParts {
   secrets: KeystoreSecrets
@@ -40,6 +42,7 @@ export interface MessengerParts {
   network: Network
   lanDiscovery: boolean
   /** The time the prekey schedule goes by (tests move it). */
+  files: FilesConfig
   clock?: () => number
   prekeyPolicy?: PrekeyPolicy
 }
@@ -61,6 +64,7 @@ export class Messenger extends EventEmitter {
   private readonly requests: ContactRequests
   private readonly lan: LanSwitch
   private readonly prekeyRotation: PrekeyRotation
+  private readonly uploads: Uploads
   private closing: Promise<void> | null = null
 
   constructor(parts: MessengerParts) {
@@ -79,6 +83,7 @@ export class Messenger extends EventEmitter {
       corestore: parts.corestore,
       identity: self.identity,
       events,
+      files: parts.files,
       prekey: (id) => self.prekey(id),
       me: () => ({ name: self.name, bundle: self.bundle() }),
       knownLog: (key) => directory.knownLog(key),
@@ -96,6 +101,7 @@ export class Messenger extends EventEmitter {
     this.lan = new LanSwitch({ network, directory, events }, parts.lanDiscovery)
     this.prekeyRotation = new PrekeyRotation({ self, directory, network, events }, parts.clock, parts.prekeyPolicy)
     this.id = ContactKey.fromBytes(self.identity.publicKey).id
+    this.uploads = new Uploads(parts.files.scratch, parts.files.maxBytes)
   }
 
   /** Loads contacts and requests, repairs interrupted sends, and joins the network. */
@@ -278,6 +284,50 @@ export class Messenger extends EventEmitter {
     this.directory.require(id).typing(typing)
   }
 
+  async deleteMessage(id: ContactId, message: string): Promise<void> {
+    await this.directory.require(id).deleteMessage(message)
+  }
+
+  // ---- files ----
+
+  async sendFile(id: ContactId, path: string, name?: string): Promise<Message> {
+    return this.directory.require(id).sendFile(path, name)
+  }
+
+  beginUpload(size: number): Promise<string> {
+    return this.uploads.begin(size)
+  }
+
+  uploadPiece(upload: string, piece: string): Promise<void> {
+    return this.uploads.append(upload, Buffer.from(piece, 'base64'))
+  }
+
+  async sendUpload(id: ContactId, upload: string, name: string): Promise<Message> {
+    const c = this.directory.require(id)
+    const path = await this.uploads.finish(upload)
+    try {
+      return await c.sendFile(path, name)
+    } finally {
+      await this.uploads.discard(path)
+    }
+  }
+
+  async downloadFile(id: ContactId, message: string): Promise<void> {
+    await this.directory.require(id).downloadFile(message)
+  }
+
+  async cancelDownload(id: ContactId, message: string): Promise<void> {
+    await this.directory.require(id).cancelDownload(message)
+  }
+
+  async saveFile(id: ContactId, message: string, folder: string): Promise<string> {
+    return this.directory.require(id).saveFile(message, folder)
+  }
+
+  async readFile(id: ContactId, message: string, start: number, length: number): Promise<string> {
+    return (await this.directory.require(id).readFile(message, start, length)).toString('base64')
+  }
+
   // ---- lifecycle ----
 
   close(): Promise<void> {
@@ -297,6 +347,7 @@ export class Messenger extends EventEmitter {
 
   private async shutdown(): Promise<void> {
     this.prekeyRotation.stop()
+    await this.uploads.close()
     await this.lan.settle()
     await this.network.close()
     await this.lan.close()

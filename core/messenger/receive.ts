@@ -7,9 +7,11 @@ import { errorText } from './events'
 import { decodePayload, preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import type { SessionSet } from './sessions'
+import type { FileDescriptor } from '../blobs'
+import { fileField } from './send'
 import type { ContactKey } from '../identity'
 
-type Opened = { session: Session; text: string; sentAt: number } | { problem: { kind: SecurityKind; detail: string } } | { orphan: true }
+type Opened = { session: Session; text: string; sentAt: number; file?: FileDescriptor } | { problem: { kind: SecurityKind; detail: string } } | { orphan: true }
 
 /** One contact's side of reading their log: who they are and the sessions shared with them. */
 export interface Counterpart {
@@ -49,11 +51,11 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
     }
     touched.add(opened.session)
     const seq = rec.nextSeq++
-    const message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: opened.text, sentAt: opened.sentAt, receivedAt: now, block: index }
+    const message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: opened.text, sentAt: opened.sentAt, receivedAt: now, block: index, ...fileField(opened.file) }
     tx.putJson(keys.message(r.tag, seq), message)
     result.received.push({ message, seq })
     rec.unread++
-    rec.lastMessage = { direction: 'in', text: preview(opened.text), at: opened.sentAt }
+    rec.lastMessage = { direction: 'in', text: opened.file ? `📎 ${opened.file.name}` : preview(opened.text), at: opened.sentAt }
     rec.lastActivity = now
   }
   for (const session of touched) tx.put(keys.session(r.tag, session.id), session.encode())
@@ -89,7 +91,7 @@ async function openEnvelope(r: Counterpart, rec: ContactRecord, tx: Tx, block: B
   }
   try {
     const payload = decodePayload(plaintext)
-    return { session, text: payload.text, sentAt: payload.sentAt }
+    return { session, text: payload.text, sentAt: payload.sentAt, ...(payload.file ? { file: payload.file } : {}) }
   } catch (err) {
     return fail('protocol-violation', `holds a malformed message: ${errorText(err)}`)
   }

@@ -42,6 +42,8 @@ export interface ContactRecord {
   requested: boolean
   /** Ratchet sessions by id (hex), the active one first. */
   sessions: string[]
+  /** The key of their blob store, as named by the first file they sent (absent before files). */
+  theirBlobs?: string | null
 }
 
 export interface RequestRecord {
@@ -59,6 +61,10 @@ export interface MessageRecord {
   receivedAt: number
   /** Index of the block in my log (outgoing) or theirs (incoming). */
   block: number
+  /** A file message: its descriptor (hex); `text` is the caption. */
+  file?: string
+  /** An incoming file is all here and matched its hash. */
+  fileReady?: boolean
 }
 
 /**

@@ -6,6 +6,12 @@ import { seqBytes } from './outbox'
 import { encodePayload, preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import type { Counterpart } from './receive'
+import type { FileDescriptor } from '../blobs'
+import { encodeDescriptor } from '../blobs'
+
+export function fileField(file: FileDescriptor | undefined): { file?: string } {
+  return file ? { file: encodeDescriptor(file).toString('hex') } : {}
+}
 
 export interface Written {
   message: MessageRecord
@@ -14,8 +20,8 @@ export interface Written {
 }
 
 /** Checks a message and encodes what is encrypted of it; throws CairnError before anything is written. */
-export function messagePayload(text: string, now: number): Buffer {
-  const payload = encodePayload({ text, sentAt: now })
+export function messagePayload(text: string, now: number, file?: FileDescriptor): Buffer {
+  const payload = encodePayload({ text, sentAt: now, ...(file ? { file } : {}) })
   if (payload.length > MAX_PLAINTEXT_BYTES) throw new CairnError('invalid-argument', 'the message is too long')
   return payload
 }
@@ -32,13 +38,14 @@ export async function writeMessage(
   tx: Tx,
   text: string,
   payload: Buffer,
-  now: number
+  now: number,
+  file?: FileDescriptor
 ): Promise<Written> {
   const session = await sendingSession(w, rec, tx)
   const envelope = session.encrypt(payload)
   const block = rec.outCount
   const seq = rec.nextSeq
-  const message: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block }
+  const message: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block, ...fileField(file) }
   tx.putJson(keys.message(w.tag, seq), message)
   tx.put(keys.outBlock(w.tag, block), seqBytes(seq))
   tx.put(keys.envelope(w.tag, block), envelope)
@@ -46,7 +53,7 @@ export async function writeMessage(
   outbox.clean(tx, appended)
   rec.outCount = block + 1
   rec.nextSeq = seq + 1
-  rec.lastMessage = { direction: 'out', text: preview(text), at: now }
+  rec.lastMessage = { direction: 'out', text: file ? `📎 ${file.name}` : preview(text), at: now }
   rec.lastActivity = now
   tx.putJson(keys.contact(w.tag), rec)
   return { message, seq, envelope }

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 
 /** Where each part of a profile lives inside its folder. */
-export function profileLayout(dir: string): { keystore: string; cores: string } {
-  return { keystore: join(dir, 'keystore'), cores: join(dir, 'cores') }
+export function profileLayout(dir: string): { keystore: string; cores: string; scratch: string } {
+  return { keystore: join(dir, 'keystore'), cores: join(dir, 'cores'), scratch: join(dir, 'scratch') }
 }

@@ -12,3 +12,8 @@ export const MAX_ENVELOPE_BYTES = 64 * 1024
 export const MAX_FRAME_BYTES = 4096
 /** Bytes of a prekey bundle inside a control frame. */
 export const MAX_BUNDLE_BYTES = 1024
+/** Bytes of one piece of an upload through the API, and of one readFile() answer (base64 on the wire). */
+export const MAX_UPLOAD_PIECE_BYTES = 256 * 1024
+export const MAX_FILE_READ_BYTES = 256 * 1024
+/** Largest file a node sends or accepts by default. */
+export const MAX_FILE_BYTES_DEFAULT = 2 * 1024 * 1024 * 1024
