@@ -16,12 +16,13 @@ const COMMAND_OPTIONS = {
   name: { type: 'string' },
   limit: { type: 'string' },
   port: { type: 'string' },
-  'backup-file': { type: 'string' }
+  'backup-file': { type: 'string' },
+  to: { type: 'string' }
 } as const
 
 type CommandOption = keyof typeof COMMAND_OPTIONS
 
-const METAVAR: Record<CommandOption, string> = { name: 'NAME', limit: 'N', port: 'N', 'backup-file': 'FILE' }
+const METAVAR: Record<CommandOption, string> = { name: 'NAME', limit: 'N', port: 'N', 'backup-file': 'FILE', to: 'DIR' }
 
 export interface CommandSpec {
   name: string
@@ -59,6 +60,9 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'remove', args: ['CONTACT'], options: [], summary: 'remove a contact' },
   { name: 'send', args: ['CONTACT', 'TEXT'], options: [], summary: 'send TEXT (or stdin with -) to a contact' },
   { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact' },
+  { name: 'send-file', args: ['CONTACT', 'PATH'], options: ['name'], summary: 'send a file (an image goes without its metadata, with a preview)' },
+  { name: 'files', args: ['CONTACT'], options: [], summary: 'list the files exchanged with a contact, with their state' },
+  { name: 'get-file', args: ['CONTACT', 'MESSAGE'], options: ['to'], summary: 'download a file, check it and save it into DIR (default: here)' },
   { name: 'status', args: [], options: [], summary: 'network mode, peers connected, contacts online' },
   { name: 'run', args: [], options: [], summary: 'stay online; print one JSON line per event' },
   { name: 'serve', args: [], options: ['port'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL' },
