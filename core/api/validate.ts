@@ -13,6 +13,9 @@ export const CURSOR_MAX = 256
 /** Well above an exportIdentity() text (a few hundred characters); the core checks the form itself. */
 export const BACKUP_MAX = 16 * 1024
 export const HISTORY_LIMIT_MAX = 500
+/** Bytes of one uploadPiece() piece and of one readFile() answer, before base64. */
+export const UPLOAD_PIECE_MAX = MAX_UPLOAD_PIECE_BYTES
+export const FILE_READ_MAX = MAX_FILE_READ_BYTES
 
 type Check = (value: unknown, label: string) => void
 

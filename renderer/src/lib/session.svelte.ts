@@ -11,6 +11,7 @@ import type {
   SyncProgress
 } from '../../../core/api/types'
 import { Conversation } from './conversation.svelte'
+import { readWhole, saveBlob, uploadFile } from './file-transfer'
 
 /** A typing indicator without a fresh event fades after this long, in case the "stopped" event was lost. */
 const TYPING_TTL_MS = 8_000
@@ -31,6 +32,7 @@ export class Session {
   lastIncoming = $state.raw<Message | null>(null)
   readonly #conversations = new Map<ContactId, Conversation>()
   readonly #typingTimers = new Map<ContactId, ReturnType<typeof setTimeout>>()
+  readonly #fileUrls = new Map<string, string>()
 
   constructor(readonly api: CairnApi) {}
 
@@ -78,6 +80,29 @@ export class Session {
     this.#preview(message)
   }
 
+  /** Sends each picked file as its own message, in order. */
+  async sendFiles(contact: ContactId, files: File[]): Promise<void> {
+    for (const file of files) {
+      const message = await uploadFile(this.api, contact, file)
+      this.conversation(contact).upsert(message)
+      this.#preview(message)
+    }
+  }
+
+  /** A blob: URL of a file that is here, made once per message. */
+  async fileUrl(message: Message): Promise<string> {
+    let url = this.#fileUrls.get(message.id)
+    if (!url) {
+      url = URL.createObjectURL(await readWhole(this.api, message.contact, message))
+      this.#fileUrls.set(message.id, url)
+    }
+    return url
+  }
+
+  async saveFile(message: Message): Promise<void> {
+    saveBlob(message.file!.name, await readWhole(this.api, message.contact, message))
+  }
+
   apply(e: CairnEvent): void {
     switch (e.type) {
       case 'message':
@@ -90,6 +115,12 @@ export class Session {
         break
       case 'message-state':
         this.#conversations.get(e.contact)?.setState(e.id, e.state)
+        break
+      case 'message-removed':
+        this.#conversations.get(e.contact)?.remove(e.id)
+        break
+      case 'file-progress':
+        this.#conversations.get(e.progress.contact)?.applyProgress(e.progress)
         break
       case 'contact':
         this.contacts = upsertBy(this.contacts, e.contact, (c) => c.id)
