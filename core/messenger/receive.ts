@@ -55,7 +55,7 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
     tx.putJson(keys.message(r.tag, seq), message)
     result.received.push({ message, seq })
     rec.unread++
-    rec.lastMessage = { direction: 'in', text: opened.file ? `📎 ${opened.file.name}` : preview(opened.text), at: opened.sentAt }
+    rec.lastMessage = { direction: 'in', text: opened.file ? `File: ${opened.file.name}` : preview(opened.text), at: opened.sentAt }
     rec.lastActivity = now
   }
   for (const session of touched) tx.put(keys.session(r.tag, session.id), session.encode())

@@ -53,7 +53,7 @@ export async function writeMessage(
   outbox.clean(tx, appended)
   rec.outCount = block + 1
   rec.nextSeq = seq + 1
-  rec.lastMessage = { direction: 'out', text: file ? `📎 ${file.name}` : preview(text), at: now }
+  rec.lastMessage = { direction: 'out', text: file ? `File: ${file.name}` : preview(text), at: now }
   rec.lastActivity = now
   tx.putJson(keys.contact(w.tag), rec)
   return { message, seq, envelope }
