@@ -64,9 +64,11 @@ it('a photo shows on the other side with its preview then in full; a larger file
   await (await chooser).setFiles([photo, big])
 
   // Bob: the photo downloads by itself and shows whole; the large file waits to be asked for
-  const picture = b.getByRole('img', { name: 'sunset.jpg' })
-  await picture.waitFor({ timeout: 60_000 })
-  expect(await picture.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(900)
+  await b.getByRole('img', { name: 'sunset.jpg' }).waitFor({ timeout: 60_000 })
+  // the full picture replaces the 320-pixel preview once its bytes have loaded
+  await b.waitForFunction(() => [...document.images].some((img) => img.alt === 'sunset.jpg' && img.complete && img.naturalWidth === 900), null, {
+    timeout: 30_000
+  })
   await b.screenshot({ path: join(SHOTS, '20-photo-received.png') })
 
   await b.getByRole('button', { name: 'Download dataset.bin' }).click()
