@@ -5,6 +5,7 @@ import { ContactKey } from '../identity'
 import type { LogBlock } from '../log'
 import type { Peer } from '../net'
 import type { ControlFrame } from '../net/frames'
+import { FileShelf } from './conversation-files'
 import { ConversationLogs } from './conversation-logs'
 import type { ConversationDeps } from './deps'
 import { errorText } from './events'
@@ -17,6 +18,8 @@ import { deleteRecords } from './deletion'
 import { messagePayload, sealQueued, writeMessage } from './send'
 import { SessionSet } from './sessions'
 import { keys, type Tx } from '../store'
+import type { FileDescriptor } from '../blobs'
+import { descriptorHex } from './conversation-files'
 
 /**
  * One contact and everything held about them: the durable record, the pair's two logs, my outbox,
@@ -31,6 +34,7 @@ export class Conversation {
   private readonly receipts: Receipts
   private readonly control: PeerControl
   private readonly counterpart: Counterpart
+  private readonly shelf: FileShelf
   /** Settles once my log (and theirs, when known) is open: a peer may connect before that. */
   private readonly opened: Promise<void>
   /** The last progress event said "not done yet": a final one is owed. */
@@ -48,8 +52,17 @@ export class Conversation {
     this.sessions = new SessionSet(tag)
     this.receipts = new Receipts(rec)
     this.counterpart = { deps, key: this.key, tag, sessions: this.sessions, messageId: (seq) => this.messageId(seq) }
+    this.shelf = new FileShelf(deps, tag, rec.theirBlobs ? Buffer.from(rec.theirBlobs, 'hex') : null, {
+      contact: () => this.id,
+      messageId: (seq) => this.messageId(seq),
+      adopt: (key) => this.update(() => ({ theirBlobs: key.toString('hex') })),
+      violation: (detail) => this.security('protocol-violation', detail)
+    })
     this.control = new PeerControl(deps, this, {
-      replicate: (stream) => this.logs.replicateOver(stream, !this.rec.logFault),
+      replicate: (stream) => {
+        this.logs.replicateOver(stream, !this.rec.logFault)
+        this.shelf.replicateOver(stream)
+      },
       onReceipt: (kind, upTo) => this.onReceipt(kind, upTo),
       onHello: (frame) => this.onHello(frame),
       onHome: (box) => this.update((r) => (r.home === box.toString('hex') ? null : { home: box.toString('hex') }))
@@ -113,7 +126,8 @@ export class Conversation {
       text: m.text,
       sentAt: m.sentAt,
       receivedAt: m.receivedAt,
-      state: this.stateOf(m, seq)
+      state: this.stateOf(m, seq),
+      ...(m.file ? { file: this.shelf.info(m) } : {})
     }
   }
 
@@ -149,12 +163,12 @@ export class Conversation {
 
   // ---- my log ----
 
-  async send(text: string): Promise<Message> {
+  async send(text: string, file?: FileDescriptor): Promise<Message> {
     if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
     const now = Date.now()
-    const payload = messagePayload(text, now)
+    const payload = messagePayload(text, now, file)
     const { message, seq, envelope } = await this.commit((rec, tx) =>
-      writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now)
+      writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now, file)
     )
     if (envelope) this.outbox.add(message.block, envelope, seq)
     this.resumeAppends()
@@ -172,11 +186,47 @@ export class Conversation {
     this.resumeAppends()
   }
 
-  /** Deletes one message, or all of them (null), on this device; the caller ends the store epoch. */
+  /**
+   * Deletes one message, or all of them (null), on this device, and the chunks of their files from
+   * whichever store holds them; the caller ends the store epoch.
+   */
   async deleteMessages(messageId: string | null): Promise<void> {
-    await this.commit((rec, tx) => deleteRecords(this.counterpart, rec, tx, messageId))
+    const deleted = await this.commit((rec, tx) => deleteRecords(this.counterpart, rec, tx, messageId))
+    for (const m of deleted) await this.shelf.erase(m)
     this.deps.events.emit({ type: 'messages-deleted', contact: this.id, ids: messageId === null ? 'all' : [messageId] })
     this.announce()
+  }
+
+  // ---- files ----
+
+  /** Seals a file from this node's disk into my blob store and sends it as a message. */
+  async sendFile(path: string, name?: string): Promise<Message> {
+    if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
+    await this.opened
+    const d = await this.shelf.seal(path, name)
+    try {
+      return await this.send('', d)
+    } catch (err) {
+      await this.shelf.erase({ file: descriptorHex(d) })
+      throw err
+    }
+  }
+
+  async downloadFile(id: string): Promise<void> {
+    const { m, seq } = await this.shelf.message(id)
+    await this.shelf.download(m, seq)
+  }
+
+  async cancelDownload(id: string): Promise<void> {
+    this.shelf.cancel((await this.shelf.message(id)).m)
+  }
+
+  async saveFile(id: string, folder: string): Promise<string> {
+    return this.shelf.save((await this.shelf.message(id)).m, folder)
+  }
+
+  async readFile(id: string, start: number, length: number): Promise<Buffer> {
+    return this.shelf.read((await this.shelf.message(id)).m, start, length)
   }
 
   /** Appends, in order, every envelope committed to my log but not yet in it. */
@@ -199,6 +249,7 @@ export class Conversation {
     if (orphans.length > 0) this.security('decrypt-failed', orphanDetail(orphans))
     for (const p of problems) this.security(p.kind, p.detail)
     for (const { message, seq } of received) events.emit({ type: 'message', message: this.toMessage(message, seq) })
+    for (const { message, seq } of received) if (message.file) events.guard(() => this.shelf.offered(message, seq))
     this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
     const total = this.logs.theirLength ?? this.rec.consumed
     const done = this.rec.consumed
@@ -272,6 +323,7 @@ export class Conversation {
 
   /** Closes both logs once the appends under way are done. */
   async close(): Promise<void> {
+    await this.shelf.close()
     await this.logs.closeTheirs()
     await this.outbox.settled()
     await this.logs.closeOwn()
@@ -311,6 +363,7 @@ export class Conversation {
 
   private async openLogs(): Promise<void> {
     await this.logs.openOwn()
+    await this.shelf.open()
     if (this.rec.theirLog) await this.openTheirs(Buffer.from(this.rec.theirLog, 'hex'))
   }
 
@@ -372,13 +425,14 @@ export class Conversation {
     if (renewed) {
       this.security('log-renewed', 'the contact started a new log (restored from a backup?); their old one is no longer read')
       await this.logs.closeTheirs()
+      await this.shelf.renewTheirs()
       this.sessions.forget()
     }
     await this.update((r) => ({
       announcedName: frame.name,
       theirLog: adopt ? logKey : r.theirLog,
       bundle: bundle ?? r.bundle,
-      ...(renewed ? { consumed: 0, readBlocks: 0, logFault: null, sessions: [] } : {})
+      ...(renewed ? { consumed: 0, readBlocks: 0, logFault: null, sessions: [], theirBlobs: null } : {})
     }))
     if (adopt && !this.logs.hasTheirs) await this.openTheirs(frame.logKey)
     // Receipts name blocks of the log their hello just named, never of one they no longer have.

@@ -38,6 +38,8 @@ import { Self } from './self'
 import { HomeNodes } from './home-node'
 import { HomeError, type HomeLink } from '../home'
 import type { HostPort } from 'hyperdht'
+import { Uploads } from '../blobs'
+import type { FilesConfig } from './conversation-files'
 
 // An invite opens an inbox for this long: enough to pass a code on, short enough not to be a beacon.
 const INVITE_TTL_MS = 15 * 60_000
@@ -56,6 +58,7 @@ export interface MessengerParts {
   lanDiscovery: boolean
   /** This run is kept off the LAN by its shell (--no-lan, a one-shot command): a stored change waits for the next run. */
   lanPinned?: boolean
+  files: FilesConfig
   /** The time the prekey schedule goes by (tests move it). */
   clock?: () => number
   prekeyPolicy?: PrekeyPolicy
@@ -87,6 +90,7 @@ export class Messenger extends EventEmitter {
   private readonly prekeyRotation: PrekeyRotation
   private readonly calls: Calls
   private readonly homeNodes: HomeNodes
+  private readonly uploads: Uploads
   private closing: Promise<void> | null = null
   private readonly lanPinned: boolean
 
@@ -110,6 +114,7 @@ export class Messenger extends EventEmitter {
       corestore: parts.corestore,
       identity: self.identity,
       events,
+      files: parts.files,
       prekey: (id) => self.prekey(id),
       me: () => ({ name: self.name, bundle: self.bundle() }),
       knownLog: (key) => directory.knownLog(key),
@@ -138,6 +143,7 @@ export class Messenger extends EventEmitter {
       bundle: () => self.bundle(),
       log: (message) => console.warn(`[cairn/home] ${message}`)
     })
+    this.uploads = new Uploads(parts.files.scratch, parts.files.maxBytes)
   }
 
   /** Loads contacts and requests, repairs interrupted sends, and joins the network. */
@@ -392,6 +398,46 @@ export class Messenger extends EventEmitter {
     return asApiError(this.homeNodes.unlink())
   }
 
+  // ---- files ----
+
+  async sendFile(id: ContactId, path: string, name?: string): Promise<Message> {
+    return this.directory.require(id).sendFile(path, name)
+  }
+
+  beginUpload(size: number): Promise<string> {
+    return this.uploads.begin(size)
+  }
+
+  uploadPiece(upload: string, piece: string): Promise<void> {
+    return this.uploads.append(upload, Buffer.from(piece, 'base64'))
+  }
+
+  async sendUpload(id: ContactId, upload: string, name: string): Promise<Message> {
+    const c = this.directory.require(id)
+    const path = await this.uploads.finish(upload)
+    try {
+      return await c.sendFile(path, name)
+    } finally {
+      await this.uploads.discard(path)
+    }
+  }
+
+  async downloadFile(id: ContactId, message: string): Promise<void> {
+    await this.directory.require(id).downloadFile(message)
+  }
+
+  async cancelDownload(id: ContactId, message: string): Promise<void> {
+    await this.directory.require(id).cancelDownload(message)
+  }
+
+  async saveFile(id: ContactId, message: string, folder: string): Promise<string> {
+    return this.directory.require(id).saveFile(message, folder)
+  }
+
+  async readFile(id: ContactId, message: string, start: number, length: number): Promise<string> {
+    return (await this.directory.require(id).readFile(message, start, length)).toString('base64')
+  }
+
   // ---- lifecycle ----
 
   close(): Promise<void> {
@@ -413,6 +459,7 @@ export class Messenger extends EventEmitter {
     this.calls.close()
     this.prekeyRotation.stop()
     await this.homeNodes.close()
+    await this.uploads.close()
     await this.lan.settle()
     await this.network.close()
     await this.lan.close()

@@ -8,10 +8,12 @@ import { decodePayload } from '../protocol/payload'
 import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import type { SessionSet } from './sessions'
+import type { FileDescriptor } from '../blobs'
+import { fileField } from './send'
 import type { ContactKey } from '../identity'
 
 type Opened =
-  | { session: Session; text: string; sentAt: number }
+  | { session: Session; text: string; sentAt: number; file?: FileDescriptor }
   /** Decrypted (the session moved on) but of a kind this version does not show: skipped. */
   | { session: Session; skipped: true }
   | { problem: { kind: SecurityKind; detail: string } }
@@ -56,11 +58,11 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
     touched.add(opened.session)
     if ('skipped' in opened) continue
     const seq = rec.nextSeq++
-    const message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: opened.text, sentAt: opened.sentAt, receivedAt: now, block: index }
+    const message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: opened.text, sentAt: opened.sentAt, receivedAt: now, block: index, ...fileField(opened.file) }
     tx.putJson(keys.message(r.tag, seq), message)
     result.received.push({ message, seq })
     rec.unread++
-    rec.lastMessage = { direction: 'in', text: preview(opened.text), at: opened.sentAt }
+    rec.lastMessage = { direction: 'in', text: preview(opened.text, opened.file), at: opened.sentAt }
     rec.lastActivity = now
   }
   for (const session of touched) tx.put(keys.session(r.tag, session.id), session.encode())
@@ -98,7 +100,7 @@ async function openEnvelope(r: Counterpart, rec: ContactRecord, tx: Tx, block: B
     const payload = decodePayload(plaintext)
     // a reply shows as its text; other kinds (and those of newer versions) wait for this version to learn them
     if (payload.kind !== 'text') return { session, skipped: true }
-    return { session, text: payload.text, sentAt: payload.sentAt }
+    return { session, text: payload.text, sentAt: payload.sentAt, ...(payload.file ? { file: payload.file } : {}) }
   } catch (err) {
     return fail('protocol-violation', `holds a malformed message: ${errorText(err)}`)
   }

@@ -61,6 +61,8 @@ export interface ContactRecord {
    * from their signed prekey. Absent in records written before this existed.
    */
   queued?: number[]
+  /** The key of their blob store, as named by the first file they sent (absent before files). */
+  theirBlobs?: string | null
 }
 
 export interface RequestRecord {
@@ -78,6 +80,10 @@ export interface MessageRecord {
   receivedAt: number
   /** Index of the block in my log (outgoing) or theirs (incoming); -1 while queued for their bundle. */
   block: number
+  /** A file message: its descriptor (hex); `text` is the caption. */
+  file?: string
+  /** An incoming file is all here and matched its hash. */
+  fileReady?: boolean
 }
 
 /**

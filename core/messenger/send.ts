@@ -7,6 +7,11 @@ import { encodePayload } from '../protocol/payload'
 import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import type { Counterpart } from './receive'
+import { decodeDescriptor, encodeDescriptor, type FileDescriptor } from '../blobs'
+
+export function fileField(file: FileDescriptor | undefined): { file?: string } {
+  return file ? { file: encodeDescriptor(file).toString('hex') } : {}
+}
 
 export interface Written {
   message: MessageRecord
@@ -25,8 +30,8 @@ export interface Sealed {
 export const QUEUED = -1
 
 /** Checks a message and encodes what is encrypted of it; throws CairnError before anything is written. */
-export function messagePayload(text: string, now: number): Buffer {
-  const payload = encodePayload({ kind: 'text', text, sentAt: now })
+export function messagePayload(text: string, now: number, file?: FileDescriptor): Buffer {
+  const payload = encodePayload({ kind: 'text', text, sentAt: now, ...(file ? { file } : {}) })
   if (payload.length > MAX_PLAINTEXT_BYTES) throw new CairnError('invalid-argument', 'the message is too long')
   return payload
 }
@@ -46,13 +51,14 @@ export async function writeMessage(
   tx: Tx,
   text: string,
   payload: Buffer,
-  now: number
+  now: number,
+  file?: FileDescriptor
 ): Promise<Written> {
   const session = await sendingSession(w, rec, tx)
   const queued = !session || (rec.queued?.length ?? 0) > 0
   const block = queued ? QUEUED : rec.outCount
   const seq = rec.nextSeq
-  const message: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block }
+  const message: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block, ...fileField(file) }
   tx.putJson(keys.message(w.tag, seq), message)
   let envelope: Buffer | null = null
   if (!session || queued) {
@@ -66,7 +72,7 @@ export async function writeMessage(
     rec.outCount = block + 1
   }
   rec.nextSeq = seq + 1
-  rec.lastMessage = { direction: 'out', text: preview(text), at: now }
+  rec.lastMessage = { direction: 'out', text: preview(text, file), at: now }
   rec.lastActivity = now
   tx.putJson(keys.contact(w.tag), rec)
   return { message, seq, envelope }
@@ -85,7 +91,8 @@ export async function sealQueued(w: Counterpart, rec: ContactRecord, tx: Tx): Pr
     const m = await tx.getJson<MessageRecord>(keys.message(w.tag, seq))
     if (!m) continue
     const block = rec.outCount++
-    const envelope = session.encrypt(encodePayload({ kind: 'text', text: m.text, sentAt: m.sentAt }))
+    const file = m.file ? { file: decodeDescriptor(Buffer.from(m.file, 'hex')) } : {}
+    const envelope = session.encrypt(encodePayload({ kind: 'text', text: m.text, sentAt: m.sentAt, ...file }))
     tx.putJson(keys.message(w.tag, seq), { ...m, block })
     tx.put(keys.outBlock(w.tag, block), seqBytes(seq))
     tx.put(keys.envelope(w.tag, block), envelope)
