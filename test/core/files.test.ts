@@ -45,8 +45,10 @@ it('a photo arrives with its preview and downloads by itself; a large file waits
 
   await b.host.deleteMessage(aId, bigIn.id)
   expect((await b.host.history(aId)).messages.map((m) => m.id)).not.toContain(bigIn.id)
-  await a.host.deleteMessage(bId, bigMsg.id)
+  expect(b.of('messages-deleted')).toContainEqual({ type: 'messages-deleted', contact: aId, ids: [bigIn.id] })
+  await a.host.clearConversation(bId)
   await expect(a.host.readFile(bId, bigMsg.id, 0, 1)).rejects.toMatchObject({ code: 'not-found' })
+  expect(a.of('messages-deleted')).toContainEqual({ type: 'messages-deleted', contact: bId, ids: 'all' })
   expect(await readdir(out)).toEqual(['report.bin'])
 })
 
