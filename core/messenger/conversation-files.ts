@@ -171,6 +171,25 @@ export class FileShelf {
     await this.files.delete(d).catch(() => undefined)
   }
 
+  // The API's file calls name a message by its id.
+
+  async downloadMessage(id: string): Promise<void> {
+    const { m, seq } = await this.message(id)
+    await this.download(m, seq)
+  }
+
+  async cancelMessage(id: string): Promise<void> {
+    this.cancel((await this.message(id)).m)
+  }
+
+  async saveMessage(id: string, folder: string): Promise<string> {
+    return this.save((await this.message(id)).m, folder)
+  }
+
+  async readMessage(id: string, start: number, length: number): Promise<Buffer> {
+    return this.read((await this.message(id)).m, start, length)
+  }
+
   /** One of this conversation's messages by its id. */
   async message(id: string): Promise<{ m: MessageRecord; seq: number }> {
     const prefix = this.hooks.messageId(0).slice(0, -1)

@@ -19,7 +19,7 @@ import { messagePayload, sealQueued, writeMessage } from './send'
 import { SessionSet } from './sessions'
 import { keys, type Tx } from '../store'
 import type { FileDescriptor } from '../blobs'
-import { descriptorHex } from './conversation-files'
+import { contactView, messageState, presenceOf } from './views'
 
 /**
  * One contact and everything held about them: the durable record, the pair's two logs, my outbox,
@@ -34,7 +34,8 @@ export class Conversation {
   private readonly receipts: Receipts
   private readonly control: PeerControl
   private readonly counterpart: Counterpart
-  private readonly shelf: FileShelf
+  /** The files of this conversation's messages. */
+  readonly files: FileShelf
   /** Settles once my log (and theirs, when known) is open: a peer may connect before that. */
   private readonly opened: Promise<void>
   /** The last progress event said "not done yet": a final one is owed. */
@@ -52,7 +53,7 @@ export class Conversation {
     this.sessions = new SessionSet(tag)
     this.receipts = new Receipts(rec)
     this.counterpart = { deps, key: this.key, tag, sessions: this.sessions, messageId: (seq) => this.messageId(seq) }
-    this.shelf = new FileShelf(deps, tag, rec.theirBlobs ? Buffer.from(rec.theirBlobs, 'hex') : null, {
+    this.files = new FileShelf(deps, tag, rec.theirBlobs ? Buffer.from(rec.theirBlobs, 'hex') : null, {
       contact: () => this.id,
       messageId: (seq) => this.messageId(seq),
       adopt: (key) => this.update(() => ({ theirBlobs: key.toString('hex') })),
@@ -61,7 +62,7 @@ export class Conversation {
     this.control = new PeerControl(deps, this, {
       replicate: (stream) => {
         this.logs.replicateOver(stream, !this.rec.logFault)
-        this.shelf.replicateOver(stream)
+        this.files.replicateOver(stream)
       },
       onReceipt: (kind, upTo) => this.onReceipt(kind, upTo),
       onHello: (frame) => this.onHello(frame),
@@ -83,9 +84,7 @@ export class Conversation {
   }
 
   get presence(): Presence {
-    const peer = this.control.peer
-    if (!peer) return 'offline'
-    return peer.lan ? 'lan' : 'online'
+    return presenceOf(this.control.peer)
   }
 
   /** Settles once the logs are open. */
@@ -103,19 +102,7 @@ export class Conversation {
   }
 
   toContact(): Contact {
-    const r = this.rec
-    return {
-      id: this.id,
-      name: r.name,
-      presence: this.presence,
-      blocked: r.blocked,
-      verified: r.verified,
-      unread: r.unread,
-      lastMessage: r.lastMessage,
-      lastActivity: r.lastActivity,
-      addedAt: r.addedAt,
-      announcedName: r.announcedName
-    }
+    return contactView(this.id, this.rec, this.presence)
   }
 
   toMessage(m: MessageRecord, seq: number): Message {
@@ -126,8 +113,8 @@ export class Conversation {
       text: m.text,
       sentAt: m.sentAt,
       receivedAt: m.receivedAt,
-      state: this.stateOf(m, seq),
-      ...(m.file ? { file: this.shelf.info(m) } : {})
+      state: messageState(m, seq, this.rec, { heard: this.receipts.heard, appended: this.logs.mine ? this.logs.ownLength : null }),
+      ...(m.file ? { file: this.files.info(m) } : {})
     }
   }
 
@@ -163,8 +150,13 @@ export class Conversation {
 
   // ---- my log ----
 
-  async send(text: string, file?: FileDescriptor): Promise<Message> {
+  refuseIfBlocked(): void {
     if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
+  }
+
+  /** A message, with the file already sealed into my blob store when it carries one. */
+  async send(text: string, file?: FileDescriptor): Promise<Message> {
+    this.refuseIfBlocked()
     const now = Date.now()
     const payload = messagePayload(text, now, file)
     const { message, seq, envelope } = await this.commit((rec, tx) =>
@@ -192,42 +184,11 @@ export class Conversation {
    */
   async deleteMessages(messageId: string | null): Promise<void> {
     const deleted = await this.commit((rec, tx) => deleteRecords(this.counterpart, rec, tx, messageId))
-    for (const m of deleted) await this.shelf.erase(m)
+    for (const m of deleted) await this.files.erase(m)
     this.deps.events.emit({ type: 'messages-deleted', contact: this.id, ids: messageId === null ? 'all' : [messageId] })
     this.announce()
   }
 
-  // ---- files ----
-
-  /** Seals a file from this node's disk into my blob store and sends it as a message. */
-  async sendFile(path: string, name?: string): Promise<Message> {
-    if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
-    await this.opened
-    const d = await this.shelf.seal(path, name)
-    try {
-      return await this.send('', d)
-    } catch (err) {
-      await this.shelf.erase({ file: descriptorHex(d) })
-      throw err
-    }
-  }
-
-  async downloadFile(id: string): Promise<void> {
-    const { m, seq } = await this.shelf.message(id)
-    await this.shelf.download(m, seq)
-  }
-
-  async cancelDownload(id: string): Promise<void> {
-    this.shelf.cancel((await this.shelf.message(id)).m)
-  }
-
-  async saveFile(id: string, folder: string): Promise<string> {
-    return this.shelf.save((await this.shelf.message(id)).m, folder)
-  }
-
-  async readFile(id: string, start: number, length: number): Promise<Buffer> {
-    return this.shelf.read((await this.shelf.message(id)).m, start, length)
-  }
 
   /** Appends, in order, every envelope committed to my log but not yet in it. */
   resumeAppends(): void {
@@ -249,7 +210,7 @@ export class Conversation {
     if (orphans.length > 0) this.security('decrypt-failed', orphanDetail(orphans))
     for (const p of problems) this.security(p.kind, p.detail)
     for (const { message, seq } of received) events.emit({ type: 'message', message: this.toMessage(message, seq) })
-    for (const { message, seq } of received) if (message.file) events.guard(() => this.shelf.offered(message, seq))
+    for (const { message, seq } of received) if (message.file) events.guard(() => this.files.offered(message, seq))
     this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
     const total = this.logs.theirLength ?? this.rec.consumed
     const done = this.rec.consumed
@@ -289,10 +250,7 @@ export class Conversation {
     const to = Math.min(upTo, this.rec.outCount)
     if (to <= (this.rec.atHome ?? 0)) return
     await this.update(() => ({ atHome: to }))
-    for (let block = from; block < to; block++) {
-      const seq = await this.outbox.seqOf(block)
-      if (seq !== null) this.deps.events.emit({ type: 'message-state', contact: this.id, id: this.messageId(seq), state: 'home' })
-    }
+    await this.announceStates(from, to, 'home')
   }
 
   sendHello(): void {
@@ -323,23 +281,13 @@ export class Conversation {
 
   /** Closes both logs once the appends under way are done. */
   async close(): Promise<void> {
-    await this.shelf.close()
+    await this.files.close()
     await this.logs.closeTheirs()
     await this.outbox.settled()
     await this.logs.closeOwn()
   }
 
   // ---- inside ----
-
-  private stateOf(m: MessageRecord, seq: number): MessageState {
-    if (m.dir === 'in') return seq < this.rec.readSeq ? 'read' : 'delivered'
-    if (m.block < 0) return 'pending'
-    const heard = this.receipts.heard
-    if (m.block < heard.read) return 'read'
-    if (m.block < heard.delivered) return 'delivered'
-    if (m.block < (this.rec.atHome ?? 0)) return 'home'
-    return m.block < this.logs.ownLength && this.logs.mine ? 'sent' : 'pending'
-  }
 
   /**
    * Runs a store write that may advance ratchet sessions in memory; if it does not commit, the
@@ -363,7 +311,7 @@ export class Conversation {
 
   private async openLogs(): Promise<void> {
     await this.logs.openOwn()
-    await this.shelf.open()
+    await this.files.open()
     if (this.rec.theirLog) await this.openTheirs(Buffer.from(this.rec.theirLog, 'hex'))
   }
 
@@ -403,10 +351,14 @@ export class Conversation {
     const from = this.receipts.hear(kind, upTo)
     if (from === null) return
     this.receipts.scheduleSave(() => this.deps.events.guard(() => this.saveReceipts()))
-    for (let block = from; block <= upTo; block++) {
+    await this.announceStates(from, upTo + 1, kind)
+  }
+
+  /** The messages of blocks [from, to) of my log are now in this state. */
+  private async announceStates(from: number, to: number, state: MessageState): Promise<void> {
+    for (let block = from; block < to; block++) {
       const seq = await this.outbox.seqOf(block)
-      if (seq === null) continue
-      this.deps.events.emit({ type: 'message-state', contact: this.id, id: this.messageId(seq), state: kind })
+      if (seq !== null) this.deps.events.emit({ type: 'message-state', contact: this.id, id: this.messageId(seq), state })
     }
   }
 
@@ -425,7 +377,7 @@ export class Conversation {
     if (renewed) {
       this.security('log-renewed', 'the contact started a new log (restored from a backup?); their old one is no longer read')
       await this.logs.closeTheirs()
-      await this.shelf.renewTheirs()
+      await this.files.renewTheirs()
       this.sessions.forget()
     }
     await this.update((r) => ({
