@@ -18,7 +18,8 @@ const COMMAND_OPTIONS = {
   port: { type: 'string' },
   'backup-file': { type: 'string' },
   quota: { type: 'string' },
-  'expire-days': { type: 'string' }
+  'expire-days': { type: 'string' },
+  to: { type: 'string' }
 } as const
 
 type CommandOption = keyof typeof COMMAND_OPTIONS
@@ -29,7 +30,8 @@ const METAVAR: Record<CommandOption, string> = {
   port: 'N',
   'backup-file': 'FILE',
   quota: 'SIZE',
-  'expire-days': 'DAYS'
+  'expire-days': 'DAYS',
+  to: 'DIR'
 }
 
 export interface CommandSpec {
@@ -79,6 +81,9 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'edit', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: [], summary: 'replace the text of one of my messages (or stdin with -)' },
   { name: 'react', args: ['CONTACT', 'MESSAGE', 'EMOJI'], options: [], summary: "react to MESSAGE with one EMOJI ('' takes it back)" },
   { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact' },
+  { name: 'send-file', args: ['CONTACT', 'PATH'], options: ['name'], summary: 'send a file (an image goes without its metadata, with a preview)' },
+  { name: 'files', args: ['CONTACT'], options: [], summary: 'list the files exchanged with a contact, with their state' },
+  { name: 'get-file', args: ['CONTACT', 'MESSAGE'], options: ['to'], summary: 'download a file, check it and save it into DIR (default: here)' },
   { name: 'status', args: [], options: [], summary: 'network mode, peers connected, contacts online, LAN discovery' },
   {
     name: 'set',

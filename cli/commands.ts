@@ -1,5 +1,6 @@
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
+import { resolve } from 'node:path'
 import { text } from 'node:stream/consumers'
 import { CairnError } from '../core/api/errors'
 import type { Settings } from '../core/api/types'
@@ -8,7 +9,7 @@ import { parseContactId } from '../core/host/contact-id'
 import { integerOption, type ParsedCommandLine } from './args'
 import type { CliContext } from './context'
 import { UsageError } from './exit-codes'
-import { formatContacts, formatHistory, formatRequests, formatStatus, printable } from './format'
+import { formatContacts, formatFiles, formatHistory, formatRequests, formatStatus, printable } from './format'
 import { readBackupPassphrase, readPassphrase } from './passphrase'
 import { resolveContact } from './resolve-contact'
 import { openSession, type ApiSession } from './session'
@@ -210,6 +211,32 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         if (patch.hidden !== undefined) return { text: `hidden: ${settings.hidden ? 'on' : 'off'}\n`, data: settings }
         const when = routed ? 'now' : 'from the next cairn run'
         return { text: `LAN discovery: ${settings.lanDiscovery ? 'on' : 'off'} (${when})\n`, data: settings }
+      }
+    }
+    case 'send-file': {
+      const path = resolve(second)
+      return async ({ api, routed }) => {
+        const message = await api.sendFile(await resolveContact(api, first), path, name)
+        return {
+          text: `${message.id}\n`,
+          data: message,
+          note: routed ? undefined : 'no node is running on this profile; the file is stored and goes out when `cairn run` next runs'
+        }
+      }
+    }
+    case 'files':
+      return async ({ api }) => {
+        const page = await api.history(await resolveContact(api, first), { limit: HISTORY_LIMIT_MAX })
+        const files = page.messages.filter((m) => m.file)
+        return { text: formatFiles(files), data: files.map((m) => ({ message: m.id, direction: m.direction, sentAt: m.sentAt, ...m.file })) }
+      }
+    case 'get-file': {
+      const folder = resolve(call.options.to ?? '.')
+      return async ({ api }) => {
+        const contact = await resolveContact(api, first)
+        await api.downloadFile(contact, second)
+        const path = await api.saveFile(contact, second, folder)
+        return { text: `${path}\n`, data: { path } }
       }
     }
     case 'status':

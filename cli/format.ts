@@ -54,7 +54,29 @@ export function formatMessage(m: Message): string {
   const reacted = [m.reactions?.mine && `you ${m.reactions.mine}`, m.reactions?.theirs && `they ${m.reactions.theirs}`].filter(Boolean)
   const reactions = reacted.length > 0 ? `  (${printable(reacted.join(', '))})` : ''
   const edited = m.edited ? ' (edited)' : ''
-  return `${formatTime(m.sentAt)} ${arrow} ${quote}${printable(m.text)}${edited}${state}${reactions}\n`
+  const file = m.file ? `[file ${printable(m.file.name)}, ${formatSize(m.file.size)}, ${m.file.state}: ${m.id}]${m.text ? ' ' : ''}` : ''
+  return `${formatTime(m.sentAt)} ${arrow} ${quote}${file}${printable(m.text)}${edited}${state}${reactions}\n`
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value.toFixed(1)} ${units[unit]}`
+}
+
+/** One line per file, oldest first: message id (for get-file), direction, state, size, type, name. */
+export function formatFiles(messages: Message[]): string {
+  if (messages.length === 0) return 'no files\n'
+  return [...messages]
+    .reverse()
+    .map((m) => `${m.id}  ${m.direction === 'in' ? '<' : '>'}  ${m.file!.state.padEnd(11)} ${formatSize(m.file!.size).padStart(10)}  ${m.file!.mediaType}  ${printable(m.file!.name)}\n`)
+    .join('')
 }
 
 /** Oldest first, as a conversation reads; the API pages newest first. */

@@ -69,6 +69,42 @@ export interface Message {
   edited?: boolean
   /** For my own edited messages only: the earlier texts, oldest first. */
   edits?: string[]
+  /** Present when the message carries a file; `text` is then its caption. */
+  file?: FileInfo
+}
+
+/**
+ * offered: announced, not (all) here yet; downloading: being fetched; ready: every chunk is here
+ * and the whole file matched its hash (a file I sent is always ready); failed: refused or broken.
+ */
+export type FileState = 'offered' | 'downloading' | 'ready' | 'failed'
+
+export interface FileInfo {
+  /** The file's id (hex), unique to this file. */
+  id: string
+  /** As the sender named it; checked (no path separators, control or bidi characters). */
+  name: string
+  size: number
+  mediaType: string
+  /** The sender's small JPEG preview of an image, as a data: URL. */
+  preview: string | null
+  /** The full image's size in pixels, when there is a preview. */
+  width: number | null
+  height: number | null
+  state: FileState
+}
+
+export interface FileProgress {
+  contact: ContactId
+  /** The message that carries the file. */
+  message: string
+  state: FileState | 'cancelled'
+  bytes: number
+  size: number
+  bytesPerSecond: number
+  secondsLeft: number | null
+  /** Why it failed, fit for a person. */
+  error: string | null
 }
 
 /** One emoji per person per message. */
@@ -183,8 +219,9 @@ export interface CallQuality {
 export type CairnEvent =
   | { type: 'message'; message: Message }
   | { type: 'message-state'; contact: ContactId; id: string; state: MessageState }
-  /** Messages deleted on this device: the listed ids, or every message of the conversation ('all'). */
+  /** Messages deleted on this device (with their files): the listed ids, or every message of the conversation ('all'). */
   | { type: 'messages-deleted'; contact: ContactId; ids: string[] | 'all' }
+  | { type: 'file-progress'; progress: FileProgress }
   | { type: 'contact'; contact: Contact }
   | { type: 'contact-removed'; id: ContactId }
   | { type: 'request'; request: ContactRequest }
@@ -252,11 +289,29 @@ export interface CairnApi {
   edit(contact: ContactId, message: string, text: string): Promise<Message>
   history(contact: ContactId, query?: HistoryQuery): Promise<HistoryPage>
   markRead(contact: ContactId): Promise<void>
-  /** Deletes one message on this device, from the store and (within seconds) from the disk. */
+  /**
+   * Deletes one message on this device, from the store and (within seconds) from the disk, and its
+   * file's chunks with it.
+   */
   deleteMessage(contact: ContactId, messageId: string): Promise<void>
-  /** Deletes every message of the conversation on this device; the contact stays. */
+  /** Deletes every message of the conversation (and their files) on this device; the contact stays. */
   clearConversation(contact: ContactId): Promise<void>
   setTyping(contact: ContactId, typing: boolean): Promise<void>
+
+  /** Sends a file from this node's disk (an image goes without its metadata, with a preview). */
+  sendFile(contact: ContactId, path: string, name?: string): Promise<Message>
+  /** For a user interface that cannot give a path: a file handed over in pieces, then sent. */
+  beginUpload(size: number): Promise<string>
+  /** One piece of an upload, base64, at most MAX_UPLOAD_PIECE_BYTES before encoding. */
+  uploadPiece(upload: string, piece: string): Promise<void>
+  sendUpload(contact: ContactId, upload: string, name: string): Promise<Message>
+  /** Fetches a file into this node (kept encrypted), resolving once it is complete and checked. */
+  downloadFile(contact: ContactId, message: string): Promise<void>
+  cancelDownload(contact: ContactId, message: string): Promise<void>
+  /** Decrypts a complete file into the folder, under a free safe name; resolves to its path. */
+  saveFile(contact: ContactId, message: string, folder: string): Promise<string>
+  /** Bytes [start, start + length) of a file, base64, at most MAX_FILE_READ_BYTES. */
+  readFile(contact: ContactId, message: string, start: number, length: number): Promise<string>
 
   network(): Promise<NetworkStatus>
   settings(): Promise<Settings>
@@ -308,7 +363,8 @@ export type ErrorCode =
   | 'wrong-passphrase'
   | 'corrupt-profile'
   | 'profile-busy' // another process holds this profile
-  | 'not-found' // no such contact or request
+  | 'not-found' // no such contact, request, message or file
+  | 'file-refused' // a file cannot be fetched, read or saved; the message says why (bad chunk, hash, size, name)
   | 'blocked'
   | 'self' // the ID is my own
   | 'busy' // already in a call

@@ -1,6 +1,6 @@
 // Argument checking for CairnApi calls arriving from an untrusted transport (a web page, an IPC
 // sender, a control socket). The core may assume that whatever passed here has the declared shape.
-import { MAX_NAME_CHARS, MAX_TEXT_BYTES } from '../protocol/limits'
+import { MAX_FILE_BYTES_DEFAULT, MAX_FILE_READ_BYTES, MAX_NAME_CHARS, MAX_TEXT_BYTES, MAX_UPLOAD_PIECE_BYTES } from '../protocol/limits'
 import { CairnError } from './errors'
 import type { ApiMethod } from './types'
 
@@ -19,6 +19,9 @@ export const HISTORY_LIMIT_MAX = 500
 export const CALL_ID_CHARS = 32
 /** Base64 of the largest frame the core will send (255 datagram fragments of 1100 bytes). */
 export const MEDIA_DATA_MAX = Math.ceil((255 * 1100) / 3) * 4
+/** Bytes of one uploadPiece() piece and of one readFile() answer, before base64. */
+export const UPLOAD_PIECE_MAX = MAX_UPLOAD_PIECE_BYTES
+export const FILE_READ_MAX = MAX_FILE_READ_BYTES
 
 type Check = (value: unknown, label: string) => void
 
@@ -86,6 +89,31 @@ const historyLimit: Check = (value, label) => {
   if (value < 1 || value > HISTORY_LIMIT_MAX) fail(label, `must be between 1 and ${HISTORY_LIMIT_MAX}`)
 }
 
+/** A whole number from 0, up to max when there is one. */
+function count(max?: number): Check {
+  return (value, label) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) fail(label, `must be a whole number, got ${describe(value)}`)
+    if (max === undefined && value < 0) fail(label, 'must be a non-negative integer')
+    if (max !== undefined && (value < 0 || value > max)) fail(label, `must be between 0 and ${max}`)
+  }
+}
+
+function base64(min: number, max: number): Check {
+  return (value, label) => {
+    string(min, max)(value, label)
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value as string)) fail(label, 'must be base64')
+  }
+}
+
+const base64Piece = base64(0, Math.ceil(MAX_UPLOAD_PIECE_BYTES / 3) * 4)
+
+/** Message ids and upload ids are short tokens; the core checks their form. */
+const token: Check = string(1, 64)
+/** A path on this node's disk, chosen by its user; the core checks what it names. */
+const path: Check = string(1, 4096)
+/** A file name for the contact to see; the core refuses separators, control and bidi characters. */
+const fileName: Check = string(1, 255)
+
 const historyQuery = object({ limit: historyLimit, before: string(1, CURSOR_MAX) })
 const settingsPatch = object({ name, lanDiscovery: boolean, hidden: boolean })
 
@@ -103,15 +131,7 @@ function oneOf(values: readonly string[]): Check {
   }
 }
 
-const count: Check = (value, label) => {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(label, 'must be a non-negative integer')
-}
-
 const mediaKind = oneOf(['audio', 'video'])
-const base64: Check = (value, label) => {
-  string(1, MEDIA_DATA_MAX)(value, label)
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value as string)) fail(label, 'must be base64')
-}
 
 function required(fields: Record<string, Check>): Check {
   const shape = object(fields)
@@ -121,7 +141,7 @@ function required(fields: Record<string, Check>): Check {
   }
 }
 
-const mediaFrame = required({ stream: mediaKind, keyframe: boolean, seq: count, timestampUs: count, data: base64 })
+const mediaFrame = required({ stream: mediaKind, keyframe: boolean, seq: count(), timestampUs: count(), data: base64(1, MEDIA_DATA_MAX) })
 const call = arg('call', callId)
 
 const SPECS: Record<ApiMethod, ArgSpec[]> = {
@@ -151,9 +171,17 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   edit: [contact, arg('message', string(1, CURSOR_MAX)), arg('text', text)],
   history: [contact, arg('query', historyQuery, true)],
   markRead: [contact],
-  deleteMessage: [contact, arg('messageId', string(1, CURSOR_MAX))],
+  deleteMessage: [contact, arg('messageId', token)],
   clearConversation: [contact],
   setTyping: [contact, arg('typing', boolean)],
+  sendFile: [contact, arg('path', path), arg('name', fileName, true)],
+  beginUpload: [arg('size', count(MAX_FILE_BYTES_DEFAULT))],
+  uploadPiece: [arg('upload', token), arg('piece', base64Piece)],
+  sendUpload: [contact, arg('upload', token), arg('name', fileName)],
+  downloadFile: [contact, arg('message', token)],
+  cancelDownload: [contact, arg('message', token)],
+  saveFile: [contact, arg('message', token), arg('folder', path)],
+  readFile: [contact, arg('message', token), arg('start', count(Number.MAX_SAFE_INTEGER)), arg('length', count(MAX_FILE_READ_BYTES))],
   network: [],
   settings: [],
   updateSettings: [arg('patch', settingsPatch)],

@@ -9,6 +9,7 @@ import { randomBytes } from '../crypto'
 import type { FileDescriptor } from './descriptor'
 import { BlobError } from './errors'
 import { mediaTypeByName } from './media-types'
+import { fileNameProblem } from './names'
 import { makeImagePreview, stripImageMetadata } from './preview'
 import type { ReadOptions } from './read'
 import type { SaveOptions } from './save'
@@ -69,6 +70,8 @@ export class ConversationFiles {
   async send(path: string, opts: SendFileOptions = {}): Promise<FileDescriptor> {
     const own = this.ownStore()
     const name = opts.name ?? basename(path)
+    const problem = fileNameProblem(name)
+    if (problem) throw new BlobError('bad-name', `${problem}: ${JSON.stringify(name.slice(0, 80))}`)
     const image = await makeImagePreview(path)
     if (!image) return own.putFile(path, { name, mediaType: mediaTypeByName(name) })
     const clean = join(this.scratch, `${randomBytes(8).toString('hex')}.strip`)

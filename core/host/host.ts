@@ -25,14 +25,40 @@ export interface HostOptions {
 type Lifecycle = 'state' | 'create' | 'restore' | 'unlock' | 'lock' | 'changePassphrase'
 const LIFECYCLE: ReadonlySet<ApiMethod> = new Set<Lifecycle>(['state', 'create', 'restore', 'unlock', 'lock', 'changePassphrase'])
 
-/** Every other API method runs on the open messenger, under the messenger's name where it differs. */
+/**
+ * Every other API method runs on the open messenger, under the messenger's name where it differs,
+ * or on the part of it that serves calls, files or the home node, under the API's name.
+ */
 type OnMessenger = Exclude<ApiMethod, Lifecycle>
 const MESSENGER_NAMES = { requests: 'listRequests', network: 'networkStatus' } as const
 type MessengerName<M extends OnMessenger> = M extends keyof typeof MESSENGER_NAMES ? (typeof MESSENGER_NAMES)[M] : M
+type MessengerPart = 'calls' | 'files' | 'home'
+const PART_OF = {
+  startCall: 'calls',
+  acceptCall: 'calls',
+  declineCall: 'calls',
+  hangup: 'calls',
+  sendMedia: 'calls',
+  requestKeyframe: 'calls',
+  sendFile: 'files',
+  beginUpload: 'files',
+  uploadPiece: 'files',
+  sendUpload: 'files',
+  downloadFile: 'files',
+  cancelDownload: 'files',
+  saveFile: 'files',
+  readFile: 'files',
+  homeNode: 'home',
+  linkHomeNode: 'home',
+  unlinkHomeNode: 'home'
+} as const satisfies Partial<Record<OnMessenger, MessengerPart>>
+type Target<M extends OnMessenger> = M extends keyof typeof PART_OF ? Messenger[(typeof PART_OF)[M]] : Messenger
+// A missing member is unknown, never a function, so the check below fails on it.
+type MemberOf<T, K> = K extends keyof T ? T[K] : unknown
 
-/** The forwarded methods whose messenger counterpart takes their arguments and returns their result. */
+/** The forwarded methods whose counterpart takes their arguments and returns their result. */
 type Forwardable = {
-  [M in OnMessenger]: Messenger[MessengerName<M>] extends (
+  [M in OnMessenger]: MemberOf<Target<M>, MessengerName<M>> extends (
     ...args: Parameters<CairnApi[M]>
   ) => Awaited<ReturnType<CairnApi[M]>> | ReturnType<CairnApi[M]>
     ? M
@@ -114,14 +140,17 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
   }
 
   private forwards(): Pick<CairnApi, OnMessenger> {
-    const names: Partial<Record<OnMessenger, keyof Messenger>> = MESSENGER_NAMES
+    const names: Partial<Record<OnMessenger, string>> = MESSENGER_NAMES
+    const parts: Partial<Record<OnMessenger, MessengerPart>> = PART_OF
     const entries = FORWARDED.map((method) => {
-      const name = names[method] ?? (method as keyof Messenger)
+      const name = names[method] ?? method
+      const part = parts[method]
       return [
         method,
         async (...args: unknown[]) => {
           const m = this.open()
-          return (m[name] as (...a: unknown[]) => unknown).apply(m, args)
+          const target = (part ? m[part] : m) as unknown as Record<string, (...a: unknown[]) => unknown>
+          return target[name].apply(target, args)
         }
       ]
     })

@@ -65,17 +65,17 @@ export class Calls {
     this.manager.connectionLost(remote)
   }
 
-  start(contact: ContactId, video: boolean): Call {
+  startCall(contact: ContactId, video: boolean): Call {
     const c = this.deps.directory.require(contact)
     if (c.record.blocked) throw new CairnError('blocked', 'the contact is blocked')
     return this.run(() => toCall(this.manager.start(c.key.bytes, video)))
   }
 
-  accept(call: string, video: boolean): Call {
+  acceptCall(call: string, video: boolean): Call {
     return this.run(() => toCall(this.manager.accept(call, video)))
   }
 
-  decline(call: string): void {
+  declineCall(call: string): void {
     this.run(() => this.manager.decline(call))
   }
 

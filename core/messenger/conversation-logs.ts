@@ -17,6 +17,7 @@ export class ConversationLogs {
   private theirs: Hypercore | null = null
   private reader: LogReader | null = null
   private stopWatching: (() => void) | null = null
+  private openingTheirs: Promise<Hypercore> | null = null
 
   constructor(
     private readonly corestore: Corestore,
@@ -52,8 +53,17 @@ export class ConversationLogs {
     this.own = await openOwnLog(this.corestore, this.tag)
   }
 
-  /** Opens their log and, when it is trusted, watches and reads it from the consumed mark on. */
-  async openTheirs(key: Buffer, trusted: boolean, consumed: number, hooks: TheirLogHooks): Promise<Hypercore> {
+  /**
+   * Opens their log and, when it is trusted, watches and reads it from the consumed mark on. Once:
+   * two hellos in a row can both find it not yet open, and a second reader would consume every
+   * block again, with no one left to close it.
+   */
+  openTheirs(key: Buffer, trusted: boolean, consumed: number, hooks: TheirLogHooks): Promise<Hypercore> {
+    this.openingTheirs ??= this.startTheirs(key, trusted, consumed, hooks)
+    return this.openingTheirs
+  }
+
+  private async startTheirs(key: Buffer, trusted: boolean, consumed: number, hooks: TheirLogHooks): Promise<Hypercore> {
     const core = await openPeerLog(this.corestore, key)
     this.theirs = core
     if (!trusted) return core
@@ -81,6 +91,8 @@ export class ConversationLogs {
   }
 
   async closeTheirs(): Promise<void> {
+    await this.openingTheirs?.catch(() => undefined)
+    this.openingTheirs = null
     await this.stopReading()
     const theirs = this.theirs
     this.theirs = null

@@ -1,10 +1,11 @@
 import type Hypercore from 'hypercore'
-import type { Contact, Message, Presence, SecurityKind } from '../api/types'
+import type { Contact, Message, MessageState, Presence, SecurityKind } from '../api/types'
 import { CairnError } from '../api/errors'
 import { ContactKey } from '../identity'
 import type { LogBlock } from '../log'
 import type { Peer } from '../net'
 import type { ControlFrame } from '../net/frames'
+import { FileShelf } from './conversation-files'
 import { ConversationLogs } from './conversation-logs'
 import type { ConversationDeps } from './deps'
 import { errorText } from './events'
@@ -12,7 +13,6 @@ import { Outbox } from './outbox'
 import { PeerControl } from './peer-control'
 import { edit, reaction, type Change } from './changes'
 import { locate } from './message-ref'
-import { contactView, messageState, messageView } from './views'
 import { orphanDetail, readBlocks, type Counterpart } from './receive'
 import { Receipts } from './receipts'
 import type { ContactRecord, MessageRecord } from './records'
@@ -20,6 +20,8 @@ import { deleteRecords } from './deletion'
 import { messagePayload, QUEUED, sealQueued, writeChange, writeMessage } from './send'
 import { SessionSet } from './sessions'
 import { keys, type Tx } from '../store'
+import type { FileDescriptor } from '../blobs'
+import { contactView, messageState, messageView, presenceOf } from './views'
 
 /**
  * One contact and everything held about them: the durable record, the pair's two logs, my outbox,
@@ -34,6 +36,8 @@ export class Conversation {
   private readonly receipts: Receipts
   private readonly control: PeerControl
   private readonly counterpart: Counterpart
+  /** The files of this conversation's messages. */
+  readonly files: FileShelf
   /** Settles once my log (and theirs, when known) is open: a peer may connect before that. */
   private readonly opened: Promise<void>
   /** The last progress event said "not done yet": a final one is owed. */
@@ -51,8 +55,17 @@ export class Conversation {
     this.sessions = new SessionSet(tag)
     this.receipts = new Receipts(rec)
     this.counterpart = { deps, key: this.key, tag, sessions: this.sessions, messageId: (seq) => this.messageId(seq) }
+    this.files = new FileShelf(deps, tag, rec.theirBlobs ? Buffer.from(rec.theirBlobs, 'hex') : null, {
+      contact: () => this.id,
+      messageId: (seq) => this.messageId(seq),
+      adopt: (key) => this.update(() => ({ theirBlobs: key.toString('hex') })),
+      violation: (detail) => this.security('protocol-violation', detail)
+    })
     this.control = new PeerControl(deps, this, {
-      replicate: (stream) => this.logs.replicateOver(stream, !this.rec.logFault),
+      replicate: (stream) => {
+        this.logs.replicateOver(stream, !this.rec.logFault)
+        this.files.replicateOver(stream)
+      },
       onReceipt: (kind, upTo) => this.onReceipt(kind, upTo),
       onHello: (frame) => this.onHello(frame),
       onHome: (box) => this.update((r) => (r.home === box.toString('hex') ? null : { home: box.toString('hex') }))
@@ -73,9 +86,7 @@ export class Conversation {
   }
 
   get presence(): Presence {
-    const peer = this.control.peer
-    if (!peer) return 'offline'
-    return peer.lan ? 'lan' : 'online'
+    return presenceOf(this.control.peer)
   }
 
   /** Settles once the logs are open. */
@@ -99,7 +110,7 @@ export class Conversation {
   toMessage(m: MessageRecord, seq: number): Message {
     const appended = this.logs.mine ? this.logs.ownLength : 0
     const progress = { readSeq: this.rec.readSeq, heard: this.receipts.heard, atHome: this.rec.atHome ?? 0, appended }
-    return messageView(m, this.id, messageState(m, seq, progress))
+    return messageView(m, this.id, messageState(m, seq, progress), m.file ? this.files.info(m) : undefined)
   }
 
   /** Reports the contact as it now stands, unless it is no longer listed; returns it either way. */
@@ -134,15 +145,20 @@ export class Conversation {
 
   // ---- my log ----
 
-  async send(text: string, replyTo?: string): Promise<Message> {
+  refuseIfBlocked(): void {
     if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
+  }
+
+  /** A message (a reply to `replyTo`), with the file already sealed into my blob store when it carries one. */
+  async send(text: string, extra: { replyTo?: string; file?: FileDescriptor } = {}): Promise<Message> {
+    this.refuseIfBlocked()
     const now = Date.now()
-    const located = replyTo === undefined ? undefined : (await locate(this.counterpart, this.deps.store, replyTo)).ref
+    const located = extra.replyTo === undefined ? undefined : (await locate(this.counterpart, this.deps.store, extra.replyTo)).ref
     // a reply to a queued message is queued behind it, and sealQueued names the quote once it has a block
     const quoted = located && located.block !== QUEUED ? located : undefined
-    const payload = messagePayload(text, now, quoted)
+    const payload = messagePayload(text, now, { ...(quoted ? { replyTo: quoted } : {}), ...(extra.file ? { file: extra.file } : {}) })
     const { message, seq, envelope } = await this.commit((rec, tx) =>
-      writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now, replyTo)
+      writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now, extra)
     )
     if (envelope) this.outbox.add(message.block, envelope, seq)
     this.resumeAppends()
@@ -160,23 +176,27 @@ export class Conversation {
     this.resumeAppends()
   }
 
-  /** Deletes one message, or all of them (null), on this device; the caller ends the store epoch. */
+  /**
+   * Deletes one message, or all of them (null), on this device, and the chunks of their files from
+   * whichever store holds them; the caller ends the store epoch.
+   */
   async deleteMessages(messageId: string | null): Promise<void> {
-    await this.commit((rec, tx) => deleteRecords(this.counterpart, rec, tx, messageId))
+    const deleted = await this.commit((rec, tx) => deleteRecords(this.counterpart, rec, tx, messageId))
+    for (const m of deleted) await this.files.erase(m)
     this.deps.events.emit({ type: 'messages-deleted', contact: this.id, ids: messageId === null ? 'all' : [messageId] })
     this.announce()
   }
 
   /** My one reaction to a message of this conversation ('' withdraws it), sent in its own block. */
   async react(id: string, emoji: string): Promise<Message> {
-    if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
+    this.refuseIfBlocked()
     const { seq, ref } = await locate(this.counterpart, this.deps.store, id)
     return this.change(seq, reaction(ref, emoji))
   }
 
   /** A new text for one of my messages, on both sides; the earlier ones stay in my history only. */
   async edit(id: string, text: string): Promise<Message> {
-    if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
+    this.refuseIfBlocked()
     const { seq, ref } = await locate(this.counterpart, this.deps.store, id)
     return this.change(seq, edit(ref, text))
   }
@@ -213,6 +233,7 @@ export class Conversation {
     if (orphans.length > 0) this.security('decrypt-failed', orphanDetail(orphans))
     for (const p of problems) this.security(p.kind, p.detail)
     for (const { message, seq } of [...received, ...updated]) events.emit({ type: 'message', message: this.toMessage(message, seq) })
+    for (const { message, seq } of received) if (message.file) events.guard(() => this.files.offered(message, seq))
     this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
     const total = this.logs.theirLength ?? this.rec.consumed
     const done = this.rec.consumed
@@ -252,10 +273,7 @@ export class Conversation {
     const to = Math.min(upTo, this.rec.outCount)
     if (to <= (this.rec.atHome ?? 0)) return
     await this.update(() => ({ atHome: to }))
-    for (let block = from; block < to; block++) {
-      const seq = await this.outbox.seqOf(block)
-      if (seq !== null) this.deps.events.emit({ type: 'message-state', contact: this.id, id: this.messageId(seq), state: 'home' })
-    }
+    await this.announceStates(from, to, 'home')
   }
 
   sendHello(): void {
@@ -286,6 +304,7 @@ export class Conversation {
 
   /** Closes both logs once the appends under way are done. */
   async close(): Promise<void> {
+    await this.files.close()
     await this.logs.closeTheirs()
     await this.outbox.settled()
     await this.logs.closeOwn()
@@ -315,6 +334,7 @@ export class Conversation {
 
   private async openLogs(): Promise<void> {
     await this.logs.openOwn()
+    await this.files.open()
     if (this.rec.theirLog) await this.openTheirs(Buffer.from(this.rec.theirLog, 'hex'))
   }
 
@@ -354,10 +374,14 @@ export class Conversation {
     const from = this.receipts.hear(kind, upTo)
     if (from === null) return
     this.receipts.scheduleSave(() => this.deps.events.guard(() => this.saveReceipts()))
-    for (let block = from; block <= upTo; block++) {
+    await this.announceStates(from, upTo + 1, kind)
+  }
+
+  /** The messages of blocks [from, to) of my log are now in this state. */
+  private async announceStates(from: number, to: number, state: MessageState): Promise<void> {
+    for (let block = from; block < to; block++) {
       const seq = await this.outbox.seqOf(block)
-      if (seq === null) continue
-      this.deps.events.emit({ type: 'message-state', contact: this.id, id: this.messageId(seq), state: kind })
+      if (seq !== null) this.deps.events.emit({ type: 'message-state', contact: this.id, id: this.messageId(seq), state })
     }
   }
 
@@ -376,13 +400,14 @@ export class Conversation {
     if (renewed) {
       this.security('log-renewed', 'the contact started a new log (restored from a backup?); their old one is no longer read')
       await this.logs.closeTheirs()
+      await this.files.renewTheirs()
       this.sessions.forget()
     }
     await this.update((r) => ({
       announcedName: frame.name,
       theirLog: adopt ? logKey : r.theirLog,
       bundle: bundle ?? r.bundle,
-      ...(renewed ? { consumed: 0, readBlocks: 0, logFault: null, sessions: [] } : {})
+      ...(renewed ? { consumed: 0, readBlocks: 0, logFault: null, sessions: [], theirBlobs: null } : {})
     }))
     if (adopt && !this.logs.hasTheirs) await this.openTheirs(frame.logKey)
     // Receipts name blocks of the log their hello just named, never of one they no longer have.

@@ -3,6 +3,7 @@ import type { IdentityKeyPair, ContactKey } from '../identity'
 import type { SignedPrekey } from '../ratchet'
 import type { Store } from '../store'
 import type { Conversation } from './conversation'
+import type { FilesConfig } from './conversation-files'
 import type { EventSink } from './events'
 
 /** What a conversation is given by the profile around it, and nothing more. */
@@ -11,6 +12,7 @@ export interface ConversationDeps {
   readonly corestore: Corestore
   readonly identity: IdentityKeyPair
   readonly events: EventSink
+  readonly files: FilesConfig
   /** My signed prekey of this id, while I keep it (an initial envelope names one). */
   prekey(id: number): SignedPrekey | null
   /** What my hello says: my name and my current prekey bundle. */

@@ -4,6 +4,7 @@
 // Every connection is dialled by box key over one DHT of its own; nothing here announces anything.
 import HyperDHT, { type HostPort } from 'hyperdht'
 import type Hypercore from 'hypercore'
+import { CairnError } from '../api/errors'
 import type { HomeNodeStatus } from '../api/types'
 import { HomeClient, HomeError, linkKeyPair, sealBundle, visitingKeyPair, visitorKey, type HomeLink } from '../home'
 import { inboxTopic } from '../protocol/topics'
@@ -55,7 +56,7 @@ export class HomeNodes {
     return this.link?.boxKey ?? null
   }
 
-  async status(): Promise<HomeNodeStatus> {
+  async homeNode(): Promise<HomeNodeStatus> {
     const offline = { online: false, bytes: 0, quota: 0, logs: 0, requests: 0, lastSync: this.lastSync }
     if (this.link === null) return { linked: false, box: null, ...offline }
     const box = this.link.boxKey.toString('hex')
@@ -69,15 +70,26 @@ export class HomeNodes {
     }
   }
 
-  /** Pairs with the code's box; throws HomeError naming what the box refused. */
-  async pair(code: string): Promise<void> {
+  /** Pairs with the code's box, then tells every contact (my hello names my box). */
+  async linkHomeNode(code: string): Promise<HomeNodeStatus> {
+    await asApiError(this.pair(code))
+    for (const c of this.deps.conversations()) c.sendHello()
+    return this.homeNode()
+  }
+
+  unlinkHomeNode(): Promise<void> {
+    return asApiError(this.unlink())
+  }
+
+  /** Throws HomeError naming what the box refused. */
+  private async pair(code: string): Promise<void> {
     const { link } = await pairIdentity(this.deps.profileDir, this.deps.identity.secretKey, code, { dht: this.network() })
     this.link = link
     await this.sync()
   }
 
   /** Tells the box to forget me, then forgets the link; throws (and keeps the link) if it cannot be told. */
-  async unlink(): Promise<void> {
+  private async unlink(): Promise<void> {
     if (this.link === null) throw new HomeError('no-profile', 'this profile is not linked to a home node')
     await this.running
     if (this.own === null || this.own.stream.destroyed) await this.syncOwn()
@@ -195,5 +207,15 @@ export class HomeNodes {
       await visit.client.want(core)
       visit.wanted.add(core.key.toString('hex'))
     }
+  }
+}
+
+/** What the home node refused crosses the API as 'home-node' with the box's own sentence. */
+async function asApiError<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work
+  } catch (err) {
+    if (err instanceof HomeError) throw new CairnError('home-node', err.message)
+    throw err
   }
 }

@@ -11,8 +11,7 @@ import type {
   Message,
   NetworkStatus,
   Profile,
-  Settings,
-  HomeNodeStatus
+  Settings
 } from '../api/types'
 import { randomBytes } from '../crypto'
 import { ContactKey, exportBackup, safetyNumber, type KeystoreSecrets } from '../identity'
@@ -22,7 +21,6 @@ import { encodeInvite, INVITE_SECRET_BYTES } from '../protocol/invite'
 import type { SignedPrekey } from '../ratchet'
 import { keys, seqOfKey, type Store } from '../store'
 import type { StoreEpochs } from '../store/epochs'
-import type { Call, MediaFrame, MediaKind } from '../api/types'
 import { Calls } from './calls'
 import { Conversation } from './conversation'
 import type { ConversationDeps } from './deps'
@@ -36,8 +34,10 @@ import type { ContactRecord, FormerRecord, MessageRecord, MetaRecord } from './r
 import { ContactRequests, inviteOf } from './requests'
 import { Self } from './self'
 import { HomeNodes } from './home-node'
-import { HomeError, type HomeLink } from '../home'
+import type { HomeLink } from '../home'
 import type { HostPort } from 'hyperdht'
+import type { FilesConfig } from './conversation-files'
+import { MessengerFiles } from './messenger-files'
 
 // An invite opens an inbox for this long: enough to pass a code on, short enough not to be a beacon.
 const INVITE_TTL_MS = 15 * 60_000
@@ -56,6 +56,7 @@ export interface MessengerParts {
   lanDiscovery: boolean
   /** This run is kept off the LAN by its shell (--no-lan, a one-shot command): a stored change waits for the next run. */
   lanPinned?: boolean
+  files: FilesConfig
   /** The time the prekey schedule goes by (tests move it). */
   clock?: () => number
   prekeyPolicy?: PrekeyPolicy
@@ -85,8 +86,10 @@ export class Messenger extends EventEmitter {
   private readonly requests: ContactRequests
   private readonly lan: LanSwitch
   private readonly prekeyRotation: PrekeyRotation
-  private readonly calls: Calls
-  private readonly homeNodes: HomeNodes
+  /** The parts that serve the API's calls, home node and files methods (core/host forwards to them). */
+  readonly calls: Calls
+  readonly home: HomeNodes
+  readonly files: MessengerFiles
   private closing: Promise<void> | null = null
   private readonly lanPinned: boolean
 
@@ -110,13 +113,14 @@ export class Messenger extends EventEmitter {
       corestore: parts.corestore,
       identity: self.identity,
       events,
+      files: parts.files,
       prekey: (id) => self.prekey(id),
       me: () => ({ name: self.name, bundle: self.bundle() }),
       knownLog: (key) => directory.knownLog(key),
       listed: (c) => directory.isListed(c),
       met: (key) => void network.cancelRequest(key),
       calls: { receive: (remote, frame) => calls.receive(remote, frame), connectionLost: (remote) => calls.connectionLost(remote) },
-      homeBox: () => this.homeNodes.box
+      homeBox: () => this.home.box
     }
     this.requests = new ContactRequests({
       store,
@@ -129,7 +133,7 @@ export class Messenger extends EventEmitter {
     this.lan = new LanSwitch({ network, directory, events }, parts.lanDiscovery)
     this.prekeyRotation = new PrekeyRotation({ self, directory, network, events, erase: () => parts.epochs.advance() }, parts.clock, parts.prekeyPolicy)
     this.id = ContactKey.fromBytes(self.identity.publicKey).id
-    this.homeNodes = new HomeNodes({
+    this.home = new HomeNodes({
       identity: self.identity,
       bootstrap: parts.bootstrap,
       profileDir: parts.profileDir ?? '',
@@ -138,6 +142,7 @@ export class Messenger extends EventEmitter {
       bundle: () => self.bundle(),
       log: (message) => console.warn(`[cairn/home] ${message}`)
     })
+    this.files = new MessengerFiles(directory, parts.files)
   }
 
   /** Loads contacts and requests, repairs interrupted sends, and joins the network. */
@@ -166,7 +171,7 @@ export class Messenger extends EventEmitter {
       network.addContact(c.key)
       if (c.record.requested) network.sendRequest(c.key, this.self.request(), inviteOf(c.record))
     }
-    void this.homeNodes.sync()
+    void this.home.sync()
   }
 
   // ---- profile and settings ----
@@ -310,7 +315,7 @@ export class Messenger extends EventEmitter {
   // ---- messages ----
 
   async send(id: ContactId, text: string, replyTo?: string): Promise<Message> {
-    return this.directory.require(id).send(text, replyTo)
+    return this.directory.require(id).send(text, replyTo === undefined ? {} : { replyTo })
   }
 
   async edit(id: ContactId, message: string, text: string): Promise<Message> {
@@ -358,48 +363,6 @@ export class Messenger extends EventEmitter {
     this.directory.require(id).typing(typing)
   }
 
-  // ---- calls ----
-
-  startCall(contact: ContactId, video: boolean): Call {
-    return this.calls.start(contact, video)
-  }
-
-  acceptCall(call: string, video: boolean): Call {
-    return this.calls.accept(call, video)
-  }
-
-  declineCall(call: string): void {
-    this.calls.decline(call)
-  }
-
-  hangup(call: string): void {
-    this.calls.hangup(call)
-  }
-
-  sendMedia(call: string, frame: MediaFrame): void {
-    this.calls.sendMedia(call, frame)
-  }
-
-  requestKeyframe(call: string, stream: MediaKind): void {
-    this.calls.requestKeyframe(call, stream)
-  }
-
-  // ---- home node ----
-
-  homeNode(): Promise<HomeNodeStatus> {
-    return this.homeNodes.status()
-  }
-
-  async linkHomeNode(code: string): Promise<HomeNodeStatus> {
-    await asApiError(this.homeNodes.pair(code))
-    for (const c of this.directory.conversations()) c.sendHello()
-    return this.homeNodes.status()
-  }
-
-  unlinkHomeNode(): Promise<void> {
-    return asApiError(this.homeNodes.unlink())
-  }
-
   // ---- lifecycle ----
 
   close(): Promise<void> {
@@ -420,7 +383,8 @@ export class Messenger extends EventEmitter {
   private async shutdown(): Promise<void> {
     this.calls.close()
     this.prekeyRotation.stop()
-    await this.homeNodes.close()
+    await this.home.close()
+    await this.files.close()
     await this.lan.settle()
     await this.network.close()
     await this.lan.close()
@@ -429,15 +393,5 @@ export class Messenger extends EventEmitter {
     await this.epochs.close()
     await this.corestore.close()
     this.emit('closed')
-  }
-}
-
-/** What the home node refused crosses the API as 'home-node' with the box's own sentence. */
-async function asApiError<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work
-  } catch (err) {
-    if (err instanceof HomeError) throw new CairnError('home-node', err.message)
-    throw err
   }
 }

@@ -1,17 +1,20 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import Corestore from 'corestore'
 import { CairnError } from '../api/errors'
+import { DEFAULT_AUTO_DOWNLOAD } from '../blobs'
 import { cryptoReady, randomBytes } from '../crypto'
 import { createKeystore, generateIdentity, openKeystore, type IdentityKeyPair, type KeystoreSecrets } from '../identity'
 import { Network } from '../net'
 import type { BootstrapNode } from '../profile/bootstrap'
 import { profileLayout } from '../profile/layout'
+import { MAX_FILE_BYTES_DEFAULT } from '../protocol/limits'
 import { asBusyError, claimProfile } from '../profile/lock'
 import { makeProfilePrivate } from '../profile/permissions'
 import { decodeSignedPrekey, encodeSignedPrekey, generateSignedPrekey, type SignedPrekey } from '../ratchet'
 import { keys, Store } from '../store'
 import type { EpochPolicy, StoreEpochs } from '../store/epochs'
 import { readHomeLink } from '../home/device'
+import type { FilesConfig } from './conversation-files'
 import { Directory } from './directory'
 import { Messenger } from './messenger'
 import type { PrekeyPolicy } from './prekey-schedule'
@@ -96,6 +99,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
       hidden: meta.hidden ?? false
     })
     const homeLink = await readHomeLink(opts.profileDir)
+    const files = await filesConfig(layout.scratch)
     opened = new Messenger({
       secrets,
       corestore,
@@ -107,6 +111,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
       network,
       lanDiscovery,
       lanPinned: opts.lanDiscovery === false,
+      files,
       clock: opts.clock,
       prekeyPolicy: opts.prekeyPolicy,
       canTakeCalls: opts.canTakeCalls,
@@ -128,6 +133,16 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
     release()
     throw CairnError.from(err)
   }
+}
+
+/**
+ * Files on their way out live in the profile's scratch folder (owner-only); what a crash left there
+ * is of no use to anyone, so it starts empty.
+ */
+async function filesConfig(scratch: string): Promise<FilesConfig> {
+  await rm(scratch, { recursive: true, force: true })
+  await mkdir(scratch, { recursive: true, mode: 0o700 })
+  return { scratch, maxBytes: MAX_FILE_BYTES_DEFAULT, autoDownload: DEFAULT_AUTO_DOWNLOAD }
 }
 
 /** The profile's meta record and prekeys; written on first open (so a crash during creation heals). */

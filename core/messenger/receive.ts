@@ -9,6 +9,7 @@ import { seqBytes } from './outbox'
 import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import type { SessionSet } from './sessions'
+import { fileField } from './send'
 import type { ContactKey } from '../identity'
 
 type Opened = { session: Session; payload: Payload } | { problem: { kind: SecurityKind; detail: string } } | { orphan: true }
@@ -63,14 +64,14 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
     // other kinds (and those of newer versions) wait for this version to learn them
     if (payload.kind !== 'text') continue
     const seq = rec.nextSeq++
-    const message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: payload.text, sentAt: payload.sentAt, receivedAt: now, block: index }
+    const message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: payload.text, sentAt: payload.sentAt, receivedAt: now, block: index, ...fileField(payload.file) }
     const quoted = payload.replyTo ? await quotedSeq(r, tx, payload.replyTo) : null
     if (quoted !== null && (await tx.get(keys.message(r.tag, quoted)))) message.replyTo = r.messageId(quoted)
     tx.putJson(keys.message(r.tag, seq), message)
     tx.put(keys.inBlock(r.tag, index), seqBytes(seq))
     result.received.push({ message, seq })
     rec.unread++
-    rec.lastMessage = { direction: 'in', text: preview(payload.text), at: payload.sentAt }
+    rec.lastMessage = { direction: 'in', text: preview(payload.text, payload.file), at: payload.sentAt }
     rec.lastActivity = now
   }
   for (const session of touched) tx.put(keys.session(r.tag, session.id), session.encode())

@@ -61,6 +61,8 @@ export interface ContactRecord {
    * from their signed prekey. Absent in records written before this existed.
    */
   queued?: number[]
+  /** The key of their blob store, as named by the first file they sent (absent before files). */
+  theirBlobs?: string | null
 }
 
 export interface RequestRecord {
@@ -86,6 +88,10 @@ export interface MessageRecord {
   edited?: boolean
   /** My own message's earlier texts, oldest first (kept on my side only). */
   edits?: string[]
+  /** A file message: its descriptor (hex); `text` is the caption. */
+  file?: string
+  /** An incoming file is all here and matched its hash. */
+  fileReady?: boolean
 }
 
 /**

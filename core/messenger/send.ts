@@ -8,6 +8,11 @@ import { encodePayload, type MessageRef } from '../protocol/payload'
 import { preview } from './payload'
 import type { ContactRecord, MessageRecord } from './records'
 import type { Counterpart } from './receive'
+import { decodeDescriptor, encodeDescriptor, type FileDescriptor } from '../blobs'
+
+export function fileField(file: FileDescriptor | undefined): { file?: string } {
+  return file ? { file: encodeDescriptor(file).toString('hex') } : {}
+}
 
 export interface Written {
   message: MessageRecord
@@ -26,8 +31,8 @@ export interface Sealed {
 export const QUEUED = -1
 
 /** Checks a message and encodes what is encrypted of it; throws CairnError before anything is written. */
-export function messagePayload(text: string, now: number, replyTo?: MessageRef): Buffer {
-  const payload = encodePayload({ kind: 'text', text, sentAt: now, ...(replyTo ? { replyTo } : {}) })
+export function messagePayload(text: string, now: number, extra: { replyTo?: MessageRef; file?: FileDescriptor } = {}): Buffer {
+  const payload = encodePayload({ kind: 'text', text, sentAt: now, ...(extra.replyTo ? { replyTo: extra.replyTo } : {}), ...(extra.file ? { file: extra.file } : {}) })
   if (payload.length > MAX_PLAINTEXT_BYTES) throw new CairnError('invalid-argument', 'the message is too long')
   return payload
 }
@@ -48,13 +53,13 @@ export async function writeMessage(
   text: string,
   payload: Buffer,
   now: number,
-  replyTo?: string
+  extra: { replyTo?: string; file?: FileDescriptor } = {}
 ): Promise<Written> {
   const session = await sendingSession(w, rec, tx)
   const queued = !session || (rec.queued?.length ?? 0) > 0
   const block = queued ? QUEUED : rec.outCount
   const seq = rec.nextSeq
-  const message: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block, ...(replyTo ? { replyTo } : {}) }
+  const message: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block, ...(extra.replyTo ? { replyTo: extra.replyTo } : {}), ...fileField(extra.file) }
   tx.putJson(keys.message(w.tag, seq), message)
   let envelope: Buffer | null = null
   if (!session || queued) {
@@ -68,7 +73,7 @@ export async function writeMessage(
     rec.outCount = block + 1
   }
   rec.nextSeq = seq + 1
-  rec.lastMessage = { direction: 'out', text: preview(text), at: now }
+  rec.lastMessage = { direction: 'out', text: preview(text, extra.file), at: now }
   rec.lastActivity = now
   tx.putJson(keys.contact(w.tag), rec)
   return { message, seq, envelope }
@@ -88,7 +93,8 @@ export async function sealQueued(w: Counterpart, rec: ContactRecord, tx: Tx): Pr
     if (!m) continue
     const block = rec.outCount++
     const replyTo = m.replyTo === undefined ? undefined : await sealedRef(w, tx, m.replyTo)
-    const envelope = session.encrypt(encodePayload({ kind: 'text', text: m.text, sentAt: m.sentAt, ...(replyTo ? { replyTo } : {}) }))
+    const file = m.file ? { file: decodeDescriptor(Buffer.from(m.file, 'hex')) } : {}
+    const envelope = session.encrypt(encodePayload({ kind: 'text', text: m.text, sentAt: m.sentAt, ...(replyTo ? { replyTo } : {}), ...file }))
     tx.putJson(keys.message(w.tag, seq), { ...m, block })
     tx.put(keys.outBlock(w.tag, block), seqBytes(seq))
     tx.put(keys.envelope(w.tag, block), envelope)

@@ -1,7 +1,13 @@
 // How stored records show through the API: a contact, and a message with its state from what the
 // contact's receipts, their home node and my log say about it.
-import type { Contact, Message, MessageState, Presence } from '../api/types'
+import type { Contact, FileInfo, Message, MessageState, Presence } from '../api/types'
+import type { Peer } from '../net'
 import type { ContactRecord, MessageRecord } from './records'
+
+export function presenceOf(peer: Peer | null): Presence {
+  if (!peer) return 'offline'
+  return peer.lan ? 'lan' : 'online'
+}
 
 export function contactView(r: ContactRecord, id: string, presence: Presence): Contact {
   return {
@@ -39,7 +45,8 @@ export function messageState(m: MessageRecord, seq: number, p: Progress): Messag
   return m.block < p.appended ? 'sent' : 'pending'
 }
 
-export function messageView(m: MessageRecord, contact: string, state: MessageState): Message {
+/** `file` is the file's view, for a message that carries one. */
+export function messageView(m: MessageRecord, contact: string, state: MessageState, file?: FileInfo): Message {
   return {
     id: m.id,
     contact,
@@ -51,6 +58,7 @@ export function messageView(m: MessageRecord, contact: string, state: MessageSta
     ...(m.replyTo ? { replyTo: m.replyTo } : {}),
     ...(m.reactions ? { reactions: m.reactions } : {}),
     ...(m.edited ? { edited: true } : {}),
-    ...(m.edits ? { edits: m.edits } : {})
+    ...(m.edits ? { edits: m.edits } : {}),
+    ...(file ? { file } : {})
   }
 }

@@ -10,12 +10,11 @@ import { encodeRequestFrame, type RequestFrame } from './frames'
 import { Link } from './link'
 import { Links } from './links'
 import { InviteInboxes } from './invites'
-import { Membership, type Place, type SwarmEntry } from './membership'
+import type { Membership, SwarmEntry } from './membership'
 import { OutgoingRequests } from './outgoing'
-import { pairPlace } from './pair-swarm'
+import { ContactSwarms } from './contact-swarms'
 import { signHello } from './hello'
 import type { Peer } from './peer'
-import { dayOf, topicSecret } from '../protocol/topics'
 import { Inbox } from './inbox'
 import { summarizeStatus, type NetworkStatusSummary, type NodeCounter } from './status'
 import type { NetworkOptions } from './types'
@@ -25,8 +24,6 @@ const DEFAULT_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 120_000 }
 // Hyperswarm stops dialling beyond maxPeers open connections (default 64); a node may have more
 // contacts online than that, and strangers are capped separately by the admission limits.
 const MAX_PEERS = 512
-// A connection that lasted this long counts as having worked: its loss restarts the retry delays.
-const STABLE_LINK_MS = 15_000
 // The status is re-read this often (the DHT says little when it regains the network), and the day checked.
 const STATUS_POLL_MS = 5_000
 
@@ -39,7 +36,7 @@ function bindHost(bootstrap: NetworkOptions['bootstrap']): string | undefined {
 
 /**
  * The node's presence on the DHT(s): per DHT, one Hyperswarm under the identity key pair for the inbox
- * and this node's requests, and one per contact under that pair's key pair of the day (pair-swarm.ts);
+ * and this node's requests, and one per contact under that pair's key pair of the day (contact-swarms.ts);
  * one firewall, and one connection (Link) per remote identity across all of them.
  * Events: 'peer' (Peer), 'request' (publicKey, RequestFrame), 'request-delivered' (publicKey),
  * 'status' ({ mode, peers }), 'protocol-error' (publicKey, reason), 'refused' (publicKey, Refusal):
@@ -52,13 +49,11 @@ export class Network extends EventEmitter {
   private readonly retryOpts: BackoffOptions
   private readonly log: (message: string) => void
   private readonly swarms: SwarmEntry[] = []
-  private readonly contacts = new Map<string, Membership>()
+  private readonly contacts: ContactSwarms
   private readonly requests: OutgoingRequests
   private readonly invites: InviteInboxes
   private readonly links = new Links()
   private readonly inbox: Inbox
-  private readonly now: () => number
-  private day: number
   private lastStatus = ''
   private closing: Promise<void> | null = null
   private readonly statusTimer: NodeJS.Timeout
@@ -92,10 +87,18 @@ export class Network extends EventEmitter {
       refuses: (entry, key, payload) => this.firewall.forSwarm(entry.lan)(key, payload),
       onConnection: (stream, entry, used) => this.onConnection(stream, entry, undefined, used)
     })
-    this.now = opts.clock ?? Date.now
-    this.day = dayOf(this.now())
+    this.contacts = new ContactSwarms({
+      identity: this.keyPair,
+      swarms: this.swarms,
+      links: this.links,
+      retryOpts: this.retryOpts,
+      now: opts.clock ?? Date.now,
+      closed: () => this.closing !== null,
+      admits: (remote, lan) => this.firewall.admitsContact(remote, lan),
+      onConnection: (stream, entry, remote) => this.onConnection(stream, entry, remote)
+    })
     this.statusTimer = setInterval(() => {
-      this.checkDay()
+      this.contacts.checkDay()
       this.emitStatus()
     }, STATUS_POLL_MS)
     this.statusTimer.unref()
@@ -117,22 +120,16 @@ export class Network extends EventEmitter {
   addContact(publicKey: Buffer | ContactKey): void {
     const remote = toKey(publicKey)
     this.assertOpen()
-    if (this.contacts.has(remote.hex)) return
-    // Throws here, not later in a swarm, on a key no pair secret can be made with.
-    topicSecret(this.keyPair, remote.bytes).fill(0)
-    const membership = new Membership(remote, this.swarms, (entry) => this.pairPlace(remote, entry), () => this.retryContact(remote.hex), this.retryOpts)
-    this.contacts.set(remote.hex, membership)
-    for (const entry of this.swarms) this.lookAgainOnceAnnounced(membership, entry)
+    if (!this.contacts.add(remote)) return
     const link = this.links.get(remote.hex)
     if (link !== undefined && link.peer === null) this.reclassify(remote)
-    if (link?.peer) membership.retry.stop()
+    if (link?.peer) this.contacts.stopLooking(remote.hex)
   }
 
   async removeContact(publicKey: Buffer | ContactKey): Promise<void> {
     const { hex } = toKey(publicKey)
-    const membership = this.contacts.get(hex)
+    const membership = this.contacts.take(hex)
     if (membership === undefined) return
-    this.contacts.delete(hex)
     const link = this.links.get(hex)
     if (link !== undefined && !this.requests.has(hex)) link.destroy()
     await membership.leave()
@@ -156,7 +153,7 @@ export class Network extends EventEmitter {
    * lookup that finds nobody and each connection that dies young); null for a key that is no contact.
    */
   retryDelayMs(publicKey: Buffer | ContactKey): number | null {
-    return this.contacts.get(toKey(publicKey).hex)?.retry.currentMs ?? null
+    return this.contacts.retryDelayMs(toKey(publicKey).hex)
   }
 
   /** Opens a one-time inbox for this invite's secret for ttlMs (see InviteInboxes); resolves once it listens. */
@@ -185,10 +182,7 @@ export class Network extends EventEmitter {
     this.assertOpen()
     const entry = this.attach(dht, opts.lan, opts.counter ?? null)
     for (const membership of this.memberships()) membership.joinOn(entry)
-    for (const membership of this.contacts.values()) {
-      membership.retry.start()
-      this.lookAgainOnceAnnounced(membership, entry)
-    }
+    this.contacts.lookOn(entry)
     await this.inbox.listen(entry)
     this.emitStatus()
   }
@@ -239,35 +233,17 @@ export class Network extends EventEmitter {
     for (const entry of this.swarms) entry.counter?.off('peers', this.onNodes)
     for (const membership of this.memberships()) membership.retry.stop()
     for (const link of this.links.values()) link.destroy()
-    await Promise.allSettled([...this.contacts.values()].map((membership) => membership.leave()))
+    await this.contacts.leaveAll()
     await this.invites.closeAll()
     await Promise.allSettled(this.swarms.map(({ swarm }) => swarm.destroy()))
   }
 
   private memberships(): Membership[] {
-    return [...this.contacts.values(), ...this.requests.memberships()]
+    return [...this.contacts.memberships(), ...this.requests.memberships()]
   }
 
   private assertOpen(): void {
     if (this.closing !== null) throw new CairnError('invalid-argument', 'the network is closed')
-  }
-
-  private pairPlace(remote: ContactKey, entry: SwarmEntry): Place {
-    return pairPlace({
-      identity: this.keyPair,
-      remote: remote.bytes,
-      day: this.day,
-      dht: entry.swarm.dht,
-      admits: () => this.firewall.admitsContact(remote, entry.lan),
-      onConnection: (stream) => this.onConnection(stream, entry, remote)
-    })
-  }
-
-  private checkDay(): void {
-    const day = dayOf(this.now())
-    if (day === this.day || this.closing !== null) return
-    this.day = day
-    for (const membership of this.contacts.values()) membership.rejoin()
   }
 
   private attach(dht: HyperDHT, lan: boolean, counter: NodeCounter | null): SwarmEntry {
@@ -290,33 +266,6 @@ export class Network extends EventEmitter {
     counter?.on('peers', this.onNodes)
     this.inbox.join(entry)
     return entry
-  }
-
-  // While not connected, announce and look up the pair's topics again: two nodes that joined at the
-  // same instant can each miss the other's announce, and Hyperswarm's own next lookup is minutes away.
-  // Connected over the internet only, keep looking on the LAN swarms, where a better link would be.
-  private retryContact(hex: string): void {
-    const membership = this.contacts.get(hex)
-    if (membership === undefined) return
-    const link = this.links.get(hex)
-    if (link?.peer && this.settled(link)) {
-      membership.retry.stop()
-      return
-    }
-    membership.refresh(link?.peer !== null && link?.peer !== undefined)
-  }
-
-  private lookAgainOnceAnnounced(membership: Membership, entry: SwarmEntry): void {
-    const hex = membership.key.hex
-    membership.lookAgainOnceAnnounced(entry, () => {
-      if (this.closing !== null || this.contacts.get(hex) !== membership || !this.swarms.includes(entry)) return false
-      const link = this.links.get(hex)
-      return !(link?.peer && (link.lan || !entry.lan))
-    })
-  }
-
-  private settled(link: Link): boolean {
-    return link.lan || !this.swarms.some(({ lan }) => lan)
   }
 
   /**
@@ -365,7 +314,7 @@ export class Network extends EventEmitter {
     if (!this.links.isCurrent(link)) return
     const { hex } = link.key
     this.firewall.release(hex)
-    if (this.settled(link)) this.contacts.get(hex)?.retry.stop()
+    this.contacts.connected(link)
     this.requests.delivered(hex)
     this.emit('peer', peer)
   }
@@ -375,15 +324,7 @@ export class Network extends EventEmitter {
     const { hex } = link.key
     this.firewall.release(hex)
     if (this.closing === null) {
-      // A connection that had lasted was lost to the network: look again at once. One that died
-      // young (a protocol error, a peer that keeps hanging up) backs off further each time.
-      const lasted = Date.now() - link.openedAt >= STABLE_LINK_MS
-      const membership = this.contacts.get(hex)
-      if (membership !== undefined) {
-        membership.shortLived = lasted ? 0 : membership.shortLived + 1
-        membership.retry.restart(this.retryOpts.initialMs * 2 ** membership.shortLived)
-        if (lasted) membership.refresh()
-      }
+      this.contacts.linkClosed(link)
       this.requests.linkClosed(hex)
     }
     this.emitStatus()

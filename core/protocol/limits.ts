@@ -18,3 +18,8 @@ export const MAX_GROUP_BLOCK_BYTES = 128 * 1024
 export const MAX_GROUP_MEMBERS = 256
 /** Bytes of UTF-8 in a group's name. */
 export const MAX_GROUP_NAME_BYTES = 128
+/** Bytes of one piece of an upload through the API, and of one readFile() answer (base64 on the wire). */
+export const MAX_UPLOAD_PIECE_BYTES = 256 * 1024
+export const MAX_FILE_READ_BYTES = 256 * 1024
+/** Largest file a node sends or accepts by default. */
+export const MAX_FILE_BYTES_DEFAULT = 2 * 1024 * 1024 * 1024

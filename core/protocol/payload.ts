@@ -1,8 +1,12 @@
 // What travels inside a ratchet envelope. Version 1 is a plain text message; version 2 adds the
 // conversation features as kinds of their own. A reader meets kinds and versions newer than it
 // knows as `unknown` and skips them, so a newer client never breaks an older one's conversation;
-// anything malformed in a kind it does know is refused with a reason.
+// anything malformed in a kind it does know is refused with a reason. A file rides in a text
+// message's optional "f" field (the descriptor's compact encoding, base64), in either version: a
+// reader that predates files shows the text (the caption) and ignores the field.
 import { CairnError } from '../api/errors'
+import { decodeDescriptor, encodeDescriptor, type FileDescriptor } from '../blobs/descriptor'
+import { BlobError } from '../blobs/errors'
 import { MAX_TEXT_BYTES } from './limits'
 
 /**
@@ -16,7 +20,8 @@ export interface MessageRef {
 }
 
 export type Payload =
-  | { kind: 'text'; sentAt: number; text: string; replyTo?: MessageRef }
+  /** With a file, the text is its caption. */
+  | { kind: 'text'; sentAt: number; text: string; replyTo?: MessageRef; file?: FileDescriptor }
   /** One reaction per person per message: a new one replaces theirs, an empty emoji withdraws it. */
   | { kind: 'react'; sentAt: number; to: MessageRef; emoji: string }
   /** Only the writer's own messages can be edited or deleted. */
@@ -39,14 +44,19 @@ function refWire(ref: MessageRef): [number, number] {
   return [ref.mine ? 1 : 0, ref.block]
 }
 
+function fileWire(file: FileDescriptor | undefined): { f?: string } {
+  return file ? { f: encodeDescriptor(file).toString('base64') } : {}
+}
+
 export function encodePayload(p: Exclude<Payload, { kind: 'unknown' }>): Buffer {
   // plain text without a reply stays version 1, which every client reads
-  if (p.kind === 'text' && !p.replyTo) return Buffer.from(JSON.stringify({ v: 1, t: p.text, s: p.sentAt }))
+  if (p.kind === 'text' && !p.replyTo) return Buffer.from(JSON.stringify({ v: 1, t: p.text, s: p.sentAt, ...fileWire(p.file) }))
   const wire: Record<string, unknown> = { v: 2, k: WIRE_KIND[p.kind], s: p.sentAt }
   switch (p.kind) {
     case 'text':
       wire.t = p.text
       if (p.replyTo) wire.q = refWire(p.replyTo)
+      Object.assign(wire, fileWire(p.file))
       break
     case 'react':
       wire.o = refWire(p.to)
@@ -108,6 +118,27 @@ function emoji(value: unknown): string {
   return value
 }
 
+function file(value: unknown): FileDescriptor {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) return bad('the file field is not base64')
+  try {
+    return decodeDescriptor(Buffer.from(value, 'base64'))
+  } catch (err) {
+    if (err instanceof BlobError) bad(err.message)
+    throw err
+  }
+}
+
+/** A text message from its wire fields: the reply and the file only when present. */
+function textPayload(w: Record<string, unknown>, at: number, replyTo: unknown): Payload {
+  return {
+    kind: 'text',
+    sentAt: at,
+    text: text(w.t),
+    ...(replyTo === undefined ? {} : { replyTo: ref(replyTo) }),
+    ...(w.f === undefined ? {} : { file: file(w.f) })
+  }
+}
+
 /** Throws CairnError('invalid-argument') for a malformed payload of a known kind; unknown kinds decode as such. */
 export function decodePayload(bytes: Buffer): Payload {
   let value: unknown
@@ -118,14 +149,14 @@ export function decodePayload(bytes: Buffer): Payload {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad('message payload is not an object')
   const w = value as Record<string, unknown>
-  if (w.v === 1) return { kind: 'text', sentAt: sentAt(w.s), text: text(w.t) }
+  if (w.v === 1) return textPayload(w, sentAt(w.s), undefined)
   if (typeof w.v !== 'number' || !Number.isSafeInteger(w.v) || w.v < 1) return bad('message payload has no valid version')
   const kind = w.v === 2 && typeof w.k === 'string' ? KIND_OF[w.k] : undefined
   if (!kind) return { kind: 'unknown', sentAt: typeof w.s === 'number' && Number.isSafeInteger(w.s) && w.s >= 0 ? w.s : null }
   const at = sentAt(w.s)
   switch (kind) {
     case 'text':
-      return w.q === undefined ? { kind, sentAt: at, text: text(w.t) } : { kind, sentAt: at, text: text(w.t), replyTo: ref(w.q) }
+      return textPayload(w, at, w.q)
     case 'react':
       return { kind, sentAt: at, to: ref(w.o), emoji: emoji(w.e) }
     case 'edit':

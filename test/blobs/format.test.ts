@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { BlobError, decodeDescriptor, encodeDescriptor, fileNameProblem, safeSaveName, type FileDescriptor } from '../../core/blobs'
 import { openChunk, sealChunk } from '../../core/blobs/chunks'
 import { numberedName } from '../../core/blobs/names'
+import { decodePayload, encodePayload } from '../../core/protocol/payload'
 import { FIXTURE_DIR, sampleChunkBytes, sampleKey, samplePlain, samplePlainFile, sampleWithPreview } from './samples'
 
 const fixture = (name: string): Buffer => readFileSync(FIXTURE_DIR + name)
@@ -97,6 +98,34 @@ function forgeEncoding(d: FileDescriptor): Buffer {
   fields(s, 'encode')
   return s.buffer as Buffer
 }
+
+describe('file message payload (v1 with its optional f field, frozen)', () => {
+  const message = { kind: 'text', text: 'the view from here', sentAt: 1764547200000, file: sampleWithPreview } as const
+
+  it('encodes to and decodes from the fixture bytes', () => {
+    const bytes = fixture('payload-file.bin')
+    expect(encodePayload(message).equals(bytes)).toBe(true)
+    expect(decodePayload(bytes)).toEqual(message)
+    expect(decodePayload(encodePayload({ kind: 'text', text: 'plain', sentAt: 1 }))).toEqual({ kind: 'text', text: 'plain', sentAt: 1 })
+  })
+
+  it('refuses a file field that is not base64 or not a valid descriptor, saying why', () => {
+    const withF = (f: unknown): Buffer => Buffer.from(JSON.stringify({ v: 1, t: '', s: 1, f }))
+    expect(() => decodePayload(withF('%%'))).toThrow(/not base64/)
+    expect(() => decodePayload(withF(42))).toThrow(/not base64/)
+    const hostile = forgeEncoding({ ...sampleWithPreview, name: '../../.bashrc' }).toString('base64')
+    expect(() => decodePayload(withF(hostile))).toThrow(/path separator/)
+  })
+
+  it('rides in a version 2 reply too, and is checked there the same way', () => {
+    const reply = { ...message, replyTo: { mine: false, block: 3 } }
+    const bytes = encodePayload(reply)
+    expect(JSON.parse(bytes.toString())).toMatchObject({ v: 2, k: 't', q: [0, 3], f: fixture('payload-file.bin').toString().match(/"f":"([^"]+)"/)![1] })
+    expect(decodePayload(bytes)).toEqual(reply)
+    const wire = { ...JSON.parse(bytes.toString()), f: 42 }
+    expect(() => decodePayload(Buffer.from(JSON.stringify(wire)))).toThrow(/not base64/)
+  })
+})
 
 describe('sealed chunk format (v1, frozen)', () => {
   const sealed = fixture('file-chunks.bin')

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -148,6 +148,41 @@ describe('cairn nodes on a loopback testnet', () => {
     expect(await nodeB.stop('SIGTERM')).toBe(0)
     expect(existsSync(socket)).toBe(false)
   }, 180_000)
+
+  it('sends a file with send-file; the other lists it with files, saves it with get-file, and run prints its progress', async () => {
+    const nodeA = new CliNode(['run'], a)
+    const nodeB = new CliNode(['run'], b)
+    await Promise.all([nodeA.ready(), nodeB.ready()])
+    const viaA: CliEnv = { ...a, passphrase: undefined }
+    const viaB: CliEnv = { ...b, passphrase: undefined }
+    const src = join(root, 'notes.pdf')
+    const content = Buffer.alloc(300_000, 'cairn ')
+    await writeFile(src, content)
+
+    const sent = await cli(['send-file', 'bob', src, '--name', 'minutes.pdf', '--json'], viaA)
+    expect(sent.code, sent.stderr).toBe(0)
+    expect(JSON.parse(sent.stdout).file).toMatchObject({ name: 'minutes.pdf', size: 300_000, mediaType: 'application/pdf', state: 'ready' })
+    const offered = await nodeB.waitForEvent((e) => e.type === 'message' && (e.message as { file?: { name: string } }).file?.name === 'minutes.pdf')
+    const id = (offered.message as { id: string }).id
+
+    const listed = await cli(['files', 'alice'], viaB)
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(listed.stdout).toMatch(new RegExp(`^${id}  <  offered\\s+293\\.0 KiB  application/pdf  minutes\\.pdf\\n$`))
+
+    const out = join(root, 'saved')
+    await mkdir(out)
+    const got = await cli(['get-file', 'alice', id, '--to', out], viaB)
+    expect(got.code, got.stderr).toBe(0)
+    expect(got.stdout).toBe(`${join(out, 'minutes.pdf')}\n`)
+    expect((await readFile(join(out, 'minutes.pdf'))).equals(content)).toBe(true)
+    await nodeB.waitForEvent((e) => e.type === 'file-progress' && (e.progress as { state: string }).state === 'ready')
+    expect((await cli(['files', 'alice', '--json'], viaB)).stdout).toContain('"state":"ready"')
+
+    const missing = await cli(['get-file', 'alice', 'nope-9'], viaB)
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toMatch(/no message nope-9/)
+    await Promise.all([nodeA.stop(), nodeB.stop()])
+  }, 120_000)
 
   it('delivers a message written while no node ran, once both run', async () => {
     const offline = await cli(['send', 'bob', 'written offline'], a)

@@ -303,6 +303,69 @@ export class FakeApi implements CairnApi {
     }
   }
 
+  // ---- files: uploads are kept whole in memory; a sent file is ready at once ----
+
+  private readonly uploadsById = new Map<string, { size: number; pieces: Buffer[] }>()
+  readonly fileBytes = new Map<string, Buffer>()
+
+  async sendFile(contact: ContactId, path: string, name?: string): Promise<Message> {
+    this.record('sendFile', [contact, path, name])
+    throw new CairnError('not-found', `no file at ${path}`)
+  }
+
+  async beginUpload(size: number): Promise<string> {
+    this.record('beginUpload', [size])
+    const id = `u${this.nextId++}`
+    this.uploadsById.set(id, { size, pieces: [] })
+    return id
+  }
+
+  async uploadPiece(upload: string, piece: string): Promise<void> {
+    this.record('uploadPiece', [upload, piece.length])
+    this.uploadsById.get(upload)?.pieces.push(Buffer.from(piece, 'base64'))
+  }
+
+  async sendUpload(contact: ContactId, upload: string, name: string): Promise<Message> {
+    this.record('sendUpload', [contact, upload, name])
+    const u = this.uploadsById.get(upload)
+    if (!u) throw new CairnError('not-found', 'no such upload')
+    this.uploadsById.delete(upload)
+    const bytes = Buffer.concat(u.pieces)
+    const now = Date.now()
+    const id = `m${this.nextId++}`
+    this.fileBytes.set(id, bytes)
+    const message: Message = {
+      id,
+      contact,
+      direction: 'out',
+      text: '',
+      sentAt: now,
+      receivedAt: now,
+      state: 'pending',
+      file: { id: `f${id}`, name, size: bytes.length, mediaType: 'application/octet-stream', preview: null, width: null, height: null, state: 'ready' }
+    }
+    this.append(message)
+    return message
+  }
+
+  async downloadFile(contact: ContactId, message: string): Promise<void> {
+    this.record('downloadFile', [contact, message])
+  }
+
+  async cancelDownload(contact: ContactId, message: string): Promise<void> {
+    this.record('cancelDownload', [contact, message])
+  }
+
+  async saveFile(contact: ContactId, message: string, folder: string): Promise<string> {
+    this.record('saveFile', [contact, message, folder])
+    return `${folder}/${message}`
+  }
+
+  async readFile(contact: ContactId, message: string, start: number, length: number): Promise<string> {
+    this.record('readFile', [contact, message, start, length])
+    return (this.fileBytes.get(message) ?? Buffer.alloc(0)).subarray(start, start + length).toString('base64')
+  }
+
   receive(contact: ContactId, text: string, at = Date.now()): Message {
     const message: Message = {
       id: `m${this.nextId++}`,
@@ -342,6 +405,7 @@ export class FakeApi implements CairnApi {
     const log = this.logs.get(contact) ?? []
     if (!log.some((m) => m.id === messageId)) throw new CairnError('not-found', `no message ${messageId}`)
     this.logs.set(contact, log.filter((m) => m.id !== messageId))
+    this.fileBytes.delete(messageId)
     this.emit({ type: 'messages-deleted', contact, ids: [messageId] })
   }
 

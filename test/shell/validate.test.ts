@@ -23,6 +23,7 @@ describe('validateArgs', () => {
     expect(API_METHODS).toContain('sendMedia')
     expect(API_METHODS).toContain('react')
     expect(API_METHODS).toContain('edit')
+    expect(API_METHODS).toContain('sendFile')
     expect(API_METHODS).toHaveLength(43)
   })
 
@@ -38,6 +39,17 @@ describe('validateArgs', () => {
     const { data: _omitted, ...noData } = frame
     expect(() => validateArgs('sendMedia', [id, noData])).toThrow(/missing/)
     expect(() => validateArgs('startCall', ['id', 'yes'])).toThrow(/true or false/)
+  })
+
+  it('bounds file calls: upload pieces, read lengths, sizes and names', () => {
+    expect(validateArgs('readFile', ['id', 'm-1', 0, 256 * 1024]).method).toBe('readFile')
+    expect(rejection('readFile', ['id', 'm-1', 0, 256 * 1024 + 1]).message).toMatch(/length must be between 0 and 262144/)
+    expect(rejection('readFile', ['id', 'm-1', -1, 1]).message).toMatch(/start must be between/)
+    expect(rejection('uploadPiece', ['u', '%%%']).message).toMatch(/piece must be base64/)
+    expect(rejection('uploadPiece', ['u', 'A'.repeat(349_532)]).message).toMatch(/piece must be at most/)
+    expect(rejection('beginUpload', [1.5]).message).toMatch(/size must be a whole number/)
+    expect(rejection('sendUpload', ['id', 'u', 'n'.repeat(256)]).message).toMatch(/name must be at most 255/)
+    expect(validateArgs('sendFile', ['id', '/tmp/a.jpg']).args).toEqual(['id', '/tmp/a.jpg'])
   })
 
   it('accepts well-formed calls and returns a copy of the arguments', () => {

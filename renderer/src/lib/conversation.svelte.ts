@@ -1,4 +1,4 @@
-import type { CairnApi, ContactId, Message, MessageState } from '../../../core/api/types'
+import type { CairnApi, ContactId, FileProgress, Message, MessageState } from '../../../core/api/types'
 
 const FIRST_PAGE = 100
 const OLDER_PAGE = 300
@@ -10,6 +10,8 @@ export class Conversation {
   loading = $state(false)
   hasOlder = $state(true)
   error = $state<string | null>(null)
+  /** Transfers under way or failed, by message id. */
+  progress = $state.raw<ReadonlyMap<string, FileProgress>>(new Map())
   #before: string | null = null
   #started = false
   readonly #ids = new Set<string>()
@@ -91,6 +93,16 @@ export class Conversation {
     }
     this.#ids.add(message.id)
     this.messages = [...this.messages, message]
+  }
+
+  /** A file's transfer moved on: its message shows the new state, and the bar the bytes. */
+  applyProgress(p: FileProgress): void {
+    const next = new Map(this.progress)
+    if (p.state === 'downloading' || p.state === 'failed') next.set(p.message, p)
+    else next.delete(p.message)
+    this.progress = next
+    const state = p.state === 'cancelled' ? 'offered' : p.state
+    this.messages = this.messages.map((m) => (m.id === p.message && m.file ? { ...m, file: { ...m.file, state } } : m))
   }
 
   setState(id: string, state: MessageState): void {

@@ -12,6 +12,7 @@ import type {
 } from '../../../core/api/types'
 import { CallController } from './call/controller.svelte'
 import { Conversation } from './conversation.svelte'
+import { readWhole, saveBlob, uploadFile } from './file-transfer'
 
 /** A typing indicator without a fresh event fades after this long, in case the "stopped" event was lost. */
 const TYPING_TTL_MS = 8_000
@@ -32,10 +33,11 @@ export class Session {
   lastIncoming = $state.raw<Message | null>(null)
   readonly #conversations = new Map<ContactId, Conversation>()
   readonly #typingTimers = new Map<ContactId, ReturnType<typeof setTimeout>>()
-  /** Each contact's sends, chained so messages leave in the order they were written. */
+  /** Each contact's sends (texts and files), chained so messages leave in the order they were written. */
   readonly #outbox = new Map<ContactId, Promise<unknown>>()
   /** What is typed but not sent, per conversation, kept while other views are open. */
   readonly #drafts = new Map<ContactId, string>()
+  readonly #fileUrls = new Map<string, string>()
 
   readonly calls: CallController
 
@@ -88,15 +90,7 @@ export class Session {
    * states arrive as events. A refused send does not hold back the ones after it.
    */
   send(contact: ContactId, text: string, replyTo?: string): Promise<void> {
-    const sent = (this.#outbox.get(contact) ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(() => (replyTo === undefined ? this.api.send(contact, text) : this.api.send(contact, text, replyTo)))
-      .then((message) => {
-        this.conversation(contact).upsert(message)
-        this.#preview(message)
-      })
-    this.#outbox.set(contact, sent)
-    return sent
+    return this.#inOrder(contact, () => (replyTo === undefined ? this.api.send(contact, text) : this.api.send(contact, text, replyTo)))
   }
 
   /** My reaction to a message ('' withdraws it); the message comes back as it now stands. */
@@ -118,6 +112,37 @@ export class Session {
     else this.#drafts.delete(contact)
   }
 
+  /** Sends each picked file as its own message, in order, after the contact's earlier sends. */
+  async sendFiles(contact: ContactId, files: File[]): Promise<void> {
+    await Promise.all(files.map((file) => this.#inOrder(contact, () => uploadFile(this.api, contact, file))))
+  }
+
+  /** A blob: URL of a file that is here, made once per message. */
+  async fileUrl(message: Message): Promise<string> {
+    let url = this.#fileUrls.get(message.id)
+    if (!url) {
+      url = URL.createObjectURL(await readWhole(this.api, message.contact, message))
+      this.#fileUrls.set(message.id, url)
+    }
+    return url
+  }
+
+  async saveFile(message: Message): Promise<void> {
+    saveBlob(message.file!.name, await readWhole(this.api, message.contact, message))
+  }
+
+  #inOrder(contact: ContactId, write: () => Promise<Message>): Promise<void> {
+    const sent = (this.#outbox.get(contact) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(write)
+      .then((message) => {
+        this.conversation(contact).upsert(message)
+        this.#preview(message)
+      })
+    this.#outbox.set(contact, sent)
+    return sent
+  }
+
   apply(e: CairnEvent): void {
     switch (e.type) {
       case 'message':
@@ -133,6 +158,9 @@ export class Session {
         break
       case 'messages-deleted':
         this.#conversations.get(e.contact)?.remove(e.ids)
+        break
+      case 'file-progress':
+        this.#conversations.get(e.progress.contact)?.applyProgress(e.progress)
         break
       case 'contact':
         this.contacts = upsertBy(this.contacts, e.contact, (c) => c.id)

@@ -1,0 +1,70 @@
+// The profile's files in the API's terms: a file sent from a path or handed over in pieces (for a
+// page that cannot give one), and the file of a message fetched, cancelled, saved or read, each on
+// the conversation it belongs to (see conversation-files.ts).
+import type { ContactId, Message } from '../api/types'
+import { Uploads } from '../blobs'
+import { descriptorHex, type FilesConfig } from './conversation-files'
+import type { Directory } from './directory'
+
+export class MessengerFiles {
+  private readonly uploads: Uploads
+
+  constructor(
+    private readonly directory: Directory,
+    config: FilesConfig
+  ) {
+    this.uploads = new Uploads(config.scratch, config.maxBytes)
+  }
+
+  /** Seals a file from this node's disk into my blob store and sends it as a message. */
+  async sendFile(id: ContactId, path: string, name?: string): Promise<Message> {
+    const c = this.directory.require(id)
+    c.refuseIfBlocked()
+    await c.ready()
+    const d = await c.files.seal(path, name)
+    try {
+      return await c.send('', { file: d })
+    } catch (err) {
+      await c.files.erase({ file: descriptorHex(d) })
+      throw err
+    }
+  }
+
+  beginUpload(size: number): Promise<string> {
+    return this.uploads.begin(size)
+  }
+
+  uploadPiece(upload: string, piece: string): Promise<void> {
+    return this.uploads.append(upload, Buffer.from(piece, 'base64'))
+  }
+
+  async sendUpload(id: ContactId, upload: string, name: string): Promise<Message> {
+    this.directory.require(id)
+    const path = await this.uploads.finish(upload)
+    try {
+      return await this.sendFile(id, path, name)
+    } finally {
+      await this.uploads.discard(path)
+    }
+  }
+
+  downloadFile(id: ContactId, message: string): Promise<void> {
+    return this.directory.require(id).files.downloadMessage(message)
+  }
+
+  cancelDownload(id: ContactId, message: string): Promise<void> {
+    return this.directory.require(id).files.cancelMessage(message)
+  }
+
+  saveFile(id: ContactId, message: string, folder: string): Promise<string> {
+    return this.directory.require(id).files.saveMessage(message, folder)
+  }
+
+  async readFile(id: ContactId, message: string, start: number, length: number): Promise<string> {
+    return (await this.directory.require(id).files.readMessage(message, start, length)).toString('base64')
+  }
+
+  close(): Promise<void> {
+    return this.uploads.close()
+  }
+}
