@@ -7,11 +7,13 @@ import type { Peer } from '../net'
 import type { ControlFrame } from '../net/frames'
 import { FileShelf } from './conversation-files'
 import { ConversationLogs } from './conversation-logs'
+import { ContactCell } from './contact-cell'
 import type { ConversationDeps } from './deps'
 import { errorText } from './events'
 import { Outbox } from './outbox'
 import { PeerControl } from './peer-control'
 import { edit, reaction, type Change } from './changes'
+import type { MessageRef } from '../protocol/payload'
 import { locate } from './message-ref'
 import { orphanDetail, readBlocks, type Counterpart } from './receive'
 import { Receipts } from './receipts'
@@ -19,7 +21,7 @@ import type { ContactRecord, MessageRecord } from './records'
 import { deleteRecords } from './deletion'
 import { messagePayload, QUEUED, sealQueued, writeChange, writeMessage } from './send'
 import { SessionSet } from './sessions'
-import { keys, type Tx } from '../store'
+import type { Tx } from '../store'
 import type { FileDescriptor } from '../blobs'
 import { contactView, messageState, messageView, presenceOf } from './views'
 
@@ -29,7 +31,7 @@ import { contactView, messageState, messageView, presenceOf } from './views'
  */
 export class Conversation {
   readonly key: ContactKey
-  private rec: ContactRecord
+  private readonly cell: ContactCell
   private readonly logs: ConversationLogs
   private readonly outbox: Outbox
   private readonly sessions: SessionSet
@@ -48,11 +50,11 @@ export class Conversation {
     rec: ContactRecord,
     readonly tag: Buffer
   ) {
-    this.rec = rec
     this.key = ContactKey.fromHex(rec.pk)
     this.logs = new ConversationLogs(deps.corestore, tag)
     this.outbox = new Outbox(deps.store, tag, rec.outCount)
     this.sessions = new SessionSet(tag)
+    this.cell = new ContactCell(deps.store, tag, rec, () => this.sessions.forget())
     this.receipts = new Receipts(rec)
     this.counterpart = { deps, key: this.key, tag, sessions: this.sessions, messageId: (seq) => this.messageId(seq) }
     this.files = new FileShelf(deps, tag, rec.theirBlobs ? Buffer.from(rec.theirBlobs, 'hex') : null, {
@@ -79,6 +81,10 @@ export class Conversation {
 
   get record(): Readonly<ContactRecord> {
     return this.rec
+  }
+
+  private get rec(): ContactRecord {
+    return this.cell.rec
   }
 
   get peer(): Peer | null {
@@ -124,23 +130,9 @@ export class Conversation {
     this.deps.events.emit({ type: 'security', event: { contact: this.id, kind, detail, at: Date.now() } })
   }
 
-  /**
-   * Changes the record inside the store's write queue, from its state at that moment, so
-   * concurrent updates (a receipt, a hello, a decrypted block) never overwrite each other.
-   * The patch function returns null to leave the record as it is.
-   */
-  async update(patch: (rec: ContactRecord) => Partial<ContactRecord> | null): Promise<void> {
-    await this.deps.store.write(
-      (tx) => {
-        const change = patch(this.rec)
-        // A change that changes nothing is not written: peers repeat frames, and every write stays on disk until the store epoch ends.
-        if (!change || Object.entries(change).every(([k, v]) => sameValue(this.rec[k as keyof ContactRecord], v))) return this.rec
-        const rec = { ...this.rec, ...change }
-        tx.putJson(keys.contact(this.tag), rec)
-        return rec
-      },
-      (rec) => (this.rec = rec)
-    )
+  /** See ContactCell.update. */
+  update(patch: (rec: ContactRecord) => Partial<ContactRecord> | null): Promise<void> {
+    return this.cell.update(patch)
   }
 
   // ---- my log ----
@@ -188,20 +180,19 @@ export class Conversation {
   }
 
   /** My one reaction to a message of this conversation ('' withdraws it), sent in its own block. */
-  async react(id: string, emoji: string): Promise<Message> {
-    this.refuseIfBlocked()
-    const { seq, ref } = await locate(this.counterpart, this.deps.store, id)
-    return this.change(seq, reaction(ref, emoji))
+  react(id: string, emoji: string): Promise<Message> {
+    return this.change(id, (ref) => reaction(ref, emoji))
   }
 
   /** A new text for one of my messages, on both sides; the earlier ones stay in my history only. */
-  async edit(id: string, text: string): Promise<Message> {
-    this.refuseIfBlocked()
-    const { seq, ref } = await locate(this.counterpart, this.deps.store, id)
-    return this.change(seq, edit(ref, text))
+  edit(id: string, text: string): Promise<Message> {
+    return this.change(id, (ref) => edit(ref, text))
   }
 
-  private async change(seq: number, { payload, apply }: Change): Promise<Message> {
+  private async change(id: string, make: (ref: MessageRef) => Change): Promise<Message> {
+    this.refuseIfBlocked()
+    const { seq, ref } = await locate(this.counterpart, this.deps.store, id)
+    const { payload, apply } = make(ref)
     const { block, envelope, message } = await this.commit((rec, tx) =>
       writeChange(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, payload, seq, apply)
     )
@@ -312,24 +303,8 @@ export class Conversation {
 
   // ---- inside ----
 
-  /**
-   * Runs a store write that may advance ratchet sessions in memory; if it does not commit, the
-   * in-memory sessions are dropped so they reload from the last committed state.
-   */
-  private async commit<T>(fn: (rec: ContactRecord, tx: Tx) => Promise<T>): Promise<T> {
-    try {
-      const { result } = await this.deps.store.write(
-        async (tx) => {
-          const rec = { ...this.rec, sessions: [...this.rec.sessions] }
-          return { rec, result: await fn(rec, tx) }
-        },
-        ({ rec }) => (this.rec = rec)
-      )
-      return result
-    } catch (err) {
-      this.sessions.forget()
-      throw err
-    }
+  private commit<T>(fn: (rec: ContactRecord, tx: Tx) => Promise<T>): Promise<T> {
+    return this.cell.commit(fn)
   }
 
   private async openLogs(): Promise<void> {
@@ -416,8 +391,4 @@ export class Conversation {
     this.announce()
     await this.sealQueued()
   }
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b)
 }
