@@ -18,6 +18,9 @@ export interface ControlHooks {
 export class PeerControl {
   private current: Peer | null = null
 
+  /** Hellos are taken one at a time: each may adopt or renew their log, which the next must see. */
+  private hellos: Promise<void> = Promise.resolve()
+
   constructor(
     private readonly deps: ConversationDeps,
     private readonly c: Conversation,
@@ -82,8 +85,11 @@ export class PeerControl {
   private async onFrame(peer: Peer, frame: ControlFrame): Promise<void> {
     if (this.current !== peer) return
     switch (frame.type) {
-      case 'hello':
-        return this.hooks.onHello(frame)
+      case 'hello': {
+        const taken = this.hellos.catch(() => undefined).then(() => this.hooks.onHello(frame))
+        this.hellos = taken
+        return taken
+      }
       case 'receipt':
         return this.hooks.onReceipt(frame.kind, frame.upTo)
       case 'typing':

@@ -1,7 +1,7 @@
 // Every session starts from the contact's signed prekey: a message written before their bundle is
 // known waits, unencrypted to them but sealed in the store, and is encrypted with the X3DH start
 // when the bundle arrives on the first connection.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -51,7 +51,7 @@ function ownLogOf(node: Node, contact: string) {
 const received = (node: Node) => node.events.flatMap((e) => (e.type === 'message' && e.message.direction === 'in' ? [e.message.text] : []))
 
 describe('the first session with a contact', () => {
-  it('waits for their bundle: queued messages are then sealed with the X3DH start, in order, and a deleted one never leaves', async () => {
+  it('waits for their bundle: queued messages (a file too) are then sealed with the X3DH start, in order, and a deleted one never leaves', async () => {
     const a = await create('Alice')
     const b = await create('Bob')
     const bId = b.m.id
@@ -63,6 +63,9 @@ describe('the first session with a contact', () => {
     const first = await a.m.send(bId, 'written before the bundle')
     const doomed = await a.m.send(bId, 'deleted while waiting')
     await a.m.send(bId, 'also before the bundle')
+    const notes = join(a.dir, 'notes.txt')
+    await writeFile(notes, 'a file queued with the rest')
+    await a.m.files.sendFile(bId, notes)
     await a.m.deleteMessage(bId, doomed.id)
     expect(first.state).toBe('pending')
     expect(ownLogOf(a, bId).length).toBe(0)
@@ -70,15 +73,17 @@ describe('the first session with a contact', () => {
     const b2 = track(await openMessenger({ profileDir: bDir, passphrase: PASS, bootstrap: testnet!.bootstrap, lanDiscovery: false }), bDir)
     await waitFor('the request reaches Bob', () => b2.m.listRequests().length === 1)
     await b2.m.acceptRequest(a.m.id, 'Alice')
-    await waitFor('both queued messages arrive', () => received(b2).length === 2)
-    expect(received(b2)).toEqual(['written before the bundle', 'also before the bundle'])
+    await waitFor('the three queued messages arrive', () => received(b2).length === 3)
+    expect(received(b2)).toEqual(['written before the bundle', 'also before the bundle', ''])
+    const file = b2.events.flatMap((e) => (e.type === 'message' && e.message.file ? [e.message.file] : []))
+    expect(file).toMatchObject([{ name: 'notes.txt', size: 27 }])
 
     const log = ownLogOf(a, bId)
-    expect(log.length).toBe(2)
+    expect(log.length).toBe(3)
     const envelope = decodeEnvelope((await log.get(0))!)
     expect(envelope.initial?.prekeyId).toBe(1)
     const history = (await a.m.history(bId)).messages
-    expect(history.map((m) => m.text)).toEqual(['also before the bundle', 'written before the bundle'])
+    expect(history.map((m) => m.file?.name ?? m.text)).toEqual(['notes.txt', 'also before the bundle', 'written before the bundle'])
     await waitFor('delivered', async () => (await a.m.history(bId)).messages.every((m) => m.state === 'delivered' || m.state === 'read'))
   }, 60_000)
 
