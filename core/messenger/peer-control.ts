@@ -95,7 +95,8 @@ export class PeerControl {
       case 'typing':
         return this.deps.events.emit({ type: 'typing', contact: this.c.id, typing: frame.typing })
       case 'prekeys': {
-        const verified = this.verifiedBundle(frame.bundle)
+        // A repeated bundle costs no check and no store write (a peer may repeat it at will).
+        const verified = frame.bundle.toString('hex') === this.c.record.bundle ? null : this.verifiedBundle(frame.bundle)
         if (verified) await this.c.update(() => ({ bundle: verified }))
         await this.c.sealQueued()
         return
