@@ -108,17 +108,23 @@ describe('a contact repeating control frames', () => {
     type Inner = { network: import('../../core/net').Network; store: import('../../core/store').Store; self: { bundle(): Buffer } }
     const alice = messengerOf(a.host) as unknown as Inner
     const bob = messengerOf(b.host) as unknown as Inner
-    const link = bob.network.peer(decodeContactId(aId))!
     const bundle = bob.self.bundle()
     const logKey = ownLogKey(b.host, aId)
     await alice.store.write(() => undefined)
     const before = await folderBytes(a.dir)
-    for (let i = 0; i < 2000; i++) {
-      link.send({ type: 'prekeys', bundle })
-      if (i % 100 === 0) link.send({ type: 'hello', name: 'Bob', logKey, bundle })
+    // Right after pairing, the first connection (through the inbox) may still give way to the pair's
+    // own; a flood sent on the connection that closed is re-sent on the one that replaced it.
+    for (let attempt = 0; attempt < 3 && a.of('typing').length === 0; attempt++) {
+      const link = bob.network.peer(decodeContactId(aId))!
+      for (let i = 0; i < 2000; i++) {
+        link.send({ type: 'prekeys', bundle })
+        if (i % 100 === 0) link.send({ type: 'hello', name: 'Bob', logKey, bundle })
+      }
+      link.send({ type: 'typing', typing: true })
+      await waitFor('the flood is handled, or its connection replaced', () => a.of('typing').length > 0 || link.closed, 30_000)
+      if (link.closed) await waitFor('the pair reconnects', () => bob.network.peer(decodeContactId(aId))?.closed === false, 30_000)
     }
-    link.send({ type: 'typing', typing: true })
-    await waitFor('the flood is handled', () => a.of('typing').length > 0, 30_000)
+    expect(a.of('typing').length).toBeGreaterThan(0)
     await alice.store.write(() => undefined)
     const grown = (await folderBytes(a.dir)) - before
     expect(grown).toBeLessThan(256 * 1024)
