@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Contact, HistoryPage, Message, Profile } from '../../core/api/types'
+import type { HistoryPage, Message, Profile } from '../../core/api/types'
 import { ChildNode } from '../helpers/child-process'
 import { Fixture, PASS, waitFor } from '../helpers/core'
 
@@ -65,7 +65,9 @@ describe('crash safety', () => {
     await stream
 
     // A reconnect after a SIGKILL can wait for the dead connection to time out (about 10 s).
-    await waitFor('B has everything', async () => (await b.call<Contact[]>('contacts'))[0].unread >= texts.length, 120_000)
+    // Waits on B's history itself: the unread count was seen to reach the total while the last
+    // ~100 messages were not yet in history (under investigation), so it is no proof of arrival.
+    await waitFor('B has everything', async () => (await allHistory(b, aId)).length >= texts.length, 120_000)
     const got = (await allHistory(b, aId)).map((m) => m.text)
     expect(got).toEqual(texts)
     await waitFor('A sees all delivered', async () => {
