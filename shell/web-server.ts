@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import { API_PATH, CODE_PARAM, CREDENTIAL_PATTERN, POLICY_VIOLATION, type AuthAccepted } from '../core/api/handshake'
+import { API_PATH, CODE_PARAM, CREDENTIAL_PATTERN, POLICY_VIOLATION, WEB_SHELL_REFUSED, type AuthAccepted } from '../core/api/handshake'
 import type { CairnEvent, WireFrame } from '../core/api/types'
 import { dispatch, type ApiHost } from '../core/host/dispatch'
 import { contentSecurityPolicy, HARDENING_HEADERS } from './csp'
@@ -179,7 +179,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
         return
       }
       inFlight++
-      void dispatch(opts.host, frame)
+      void dispatchFromPage(opts.host, frame)
         .then((response) => {
           if (response && ws.readyState === ws.OPEN) ws.send(serialise(response))
         })
@@ -220,6 +220,15 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       await sessions.flushed()
     }
   }
+}
+
+function dispatchFromPage(host: ApiHost, frame: unknown): Promise<WireFrame | null> {
+  const { id, method } = (frame ?? {}) as { id?: unknown; method?: unknown }
+  if (typeof method === 'string' && WEB_SHELL_REFUSED.includes(method) && typeof id === 'number' && Number.isSafeInteger(id)) {
+    const message = `${method} names a file on the node's disk, which the web shell does not allow: upload or download through the page`
+    return Promise.resolve({ kind: 'response', id, ok: false, error: { code: 'unauthorized', message } })
+  }
+  return dispatch(host, frame)
 }
 
 /** A result that cannot be serialised is the host's bug; the caller still gets an answer. */

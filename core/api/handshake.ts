@@ -27,3 +27,11 @@ export const CREDENTIAL_PATTERN = /^[A-Za-z0-9_-]{43}$/
  * time, too many requests in flight).
  */
 export const POLICY_VIOLATION = 1008
+
+/**
+ * Methods a web shell page may not call: each names a path on the node's disk, which would let
+ * whoever holds a page's credential send any file the node can read, or write where it can write.
+ * The page uploads (beginUpload/uploadPiece/sendUpload) and downloads (readFile) instead; Electron
+ * and the CLI keep them.
+ */
+export const WEB_SHELL_REFUSED: readonly string[] = ['sendFile', 'saveFile']

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import type { ApiHost } from '../../core/host/dispatch'
+import { dispatch, type ApiHost } from '../../core/host/dispatch'
+import { APP_ENTRY } from '../../electron/app-url'
+import { createIpcHandlers } from '../../electron/ipc'
 import type { CairnApi, CairnEvent } from '../../core/api/types'
 import { startWebShell, type WebShell } from '../../shell/web-server'
 
@@ -292,6 +294,33 @@ describe('web shell', () => {
     const s = openSocket(wsUrl, origin)
     expect(await s.outcome).toEqual({ opened: true, code: 1008 })
     expect(s.messages).toEqual([])
+  })
+
+  it('refuses calls that name a file on the node’s disk, which Electron and the CLI still make', async () => {
+    const s = await login()
+    const contact = 'y'.repeat(56)
+    s.ws.send(JSON.stringify({ kind: 'request', id: 1, method: 'sendFile', args: [contact, '/etc/passwd'] }))
+    s.ws.send(JSON.stringify({ kind: 'request', id: 2, method: 'saveFile', args: [contact, 'abc', '/home/someone/.config/autostart'] }))
+    s.ws.send(JSON.stringify({ kind: 'request', id: 3, method: 'beginUpload', args: [10] }))
+    await until(() => s.messages.length === 4)
+    for (const id of [1, 2]) {
+      expect(s.messages).toContainEqual({
+        kind: 'response',
+        id,
+        ok: false,
+        error: { code: 'unauthorized', message: expect.stringMatching(/names a file on the node's disk/) }
+      })
+    }
+    expect(rec.calls).toEqual(['beginUpload'])
+    s.ws.close()
+
+    // the Electron bridge (and the CLI's control socket, which is the same dispatch) keep them
+    const ipc = createIpcHandlers({ host: asHost(rec), onViewing: () => {} })
+    const sender = { senderFrame: { url: APP_ENTRY } }
+    const sent = await ipc.request(sender, { kind: 'request', id: 4, method: 'sendFile', args: [contact, '/tmp/photo.jpg'] })
+    expect(sent).toEqual({ kind: 'response', id: 4, ok: true, result: { method: 'sendFile' } })
+    expect(await dispatch(asHost(rec), { kind: 'request', id: 5, method: 'saveFile', args: [contact, 'abc', '/tmp'] })).toMatchObject({ ok: true })
+    expect(rec.calls).toEqual(['beginUpload', 'sendFile', 'saveFile'])
   })
 
   it('ignores malformed frames from an authenticated page and keeps serving it', async () => {
