@@ -75,7 +75,7 @@ describe('web shell in Chromium', () => {
       const messages: string[] = []
       ws.on('open', () => {
         ws.send(JSON.stringify({ kind: 'auth', code }))
-        ws.send(JSON.stringify({ kind: 'request', id: 1, method: 'exportIdentity', args: ['attacker chosen passphrase'] }))
+        ws.send(JSON.stringify({ kind: 'request', id: 1, method: 'exportIdentity', args: ['guessed passphrase', 'attacker chosen passphrase'] }))
       })
       ws.on('message', (d) => messages.push(d.toString()))
       ws.on('close', (closeCode) => resolve({ code: closeCode, messages }))
