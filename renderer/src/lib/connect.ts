@@ -4,6 +4,7 @@ import type { CairnBridge } from '../../../core/api/bridge'
 import { createApiClient, type ApiClient } from '../../../core/api/client'
 import { CairnError } from '../../../core/api/errors'
 import { API_PATH, CODE_PARAM, POLICY_VIOLATION, type AuthAccepted, type AuthRequest } from '../../../core/api/handshake'
+import type { NotificationPrefs } from '../../../core/api/notification'
 import type { ContactId, WireFrame } from '../../../core/api/types'
 
 export type { ApiClient }
@@ -26,6 +27,15 @@ export function connectApi(): Promise<ApiClient> {
  */
 export function setOpenConversation(contact: ContactId | null): void {
   window.cairn?.viewing(contact)
+}
+
+/**
+ * Tells Electron's main process, which shows the app's desktop notifications, what they may show and
+ * which conversations are muted (the choice lives in this page's storage). Elsewhere this does nothing.
+ */
+export function setNotificationPrefs(prefs: NotificationPrefs): void {
+  // Plain copies: a reactive proxy cannot cross the context bridge.
+  window.cairn?.notificationPrefs({ notify: prefs.notify, muted: [...prefs.muted] })
 }
 
 function connectBridge(bridge: CairnBridge): ApiClient {
