@@ -92,7 +92,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'change a stored setting: lan on|off (LAN discovery; on by default), hidden on|off (my inbox off the DHT; only contacts reach me)'
   },
   { name: 'run', args: [], options: [], summary: 'stay online; print one JSON line per event' },
-  { name: 'serve', args: [], options: ['port'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL' },
+  { name: 'serve', args: [], options: ['port'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL (good once, within a minute)' },
   {
     name: 'home',
     args: ['ACTION', 'ARG?'],

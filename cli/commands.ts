@@ -81,7 +81,9 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
       const file = call.options['backup-file'] ?? ''
       await refuseExisting(file)
       return async ({ api }) => {
-        const backup = await api.exportIdentity(await readBackupPassphrase(ctx.passphrase, true))
+        // Proven by the core even when a running node (already unlocked) answers.
+        const passphrase = await readPassphrase(ctx.passphrase)
+        const backup = await api.exportIdentity(passphrase, await readBackupPassphrase(ctx.passphrase, true))
         try {
           await writeFile(file, `${backup}\n`, { flag: 'wx', mode: 0o600 })
         } catch (err) {

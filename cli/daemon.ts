@@ -1,7 +1,7 @@
 import { CairnError } from '../core/api/errors'
 import type { CairnEvent } from '../core/api/types'
 import { CairnHost } from '../core/host/host'
-import { startWebShell } from '../shell/web-server'
+import { startProfileWebShell } from '../shell/profile-port'
 import type { CliContext } from './context'
 import { connectControl } from './control-client'
 import { startControlServer } from './control-server'
@@ -9,7 +9,7 @@ import { checkSocketPath } from './control-socket'
 import { unlockWhenFree } from './session'
 
 export interface DaemonOptions {
-  /** `cairn serve`: also start the web shell, on this port (0: any free one). */
+  /** `cairn serve`: also start the web shell, on this port (0: the profile's last one, else any free one). */
   webShellPort?: number
 }
 
@@ -50,9 +50,9 @@ export async function runDaemon(ctx: CliContext, opts: DaemonOptions): Promise<v
     const control = await startControlServer(host, ctx.socketPath)
     closers.push(() => control.close())
     if (opts.webShellPort !== undefined) {
-      const shell = await startWebShell({ host, port: opts.webShellPort })
+      const shell = await startProfileWebShell(ctx.hostOptions.profileDir, { host, port: opts.webShellPort })
       closers.push(() => shell.close())
-      // The URL carries the one-time token: it goes to stdout for the owner, never to a log.
+      // The URL's code is good once, within a minute: worthless in a log once the page has loaded.
       ctx.stdout.write(ctx.globals.json ? JSON.stringify({ type: 'web-shell', url: shell.url }) + '\n' : `${shell.url}\n`)
     }
     const me = await host.profile()

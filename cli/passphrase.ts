@@ -15,6 +15,10 @@ export interface PassphraseSources {
 
 const HOW = 'set CAIRN_PASSPHRASE, pass --passphrase-file FILE, or run on a terminal'
 
+// One prompt per command: a command that unlocks the profile and then proves the passphrase for a
+// secret (export) asks once.
+const prompted = new WeakMap<PassphraseSources, string>()
+
 /**
  * The passphrase from --passphrase-file, else CAIRN_PASSPHRASE, else a no-echo prompt on a TTY.
  * Never from a flag value: that would leak it into `ps` and shell history. `confirm` asks twice on
@@ -25,12 +29,16 @@ export async function readPassphrase(sources: PassphraseSources, confirm = false
   const fromEnv = sources.env.CAIRN_PASSPHRASE
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv
   if (!isTty(sources.input)) throw new CairnError('locked', `a passphrase is needed: ${HOW}`)
+  const known = confirm ? undefined : prompted.get(sources)
+  if (known !== undefined) return known
 
   const first = await promptHidden(sources.input, sources.output, confirm ? 'New passphrase: ' : 'Passphrase: ')
   if (first === '') throw new CairnError('invalid-argument', 'the passphrase is empty')
   if (confirm) {
     const again = await promptHidden(sources.input, sources.output, 'Repeat passphrase: ')
     if (again !== first) throw new CairnError('invalid-argument', 'the two passphrases differ')
+  } else {
+    prompted.set(sources, first)
   }
   return first
 }

@@ -1,6 +1,9 @@
 // Decides when the app asks for the user's attention: a desktop notification for an incoming
-// message unless its conversation is on screen in the focused window, one for an incoming call
-// unless the window is focused (the call screen shows it), and the unread total for the badge and tray. Free of Electron so it is tested in plain Node.
+// message unless its conversation is muted or on screen in the focused window, one for an incoming
+// call unless the window is focused (the call screen shows it), each showing only what the user's
+// notification setting allows (the page tells it; until then neither name nor text), and the unread
+// total for the badge and tray. Free of Electron so it is tested in plain Node.
+import { callNote, messageNote, UNTOLD_PREFS, type NotificationPrefs } from '../core/api/notification'
 import type { CairnEvent, ContactId } from '../core/api/types'
 import type { ApiHost } from '../core/host/dispatch'
 
@@ -12,21 +15,17 @@ export interface AttentionSinks {
 
 export interface Attention {
   viewing(contact: ContactId | null): void
+  preferences(prefs: NotificationPrefs): void
   close(): void
 }
 
-const PREVIEW_CHARS = 120
 // Bursts of events (a catch-up of hundreds of messages) become one contacts() query.
 const REFRESH_DELAY_MS = 150
-
-export function preview(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS - 1)}…` : flat
-}
 
 export function watchAttention(host: ApiHost, sinks: AttentionSinks): Attention {
   const names = new Map<ContactId, string>()
   let open: ContactId | null = null
+  let prefs = UNTOLD_PREFS
   let timer: ReturnType<typeof setTimeout> | null = null
   let closed = false
   let lastTotal = -1
@@ -59,18 +58,18 @@ export function watchAttention(host: ApiHost, sinks: AttentionSinks): Attention 
     switch (event.type) {
       case 'message': {
         const { message } = event
-        if (message.direction === 'in' && !(sinks.isFocused() && open === message.contact)) {
-          sinks.notify(names.get(message.contact) ?? 'New message', preview(message.text), message.contact)
-        }
+        const looking = sinks.isFocused() && open === message.contact
+        const note = messageNote(message, names.get(message.contact) ?? 'A contact', prefs, looking)
+        if (note) sinks.notify(note.title, note.body, message.contact)
         scheduleRefresh()
         break
       }
-      case 'call':
+      case 'call': {
         // An incoming call rings even when the window is hidden or unfocused.
-        if (event.call.direction === 'in' && event.call.phase === 'ringing' && !sinks.isFocused()) {
-          sinks.notify(names.get(event.call.contact) ?? 'Incoming call', event.call.video ? 'Incoming video call' : 'Incoming call', event.call.contact)
-        }
+        const note = sinks.isFocused() ? null : callNote(event.call, names.get(event.call.contact) ?? 'A contact', prefs)
+        if (note) sinks.notify(note.title, note.body, event.call.contact)
         break
+      }
       case 'contact':
         names.set(event.contact.id, event.contact.name)
         scheduleRefresh()
@@ -91,6 +90,9 @@ export function watchAttention(host: ApiHost, sinks: AttentionSinks): Attention 
   return {
     viewing(contact) {
       open = contact
+    },
+    preferences(next) {
+      prefs = next
     },
     close() {
       closed = true

@@ -2,6 +2,7 @@
 // in plain Node: every call checks that it comes from the app's own page, then goes through the same
 // validation and dispatch as every other transport.
 import type { ResponseFrame } from '../core/api/bridge'
+import { parseNotificationPrefs, type NotificationPrefs } from '../core/api/notification'
 import type { ContactId } from '../core/api/types'
 import { CONTACT_ID_MAX } from '../core/api/validate'
 import { dispatch, type ApiHost, type Logger } from '../core/host/dispatch'
@@ -15,6 +16,7 @@ export interface IpcSender {
 export interface IpcHandlers {
   request(event: IpcSender, frame: unknown): Promise<ResponseFrame>
   viewing(event: IpcSender, contact: unknown): void
+  notificationPrefs(event: IpcSender, prefs: unknown): void
 }
 
 function refused(frame: unknown, code: 'unauthorized' | 'invalid-argument', message: string): ResponseFrame {
@@ -25,6 +27,7 @@ function refused(frame: unknown, code: 'unauthorized' | 'invalid-argument', mess
 export function createIpcHandlers(opts: {
   host: ApiHost
   onViewing(contact: ContactId | null): void
+  onNotificationPrefs(prefs: NotificationPrefs): void
   log?: Logger
 }): IpcHandlers {
   return {
@@ -38,6 +41,11 @@ export function createIpcHandlers(opts: {
       if (!isAppUrl(event.senderFrame?.url)) return
       if (contact === null) opts.onViewing(null)
       else if (typeof contact === 'string' && contact.length > 0 && contact.length <= CONTACT_ID_MAX) opts.onViewing(contact)
+    },
+    notificationPrefs(event, prefs) {
+      if (!isAppUrl(event.senderFrame?.url)) return
+      const parsed = parseNotificationPrefs(prefs)
+      if (parsed) opts.onNotificationPrefs(parsed)
     }
   }
 }

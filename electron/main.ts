@@ -185,9 +185,14 @@ async function start(): Promise<void> {
       note.show()
     }
   })
-  const handlers = createIpcHandlers({ host: cairn, onViewing: (contact) => attention?.viewing(contact) })
+  const handlers = createIpcHandlers({
+    host: cairn,
+    onViewing: (contact) => attention?.viewing(contact),
+    onNotificationPrefs: (prefs) => attention?.preferences(prefs)
+  })
   ipcMain.handle(IPC.request, (event, frame: unknown) => handlers.request(event, frame))
   ipcMain.on(IPC.viewing, (event, contact: unknown) => handlers.viewing(event, contact))
+  ipcMain.on(IPC.notificationPrefs, (event, prefs: unknown) => handlers.notificationPrefs(event, prefs))
 
   createTray()
   await createWindow()

@@ -2,6 +2,7 @@
 // the on-screen conversation, and not ipcRenderer or anything else from Electron.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
 import { IPC, type CairnBridge, type RequestFrame, type ResponseFrame } from '../core/api/bridge'
+import type { NotificationPrefs } from '../core/api/notification'
 import type { CairnEvent, ContactId } from '../core/api/types'
 
 const bridge: CairnBridge = {
@@ -13,7 +14,8 @@ const bridge: CairnBridge = {
       ipcRenderer.off(IPC.event, listener)
     }
   },
-  viewing: (contact: ContactId | null) => ipcRenderer.send(IPC.viewing, contact)
+  viewing: (contact: ContactId | null) => ipcRenderer.send(IPC.viewing, contact),
+  notificationPrefs: (prefs: NotificationPrefs) => ipcRenderer.send(IPC.notificationPrefs, prefs)
 }
 
 contextBridge.exposeInMainWorld('cairn', bridge)

@@ -1,9 +1,10 @@
-// The web shell's port is kept per profile, so a page left open on a profile finds the restarted
-// shell at the same address instead of a dead one. The port is not a secret: the credential is
-// what guards the API.
+// The web shell's port and its pages' session credentials (hashed, see web-sessions.ts) are kept per
+// profile, so a page left open on a profile finds the restarted shell at the same address and is let
+// back in, with no new URL. The port is not a secret: the credential is what guards the API.
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startWebShell, type WebShell, type WebShellOptions } from './web-server'
+import { profileSessionStore } from './web-sessions'
 
 export const PORT_FILE = 'webshell.json'
 
@@ -40,9 +41,10 @@ export async function rememberPort(profileDir: string, port: number): Promise<vo
 
 /**
  * Starts the web shell on the profile's remembered port (unless a port is given), or on a free one
- * when that port is taken, and remembers where it ended up.
+ * when that port is taken, and remembers where it ended up; its pages' credentials are the profile's.
  */
-export async function startProfileWebShell(profileDir: string, opts: WebShellOptions): Promise<WebShell> {
+export async function startProfileWebShell(profileDir: string, shellOpts: WebShellOptions): Promise<WebShell> {
+  const opts: WebShellOptions = { ...shellOpts, sessions: shellOpts.sessions ?? (await profileSessionStore(profileDir)) }
   const remembered = opts.port ? null : await rememberedPort(profileDir)
   let shell: WebShell | null = null
   if (remembered) {

@@ -317,8 +317,11 @@ export interface CairnApi {
   settings(): Promise<Settings>
   updateSettings(patch: Partial<Settings>): Promise<Settings>
   changePassphrase(current: string, next: string): Promise<void>
-  /** The identity secret sealed under a backup passphrase (Argon2id + XChaCha20-Poly1305), as text. */
-  exportIdentity(backupPassphrase: string): Promise<string>
+  /**
+   * The identity secret sealed under a backup passphrase (Argon2id + XChaCha20-Poly1305), as text.
+   * `passphrase`: the profile's current one, proven first ('wrong-passphrase' reveals nothing).
+   */
+  exportIdentity(passphrase: string, backupPassphrase: string): Promise<string>
 
   /** Rings a connected contact; rejects with 'busy' during another call, 'offline' when not connected. */
   startCall(contact: ContactId, video: boolean): Promise<Call>

@@ -186,7 +186,7 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   settings: [],
   updateSettings: [arg('patch', settingsPatch)],
   changePassphrase: [arg('current', passphrase), arg('next', passphrase)],
-  exportIdentity: [arg('backupPassphrase', passphrase)],
+  exportIdentity: [arg('passphrase', passphrase), arg('backupPassphrase', passphrase)],
   startCall: [contact, arg('video', boolean)],
   acceptCall: [call, arg('video', boolean)],
   declineCall: [call],

@@ -7,7 +7,7 @@ import { access } from 'node:fs/promises'
 import { CairnError } from '../api/errors'
 import type { ApiMethod, AppState, CairnApi, CairnEvent, Profile } from '../api/types'
 import { API_METHODS } from '../api/validate'
-import { changeKeystorePassphrase, importBackup } from '../identity'
+import { changeKeystorePassphrase, importBackup, openKeystore } from '../identity'
 import { createProfile, openMessenger, type Messenger } from '../messenger'
 import type { BootstrapNode } from '../profile/bootstrap'
 import { profileLayout } from '../profile/layout'
@@ -30,6 +30,15 @@ const LIFECYCLE: ReadonlySet<ApiMethod> = new Set<Lifecycle>(['state', 'create',
  * or on the part of it that serves calls, files or the home node, under the API's name.
  */
 type OnMessenger = Exclude<ApiMethod, Lifecycle>
+/**
+ * Forwarded methods that reveal or destroy what the passphrase guards: their first argument is the
+ * current passphrase, which the host proves against the keystore before the messenger sees the rest,
+ * so a stolen session (a web page's credential, an unlocked window) cannot take the identity.
+ */
+const PROVES_PASSPHRASE = ['exportIdentity'] as const satisfies readonly OnMessenger[]
+type Proving = (typeof PROVES_PASSPHRASE)[number]
+type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never
+type ForwardedArgs<M extends OnMessenger> = M extends Proving ? Tail<Parameters<CairnApi[M]>> : Parameters<CairnApi[M]>
 const MESSENGER_NAMES = { requests: 'listRequests', network: 'networkStatus' } as const
 type MessengerName<M extends OnMessenger> = M extends keyof typeof MESSENGER_NAMES ? (typeof MESSENGER_NAMES)[M] : M
 type MessengerPart = 'calls' | 'files' | 'home'
@@ -59,7 +68,7 @@ type MemberOf<T, K> = K extends keyof T ? T[K] : unknown
 /** The forwarded methods whose counterpart takes their arguments and returns their result. */
 type Forwardable = {
   [M in OnMessenger]: MemberOf<Target<M>, MessengerName<M>> extends (
-    ...args: Parameters<CairnApi[M]>
+    ...args: ForwardedArgs<M>
   ) => Awaited<ReturnType<CairnApi[M]>> | ReturnType<CairnApi[M]>
     ? M
     : never
@@ -142,6 +151,7 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
   private forwards(): Pick<CairnApi, OnMessenger> {
     const names: Partial<Record<OnMessenger, string>> = MESSENGER_NAMES
     const parts: Partial<Record<OnMessenger, MessengerPart>> = PART_OF
+    const proving: ReadonlySet<OnMessenger> = new Set(PROVES_PASSPHRASE)
     const entries = FORWARDED.map((method) => {
       const name = names[method] ?? method
       const part = parts[method]
@@ -150,11 +160,18 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
         async (...args: unknown[]) => {
           const m = this.open()
           const target = (part ? m[part] : m) as unknown as Record<string, (...a: unknown[]) => unknown>
-          return target[name].apply(target, args)
+          if (!proving.has(method)) return target[name].apply(target, args)
+          await this.provePassphrase(args[0] as string)
+          return target[name].apply(target, args.slice(1))
         }
       ]
     })
     return Object.fromEntries(entries) as Pick<CairnApi, OnMessenger>
+  }
+
+  /** Rejects with 'wrong-passphrase' unless it opens this profile's keystore. */
+  private async provePassphrase(passphrase: string): Promise<void> {
+    await openKeystore(profileLayout(this.opts.profileDir).keystore, passphrase)
   }
 
   private async refuseExisting(): Promise<void> {

@@ -21,7 +21,7 @@ const NEW_PASSPHRASES: Partial<Record<ApiMethod, { index: number; label: string 
   create: { index: 1, label: 'passphrase' },
   restore: { index: 3, label: 'passphrase' },
   changePassphrase: { index: 1, label: 'next' },
-  exportIdentity: { index: 0, label: 'backupPassphrase' }
+  exportIdentity: { index: 1, label: 'backupPassphrase' }
 }
 
 /** Refuses a call that would choose a passphrase below the rule, saying why. */

@@ -3,7 +3,8 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cli, cliOnTerminal, type CliEnv } from '../helpers/cli-process'
+import { createLocalTestnet } from '../../core/net/testnet'
+import { cli, CliNode, cliOnTerminal, type CliEnv } from '../helpers/cli-process'
 
 // `cairn export` and `cairn restore`, one-shot and offline (no node runs, nothing is networked).
 
@@ -82,5 +83,33 @@ describe('cairn export and restore', () => {
     const over = await cli(['restore', '--backup-file', backupFile], alice)
     expect(over.code).toBe(1)
     expect(over.stderr).toMatch(/already holds an identity/)
+  })
+
+  it('exports only with the current passphrase, proven by the core even when a running, unlocked node answers', async () => {
+    const testnet = await createLocalTestnet(3)
+    const { host, port } = testnet.bootstrap[0]
+    const node = new CliNode(['run'], { ...alice, bootstrap: `${host}:${port}` })
+    try {
+      await node.ready()
+      const file = join(root, 'taken.backup')
+      const wrong = await cli(['export', '--backup-file', file], { ...alice, passphrase: 'not the passphrase of alice' })
+      expect(wrong.code).toBe(3)
+      expect(wrong.stderr).toMatch(/^cairn: wrong passphrase\n$/)
+      expect(existsSync(file)).toBe(false)
+
+      // on a terminal it asks for the passphrase once, then the new backup passphrase twice
+      const onTerminal: CliEnv = { profile: alice.profile }
+      const typed = await cliOnTerminal(['export', '--backup-file', file], onTerminal, [
+        'alice passphrase\r',
+        'backup secret words\r',
+        'backup secret words\r'
+      ])
+      expect(typed.code, typed.stdout).toBe(0)
+      expect(typed.stdout.match(/Passphrase: /g)).toHaveLength(1)
+      expect(await readFile(file, 'utf8')).toMatch(/^cairn-backup-v1:/)
+    } finally {
+      await node.stop()
+      await testnet.destroy()
+    }
   })
 })

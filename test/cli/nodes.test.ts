@@ -278,7 +278,7 @@ describe('cairn nodes on a loopback testnet', () => {
     const node = new CliNode(['serve', '--port', '0'], b)
     await node.ready()
     const url = node.lines.find((l) => l.startsWith('http://127.0.0.1:'))
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=/)
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#code=[A-Za-z0-9_-]{43}$/)
     const page = await fetch(url!.split('#')[0])
     expect(page.status).toBe(200)
     expect(page.headers.get('content-type')).toContain('text/html')

@@ -34,7 +34,16 @@ describe('restoring an identity from a backup', () => {
   it('refuses a wrong passphrase and a damaged text without writing anything, then restores the same ID', async () => {
     const a = await f.host()
     const me = await a.host.create('Alice', PASS)
-    const backup = await a.host.exportIdentity(BACKUP_PASS)
+    const backup = await a.host.exportIdentity(PASS, BACKUP_PASS)
+    // the profile unlocked is not enough: revealing or replacing a secret proves the passphrase
+    for (const wrong of ['not the passphrase', PASS.toUpperCase(), BACKUP_PASS]) {
+      const refused = await codeOf(a.host.exportIdentity(wrong, BACKUP_PASS))
+      expect(refused).toEqual(expect.objectContaining({ code: 'wrong-passphrase' }))
+      expect(refused.message).not.toContain('cairn-backup')
+      expect(await codeOf(a.host.changePassphrase(wrong, 'another good passphrase'))).toMatchObject({ code: 'wrong-passphrase' })
+    }
+    await a.host.lock()
+    expect(await a.host.unlock(PASS)).toEqual(me)
 
     const fresh = await f.host()
     expect(await codeOf(fresh.host.restore(backup, 'not the backup pass', 'Alice', PASS))).toMatchObject({ code: 'wrong-passphrase' })
@@ -64,7 +73,7 @@ describe('restoring an identity from a backup', () => {
     await waitFor('B receives the first message', () => b.of('message').some((e) => e.message.text === 'before the loss'))
     for (let i = 0; i < 5; i++) await b.host.send(aId, `old reply ${i}`)
     await waitFor('A receives the replies', () => a.of('message').filter((e) => e.message.direction === 'in').length === 5)
-    const backup = await a.host.exportIdentity(BACKUP_PASS)
+    const backup = await a.host.exportIdentity(PASS, BACKUP_PASS)
     await a.close()
 
     const a2 = await f.host()

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CairnHost } from '../../core/host/host'
+import type { NotificationPrefs } from '../../core/api/notification'
 import type { CairnEvent } from '../../core/api/types'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 import { serveAppRequest } from '../../electron/app-protocol'
@@ -27,9 +28,18 @@ const PRELOAD_STAND_IN = `
   window.cairn = Object.freeze({
     request: (frame) => window.__cairnRequest(frame),
     onEvent: (cb) => { listeners.add(cb); return () => listeners.delete(cb) },
-    viewing: (contact) => { void window.__cairnViewing(contact) }
+    viewing: (contact) => { void window.__cairnViewing(contact) },
+    notificationPrefs: (prefs) => { void window.__cairnNotificationPrefs(prefs) }
   })
 `
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
 
 describe('renderer over the Electron bridge', () => {
   let testnet: LocalTestnet
@@ -39,6 +49,7 @@ describe('renderer over the Electron bridge', () => {
   let browser: Browser
   let page: Page
   const viewing: (string | null)[] = []
+  const told: NotificationPrefs[] = []
   const problems: string[] = []
 
   beforeAll(async () => {
@@ -46,7 +57,7 @@ describe('renderer over the Electron bridge', () => {
     dir = await mkdtemp(join(tmpdir(), 'cairn-bridge-'))
     otherDir = await mkdtemp(join(tmpdir(), 'cairn-bridge-other-'))
     host = new CairnHost({ profileDir: dir, bootstrap: testnet.bootstrap, lanDiscovery: false })
-    const handlers = createIpcHandlers({ host, onViewing: (c) => viewing.push(c) })
+    const handlers = createIpcHandlers({ host, onViewing: (c) => viewing.push(c), onNotificationPrefs: (p) => told.push(p) })
     const root = await realRendererDir(DEFAULT_RENDERER_DIR)
     browser = await Browser.launch()
     page = await browser.page()
@@ -61,6 +72,7 @@ describe('renderer over the Electron bridge', () => {
     })
     await page.exposeFunction('__cairnRequest', (frame: unknown) => handlers.request(sender(), frame))
     await page.exposeFunction('__cairnViewing', (contact: unknown) => handlers.viewing(sender(), contact))
+    await page.exposeFunction('__cairnNotificationPrefs', (prefs: unknown) => handlers.notificationPrefs(sender(), prefs))
     await page.addInitScript(PRELOAD_STAND_IN)
     host.on('event', (event: CairnEvent) => {
       void page.evaluate((e) => (window as unknown as { __cairnEmit(e: unknown): void }).__cairnEmit(e), event).catch(() => {})
@@ -108,6 +120,15 @@ describe('renderer over the Electron bridge', () => {
     await page.getByRole('region', { name: 'Frank' }).getByText('written while Frank is away').waitFor()
     const [stored] = (await host.history(otherId)).messages
     expect(stored.text).toBe('written while Frank is away')
+
+    // the main process, which shows the app's notifications, is told the user's choices as they change
+    expect(told.at(-1)).toEqual({ notify: 'name-and-text', muted: [] })
+    await page.getByRole('button', { name: 'Mute' }).click()
+    await until(() => told.at(-1)?.muted.includes(otherId) === true)
+    await page.getByRole('navigation', { name: 'Cairn' }).getByRole('button', { name: 'Settings' }).click()
+    await page.getByLabel('Notifications show').selectOption('nothing')
+    await until(() => told.at(-1)?.notify === 'nothing')
+    expect(told.at(-1)).toEqual({ notify: 'nothing', muted: [otherId] })
     expect(problems).toEqual([])
   }, 120_000)
 })

@@ -86,10 +86,9 @@ describe('a page whose web shell goes away', () => {
     await until(() => hasMessage(bob, aliceId, 'Back through the same page'), 'Bob to receive the message after the shell restart')
 
     // the whole node goes away: it comes back locked, so the page asks to unlock
-    const address = alice.address
     await alice.stop()
     await banner(page).waitFor()
-    await alice.open(address)
+    await alice.open()
     await page.getByRole('heading', { name: 'Unlock' }).waitFor({ timeout: 45_000 })
     await banner(page).waitFor({ state: 'detached' })
     await page.getByLabel('Passphrase').fill(PASS)

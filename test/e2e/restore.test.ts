@@ -30,6 +30,7 @@ describe('restoring an identity through the UI', () => {
     const id = (await old.host.profile()).id
 
     await page.getByRole('navigation', { name: 'Cairn' }).getByRole('button', { name: 'Settings' }).click()
+    await page.getByLabel('Profile passphrase').fill(PASS)
     await page.getByLabel('Backup passphrase', { exact: true }).fill(BACKUP_PASS)
     await page.getByLabel('Confirm backup passphrase').fill(BACKUP_PASS)
     await page.getByRole('button', { name: 'Export identity' }).click()

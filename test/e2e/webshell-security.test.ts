@@ -1,8 +1,10 @@
 // The web shell's guards as a real browser meets them: the renderer runs under the strict CSP
-// without a single violation, and a page without the token, or from another origin, gets nothing.
+// without a single violation; a page without a valid code, a second client with a URL already used
+// (even a local program forging the Origin), or a page from another origin, gets nothing.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import NodeWebSocket from 'ws'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 import { Browser, ShellNode } from '../helpers/e2e'
 
@@ -30,7 +32,7 @@ describe('web shell in Chromium', () => {
     await testnet?.destroy()
   })
 
-  it('runs the renderer under the CSP with no violations and no token left in the URL', async () => {
+  it('runs the renderer under the CSP with no violations and no code left in the URL', async () => {
     const page = await browser.page()
     const problems: string[] = []
     // Failed loads are judged by URL below (the browser's own favicon probe may 404).
@@ -45,15 +47,52 @@ describe('web shell in Chromium', () => {
     await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
     expect(new URL(page.url()).hash).toBe('')
     expect(problems).toEqual([])
-    // a reload in the same tab still connects (the token stays in this tab's session storage)
+    // a reload in the same tab still connects (its session credential stays in this tab's storage)
     await page.reload()
     await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
     expect(problems).toEqual([])
   })
 
-  it('shows a clear error to a page opened without the token, or with a wrong one', async () => {
+  it('refuses a second client with a URL whose page has loaded, in a browser or forging the Origin', async () => {
+    const spy = vi.spyOn(node.host, 'exportIdentity')
+    const url = node.url
+    const page = await browser.context.newPage()
+    await page.goto(url)
+    await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
+
+    // another tab (or another user's browser) with the very same URL
+    const second = await browser.context.newPage()
+    await second.goto(url)
+    await second.getByRole('heading', { name: 'Cairn cannot start' }).waitFor()
+    expect(await second.getByRole('alert').textContent()).toMatch(/a link works once/)
+    await second.close()
+
+    // a local program that read the URL from a process list, with every header the page would send
+    const { origin, hash } = new URL(url)
+    const code = new URLSearchParams(hash.slice(1)).get('code')
+    const outcome = await new Promise<{ code: number; messages: string[] }>((resolve) => {
+      const ws = new NodeWebSocket(`ws://${new URL(url).host}/api`, { origin })
+      const messages: string[] = []
+      ws.on('open', () => {
+        ws.send(JSON.stringify({ kind: 'auth', code }))
+        ws.send(JSON.stringify({ kind: 'request', id: 1, method: 'exportIdentity', args: ['guessed passphrase', 'attacker chosen passphrase'] }))
+      })
+      ws.on('message', (d) => messages.push(d.toString()))
+      ws.on('close', (closeCode) => resolve({ code: closeCode, messages }))
+      ws.on('error', () => undefined)
+    })
+    expect(outcome).toEqual({ code: 1008, messages: [] })
+    expect(spy).not.toHaveBeenCalled()
+
+    // the page that used the URL is unaffected
+    await page.reload()
+    await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
+    await page.close()
+  })
+
+  it('shows a clear error to a page opened without a code, or with a wrong one', async () => {
     const context = browser.context
-    for (const url of [node.url.replace(/#.*$/, ''), node.url.replace(/token=./, 'token=A')]) {
+    for (const url of [node.url.replace(/#.*$/, ''), node.url.replace(/code=.*/, `code=${'x'.repeat(43)}`)]) {
       const page = await context.newPage()
       await page.goto(url)
       await page.getByRole('heading', { name: 'Cairn cannot start' }).waitFor()
@@ -62,21 +101,21 @@ describe('web shell in Chromium', () => {
     }
   })
 
-  it('gives another origin nothing, even with the token', async () => {
+  it('gives another origin nothing, even with a fresh code', async () => {
     const spy = vi.spyOn(node.host, 'state')
     const page = await browser.context.newPage()
     await page.goto(evilOrigin)
-    const token = new URL(node.url).hash.replace('#token=', '')
+    const code = new URL(node.url).hash.replace('#code=', '')
     const outcome = await page.evaluate(
-      ({ port, token }) =>
+      ({ port, code }) =>
         new Promise<string>((resolve) => {
           const ws = new WebSocket(`ws://127.0.0.1:${port}/api`)
-          ws.onopen = () => ws.send(JSON.stringify({ kind: 'auth', token }))
+          ws.onopen = () => ws.send(JSON.stringify({ kind: 'auth', code }))
           ws.onmessage = (m) => resolve(`message: ${String(m.data)}`)
           ws.onerror = () => resolve('refused')
           ws.onclose = () => resolve('refused')
         }),
-      { port: node.shell.port, token }
+      { port: node.shell.port, code }
     )
     expect(outcome).toBe('refused')
     const fetched = await page.evaluate(

@@ -8,14 +8,13 @@ import { CairnHost } from '../../core/host/host'
 import { createLocalTestnet } from '../../core/net/testnet'
 import type { BootstrapNode } from '../../core/profile/bootstrap'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium'
-import { startWebShell, type WebShell } from '../../shell/web-server'
+import { startProfileWebShell } from '../../shell/profile-port'
+import type { WebShell } from '../../shell/web-server'
 
-export interface ShellAddress {
-  port: number
-  token: string
-}
-
-/** A profile folder served by a CairnHost and a web shell; restartable on the same folder. */
+/**
+ * A profile folder served by a CairnHost and a web shell; restartable on the same folder, where the
+ * shell comes back at the same port and lets the open pages back in, as `npm start` does.
+ */
 export class ShellNode {
   host!: CairnHost
   shell!: WebShell
@@ -31,27 +30,21 @@ export class ShellNode {
     return node
   }
 
+  /** A fresh URL each time: its code lets one page in, once. */
   get url(): string {
-    return this.shell.url
+    return this.shell.newUrl()
   }
 
-  /** Where a page reaches this node's shell: its port and access token. */
-  get address(): ShellAddress {
-    return { port: this.shell.port, token: new URLSearchParams(new URL(this.url).hash.slice(1)).get('token') ?? '' }
-  }
-
-  /** At an earlier address, the shell takes back the pages that were open on it. */
-  async open(at?: ShellAddress): Promise<void> {
+  async open(): Promise<void> {
     this.host = new CairnHost({ profileDir: this.dir, bootstrap: this.bootstrap, lanDiscovery: false })
-    this.shell = await startWebShell({ host: this.host, ...at })
+    this.shell = await startProfileWebShell(this.dir, { host: this.host })
   }
 
-  /** Restarts only the web shell at the same address; the node behind it keeps running. */
+  /** Restarts only the web shell; the node behind it keeps running. */
   async restartShell(whileDown: () => Promise<void>): Promise<void> {
-    const at = this.address
     await this.shell.close()
     await whileDown()
-    this.shell = await startWebShell({ host: this.host, ...at })
+    this.shell = await startProfileWebShell(this.dir, { host: this.host })
   }
 
   async stop(): Promise<void> {

@@ -442,8 +442,9 @@ export class FakeApi implements CairnApi {
     this.passphrase = next
   }
 
-  async exportIdentity(backupPassphrase: string): Promise<string> {
+  async exportIdentity(passphrase: string, backupPassphrase: string): Promise<string> {
     this.open()
+    if (passphrase !== this.passphrase) throw new CairnError('wrong-passphrase', 'wrong passphrase')
     return `cairn-backup-v1:${btoa(backupPassphrase.length + ':' + this.open().id)}`
   }
 

@@ -7,8 +7,9 @@ import WebSocket from 'ws'
 import { createApiClient, type ApiClient } from '../../core/api/client'
 import type { ApiHost } from '../../core/host/dispatch'
 import type { CairnApi, WireFrame } from '../../core/api/types'
-import { POLICY_VIOLATION } from '../../core/api/handshake'
+import { POLICY_VIOLATION, type AuthAccepted, type AuthRequest } from '../../core/api/handshake'
 import { startWebShell, type WebShell } from '../../shell/web-server'
+import { openSessionStore, type SessionStore } from '../../shell/web-sessions'
 
 describe('ApiClient close notification', () => {
   it('tells each listener once, after pending calls are rejected and new ones refused', async () => {
@@ -82,18 +83,18 @@ function asHost(h: EchoHost): ApiHost {
   return Object.assign(Object.create(h.api), { on: h.on.bind(h), off: h.off.bind(h) }) as ApiHost
 }
 
-/** Authenticates with the token; resolves the client once the shell accepts, or the close code. */
-function connect(port: number, token: string): Promise<{ client: ApiClient } | { refused: number }> {
+/** Authenticates; resolves the client and its session credential once the shell accepts, or the close code. */
+function connect(port: number, auth: AuthRequest): Promise<{ client: ApiClient; session: string } | { refused: number }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, { origin: `http://127.0.0.1:${port}` })
     const client = createApiClient((frame) => ws.send(JSON.stringify(frame)))
     let ready = false
-    ws.on('open', () => ws.send(JSON.stringify({ kind: 'auth', token })))
+    ws.on('open', () => ws.send(JSON.stringify(auth)))
     ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as WireFrame | { kind: 'auth-ok' }
+      const frame = JSON.parse(data.toString()) as WireFrame | AuthAccepted
       if (frame.kind === 'auth-ok') {
         ready = true
-        resolve({ client })
+        resolve({ client, session: frame.session })
       } else client.receive(frame)
     })
     ws.on('error', () => {})
@@ -121,17 +122,18 @@ describe('a web shell going away under a client', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  async function shell(opts: { port?: number; token?: string } = {}): Promise<{ shell: WebShell; token: string }> {
+  async function shell(opts: { port?: number; sessions?: SessionStore } = {}): Promise<{ shell: WebShell; code: string }> {
     const s = await startWebShell({ host: asHost(new EchoHost()), rendererDir: dir, ...opts })
     shells.push(s)
-    return { shell: s, token: new URLSearchParams(new URL(s.url).hash.slice(1)).get('token') ?? '' }
+    return { shell: s, code: new URLSearchParams(new URL(s.url).hash.slice(1)).get('code') ?? '' }
   }
 
-  it('closes the client (listeners told, calls refused); a restart with the same token and port takes it back', async () => {
+  it('closes the client (listeners told, calls refused); a restart with the same sessions and port takes it back', async () => {
     dir = await mkdtemp(join(tmpdir(), 'cairn-client-close-'))
     await writeFile(join(dir, 'index.html'), '<!doctype html><title>Cairn</title>')
-    const first = await shell()
-    const got = await connect(first.shell.port, first.token)
+    const sessions = await openSessionStore()
+    const first = await shell({ sessions })
+    const got = await connect(first.shell.port, { kind: 'auth', code: first.code })
     if (!('client' in got)) throw new Error(`refused with ${got.refused}`)
     await expect(got.client.api.state()).resolves.toEqual({ method: 'state' })
     let told = 0
@@ -142,27 +144,20 @@ describe('a web shell going away under a client', () => {
     await until(() => told === 1)
     await expect(got.client.api.state()).rejects.toMatchObject({ code: 'internal' })
 
-    const second = await shell({ port: first.shell.port, token: first.token })
-    expect(second.shell.url).toBe(first.shell.url)
-    const again = await connect(second.shell.port, first.token)
+    const second = await shell({ port: first.shell.port, sessions })
+    expect(second.shell.url).not.toBe(first.shell.url)
+    const again = await connect(second.shell.port, { kind: 'auth', session: got.session })
     if (!('client' in again)) throw new Error(`refused with ${again.refused}`)
+    expect(again.session).toBe(got.session)
     await expect(again.client.api.profile()).resolves.toEqual({ method: 'profile' })
     again.client.close()
+    // the first URL's code stays spent across the restart
+    expect(await connect(second.shell.port, { kind: 'auth', code: first.code })).toEqual({ refused: POLICY_VIOLATION })
 
-    // a shell restarted with a new token refuses the old one with the code the page tells apart
+    // a shell restarted without those sessions refuses the credential with the code the page tells apart
     await second.shell.close()
     shells.splice(0)
     await shell({ port: first.shell.port })
-    expect(await connect(first.shell.port, first.token)).toEqual({ refused: POLICY_VIOLATION })
-  })
-
-  it('refuses a token too short or with characters a URL fragment would mangle', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cairn-client-close-'))
-    await writeFile(join(dir, 'index.html'), '<!doctype html><title>Cairn</title>')
-    for (const token of ['short', 'a'.repeat(31), `${'a'.repeat(40)}&x=1`, `${'a'.repeat(40)} `]) {
-      await expect(startWebShell({ host: asHost(new EchoHost()), rendererDir: dir, token })).rejects.toMatchObject({
-        code: 'invalid-argument'
-      })
-    }
+    expect(await connect(first.shell.port, { kind: 'auth', session: got.session })).toEqual({ refused: POLICY_VIOLATION })
   })
 })

@@ -3,11 +3,13 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { CairnEvent, Contact, Message } from '../../core/api/types'
+import { preview, type NotificationPrefs } from '../../core/api/notification'
+import type { Call, CairnEvent, Contact, Message } from '../../core/api/types'
 import { APP_ENTRY, isAppUrl } from '../../electron/app-url'
 import { serveAppRequest } from '../../electron/app-protocol'
 import { parseAppArgs } from '../../electron/args'
-import { preview, watchAttention } from '../../electron/attention'
+import { watchAttention } from '../../electron/attention'
+import { createIpcHandlers } from '../../electron/ipc'
 import { externalLink } from '../../electron/links'
 import { DEFAULT_WINDOW_STATE, loadWindowState, parseWindowState, placeOnScreen, saveWindowState, WINDOW_STATE_FILE } from '../../electron/window-state'
 import type { ApiHost } from '../../core/host/dispatch'
@@ -136,6 +138,7 @@ describe('attention: notifications and unread count', () => {
       isFocused: () => focused
     })
     await until(() => totals.length === 1)
+    attention.preferences({ notify: 'name-and-text', muted: [] })
     attention.viewing('bob')
     const emit = (e: CairnEvent) => host.emit('event', e)
     emit({ type: 'message', message: message('bob', 'in', 'seen already') })
@@ -157,6 +160,72 @@ describe('attention: notifications and unread count', () => {
     await until(() => totals.at(-1) === 0)
     attention.close()
     expect(host.listenerCount('event')).toBe(0)
+  })
+
+  it('shows only what the notification setting allows, nothing for a muted conversation, and neither name nor text until told', async () => {
+    const host = fakeHost(() => [contact('bob', 0), contact('carol', 0)])
+    const notes: string[] = []
+    const totals: number[] = []
+    const attention = watchAttention(host, {
+      notify: (title, body, about) => notes.push(`${about} ${title}: ${body}`),
+      setUnread: (n) => totals.push(n),
+      isFocused: () => false
+    })
+    await until(() => totals.length === 1)
+    const emit = (e: CairnEvent) => host.emit('event', e)
+    const ring = (contactId: string, video: boolean): CairnEvent => {
+      const call: Call = { id: 'c'.repeat(32), contact: contactId, direction: 'in', video, phase: 'ringing', sas: null }
+      return { type: 'call', call }
+    }
+    const round = (prefs: NotificationPrefs | null): string[] => {
+      if (prefs) attention.preferences(prefs)
+      notes.length = 0
+      emit({ type: 'message', message: message('bob', 'in', 'the secret plan') })
+      emit({ type: 'message', message: message('carol', 'in', 'from carol') })
+      emit(ring('carol', true))
+      return [...notes]
+    }
+    expect(round(null)).toEqual(['bob Cairn: New message', 'carol Cairn: New message', 'carol Cairn: Incoming video call'])
+    expect(round({ notify: 'name-and-text', muted: [] })).toEqual([
+      'bob name of bob: the secret plan',
+      'carol name of carol: from carol',
+      'carol name of carol: Incoming video call'
+    ])
+    expect(round({ notify: 'name', muted: [] })).toEqual([
+      'bob name of bob: New message',
+      'carol name of carol: New message',
+      'carol name of carol: Incoming video call'
+    ])
+    expect(round({ notify: 'nothing', muted: [] })).toEqual(['bob Cairn: New message', 'carol Cairn: New message', 'carol Cairn: Incoming video call'])
+    // a muted conversation's messages stay silent; its calls still ring
+    expect(round({ notify: 'name-and-text', muted: ['carol'] })).toEqual(['bob name of bob: the secret plan', 'carol name of carol: Incoming video call'])
+    expect(round({ notify: 'name', muted: ['bob', 'carol'] })).toEqual(['carol name of carol: Incoming video call'])
+    expect(notes.join()).not.toContain('secret')
+    attention.close()
+  })
+
+  it('takes preferences only from the app page, and only well-formed ones', () => {
+    const told: NotificationPrefs[] = []
+    const handlers = createIpcHandlers({ host: fakeHost(() => []), onViewing: () => {}, onNotificationPrefs: (p) => told.push(p) })
+    const fromApp = { senderFrame: { url: APP_ENTRY } }
+    handlers.notificationPrefs({ senderFrame: { url: 'https://evil.example/' } }, { notify: 'name-and-text', muted: [] })
+    handlers.notificationPrefs({ senderFrame: null }, { notify: 'name-and-text', muted: [] })
+    for (const bad of [
+      null,
+      'name',
+      { notify: 'everything', muted: [] },
+      { notify: 'name' },
+      { notify: 'name', muted: 'bob' },
+      { notify: 'name', muted: [42] },
+      { notify: 'name', muted: [''] },
+      { notify: 'name', muted: ['x'.repeat(129)] },
+      { notify: 'name', muted: Array(10_001).fill('bob') }
+    ]) {
+      handlers.notificationPrefs(fromApp, bad)
+    }
+    expect(told).toEqual([])
+    handlers.notificationPrefs(fromApp, { notify: 'name', muted: ['bob'], extra: 'ignored' })
+    expect(told).toEqual([{ notify: 'name', muted: ['bob'] }])
   })
 
   it('shows a locked or broken host as nothing unread', async () => {

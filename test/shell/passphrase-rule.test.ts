@@ -17,7 +17,7 @@ describe('new passphrases', () => {
       await expect(api.create('Ada', weak)).rejects.toMatchObject({ code: 'invalid-argument', message: expect.stringMatching(/passphrase is too easy to guess/) })
       await expect(api.restore('cairn-backup-v1:AAAA', 'any old one', 'Ada', weak)).rejects.toMatchObject({ message: expect.stringMatching(/passphrase is too easy/) })
       await expect(api.changePassphrase('x', weak)).rejects.toMatchObject({ message: expect.stringMatching(/next is too easy/) })
-      await expect(api.exportIdentity(weak)).rejects.toMatchObject({ message: expect.stringMatching(/backupPassphrase is too easy/) })
+      await expect(api.exportIdentity('x', weak)).rejects.toMatchObject({ message: expect.stringMatching(/backupPassphrase is too easy/) })
     }
     await expect(api.create('Ada', 'password1')).rejects.toMatchObject({ message: expect.stringMatching(/common/i) })
     expect(ran).toEqual([])
@@ -28,6 +28,7 @@ describe('new passphrases', () => {
     await api.unlock('x')
     await api.changePassphrase('x', 'correct horse battery staple')
     await api.restore('cairn-backup-v1:AAAA', 'x', 'Ada', 'a good passphrase')
-    expect(ran).toEqual(['unlock', 'changePassphrase', 'restore'])
+    await api.exportIdentity('x', 'correct horse battery staple')
+    expect(ran).toEqual(['unlock', 'changePassphrase', 'restore', 'exportIdentity'])
   })
 })

@@ -1,5 +1,5 @@
 // `npm start`'s web-shell path as a user runs it (a separate process), pointed at a loopback testnet
-// so nothing leaves the machine: it prints a working URL, serves the API behind the token, and
+// so nothing leaves the machine: it prints a working URL, serves the API behind its code, and
 // shuts down cleanly on SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
@@ -43,7 +43,7 @@ describe('npm start (web shell fallback)', () => {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no URL printed:\n${out}`)), 90_000)
       const check = () => {
-        const m = /cairn: open (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(out)
+        const m = /cairn: open (http:\/\/127\.0\.0\.1:\d+\/#code=[A-Za-z0-9_-]{43})\n/.exec(out)
         if (m) {
           clearTimeout(timer)
           resolve(m[1])
@@ -70,11 +70,14 @@ describe('npm start (web shell fallback)', () => {
     const replies: unknown[] = []
     ws.on('message', (d) => replies.push(JSON.parse(d.toString())))
     await new Promise((resolve) => ws.on('open', resolve))
-    ws.send(JSON.stringify({ kind: 'auth', token: page.hash.replace('#token=', '') }))
+    ws.send(JSON.stringify({ kind: 'auth', code: page.hash.replace('#code=', '') }))
     ws.send(JSON.stringify({ kind: 'request', id: 1, method: 'state', args: [] }))
     const deadline = Date.now() + 20_000
     while (replies.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
-    expect(replies).toEqual([{ kind: 'auth-ok' }, { kind: 'response', id: 1, ok: true, result: { profile: 'none', me: null } }])
+    expect(replies).toEqual([
+      { kind: 'auth-ok', session: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
+      { kind: 'response', id: 1, ok: true, result: { profile: 'none', me: null } }
+    ])
     ws.close()
 
     const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))

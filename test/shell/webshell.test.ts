@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import type { ApiHost } from '../../core/host/dispatch'
+import { dispatch, type ApiHost } from '../../core/host/dispatch'
+import { APP_ENTRY } from '../../electron/app-url'
+import { createIpcHandlers } from '../../electron/ipc'
 import type { CairnApi, CairnEvent } from '../../core/api/types'
 import { startWebShell, type WebShell } from '../../shell/web-server'
 
@@ -67,6 +69,10 @@ function openSocket(url: string, origin: string | undefined, first?: unknown) {
   return { ws, messages, outcome }
 }
 
+function codeOf(url: string): string {
+  return new URLSearchParams(new URL(url).hash.slice(1)).get('code') ?? ''
+}
+
 async function until(cond: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms
   while (!cond()) {
@@ -79,7 +85,7 @@ describe('web shell', () => {
   let dir: string
   let rec: RecordingHost
   let shell: WebShell
-  let token: string
+  let code: string
   let origin: string
   let wsUrl: string
 
@@ -95,7 +101,7 @@ describe('web shell', () => {
     rec = new RecordingHost()
     shell = await startWebShell({ host: asHost(rec), rendererDir: root, authTimeoutMs: 1000 })
     const url = new URL(shell.url)
-    token = new URLSearchParams(url.hash.slice(1)).get('token') ?? ''
+    code = codeOf(shell.url)
     origin = url.origin
     wsUrl = `ws://127.0.0.1:${shell.port}/api`
   })
@@ -111,9 +117,68 @@ describe('web shell', () => {
     await expect(startWebShell({ host: asHost(rec), rendererDir: empty })).rejects.toThrow(`no renderer build in ${empty}`)
   })
 
-  it('listens on loopback with a long random token in the URL fragment', () => {
-    expect(shell.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/)
+  /** A socket let in with a fresh URL's code. */
+  async function login() {
+    const s = openSocket(wsUrl, origin, { kind: 'auth', code: codeOf(shell.newUrl()) })
+    await until(() => s.messages.length === 1)
+    expect(s.messages[0]).toMatchObject({ kind: 'auth-ok' })
+    return s
+  }
+
+  it('listens on loopback with a long random single-use code in the URL fragment', () => {
+    expect(shell.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#code=[A-Za-z0-9_-]{43}$/)
     expect(origin).toBe(`http://127.0.0.1:${shell.port}`)
+    const another = shell.newUrl()
+    expect(another).not.toBe(shell.url)
+    expect(new URL(another).origin).toBe(origin)
+  })
+
+  it('takes a code once: the page gets a credential, a second client with the same URL gets nothing', async () => {
+    const page = openSocket(wsUrl, origin, { kind: 'auth', code })
+    await until(() => page.messages.length === 1)
+    const accepted = page.messages[0] as { kind: string; session: string }
+    expect(accepted.kind).toBe('auth-ok')
+    expect(accepted.session).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(accepted.session).not.toBe(code)
+
+    // the same URL again, even with the right Origin, as a local program could send it
+    const second = openSocket(wsUrl, origin, { kind: 'auth', code })
+    second.ws.on('open', () => second.ws.send(JSON.stringify({ kind: 'request', id: 1, method: 'exportIdentity', args: ['x'] })))
+    expect((await second.outcome).code).toBe(1008)
+    expect(second.messages).toEqual([])
+
+    // the credential lets the page (a reload, a reconnection) back in, as often as needed
+    for (let i = 0; i < 2; i++) {
+      const again = openSocket(wsUrl, origin, { kind: 'auth', session: accepted.session })
+      await until(() => again.messages.length === 1)
+      expect(again.messages[0]).toEqual({ kind: 'auth-ok', session: accepted.session })
+      again.ws.close()
+    }
+    expect(rec.calls).toEqual([])
+    page.ws.close()
+  })
+
+  it('refuses an expired code, and a code refused once stays spent', async () => {
+    const quick = await startWebShell({ host: asHost(rec), rendererDir: join(dir, 'dist'), codeTtlMs: 30 })
+    try {
+      const url = quick.url
+      const born = Date.now()
+      await until(() => Date.now() > born + 60)
+      const port = quick.port
+      const late = openSocket(`ws://127.0.0.1:${port}/api`, `http://127.0.0.1:${port}`, { kind: 'auth', code: codeOf(url) })
+      expect((await late.outcome).code).toBe(1008)
+      expect(late.messages).toEqual([])
+    } finally {
+      await quick.close()
+    }
+    expect(rec.calls).toEqual([])
+  })
+
+  it('keeps at most a few unused codes: older ones give way', async () => {
+    const first = codeOf(shell.newUrl())
+    for (let i = 0; i < 8; i++) shell.newUrl()
+    const s = openSocket(wsUrl, origin, { kind: 'auth', code: first })
+    expect((await s.outcome).code).toBe(1008)
   })
 
   it('serves the renderer with a strict CSP', async () => {
@@ -157,10 +222,8 @@ describe('web shell', () => {
     expect(res.body).toBe('')
   })
 
-  it('answers API calls after the right token and pushes events', async () => {
-    const s = openSocket(wsUrl, origin, { kind: 'auth', token })
-    await until(() => s.messages.length === 1)
-    expect(s.messages[0]).toEqual({ kind: 'auth-ok' })
+  it('answers API calls after the right code and pushes events', async () => {
+    const s = await login()
     s.ws.send(JSON.stringify({ kind: 'request', id: 1, method: 'contacts', args: [] }))
     s.ws.send(JSON.stringify({ kind: 'request', id: 2, method: 'send', args: [1, 2] }))
     await until(() => s.messages.length === 3)
@@ -179,10 +242,9 @@ describe('web shell', () => {
   })
 
   it('pushes events to every authenticated socket and to no other', async () => {
-    const one = openSocket(wsUrl, origin, { kind: 'auth', token })
-    const two = openSocket(wsUrl, origin, { kind: 'auth', token })
+    const one = await login()
+    const two = await login()
     const pending = openSocket(wsUrl, origin)
-    await until(() => one.messages.length === 1 && two.messages.length === 1)
     await until(() => pending.ws.readyState === WebSocket.OPEN)
     rec.emit('event', { type: 'request-removed', id: 'x' } satisfies CairnEvent)
     await until(() => one.messages.length === 2 && two.messages.length === 2)
@@ -192,8 +254,16 @@ describe('web shell', () => {
     for (const s of [one, two, pending]) s.ws.close()
   })
 
-  it('gives a wrong token nothing: closed, no API call, no events', async () => {
-    for (const first of [{ kind: 'auth', token: 'x'.repeat(token.length) }, { kind: 'auth', token: token + 'a' }, { kind: 'request', id: 1, method: 'contacts', args: [] }, 'not json']) {
+  it('gives a wrong code or credential nothing: closed, no API call, no events', async () => {
+    for (const first of [
+      { kind: 'auth', code: 'x'.repeat(code.length) },
+      { kind: 'auth', code: code + 'a' },
+      { kind: 'auth', session: code },
+      { kind: 'auth', session: 'x'.repeat(43) },
+      { kind: 'auth', token: code },
+      { kind: 'request', id: 1, method: 'contacts', args: [] },
+      'not json'
+    ]) {
       const s = openSocket(wsUrl, origin, first)
       s.ws.on('open', () => s.ws.send(JSON.stringify({ kind: 'request', id: 2, method: 'contacts', args: [] })))
       const end = await s.outcome
@@ -211,7 +281,7 @@ describe('web shell', () => {
       [wsUrl, undefined],
       [`ws://127.0.0.1:${shell.port}/other`, origin]
     ] as const) {
-      const s = openSocket(url, o, { kind: 'auth', token })
+      const s = openSocket(url, o, { kind: 'auth', code })
       const end = await s.outcome
       expect(end.opened).toBe(false)
       expect(end.code).toBe(403)
@@ -220,15 +290,41 @@ describe('web shell', () => {
     expect(rec.calls).toEqual([])
   })
 
-  it('closes a socket that never presents the token', async () => {
+  it('closes a socket that never presents a code or credential', async () => {
     const s = openSocket(wsUrl, origin)
     expect(await s.outcome).toEqual({ opened: true, code: 1008 })
     expect(s.messages).toEqual([])
   })
 
+  it('refuses calls that name a file on the node’s disk, which Electron and the CLI still make', async () => {
+    const s = await login()
+    const contact = 'y'.repeat(56)
+    s.ws.send(JSON.stringify({ kind: 'request', id: 1, method: 'sendFile', args: [contact, '/etc/passwd'] }))
+    s.ws.send(JSON.stringify({ kind: 'request', id: 2, method: 'saveFile', args: [contact, 'abc', '/home/someone/.config/autostart'] }))
+    s.ws.send(JSON.stringify({ kind: 'request', id: 3, method: 'beginUpload', args: [10] }))
+    await until(() => s.messages.length === 4)
+    for (const id of [1, 2]) {
+      expect(s.messages).toContainEqual({
+        kind: 'response',
+        id,
+        ok: false,
+        error: { code: 'unauthorized', message: expect.stringMatching(/names a file on the node's disk/) }
+      })
+    }
+    expect(rec.calls).toEqual(['beginUpload'])
+    s.ws.close()
+
+    // the Electron bridge (and the CLI's control socket, which is the same dispatch) keep them
+    const ipc = createIpcHandlers({ host: asHost(rec), onViewing: () => {}, onNotificationPrefs: () => {} })
+    const sender = { senderFrame: { url: APP_ENTRY } }
+    const sent = await ipc.request(sender, { kind: 'request', id: 4, method: 'sendFile', args: [contact, '/tmp/photo.jpg'] })
+    expect(sent).toEqual({ kind: 'response', id: 4, ok: true, result: { method: 'sendFile' } })
+    expect(await dispatch(asHost(rec), { kind: 'request', id: 5, method: 'saveFile', args: [contact, 'abc', '/tmp'] })).toMatchObject({ ok: true })
+    expect(rec.calls).toEqual(['beginUpload', 'sendFile', 'saveFile'])
+  })
+
   it('ignores malformed frames from an authenticated page and keeps serving it', async () => {
-    const s = openSocket(wsUrl, origin, { kind: 'auth', token })
-    await until(() => s.messages.length === 1)
+    const s = await login()
     s.ws.send('{not json')
     s.ws.send(Buffer.from([1, 2, 3]))
     s.ws.send('null')
@@ -242,16 +338,14 @@ describe('web shell', () => {
 
   it('closes a page that floods requests the host cannot keep up with', async () => {
     rec.stuck.add('network')
-    const s = openSocket(wsUrl, origin, { kind: 'auth', token })
-    await until(() => s.messages.length === 1)
+    const s = await login()
     for (let id = 1; id <= 65; id++) s.ws.send(JSON.stringify({ kind: 'request', id, method: 'network', args: [] }))
     expect((await s.outcome).code).toBe(1008)
     expect(rec.calls.length).toBe(64)
   })
 
   it('close() drops sockets and stops listening', async () => {
-    const s = openSocket(wsUrl, origin, { kind: 'auth', token })
-    await until(() => s.messages.length === 1)
+    const s = await login()
     await shell.close()
     expect((await s.outcome).opened).toBe(true)
     await expect(get(shell.port, '/')).rejects.toThrow()

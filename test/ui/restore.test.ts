@@ -17,7 +17,7 @@ async function fill(el: HTMLElement, value: string) {
 async function backupOf(name: string, backupPass: string): Promise<{ text: string; id: string }> {
   const old = new FakeApi()
   const { id } = await old.create(name, 'old passphrase')
-  return { text: await old.exportIdentity(backupPass), id }
+  return { text: await old.exportIdentity('old passphrase', backupPass), id }
 }
 
 async function restoreScreen(api: FakeApi) {

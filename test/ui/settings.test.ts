@@ -52,7 +52,19 @@ test('change passphrase: a wrong current one is refused and nothing changes; the
   expect(api.passphrase).toBe('a brand new passphrase')
 })
 
+test('export needs the profile passphrase: a wrong one is refused and nothing is shown', async () => {
+  await fill('Profile passphrase', 'not it at all')
+  await fill('Backup passphrase', 'backup secret words')
+  await fill('Confirm backup passphrase', 'backup secret words')
+  await fireEvent.click(ui.getByRole('button', { name: 'Export identity' }))
+  await mounted!.settle()
+  expect(ui.getByText(/passphrase is not right/)).toBeTruthy()
+  expect(ui.queryByLabelText('Identity backup')).toBeNull()
+  expect(mounted!.container.textContent).not.toContain('cairn-backup')
+})
+
 test('export shows the sealed backup as text to copy; LAN discovery and the name are saved', async () => {
+  await fill('Profile passphrase', 'correct horse battery')
   await fill('Backup passphrase', 'backup secret words')
   await fill('Confirm backup passphrase', 'backup secret words')
   await fireEvent.click(ui.getByRole('button', { name: 'Export identity' }))
@@ -73,6 +85,7 @@ test('export shows the sealed backup as text to copy; LAN discovery and the name
 
 test('the backup passphrase must be typed twice alike before anything is exported', async () => {
   const exported = () => ui.queryByLabelText('Identity backup')
+  await fill('Profile passphrase', 'correct horse battery')
   await fill('Backup passphrase', 'backup secret words')
   await fill('Confirm backup passphrase', 'backup secret wordz')
   await fireEvent.click(ui.getByRole('button', { name: 'Export identity' }))

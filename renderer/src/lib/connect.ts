@@ -3,12 +3,13 @@
 import type { CairnBridge } from '../../../core/api/bridge'
 import { createApiClient, type ApiClient } from '../../../core/api/client'
 import { CairnError } from '../../../core/api/errors'
-import { API_PATH, POLICY_VIOLATION, type AuthRequest } from '../../../core/api/handshake'
+import { API_PATH, CODE_PARAM, POLICY_VIOLATION, type AuthAccepted, type AuthRequest } from '../../../core/api/handshake'
+import type { NotificationPrefs } from '../../../core/api/notification'
 import type { ContactId, WireFrame } from '../../../core/api/types'
 
 export type { ApiClient }
 
-const TOKEN_KEY = 'cairn.token'
+const SESSION_KEY = 'cairn.session'
 
 declare global {
   interface Window {
@@ -28,6 +29,15 @@ export function setOpenConversation(contact: ContactId | null): void {
   window.cairn?.viewing(contact)
 }
 
+/**
+ * Tells Electron's main process, which shows the app's desktop notifications, what they may show and
+ * which conversations are muted (the choice lives in this page's storage). Elsewhere this does nothing.
+ */
+export function setNotificationPrefs(prefs: NotificationPrefs): void {
+  // Plain copies: a reactive proxy cannot cross the context bridge.
+  window.cairn?.notificationPrefs({ notify: prefs.notify, muted: [...prefs.muted] })
+}
+
 function connectBridge(bridge: CairnBridge): ApiClient {
   const client = createApiClient((frame) => {
     if (frame.kind !== 'request') return
@@ -45,31 +55,39 @@ function connectBridge(bridge: CairnBridge): ApiClient {
 }
 
 /**
- * The token arrives once in the URL fragment (never sent to a server, never in history after this)
- * and is kept for this tab only, so a reload still connects.
+ * The single-use code arrives in the URL fragment (never sent over HTTP, out of the address bar and
+ * history at once) and is presented on the first connection only; the session credential the shell
+ * gives for it is kept for this tab, so a reload, a reconnection and a restarted shell of the same
+ * profile let the page back in.
  */
-function takeToken(): string | null {
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token')
-  if (fromHash) {
-    sessionStorage.setItem(TOKEN_KEY, fromHash)
-    history.replaceState(history.state, '', location.pathname + location.search)
-    return fromHash
-  }
-  return sessionStorage.getItem(TOKEN_KEY)
+function takeCode(): string | null {
+  const code = new URLSearchParams(location.hash.slice(1)).get(CODE_PARAM)
+  if (code) history.replaceState(history.state, '', location.pathname + location.search)
+  return code
+}
+
+let pendingCode: string | null = typeof location === 'undefined' ? null : takeCode()
+
+function authRequest(): AuthRequest | null {
+  const code = pendingCode
+  pendingCode = null
+  if (code) return { kind: 'auth', code }
+  const session = sessionStorage.getItem(SESSION_KEY)
+  return session ? { kind: 'auth', session } : null
 }
 
 function connectWebSocket(): Promise<ApiClient> {
-  const token = takeToken()
-  if (!token) {
+  const auth = authRequest()
+  if (!auth) {
     return Promise.reject(
-      new CairnError('unauthorized', 'this page was opened without its access token: open the URL the shell printed')
+      new CairnError('unauthorized', 'this page was opened without its access code: open the URL the shell printed')
     )
   }
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://${location.host}${API_PATH}`)
     const client = createApiClient((frame) => ws.send(JSON.stringify(frame)))
     let ready = false
-    ws.onopen = () => ws.send(JSON.stringify({ kind: 'auth', token } satisfies AuthRequest))
+    ws.onopen = () => ws.send(JSON.stringify(auth))
     ws.onmessage = (msg) => {
       let frame: unknown
       try {
@@ -78,7 +96,9 @@ function connectWebSocket(): Promise<ApiClient> {
         return
       }
       if (!ready) {
-        if ((frame as { kind?: unknown } | null)?.kind !== 'auth-ok') return
+        const accepted = frame as Partial<AuthAccepted> | null
+        if (accepted?.kind !== 'auth-ok' || typeof accepted.session !== 'string') return
+        sessionStorage.setItem(SESSION_KEY, accepted.session)
         ready = true
         resolve(client)
         return
@@ -88,11 +108,16 @@ function connectWebSocket(): Promise<ApiClient> {
     ws.onclose = (ev) => {
       client.close()
       if (ready) return
-      // Only the shell's own refusal forgets the token: a shell that is down or restarting is
+      // Only the shell's own refusal forgets the credential: a shell that is down or restarting is
       // retried with it.
       if (ev.code === POLICY_VIOLATION) {
-        sessionStorage.removeItem(TOKEN_KEY)
-        reject(new CairnError('unauthorized', 'the Cairn shell refused this page: open the URL the shell printed'))
+        sessionStorage.removeItem(SESSION_KEY)
+        reject(
+          new CairnError(
+            'unauthorized',
+            'the Cairn shell refused this page (a link works once, within a minute): open the URL the shell printed, or a new one'
+          )
+        )
       } else {
         reject(new CairnError('internal', 'Cairn is not reachable at this address: is the shell still running?'))
       }

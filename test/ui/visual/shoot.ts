@@ -94,6 +94,7 @@ try {
     await shot('my-id')
     await page.getByRole('button', { name: 'Settings' }).click()
     await shot('settings')
+    await page.getByLabel('Profile passphrase').fill('correct horse battery')
     await page.getByLabel('Backup passphrase', { exact: true }).fill('backup secret words')
     await page.getByLabel('Confirm backup passphrase').fill('backup secret words')
     await page.getByRole('button', { name: 'Export identity' }).click()
