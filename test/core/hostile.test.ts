@@ -35,7 +35,11 @@ describe('hostile logs and strangers', () => {
     expect(security).toHaveLength(4)
     for (const event of security) expect(event).toMatchObject({ contact: bId, kind: 'decrypt-failed' })
     expect(security.map((e) => e.detail).join('\n')).toMatch(/block 1[\s\S]*block 2[\s\S]*block 3[\s\S]*block 4/)
-    expect(security[2].detail).toMatch(/oversized/)
+    expect(security[2].detail).toMatch(/oversized \(100000 bytes\): not downloaded/)
+    // Its size came from the signed tree: the block itself never reached A's disk.
+    const { directory } = messengerOf(a.host) as unknown as { directory: { require(id: string): { logs: { theirsCore: import('hypercore').default } } } }
+    const theirs = directory.require(bId).logs.theirsCore
+    expect([await theirs.has(2), await theirs.has(3), await theirs.has(4)]).toEqual([true, false, true])
     expect((await a.host.history(bId)).messages.map((m) => m.text)).toEqual(['after the garbage', 'first'])
 
     await a.host.send(bId, 'still chatting')
