@@ -5,6 +5,7 @@ import type { NoiseSecretStream } from 'hyperdht'
 import { ContactKey, type IdentityKeyPair } from '../identity'
 import { CairnError } from '../api/errors'
 import type { BackoffOptions } from './backoff'
+import { sourceOf } from './admission'
 import { Firewall } from './firewall'
 import { describeDrops, FrameBudgets } from './frame-budget'
 import { encodeRequestFrame, type RequestFrame } from './frames'
@@ -87,7 +88,7 @@ export class Network extends EventEmitter {
     })
     this.invites = new InviteInboxes({
       swarms: () => this.swarms,
-      refuses: (entry, key, payload) => this.firewall.forSwarm(entry.lan)(key, payload),
+      refuses: (entry, key, address) => this.firewall.judge(key, sourceOf(address.host), entry.lan),
       onConnection: (stream, entry, used) => this.onConnection(stream, entry, undefined, used)
     })
     this.contacts = new ContactSwarms({
@@ -256,7 +257,11 @@ export class Network extends EventEmitter {
   }
 
   private attach(dht: HyperDHT, lan: boolean, counter: NodeCounter | null): SwarmEntry {
-    const swarm = new Hyperswarm({ keyPair: this.keyPair, dht, maxPeers: MAX_PEERS, firewall: this.firewall.forSwarm(lan) })
+    const swarm = new Hyperswarm({ keyPair: this.keyPair, dht, maxPeers: MAX_PEERS, firewall: this.firewall.forDialling(lan) })
+    // Hyperswarm's own server firewall passes on the key but not the address a handshake came from,
+    // which the admission of strangers shares its budget by; the DHT server asks this one instead.
+    // (Hyperswarm's adds only a ban of refused keys, which this node undoes anyway, below.)
+    swarm.server.firewall = this.firewall.forServer(lan)
     // Every contact's pair swarm listens on this DHT too.
     dht.setMaxListeners(0)
     const entry = { swarm, lan, counter }
