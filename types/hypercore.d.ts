@@ -42,6 +42,11 @@ declare module 'hypercore' {
     get(index: number, opts?: GetOptions): Promise<Buffer | null>
     has(start: number, end?: number): Promise<boolean>
     update(opts?: { wait?: boolean }): Promise<boolean>
+    /**
+     * [index, offset within it] of the block holding this byte of the log, from the signed Merkle
+     * tree; tree nodes missing here are fetched from a peer, blocks never are.
+     */
+    seek(bytes: number, opts?: GetOptions): Promise<[number, number]>
     download(range?: { start?: number; end?: number; linear?: boolean }): Download
     truncate(length: number, fork?: number): Promise<void>
     /** Drops the local copy of blocks [start, end); the core's length and proofs stay. */

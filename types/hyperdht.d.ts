@@ -48,8 +48,16 @@ declare module 'hyperdht' {
     keyPair?: KeyPair
   }
 
+  /** Where a handshake came from, as the DHT node that relayed it saw it (or as it arrived directly). */
+  export interface ClientAddress {
+    host: string
+    port: number
+  }
+
+  export type ServerFirewall = (remotePublicKey: Buffer, remotePayload: unknown, clientAddress: ClientAddress) => boolean | Promise<boolean>
+
   export interface ServerOptions {
-    firewall?: (remotePublicKey: Buffer, remotePayload: unknown, clientAddress: unknown) => boolean | Promise<boolean>
+    firewall?: ServerFirewall
   }
 
   export interface Server extends EventEmitter {
@@ -59,6 +67,8 @@ declare module 'hyperdht' {
     suspend(): Promise<void>
     resume(): Promise<void>
     readonly publicKey: Buffer
+    /** Asked at each incoming handshake, read at that moment (so it may be replaced after creation). */
+    firewall: ServerFirewall
   }
 
   export default class HyperDHT extends EventEmitter {

@@ -1,6 +1,7 @@
 import type Corestore from 'corestore'
 import type Hypercore from 'hypercore'
-import { LogReader, watchIntegrity } from '../log'
+import { LogReader, watchIntegrity, type LogBlock } from '../log'
+import { MAX_GROUP_BLOCK_BYTES } from '../protocol/limits'
 import type { Entry } from './entry'
 import { GroupError } from './errors'
 import type { Group } from './group'
@@ -62,7 +63,7 @@ export class GroupFeed {
       await core.ready()
       const unwatch = watchIntegrity(core, (_kind, detail) => this.onProblem({ log, error: new GroupError('fork', detail) }))
       const reader = new LogReader(core, this.group.nextIndex(log), (blocks) => this.consume(log, blocks), (error) =>
-        this.onProblem({ log, error: error instanceof Error ? error : new Error(String(error)) })
+        this.onProblem({ log, error: error instanceof Error ? error : new Error(String(error)) }), { maxBlockBytes: MAX_GROUP_BLOCK_BYTES }
       )
       this.readers.set(key, { reader, core, unwatch })
       for (const listener of this.coreListeners) listener(core)
@@ -80,10 +81,12 @@ export class GroupFeed {
     return () => this.coreListeners.delete(listener)
   }
 
-  private async consume(log: Buffer, blocks: { index: number; block: Buffer }[]): Promise<void> {
+  private async consume(log: Buffer, blocks: LogBlock[]): Promise<void> {
     const before = this.group.logs().length
-    for (const { index, block } of blocks) {
+    for (const { index, block, size } of blocks) {
       if (index < this.group.nextIndex(log)) continue
+      // Refused unfetched, as the group would refuse it fetched: the log is read no further.
+      if (block === null) throw new GroupError('malformed', `block ${index} is ${size} bytes, at most ${MAX_GROUP_BLOCK_BYTES}`)
       this.group.ingest(log, index, block)
     }
     this.onChange()

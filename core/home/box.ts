@@ -150,7 +150,7 @@ export class HomeBox extends EventEmitter {
 
   private admit(remote: Buffer): boolean {
     if (this.registry.isKnown(remote)) return true
-    return this.admission.admit(remote.toString('hex'), this.now())
+    return this.admission.admit(remote.toString('hex'), null, this.now())
   }
 
   private onConnection(stream: NoiseSecretStream): void {

@@ -2,7 +2,8 @@ import type Corestore from 'corestore'
 import type Hypercore from 'hypercore'
 
 export { LogReader } from './reader'
-export type { LogBlock } from './reader'
+export type { LogBlock, ReaderLimits } from './reader'
+export { LogBudget, LOG_LIMITS, type LogLimits } from './budget'
 export { watchIntegrity } from './integrity'
 export type { IntegrityListener } from './integrity'
 

@@ -1,32 +1,67 @@
 import type Hypercore from 'hypercore'
+import type { LogBudget } from './budget'
 
 export interface LogBlock {
   index: number
-  block: Buffer
+  /** null: the block is larger than the reader's cap, and was not downloaded. */
+  block: Buffer | null
+  /** Its size in bytes, as its writer signed it. */
+  size: number
+}
+
+export interface ReaderLimits {
+  /** Largest block downloaded; a larger one is handed over as null, never fetched. */
+  maxBlockBytes: number
+  /** The writer's download and commit budget (budget.ts); without one, steps are not paced. */
+  budget?: LogBudget
 }
 
 /** At most this many blocks are handed over (and so committed) in one step during a catch-up. */
 const MAX_STEP = 128
 
 /**
+ * The byte offset in the log where block `index` starts, from the signed tree alone: the least byte
+ * that core.seek() places in that block or a later one (a binary search; seek reads tree nodes only).
+ */
+async function offsetOf(core: Hypercore, index: number, from: number): Promise<number> {
+  let lo = from
+  let hi = core.byteLength
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2)
+    const [at] = await core.seek(mid)
+    if (at >= index) hi = mid
+    else lo = mid + 1
+  }
+  return lo
+}
+
+type Plan = { end: number } | { oversize: number }
+
+/**
  * Hands a contact's log to a consumer in order, from the first block not yet consumed, one step of
  * consecutive blocks at a time; the next step starts only when the consumer has committed the last.
  * Blocks are fetched as they become available, live, for as long as the reader is open.
+ *
+ * Every block's size is known before it is fetched: the writer signs the log's Merkle tree, whose nodes
+ * carry byte sizes, and core.seek() fetches tree nodes only. A step is planned from the byte offset of
+ * its first block: the blocks that end by offset + maxBlockBytes are each (and all together) within
+ * the cap and are downloaded; if none does, the first is oversized and is handed over unfetched.
  */
 export class LogReader {
   private closed = false
   private fetching = false
   private wake: (() => void) | null = null
-  private readonly download: { destroy(): void }
+  /** Where block `next` starts in the log; found once the first step is planned. */
+  private offset: number | null = null
   private readonly done: Promise<void>
 
   constructor(
     private readonly core: Hypercore,
     private next: number,
     private readonly consume: (blocks: LogBlock[]) => Promise<void>,
-    private readonly onError: (err: unknown) => void
+    private readonly onError: (err: unknown) => void,
+    private readonly limits: ReaderLimits
   ) {
-    this.download = core.download({ start: next, end: -1 })
     core.on('append', this.onAppend)
     this.done = this.run()
   }
@@ -38,9 +73,8 @@ export class LogReader {
   async close(): Promise<void> {
     this.closed = true
     this.core.off('append', this.onAppend)
-    this.download.destroy()
     this.onAppend()
-    // A fetch of a block no peer has yet waits until the core itself is closed, which the owner does next.
+    // A fetch of a block or node no peer has yet waits until the core itself is closed, which the owner does next.
     if (!this.fetching) await this.done
   }
 
@@ -50,17 +84,33 @@ export class LogReader {
     if (wake) wake()
   }
 
+  private sleep(ms: number | null): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = ms === null ? null : setTimeout(this.onAppend, ms)
+      this.wake = () => {
+        if (timer !== null) clearTimeout(timer)
+        resolve()
+      }
+    })
+  }
+
   private async run(): Promise<void> {
     while (!this.closed) {
       try {
         if (this.next >= this.core.length) {
-          await new Promise<void>((resolve) => (this.wake = resolve))
+          await this.sleep(null)
+          continue
+        }
+        const delay = this.limits.budget?.wait() ?? 0
+        if (delay > 0) {
+          await this.sleep(delay)
           continue
         }
         const step = await this.step()
         if (this.closed || step.length === 0) continue
         await this.consume(step)
         this.next += step.length
+        this.offset = (this.offset ?? 0) + step.reduce((sum, { size }) => sum + size, 0)
       } catch (err) {
         if (this.closed) return
         this.onError(err)
@@ -71,15 +121,41 @@ export class LogReader {
 
   private async step(): Promise<LogBlock[]> {
     this.fetching = true
-    const first = await this.core.get(this.next).finally(() => (this.fetching = false))
-    if (first === null || this.closed) return []
-    const blocks: LogBlock[] = [{ index: this.next, block: first }]
-    const end = Math.min(this.core.length, this.next + MAX_STEP)
-    for (let i = this.next + 1; i < end && (await this.core.has(i)); i++) {
-      const block = await this.core.get(i, { wait: false })
-      if (block === null) break
-      blocks.push({ index: i, block })
+    try {
+      const plan = await this.plan()
+      if (this.closed) return []
+      if ('oversize' in plan) return [{ index: this.next, block: null, size: plan.oversize }]
+      const blocks = await this.fetch(this.next, plan.end)
+      this.limits.budget?.spend(blocks.reduce((sum, { size }) => sum + size, 0))
+      return blocks
+    } finally {
+      this.fetching = false
     }
-    return blocks
+  }
+
+  private async plan(): Promise<Plan> {
+    const { core, next } = this
+    const start = (this.offset ??= await offsetOf(core, next, 0))
+    const limit = start + this.limits.maxBlockBytes
+    const last = Math.min(core.length, next + MAX_STEP)
+    if (limit >= core.byteLength) return { end: last }
+    const [at] = await core.seek(limit)
+    if (at > next) return { end: Math.min(at, last) }
+    return { oversize: (await offsetOf(core, next + 1, limit)) - start }
+  }
+
+  private async fetch(from: number, to: number): Promise<LogBlock[]> {
+    const range = this.core.download({ start: from, end: to })
+    try {
+      const blocks: LogBlock[] = []
+      for (let i = from; i < to && !this.closed; i++) {
+        const block = await this.core.get(i)
+        if (block === null) break
+        blocks.push({ index: i, block, size: block.byteLength })
+      }
+      return blocks
+    } finally {
+      range.destroy()
+    }
   }
 }

@@ -1,6 +1,7 @@
 import type Corestore from 'corestore'
 import type Hypercore from 'hypercore'
-import { attachToPeer, LogReader, openOwnLog, openPeerLog, watchIntegrity, type IntegrityListener, type LogBlock } from '../log'
+import { MAX_ENVELOPE_BYTES } from '../ratchet'
+import { attachToPeer, LogBudget, LogReader, openOwnLog, openPeerLog, watchIntegrity, type IntegrityListener, type LogBlock } from '../log'
 
 /** What reading their log reports back to the conversation. */
 export interface TheirLogHooks {
@@ -18,6 +19,8 @@ export class ConversationLogs {
   private reader: LogReader | null = null
   private stopWatching: (() => void) | null = null
   private openingTheirs: Promise<Hypercore> | null = null
+  /** How fast their log is taken in, kept across their log's readers (and renewals). */
+  private readonly budget = new LogBudget()
 
   constructor(
     private readonly corestore: Corestore,
@@ -68,7 +71,7 @@ export class ConversationLogs {
     this.theirs = core
     if (!trusted) return core
     this.stopWatching = watchIntegrity(core, hooks.integrity)
-    this.reader = new LogReader(core, consumed, hooks.consume, hooks.failed)
+    this.reader = new LogReader(core, consumed, hooks.consume, hooks.failed, { maxBlockBytes: MAX_ENVELOPE_BYTES, budget: this.budget })
     return core
   }
 

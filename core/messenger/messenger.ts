@@ -163,6 +163,7 @@ export class Messenger extends EventEmitter {
     network.on('protocol-error', (pk: Buffer, reason: string) => {
       directory.conversation(ContactKey.fromBytes(pk))?.security('protocol-violation', `a control frame was refused: ${reason}`)
     })
+    network.on('flood', (pk: Buffer, detail: string) => directory.conversation(ContactKey.fromBytes(pk))?.security('protocol-violation', detail))
     await this.prekeyRotation.start()
     await network.ready()
     await this.lan.start()

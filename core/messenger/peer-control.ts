@@ -21,11 +21,20 @@ export class PeerControl {
   /** Hellos are taken one at a time: each may adopt or renew their log, which the next must see. */
   private hellos: Promise<void> = Promise.resolve()
 
+  /**
+   * The last bundle that verified (the stored one counts: it verified when it was stored), so a
+   * contact repeating its bundle, in prekeys or hello frames, costs no signature check.
+   */
+  private lastVerified: { bytes: Buffer; hex: string } | null
+
   constructor(
     private readonly deps: ConversationDeps,
     private readonly c: Conversation,
     private readonly hooks: ControlHooks
-  ) {}
+  ) {
+    const stored = c.record.bundle
+    this.lastVerified = stored ? { bytes: Buffer.from(stored, 'hex'), hex: stored } : null
+  }
 
   get peer(): Peer | null {
     return this.current
@@ -61,9 +70,11 @@ export class PeerControl {
 
   /** Their bundle as stored (hex) if it verifies against their key; a bad one is a security event. */
   verifiedBundle(bundle: Buffer): string | null {
+    if (this.lastVerified?.bytes.equals(bundle)) return this.lastVerified.hex
     try {
       decodeBundle(bundle, this.c.key.bytes)
-      return bundle.toString('hex')
+      this.lastVerified = { bytes: Buffer.from(bundle), hex: bundle.toString('hex') }
+      return this.lastVerified.hex
     } catch (err) {
       this.c.security('protocol-violation', `the contact's prekey bundle is invalid: ${errorText(err)}`)
       return null
@@ -95,9 +106,8 @@ export class PeerControl {
       case 'typing':
         return this.deps.events.emit({ type: 'typing', contact: this.c.id, typing: frame.typing })
       case 'prekeys': {
-        // A repeated bundle costs no check and no store write (a peer may repeat it at will).
-        const verified = frame.bundle.toString('hex') === this.c.record.bundle ? null : this.verifiedBundle(frame.bundle)
-        if (verified) await this.c.update(() => ({ bundle: verified }))
+        const verified = this.verifiedBundle(frame.bundle)
+        if (verified && verified !== this.c.record.bundle) await this.c.update(() => ({ bundle: verified }))
         await this.c.sealQueued()
         return
       }

@@ -1,6 +1,6 @@
 import type { SecurityKind } from '../api/types'
 import type { LogBlock } from '../log'
-import { inspectEnvelope, MAX_ENVELOPE_BYTES, RatchetError, Session } from '../ratchet'
+import { inspectEnvelope, RatchetError, Session } from '../ratchet'
 import { keys, type Tx } from '../store'
 import type { ConversationDeps } from './deps'
 import { errorText } from './events'
@@ -40,10 +40,10 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
   const result: ReadResult = { received: [], updated: [], problems: [], orphans: [] }
   const touched = new Set<Session>()
   const now = Date.now()
-  for (const { index, block } of blocks) {
+  for (const { index, block, size } of blocks) {
     if (index < rec.consumed) continue
     rec.consumed = index + 1
-    const opened = await openEnvelope(r, rec, tx, block, index)
+    const opened = block === null ? oversized(index, size) : await openEnvelope(r, rec, tx, block, index)
     if ('orphan' in opened) {
       result.orphans.push(index)
       continue
@@ -107,9 +107,12 @@ async function quotedSeq(r: Counterpart, tx: Tx, ref: MessageRef): Promise<numbe
   return value ? Number(value.readBigUInt64BE(0)) : null
 }
 
+function oversized(index: number, size: number): Opened {
+  return { problem: { kind: 'decrypt-failed', detail: `block ${index} of the contact's log is oversized (${size} bytes): not downloaded` } }
+}
+
 async function openEnvelope(r: Counterpart, rec: ContactRecord, tx: Tx, block: Buffer, index: number): Promise<Opened> {
   const fail = (kind: SecurityKind, why: string) => ({ problem: { kind, detail: `block ${index} of the contact's log ${why}` } })
-  if (block.length > MAX_ENVELOPE_BYTES) return fail('decrypt-failed', `is oversized (${block.length} bytes)`)
   let plaintext: Buffer
   let session: Session
   try {

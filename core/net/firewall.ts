@@ -1,5 +1,6 @@
 import { ContactKey } from '../identity'
-import { Admission } from './admission'
+import type { ClientAddress } from 'hyperdht'
+import { Admission, sourceOf } from './admission'
 import type { Links } from './links'
 import type { NetworkLimits, PeerClass, Refusal } from './types'
 
@@ -46,19 +47,27 @@ export class Firewall {
     }
   }
 
-  // Hyperswarm's firewall: true refuses. remotePayload is null when this node is the one dialling,
-  // which it only does towards contacts and the targets of its own requests. A key already connected
-  // over the LAN is not taken again over the internet (the LAN connection would win anyway).
-  forSwarm(lan: boolean): (remoteKey: Buffer, remotePayload: unknown) => boolean {
-    return (remoteKey, remotePayload) => {
-      const why = this.refusal(remoteKey, remotePayload, lan)
-      if (why === null) return false
-      this.view.refused(remoteKey, why)
-      return true
-    }
+  // Hyperswarm's firewall, asked when this node dials (it only dials contacts and the targets of its
+  // own requests): true refuses. A key already connected over the LAN is not taken again over the
+  // internet (the LAN connection would win anyway).
+  forDialling(lan: boolean): (remoteKey: Buffer) => boolean {
+    return (remoteKey) => this.judge(remoteKey, null, lan)
   }
 
-  private refusal(remoteKey: Buffer, remotePayload: unknown, lan: boolean): Refusal | null {
+  /** The DHT server's firewall, asked at each incoming handshake with the address it came from: true refuses. */
+  forServer(lan: boolean): (remoteKey: Buffer, payload: unknown, address: ClientAddress) => boolean {
+    return (remoteKey, _payload, address) => this.judge(remoteKey, sourceOf(address.host), lan)
+  }
+
+  /** source: null when this node is the one dialling. */
+  judge(remoteKey: Buffer, source: string | null, lan: boolean): boolean {
+    const why = this.refusal(remoteKey, source, lan)
+    if (why === null) return false
+    this.view.refused(remoteKey, why)
+    return true
+  }
+
+  private refusal(remoteKey: Buffer, source: string | null, lan: boolean): Refusal | null {
     const { view } = this
     if (view.closed()) return 'closed'
     const key = ContactKey.fromBytes(remoteKey).hex
@@ -66,9 +75,9 @@ export class Firewall {
     if (cls === 'blocked') return 'blocked'
     if (!lan && view.links.get(key)?.lan === true) return 'over-lan'
     if (cls === 'contact' || view.isMember(key)) return null
-    if (remotePayload === null) return 'not-dialled'
+    if (source === null) return 'not-dialled'
     if (view.links.has(key)) return 'connected'
-    return this.admission.admit(key) ? null : 'admission'
+    return this.admission.admit(key, source) ? null : 'admission'
   }
 
   /** A pair swarm's handshake with one of the contact's pair keys: let in while the key is a contact's. */

@@ -1,4 +1,4 @@
-import type { NoiseSecretStream, Server } from 'hyperdht'
+import type { ClientAddress, NoiseSecretStream, Server } from 'hyperdht'
 import { inviteKeyPair } from '../protocol/invite'
 import type { SwarmEntry } from './membership'
 
@@ -11,7 +11,7 @@ interface OpenInvite {
 export interface InviteHooks {
   swarms(): SwarmEntry[]
   /** The stranger firewall of a swarm (true refuses). */
-  refuses(entry: SwarmEntry, remoteKey: Buffer, remotePayload: unknown): boolean
+  refuses(entry: SwarmEntry, remoteKey: Buffer, address: ClientAddress): boolean
   /** A stranger came in through an invite; used() is called when its request arrives. */
   onConnection(stream: NoiseSecretStream, entry: SwarmEntry, used: () => void): void
 }
@@ -40,7 +40,7 @@ export class InviteInboxes {
     this.open.set(id, invite)
     for (const entry of this.hooks.swarms()) {
       const server = entry.swarm.dht.createServer(
-        { firewall: (remoteKey, payload) => invite.used || this.hooks.refuses(entry, remoteKey, payload) },
+        { firewall: (remoteKey, _payload, address) => invite.used || this.hooks.refuses(entry, remoteKey, address) },
         (stream) => {
           stream.on('close', () => {
             if (invite.used) this.close(id)

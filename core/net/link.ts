@@ -17,12 +17,15 @@ import {
   decodeRequestFrame,
   type RequestFrame
 } from './frames'
+import type { ControlKind } from './frame-budget'
 import { verifyHello } from './hello'
 import { Peer } from './peer'
 import type { PeerClass } from './types'
 
 export interface LinkHooks {
   classify(): PeerClass
+  /** Whether the contact may send a control frame of this kind now (frame-budget.ts); false drops it. */
+  admitFrame(kind: ControlKind): boolean
   /** This end's hello for the connection (see hello.ts). */
   hello(): Buffer
   /** The control channel is open on both ends. */
@@ -188,6 +191,7 @@ export class Link {
       this.protocolError(err)
       return
     }
+    if (!this.hooks.admitFrame(frame.type)) return
     if (!this.peer.deliver(frame)) this.protocolError(new FrameError('frames sent faster than they are read'))
   }
 

@@ -5,7 +5,9 @@ import type { NoiseSecretStream } from 'hyperdht'
 import { ContactKey, type IdentityKeyPair } from '../identity'
 import { CairnError } from '../api/errors'
 import type { BackoffOptions } from './backoff'
+import { sourceOf } from './admission'
 import { Firewall } from './firewall'
+import { describeDrops, FrameBudgets } from './frame-budget'
 import { encodeRequestFrame, type RequestFrame } from './frames'
 import { Link } from './link'
 import { Links } from './links'
@@ -40,7 +42,8 @@ function bindHost(bootstrap: NetworkOptions['bootstrap']): string | undefined {
  * one firewall, and one connection (Link) per remote identity across all of them.
  * Events: 'peer' (Peer), 'request' (publicKey, RequestFrame), 'request-delivered' (publicKey),
  * 'status' ({ mode, peers }), 'protocol-error' (publicKey, reason), 'refused' (publicKey, Refusal):
- * a handshake the firewall turned away, the one trace of a peer that never got in.
+ * a handshake the firewall turned away, the one trace of a peer that never got in; 'flood'
+ * (publicKey, detail): a contact sent control frames far over their rates (frame-budget.ts).
  */
 export class Network extends EventEmitter {
   private readonly keyPair: IdentityKeyPair
@@ -53,6 +56,7 @@ export class Network extends EventEmitter {
   private readonly requests: OutgoingRequests
   private readonly invites: InviteInboxes
   private readonly links = new Links()
+  private readonly budgets = new FrameBudgets((hex, dropped) => this.emit('flood', Buffer.from(hex, 'hex'), describeDrops(dropped)))
   private readonly inbox: Inbox
   private lastStatus = ''
   private closing: Promise<void> | null = null
@@ -84,7 +88,7 @@ export class Network extends EventEmitter {
     })
     this.invites = new InviteInboxes({
       swarms: () => this.swarms,
-      refuses: (entry, key, payload) => this.firewall.forSwarm(entry.lan)(key, payload),
+      refuses: (entry, key, address) => this.firewall.judge(key, sourceOf(address.host), entry.lan),
       onConnection: (stream, entry, used) => this.onConnection(stream, entry, undefined, used)
     })
     this.contacts = new ContactSwarms({
@@ -130,6 +134,7 @@ export class Network extends EventEmitter {
     const { hex } = toKey(publicKey)
     const membership = this.contacts.take(hex)
     if (membership === undefined) return
+    this.budgets.forget(hex)
     const link = this.links.get(hex)
     if (link !== undefined && !this.requests.has(hex)) link.destroy()
     await membership.leave()
@@ -218,6 +223,11 @@ export class Network extends EventEmitter {
     return summarizeStatus(swarms, this.links.size)
   }
 
+  /** Control frames of this contact dropped over their rates since it was added. */
+  droppedFrames(publicKey: Buffer | ContactKey): number {
+    return this.budgets.droppedTotal(toKey(publicKey).hex)
+  }
+
   peer(publicKey: Buffer | ContactKey): Peer | null {
     const link = this.links.get(toKey(publicKey).hex)
     return link?.peer && !link.peer.closed ? link.peer : null
@@ -247,7 +257,11 @@ export class Network extends EventEmitter {
   }
 
   private attach(dht: HyperDHT, lan: boolean, counter: NodeCounter | null): SwarmEntry {
-    const swarm = new Hyperswarm({ keyPair: this.keyPair, dht, maxPeers: MAX_PEERS, firewall: this.firewall.forSwarm(lan) })
+    const swarm = new Hyperswarm({ keyPair: this.keyPair, dht, maxPeers: MAX_PEERS, firewall: this.firewall.forDialling(lan) })
+    // Hyperswarm's own server firewall passes on the key but not the address a handshake came from,
+    // which the admission of strangers shares its budget by; the DHT server asks this one instead.
+    // (Hyperswarm's adds only a ban of refused keys, which this node undoes anyway, below.)
+    swarm.server.firewall = this.firewall.forServer(lan)
     // Every contact's pair swarm listens on this DHT too.
     dht.setMaxListeners(0)
     const entry = { swarm, lan, counter }
@@ -292,6 +306,7 @@ export class Network extends EventEmitter {
     this.firewall.opened(remote.bytes, remote.hex)
     const link: Link = new Link(stream, remote, entry.lan, {
       classify: () => this.firewall.classify(remote.bytes),
+      admitFrame: (kind) => this.budgets.take(remote.hex, kind),
       hello: () => signHello(this.keyPair.secretKey, stream),
       onPeer: (peer) => this.onPeer(link, peer),
       onRequest: (request) => {

@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { randomBytes } from '../../core/crypto'
 import { decodeContactId } from '../../core/identity'
 import { attachToPeer } from '../../core/log'
-import { Fixture, pair, PASS, waitFor } from '../helpers/core'
+import type { IdentityKeyPair } from '../../core/identity'
+import { FRAME_RATES } from '../../core/net/frame-budget'
+import { bundleOf, encodeBundle, generateSignedPrekey } from '../../core/ratchet'
+import { Fixture, pair, PASS, peerOf, waitFor } from '../helpers/core'
 import { messengerOf, ownLogKey, rewriteOwnLog } from '../helpers/tamper'
 
 const f = new Fixture()
@@ -32,7 +35,11 @@ describe('hostile logs and strangers', () => {
     expect(security).toHaveLength(4)
     for (const event of security) expect(event).toMatchObject({ contact: bId, kind: 'decrypt-failed' })
     expect(security.map((e) => e.detail).join('\n')).toMatch(/block 1[\s\S]*block 2[\s\S]*block 3[\s\S]*block 4/)
-    expect(security[2].detail).toMatch(/oversized/)
+    expect(security[2].detail).toMatch(/oversized \(100000 bytes\): not downloaded/)
+    // Its size came from the signed tree: the block itself never reached A's disk.
+    const { directory } = messengerOf(a.host) as unknown as { directory: { require(id: string): { logs: { theirsCore: import('hypercore').default } } } }
+    const theirs = directory.require(bId).logs.theirsCore
+    expect([await theirs.has(2), await theirs.has(3), await theirs.has(4)]).toEqual([true, false, true])
     expect((await a.host.history(bId)).messages.map((m) => m.text)).toEqual(['after the garbage', 'first'])
 
     await a.host.send(bId, 'still chatting')
@@ -99,36 +106,52 @@ describe('hostile logs and strangers', () => {
   })
 })
 
-describe('a contact repeating control frames', () => {
+describe('a contact flooding control frames', () => {
   const f2 = new Fixture()
   afterEach(() => f2.cleanup())
+  type Inner = { network: import('../../core/net').Network; store: import('../../core/store').Store; self: { bundle(): Buffer; identity: IdentityKeyPair } }
 
   it('2,000 repeated prekeys and hello frames write nothing: the profile grows by less than 256 KB (10 MB before)', async () => {
-    const { a, b, aId } = await pair(f2)
-    type Inner = { network: import('../../core/net').Network; store: import('../../core/store').Store; self: { bundle(): Buffer } }
+    const { a, b, aId, bId } = await pair(f2)
     const alice = messengerOf(a.host) as unknown as Inner
     const bob = messengerOf(b.host) as unknown as Inner
     const bundle = bob.self.bundle()
     const logKey = ownLogKey(b.host, aId)
     await alice.store.write(() => undefined)
     const before = await folderBytes(a.dir)
-    // Right after pairing, the first connection (through the inbox) may still give way to the pair's
-    // own; a flood sent on the connection that closed is re-sent on the one that replaced it.
-    for (let attempt = 0; attempt < 3 && a.of('typing').length === 0; attempt++) {
-      const link = bob.network.peer(decodeContactId(aId))!
-      for (let i = 0; i < 2000; i++) {
-        link.send({ type: 'prekeys', bundle })
-        if (i % 100 === 0) link.send({ type: 'hello', name: 'Bob', logKey, bundle })
-      }
-      link.send({ type: 'typing', typing: true })
-      await waitFor('the flood is handled, or its connection replaced', () => a.of('typing').length > 0 || link.closed, 30_000)
-      if (link.closed) await waitFor('the pair reconnects', () => bob.network.peer(decodeContactId(aId))?.closed === false, 30_000)
+    const link = peerOf(b, aId)!
+    for (let i = 0; i < 2000; i++) {
+      link.send({ type: 'prekeys', bundle })
+      if (i % 100 === 0) link.send({ type: 'hello', name: 'Bob', logKey, bundle })
     }
-    expect(a.of('typing').length).toBeGreaterThan(0)
+    link.send({ type: 'typing', typing: true })
+    await waitFor('the flood is handled', () => a.of('typing').length > 0, 30_000)
+    expect(link.closed).toBe(false)
     await alice.store.write(() => undefined)
     const grown = (await folderBytes(a.dir)) - before
     expect(grown).toBeLessThan(256 * 1024)
-    expect(a.of('security')).toEqual([])
+    expect(alice.network.droppedFrames(decodeContactId(bId))).toBeGreaterThan(1900)
+    const flood = a.of('security').map((e) => e.event)
+    expect(flood).toHaveLength(1)
+    expect(flood[0]).toMatchObject({ contact: bId, kind: 'protocol-violation' })
+    expect(flood[0].detail).toMatch(/prekeys/)
+  }, 60_000)
+
+  it('500 different validly signed bundles are taken at the prekeys rate: a few are stored, the rest dropped unverified', async () => {
+    const { a, b, aId, bId } = await pair(f2)
+    const alice = messengerOf(a.host) as unknown as Inner
+    const bob = messengerOf(b.host) as unknown as Inner
+    const bundles = Array.from({ length: 500 }, (_, i) => encodeBundle(bundleOf(bob.self.identity, generateSignedPrekey(bob.self.identity, 1000 + i))))
+    const link = peerOf(b, aId)!
+    for (const bundle of bundles) link.send({ type: 'prekeys', bundle })
+    link.send({ type: 'typing', typing: true })
+    await waitFor('the flood is handled', () => a.of('typing').length > 0, 30_000)
+    const { directory } = alice as unknown as { directory: { require(id: string): { record: { bundle: string | null } } } }
+    const stored = directory.require(bId).record.bundle
+    const taken = bundles.findIndex((bundle) => bundle.toString('hex') === stored)
+    expect(taken).toBeGreaterThanOrEqual(0)
+    expect(taken).toBeLessThan(FRAME_RATES.prekeys.burst + 1)
+    expect(alice.network.droppedFrames(decodeContactId(bId))).toBeGreaterThanOrEqual(500 - FRAME_RATES.prekeys.burst - 1)
   }, 60_000)
 })
 

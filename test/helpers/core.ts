@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CairnHost } from '../../core/host/host'
 import type { CairnEvent } from '../../core/api/types'
+import { decodeContactId } from '../../core/identity'
+import type { Network, Peer } from '../../core/net'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 
 export const PASS = 'correct horse battery staple'
@@ -73,7 +75,26 @@ export class Node {
   }
 }
 
-/** Two profiles that have added each other and are connected. */
+/** The connection a node holds to a contact, if its control channel is up. */
+export function peerOf(node: Node, contactId: string): Peer | null {
+  const { network } = (node.host as unknown as { messenger: { network: Network } }).messenger
+  return network.peer(decodeContactId(contactId))
+}
+
+/**
+ * Both ends hold the same connection, and it is the pair's own (its Noise keys are the pair's keys of
+ * the day, not the identities): pairing starts over the inbox connection of the request, which gives
+ * way to the pair's own as soon as the pair swarms meet, closing whatever was sent on it.
+ */
+function onPairLink(a: Node, aId: string, b: Node, bId: string): boolean {
+  const fromA = peerOf(a, bId)
+  const fromB = peerOf(b, aId)
+  if (fromA === null || fromB === null) return false
+  const overPair = !fromA.stream.remotePublicKey.equals(decodeContactId(bId))
+  return overPair && fromA.stream.handshakeHash.equals(fromB.stream.handshakeHash)
+}
+
+/** Two profiles that have added each other and are connected over the pair's own connection. */
 export async function pair(f: Fixture): Promise<{ a: Node; b: Node; aId: string; bId: string }> {
   const a = await f.host()
   const b = await f.host()
@@ -86,5 +107,6 @@ export async function pair(f: Fixture): Promise<{ a: Node; b: Node; aId: string;
     const [cb] = await b.host.contacts()
     return ca?.presence !== 'offline' && cb?.presence !== 'offline'
   })
+  await waitFor("the pair's own connection", () => onPairLink(a, aId, b, bId))
   return { a, b, aId, bId }
 }
