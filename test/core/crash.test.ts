@@ -65,8 +65,8 @@ describe('crash safety', () => {
     await stream
 
     // A reconnect after a SIGKILL can wait for the dead connection to time out (about 10 s).
-    // Waits on B's history itself: the unread count was seen to reach the total while the last
-    // ~100 messages were not yet in history (under investigation), so it is no proof of arrival.
+    // Waits on B's history itself: that is what is asserted (test/core/unread.test.ts holds the
+    // unread count to history).
     await waitFor('B has everything', async () => (await allHistory(b, aId)).length >= texts.length, 120_000)
     const got = (await allHistory(b, aId)).map((m) => m.text)
     expect(got).toEqual(texts)
