@@ -109,8 +109,9 @@ export class Conversation {
     return this.logs.isMine(key) || this.rec.theirLog === key.toString('hex')
   }
 
+  /** As durably stored (see ContactCell.durable). */
   toContact(): Contact {
-    return contactView(this.rec, this.id, this.presence)
+    return contactView(this.cell.durable, this.id, this.presence)
   }
 
   toMessage(m: MessageRecord, seq: number): Message {

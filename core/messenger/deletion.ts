@@ -40,6 +40,8 @@ export async function deleteRecords(w: Counterpart, rec: ContactRecord, tx: Tx, 
     if (!m) throw new CairnError('not-found', `no message ${messageId} with this contact`)
     if (m.file) withFiles.push(m)
     tx.del(keys.message(w.tag, seq))
+    // unread counts the messages from them at or after my read mark: a deleted one no longer does
+    if (m.dir === 'in' && seq >= rec.readSeq) rec.unread = Math.max(0, rec.unread - 1)
     rec.lastMessage = await newestPreview(w, tx, seq)
   }
   tx.putJson(keys.contact(w.tag), rec)

@@ -1,31 +1,20 @@
 // A contact's node killed (SIGKILL: nothing unannounced, the survivor's connection left half-open)
 // and started again on the same profile: the two chat again without waiting for the stale connection
 // to time out. The time is printed; bench/reconnect.bench.ts measures it over 20 kills.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Profile } from '../../core/api/types'
-import { ChildNode } from '../helpers/child-process'
+import { useChildNodes } from '../helpers/child-process'
 import { Fixture, PASS, waitFor } from '../helpers/core'
 
 const f = new Fixture()
-const children: ChildNode[] = []
-afterEach(async () => {
-  for (const c of children.splice(0)) await c.kill()
-  await f.cleanup()
-})
-
-async function spawnNode(dir: string): Promise<ChildNode> {
-  const node = new ChildNode(dir, (await f.net()).bootstrap)
-  children.push(node)
-  await node.ready
-  return node
-}
+const nodes = useChildNodes(f)
 
 describe('a contact killed and restarted', () => {
   it('is chatting again soon after it is back, in both directions', async () => {
     const a = await f.host()
     const aId = (await a.host.create('Alice', PASS)).id
     const bDir = await f.dir()
-    let b = await spawnNode(bDir)
+    let b = await nodes.spawn(bDir)
     const bId = (await b.call<Profile>('create', 'Bob', PASS)).id
     await a.host.addContact(bId, 'Bob')
     await b.call('addContact', aId, 'Alice')
@@ -33,9 +22,8 @@ describe('a contact killed and restarted', () => {
     await waitFor('first message', () => a.of('message').some((e) => e.message.text === 'before'))
 
     for (let round = 0; round < 2; round++) {
-      await b.kill()
-      children.splice(children.indexOf(b), 1)
-      b = await spawnNode(bDir)
+      await nodes.kill(b)
+      b = await nodes.spawn(bDir)
       await b.call('unlock', PASS)
       const back = Date.now()
       const text = `after kill ${round}`

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
+import { afterEach } from 'vitest'
 import type { CairnErrorShape, CairnEvent } from '../../core/api/types'
+import type { Fixture } from './core'
 
 const CHILD = new URL('./child.ts', import.meta.url).pathname
 
@@ -53,5 +55,42 @@ export class ChildNode {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return
     await this.call('close').catch(() => undefined)
     await this.exited
+  }
+}
+
+export interface ChildNodes {
+  /** A node in a child process on the profile folder, on the fixture's testnet, once it is ready. */
+  spawn(profileDir: string): Promise<ChildNode>
+  /** Kills a node with SIGKILL and forgets it: nothing is left for afterEach to kill. */
+  kill(node: ChildNode): Promise<void>
+  /** Forgets a node this test already killed or closed. */
+  forget(node: ChildNode): void
+}
+
+/**
+ * Child nodes for a test file: every one still running after a test is killed, then the fixture is
+ * cleaned up (in that order: a live child still holds its profile folder and the testnet).
+ */
+export function useChildNodes(f: Fixture): ChildNodes {
+  const children = new Set<ChildNode>()
+  afterEach(async () => {
+    for (const c of children) await c.kill()
+    children.clear()
+    await f.cleanup()
+  })
+  return {
+    async spawn(profileDir) {
+      const node = new ChildNode(profileDir, (await f.net()).bootstrap)
+      children.add(node)
+      await node.ready
+      return node
+    },
+    async kill(node) {
+      await node.kill()
+      children.delete(node)
+    },
+    forget(node) {
+      children.delete(node)
+    }
   }
 }
