@@ -1,6 +1,6 @@
 // Argument checking for CairnApi calls arriving from an untrusted transport (a web page, an IPC
 // sender, a control socket). The core may assume that whatever passed here has the declared shape.
-import { MAX_FILE_BYTES_DEFAULT, MAX_FILE_READ_BYTES, MAX_NAME_CHARS, MAX_TEXT_BYTES, MAX_UPLOAD_PIECE_BYTES } from '../protocol/limits'
+import { DISAPPEARING_SECONDS, MAX_FILE_BYTES_DEFAULT, MAX_FILE_READ_BYTES, MAX_NAME_CHARS, MAX_TEXT_BYTES, MAX_UPLOAD_PIECE_BYTES } from '../protocol/limits'
 import { CairnError } from './errors'
 import type { ApiMethod } from './types'
 
@@ -57,6 +57,10 @@ const name: Check = (value, label) => {
 }
 
 const contactId: Check = string(1, CONTACT_ID_MAX)
+
+const disappearing: Check = (value, label) => {
+  if (typeof value !== 'number' || !DISAPPEARING_SECONDS.includes(value)) fail(label, `must be one of ${DISAPPEARING_SECONDS.join(', ')} (seconds)`)
+}
 const passphrase: Check = string(1, PASSPHRASE_MAX)
 /** A pairing code is ~108 characters of z-base-32; the core checks its form and checksum. */
 const PAIRING_CODE_MAX = 256
@@ -173,6 +177,8 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   markRead: [contact],
   deleteMessage: [contact, arg('messageId', token)],
   clearConversation: [contact],
+  deleteForEveryone: [contact, arg('messageId', token)],
+  setDisappearing: [contact, arg('seconds', disappearing)],
   setTyping: [contact, arg('typing', boolean)],
   sendFile: [contact, arg('path', path), arg('name', fileName, true)],
   beginUpload: [arg('size', count(MAX_FILE_BYTES_DEFAULT))],
