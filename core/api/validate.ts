@@ -13,6 +13,8 @@ export const CURSOR_MAX = 256
 export const INVITE_CODE_MAX = 256
 /** How an invite code starts, so a shell can tell one from a contact ID. */
 export { INVITE_PREFIX } from '../protocol/prefixes'
+/** The disappearing-message choices setDisappearing takes, seconds (0: off). */
+export const DISAPPEARING_CHOICES = DISAPPEARING_SECONDS
 /** Well above an exportIdentity() text (a few hundred characters); the core checks the form itself. */
 export const BACKUP_MAX = 16 * 1024
 export const HISTORY_LIMIT_MAX = 500
