@@ -125,4 +125,31 @@ describe('deleting for everyone and disappearing messages in the browser', () =>
     await until(async () => (await preview(b, 'Alice').textContent())?.includes('lunch at 1?') ?? false, "Bob's list to show the edit")
     await until(async () => (await preview(a, 'Bob').textContent())?.includes('You: lunch at 1?') ?? false, "Alice's list to show the edit")
   })
+
+  it('a deletion or a timer change from the contact notifies no one; the next message does', async () => {
+    await browsers[1].context.grantPermissions(['notifications'], { origin: new URL(bob.url).origin })
+    await b.addInitScript(() => {
+      const shown: string[] = []
+      ;(window as unknown as { shown: string[] }).shown = shown
+      const Real = window.Notification
+      window.Notification = class extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options)
+          shown.push(`${title}: ${options?.body ?? ''}`)
+        }
+      } as typeof Notification
+    })
+    await b.reload()
+    await b.getByRole('heading', { name: 'Contacts' }).waitFor()
+    await b.getByRole('navigation', { name: 'Cairn' }).getByRole('button', { name: 'Settings' }).click()
+    const shown = () => b.evaluate(() => (window as unknown as { shown: string[] }).shown)
+    const sent = await alice.host.send(bobId, 'notice me')
+    await until(async () => (await shown()).length === 1, 'the first notification')
+    await alice.host.deleteForEveryone(bobId, sent.id)
+    await alice.host.setDisappearing(bobId, 300)
+    await until(async () => (await preview(b, 'Alice').textContent())?.includes('Disappearing messages: 5 minutes') ?? false, 'the timer line to reach Bob')
+    await alice.host.send(bobId, 'and this one')
+    await until(async () => (await shown()).length >= 2, 'the next notification')
+    expect(await shown()).toEqual(['Alice: notice me', 'Alice: and this one'])
+  })
 })
