@@ -35,6 +35,8 @@ export async function expireRecords(w: Counterpart, rec: ContactRecord, tx: Tx, 
     if (!m) continue
     gone.push(m)
     tx.del(keys.message(w.tag, seq))
+    // an unread message that expired is no longer waiting to be read
+    if (m.dir === 'in' && seq >= rec.readSeq && m.timer === undefined && rec.unread > 0) rec.unread--
   }
   if (gone.length === 0) return gone
   rec.lastMessage = await newestPreview(w, tx, new Set(seqs))

@@ -53,7 +53,7 @@ export async function writeTimer(
   if (!session) throw new CairnError('invalid-argument', 'disappearing messages can be set once this contact has connected once')
   const now = w.deps.now()
   // written after every setting seen so far, whatever the two clocks say
-  const at = Math.max(now, (rec.disappear?.at ?? -1) + 1)
+  const at = Math.min(Number.MAX_SAFE_INTEGER, Math.max(now, (rec.disappear?.at ?? -1) + 1))
   const envelope = session.encrypt(encodePayload({ kind: 'timer', sentAt: at, seconds }))
   const block = rec.outCount
   tx.put(keys.envelope(w.tag, block), envelope)

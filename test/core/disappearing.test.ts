@@ -93,16 +93,27 @@ describe('disappearing messages', () => {
     expect(sent.expiresAt).toBe(now + DAY)
     await b.m.send(a.m.id, 'VANISH-B-RUNNING')
     await waitFor('both arrive', () => got(a, 'VANISH-B-RUNNING') && got(b, 'VANISH-A-RUNNING'))
-    expect(await texts(a, b)).toEqual(['VANISH-B-RUNNING', 'VANISH-A-RUNNING', '[timer 86400 out]', 'hello'])
+    const upload = await b.m.files.beginUpload(16)
+    await b.m.files.uploadPiece(upload, Buffer.from('FILE-VANISH-0123').toString('base64'))
+    const fileAtB = await b.m.files.sendUpload(a.m.id, upload, 'gone.txt')
+    await waitFor('A is offered the file', () => a.events.some((e) => e.type === 'message' && e.message.file?.name === 'gone.txt'))
+    const fileAtA = (await a.m.history(b.m.id)).messages[0]
+    await a.m.files.downloadFile(b.m.id, fileAtA.id)
+    expect(Buffer.from(await a.m.files.readFile(b.m.id, fileAtA.id, 0, 16), 'base64').toString()).toBe('FILE-VANISH-0123')
+    expect(await texts(a, b)).toEqual(['', 'VANISH-B-RUNNING', 'VANISH-A-RUNNING', '[timer 86400 out]', 'hello'])
+    expect(a.m.contacts()[0].unread).toBe(3)
 
     now += DAY - 60_000
     await a.m.erasure.sweep()
-    expect(await texts(a, b)).toHaveLength(4)
+    expect(await texts(a, b)).toHaveLength(5)
     now += 61_000
     const erased = (n: Node) => n.events.some((e) => e.type === 'messages-deleted' && e.ids !== 'all' && e.ids.length > 0)
     await waitFor('both sides erase them', () => erased(a) && erased(b))
     expect(await texts(a, b)).toEqual(['[timer 86400 out]', 'hello'])
     expect(await texts(b, a)).toEqual(['[timer 86400 in]', 'hello'])
+    expect(a.m.contacts()[0]).toMatchObject({ unread: 1, lastMessage: { direction: 'out', text: 'Disappearing messages: 1 day' } })
+    await expect(a.m.files.readFile(b.m.id, fileAtA.id, 0, 1)).rejects.toMatchObject({ code: 'not-found' })
+    await expect(b.m.files.readFile(a.m.id, fileAtB.id, 0, 1)).rejects.toMatchObject({ code: 'not-found' })
 
     // expired while both were closed: gone at the next open, before anything reads the history
     await a.m.send(b.m.id, 'VANISH-WHILE-CLOSED')
@@ -118,7 +129,7 @@ describe('disappearing messages', () => {
     await close(b2)
     for (const n of [a, b]) {
       const dump = await copyAndDump(n.dir, await tempDir(), PASS)
-      for (const t of ['VANISH-A-RUNNING', 'VANISH-B-RUNNING', 'VANISH-WHILE-CLOSED']) expect(holds(dump, Buffer.from(t)), t).toBe(false)
+      for (const t of ['VANISH-A-RUNNING', 'VANISH-B-RUNNING', 'VANISH-WHILE-CLOSED', 'gone.txt']) expect(holds(dump, Buffer.from(t)), t).toBe(false)
       expect(holds(dump, Buffer.from('hello'))).toBe(true)
     }
   }, 120_000)
