@@ -47,17 +47,17 @@ function track(m: Messenger, dir: string): Node {
   return { m, events, dir }
 }
 
-const opts = (expiryCheckMs = 50) => ({ passphrase: PASS, bootstrap: testnet!.bootstrap, lanDiscovery: false, clock, expiryCheckMs })
+const common = (expiryCheckMs = 50) => ({ passphrase: PASS, bootstrap: testnet!.bootstrap, clock, expiryCheckMs })
 
 async function create(name: string): Promise<Node> {
   testnet ??= await createLocalTestnet(3)
   const dir = await tempDir()
-  return track(await createProfile({ profileDir: dir, name, ...opts() }), dir)
+  return track(await createProfile({ profileDir: dir, name, ...common(), lanDiscovery: false }), dir)
 }
 
 /** Reopened with a sweep interval no test waits for: what is gone then went at open. */
 async function reopen(node: Node): Promise<Node> {
-  return track(await openMessenger({ profileDir: node.dir, ...opts(3_600_000) }), node.dir)
+  return track(await openMessenger({ profileDir: node.dir, ...common(3_600_000), lanDiscovery: false }), node.dir)
 }
 
 async function close(node: Node): Promise<void> {
