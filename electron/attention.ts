@@ -59,7 +59,9 @@ export function watchAttention(host: ApiHost, sinks: AttentionSinks): Attention 
     switch (event.type) {
       case 'message': {
         const { message } = event
-        if (message.direction === 'in' && !(sinks.isFocused() && open === message.contact)) {
+        // a deletion for everyone or a timer change arrives as a message event too, and is no new message
+        const fresh = !message.deleted && message.timer === undefined
+        if (message.direction === 'in' && fresh && !(sinks.isFocused() && open === message.contact)) {
           sinks.notify(names.get(message.contact) ?? 'New message', preview(message.text), message.contact)
         }
         scheduleRefresh()
