@@ -19,6 +19,10 @@ export interface HostOptions {
   lanDiscovery?: boolean
   /** False where no one can answer a call (the headless CLI); default true. */
   canTakeCalls?: boolean
+  /** The time the profile goes by (disappearing messages, prekeys, store epochs); tests move it. */
+  clock?: () => number
+  /** How often expired messages are looked for while running; tests shorten it. */
+  expiryCheckMs?: number
 }
 
 /** API methods the host runs itself: they open, close or replace the messenger. */
@@ -172,8 +176,8 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
   }
 
   private messengerOptions(passphrase: string) {
-    const { profileDir, bootstrap, lanDiscovery, canTakeCalls } = this.opts
-    return { profileDir, bootstrap, lanDiscovery, canTakeCalls, passphrase }
+    const { profileDir, bootstrap, lanDiscovery, canTakeCalls, clock, expiryCheckMs } = this.opts
+    return { profileDir, bootstrap, lanDiscovery, canTakeCalls, clock, expiryCheckMs, passphrase }
   }
 
   private attach(m: Messenger): Profile {

@@ -1,11 +1,13 @@
-// Delete for everyone, disappearing messages and the contact list after an edit, by two people in
-// Chromium against real web shells: each change made on one page shows on both.
+// Delete for everyone, disappearing messages (set, shown, expired) and the contact list after an edit,
+// by two people in Chromium against real web shells whose nodes run on a clock the test moves.
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ContactId } from '../../core/api/types'
 import { Browser, sendMessage, ShellNode, startShellPair, type ShellPair } from '../helpers/e2e'
 
 const PASS = 'correct horse battery staple'
+/** How far both nodes' clocks are ahead of the real one (the pages keep the real time). */
+let skew = 0
 
 async function until(cond: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms
@@ -36,7 +38,7 @@ describe('deleting for everyone and disappearing messages in the browser', () =>
   let b: Page
 
   beforeAll(async () => {
-    pair = await startShellPair()
+    pair = await startShellPair({ clock: () => Date.now() + skew, expiryCheckMs: 100 })
     ;[alice, bob] = pair.nodes
     aliceId = (await alice.host.create('Alice', PASS)).id
     bobId = (await bob.host.create('Bob', PASS)).id
@@ -109,6 +111,29 @@ describe('deleting for everyone and disappearing messages in the browser', () =>
     await chat.getByTitle('Disappearing messages').waitFor({ state: 'detached' })
     expect(await chat.getByLabel('Disappearing messages').inputValue()).toBe('0')
     expect((await alice.host.contacts())[0].disappearing).toBeUndefined()
+  })
+
+  it('disappearing messages leave both pages when they expire', async () => {
+    const chat = await openChat(a, 'Bob')
+    const bobsChat = await openChat(b, 'Alice')
+    await chat.getByLabel('Disappearing messages').selectOption({ label: '5 minutes' })
+    await bobsChat.getByText('Alice set disappearing messages to 5 minutes').waitFor()
+    await sendMessage(a, 'short-lived from Alice')
+    await bob.host.send(aliceId, 'short-lived from Bob')
+    for (const [page, text] of [[chat, 'short-lived from Bob'], [bobsChat, 'short-lived from Alice']] as const) {
+      await page.getByRole('listitem').filter({ hasText: text }).getByLabel(/^Disappears /).waitFor()
+    }
+    await chat.getByText('short-lived from Alice').waitFor()
+    await bobsChat.getByText('short-lived from Bob').waitFor()
+
+    skew += 5 * 60_000 + 1000
+    for (const page of [chat, bobsChat]) {
+      for (const text of ['short-lived from Alice', 'short-lived from Bob']) await page.getByText(text).waitFor({ state: 'detached' })
+    }
+    await until(async () => (await preview(b, 'Alice').textContent())?.includes('Disappearing messages: 5 minutes') ?? false, "Bob's list to drop them")
+    expect((await bob.host.history(aliceId, { limit: 3 })).messages.map((m) => m.text)).not.toContain('short-lived from Alice')
+    await chat.getByLabel('Disappearing messages').selectOption({ label: 'Off' })
+    await bobsChat.getByText('Alice turned off disappearing messages').waitFor()
   })
 
   it('after an edit, both contact lists show the new text', async () => {

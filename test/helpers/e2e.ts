@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { CairnHost } from '../../core/host/host'
+import { CairnHost, type HostOptions } from '../../core/host/host'
 import { createLocalTestnet } from '../../core/net/testnet'
 import type { BootstrapNode } from '../../core/profile/bootstrap'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium'
@@ -15,6 +15,9 @@ export interface ShellAddress {
   token: string
 }
 
+/** What a test may set of a node's host beyond its folder and network: a moved clock, a faster expiry check. */
+export type ExtraHostOptions = Pick<HostOptions, 'clock' | 'expiryCheckMs'>
+
 /** A profile folder served by a CairnHost and a web shell; restartable on the same folder. */
 export class ShellNode {
   host!: CairnHost
@@ -22,11 +25,12 @@ export class ShellNode {
 
   private constructor(
     readonly dir: string,
-    private readonly bootstrap: BootstrapNode[]
+    private readonly bootstrap: BootstrapNode[],
+    private readonly extra: ExtraHostOptions
   ) {}
 
-  static async start(bootstrap: BootstrapNode[]): Promise<ShellNode> {
-    const node = new ShellNode(await mkdtemp(join(tmpdir(), 'cairn-e2e-')), bootstrap)
+  static async start(bootstrap: BootstrapNode[], extra: ExtraHostOptions = {}): Promise<ShellNode> {
+    const node = new ShellNode(await mkdtemp(join(tmpdir(), 'cairn-e2e-')), bootstrap, extra)
     await node.open()
     return node
   }
@@ -42,7 +46,7 @@ export class ShellNode {
 
   /** At an earlier address, the shell takes back the pages that were open on it. */
   async open(at?: ShellAddress): Promise<void> {
-    this.host = new CairnHost({ profileDir: this.dir, bootstrap: this.bootstrap, lanDiscovery: false })
+    this.host = new CairnHost({ ...this.extra, profileDir: this.dir, bootstrap: this.bootstrap, lanDiscovery: false })
     this.shell = await startWebShell({ host: this.host, ...at })
   }
 
@@ -72,9 +76,9 @@ export interface ShellPair {
 }
 
 /** The built renderer and two web-shell nodes on one fresh loopback testnet: the two-person tests' setup. */
-export async function startShellPair(): Promise<ShellPair> {
+export async function startShellPair(extra: ExtraHostOptions = {}): Promise<ShellPair> {
   const testnet = await createLocalTestnet(3)
-  const nodes: [ShellNode, ShellNode] = [await ShellNode.start(testnet.bootstrap), await ShellNode.start(testnet.bootstrap)]
+  const nodes: [ShellNode, ShellNode] = [await ShellNode.start(testnet.bootstrap, extra), await ShellNode.start(testnet.bootstrap, extra)]
   return {
     nodes,
     async destroy() {
