@@ -1,12 +1,13 @@
 // What changes a conversation after the fact, in my log and in both histories: my reaction to a
 // message, an edit or a delete for everyone of one of mine, and the disappearing-message setting.
-// Each is a block of my log of its own, encrypted in the ratchet session like a message.
+// Each is a block of my log of its own, encrypted in the ratchet session like a message. Also what
+// leaves the conversation afterwards: messages that expired, and those the contact deleted.
 import { CairnError } from '../api/errors'
 import type { Contact, Message } from '../api/types'
 import { encodePayload, type MessageRef } from '../protocol/payload'
 import type { Tx } from '../store'
 import { edit, reaction, type Change } from './changes'
-import { tombstone } from './deletion'
+import { expireRecords, tombstone } from './deletion'
 import { writeTimer } from './disappearing'
 import type { EventSink } from './events'
 import { locate } from './message-ref'
@@ -70,6 +71,23 @@ export class ConversationChanges {
     site.resumeAppends()
     site.events.emit({ type: 'message', message: site.toMessage(message, seq) })
     return site.announce()
+  }
+
+  /** Expired messages of these history numbers, deleted with their files; the caller ends the store epoch. */
+  async expire(seqs: number[]): Promise<number> {
+    const { site } = this
+    const gone = await site.commit((rec, tx) => expireRecords(site.counterpart, rec, tx, seqs))
+    if (gone.length === 0) return 0
+    for (const m of gone) await site.eraseFile(m)
+    site.events.emit({ type: 'messages-deleted', contact: site.counterpart.key.id, ids: gone.map((m) => m.id) })
+    site.announce()
+    return gone.length
+  }
+
+  /** Messages the contact deleted for everyone: their files' chunks, then their text, leave the disk. */
+  async eraseDeleted(erased: MessageRecord[]): Promise<void> {
+    for (const m of erased) await this.site.eraseFile(m)
+    await this.site.counterpart.deps.erase()
   }
 
   private async change(id: string, make: (ref: MessageRef) => Change): Promise<{ out: Message; before: MessageRecord }> {

@@ -17,7 +17,7 @@ import { locate } from './message-ref'
 import { orphanDetail, readBlocks, type Counterpart } from './receive'
 import { Receipts } from './receipts'
 import type { ContactRecord, MessageRecord } from './records'
-import { deleteRecords, expireRecords } from './deletion'
+import { deleteRecords } from './deletion'
 import { messagePayload, QUEUED, sealQueued, writeMessage } from './send'
 import { SessionSet } from './sessions'
 import type { Tx } from '../store'
@@ -194,16 +194,6 @@ export class Conversation {
     this.announce()
   }
 
-  /** Expired messages of these history numbers, deleted with their files; the caller ends the store epoch. */
-  async expire(seqs: number[]): Promise<number> {
-    const gone = await this.commit((rec, tx) => expireRecords(this.counterpart, rec, tx, seqs))
-    if (gone.length === 0) return 0
-    for (const m of gone) await this.files.erase(m)
-    this.deps.events.emit({ type: 'messages-deleted', contact: this.id, ids: gone.map((m) => m.id) })
-    this.announce()
-    return gone.length
-  }
-
   /** Appends, in order, every envelope committed to my log but not yet in it. */
   resumeAppends(): void {
     const { events } = this.deps
@@ -224,7 +214,8 @@ export class Conversation {
     for (const p of problems) this.security(p.kind, p.detail)
     for (const { message, seq } of [...received, ...updated]) events.emit({ type: 'message', message: this.toMessage(message, seq) })
     for (const { message, seq } of received) if (message.file) events.guard(() => this.files.offered(message, seq))
-    if (erased.length > 0) events.guard(() => this.eraseDeleted(erased))
+    // awaited, so that a close right after it cannot leave their text behind in the store's epoch
+    if (erased.length > 0) await this.changes.eraseDeleted(erased).catch((err: unknown) => events.report(err))
     this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
     const total = this.logs.theirLength ?? this.rec.consumed
     const done = this.rec.consumed
@@ -336,12 +327,6 @@ export class Conversation {
     if (this.rec.logFault) return
     await this.update(() => ({ logFault: why }))
     await this.logs.stopReading()
-  }
-
-  /** Messages the contact deleted for everyone: their files' chunks, then their text, leave the disk. */
-  private async eraseDeleted(erased: MessageRecord[]): Promise<void> {
-    for (const m of erased) await this.files.erase(m)
-    await this.deps.erase()
   }
 
   private sendReadReceipt(): void {

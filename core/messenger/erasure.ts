@@ -90,7 +90,7 @@ export class Erasure {
     if (entries.length === 0) return { count: 0, found: false }
     const byTag = new Map<string, Conversation>([...directory.conversations()].map((c) => [c.tag.toString('hex'), c]))
     let found = false
-    for (const [tag, seqs] of due) found = ((await byTag.get(tag)?.expire(seqs)) ?? 0) > 0 || found
+    for (const [tag, seqs] of due) found = ((await byTag.get(tag)?.changes.expire(seqs)) ?? 0) > 0 || found
     // entries of messages deleted earlier, or of a removed contact, simply go
     await store.write((tx) => {
       for (const key of entries) tx.del(key)
