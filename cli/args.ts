@@ -19,10 +19,14 @@ const COMMAND_OPTIONS = {
   'backup-file': { type: 'string' },
   quota: { type: 'string' },
   'expire-days': { type: 'string' },
-  to: { type: 'string' }
+  to: { type: 'string' },
+  'for-everyone': { type: 'boolean' }
 } as const
 
 type CommandOption = keyof typeof COMMAND_OPTIONS
+
+/** `cairn disappear`'s choices, in seconds (the protocol's DISAPPEARING_SECONDS). */
+export const DISAPPEAR_AFTER: Record<string, number> = { off: 0, '5m': 300, '1h': 3600, '8h': 28_800, '1d': 86_400, '1w': 604_800, '4w': 2_419_200 }
 
 const METAVAR: Record<CommandOption, string> = {
   name: 'NAME',
@@ -31,7 +35,8 @@ const METAVAR: Record<CommandOption, string> = {
   'backup-file': 'FILE',
   quota: 'SIZE',
   'expire-days': 'DAYS',
-  to: 'DIR'
+  to: 'DIR',
+  'for-everyone': ''
 }
 
 export interface CommandSpec {
@@ -72,14 +77,20 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'delete',
     args: ['CONTACT', 'MESSAGE_ID'],
-    options: [],
-    summary: 'delete one message on this device (ids: the output of send, or history --json); erased from disk too'
+    options: ['for-everyone'],
+    summary: 'delete one message on this device (ids: the output of send, or history --json); erased from disk too; --for-everyone: one of mine, on both sides'
   },
   { name: 'clear', args: ['CONTACT'], options: [], summary: 'delete every message with a contact on this device; the contact stays' },
   { name: 'send', args: ['CONTACT', 'TEXT'], options: [], summary: 'send TEXT (or stdin with -) to a contact' },
   { name: 'reply', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: [], summary: 'send TEXT quoting MESSAGE (an id from history --json)' },
   { name: 'edit', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: [], summary: 'replace the text of one of my messages (or stdin with -)' },
   { name: 'react', args: ['CONTACT', 'MESSAGE', 'EMOJI'], options: [], summary: "react to MESSAGE with one EMOJI ('' takes it back)" },
+  {
+    name: 'disappear',
+    args: ['CONTACT', 'AFTER'],
+    options: [],
+    summary: `disappearing messages with a contact, on both sides: AFTER is ${Object.keys(DISAPPEAR_AFTER).join('|')}`
+  },
   { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact' },
   { name: 'send-file', args: ['CONTACT', 'PATH'], options: ['name'], summary: 'send a file (an image goes without its metadata, with a preview)' },
   { name: 'files', args: ['CONTACT'], options: [], summary: 'list the files exchanged with a contact, with their state' },
@@ -161,7 +172,7 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
     const value = values[key]
     if (value === undefined) continue
     if (!command.options.includes(key)) throw new UsageError(`${command.name} does not take --${key}`)
-    options[key] = value
+    options[key] = String(value)
   }
 
   for (const key of command.required ?? []) {
@@ -194,7 +205,10 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
 
 export function usageLine(command: CommandSpec): string {
   const args = command.args.map((a) => (a.endsWith('?') ? `[${a.slice(0, -1)}]` : a))
-  const opts = command.options.map((o) => (command.required?.includes(o) ? `--${o} ${METAVAR[o]}` : `[--${o} ${METAVAR[o]}]`))
+  const opts = command.options.map((o) => {
+    const flag = METAVAR[o] ? `--${o} ${METAVAR[o]}` : `--${o}`
+    return command.required?.includes(o) ? flag : `[${flag}]`
+  })
   return ['cairn', command.name, ...args, ...opts].join(' ')
 }
 

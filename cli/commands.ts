@@ -6,7 +6,7 @@ import { CairnError } from '../core/api/errors'
 import type { Settings } from '../core/api/types'
 import { BACKUP_MAX, HISTORY_LIMIT_MAX, INVITE_PREFIX, NAME_MAX } from '../core/api/validate'
 import { parseContactId } from '../core/host/contact-id'
-import { integerOption, type ParsedCommandLine } from './args'
+import { DISAPPEAR_AFTER, integerOption, type ParsedCommandLine } from './args'
 import type { CliContext } from './context'
 import { UsageError } from './exit-codes'
 import { formatContacts, formatFiles, formatHistory, formatRequests, formatStatus, printable } from './format'
@@ -149,11 +149,22 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         await api.removeContact(await resolveContact(api, first))
         return {}
       }
-    case 'delete':
+    case 'delete': {
+      const forEveryone = call.options['for-everyone'] === 'true'
       return async ({ api }) => {
-        await api.deleteMessage(await resolveContact(api, first), second)
+        const contact = await resolveContact(api, first)
+        await (forEveryone ? api.deleteForEveryone(contact, second) : api.deleteMessage(contact, second))
         return {}
       }
+    }
+    case 'disappear': {
+      const seconds = DISAPPEAR_AFTER[second.trim().toLowerCase()]
+      if (seconds === undefined) throw new UsageError(`disappear: AFTER is one of ${Object.keys(DISAPPEAR_AFTER).join(', ')}`)
+      return async ({ api }) => {
+        const contact = await api.setDisappearing(await resolveContact(api, first), seconds)
+        return { text: `disappearing messages with ${printable(contact.name)}: ${second.trim().toLowerCase()}\n`, data: contact }
+      }
+    }
     case 'clear':
       return async ({ api }) => {
         await api.clearConversation(await resolveContact(api, first))

@@ -34,7 +34,7 @@ export function formatContacts(contacts: Contact[]): string {
       c.id,
       c.presence,
       String(c.unread),
-      [c.blocked ? 'blocked' : '', c.verified ? 'verified' : ''].filter(Boolean).join(',')
+      [c.blocked ? 'blocked' : '', c.verified ? 'verified' : '', c.disappearing ? `disappearing ${formatTimer(c.disappearing)}` : ''].filter(Boolean).join(',')
     ])
   ])
 }
@@ -47,8 +47,19 @@ export function formatRequests(requests: ContactRequest[]): string {
   ])
 }
 
+/** "1 day", "4 weeks", "off": a disappearing-message setting as a person reads it. */
+export function formatTimer(seconds: number): string {
+  if (seconds === 0) return 'off'
+  const units: Array<[number, string]> = [[604_800, 'week'], [86_400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']]
+  const [unit, name] = units.find(([u]) => seconds % u === 0)!
+  const n = seconds / unit
+  return `${n} ${name}${n === 1 ? '' : 's'}`
+}
+
 export function formatMessage(m: Message): string {
   const arrow = m.direction === 'in' ? '<' : '>'
+  if (m.timer !== undefined) return `${formatTime(m.sentAt)} * ${m.direction === 'in' ? 'they' : 'you'} set disappearing messages to ${formatTimer(m.timer)}\n`
+  if (m.deleted) return `${formatTime(m.sentAt)} ${arrow} (message deleted)\n`
   const state = m.direction === 'out' ? `  [${m.state}]` : ''
   const quote = m.replyTo ? `(re ${printable(m.replyTo)}) ` : ''
   const reacted = [m.reactions?.mine && `you ${m.reactions.mine}`, m.reactions?.theirs && `they ${m.reactions.theirs}`].filter(Boolean)

@@ -36,6 +36,8 @@ export function preview(text: string): string {
  */
 export function messageNote(m: Message, from: string, prefs: NotificationPrefs, looking: boolean): Note | null {
   if (m.direction !== 'in' || looking || prefs.muted.includes(m.contact)) return null
+  // A deletion for everyone or a timer change arrives as a message event too, and is no new message.
+  if (m.deleted || m.timer !== undefined) return null
   switch (prefs.notify) {
     case 'name-and-text':
       return { title: from, body: preview(m.text), tag: m.contact }

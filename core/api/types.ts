@@ -42,6 +42,8 @@ export interface Contact {
   addedAt: number
   /** Their display name as they announce it, which may differ from the local name I gave them. */
   announcedName: string | null
+  /** Disappearing messages as both sides agreed, seconds; absent when off. */
+  disappearing?: number
 }
 
 export interface ContactRequest {
@@ -71,6 +73,12 @@ export interface Message {
   edits?: string[]
   /** Present when the message carries a file; `text` is then its caption. */
   file?: FileInfo
+  /** Deleted for everyone by its writer: only its place is left (text ''). */
+  deleted?: boolean
+  /** A disappearing message: when it is erased here (ms since epoch). */
+  expiresAt?: number
+  /** Not a message: `direction`'s side set disappearing messages to this (seconds, 0: off). */
+  timer?: number
 }
 
 /**
@@ -296,6 +304,10 @@ export interface CairnApi {
   deleteMessage(contact: ContactId, messageId: string): Promise<void>
   /** Deletes every message of the conversation (and their files) on this device; the contact stays. */
   clearConversation(contact: ContactId): Promise<void>
+  /** Deletes one of my messages on both sides (a "deleted" place stays), erased as deleteMessage erases. */
+  deleteForEveryone(contact: ContactId, messageId: string): Promise<void>
+  /** Disappearing messages on both sides: one of DISAPPEARING_SECONDS (0: off), for messages from now on. */
+  setDisappearing(contact: ContactId, seconds: number): Promise<Contact>
   setTyping(contact: ContactId, typing: boolean): Promise<void>
 
   /** Sends a file from this node's disk (an image goes without its metadata, with a preview). */

@@ -1,6 +1,6 @@
 // Argument checking for CairnApi calls arriving from an untrusted transport (a web page, an IPC
 // sender, a control socket). The core may assume that whatever passed here has the declared shape.
-import { MAX_FILE_BYTES_DEFAULT, MAX_FILE_READ_BYTES, MAX_NAME_CHARS, MAX_TEXT_BYTES, MAX_UPLOAD_PIECE_BYTES } from '../protocol/limits'
+import { DISAPPEARING_SECONDS, MAX_FILE_BYTES_DEFAULT, MAX_FILE_READ_BYTES, MAX_NAME_CHARS, MAX_TEXT_BYTES, MAX_UPLOAD_PIECE_BYTES } from '../protocol/limits'
 import { CairnError } from './errors'
 import type { ApiMethod } from './types'
 
@@ -13,6 +13,8 @@ export const CURSOR_MAX = 256
 export const INVITE_CODE_MAX = 256
 /** How an invite code starts, so a shell can tell one from a contact ID. */
 export { INVITE_PREFIX } from '../protocol/prefixes'
+/** The disappearing-message choices setDisappearing takes, seconds (0: off). */
+export const DISAPPEARING_CHOICES = DISAPPEARING_SECONDS
 /** Well above an exportIdentity() text (a few hundred characters); the core checks the form itself. */
 export const BACKUP_MAX = 16 * 1024
 export const HISTORY_LIMIT_MAX = 500
@@ -57,6 +59,10 @@ const name: Check = (value, label) => {
 }
 
 const contactId: Check = string(1, CONTACT_ID_MAX)
+
+const disappearing: Check = (value, label) => {
+  if (typeof value !== 'number' || !DISAPPEARING_SECONDS.includes(value)) fail(label, `must be one of ${DISAPPEARING_SECONDS.join(', ')} (seconds)`)
+}
 const passphrase: Check = string(1, PASSPHRASE_MAX)
 /** A pairing code is ~108 characters of z-base-32; the core checks its form and checksum. */
 const PAIRING_CODE_MAX = 256
@@ -173,6 +179,8 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   markRead: [contact],
   deleteMessage: [contact, arg('messageId', token)],
   clearConversation: [contact],
+  deleteForEveryone: [contact, arg('messageId', token)],
+  setDisappearing: [contact, arg('seconds', disappearing)],
   setTyping: [contact, arg('typing', boolean)],
   sendFile: [contact, arg('path', path), arg('name', fileName, true)],
   beginUpload: [arg('size', count(MAX_FILE_BYTES_DEFAULT))],

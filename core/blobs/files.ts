@@ -108,7 +108,10 @@ export class ConversationFiles {
     if (theirs) await theirs.close()
   }
 
-  fetch(d: FileDescriptor, limits: ReceiveLimits): Promise<void> {
+  async fetch(d: FileDescriptor, limits: ReceiveLimits): Promise<void> {
+    // a download asked for right after the first offer waits for the offer to name their store,
+    // instead of finding no store and reporting the contact for it
+    await this.learning
     return this.transfers.fetch(this.theirStore(d), d, limits)
   }
 

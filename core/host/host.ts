@@ -19,6 +19,10 @@ export interface HostOptions {
   lanDiscovery?: boolean
   /** False where no one can answer a call (the headless CLI); default true. */
   canTakeCalls?: boolean
+  /** The time the profile goes by (disappearing messages, prekeys, store epochs); tests move it. */
+  clock?: () => number
+  /** How often expired messages are looked for while running; tests shorten it. */
+  expiryCheckMs?: number
 }
 
 /** API methods the host runs itself: they open, close or replace the messenger. */
@@ -41,7 +45,7 @@ type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never
 type ForwardedArgs<M extends OnMessenger> = M extends Proving ? Tail<Parameters<CairnApi[M]>> : Parameters<CairnApi[M]>
 const MESSENGER_NAMES = { requests: 'listRequests', network: 'networkStatus' } as const
 type MessengerName<M extends OnMessenger> = M extends keyof typeof MESSENGER_NAMES ? (typeof MESSENGER_NAMES)[M] : M
-type MessengerPart = 'calls' | 'files' | 'home'
+type MessengerPart = 'calls' | 'files' | 'home' | 'erasure'
 const PART_OF = {
   startCall: 'calls',
   acceptCall: 'calls',
@@ -59,7 +63,11 @@ const PART_OF = {
   readFile: 'files',
   homeNode: 'home',
   linkHomeNode: 'home',
-  unlinkHomeNode: 'home'
+  unlinkHomeNode: 'home',
+  deleteMessage: 'erasure',
+  clearConversation: 'erasure',
+  deleteForEveryone: 'erasure',
+  setDisappearing: 'erasure'
 } as const satisfies Partial<Record<OnMessenger, MessengerPart>>
 type Target<M extends OnMessenger> = M extends keyof typeof PART_OF ? Messenger[(typeof PART_OF)[M]] : Messenger
 // A missing member is unknown, never a function, so the check below fails on it.
@@ -185,8 +193,8 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
   }
 
   private messengerOptions(passphrase: string) {
-    const { profileDir, bootstrap, lanDiscovery, canTakeCalls } = this.opts
-    return { profileDir, bootstrap, lanDiscovery, canTakeCalls, passphrase }
+    const { profileDir, bootstrap, lanDiscovery, canTakeCalls, clock, expiryCheckMs } = this.opts
+    return { profileDir, bootstrap, lanDiscovery, canTakeCalls, clock, expiryCheckMs, passphrase }
   }
 
   private attach(m: Messenger): Profile {

@@ -12,14 +12,13 @@ import type { ConversationDeps } from './deps'
 import { errorText } from './events'
 import { Outbox } from './outbox'
 import { PeerControl } from './peer-control'
-import { edit, reaction, type Change } from './changes'
-import type { MessageRef } from '../protocol/payload'
+import { ConversationChanges } from './conversation-changes'
 import { locate } from './message-ref'
 import { orphanDetail, readBlocks, type Counterpart } from './receive'
 import { Receipts } from './receipts'
 import type { ContactRecord, MessageRecord } from './records'
 import { deleteRecords } from './deletion'
-import { messagePayload, QUEUED, sealQueued, writeChange, writeMessage } from './send'
+import { messagePayload, QUEUED, sealQueued, writeMessage } from './send'
 import { SessionSet } from './sessions'
 import type { Tx } from '../store'
 import type { FileDescriptor } from '../blobs'
@@ -40,6 +39,8 @@ export class Conversation {
   private readonly counterpart: Counterpart
   /** The files of this conversation's messages. */
   readonly files: FileShelf
+  /** Reactions, edits, deletes for everyone and the disappearing-message setting. */
+  readonly changes: ConversationChanges
   /** Settles once my log (and theirs, when known) is open: a peer may connect before that. */
   private readonly opened: Promise<void>
   /** The last progress event said "not done yet": a final one is owed. */
@@ -71,6 +72,20 @@ export class Conversation {
       onReceipt: (kind, upTo) => this.onReceipt(kind, upTo),
       onHello: (frame) => this.onHello(frame),
       onHome: (box) => this.update((r) => (r.home === box.toString('hex') ? null : { home: box.toString('hex') }))
+    })
+    this.changes = new ConversationChanges({
+      counterpart: this.counterpart,
+      outbox: this.outbox,
+      events: deps.events,
+      appended: () => this.logs.ownLength,
+      record: () => this.rec,
+      commit: (fn) => this.commit(fn),
+      refuseIfBlocked: () => this.refuseIfBlocked(),
+      resumeAppends: () => this.resumeAppends(),
+      toMessage: (m, seq) => this.toMessage(m, seq),
+      announce: () => this.announce(),
+      deleteHere: (id) => this.deleteMessages(id),
+      eraseFile: (m) => this.files.erase(m)
     })
     this.opened = this.openLogs().then(() => this.outbox.dropAppended(this.logs.ownLength))
   }
@@ -180,32 +195,6 @@ export class Conversation {
     this.announce()
   }
 
-  /** My one reaction to a message of this conversation ('' withdraws it), sent in its own block. */
-  react(id: string, emoji: string): Promise<Message> {
-    return this.change(id, (ref) => reaction(ref, emoji))
-  }
-
-  /** A new text for one of my messages, on both sides; the earlier ones stay in my history only. */
-  edit(id: string, text: string): Promise<Message> {
-    return this.change(id, (ref) => edit(ref, text))
-  }
-
-  private async change(id: string, make: (ref: MessageRef) => Change): Promise<Message> {
-    this.refuseIfBlocked()
-    const { seq, ref } = await locate(this.counterpart, this.deps.store, id)
-    const { payload, apply } = make(ref)
-    const { block, envelope, message } = await this.commit((rec, tx) =>
-      writeChange(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, payload, seq, apply)
-    )
-    if (envelope) {
-      this.outbox.add(block, envelope, null)
-      this.resumeAppends()
-    }
-    const out = this.toMessage(message, seq)
-    this.deps.events.emit({ type: 'message', message: out })
-    return out
-  }
-
   /** Appends, in order, every envelope committed to my log but not yet in it. */
   resumeAppends(): void {
     const { events } = this.deps
@@ -221,11 +210,13 @@ export class Conversation {
   /** Decrypts a step of consecutive blocks of their log and commits them with the new consumed mark. */
   async consume(blocks: LogBlock[]): Promise<void> {
     const { events } = this.deps
-    const { received, updated, problems, orphans } = await this.commit((rec, tx) => readBlocks(this.counterpart, rec, tx, blocks))
+    const { received, updated, erased, problems, orphans } = await this.commit((rec, tx) => readBlocks(this.counterpart, rec, tx, blocks))
     if (orphans.length > 0) this.security('decrypt-failed', orphanDetail(orphans))
     for (const p of problems) this.security(p.kind, p.detail)
     for (const { message, seq } of [...received, ...updated]) events.emit({ type: 'message', message: this.toMessage(message, seq) })
     for (const { message, seq } of received) if (message.file) events.guard(() => this.files.offered(message, seq))
+    // awaited, so that a close right after it cannot leave their text behind in the store's epoch
+    if (erased.length > 0) await this.changes.eraseDeleted(erased).catch((err: unknown) => events.report(err))
     this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
     const total = this.logs.theirLength ?? this.rec.consumed
     const done = this.rec.consumed
@@ -234,7 +225,7 @@ export class Conversation {
       this.catchingUp = total > done
       events.emit({ type: 'sync', progress: { contact: this.id, done, total } })
     }
-    if (received.length > 0) this.announce()
+    if (received.length > 0 || updated.length > 0) this.announce()
     // A session they started lets what I queued for them go out now.
     if (received.length > 0) await this.sealQueued()
   }

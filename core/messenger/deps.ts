@@ -25,6 +25,10 @@ export interface ConversationDeps {
   homeBox(): Buffer | null
   /** The contact is connected: a request still out to them is answered. */
   met(key: ContactKey): void
+  /** The time disappearing messages go by (tests move it). */
+  now(): number
+  /** Ends the store epoch, so that what was just deleted leaves the disk (see store/epochs). */
+  erase(): Promise<void>
   /** Where a contact's call frames go, and who hears that their connection closed. */
   calls: {
     receive(remote: Buffer, frame: Buffer): void

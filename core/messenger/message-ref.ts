@@ -14,10 +14,15 @@ export function seqOfId(w: Counterpart, id: string): number | null {
   return w.messageId(seq) === id ? seq : null
 }
 
-/** A message kept in this conversation, with its reference; not-found when there is none. */
-export async function locate(w: Counterpart, reader: Pick<Tx, 'getJson'>, id: string): Promise<{ seq: number; ref: MessageRef }> {
+/**
+ * A message kept in this conversation, with its reference; not-found when there is none. A message
+ * deleted for everyone and a line about the conversation are no messages to quote or change.
+ */
+export async function locate(w: Counterpart, reader: Pick<Tx, 'getJson'>, id: string): Promise<{ seq: number; ref: MessageRef; record: MessageRecord }> {
   const seq = seqOfId(w, id)
   const record = seq === null ? null : await reader.getJson<MessageRecord>(keys.message(w.tag, seq))
   if (seq === null || !record) throw new CairnError('not-found', 'no such message in this conversation')
-  return { seq, ref: { mine: record.dir === 'out', block: record.block } }
+  if (record.deleted) throw new CairnError('invalid-argument', 'this message was deleted')
+  if (record.timer !== undefined) throw new CairnError('invalid-argument', 'this is a line about the conversation, not a message')
+  return { seq, ref: { mine: record.dir === 'out', block: record.block }, record }
 }

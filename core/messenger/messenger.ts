@@ -38,6 +38,7 @@ import type { HomeLink } from '../home'
 import type { HostPort } from 'hyperdht'
 import type { FilesConfig } from './conversation-files'
 import { MessengerFiles } from './messenger-files'
+import { Erasure } from './erasure'
 
 // An invite opens an inbox for this long: enough to pass a code on, short enough not to be a beacon.
 const INVITE_TTL_MS = 15 * 60_000
@@ -57,8 +58,10 @@ export interface MessengerParts {
   /** This run is kept off the LAN by its shell (--no-lan, a one-shot command): a stored change waits for the next run. */
   lanPinned?: boolean
   files: FilesConfig
-  /** The time the prekey schedule goes by (tests move it). */
+  /** The time the prekey schedule and disappearing messages go by (tests move it). */
   clock?: () => number
+  /** How often a running node erases expired messages (see Erasure). */
+  expiryCheckMs?: number
   prekeyPolicy?: PrekeyPolicy
   /** False on a node with no one to ring (the headless CLI); default true. */
   canTakeCalls?: boolean
@@ -90,6 +93,8 @@ export class Messenger extends EventEmitter {
   readonly calls: Calls
   readonly home: HomeNodes
   readonly files: MessengerFiles
+  /** Deletions, for everyone too, and disappearing messages. */
+  readonly erasure: Erasure
   private closing: Promise<void> | null = null
   private readonly lanPinned: boolean
 
@@ -120,7 +125,9 @@ export class Messenger extends EventEmitter {
       listed: (c) => directory.isListed(c),
       met: (key) => void network.cancelRequest(key),
       calls: { receive: (remote, frame) => calls.receive(remote, frame), connectionLost: (remote) => calls.connectionLost(remote) },
-      homeBox: () => this.home.box
+      homeBox: () => this.home.box,
+      now: parts.clock ?? Date.now,
+      erase: () => parts.epochs.advance()
     }
     this.requests = new ContactRequests({
       store,
@@ -143,6 +150,7 @@ export class Messenger extends EventEmitter {
       log: (message) => console.warn(`[cairn/home] ${message}`)
     })
     this.files = new MessengerFiles(directory, parts.files)
+    this.erasure = new Erasure({ store, epochs: parts.epochs, directory, events, clock: parts.clock ?? Date.now, checkMs: parts.expiryCheckMs })
   }
 
   /** Loads contacts and requests, repairs interrupted sends, and joins the network. */
@@ -157,6 +165,7 @@ export class Messenger extends EventEmitter {
       c.resumeAppends()
       await c.sealQueued()
     }
+    await this.erasure.start()
     network.on('peer', (peer: Peer) => events.guard(() => this.onPeer(peer)))
     network.on('request', (pk: Buffer, req: RequestFrame) => events.guard(() => this.requests.onRequest(ContactKey.fromBytes(pk), req)))
     network.on('status', () => this.lan.emitStatus())
@@ -320,11 +329,11 @@ export class Messenger extends EventEmitter {
   }
 
   async edit(id: ContactId, message: string, text: string): Promise<Message> {
-    return this.directory.require(id).edit(message, text)
+    return this.directory.require(id).changes.edit(message, text)
   }
 
   async react(id: ContactId, message: string, emoji: string): Promise<Message> {
-    return this.directory.require(id).react(message, emoji)
+    return this.directory.require(id).changes.react(message, emoji)
   }
 
   async history(id: ContactId, query: HistoryQuery = {}): Promise<HistoryPage> {
@@ -344,16 +353,6 @@ export class Messenger extends EventEmitter {
     }
     const before = messages.length === limit && oldest > 0 ? String(oldest) : null
     return { messages, before }
-  }
-
-  async deleteMessage(id: ContactId, messageId: string): Promise<void> {
-    await this.directory.require(id).deleteMessages(messageId)
-    await this.epochs.advance()
-  }
-
-  async clearConversation(id: ContactId): Promise<void> {
-    await this.directory.require(id).deleteMessages(null)
-    await this.epochs.advance()
   }
 
   async markRead(id: ContactId): Promise<void> {
@@ -384,6 +383,7 @@ export class Messenger extends EventEmitter {
   private async shutdown(): Promise<void> {
     this.calls.close()
     this.prekeyRotation.stop()
+    await this.erasure.stop()
     await this.home.close()
     await this.files.close()
     await this.lan.settle()

@@ -31,6 +31,8 @@ export interface MessengerOptions {
   lanDiscovery?: boolean
   /** The time the signed prekey schedule goes by, and the schedule (tests move and shorten them). */
   clock?: () => number
+  /** How often expired messages are looked for while running (tests shorten it). */
+  expiryCheckMs?: number
   prekeyPolicy?: PrekeyPolicy
   /** When the store moves to a new epoch (tests shorten it). */
   epochPolicy?: EpochPolicy
@@ -113,6 +115,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
       lanPinned: opts.lanDiscovery === false,
       files,
       clock: opts.clock,
+      expiryCheckMs: opts.expiryCheckMs,
       prekeyPolicy: opts.prekeyPolicy,
       canTakeCalls: opts.canTakeCalls,
       homeLink,

@@ -6,7 +6,9 @@ import type { ConversationDeps } from './deps'
 import { errorText } from './events'
 import { decodePayload, type MessageRef, type Payload } from '../protocol/payload'
 import { seqBytes } from './outbox'
-import { preview } from './payload'
+import { preview, refreshPreview } from './payload'
+import { tombstone } from './deletion'
+import { adoptTimer, stampExpiry } from './disappearing'
 import type { ContactRecord, MessageRecord } from './records'
 import type { SessionSet } from './sessions'
 import { fileField } from './send'
@@ -25,8 +27,10 @@ export interface Counterpart {
 
 export interface ReadResult {
   received: Array<{ message: MessageRecord; seq: number }>
-  /** Messages a block changed (a reaction), as they now stand. */
+  /** Messages a block changed (a reaction, an edit, a delete), as they now stand, and lines about the conversation. */
   updated: Array<{ message: MessageRecord; seq: number }>
+  /** Messages their writer deleted for everyone, as they were: their files are erased once this is committed. */
+  erased: MessageRecord[]
   problems: Array<{ kind: SecurityKind; detail: string }>
   orphans: number[]
 }
@@ -37,7 +41,7 @@ export interface ReadResult {
  * is consumed too (never retried, never decrypted twice) and reported as a problem.
  */
 export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blocks: LogBlock[]): Promise<ReadResult> {
-  const result: ReadResult = { received: [], updated: [], problems: [], orphans: [] }
+  const result: ReadResult = { received: [], updated: [], erased: [], problems: [], orphans: [] }
   const touched = new Set<Session>()
   const now = Date.now()
   for (const { index, block, size } of blocks) {
@@ -54,17 +58,24 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
     }
     touched.add(opened.session)
     const { payload } = opened
-    if (payload.kind === 'react' || payload.kind === 'edit') {
-      const changed = await applyChange(r, tx, payload)
+    if (payload.kind === 'react' || payload.kind === 'edit' || payload.kind === 'delete') {
+      const changed = await applyChange(r, rec, tx, payload)
       if (changed === 'deleted') continue
       if (changed) result.updated.push(changed)
-      else result.problems.push({ kind: 'protocol-violation', detail: `block ${index} of the contact's log ${payload.kind === 'react' ? 'reacts to' : 'edits'} a message that does not exist` })
+      else result.problems.push({ kind: 'protocol-violation', detail: `block ${index} of the contact's log ${VERB[payload.kind]} a message that does not exist` })
+      if (changed && payload.kind === 'delete') result.erased.push(changed.before)
+      continue
+    }
+    if (payload.kind === 'timer') {
+      const line = adoptTimer(r, rec, tx, payload, index)
+      if (line) result.updated.push(line)
       continue
     }
     // other kinds (and those of newer versions) wait for this version to learn them
     if (payload.kind !== 'text') continue
     const seq = rec.nextSeq++
     const message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: payload.text, sentAt: payload.sentAt, receivedAt: now, block: index, ...fileField(payload.file) }
+    stampExpiry(r, rec, tx, seq, message)
     const quoted = payload.replyTo ? await quotedSeq(r, tx, payload.replyTo) : null
     if (quoted !== null && (await tx.get(keys.message(r.tag, quoted)))) message.replyTo = r.messageId(quoted)
     tx.putJson(keys.message(r.tag, seq), message)
@@ -79,23 +90,33 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
   return result
 }
 
+const VERB = { react: 'reacts to', edit: 'edits', delete: 'deletes' } as const
+
+function changed(record: MessageRecord, payload: Extract<Payload, { kind: 'react' | 'edit' | 'delete' }>): MessageRecord {
+  if (payload.kind === 'react') return withReaction(record, 'theirs', payload.emoji)
+  return payload.kind === 'edit' ? { ...record, text: payload.text, edited: true } : tombstone(record)
+}
+
 /**
- * A reaction or an edit from them applied to my copy of the message it names; 'deleted' when I
- * deleted that message here (nothing to change, nothing wrong), null when there never was such a
- * message. The decoder lets an edit name only its writer's own message.
+ * A reaction, an edit or a delete from them applied to my copy of the message it names; 'deleted'
+ * when that message is gone here (nothing to change, nothing wrong), null when there never was such
+ * a message. The decoder lets an edit or a delete name only its writer's own message, and a block
+ * of their log names a message of this conversation only.
  */
 async function applyChange(
   r: Counterpart,
+  rec: ContactRecord,
   tx: Tx,
-  payload: Extract<Payload, { kind: 'react' | 'edit' }>
-): Promise<{ message: MessageRecord; seq: number } | 'deleted' | null> {
+  payload: Extract<Payload, { kind: 'react' | 'edit' | 'delete' }>
+): Promise<{ message: MessageRecord; seq: number; before: MessageRecord } | 'deleted' | null> {
   const seq = await quotedSeq(r, tx, payload.to)
   if (seq === null) return null
   const record = await tx.getJson<MessageRecord>(keys.message(r.tag, seq))
-  if (!record) return 'deleted'
-  const message = payload.kind === 'react' ? withReaction(record, 'theirs', payload.emoji) : { ...record, text: payload.text, edited: true }
+  if (!record || record.deleted) return 'deleted'
+  const message = changed(record, payload)
   tx.putJson(keys.message(r.tag, seq), message)
-  return { message, seq }
+  refreshPreview(rec, record, message)
+  return { message, seq, before: record }
 }
 
 /**

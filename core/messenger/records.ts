@@ -63,6 +63,11 @@ export interface ContactRecord {
   queued?: number[]
   /** The key of their blob store, as named by the first file they sent (absent before files). */
   theirBlobs?: string | null
+  /**
+   * Disappearing messages, as last agreed: seconds (0: off), when the side that set it wrote it
+   * (its clock, which orders two settings made at once) and whether that side was me. Absent: off.
+   */
+  disappear?: { seconds: number; at: number; mine: boolean }
 }
 
 export interface RequestRecord {
@@ -92,6 +97,12 @@ export interface MessageRecord {
   file?: string
   /** An incoming file is all here and matched its hash. */
   fileReady?: boolean
+  /** Deleted for everyone by its writer: the text (and file, edits, reactions) are gone, the place stays. */
+  deleted?: boolean
+  /** A disappearing message: erased at this time (this device's clock, ms). */
+  expiresAt?: number
+  /** Not a message but a line about the conversation: disappearing messages set to this many seconds by `dir`'s side. */
+  timer?: number
 }
 
 /**

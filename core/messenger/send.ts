@@ -5,7 +5,8 @@ import type { Outbox } from './outbox'
 import { seqBytes } from './outbox'
 import { seqOfId } from './message-ref'
 import { encodePayload, type MessageRef } from '../protocol/payload'
-import { preview } from './payload'
+import { preview, refreshPreview } from './payload'
+import { stampExpiry } from './disappearing'
 import type { ContactRecord, MessageRecord } from './records'
 import type { Counterpart } from './receive'
 import { decodeDescriptor, encodeDescriptor, type FileDescriptor } from '../blobs'
@@ -60,6 +61,7 @@ export async function writeMessage(
   const block = queued ? QUEUED : rec.outCount
   const seq = rec.nextSeq
   const message: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block, ...(extra.replyTo ? { replyTo: extra.replyTo } : {}), ...fileField(extra.file) }
+  stampExpiry(w, rec, tx, seq, message)
   tx.putJson(keys.message(w.tag, seq), message)
   let envelope: Buffer | null = null
   if (!session || queued) {
@@ -114,7 +116,7 @@ async function sealedRef(w: Counterpart, tx: Tx, id: string): Promise<MessageRef
 }
 
 /** The session to write with; starts one from their bundle if there is none; null without a bundle. */
-async function sendingSession(w: Counterpart, rec: ContactRecord, tx: Tx): Promise<Session | null> {
+export async function sendingSession(w: Counterpart, rec: ContactRecord, tx: Tx): Promise<Session | null> {
   const active = rec.sessions[0]
   const current = active ? await w.sessions.load(tx, active) : null
   if (current) return current
@@ -125,7 +127,7 @@ async function sendingSession(w: Counterpart, rec: ContactRecord, tx: Tx): Promi
 }
 
 /**
- * Encrypts a change to a message (a reaction, an edit) into a write, on the draft record: its
+ * Encrypts a change to a message (a reaction, an edit, a delete for everyone) into a write, on the draft record: its
  * envelope for my log, the advanced session and the changed message, in one batch. The block
  * carries no message of its own.
  */
@@ -142,6 +144,7 @@ export async function writeChange(
   const record = await tx.getJson<MessageRecord>(keys.message(w.tag, target))
   if (!record) throw new CairnError('not-found', 'no such message in this conversation')
   const message = change(record)
+  if (refreshPreview(rec, record, message)) tx.putJson(keys.contact(w.tag), rec)
   if (record.block === QUEUED) {
     tx.putJson(keys.message(w.tag, target), message)
     return { block: QUEUED, envelope: null, message }

@@ -20,7 +20,8 @@ export function contactView(r: ContactRecord, id: string, presence: Presence): C
     lastMessage: r.lastMessage,
     lastActivity: r.lastActivity,
     addedAt: r.addedAt,
-    announcedName: r.announcedName
+    announcedName: r.announcedName,
+    ...(r.disappear?.seconds ? { disappearing: r.disappear.seconds } : {})
   }
 }
 
@@ -59,6 +60,9 @@ export function messageView(m: MessageRecord, contact: string, state: MessageSta
     ...(m.reactions ? { reactions: m.reactions } : {}),
     ...(m.edited ? { edited: true } : {}),
     ...(m.edits ? { edits: m.edits } : {}),
-    ...(file ? { file } : {})
+    ...(file ? { file } : {}),
+    ...(m.deleted ? { deleted: true } : {}),
+    ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
+    ...(m.timer !== undefined ? { timer: m.timer } : {})
   }
 }

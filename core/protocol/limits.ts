@@ -23,3 +23,5 @@ export const MAX_UPLOAD_PIECE_BYTES = 256 * 1024
 export const MAX_FILE_READ_BYTES = 256 * 1024
 /** Largest file a node sends or accepts by default. */
 export const MAX_FILE_BYTES_DEFAULT = 2 * 1024 * 1024 * 1024
+/** Disappearing-message choices, seconds: off, 5 minutes, 1 hour, 8 hours, 1 day, 1 week, 4 weeks. */
+export const DISAPPEARING_SECONDS: readonly number[] = [0, 300, 3600, 28_800, 86_400, 604_800, 2_419_200]

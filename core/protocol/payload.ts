@@ -7,7 +7,7 @@
 import { CairnError } from '../api/errors'
 import { decodeDescriptor, encodeDescriptor, type FileDescriptor } from '../blobs/descriptor'
 import { BlobError } from '../blobs/errors'
-import { MAX_TEXT_BYTES } from './limits'
+import { DISAPPEARING_SECONDS, MAX_TEXT_BYTES } from './limits'
 
 /**
  * A message named from the writer's side: `mine` is a block of the writer's own log, otherwise of
@@ -35,7 +35,7 @@ export type PayloadKind = Exclude<Payload['kind'], 'unknown'>
 
 export const REACTION_MAX_BYTES = 32
 /** The disappearing-message choices both sides offer: off, 5 minutes … 4 weeks. */
-export const TIMER_CHOICES: readonly number[] = [0, 300, 3600, 28_800, 86_400, 604_800, 2_419_200]
+export const TIMER_CHOICES: readonly number[] = DISAPPEARING_SECONDS
 
 const WIRE_KIND: Record<PayloadKind, string> = { text: 't', react: 'r', edit: 'e', delete: 'd', timer: 'x' }
 const KIND_OF: Record<string, PayloadKind> = Object.fromEntries(Object.entries(WIRE_KIND).map(([k, w]) => [w, k as PayloadKind]))

@@ -12,7 +12,8 @@ const enum Space {
   Session = 8,
   Prekey = 9,
   Former = 10,
-  InBlock = 11
+  InBlock = 11,
+  Expiry = 12
 }
 
 export const TAG_BYTES = 16
@@ -45,7 +46,12 @@ export const keys = {
   session: (tag: Buffer, id: Buffer) => key(Space.Session, tag, id),
   prekey: (id: number) => key(Space.Prekey, u64(id)),
   prekeys: () => key(Space.Prekey),
-  former: (tag: Buffer) => key(Space.Former, tag)
+  former: (tag: Buffer) => key(Space.Former, tag),
+  /** A disappearing message's place in the queue of what expires, oldest first: when, whose, which. */
+  expiry: (at: number, tag: Buffer, seq: number) => key(Space.Expiry, u64(at), tag, u64(seq)),
+  expiries: () => key(Space.Expiry),
+  /** Below every entry that expires at `at` or later. */
+  expiriesUntil: (at: number) => key(Space.Expiry, u64(at))
 }
 
 /** The exclusive upper bound of every key that starts with prefix. */

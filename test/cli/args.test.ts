@@ -33,6 +33,9 @@ describe('command line', () => {
   it('accepts a command option only on commands that take it', () => {
     expect(parseCommandLine(['history', 'ops', '--limit', '5'])).toMatchObject({ options: { limit: '5' } })
     expect(usage(['send', 'ops', 'hi', '--limit', '5'])).toBe('send does not take --limit')
+    expect(parseCommandLine(['delete', 'ops', 'ab12-4', '--for-everyone'])).toMatchObject({ options: { 'for-everyone': 'true' } })
+    expect(usage(['clear', 'ops', '--for-everyone'])).toBe('clear does not take --for-everyone')
+    expect(usage(['delete', 'ops', 'ab12-4', '--for-everyone=yes'])).toContain('for-everyone')
   })
 
   it('refuses unknown commands, unknown options, missing and extra arguments', () => {

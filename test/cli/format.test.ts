@@ -29,6 +29,15 @@ describe('human output', () => {
     expect(formatHistory({ messages: [m], before: null })).toBe('2026-01-03 00:00:00 > done  [read]  (you 👍, they 🎉)\n')
   })
 
+  it('shows a message deleted for everyone and who set disappearing messages to what', () => {
+    const gone = { ...message('', 'in', Date.UTC(2026, 0, 3)), deleted: true }
+    const set = { ...message('', 'out', Date.UTC(2026, 0, 4)), timer: 86_400 }
+    const off = { ...message('', 'in', Date.UTC(2026, 0, 5)), timer: 0 }
+    expect(formatHistory({ messages: [off, set, gone], before: null })).toBe(
+      '2026-01-03 00:00:00 < (message deleted)\n2026-01-04 00:00:00 * you set disappearing messages to 1 day\n2026-01-05 00:00:00 * they set disappearing messages to off\n'
+    )
+  })
+
   it('neutralises terminal control sequences a peer could send', () => {
     const out = formatHistory({ messages: [message('\u001b]0;pwned\u0007\u001b[2Jhi\rthere', 'in', 0)], before: null })
     expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)

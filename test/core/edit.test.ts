@@ -19,6 +19,10 @@ describe('edits', () => {
     const seenByB = b.of('message').filter((e) => e.message.id === atB.id).at(-1)!.message
     expect(seenByB.edited).toBe(true)
     expect(seenByB.edits).toBeUndefined()
+    // the edited message is the last one: both contact lists show its new text
+    expect((await a.host.contacts())[0].lastMessage).toMatchObject({ direction: 'out', text: 'meet at 7' })
+    await waitFor('B lists the new text', async () => (await b.host.contacts())[0].lastMessage?.text === 'meet at 7')
+    expect(b.of('contact').at(-1)!.contact.lastMessage).toMatchObject({ direction: 'in', text: 'meet at 7' })
 
     await expect(b.host.edit(aId, atB.id, 'meet never')).rejects.toMatchObject({ code: 'invalid-argument' })
     await expect(a.host.edit(bId, 'nonsense', 'x')).rejects.toMatchObject({ code: 'not-found' })

@@ -185,9 +185,9 @@ describe('deleting a message and clearing a conversation', () => {
     await exchange(b, a, 'KEEP-THIS-ONE')
     await exchange(a, b, 'MINE-TO-CLEAR')
     const doomed = (await a.m.history(b.m.id)).messages.find((m) => m.text === 'DELETE-THIS-ONE')!
-    await expect(a.m.deleteMessage(b.m.id, 'ffffffffffff-1')).rejects.toMatchObject({ code: 'not-found' })
+    await expect(a.m.erasure.deleteMessage(b.m.id, 'ffffffffffff-1')).rejects.toMatchObject({ code: 'not-found' })
 
-    await a.m.deleteMessage(b.m.id, doomed.id)
+    await a.m.erasure.deleteMessage(b.m.id, doomed.id)
     expect((await a.m.history(b.m.id)).messages.map((m) => m.text)).toEqual(['MINE-TO-CLEAR', 'KEEP-THIS-ONE'])
     expect(a.events).toContainEqual({ type: 'messages-deleted', contact: b.m.id, ids: [doomed.id] })
     await close(a)
@@ -196,7 +196,7 @@ describe('deleting a message and clearing a conversation', () => {
     expect(holds(afterDelete, Buffer.from('KEEP-THIS-ONE'))).toBe(true)
 
     const a2 = await reopen(a)
-    await a2.m.clearConversation(b.m.id)
+    await a2.m.erasure.clearConversation(b.m.id)
     expect((await a2.m.history(b.m.id)).messages).toEqual([])
     expect(a2.m.contacts()).toMatchObject([{ id: b.m.id, lastMessage: null, unread: 0 }])
     await close(a2)

@@ -66,7 +66,7 @@ describe('the first session with a contact', () => {
     const notes = join(a.dir, 'notes.txt')
     await writeFile(notes, 'a file queued with the rest')
     await a.m.files.sendFile(bId, notes)
-    await a.m.deleteMessage(bId, doomed.id)
+    await a.m.erasure.deleteMessage(bId, doomed.id)
     expect(first.state).toBe('pending')
     expect(ownLogOf(a, bId).length).toBe(0)
 

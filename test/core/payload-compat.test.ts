@@ -26,7 +26,6 @@ describe('payloads of kinds this version does not show', () => {
     await b.host.send(aId, 'before')
     await wire({ v: 2, k: 'poll', s: Date.now(), q: 'lunch?' })
     await wire({ v: 3, k: 't', s: Date.now(), t: 'from the future' })
-    await wire({ v: 2, k: 'd', s: Date.now(), o: [1, 0] })
     await wire({ v: 2, k: 't', s: Date.now(), t: 'quoting nothing', q: [1, 999] })
     await b.host.send(aId, 'after the new kinds')
     await waitFor('the text after them', () => a.of('message').some((e) => e.message.text === 'after the new kinds'))

@@ -4,12 +4,15 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { CairnHost } from '../../core/host/host'
+import { CairnHost, type HostOptions } from '../../core/host/host'
 import { createLocalTestnet } from '../../core/net/testnet'
 import type { BootstrapNode } from '../../core/profile/bootstrap'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium'
 import { startProfileWebShell } from '../../shell/profile-port'
 import type { WebShell } from '../../shell/web-server'
+
+/** What a test may set of a node's host beyond its folder and network: a moved clock, a faster expiry check. */
+export type ExtraHostOptions = Pick<HostOptions, 'clock' | 'expiryCheckMs'>
 
 /**
  * A profile folder served by a CairnHost and a web shell; restartable on the same folder, where the
@@ -21,11 +24,12 @@ export class ShellNode {
 
   private constructor(
     readonly dir: string,
-    private readonly bootstrap: BootstrapNode[]
+    private readonly bootstrap: BootstrapNode[],
+    private readonly extra: ExtraHostOptions
   ) {}
 
-  static async start(bootstrap: BootstrapNode[]): Promise<ShellNode> {
-    const node = new ShellNode(await mkdtemp(join(tmpdir(), 'cairn-e2e-')), bootstrap)
+  static async start(bootstrap: BootstrapNode[], extra: ExtraHostOptions = {}): Promise<ShellNode> {
+    const node = new ShellNode(await mkdtemp(join(tmpdir(), 'cairn-e2e-')), bootstrap, extra)
     await node.open()
     return node
   }
@@ -36,7 +40,7 @@ export class ShellNode {
   }
 
   async open(): Promise<void> {
-    this.host = new CairnHost({ profileDir: this.dir, bootstrap: this.bootstrap, lanDiscovery: false })
+    this.host = new CairnHost({ ...this.extra, profileDir: this.dir, bootstrap: this.bootstrap, lanDiscovery: false })
     this.shell = await startProfileWebShell(this.dir, { host: this.host })
   }
 
@@ -65,9 +69,9 @@ export interface ShellPair {
 }
 
 /** The built renderer and two web-shell nodes on one fresh loopback testnet: the two-person tests' setup. */
-export async function startShellPair(): Promise<ShellPair> {
+export async function startShellPair(extra: ExtraHostOptions = {}): Promise<ShellPair> {
   const testnet = await createLocalTestnet(3)
-  const nodes: [ShellNode, ShellNode] = [await ShellNode.start(testnet.bootstrap), await ShellNode.start(testnet.bootstrap)]
+  const nodes: [ShellNode, ShellNode] = [await ShellNode.start(testnet.bootstrap, extra), await ShellNode.start(testnet.bootstrap, extra)]
   return {
     nodes,
     async destroy() {

@@ -416,6 +416,27 @@ export class FakeApi implements CairnApi {
     this.emit({ type: 'messages-deleted', contact, ids: 'all' })
   }
 
+  async deleteForEveryone(contact: ContactId, messageId: string): Promise<void> {
+    this.record('deleteForEveryone', [contact, messageId])
+    this.contactOrThrow(contact)
+    const log = this.logs.get(contact) ?? []
+    const i = log.findIndex((m) => m.id === messageId && m.direction === 'out')
+    if (i === -1) throw new CairnError('not-found', 'no such message of mine in this conversation')
+    const { id, direction, sentAt, receivedAt, state } = log[i]
+    log[i] = { id, contact, direction, sentAt, receivedAt, state, text: '', deleted: true }
+    this.emit({ type: 'message', message: log[i] })
+  }
+
+  async setDisappearing(contact: ContactId, seconds: number): Promise<Contact> {
+    this.record('setDisappearing', [contact, seconds])
+    const { disappearing: _off, ...c } = this.contactOrThrow(contact)
+    const updated: Contact = seconds === 0 ? c : { ...c, disappearing: seconds }
+    this.putContact(updated)
+    const now = Date.now()
+    this.append({ id: `m${this.nextId++}`, contact, direction: 'out', text: '', sentAt: now, receivedAt: now, state: 'sent', timer: seconds })
+    return updated
+  }
+
   async setTyping(contact: ContactId, typing: boolean): Promise<void> {
     this.record('setTyping', [contact, typing])
     this.contactOrThrow(contact)

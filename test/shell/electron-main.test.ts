@@ -150,6 +150,8 @@ describe('attention: notifications and unread count', () => {
     attention.viewing(null)
     focused = true
     emit({ type: 'message', message: message('bob', 'in', 'conversation closed') })
+    emit({ type: 'message', message: { ...message('bob', 'in', ''), deleted: true } })
+    emit({ type: 'message', message: { ...message('bob', 'in', ''), timer: 86_400 } })
     expect(notes).toEqual(['name of carol: for carol with spaces', 'name of bob: window in background', 'name of bob: conversation closed'])
     await until(() => totals.at(-1) === 2)
     contacts = [contact('bob', 1), contact('carol', 2), contact('mallory', 50, true)]

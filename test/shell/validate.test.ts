@@ -24,7 +24,18 @@ describe('validateArgs', () => {
     expect(API_METHODS).toContain('react')
     expect(API_METHODS).toContain('edit')
     expect(API_METHODS).toContain('sendFile')
-    expect(API_METHODS).toHaveLength(51)
+    expect(API_METHODS).toContain('deleteForEveryone')
+    expect(API_METHODS).toContain('setDisappearing')
+    expect(API_METHODS).toHaveLength(53)
+  })
+
+  it('takes only the disappearing-message choices', () => {
+    const id = 'x'.repeat(20)
+    expect(() => validateArgs('setDisappearing', [id, 86_400])).not.toThrow()
+    expect(() => validateArgs('setDisappearing', [id, 0])).not.toThrow()
+    for (const bad of [1, -300, 86_401, 1e12, '300', null, Number.NaN]) {
+      expect(() => validateArgs('setDisappearing', [id, bad]), String(bad)).toThrow(/seconds/)
+    }
   })
 
   it('checks call ids and media frames', () => {

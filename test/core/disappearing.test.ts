@@ -1,0 +1,158 @@
+// Disappearing messages between two real nodes with a moved clock: the setting is agreed by both
+// sides (a line in both histories, the same value in both contact views, even when both change it
+// at once), messages written while it is on are erased on both sides once they expire, while
+// running and at the next open after expiring while closed, and their text leaves the disk.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { CairnEvent } from '../../core/api/types'
+import { createProfile, openMessenger, type Messenger } from '../../core/messenger'
+import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
+import { PASS, waitFor } from '../helpers/core'
+import { copyAndDump, holds } from './profile-dump'
+
+const DAY = 86_400_000
+let testnet: LocalTestnet | null = null
+const dirs: string[] = []
+const open = new Set<Messenger>()
+let now = Date.now()
+const clock = () => now
+
+afterEach(async () => {
+  for (const m of open) await m.close().catch(() => undefined)
+  open.clear()
+  await testnet?.destroy()
+  testnet = null
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+  now = Date.now()
+})
+
+interface Node {
+  m: Messenger
+  events: CairnEvent[]
+  dir: string
+}
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-disappear-'))
+  dirs.push(dir)
+  return dir
+}
+
+function track(m: Messenger, dir: string): Node {
+  open.add(m)
+  const events: CairnEvent[] = []
+  m.on('event', (e: CairnEvent) => events.push(e))
+  return { m, events, dir }
+}
+
+const common = (expiryCheckMs = 50) => ({ passphrase: PASS, bootstrap: testnet!.bootstrap, clock, expiryCheckMs })
+
+async function create(name: string): Promise<Node> {
+  testnet ??= await createLocalTestnet(3)
+  const dir = await tempDir()
+  return track(await createProfile({ profileDir: dir, name, ...common(), lanDiscovery: false }), dir)
+}
+
+/** Reopened with a sweep interval no test waits for: what is gone then went at open. */
+async function reopen(node: Node): Promise<Node> {
+  return track(await openMessenger({ profileDir: node.dir, ...common(3_600_000), lanDiscovery: false }), node.dir)
+}
+
+async function close(node: Node): Promise<void> {
+  await node.m.close()
+  open.delete(node.m)
+}
+
+const got = (node: Node, text: string) => node.events.some((e) => e.type === 'message' && e.message.direction === 'in' && e.message.text === text)
+const texts = async (node: Node, other: Node) => (await node.m.history(other.m.id)).messages.map((m) => (m.timer !== undefined ? `[timer ${m.timer} ${m.direction}]` : m.text))
+const setting = (node: Node) => node.m.contacts()[0].disappearing
+
+async function pairUp(): Promise<[Node, Node]> {
+  const a = await create('Alice')
+  const b = await create('Bob')
+  await a.m.addContact(b.m.id, 'Bob')
+  await b.m.addContact(a.m.id, 'Alice')
+  await b.m.send(a.m.id, 'hello')
+  await waitFor('a session', () => got(a, 'hello'))
+  return [a, b]
+}
+
+describe('disappearing messages', () => {
+  it('are agreed by both sides and erased on both once they expire, running or closed', async () => {
+    const [a, b] = await pairUp()
+    await expect(a.m.erasure.setDisappearing(b.m.id, 12_345)).rejects.toMatchObject({ code: 'invalid-argument' })
+    expect(await a.m.erasure.setDisappearing(b.m.id, 86_400)).toMatchObject({ disappearing: 86_400 })
+    await waitFor('B takes the setting', () => setting(b) === 86_400)
+    const line = b.events.find((e) => e.type === 'message' && e.message.timer !== undefined)
+    expect(line).toMatchObject({ message: { direction: 'in', timer: 86_400, text: '' } })
+    expect(b.m.contacts()[0].lastMessage?.text).toBe('Disappearing messages: 1 day')
+
+    const sent = await a.m.send(b.m.id, 'VANISH-A-RUNNING')
+    expect(sent.expiresAt).toBe(now + DAY)
+    await b.m.send(a.m.id, 'VANISH-B-RUNNING')
+    await waitFor('both arrive', () => got(a, 'VANISH-B-RUNNING') && got(b, 'VANISH-A-RUNNING'))
+    const upload = await b.m.files.beginUpload(16)
+    await b.m.files.uploadPiece(upload, Buffer.from('FILE-VANISH-0123').toString('base64'))
+    const fileAtB = await b.m.files.sendUpload(a.m.id, upload, 'gone.txt')
+    await waitFor('A is offered the file', () => a.events.some((e) => e.type === 'message' && e.message.file?.name === 'gone.txt'))
+    const fileAtA = (await a.m.history(b.m.id)).messages[0]
+    await a.m.files.downloadFile(b.m.id, fileAtA.id)
+    expect(Buffer.from(await a.m.files.readFile(b.m.id, fileAtA.id, 0, 16), 'base64').toString()).toBe('FILE-VANISH-0123')
+    expect(await texts(a, b)).toEqual(['', 'VANISH-B-RUNNING', 'VANISH-A-RUNNING', '[timer 86400 out]', 'hello'])
+    expect(a.m.contacts()[0].unread).toBe(3)
+
+    now += DAY - 60_000
+    await a.m.erasure.sweep()
+    expect(await texts(a, b)).toHaveLength(5)
+    now += 61_000
+    const erased = (n: Node) => n.events.some((e) => e.type === 'messages-deleted' && e.ids !== 'all' && e.ids.length > 0)
+    await waitFor('both sides erase them', () => erased(a) && erased(b))
+    expect(await texts(a, b)).toEqual(['[timer 86400 out]', 'hello'])
+    expect(await texts(b, a)).toEqual(['[timer 86400 in]', 'hello'])
+    expect(a.m.contacts()[0]).toMatchObject({ unread: 1, lastMessage: { direction: 'out', text: 'Disappearing messages: 1 day' } })
+    await expect(a.m.files.readFile(b.m.id, fileAtA.id, 0, 1)).rejects.toMatchObject({ code: 'not-found' })
+    await expect(b.m.files.readFile(a.m.id, fileAtB.id, 0, 1)).rejects.toMatchObject({ code: 'not-found' })
+
+    // expired while both were closed: gone at the next open, before anything reads the history
+    await a.m.send(b.m.id, 'VANISH-WHILE-CLOSED')
+    await waitFor('B has it', () => got(b, 'VANISH-WHILE-CLOSED'))
+    await close(a)
+    await close(b)
+    now += 2 * DAY
+    const a2 = await reopen(a)
+    const b2 = await reopen(b)
+    expect(await texts(a2, b2)).toEqual(['[timer 86400 out]', 'hello'])
+    expect(await texts(b2, a2)).toEqual(['[timer 86400 in]', 'hello'])
+    await close(a2)
+    await close(b2)
+    for (const n of [a, b]) {
+      const dump = await copyAndDump(n.dir, await tempDir(), PASS)
+      for (const t of ['VANISH-A-RUNNING', 'VANISH-B-RUNNING', 'VANISH-WHILE-CLOSED', 'gone.txt']) expect(holds(dump, Buffer.from(t)), t).toBe(false)
+      expect(holds(dump, Buffer.from('hello'))).toBe(true)
+    }
+  }, 120_000)
+
+  it('converge when both change them at once, and turn off from either side', async () => {
+    const [a, b] = await pairUp()
+    await Promise.all([a.m.erasure.setDisappearing(b.m.id, 300), b.m.erasure.setDisappearing(a.m.id, 3600)])
+    await waitFor('both lines arrive', () =>
+      [a, b].every((n) => n.events.filter((e) => e.type === 'message' && e.message.timer !== undefined).length >= 1)
+    )
+    await b.m.send(a.m.id, 'sync')
+    await a.m.send(b.m.id, 'sync back')
+    await waitFor('both synced', () => got(a, 'sync') && got(b, 'sync back'))
+    expect([setting(a), setting(b)]).toEqual([3600, 3600])
+
+    await b.m.erasure.setDisappearing(a.m.id, 0)
+    await waitFor('A has the line', async () => (await texts(a, b)).includes('[timer 0 in]'))
+    expect(setting(a)).toBeUndefined()
+    const kept = await a.m.send(b.m.id, 'this one stays')
+    expect(kept.expiresAt).toBeUndefined()
+    now += 30 * DAY
+    await b.m.send(a.m.id, 'later')
+    await waitFor('later', () => got(a, 'later'))
+    expect(await texts(a, b)).toContain('this one stays')
+  }, 60_000)
+})
