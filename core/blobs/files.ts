@@ -134,6 +134,13 @@ export class ConversationFiles {
     await this.storeOf(d).delete(d)
   }
 
+  /** Stops every download and erases both stores' chunks: the contact is being removed. */
+  async eraseAll(): Promise<void> {
+    await this.transfers.close()
+    await this.own?.clearAll()
+    await this.theirs?.clearAll()
+  }
+
   async close(): Promise<void> {
     await this.transfers.close()
     await this.theirs?.close()

@@ -77,6 +77,12 @@ export class FileShelf {
     return this.files.renewTheirs()
   }
 
+  /** Erases every chunk of both stores (the contact is removed; the caller ends the store epoch). */
+  eraseAll(): Promise<void> {
+    this.states.clear()
+    return this.files.eraseAll()
+  }
+
   close(): Promise<void> {
     return this.files.close()
   }

@@ -260,6 +260,8 @@ export class Messenger extends EventEmitter {
     const c = this.directory.require(id)
     this.directory.unlist(c)
     await this.network.removeContact(c.key)
+    await c.ready()
+    await c.files.eraseAll()
     await c.close()
     await this.store.write(async (tx) => {
       tx.del(keys.contact(c.tag))
