@@ -48,6 +48,7 @@ const PART_OF = {
   cancelDownload: 'files',
   saveFile: 'files',
   readFile: 'files',
+  forwardFile: 'files',
   homeNode: 'home',
   linkHomeNode: 'home',
   unlinkHomeNode: 'home'

@@ -13,6 +13,7 @@ import {
   wantsAutoDownload,
   type AutoDownloadPolicy,
   type FileDescriptor,
+  type SendFileOptions,
   type TransferUpdate
 } from '../blobs'
 import { keys, type Store } from '../store'
@@ -88,9 +89,9 @@ export class FileShelf {
   }
 
   /** Seals a file into my store for a new message; the descriptor goes into the message. */
-  async seal(path: string, name?: string): Promise<FileDescriptor> {
+  async seal(path: string, opts: SendFileOptions = {}): Promise<FileDescriptor> {
     try {
-      return await this.files.send(path, name === undefined ? {} : { name })
+      return await this.files.send(path, opts)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CairnError('not-found', `no file at ${path}`)
       return refused(err)
@@ -175,6 +176,23 @@ export class FileShelf {
     const d = decodeDescriptor(Buffer.from(m.file, 'hex'))
     this.states.delete(d.fileId.toString('hex'))
     await this.files.delete(d).catch(() => undefined)
+  }
+
+  /** The file of one of this conversation's messages, complete here: an incoming one is downloaded first. */
+  async forwardable(id: string): Promise<FileDescriptor> {
+    const { m, seq } = await this.message(id)
+    const d = this.descriptorOf(m)
+    await this.download(m, seq)
+    return d
+  }
+
+  /** Copies a file complete in `from` into my store, for a message to this contact. */
+  async copyFrom(from: FileShelf, d: FileDescriptor): Promise<FileDescriptor> {
+    try {
+      return await this.files.forwardFrom(from.files, d)
+    } catch (err) {
+      return refused(err)
+    }
   }
 
   // The API's file calls name a message by its id.
