@@ -13,6 +13,7 @@ import type {
 import { CallController } from './call/controller.svelte'
 import { Conversation } from './conversation.svelte'
 import { readWhole, saveBlob, uploadFile } from './file-transfer'
+import { isVoiceNote, playableType, type Recording } from './voice'
 
 /** A typing indicator without a fresh event fades after this long, in case the "stopped" event was lost. */
 const TYPING_TTL_MS = 8_000
@@ -38,6 +39,7 @@ export class Session {
   /** What is typed but not sent, per conversation, kept while other views are open. */
   readonly #drafts = new Map<ContactId, string>()
   readonly #fileUrls = new Map<string, string>()
+  readonly #fileBlobs = new Map<string, Promise<Blob>>()
 
   readonly calls: CallController
 
@@ -121,10 +123,33 @@ export class Session {
   async fileUrl(message: Message): Promise<string> {
     let url = this.#fileUrls.get(message.id)
     if (!url) {
-      url = URL.createObjectURL(await readWhole(this.api, message.contact, message))
+      url = URL.createObjectURL(await this.fileBlob(message))
       this.#fileUrls.set(message.id, url)
     }
     return url
+  }
+
+  /** The bytes of a file that is here, read once per message; a voice note typed as its container, for the player. */
+  fileBlob(message: Message): Promise<Blob> {
+    let blob = this.#fileBlobs.get(message.id)
+    if (!blob) {
+      const mediaType = message.file!.mediaType
+      blob = readWhole(this.api, message.contact, message).then((b) => (isVoiceNote(mediaType) ? b.slice(0, b.size, playableType(mediaType)) : b))
+      blob.catch(() => this.#fileBlobs.delete(message.id))
+      this.#fileBlobs.set(message.id, blob)
+    }
+    return blob
+  }
+
+  /** Sends a recorded voice note, in order with the messages before it. */
+  sendVoiceNote(contact: ContactId, r: Recording): Promise<void> {
+    const file = new File([r.blob], r.name, { type: r.blob.type })
+    return this.#inOrder(contact, () => uploadFile(this.api, contact, file, undefined, r.mediaType))
+  }
+
+  /** The file of a message to another contact (its sealed chunks copied by the node). */
+  forwardFile(message: Message, to: ContactId): Promise<void> {
+    return this.#inOrder(to, () => this.api.forwardFile(message.contact, message.id, to))
   }
 
   async saveFile(message: Message): Promise<void> {
