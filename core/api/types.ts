@@ -323,6 +323,8 @@ export interface CairnApi {
    * copied as they are (an incoming file is downloaded first); resolves to the new message.
    */
   forwardFile(contact: ContactId, message: string, to: ContactId): Promise<Message>
+  /** The file of one message as it stands now (for a shell serving its bytes). */
+  fileInfo(contact: ContactId, message: string): Promise<FileInfo>
 
   network(): Promise<NetworkStatus>
   settings(): Promise<Settings>

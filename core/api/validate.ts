@@ -191,6 +191,7 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   saveFile: [contact, arg('message', token), arg('folder', path)],
   readFile: [contact, arg('message', token), arg('start', count(Number.MAX_SAFE_INTEGER)), arg('length', count(MAX_FILE_READ_BYTES))],
   forwardFile: [contact, arg('message', token), arg('to', contactId)],
+  fileInfo: [contact, arg('message', token)],
   network: [],
   settings: [],
   updateSettings: [arg('patch', settingsPatch)],

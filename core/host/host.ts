@@ -49,6 +49,7 @@ const PART_OF = {
   saveFile: 'files',
   readFile: 'files',
   forwardFile: 'files',
+  fileInfo: 'files',
   homeNode: 'home',
   linkHomeNode: 'home',
   unlinkHomeNode: 'home'

@@ -210,6 +210,12 @@ export class FileShelf {
     return this.save((await this.message(id)).m, folder)
   }
 
+  async infoMessage(id: string): Promise<FileInfo> {
+    const info = this.info((await this.message(id)).m)
+    if (!info) throw new CairnError('not-found', 'the message carries no file')
+    return info
+  }
+
   async readMessage(id: string, start: number, length: number): Promise<Buffer> {
     return this.read((await this.message(id)).m, start, length)
   }

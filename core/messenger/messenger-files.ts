@@ -1,7 +1,7 @@
 // The profile's files in the API's terms: a file sent from a path or handed over in pieces (for a
 // page that cannot give one), and the file of a message fetched, cancelled, saved or read, each on
 // the conversation it belongs to (see conversation-files.ts).
-import type { ContactId, Message, VoiceNoteMediaType } from '../api/types'
+import type { ContactId, FileInfo, Message, VoiceNoteMediaType } from '../api/types'
 import { Uploads, type FileDescriptor } from '../blobs'
 import type { Conversation } from './conversation'
 import { descriptorHex, type FilesConfig } from './conversation-files'
@@ -74,6 +74,10 @@ export class MessengerFiles {
 
   saveFile(id: ContactId, message: string, folder: string): Promise<string> {
     return this.directory.require(id).files.saveMessage(message, folder)
+  }
+
+  fileInfo(id: ContactId, message: string): Promise<FileInfo> {
+    return this.directory.require(id).files.infoMessage(message)
   }
 
   async readFile(id: ContactId, message: string, start: number, length: number): Promise<string> {

@@ -21,6 +21,7 @@ import type {
   HomeNodeStatus,
   Profile,
   Settings,
+  FileInfo,
   VoiceNoteMediaType
 } from '../../core/api/types'
 import { checkId, fakeId, safetyNumberOf } from './contact-ids'
@@ -348,6 +349,13 @@ export class FakeApi implements CairnApi {
     }
     this.append(message)
     return message
+  }
+
+  async fileInfo(contact: ContactId, message: string): Promise<FileInfo> {
+    this.record('fileInfo', [contact, message])
+    const file = (this.logs.get(contact) ?? []).find((m) => m.id === message)?.file
+    if (!file) throw new CairnError('not-found', 'the message carries no file')
+    return file
   }
 
   async forwardFile(contact: ContactId, message: string, to: ContactId): Promise<Message> {

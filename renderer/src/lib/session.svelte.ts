@@ -13,6 +13,7 @@ import type {
 import { CallController } from './call/controller.svelte'
 import { Conversation } from './conversation.svelte'
 import { readWhole, saveBlob, uploadFile } from './file-transfer'
+import { fileRoutePath } from '../../../core/api/bridge'
 import { isVoiceNote, playableType, type Recording } from './voice'
 
 /** A typing indicator without a fresh event fades after this long, in case the "stopped" event was lost. */
@@ -119,8 +120,12 @@ export class Session {
     await Promise.all(files.map((file) => this.#inOrder(contact, () => uploadFile(this.api, contact, file))))
   }
 
-  /** A blob: URL of a file that is here, made once per message. */
+  /**
+   * Where the page shows a file that is here: in Electron, the app scheme's file route (range
+   * requests, so a long video starts at once); elsewhere a blob: URL made once per message.
+   */
   async fileUrl(message: Message): Promise<string> {
+    if (window.cairn) return fileRoutePath(message.contact, message.id)
     let url = this.#fileUrls.get(message.id)
     if (!url) {
       url = URL.createObjectURL(await this.fileBlob(message))
@@ -152,8 +157,19 @@ export class Session {
     return this.#inOrder(to, () => this.api.forwardFile(message.contact, message.id, to))
   }
 
+  /** Electron asks where with the system's dialog; a browser offers a download. */
   async saveFile(message: Message): Promise<void> {
-    saveBlob(message.file!.name, await readWhole(this.api, message.contact, message))
+    if (window.cairn) await window.cairn.saveFile(message.contact, message.id)
+    else saveBlob(message.file!.name, await readWhole(this.api, message.contact, message))
+  }
+
+  /** Whether the shell can open a file with the system's application (Electron only). */
+  get canOpenFiles(): boolean {
+    return window.cairn !== undefined
+  }
+
+  async openFile(message: Message): Promise<void> {
+    await window.cairn?.openFile(message.contact, message.id)
   }
 
   #inOrder(contact: ContactId, write: () => Promise<Message>): Promise<void> {
