@@ -95,12 +95,20 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'send-file', args: ['CONTACT', 'PATH'], options: ['name'], summary: 'send a file (an image goes without its metadata, with a preview)' },
   { name: 'files', args: ['CONTACT'], options: [], summary: 'list the files exchanged with a contact, with their state' },
   { name: 'get-file', args: ['CONTACT', 'MESSAGE'], options: ['to'], summary: 'download a file, check it and save it into DIR (default: here)' },
+  {
+    name: 'forward-file',
+    args: ['CONTACT', 'MESSAGE', 'TO'],
+    options: [],
+    summary: 'send the file of MESSAGE (with CONTACT) to the contact TO, its sealed chunks copied (downloaded first if need be)'
+  },
   { name: 'status', args: [], options: [], summary: 'network mode, peers connected, contacts online, LAN discovery' },
   {
     name: 'set',
     args: ['SETTING', 'VALUE'],
     options: [],
-    summary: 'change a stored setting: lan on|off (LAN discovery; on by default), hidden on|off (my inbox off the DHT; only contacts reach me)'
+    summary:
+      'change a stored setting: lan on|off (LAN discovery; on by default), hidden on|off (my inbox off the DHT; only contacts reach me), ' +
+      'auto-download SIZE|off (images and voice notes up to SIZE, e.g. 8M, download as they arrive)'
   },
   { name: 'run', args: [], options: [], summary: 'stay online; print one JSON line per event' },
   { name: 'serve', args: [], options: ['port'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL (good once, within a minute)' },

@@ -4,7 +4,7 @@ import { resolve } from 'node:path'
 import { text } from 'node:stream/consumers'
 import { CairnError } from '../core/api/errors'
 import type { Settings } from '../core/api/types'
-import { BACKUP_MAX, HISTORY_LIMIT_MAX, INVITE_PREFIX, NAME_MAX } from '../core/api/validate'
+import { AUTO_DOWNLOAD_MAX, BACKUP_MAX, HISTORY_LIMIT_MAX, INVITE_PREFIX, NAME_MAX } from '../core/api/validate'
 import { parseContactId } from '../core/host/contact-id'
 import { DISAPPEAR_AFTER, integerOption, type ParsedCommandLine } from './args'
 import type { CliContext } from './context'
@@ -222,6 +222,7 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
       return async ({ api, routed }) => {
         const settings = await api.updateSettings(patch)
         if (patch.hidden !== undefined) return { text: `hidden: ${settings.hidden ? 'on' : 'off'}\n`, data: settings }
+        if (patch.autoDownloadBytes !== undefined) return { text: `auto-download: up to ${settings.autoDownloadBytes} bytes\n`, data: settings }
         const when = routed ? 'now' : 'from the next cairn run'
         return { text: `LAN discovery: ${settings.lanDiscovery ? 'on' : 'off'} (${when})\n`, data: settings }
       }
@@ -242,6 +243,11 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         const page = await api.history(await resolveContact(api, first), { limit: HISTORY_LIMIT_MAX })
         const files = page.messages.filter((m) => m.file)
         return { text: formatFiles(files), data: files.map((m) => ({ message: m.id, direction: m.direction, sentAt: m.sentAt, ...m.file })) }
+      }
+    case 'forward-file':
+      return async ({ api }) => {
+        const message = await api.forwardFile(await resolveContact(api, first), second, await resolveContact(api, third))
+        return { text: `${message.id}\n`, data: message }
       }
     case 'get-file': {
       const folder = resolve(call.options.to ?? '.')
@@ -267,8 +273,22 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
 }
 
 /** The settings `cairn set` changes, from their command-line words. */
+const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }
+
+/** "off", or a whole number of bytes with an optional K, M or G (binary multiples). */
+function parseSize(value: string): number {
+  if (value === 'off') return 0
+  const m = /^(\d{1,10})([KMG]?)$/i.exec(value)
+  const bytes = m ? Number(m[1]) * SIZE_UNITS[m[2].toUpperCase()] : NaN
+  if (!Number.isSafeInteger(bytes) || bytes > AUTO_DOWNLOAD_MAX) {
+    throw new UsageError(`auto-download takes off or a size up to 2G such as 500K or 8M, not ${JSON.stringify(value)}`)
+  }
+  return bytes
+}
+
 function settingPatch(setting: string, value: string): Partial<Settings> {
-  if (setting !== 'hidden' && setting !== 'lan') throw new UsageError(`unknown setting ${JSON.stringify(setting)}; the settings are: lan, hidden`)
+  if (setting === 'auto-download') return { autoDownloadBytes: parseSize(value) }
+  if (setting !== 'hidden' && setting !== 'lan') throw new UsageError(`unknown setting ${JSON.stringify(setting)}; the settings are: lan, hidden, auto-download`)
   if (value !== 'on' && value !== 'off') throw new UsageError(`${setting} takes on or off, not ${JSON.stringify(value)}`)
   return setting === 'lan' ? { lanDiscovery: value === 'on' } : { hidden: value === 'on' }
 }

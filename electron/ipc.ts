@@ -1,8 +1,9 @@
 // The main-process side of the preload bridge, free of Electron imports so it runs (and is tested)
 // in plain Node: every call checks that it comes from the app's own page, then goes through the same
 // validation and dispatch as every other transport.
-import type { ResponseFrame } from '../core/api/bridge'
+import type { ActionResult, ResponseFrame } from '../core/api/bridge'
 import { parseNotificationPrefs, type NotificationPrefs } from '../core/api/notification'
+import { CairnError } from '../core/api/errors'
 import type { ContactId } from '../core/api/types'
 import { CONTACT_ID_MAX } from '../core/api/validate'
 import { dispatch, type ApiHost, type Logger } from '../core/host/dispatch'
@@ -17,6 +18,30 @@ export interface IpcHandlers {
   request(event: IpcSender, frame: unknown): Promise<ResponseFrame>
   viewing(event: IpcSender, contact: unknown): void
   notificationPrefs(event: IpcSender, prefs: unknown): void
+  saveFile(event: IpcSender, contact: unknown, message: unknown): Promise<ActionResult<string | null>>
+  openFile(event: IpcSender, contact: unknown, message: unknown): Promise<ActionResult<void>>
+}
+
+/** Save and Open of a file (see file-actions.ts). */
+export interface FileActionsPort {
+  save(contact: ContactId, message: string): Promise<string | null>
+  open(contact: ContactId, message: string): Promise<void>
+}
+
+const MESSAGE_ID = /^[0-9a-f]{12}-\d{1,15}$/
+
+/** Checks the sender and the arguments of a file action, then runs it; every failure is a result, never a throw. */
+async function fileAction<T>(event: IpcSender, contact: unknown, message: unknown, run: (c: ContactId, m: string) => Promise<T>): Promise<ActionResult<T>> {
+  if (!isAppUrl(event.senderFrame?.url)) return { ok: false, error: { code: 'unauthorized', message: 'IPC from a page that is not Cairn' } }
+  if (typeof contact !== 'string' || contact.length === 0 || contact.length > CONTACT_ID_MAX || typeof message !== 'string' || !MESSAGE_ID.test(message)) {
+    return { ok: false, error: { code: 'invalid-argument', message: 'a file action names a contact and a message id' } }
+  }
+  try {
+    return { ok: true, value: await run(contact, message) }
+  } catch (err) {
+    const e = CairnError.from(err)
+    return { ok: false, error: { code: e.code, message: e.message } }
+  }
 }
 
 function refused(frame: unknown, code: 'unauthorized' | 'invalid-argument', message: string): ResponseFrame {
@@ -28,6 +53,7 @@ export function createIpcHandlers(opts: {
   host: ApiHost
   onViewing(contact: ContactId | null): void
   onNotificationPrefs(prefs: NotificationPrefs): void
+  files: FileActionsPort
   log?: Logger
 }): IpcHandlers {
   return {
@@ -46,6 +72,8 @@ export function createIpcHandlers(opts: {
       if (!isAppUrl(event.senderFrame?.url)) return
       const parsed = parseNotificationPrefs(prefs)
       if (parsed) opts.onNotificationPrefs(parsed)
-    }
+    },
+    saveFile: (event, contact, message) => fileAction(event, contact, message, (c, m) => opts.files.save(c, m)),
+    openFile: (event, contact, message) => fileAction(event, contact, message, (c, m) => opts.files.open(c, m))
   }
 }

@@ -30,6 +30,7 @@ import { APP_ENTRY, APP_SCHEME, isAppUrl } from './app-url'
 import { serveAppRequest } from './app-protocol'
 import { parseAppArgs, type AppArgs } from './args'
 import { watchAttention, type Attention } from './attention'
+import { FileActions } from './file-actions'
 import { createIpcHandlers } from './ipc'
 import { externalLink } from './links'
 import { loadWindowState, placeOnScreen, saveWindowState } from './window-state'
@@ -53,11 +54,12 @@ const profileKey = createHash('sha256').update(args.profileDir).digest('hex').sl
 app.setPath('userData', join(app.getPath('userData'), 'profiles', profileKey))
 
 protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }
 ])
 
 let win: BrowserWindow | null = null
 let tray: Tray | null = null
+let files: FileActions | null = null
 let host: CairnHost | null = null
 let attention: Attention | null = null
 let quitting = false
@@ -165,10 +167,11 @@ function createTray(): void {
 async function start(): Promise<void> {
   await mkdir(args.profileDir, { recursive: true, mode: 0o700 })
   const root = await realRendererDir(rendererDir)
-  protocol.handle(APP_SCHEME, (request) => serveAppRequest(root, request.url))
-
   const cairn = new CairnHost({ profileDir: args.profileDir, bootstrap: args.bootstrap, lanDiscovery: args.lanDiscovery })
   host = cairn
+  protocol.handle(APP_SCHEME, (request) =>
+    serveAppRequest(root, { url: request.url, method: request.method, range: request.headers.get('range') }, cairn)
+  )
   // Everything denied except camera and microphone for the app's own page during a call.
   const media = watchCallsForMedia(cairn)
   const permissions = session.defaultSession
@@ -185,12 +188,27 @@ async function start(): Promise<void> {
       note.show()
     }
   })
+  files = new FileActions({
+    host: cairn,
+    profileDir: args.profileDir,
+    downloadsDir: app.getPath('downloads'),
+    // decrypted copies handed to other applications; removed when Cairn quits
+    openDir: join(app.getPath('temp'), `cairn-opened-${profileKey}`),
+    async showSaveDialog(defaultPath) {
+      const chosen = win ? await dialog.showSaveDialog(win, { defaultPath }) : await dialog.showSaveDialog({ defaultPath })
+      return chosen.canceled || !chosen.filePath ? null : chosen.filePath
+    },
+    openPath: (path) => shell.openPath(path)
+  })
   const handlers = createIpcHandlers({
     host: cairn,
     onViewing: (contact) => attention?.viewing(contact),
-    onNotificationPrefs: (prefs) => attention?.preferences(prefs)
+    onNotificationPrefs: (prefs) => attention?.preferences(prefs),
+    files
   })
   ipcMain.handle(IPC.request, (event, frame: unknown) => handlers.request(event, frame))
+  ipcMain.handle(IPC.saveFile, (event, contact: unknown, message: unknown) => handlers.saveFile(event, contact, message))
+  ipcMain.handle(IPC.openFile, (event, contact: unknown, message: unknown) => handlers.openFile(event, contact, message))
   ipcMain.on(IPC.viewing, (event, contact: unknown) => handlers.viewing(event, contact))
   ipcMain.on(IPC.notificationPrefs, (event, prefs: unknown) => handlers.notificationPrefs(event, prefs))
 
@@ -215,7 +233,7 @@ if (!app.requestSingleInstanceLock()) {
     if (hostClosed || !host) return
     event.preventDefault()
     attention?.close()
-    void host.close().finally(() => {
+    void Promise.allSettled([host.close(), files?.close()]).finally(() => {
       hostClosed = true
       app.quit()
     })

@@ -1,14 +1,15 @@
 // One Content-Security-Policy for every shell: only the app's own files, no inline script or style,
 // no remote origins. `connectSrc` names the single extra endpoint a shell needs (the web shell's
 // API socket); Electron's renderer talks over IPC and needs none. Files shown in place are blob:
-// URLs the page made itself from bytes it read through the API, so they name nothing remote.
+// URLs the page made itself from bytes it read through the API, or (Electron) the app scheme's own
+// file route, so they name nothing remote.
 export function contentSecurityPolicy(connectSrc?: string): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
-    'media-src blob:',
+    "media-src 'self' blob:",
     "font-src 'self'",
     `connect-src ${connectSrc ?? "'none'"}`,
     "manifest-src 'self'",

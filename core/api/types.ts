@@ -102,6 +102,9 @@ export interface FileInfo {
   state: FileState
 }
 
+/** A recorded voice note: Opus in WebM or Ogg (see VOICE_NOTE_MEDIA_TYPES). */
+export type VoiceNoteMediaType = 'audio/vnd.cairn.voice+webm' | 'audio/vnd.cairn.voice+ogg'
+
 export interface FileProgress {
   contact: ContactId
   /** The message that carries the file. */
@@ -155,6 +158,8 @@ export interface Settings {
   lanDiscovery: boolean
   /** My inbox is not announced: strangers cannot find me or see me online; only contacts reach me. */
   hidden: boolean
+  /** Images and voice notes up to this many bytes download as they arrive; 0: none do. */
+  autoDownloadBytes: number
 }
 
 export type SecurityKind =
@@ -316,7 +321,8 @@ export interface CairnApi {
   beginUpload(size: number): Promise<string>
   /** One piece of an upload, base64, at most MAX_UPLOAD_PIECE_BYTES before encoding. */
   uploadPiece(upload: string, piece: string): Promise<void>
-  sendUpload(contact: ContactId, upload: string, name: string): Promise<Message>
+  /** `mediaType` only for a recorded voice note (VOICE_NOTE_MEDIA_TYPES); otherwise the node types the file. */
+  sendUpload(contact: ContactId, upload: string, name: string, mediaType?: VoiceNoteMediaType): Promise<Message>
   /** Fetches a file into this node (kept encrypted), resolving once it is complete and checked. */
   downloadFile(contact: ContactId, message: string): Promise<void>
   cancelDownload(contact: ContactId, message: string): Promise<void>
@@ -324,6 +330,13 @@ export interface CairnApi {
   saveFile(contact: ContactId, message: string, folder: string): Promise<string>
   /** Bytes [start, start + length) of a file, base64, at most MAX_FILE_READ_BYTES. */
   readFile(contact: ContactId, message: string, start: number, length: number): Promise<string>
+  /**
+   * Sends the file of a message (with `contact`) to another contact, `to`: its sealed chunks are
+   * copied as they are (an incoming file is downloaded first); resolves to the new message.
+   */
+  forwardFile(contact: ContactId, message: string, to: ContactId): Promise<Message>
+  /** The file of one message as it stands now (for a shell serving its bytes). */
+  fileInfo(contact: ContactId, message: string): Promise<FileInfo>
 
   network(): Promise<NetworkStatus>
   settings(): Promise<Settings>

@@ -2,7 +2,7 @@
 // sender, a control socket). The core may assume that whatever passed here has the declared shape.
 import { DISAPPEARING_SECONDS, MAX_FILE_BYTES_DEFAULT, MAX_FILE_READ_BYTES, MAX_NAME_CHARS, MAX_TEXT_BYTES, MAX_UPLOAD_PIECE_BYTES } from '../protocol/limits'
 import { CairnError } from './errors'
-import type { ApiMethod } from './types'
+import type { ApiMethod, VoiceNoteMediaType } from './types'
 
 export const NAME_MAX = MAX_NAME_CHARS
 export const TEXT_MAX_BYTES = MAX_TEXT_BYTES
@@ -24,6 +24,14 @@ export const MEDIA_DATA_MAX = Math.ceil((255 * 1100) / 3) * 4
 /** Bytes of one uploadPiece() piece and of one readFile() answer, before base64. */
 export const UPLOAD_PIECE_MAX = MAX_UPLOAD_PIECE_BYTES
 export const FILE_READ_MAX = MAX_FILE_READ_BYTES
+/** The largest auto-download size a user can set: the largest file a node accepts. */
+export const AUTO_DOWNLOAD_MAX = MAX_FILE_BYTES_DEFAULT
+/**
+ * What a recorded voice note is declared as (Opus in WebM, as Chromium records it, or in Ogg):
+ * audio, so it downloads by itself like an image, and a type of its own, so it is shown as a voice
+ * note with its waveform rather than as an audio file.
+ */
+export const VOICE_NOTE_MEDIA_TYPES: readonly VoiceNoteMediaType[] = ['audio/vnd.cairn.voice+webm', 'audio/vnd.cairn.voice+ogg']
 
 type Check = (value: unknown, label: string) => void
 
@@ -121,7 +129,7 @@ const path: Check = string(1, 4096)
 const fileName: Check = string(1, 255)
 
 const historyQuery = object({ limit: historyLimit, before: string(1, CURSOR_MAX) })
-const settingsPatch = object({ name, lanDiscovery: boolean, hidden: boolean })
+const settingsPatch = object({ name, lanDiscovery: boolean, hidden: boolean, autoDownloadBytes: count(AUTO_DOWNLOAD_MAX) })
 
 const arg = (label: string, check: Check, optional = false): ArgSpec => ({ label, check, optional })
 const contact = arg('contact', contactId)
@@ -185,11 +193,13 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   sendFile: [contact, arg('path', path), arg('name', fileName, true)],
   beginUpload: [arg('size', count(MAX_FILE_BYTES_DEFAULT))],
   uploadPiece: [arg('upload', token), arg('piece', base64Piece)],
-  sendUpload: [contact, arg('upload', token), arg('name', fileName)],
+  sendUpload: [contact, arg('upload', token), arg('name', fileName), arg('mediaType', oneOf(VOICE_NOTE_MEDIA_TYPES), true)],
   downloadFile: [contact, arg('message', token)],
   cancelDownload: [contact, arg('message', token)],
   saveFile: [contact, arg('message', token), arg('folder', path)],
   readFile: [contact, arg('message', token), arg('start', count(Number.MAX_SAFE_INTEGER)), arg('length', count(MAX_FILE_READ_BYTES))],
+  forwardFile: [contact, arg('message', token), arg('to', contactId)],
+  fileInfo: [contact, arg('message', token)],
   network: [],
   settings: [],
   updateSettings: [arg('patch', settingsPatch)],

@@ -27,6 +27,8 @@ export interface FilesHooks {
 export interface SendFileOptions {
   /** The name the contact sees; default: the file's own name. */
   name?: string
+  /** Declared as given (a voice note), not guessed from the content or the name. */
+  mediaType?: string
 }
 
 export class ConversationFiles {
@@ -72,6 +74,7 @@ export class ConversationFiles {
     const name = opts.name ?? basename(path)
     const problem = fileNameProblem(name)
     if (problem) throw new BlobError('bad-name', `${problem}: ${JSON.stringify(name.slice(0, 80))}`)
+    if (opts.mediaType) return own.putFile(path, { name, mediaType: opts.mediaType })
     const image = await makeImagePreview(path)
     if (!image) return own.putFile(path, { name, mediaType: mediaTypeByName(name) })
     const clean = join(this.scratch, `${randomBytes(8).toString('hex')}.strip`)
@@ -127,6 +130,11 @@ export class ConversationFiles {
     return this.storeOf(d).read(d, start, length, opts)
   }
 
+  /** Copies a file held complete in `source` into my store, sealed chunks as they are (see BlobStore.forwardFrom). */
+  forwardFrom(source: ConversationFiles, d: FileDescriptor): Promise<FileDescriptor> {
+    return this.ownStore().forwardFrom(source.storeOf(d), d)
+  }
+
   async chunksStored(d: FileDescriptor): Promise<number> {
     return this.storeOf(d).chunksStored(d)
   }
@@ -135,6 +143,13 @@ export class ConversationFiles {
   async delete(d: FileDescriptor): Promise<void> {
     this.transfers.cancel(d)
     await this.storeOf(d).delete(d)
+  }
+
+  /** Stops every download and erases both stores' chunks: the contact is being removed. */
+  async eraseAll(): Promise<void> {
+    await this.transfers.close()
+    await this.own?.clearAll()
+    await this.theirs?.clearAll()
   }
 
   async close(): Promise<void> {

@@ -155,6 +155,12 @@ export class BlobStore {
     await this.blobs.clear(d.blob)
   }
 
+  /** Erases every sealed chunk this store holds, whoever wrote it (a contact removed). */
+  async clearAll(): Promise<void> {
+    await this.core.ready()
+    if (this.core.length > 0) await this.core.clear(0, this.core.length)
+  }
+
   close(): Promise<void> {
     return this.core.close()
   }

@@ -61,6 +61,8 @@ const PART_OF = {
   cancelDownload: 'files',
   saveFile: 'files',
   readFile: 'files',
+  forwardFile: 'files',
+  fileInfo: 'files',
   homeNode: 'home',
   linkHomeNode: 'home',
   unlinkHomeNode: 'home',

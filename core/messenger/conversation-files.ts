@@ -13,6 +13,7 @@ import {
   wantsAutoDownload,
   type AutoDownloadPolicy,
   type FileDescriptor,
+  type SendFileOptions,
   type TransferUpdate
 } from '../blobs'
 import { keys, type Store } from '../store'
@@ -77,14 +78,20 @@ export class FileShelf {
     return this.files.renewTheirs()
   }
 
+  /** Erases every chunk of both stores (the contact is removed; the caller ends the store epoch). */
+  eraseAll(): Promise<void> {
+    this.states.clear()
+    return this.files.eraseAll()
+  }
+
   close(): Promise<void> {
     return this.files.close()
   }
 
   /** Seals a file into my store for a new message; the descriptor goes into the message. */
-  async seal(path: string, name?: string): Promise<FileDescriptor> {
+  async seal(path: string, opts: SendFileOptions = {}): Promise<FileDescriptor> {
     try {
-      return await this.files.send(path, name === undefined ? {} : { name })
+      return await this.files.send(path, opts)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CairnError('not-found', `no file at ${path}`)
       return refused(err)
@@ -171,6 +178,23 @@ export class FileShelf {
     await this.files.delete(d).catch(() => undefined)
   }
 
+  /** The file of one of this conversation's messages, complete here: an incoming one is downloaded first. */
+  async forwardable(id: string): Promise<FileDescriptor> {
+    const { m, seq } = await this.message(id)
+    const d = this.descriptorOf(m)
+    await this.download(m, seq)
+    return d
+  }
+
+  /** Copies a file complete in `from` into my store, for a message to this contact. */
+  async copyFrom(from: FileShelf, d: FileDescriptor): Promise<FileDescriptor> {
+    try {
+      return await this.files.forwardFrom(from.files, d)
+    } catch (err) {
+      return refused(err)
+    }
+  }
+
   // The API's file calls name a message by its id.
 
   async downloadMessage(id: string): Promise<void> {
@@ -184,6 +208,12 @@ export class FileShelf {
 
   async saveMessage(id: string, folder: string): Promise<string> {
     return this.save((await this.message(id)).m, folder)
+  }
+
+  async infoMessage(id: string): Promise<FileInfo> {
+    const info = this.info((await this.message(id)).m)
+    if (!info) throw new CairnError('not-found', 'the message carries no file')
+    return info
   }
 
   async readMessage(id: string, start: number, length: number): Promise<Buffer> {

@@ -149,8 +149,8 @@ export class Messenger extends EventEmitter {
       bundle: () => self.bundle(),
       log: (message) => console.warn(`[cairn/home] ${message}`)
     })
-    this.files = new MessengerFiles(directory, parts.files)
     this.erasure = new Erasure({ store, epochs: parts.epochs, directory, events, clock: parts.clock ?? Date.now, checkMs: parts.expiryCheckMs })
+    this.files = new MessengerFiles(directory, parts.files, (bytes) => self.saveMeta({ ...self.meta, autoDownloadBytes: bytes }))
   }
 
   /** Loads contacts and requests, repairs interrupted sends, and joins the network. */
@@ -200,7 +200,7 @@ export class Messenger extends EventEmitter {
 
   settings(): Settings {
     const { name, lanDiscovery, hidden = false } = this.self.meta
-    return { name, lanDiscovery, hidden }
+    return { name, lanDiscovery, hidden, autoDownloadBytes: this.files.autoDownloadBytes }
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
@@ -213,6 +213,7 @@ export class Messenger extends EventEmitter {
       await this.self.saveMeta({ ...this.self.meta, hidden: patch.hidden })
       await this.network.setHidden(patch.hidden)
     }
+    if (patch.autoDownloadBytes !== undefined) await this.files.setAutoDownload(patch.autoDownloadBytes)
     return this.settings()
   }
 
@@ -270,6 +271,7 @@ export class Messenger extends EventEmitter {
     const c = this.directory.require(id)
     this.directory.unlist(c)
     await this.network.removeContact(c.key)
+    await c.files.eraseAll()
     await c.close()
     await this.store.write(async (tx) => {
       tx.del(keys.contact(c.tag))

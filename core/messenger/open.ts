@@ -101,7 +101,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
       hidden: meta.hidden ?? false
     })
     const homeLink = await readHomeLink(opts.profileDir)
-    const files = await filesConfig(layout.scratch)
+    const files = await filesConfig(layout.scratch, meta.autoDownloadBytes)
     opened = new Messenger({
       secrets,
       corestore,
@@ -142,10 +142,10 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
  * Files on their way out live in the profile's scratch folder (owner-only); what a crash left there
  * is of no use to anyone, so it starts empty.
  */
-async function filesConfig(scratch: string): Promise<FilesConfig> {
+async function filesConfig(scratch: string, autoDownloadBytes = DEFAULT_AUTO_DOWNLOAD.maxBytes): Promise<FilesConfig> {
   await rm(scratch, { recursive: true, force: true })
   await mkdir(scratch, { recursive: true, mode: 0o700 })
-  return { scratch, maxBytes: MAX_FILE_BYTES_DEFAULT, autoDownload: DEFAULT_AUTO_DOWNLOAD }
+  return { scratch, maxBytes: MAX_FILE_BYTES_DEFAULT, autoDownload: { ...DEFAULT_AUTO_DOWNLOAD, maxBytes: autoDownloadBytes } }
 }
 
 /** The profile's meta record and prekeys; written on first open (so a crash during creation heals). */

@@ -14,6 +14,8 @@ export interface MetaRecord {
   createdAt: number
   /** Id of my current signed prekey (the one in my bundle). */
   prekeyId: number
+  /** Absent until the user sets it: DEFAULT_AUTO_DOWNLOAD's size. */
+  autoDownloadBytes?: number
 }
 
 /** One contact and my position in our two logs. Buffers are hex. */

@@ -181,6 +181,16 @@ describe('cairn nodes on a loopback testnet', () => {
     const missing = await cli(['get-file', 'alice', 'nope-9'], viaB)
     expect(missing.code).toBe(1)
     expect(missing.stderr).toMatch(/no message nope-9/)
+
+    const forwarded = await cli(['forward-file', 'alice', id, 'alice', '--json'], viaB)
+    expect(forwarded.code, forwarded.stderr).toBe(0)
+    expect(JSON.parse(forwarded.stdout).file).toMatchObject({ name: 'minutes.pdf', size: 300_000, state: 'ready' })
+    await nodeA.waitForEvent(
+      (e) => e.type === 'message' && (e.message as { direction: string; file?: { name: string } }).file?.name === 'minutes.pdf' && (e.message as { direction: string }).direction === 'in'
+    )
+    const set = await cli(['set', 'auto-download', '2M', '--json'], viaB)
+    expect(set.code, set.stderr).toBe(0)
+    expect(JSON.parse(set.stdout)).toMatchObject({ autoDownloadBytes: 2 * 1024 * 1024 })
     await Promise.all([nodeA.stop(), nodeB.stop()])
   }, 120_000)
 

@@ -23,6 +23,12 @@ describe('cairn usage errors', () => {
     expect(result.stderr).toContain(text)
   }
 
+  it('refuses an auto-download size that is not one', async () => {
+    for (const bad of ['lots', '8MB', '1.5M', '3G']) {
+      expectUsageError(await cli(['set', 'auto-download', bad], { profile: dir }), 'auto-download takes off or a size up to 2G')
+    }
+  })
+
   it('refuses an unknown command', async () => {
     expectUsageError(await cli(['frobnicate'], { profile: dir }), 'cairn: unknown command "frobnicate"')
   })

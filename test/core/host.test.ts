@@ -49,7 +49,7 @@ describe('CairnHost lifecycle', () => {
     for (const [call, code] of bad) await expect(call()).rejects.toMatchObject({ code })
     expect(await host.contacts()).toEqual([])
     // LAN discovery is on by default (this run is kept off the LAN by its options, the stored setting is not).
-    expect(await host.settings()).toEqual({ name: 'Alice', lanDiscovery: true, hidden: false })
+    expect(await host.settings()).toEqual({ name: 'Alice', lanDiscovery: true, hidden: false, autoDownloadBytes: 8 * 1024 * 1024 })
     expect(await host.setName('Alice B')).toMatchObject({ name: 'Alice B' })
   })
 

@@ -13,6 +13,7 @@ import type { CairnEvent } from '../../core/api/types'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 import { serveAppRequest } from '../../electron/app-protocol'
 import { APP_ORIGIN } from '../../electron/app-url'
+import { FileActions } from '../../electron/file-actions'
 import { createIpcHandlers } from '../../electron/ipc'
 import { DEFAULT_RENDERER_DIR } from '../../shell/web-server'
 import { realRendererDir } from '../../shell/static'
@@ -29,8 +30,11 @@ const PRELOAD_STAND_IN = `
     request: (frame) => window.__cairnRequest(frame),
     onEvent: (cb) => { listeners.add(cb); return () => listeners.delete(cb) },
     viewing: (contact) => { void window.__cairnViewing(contact) },
-    notificationPrefs: (prefs) => { void window.__cairnNotificationPrefs(prefs) }
+    notificationPrefs: (prefs) => { void window.__cairnNotificationPrefs(prefs) },
+    saveFile: (contact, message) => window.__cairnSaveFile(contact, message).then(unwrap),
+    openFile: (contact, message) => window.__cairnOpenFile(contact, message).then(unwrap)
   })
+  function unwrap(result) { if (result.ok) return result.value; throw new Error(result.error.message) }
 `
 
 async function until(cond: () => boolean, ms = 10_000): Promise<void> {
@@ -57,7 +61,15 @@ describe('renderer over the Electron bridge', () => {
     dir = await mkdtemp(join(tmpdir(), 'cairn-bridge-'))
     otherDir = await mkdtemp(join(tmpdir(), 'cairn-bridge-other-'))
     host = new CairnHost({ profileDir: dir, bootstrap: testnet.bootstrap, lanDiscovery: false })
-    const handlers = createIpcHandlers({ host, onViewing: (c) => viewing.push(c), onNotificationPrefs: (p) => told.push(p) })
+    const files = new FileActions({
+      host,
+      profileDir: dir,
+      downloadsDir: otherDir,
+      openDir: join(otherDir, 'opened'),
+      showSaveDialog: async () => null,
+      openPath: async () => 'not in this test'
+    })
+    const handlers = createIpcHandlers({ host, onViewing: (c) => viewing.push(c), onNotificationPrefs: (p) => told.push(p), files })
     const root = await realRendererDir(DEFAULT_RENDERER_DIR)
     browser = await Browser.launch()
     page = await browser.page()
@@ -73,6 +85,8 @@ describe('renderer over the Electron bridge', () => {
     await page.exposeFunction('__cairnRequest', (frame: unknown) => handlers.request(sender(), frame))
     await page.exposeFunction('__cairnViewing', (contact: unknown) => handlers.viewing(sender(), contact))
     await page.exposeFunction('__cairnNotificationPrefs', (prefs: unknown) => handlers.notificationPrefs(sender(), prefs))
+    await page.exposeFunction('__cairnSaveFile', (contact: unknown, message: unknown) => handlers.saveFile(sender(), contact, message))
+    await page.exposeFunction('__cairnOpenFile', (contact: unknown, message: unknown) => handlers.openFile(sender(), contact, message))
     await page.addInitScript(PRELOAD_STAND_IN)
     host.on('event', (event: CairnEvent) => {
       void page.evaluate((e) => (window as unknown as { __cairnEmit(e: unknown): void }).__cairnEmit(e), event).catch(() => {})

@@ -20,7 +20,9 @@ import type {
   NetworkStatus,
   HomeNodeStatus,
   Profile,
-  Settings
+  Settings,
+  FileInfo,
+  VoiceNoteMediaType
 } from '../../core/api/types'
 import { checkId, fakeId, safetyNumberOf } from './contact-ids'
 
@@ -38,6 +40,7 @@ export class FakeApi implements CairnApi {
   logs = new Map<ContactId, Message[]>()
   net: NetworkStatus = { mode: 'internet', peers: 0, contactsOnline: 0, lanDiscovery: true }
   hidden = false
+  autoDownloadBytes = 8 * 1024 * 1024
   private nextId = 1
 
   emit(e: CairnEvent): void {
@@ -325,8 +328,8 @@ export class FakeApi implements CairnApi {
     this.uploadsById.get(upload)?.pieces.push(Buffer.from(piece, 'base64'))
   }
 
-  async sendUpload(contact: ContactId, upload: string, name: string): Promise<Message> {
-    this.record('sendUpload', [contact, upload, name])
+  async sendUpload(contact: ContactId, upload: string, name: string, mediaType?: VoiceNoteMediaType): Promise<Message> {
+    this.record('sendUpload', [contact, upload, name, mediaType])
     const u = this.uploadsById.get(upload)
     if (!u) throw new CairnError('not-found', 'no such upload')
     this.uploadsById.delete(upload)
@@ -342,10 +345,30 @@ export class FakeApi implements CairnApi {
       sentAt: now,
       receivedAt: now,
       state: 'pending',
-      file: { id: `f${id}`, name, size: bytes.length, mediaType: 'application/octet-stream', preview: null, width: null, height: null, state: 'ready' }
+      file: { id: `f${id}`, name, size: bytes.length, mediaType: mediaType ?? 'application/octet-stream', preview: null, width: null, height: null, state: 'ready' }
     }
     this.append(message)
     return message
+  }
+
+  async fileInfo(contact: ContactId, message: string): Promise<FileInfo> {
+    this.record('fileInfo', [contact, message])
+    const file = (this.logs.get(contact) ?? []).find((m) => m.id === message)?.file
+    if (!file) throw new CairnError('not-found', 'the message carries no file')
+    return file
+  }
+
+  async forwardFile(contact: ContactId, message: string, to: ContactId): Promise<Message> {
+    this.record('forwardFile', [contact, message, to])
+    const original = (this.logs.get(contact) ?? []).find((m) => m.id === message)
+    if (!original?.file) throw new CairnError('not-found', 'the message carries no file')
+    this.contactOrThrow(to)
+    const now = Date.now()
+    const id = `m${this.nextId++}`
+    this.fileBytes.set(id, this.fileBytes.get(message) ?? Buffer.alloc(0))
+    const copy: Message = { id, contact: to, direction: 'out', text: '', sentAt: now, receivedAt: now, state: 'pending', file: { ...original.file, state: 'ready' } }
+    this.append(copy)
+    return copy
   }
 
   async downloadFile(contact: ContactId, message: string): Promise<void> {
@@ -447,12 +470,13 @@ export class FakeApi implements CairnApi {
   }
 
   async settings(): Promise<Settings> {
-    return { name: this.open().name, lanDiscovery: this.net.lanDiscovery, hidden: this.hidden }
+    return { name: this.open().name, lanDiscovery: this.net.lanDiscovery, hidden: this.hidden, autoDownloadBytes: this.autoDownloadBytes }
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     if (patch.lanDiscovery !== undefined) this.net = { ...this.net, lanDiscovery: patch.lanDiscovery }
     if (patch.hidden !== undefined) this.hidden = patch.hidden
+    if (patch.autoDownloadBytes !== undefined) this.autoDownloadBytes = patch.autoDownloadBytes
     if (patch.name !== undefined) await this.setName(patch.name)
     return this.settings()
   }

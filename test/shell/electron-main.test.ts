@@ -208,7 +208,7 @@ describe('attention: notifications and unread count', () => {
 
   it('takes preferences only from the app page, and only well-formed ones', () => {
     const told: NotificationPrefs[] = []
-    const handlers = createIpcHandlers({ host: fakeHost(() => []), onViewing: () => {}, onNotificationPrefs: (p) => told.push(p) })
+    const handlers = createIpcHandlers({ host: fakeHost(() => []), onViewing: () => {}, onNotificationPrefs: (p) => told.push(p), files: { save: async () => null, open: async () => undefined } })
     const fromApp = { senderFrame: { url: APP_ENTRY } }
     handlers.notificationPrefs({ senderFrame: { url: 'https://evil.example/' } }, { notify: 'name-and-text', muted: [] })
     handlers.notificationPrefs({ senderFrame: null }, { notify: 'name-and-text', muted: [] })

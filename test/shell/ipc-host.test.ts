@@ -31,7 +31,7 @@ describe('Electron IPC bridge over the real CairnHost', () => {
     testnet = await createLocalTestnet(3)
     dir = await mkdtemp(join(tmpdir(), 'cairn-ipc-'))
     host = new CairnHost({ profileDir: dir, bootstrap: testnet.bootstrap, lanDiscovery: false })
-    handlers = createIpcHandlers({ host, onViewing: (c) => viewing.push(c), onNotificationPrefs: () => {}, log: vi.fn() })
+    handlers = createIpcHandlers({ host, onViewing: (c) => viewing.push(c), onNotificationPrefs: () => {}, files: { save: async () => null, open: async () => undefined }, log: vi.fn() })
   })
 
   afterAll(async () => {

@@ -26,7 +26,8 @@ describe('validateArgs', () => {
     expect(API_METHODS).toContain('sendFile')
     expect(API_METHODS).toContain('deleteForEveryone')
     expect(API_METHODS).toContain('setDisappearing')
-    expect(API_METHODS).toHaveLength(53)
+    expect(API_METHODS).toContain('forwardFile')
+    expect(API_METHODS).toHaveLength(55)
   })
 
   it('takes only the disappearing-message choices', () => {

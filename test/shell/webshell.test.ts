@@ -315,7 +315,7 @@ describe('web shell', () => {
     s.ws.close()
 
     // the Electron bridge (and the CLI's control socket, which is the same dispatch) keep them
-    const ipc = createIpcHandlers({ host: asHost(rec), onViewing: () => {}, onNotificationPrefs: () => {} })
+    const ipc = createIpcHandlers({ host: asHost(rec), onViewing: () => {}, onNotificationPrefs: () => {}, files: { save: async () => null, open: async () => undefined } })
     const sender = { senderFrame: { url: APP_ENTRY } }
     const sent = await ipc.request(sender, { kind: 'request', id: 4, method: 'sendFile', args: [contact, '/tmp/photo.jpg'] })
     expect(sent).toEqual({ kind: 'response', id: 4, ok: true, result: { method: 'sendFile' } })

@@ -2,6 +2,7 @@
 import { fireEvent, within } from '@testing-library/dom'
 import { afterEach, describe, expect, test } from 'vitest'
 import { fileKind, formatBytes, formatTimeLeft, progressText } from '../../renderer/src/lib/files'
+import { formatDuration, isVoiceNote, playableType, recordingType, voiceNoteName, waveform, WAVEFORM_BARS } from '../../renderer/src/lib/voice'
 import { mountComponent, useSvelteRunner, type Mounted } from '../helpers/mount'
 
 const runner = useSvelteRunner()
@@ -61,6 +62,44 @@ describe('a file in a conversation', () => {
     const voice = await card(view({ name: 'note.ogg', mediaType: 'audio/ogg', preview: null, state: 'ready' }), { src: 'http://127.0.0.1:1/f' })
     expect(voice.ui.getByLabelText('Play note.ogg').tagName).toBe('AUDIO')
   })
+})
+
+describe('a voice note and forwarding', () => {
+  test('a voice note shows as one, with a labelled play button, a waveform and its player; Forward is offered when possible', async () => {
+    const { ui, calls } = await card(view({ name: 'voice-note-2026-12-01-071200.webm', mediaType: 'audio/vnd.cairn.voice+webm', preview: null, state: 'ready' }), {
+      src: 'blob:x',
+      // jsdom decodes no audio: the note is drawn flat, with no duration
+      load: () => Promise.resolve(new Blob([new Uint8Array(4)])),
+      onforward: () => calls.push('forward')
+    })
+    expect(ui.getByText('Voice note')).toBeTruthy()
+    expect(ui.getByRole('group', { name: 'Voice note' })).toBeTruthy()
+    expect(ui.getByRole('button', { name: 'Play voice note' })).toBeTruthy()
+    expect(ui.getByLabelText('Voice note voice-note-2026-12-01-071200.webm').tagName).toBe('AUDIO')
+    expect(ui.getByTestId('waveform').children).toHaveLength(WAVEFORM_BARS)
+    await fireEvent.click(ui.getByRole('button', { name: 'Forward voice-note-2026-12-01-071200.webm' }))
+    expect(calls).toEqual(['forward'])
+  })
+
+  test('without anyone to forward to, there is no Forward button', async () => {
+    const { ui } = await card(view({ state: 'ready' }), { src: 'blob:y' })
+    expect(ui.queryByRole('button', { name: /^Forward/ })).toBeNull()
+  })
+})
+
+test('voice note wording and waveform', () => {
+  expect([formatDuration(0), formatDuration(7.9), formatDuration(61), formatDuration(3725)]).toEqual(['0:00', '0:07', '1:01', '1:02:05'])
+  expect(voiceNoteName(new Date(2026, 11, 1, 7, 5, 9), 'webm')).toBe('voice-note-2026-12-01-070509.webm')
+  expect(recordingType((t) => t.startsWith('audio/webm'))).toMatchObject({ mediaType: 'audio/vnd.cairn.voice+webm', extension: 'webm' })
+  expect(recordingType((t) => t.startsWith('audio/ogg'))).toMatchObject({ mediaType: 'audio/vnd.cairn.voice+ogg' })
+  expect(recordingType(() => false)).toBeNull()
+  expect([isVoiceNote('audio/vnd.cairn.voice+ogg'), isVoiceNote('audio/ogg'), playableType('audio/vnd.cairn.voice+webm')]).toEqual([true, false, 'audio/webm'])
+  const samples = new Float32Array(100)
+  samples[10] = -0.5
+  samples[60] = 0.25
+  expect(waveform(samples, 4)).toEqual([1, 0, 0.5, 0])
+  expect(waveform(new Float32Array(10), 3)).toEqual([0, 0, 0])
+  expect(waveform(new Float32Array(0), 2)).toEqual([0, 0])
 })
 
 test('file wording', () => {

@@ -83,6 +83,24 @@ test('export shows the sealed backup as text to copy; LAN discovery and the name
   expect(api.me?.name).toBe('Ada L.')
 })
 
+test('the auto-download size shows the node\'s and saves a new one in bytes; a bad one is refused', async () => {
+  await mounted!.settle()
+  const field = ui.getByLabelText(/Download images and voice notes by themselves/) as HTMLInputElement
+  expect(field.value).toBe('8')
+  await fill('Download images and voice notes by themselves up to (MB)', '2.5')
+  await fireEvent.click(ui.getByRole('button', { name: 'Save download size' }))
+  await mounted!.settle()
+  expect(api.autoDownloadBytes).toBe(Math.round(2.5 * 1024 * 1024))
+  // the field's own limits hold back a negative size; an empty one is refused with a reason
+  for (const bad of ['-1', '']) {
+    await fill('Download images and voice notes by themselves up to (MB)', bad)
+    await fireEvent.click(ui.getByRole('button', { name: 'Save download size' }))
+    await mounted!.settle()
+  }
+  expect(ui.getByText('Enter a size from 0 to 2048 MB.')).toBeTruthy()
+  expect(api.autoDownloadBytes).toBe(Math.round(2.5 * 1024 * 1024))
+})
+
 test('the backup passphrase must be typed twice alike before anything is exported', async () => {
   const exported = () => ui.queryByLabelText('Identity backup')
   await fill('Profile passphrase', 'correct horse battery')

@@ -1,7 +1,7 @@
 // File bytes between the page and the node, through the API only: a picked file goes up in pieces
 // (uploadPiece), and a received one comes back in pieces (readFile) as a Blob for an <img>, a
 // player or a download. The page never names a path.
-import type { CairnApi, ContactId, Message } from '../../../core/api/types'
+import type { CairnApi, ContactId, Message, VoiceNoteMediaType } from '../../../core/api/types'
 import { FILE_READ_MAX, UPLOAD_PIECE_MAX } from '../../../core/api/validate'
 
 function toBase64(bytes: Uint8Array): string {
@@ -17,15 +17,21 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   return out
 }
 
-/** Sends a file the person picked; `onprogress` gets the bytes handed over so far. */
-export async function uploadFile(api: CairnApi, contact: ContactId, file: File, onprogress?: (bytes: number) => void): Promise<Message> {
+/** Sends a file the person picked (or recorded: a voice note); `onprogress` gets the bytes handed over so far. */
+export async function uploadFile(
+  api: CairnApi,
+  contact: ContactId,
+  file: File,
+  onprogress?: (bytes: number) => void,
+  voiceNote?: VoiceNoteMediaType
+): Promise<Message> {
   const upload = await api.beginUpload(file.size)
   for (let at = 0; at < file.size; at += UPLOAD_PIECE_MAX) {
     const piece = new Uint8Array(await file.slice(at, at + UPLOAD_PIECE_MAX).arrayBuffer())
     await api.uploadPiece(upload, toBase64(piece))
     onprogress?.(Math.min(file.size, at + UPLOAD_PIECE_MAX))
   }
-  return api.sendUpload(contact, upload, file.name)
+  return voiceNote ? api.sendUpload(contact, upload, file.name, voiceNote) : api.sendUpload(contact, upload, file.name)
 }
 
 /** The whole of a file that is here, as a Blob of its media type. */

@@ -13,6 +13,8 @@ import type {
 import { CallController } from './call/controller.svelte'
 import { Conversation } from './conversation.svelte'
 import { readWhole, saveBlob, uploadFile } from './file-transfer'
+import { fileRoutePath } from '../../../core/api/bridge'
+import { isVoiceNote, playableType, type Recording } from './voice'
 
 /** A typing indicator without a fresh event fades after this long, in case the "stopped" event was lost. */
 const TYPING_TTL_MS = 8_000
@@ -38,6 +40,7 @@ export class Session {
   /** What is typed but not sent, per conversation, kept while other views are open. */
   readonly #drafts = new Map<ContactId, string>()
   readonly #fileUrls = new Map<string, string>()
+  readonly #fileBlobs = new Map<string, Promise<Blob>>()
 
   readonly calls: CallController
 
@@ -117,18 +120,56 @@ export class Session {
     await Promise.all(files.map((file) => this.#inOrder(contact, () => uploadFile(this.api, contact, file))))
   }
 
-  /** A blob: URL of a file that is here, made once per message. */
+  /**
+   * Where the page shows a file that is here: in Electron, the app scheme's file route (range
+   * requests, so a long video starts at once); elsewhere a blob: URL made once per message.
+   */
   async fileUrl(message: Message): Promise<string> {
+    if (window.cairn) return fileRoutePath(message.contact, message.id)
     let url = this.#fileUrls.get(message.id)
     if (!url) {
-      url = URL.createObjectURL(await readWhole(this.api, message.contact, message))
+      url = URL.createObjectURL(await this.fileBlob(message))
       this.#fileUrls.set(message.id, url)
     }
     return url
   }
 
+  /** The bytes of a file that is here, read once per message; a voice note typed as its container, for the player. */
+  fileBlob(message: Message): Promise<Blob> {
+    let blob = this.#fileBlobs.get(message.id)
+    if (!blob) {
+      const mediaType = message.file!.mediaType
+      blob = readWhole(this.api, message.contact, message).then((b) => (isVoiceNote(mediaType) ? b.slice(0, b.size, playableType(mediaType)) : b))
+      blob.catch(() => this.#fileBlobs.delete(message.id))
+      this.#fileBlobs.set(message.id, blob)
+    }
+    return blob
+  }
+
+  /** Sends a recorded voice note, in order with the messages before it. */
+  sendVoiceNote(contact: ContactId, r: Recording): Promise<void> {
+    const file = new File([r.blob], r.name, { type: r.blob.type })
+    return this.#inOrder(contact, () => uploadFile(this.api, contact, file, undefined, r.mediaType))
+  }
+
+  /** The file of a message to another contact (its sealed chunks copied by the node). */
+  forwardFile(message: Message, to: ContactId): Promise<void> {
+    return this.#inOrder(to, () => this.api.forwardFile(message.contact, message.id, to))
+  }
+
+  /** Electron asks where with the system's dialog; a browser offers a download. */
   async saveFile(message: Message): Promise<void> {
-    saveBlob(message.file!.name, await readWhole(this.api, message.contact, message))
+    if (window.cairn) await window.cairn.saveFile(message.contact, message.id)
+    else saveBlob(message.file!.name, await readWhole(this.api, message.contact, message))
+  }
+
+  /** Whether the shell can open a file with the system's application (Electron only). */
+  get canOpenFiles(): boolean {
+    return window.cairn !== undefined
+  }
+
+  async openFile(message: Message): Promise<void> {
+    await window.cairn?.openFile(message.contact, message.id)
   }
 
   #inOrder(contact: ContactId, write: () => Promise<Message>): Promise<void> {
