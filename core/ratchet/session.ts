@@ -101,7 +101,7 @@ export class Session {
     envelope: Uint8Array,
     prekey: (id: number) => SignedPrekey | null,
     oneTime: (id: number) => OneTimePrekey | null = () => null
-  ): { session: Session; plaintext: Buffer } {
+  ): { session: Session; plaintext: Buffer; oneTimeId: number | null } {
     const env = decodeEnvelope(envelope)
     if (!env.initial) throw new RatchetError('malformed', 'not an initial envelope: it does not start a session')
     const { secret, spk } = responderSecret(me, theirIdentity, env.initial, prekey, oneTime)
@@ -127,7 +127,7 @@ export class Session {
       skipped: new Map()
     })
     try {
-      return { session, plaintext: session.decryptParsed(env) }
+      return { session, plaintext: session.decryptParsed(env), oneTimeId: env.initial.oneTimeId ?? null }
     } catch (err) {
       memzero(spk.secretKey)
       memzero(secret.rootKey)

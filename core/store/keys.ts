@@ -12,7 +12,9 @@ const enum Space {
   Session = 8,
   Prekey = 9,
   Former = 10,
-  InBlock = 11
+  InBlock = 11,
+  OneTime = 12,
+  OneTimeNext = 13
 }
 
 export const TAG_BYTES = 16
@@ -45,7 +47,11 @@ export const keys = {
   session: (tag: Buffer, id: Buffer) => key(Space.Session, tag, id),
   prekey: (id: number) => key(Space.Prekey, u64(id)),
   prekeys: () => key(Space.Prekey),
-  former: (tag: Buffer) => key(Space.Former, tag)
+  former: (tag: Buffer) => key(Space.Former, tag),
+  /** My one-time prekeys (secrets until one starts a session) and the next id to make. */
+  oneTimePrekey: (id: number) => key(Space.OneTime, u64(id)),
+  oneTimePrekeys: () => key(Space.OneTime),
+  oneTimeNext: () => key(Space.OneTimeNext)
 }
 
 /** The exclusive upper bound of every key that starts with prefix. */
