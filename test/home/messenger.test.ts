@@ -133,6 +133,10 @@ describe('starting while Bob is away, through the messenger', () => {
     expect((await carol.host.contacts())[0].presence).toBe('offline')
     await carol.close()
     time.offline('carol')
+    // what she left, as the box holds it (sealed): replayed below
+    const [profile] = (await box.status()).profiles
+    const left = await box.registry.takeRequests(profile.profile, 0)
+    expect(left.length).toBeGreaterThan(0)
 
     time.online('bob')
     const back = await open(bobDir)
@@ -158,6 +162,16 @@ describe('starting while Bob is away, through the messenger', () => {
     await stranger.close()
     const again = await open(bobDir)
     expect(await texts(again, cId)).toEqual(texts3)
+
+    // A replay of her introduction once Bob no longer has her as a contact: its first envelope names
+    // the one-time prekey it used up, so it opens nothing and no request appears.
+    await again.host.removeContact(cId)
+    const replayer = await HomeClient.connect(box.publicKey, { keyPair: HyperDHT.keyPair(), bootstrap: (await f.net()).bootstrap })
+    for (const { sealed } of left) await replayer.deposit(inboxTopic(decodeContactId(bId)), sealed)
+    await replayer.close()
+    await waitFor('Bob’s messenger took the replay from his box', async () => (await again.host.homeNode()).requests === 0)
+    expect(again.of('request')).toEqual([])
+    expect(await again.host.requests()).toEqual([])
   })
 })
 
