@@ -24,7 +24,7 @@ export interface SessionDeps {
   unlink(profile: string, asking: NoiseSecretStream): Promise<void>
 }
 
-const OWNER_OPS = new Set<HomeRequest['op']>(['keep', 'drop', 'grant', 'ungrant', 'publish', 'ack', 'requests', 'status', 'unlink'])
+const OWNER_OPS = new Set<HomeRequest['op']>(['keep', 'drop', 'grant', 'ungrant', 'publish', 'supply', 'ack', 'requests', 'status', 'unlink'])
 const DONE: HomeReply = { op: 'done' }
 
 export function serveConnection(stream: NoiseSecretStream, deps: SessionDeps, onProtocolError: (reason: string) => void): HomeChannel {
@@ -114,6 +114,8 @@ async function ownerRequest(
       await deps.registry.publish(profile, request.inbox, request.bundle, request.oneTime)
       await deps.onPublished()
       return DONE
+    case 'supply':
+      return { op: 'supplied', held: await deps.registry.supply(profile, request.oneTime) }
     case 'ack':
       await deps.keeper.ack(profile, request.logKey.toString('hex'), request.upTo, deps.now())
       return DONE

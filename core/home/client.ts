@@ -81,6 +81,11 @@ export class HomeClient {
     return this.done({ op: 'publish', inbox, bundle, oneTime })
   }
 
+  /** Adds one-time prekeys to my published bundle's supply; returns how many the box holds now. */
+  async supply(oneTime: Buffer[]): Promise<number> {
+    return expect(await this.channel.request({ op: 'supply', oneTime }), 'supplied').held
+  }
+
   ack(logKey: Buffer, upTo: number): Promise<void> {
     return this.done({ op: 'ack', logKey, upTo })
   }

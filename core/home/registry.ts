@@ -8,7 +8,7 @@ import { BoxDb, dbKey, keyTail } from './box-db'
 import { HomeError } from './errors'
 import { newPairingCode, pairingProof, type PairingCode } from './pairing-code'
 import type { ProfileRecord } from './records'
-import { MAX_REQUESTS_PER_REPLY, PROFILE_ID_BYTES, type SealedItem } from './wire'
+import { MAX_ONE_TIME_PREKEYS, MAX_REQUESTS_PER_REPLY, PROFILE_ID_BYTES, type SealedItem } from './wire'
 
 export const MAX_WAITING_REQUESTS_PER_PROFILE = 64
 export const DEFAULT_QUOTA_BYTES = 1024 * 1024 * 1024
@@ -136,13 +136,29 @@ export class Registry {
     this.setGrant(profile, guest.toString('hex'), [])
   }
 
+  /** A new bundle for the profile's inbox; an empty `oneTime` keeps the supply it has for that inbox (see supply). */
   async publish(profile: string, inbox: Buffer, bundle: Buffer, oneTime: Buffer[]): Promise<void> {
     const previous = await this.db.get('prekeys', dbKey.prekeys(profile))
     if (previous !== null) this.inboxes.delete(previous.inbox.toString('hex'))
     const owner = this.inboxes.get(inbox.toString('hex'))
     if (owner !== undefined && owner !== profile) throw new HomeError('not-granted', 'another profile on this home node publishes that inbox')
-    await this.db.put('prekeys', dbKey.prekeys(profile), { inbox, bundle, oneTime })
+    const kept = oneTime.length === 0 && previous?.inbox.equals(inbox) ? previous.oneTime : oneTime
+    await this.db.put('prekeys', dbKey.prekeys(profile), { inbox, bundle, oneTime: kept })
     this.inboxes.set(inbox.toString('hex'), profile)
+  }
+
+  /**
+   * Adds one-time prekeys to those the profile's published bundle hands out, keeping at most
+   * MAX_ONE_TIME_PREKEYS (the oldest go); returns how many are held now. The owner calls it with
+   * none to learn how many are left, and tops the supply up.
+   */
+  async supply(profile: string, oneTime: Buffer[]): Promise<number> {
+    const record = await this.db.get('prekeys', dbKey.prekeys(profile))
+    if (record === null) throw new HomeError('no-profile', 'publish a bundle before one-time prekeys')
+    if (oneTime.length === 0) return record.oneTime.length
+    const held = [...record.oneTime, ...oneTime].slice(-MAX_ONE_TIME_PREKEYS)
+    await this.db.put('prekeys', dbKey.prekeys(profile), { ...record, oneTime: held })
+    return held.length
   }
 
   /** The published bundle and one one-time prekey, which is handed out once and then forgotten. */

@@ -36,6 +36,7 @@ export type HomeRequest =
   | { op: 'want'; logKey: Buffer }
   | { op: 'bundle'; inbox: Buffer }
   | { op: 'deposit'; inbox: Buffer; sealed: Buffer }
+  | { op: 'supply'; oneTime: Buffer[] }
 
 export type HomeOp = HomeRequest['op']
 
@@ -59,6 +60,7 @@ export type HomeReply =
   | ({ op: 'status' } & ProfileStatus)
   | { op: 'requests'; items: SealedItem[] }
   | { op: 'bundle'; bundle: Buffer; oneTime: Buffer | null }
+  | { op: 'supplied'; held: number }
   | { op: 'done' }
   | { op: 'error'; code: HomeErrorCode; message: string }
 
@@ -77,9 +79,10 @@ const REQUEST_OPS: readonly HomeOp[] = [
   'unlink',
   'want',
   'bundle',
-  'deposit'
+  'deposit',
+  'supply'
 ]
-const REPLY_OPS: readonly HomeReply['op'][] = ['paired', 'status', 'requests', 'bundle', 'done', 'error']
+const REPLY_OPS: readonly HomeReply['op'][] = ['paired', 'status', 'requests', 'bundle', 'done', 'error', 'supplied']
 
 function writeRequest(w: Writer, r: HomeRequest): void {
   w.uint8(REQUEST_OPS.indexOf(r.op))
@@ -114,6 +117,9 @@ function writeRequest(w: Writer, r: HomeRequest): void {
     case 'deposit':
       w.fixed(r.inbox, KEY_BYTES, 'inbox').bytes(r.sealed, MAX_SEALED_BYTES, 'sealed')
       return
+    case 'supply':
+      w.list(r.oneTime, MAX_ONE_TIME_PREKEYS, 'oneTime', (p) => w.bytes(p, MAX_ONE_TIME_PREKEY_BYTES, 'one-time prekey'))
+      return
     case 'status':
     case 'unlink':
       return
@@ -147,6 +153,8 @@ function readRequest(r: Reader): HomeRequest {
       return { op, inbox: r.fixed(KEY_BYTES, 'inbox') }
     case 'deposit':
       return { op, inbox: r.fixed(KEY_BYTES, 'inbox'), sealed: r.bytes(MAX_SEALED_BYTES, 'sealed') }
+    case 'supply':
+      return { op, oneTime: r.list(MAX_ONE_TIME_PREKEYS, 'oneTime', () => r.bytes(MAX_ONE_TIME_PREKEY_BYTES, 'one-time prekey')) }
     case 'status':
     case 'unlink':
       return { op }
@@ -173,6 +181,9 @@ function writeReply(w: Writer, r: HomeReply): void {
       return
     case 'error':
       w.string(r.code, 32, 'code').string(r.message, MAX_MESSAGE_BYTES, 'message')
+      return
+    case 'supplied':
+      w.uint(r.held)
       return
     case 'done':
       return
@@ -207,6 +218,8 @@ function readReply(r: Reader): HomeReply {
     }
     case 'done':
       return { op }
+    case 'supplied':
+      return { op, held: r.uint('held') }
     default:
       throw new HomeError('malformed', 'home frame: unknown reply op')
   }

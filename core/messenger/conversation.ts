@@ -210,7 +210,8 @@ export class Conversation {
   /** Decrypts a step of consecutive blocks of their log and commits them with the new consumed mark. */
   async consume(blocks: LogBlock[]): Promise<void> {
     const { events } = this.deps
-    const { received, updated, erased, problems, orphans } = await this.commit((rec, tx) => readBlocks(this.counterpart, rec, tx, blocks))
+    const { received, updated, erased, problems, orphans, usedOneTime } = await this.commit((rec, tx) => readBlocks(this.counterpart, rec, tx, blocks))
+    await this.deps.oneTimeUsed(usedOneTime)
     if (orphans.length > 0) this.security('decrypt-failed', orphanDetail(orphans))
     for (const p of problems) this.security(p.kind, p.detail)
     for (const { message, seq } of [...received, ...updated]) events.emit({ type: 'message', message: this.toMessage(message, seq) })

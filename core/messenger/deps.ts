@@ -1,6 +1,6 @@
 import type Corestore from 'corestore'
 import type { IdentityKeyPair, ContactKey } from '../identity'
-import type { SignedPrekey } from '../ratchet'
+import type { OneTimePrekey, SignedPrekey } from '../ratchet'
 import type { Store } from '../store'
 import type { Conversation } from './conversation'
 import type { FilesConfig } from './conversation-files'
@@ -15,6 +15,10 @@ export interface ConversationDeps {
   readonly files: FilesConfig
   /** My signed prekey of this id, while I keep it (an initial envelope names one). */
   prekey(id: number): SignedPrekey | null
+  /** My one-time prekey of this id, until a session it started is committed. */
+  oneTime(id: number): OneTimePrekey | null
+  /** Sessions started from these one-time prekeys were committed (their records deleted in that write). */
+  oneTimeUsed(ids: number[]): Promise<void>
   /** What my hello says: my name and my current prekey bundle. */
   me(): { name: string; bundle: Buffer }
   /** Whether a log key is already in use by some conversation, mine or theirs. */

@@ -6,15 +6,31 @@ import HyperDHT, { type HostPort } from 'hyperdht'
 import type Hypercore from 'hypercore'
 import { CairnError } from '../api/errors'
 import type { HomeNodeStatus } from '../api/types'
-import { HomeClient, HomeError, linkKeyPair, sealBundle, visitingKeyPair, visitorKey, type HomeLink } from '../home'
+import {
+  decodeIntroduction,
+  HomeClient,
+  HomeError,
+  linkKeyPair,
+  openRequest,
+  sealBundle,
+  visitingKeyPair,
+  visitorKey,
+  type HomeLink,
+  type Introduction
+} from '../home'
 import { inboxTopic } from '../protocol/topics'
 import { forgetHomeLink, pairIdentity } from '../home/device'
 import type { IdentityKeyPair } from '../identity'
 import type { Conversation } from './conversation'
+import { Introducer } from './introductions'
+import type { OneTimeSupply } from './one-time-supply'
 
 const RESYNC_MS = 5_000
 // How often a visit looks at what the contact's box holds of my log ('delivered to their home node').
 const WATCH_MS = 500
+// My box hands out one-time prekeys: topped up to SUPPLY_TARGET once fewer than SUPPLY_LOW are left.
+const SUPPLY_TARGET = 20
+const SUPPLY_LOW = 10
 
 export interface HomeNodeDeps {
   identity: IdentityKeyPair
@@ -25,6 +41,12 @@ export interface HomeNodeDeps {
   conversations(): Iterable<Conversation>
   /** My current signed prekey bundle, which my box serves (sealed) to someone starting with me. */
   bundle(): Buffer
+  /** My one-time prekeys, some of which my box hands out. */
+  oneTime: OneTimeSupply
+  /** An introduction someone left on my box (a request, or the next blocks of a contact's log). */
+  introduced(intro: Introduction): Promise<void>
+  /** My name, which my introductions on others' boxes carry. */
+  name(): string
   log(message: string): void
 }
 
@@ -45,9 +67,11 @@ export class HomeNodes {
   private link: HomeLink | null
   private lastSync: number | null = null
   private published: string | null = null
+  private readonly introducer: Introducer
 
   constructor(private readonly deps: HomeNodeDeps) {
     this.link = deps.link
+    this.introducer = new Introducer({ identity: deps.identity, name: deps.name, dht: () => this.network(), homeBox: () => this.box })
     this.timer = setInterval(() => this.sync(), RESYNC_MS)
     this.timer.unref()
   }
@@ -133,7 +157,10 @@ export class HomeNodes {
 
   private async pass(): Promise<void> {
     await this.syncOwn()
-    for (const c of this.deps.conversations()) await this.visit(c)
+    for (const c of this.deps.conversations()) {
+      await this.visit(c)
+      await this.introducer.step(c).catch((err: unknown) => this.deps.log(`introduction: ${err instanceof Error ? err.message : String(err)}`))
+    }
   }
 
   private async syncOwn(): Promise<void> {
@@ -147,6 +174,8 @@ export class HomeNodes {
       this.own = await HomeClient.connect(link.boxKey, { keyPair, dht: this.network() })
     }
     await this.publish()
+    await this.topUp()
+    await this.collect()
     for (const c of this.deps.conversations()) {
       if (c.record.blocked) continue
       const logs = [c.cores.mine, c.cores.theirs].filter((core): core is Hypercore => core?.key != null)
@@ -178,6 +207,29 @@ export class HomeNodes {
     const me = this.deps.identity.publicKey
     await this.own.publish(inboxTopic(me), sealBundle(me, bundle), [])
     this.published = bundle.toString('hex')
+  }
+
+  private async topUp(): Promise<void> {
+    const held = await this.own!.supply([])
+    if (held >= SUPPLY_LOW) return
+    await this.own!.supply(await this.deps.oneTime.make(this.deps.identity, SUPPLY_TARGET - held))
+  }
+
+  /** Takes the introductions waiting on my box; the box forgets each once it was handled here. */
+  private async collect(): Promise<void> {
+    let handled = 0
+    for (;;) {
+      const items = await this.own!.requests(handled)
+      if (items.length === 0) return
+      for (const { seq, sealed } of items) {
+        try {
+          await this.deps.introduced(decodeIntroduction(openRequest(this.deps.identity, sealed)))
+        } catch (err) {
+          this.deps.log(`a request on my home node was refused: ${err instanceof Error ? err.message : String(err)}`)
+        }
+        handled = Math.max(handled, seq)
+      }
+    }
   }
 
   /** While a contact with a home node is offline, my log and theirs replicate through their box. */

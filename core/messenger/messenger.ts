@@ -39,6 +39,7 @@ import type { HostPort } from 'hyperdht'
 import type { FilesConfig } from './conversation-files'
 import { MessengerFiles } from './messenger-files'
 import { Erasure } from './erasure'
+import type { OneTimeSupply } from './one-time-supply'
 
 // An invite opens an inbox for this long: enough to pass a code on, short enough not to be a beacon.
 const INVITE_TTL_MS = 15 * 60_000
@@ -51,6 +52,8 @@ export interface MessengerParts {
   epochs: StoreEpochs
   meta: MetaRecord
   prekeys: Map<number, SignedPrekey>
+  /** My one-time prekeys (my home node hands them out). */
+  oneTime: OneTimeSupply
   /** Made first: the network's firewall already asks it. */
   directory: Directory
   network: Network
@@ -120,6 +123,8 @@ export class Messenger extends EventEmitter {
       events,
       files: parts.files,
       prekey: (id) => self.prekey(id),
+      oneTime: (id) => parts.oneTime.get(id),
+      oneTimeUsed: (ids) => parts.oneTime.used(ids),
       me: () => ({ name: self.name, bundle: self.bundle() }),
       knownLog: (key) => directory.knownLog(key),
       listed: (c) => directory.isListed(c),
@@ -135,18 +140,16 @@ export class Messenger extends EventEmitter {
       network,
       self,
       events,
+      oneTime: (id) => parts.oneTime.get(id),
       conversation: (rec, tag) => new Conversation(this.conversationDeps, rec, tag)
     })
     this.lan = new LanSwitch({ network, directory, events }, parts.lanDiscovery)
     this.prekeyRotation = new PrekeyRotation({ self, directory, network, events, erase: () => parts.epochs.advance() }, parts.clock, parts.prekeyPolicy)
     this.id = ContactKey.fromBytes(self.identity.publicKey).id
     this.home = new HomeNodes({
-      identity: self.identity,
-      bootstrap: parts.bootstrap,
-      profileDir: parts.profileDir ?? '',
-      link: parts.homeLink ?? null,
-      conversations: () => directory.conversations(),
-      bundle: () => self.bundle(),
+      ...{ identity: self.identity, bootstrap: parts.bootstrap, profileDir: parts.profileDir ?? '', link: parts.homeLink ?? null },
+      ...{ conversations: () => directory.conversations(), bundle: () => self.bundle(), name: () => self.name, oneTime: parts.oneTime },
+      introduced: (intro) => this.requests.onIntroduction(intro),
       log: (message) => console.warn(`[cairn/home] ${message}`)
     })
     this.erasure = new Erasure({ store, epochs: parts.epochs, directory, events, clock: parts.clock ?? Date.now, checkMs: parts.expiryCheckMs })

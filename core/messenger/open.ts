@@ -18,6 +18,7 @@ import type { FilesConfig } from './conversation-files'
 import { Directory } from './directory'
 import { Messenger } from './messenger'
 import type { PrekeyPolicy } from './prekey-schedule'
+import { OneTimeSupply } from './one-time-supply'
 import { cleanName } from './names'
 import type { MetaRecord } from './records'
 import { openProfileStore } from './profile-store'
@@ -92,6 +93,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
     await makeProfilePrivate(opts.profileDir)
     const store = epochs.store
     const { meta, prekeys } = await loadOrInitialise(store, secrets)
+    const oneTime = await OneTimeSupply.load(store, () => epochs!.advance())
     const lanDiscovery = opts.lanDiscovery ?? meta.lanDiscovery
     const directory = new Directory()
     const network = new Network({
@@ -109,6 +111,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
       epochs,
       meta,
       prekeys,
+      oneTime,
       directory,
       network,
       lanDiscovery,

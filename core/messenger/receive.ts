@@ -14,7 +14,7 @@ import type { SessionSet } from './sessions'
 import { fileField } from './send'
 import type { ContactKey } from '../identity'
 
-type Opened = { session: Session; payload: Payload } | { problem: { kind: SecurityKind; detail: string } } | { orphan: true }
+type Opened = { session: Session; payload: Payload; oneTimeId?: number } | { problem: { kind: SecurityKind; detail: string } } | { orphan: true }
 
 /** One contact's side of reading their log: who they are and the sessions shared with them. */
 export interface Counterpart {
@@ -33,6 +33,8 @@ export interface ReadResult {
   erased: MessageRecord[]
   problems: Array<{ kind: SecurityKind; detail: string }>
   orphans: number[]
+  /** My one-time prekeys that started a session in this write (their records are deleted in it). */
+  usedOneTime: number[]
 }
 
 /**
@@ -41,7 +43,7 @@ export interface ReadResult {
  * is consumed too (never retried, never decrypted twice) and reported as a problem.
  */
 export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blocks: LogBlock[]): Promise<ReadResult> {
-  const result: ReadResult = { received: [], updated: [], erased: [], problems: [], orphans: [] }
+  const result: ReadResult = { received: [], updated: [], erased: [], problems: [], orphans: [], usedOneTime: [] }
   const touched = new Set<Session>()
   const now = Date.now()
   for (const { index, block, size } of blocks) {
@@ -57,6 +59,10 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
       continue
     }
     touched.add(opened.session)
+    if (opened.oneTimeId !== undefined) {
+      tx.del(keys.oneTimePrekey(opened.oneTimeId))
+      result.usedOneTime.push(opened.oneTimeId)
+    }
     const { payload } = opened
     if (payload.kind === 'react' || payload.kind === 'edit' || payload.kind === 'delete') {
       const changed = await applyChange(r, rec, tx, payload)
@@ -136,6 +142,7 @@ async function openEnvelope(r: Counterpart, rec: ContactRecord, tx: Tx, block: B
   const fail = (kind: SecurityKind, why: string) => ({ problem: { kind, detail: `block ${index} of the contact's log ${why}` } })
   let plaintext: Buffer
   let session: Session
+  let oneTimeId: number | null = null
   try {
     const { sessionId, initial } = inspectEnvelope(block)
     const sid = sessionId.toString('hex')
@@ -144,21 +151,22 @@ async function openEnvelope(r: Counterpart, rec: ContactRecord, tx: Tx, block: B
       session = known
       plaintext = session.decrypt(block)
     } else if (initial) {
-      const started = Session.respond(r.deps.identity, r.key.bytes, block, (id) => r.deps.prekey(id))
+      const started = Session.respond(r.deps.identity, r.key.bytes, block, (id) => r.deps.prekey(id), (id) => r.deps.oneTime(id))
       session = started.session
       plaintext = started.plaintext
+      oneTimeId = started.oneTimeId
       r.sessions.adopt(rec, session, false)
     } else {
       return { orphan: true }
     }
   } catch (err) {
     if (err instanceof RatchetError && err.code === 'unknown-prekey') {
-      return fail('decrypt-failed', `was made from a signed prekey of mine that expired and was deleted (${err.message})`)
+      return fail('decrypt-failed', `was made from a prekey of mine that is gone: expired, or a one-time prekey already used (${err.message})`)
     }
     return fail('decrypt-failed', `was rejected: ${errorText(err)}`)
   }
   try {
-    return { session, payload: decodePayload(plaintext) }
+    return { session, payload: decodePayload(plaintext), ...(oneTimeId === null ? {} : { oneTimeId }) }
   } catch (err) {
     return fail('protocol-violation', `holds a malformed message: ${errorText(err)}`)
   }

@@ -63,6 +63,12 @@ export interface ContactRecord {
    * from their signed prekey. Absent in records written before this existed.
    */
   queued?: number[]
+  /** Their one-time prekey (published form, hex) their home node handed me, for the session I start. */
+  oneTime?: string
+  /** Their home node, found by their inbox while they were away: my introduction waits there (hex). */
+  introBox?: string
+  /** Blocks of my log carried in introductions left on their home node (below this). */
+  introduced?: number
   /** The key of their blob store, as named by the first file they sent (absent before files). */
   theirBlobs?: string | null
   /**
@@ -77,6 +83,8 @@ export interface RequestRecord {
   name: string
   receivedAt: number
   bundle: string | null
+  /** Left on my home node while I was away: their log and home node, and blocks of their log from `from`. */
+  intro?: { log: string; home: string | null; from: number; envelopes: string[] }
 }
 
 export interface MessageRecord {

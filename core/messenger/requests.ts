@@ -4,7 +4,9 @@ import { ContactKey } from '../identity'
 import type { Network } from '../net'
 import type { RequestFrame } from '../net/frames'
 import { decodeInvite } from '../protocol/invite'
-import { decodeBundle } from '../ratchet'
+import type { Introduction } from '../home'
+import { decodeBundle, Session, type OneTimePrekey } from '../ratchet'
+import { feedIntroduction } from './introductions'
 import { keys, type Store } from '../store'
 import type { Conversation } from './conversation'
 import type { Directory } from './directory'
@@ -22,6 +24,8 @@ export interface RequestDeps {
   network: Network
   self: Self
   events: EventSink
+  /** My one-time prekey of this id, to check an introduction's first envelope opens. */
+  oneTime(id: number): OneTimePrekey | null
   /** A conversation for a new contact record, its logs opening. */
   conversation(rec: ContactRecord, tag: Buffer): Conversation
 }
@@ -93,6 +97,44 @@ export class ContactRequests {
     events.emit({ type: 'request', request: toRequest(record) })
   }
 
+  /**
+   * An introduction taken from my home node: the next blocks of a contact's log, or a request from
+   * someone new — held only if its first envelope opens, which only that identity could have made
+   * (opened here to check, and again when accepted, when its one-time prekey is used up).
+   */
+  async onIntroduction(intro: Introduction): Promise<void> {
+    const { store, directory, events, self } = this.deps
+    const key = ContactKey.fromBytes(intro.identity)
+    if (key.equals(self.identity.publicKey)) return
+    const c = directory.conversation(key)
+    if (c) return feedIntroduction(c, intro)
+    const held = directory.request(key)
+    if (held) return this.extend(held, intro)
+    if (directory.knows(key) || directory.requestCount >= MAX_REQUESTS) return
+    if (intro.from !== 0 || intro.envelopes.length === 0 || directory.knownLog(intro.logKey)) return
+    try {
+      Session.respond(self.identity, key.bytes, intro.envelopes[0], (id) => self.prekey(id), (id) => this.deps.oneTime(id))
+    } catch {
+      return
+    }
+    const record: RequestRecord = { pk: key.hex, name: intro.name, receivedAt: Date.now(), bundle: null, intro: introRecord(intro) }
+    await store.write((tx) => tx.putJson(keys.request(store.tag(key.bytes)), record))
+    directory.hold(record)
+    events.emit({ type: 'request', request: toRequest(record) })
+  }
+
+  /** A later introduction from someone whose request I hold: its envelopes follow on. */
+  private async extend(held: RequestRecord, intro: Introduction): Promise<void> {
+    const { store, directory } = this.deps
+    const had = held.intro
+    if (!had || had.log !== intro.logKey.toString('hex') || intro.from > had.from + had.envelopes.length) return
+    const fresh = intro.envelopes.slice(had.from + had.envelopes.length - intro.from).map((e) => e.toString('hex'))
+    if (fresh.length === 0) return
+    const record: RequestRecord = { ...held, intro: { ...had, envelopes: [...had.envelopes, ...fresh] } }
+    await store.write((tx) => tx.putJson(keys.request(store.tag(ContactKey.fromHex(held.pk).bytes)), record))
+    directory.hold(record)
+  }
+
   /** A contact ID other than mine. */
   private other(id: ContactId): ContactKey {
     const key = ContactKey.fromId(id)
@@ -104,6 +146,10 @@ export class ContactRequests {
     const { store, directory, network, events } = this.deps
     const tag = store.tag(key.bytes)
     const rec = newContactRecord(key, name, request)
+    if (request?.intro && !directory.knownLog(Buffer.from(request.intro.log, 'hex'))) {
+      rec.theirLog = request.intro.log
+      if (request.intro.home !== null) rec.home = request.intro.home
+    }
     if (rec.requested && invite !== null) rec.invite = invite.toString('hex')
     await store.write(async (tx) => {
       const former = await tx.getJson<FormerRecord>(keys.former(tag))
@@ -121,6 +167,7 @@ export class ContactRequests {
     const c = this.deps.conversation(rec, tag)
     directory.list(c)
     await c.ready()
+    if (request?.intro) await feedIntroduction(c, introOf(key, request.intro))
     network.reclassify(key)
     network.addContact(key)
     if (rec.requested) network.sendRequest(key, this.deps.self.request(), inviteOf(rec))
@@ -159,6 +206,16 @@ function newContactRecord(key: ContactKey, name: string, request: RequestRecord 
     sessions: [],
     requested: request === null
   }
+}
+
+function introRecord(intro: Introduction): NonNullable<RequestRecord['intro']> {
+  const hex = (b: Buffer) => b.toString('hex')
+  return { log: hex(intro.logKey), home: intro.home && hex(intro.home), from: intro.from, envelopes: intro.envelopes.map(hex) }
+}
+
+function introOf(key: ContactKey, r: NonNullable<RequestRecord['intro']>): Introduction {
+  const buf = (s: string) => Buffer.from(s, 'hex')
+  return { identity: key.bytes, name: '', logKey: buf(r.log), home: r.home === null ? null : buf(r.home), from: r.from, envelopes: r.envelopes.map(buf) }
 }
 
 function toRequest(r: RequestRecord): ContactRequest {

@@ -1,5 +1,5 @@
 import { CairnError } from '../api/errors'
-import { decodeBundle, MAX_PLAINTEXT_BYTES, Session } from '../ratchet'
+import { decodeBundle, decodePublishedOneTimePrekey, MAX_PLAINTEXT_BYTES, Session } from '../ratchet'
 import { keys, type Tx } from '../store'
 import type { Outbox } from './outbox'
 import { seqBytes } from './outbox'
@@ -121,7 +121,10 @@ export async function sendingSession(w: Counterpart, rec: ContactRecord, tx: Tx)
   const current = active ? await w.sessions.load(tx, active) : null
   if (current) return current
   if (!rec.bundle) return null
-  const session = Session.initiate(w.deps.identity, w.key.bytes, decodeBundle(Buffer.from(rec.bundle, 'hex'), w.key.bytes))
+  // A one-time prekey serves one start: it leaves the record in the same write as the session.
+  const oneTime = rec.oneTime ? decodePublishedOneTimePrekey(Buffer.from(rec.oneTime, 'hex'), w.key.bytes) : null
+  delete rec.oneTime
+  const session = Session.initiate(w.deps.identity, w.key.bytes, decodeBundle(Buffer.from(rec.bundle, 'hex'), w.key.bytes), oneTime)
   w.sessions.adopt(rec, session, true)
   return session
 }

@@ -27,6 +27,8 @@ export const PAIR_HELLO = Buffer.from('cairn/net/pair-hello/v1')
 export const INBOX_TOPIC = Buffer.from('cairn/net/inbox-topic/v1')
 /** What a signed prekey's signature covers: tag ‖ id u32 LE ‖ public key. */
 export const SIGNED_PREKEY = Buffer.from('cairn/signed-prekey/v1')
+/** What a published one-time prekey's signature covers: tag ‖ id u32 LE ‖ public key. */
+export const ONE_TIME_PREKEY = Buffer.from('cairn/one-time-prekey/v1')
 /** HKDF info of the ratchet's root KDF. */
 export const RATCHET_ROOT = Buffer.from('cairn/ratchet/root/v1')
 /** HKDF info prefix of X3DH's shared secret. */

@@ -24,22 +24,30 @@ const X3DH_SALT = Buffer.alloc(32)
 /**
  * X3DH's SK from the concatenated DH outputs: HKDF-SHA256(salt = 32 zero bytes,
  * ikm = 0xFF×32 ‖ DH1 ‖ DH2 [‖ DH3], info = "cairn/x3dh/v1" ‖ initiator identity ‖ responder identity
- * ‖ prekey id (u32 LE) ‖ prekey). 48 bytes: the first root key (32) and the session id (16).
+ * ‖ prekey id (u32 LE) ‖ prekey [‖ one-time prekey id (u32 LE) ‖ one-time prekey]). 48 bytes: the
+ * first root key (32) and the session id (16). With a one-time prekey the ikm ends with DH4.
  */
 export function x3dhSecret(
   dhOutputs: Buffer[],
   initiator: Uint8Array,
   responder: Uint8Array,
   prekeyId: number,
-  prekey: Uint8Array
+  prekey: Uint8Array,
+  oneTime: { id: number; publicKey: Uint8Array } | null = null
 ): { rootKey: Buffer; sessionId: Buffer } {
   const ikm = Buffer.concat([X3DH_PAD, ...dhOutputs])
-  const id = Buffer.alloc(4)
-  id.writeUInt32LE(prekeyId)
-  const okm = hkdf(ikm, X3DH_SALT, Buffer.concat([X3DH, initiator, responder, id, prekey]), 48)
+  const info = [X3DH, initiator, responder, u32(prekeyId), prekey]
+  if (oneTime) info.push(u32(oneTime.id), oneTime.publicKey)
+  const okm = hkdf(ikm, X3DH_SALT, Buffer.concat(info), 48)
   memzero(ikm)
   for (const dh of dhOutputs) memzero(dh)
   const out = { rootKey: Buffer.from(okm.subarray(0, 32)), sessionId: Buffer.from(okm.subarray(32)) }
   memzero(okm)
+  return out
+}
+
+function u32(n: number): Buffer {
+  const out = Buffer.alloc(4)
+  out.writeUInt32LE(n)
   return out
 }

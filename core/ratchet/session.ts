@@ -1,22 +1,12 @@
 import * as c from 'compact-encoding'
-import {
-  AEAD_NONCE_BYTES,
-  AEAD_TAG_BYTES,
-  aeadOpen,
-  aeadSealInto,
-  ed25519PublicToX25519,
-  ed25519SecretToX25519,
-  memzero,
-  randomBytes,
-  x25519,
-  x25519KeyPair,
-  type X25519KeyPair
-} from '../crypto'
+import { AEAD_NONCE_BYTES, AEAD_TAG_BYTES, aeadOpen, aeadSealInto, memzero, randomBytes, x25519KeyPair } from '../crypto'
 import type { IdentityKeyPair } from '../identity/keys'
 import { MAX_ENVELOPE_BYTES, decodeEnvelope, headerLength, writeHeader, type Envelope } from './envelope'
 import { RatchetError } from './errors'
-import { kdfCk, kdfRk, x3dhSecret } from './kdf'
-import { STATIC_PREKEY_ID, verifyBundle, type PrekeyBundle, type SignedPrekey } from './prekey'
+import { kdfCk, kdfRk } from './kdf'
+import type { OneTimePrekey, PublishedOneTimePrekey } from './one-time'
+import type { PrekeyBundle, SignedPrekey } from './prekey'
+import { dh, initiatorSecret, responderSecret } from './start'
 import {
   MAX_PREVIOUS_CHAINS,
   MAX_SKIP,
@@ -28,21 +18,9 @@ import {
   type RatchetState
 } from './state'
 
-/** The largest plaintext that fits in one envelope, initial header included. */
+/** The largest plaintext that fits in one envelope, the largest initial header included. */
 export const MAX_PLAINTEXT_BYTES = MAX_ENVELOPE_BYTES - headerLength(true) - AEAD_TAG_BYTES
 const MAX_COUNTER = 0xffffffff
-
-function checkIdentity(key: Uint8Array, whose: string): Buffer {
-  const x = key instanceof Uint8Array ? ed25519PublicToX25519(key) : null
-  if (!x) throw new RatchetError('malformed', `${whose} identity key is not a valid Ed25519 public key`)
-  return x
-}
-
-function dh(secretKey: Uint8Array, publicKey: Uint8Array): Buffer {
-  const out = x25519(secretKey, publicKey)
-  if (!out) throw new RatchetError('malformed', 'a public key in the exchange is a low-order point')
-  return out
-}
 
 function zeroAll(keys: Buffer[]): void {
   for (const k of keys) memzero(k)
@@ -78,27 +56,19 @@ export class Session {
   }
 
   /**
-   * Starts a session from the contact's signed prekey bundle (X3DH: DH1 = DH(IK_A, SPK_B),
-   * DH2 = DH(EK_A, IK_B), DH3 = DH(EK_A, SPK_B)); see the notes in ./index.ts. There is no start
+   * Starts a session from the contact's signed prekey bundle and, when their home node handed me
+   * one, one of their one-time prekeys (./start.ts); see the notes in ./index.ts. There is no start
    * without a bundle: a message written before it is known waits for it.
    */
-  static initiate(me: IdentityKeyPair, theirIdentity: Uint8Array, bundle: PrekeyBundle): Session {
-    const theirX = checkIdentity(theirIdentity, 'their')
-    if (!bundle) throw new RatchetError('malformed', 'a session starts only from the contact\'s signed prekey bundle')
-    verifyBundle(bundle, theirIdentity)
-    const { prekey, prekeyId } = bundle
-    const myX = ed25519SecretToX25519(me.secretKey)
-    const ephemeral = x25519KeyPair()
-    let secret: { rootKey: Buffer; sessionId: Buffer }
-    try {
-      const outputs = [dh(myX, prekey), dh(ephemeral.secretKey, theirX), dh(ephemeral.secretKey, prekey)]
-      secret = x3dhSecret(outputs, me.publicKey, theirIdentity, prekeyId, prekey)
-    } finally {
-      memzero(myX)
-      memzero(ephemeral.secretKey)
-    }
+  static initiate(
+    me: IdentityKeyPair,
+    theirIdentity: Uint8Array,
+    bundle: PrekeyBundle,
+    oneTime: PublishedOneTimePrekey | null = null
+  ): Session {
+    const { secret, pending } = initiatorSecret(me, theirIdentity, bundle, oneTime)
     const dhs = x25519KeyPair()
-    const ratchet = dh(dhs.secretKey, prekey)
+    const ratchet = dh(dhs.secretKey, bundle.prekey)
     const first = kdfRk(secret.rootKey, ratchet)
     memzero(ratchet)
     memzero(secret.rootKey)
@@ -108,58 +78,33 @@ export class Session {
       peer: Buffer.from(theirIdentity),
       rootKey: first.rootKey,
       dhs,
-      dhr: Buffer.from(prekey),
+      dhr: Buffer.from(bundle.prekey),
       cks: first.chainKey,
       ckr: null,
       ns: 0,
       nr: 0,
       pn: 0,
-      pending: { ephemeral: ephemeral.publicKey, prekeyId },
+      pending,
       previous: [],
       skipped: new Map()
     })
   }
 
-  /** Accepts a contact's initial envelope: derives the session it started and decrypts the message. */
+  /**
+   * Accepts a contact's initial envelope: derives the session it started and decrypts the message.
+   * An envelope naming a one-time prekey needs it from `oneTime`; the caller deletes that key when
+   * it commits the session, so a replay of the envelope finds it gone ('unknown-prekey').
+   */
   static respond(
     me: IdentityKeyPair,
     theirIdentity: Uint8Array,
     envelope: Uint8Array,
-    prekey: (id: number) => SignedPrekey | null
-  ): { session: Session; plaintext: Buffer } {
+    prekey: (id: number) => SignedPrekey | null,
+    oneTime: (id: number) => OneTimePrekey | null = () => null
+  ): { session: Session; plaintext: Buffer; oneTimeId: number | null } {
     const env = decodeEnvelope(envelope)
     if (!env.initial) throw new RatchetError('malformed', 'not an initial envelope: it does not start a session')
-    const theirX = checkIdentity(theirIdentity, 'their')
-    const myX = ed25519SecretToX25519(me.secretKey)
-    let spk: X25519KeyPair
-    if (env.initial.prekeyId === STATIC_PREKEY_ID) {
-      spk = { publicKey: checkIdentity(me.publicKey, 'my'), secretKey: Buffer.from(myX) }
-    } else {
-      const found = prekey(env.initial.prekeyId)
-      if (!found) {
-        memzero(myX)
-        throw new RatchetError('unknown-prekey', `no signed prekey with id ${env.initial.prekeyId}`)
-      }
-      if (found.publicKey?.byteLength !== 32 || found.secretKey?.byteLength !== 32) {
-        memzero(myX)
-        throw new RatchetError('malformed', `signed prekey ${env.initial.prekeyId} is not an X25519 key pair`)
-      }
-      spk = { publicKey: Buffer.from(found.publicKey), secretKey: Buffer.from(found.secretKey) }
-    }
-    const ek = env.initial.ephemeral
-    let secret: { rootKey: Buffer; sessionId: Buffer }
-    try {
-      const outputs =
-        env.initial.prekeyId === STATIC_PREKEY_ID
-          ? [dh(myX, theirX), dh(myX, ek)]
-          : [dh(spk.secretKey, theirX), dh(myX, ek), dh(spk.secretKey, ek)]
-      secret = x3dhSecret(outputs, theirIdentity, me.publicKey, env.initial.prekeyId, spk.publicKey)
-    } catch (err) {
-      memzero(spk.secretKey)
-      throw err
-    } finally {
-      memzero(myX)
-    }
+    const { secret, spk } = responderSecret(me, theirIdentity, env.initial, prekey, oneTime)
     if (!secret.sessionId.equals(env.sessionId)) {
       memzero(spk.secretKey)
       memzero(secret.rootKey)
@@ -182,7 +127,7 @@ export class Session {
       skipped: new Map()
     })
     try {
-      return { session, plaintext: session.decryptParsed(env) }
+      return { session, plaintext: session.decryptParsed(env), oneTimeId: env.initial.oneTimeId ?? null }
     } catch (err) {
       memzero(spk.secretKey)
       memzero(secret.rootKey)
@@ -217,7 +162,7 @@ export class Session {
     if (!s.cks) throw new RatchetError('malformed', 'the session has no sending chain')
     if (s.ns >= MAX_COUNTER) throw new RatchetError('too-many-skipped', 'the sending chain is exhausted')
     const { messageKey, chainKey } = kdfCk(s.cks)
-    const headerBytes = headerLength(s.pending !== null)
+    const headerBytes = headerLength(s.pending)
     const adBytes = 64 + headerBytes
     // One buffer holds sender identity ‖ receiver identity ‖ header ‖ ciphertext: the AD is its
     // first part and the envelope its last, so nothing is copied.

@@ -1,9 +1,10 @@
 // Session state and its versioned binary form (compact-encoding), version 1:
 //
-//   version (1) | flags (1): 1 receiving ratchet key, 2 sending chain, 4 receiving chain, 8 pending initial header
+//   version (1) | flags (1): 1 receiving ratchet key, 2 sending chain, 4 receiving chain, 8 pending initial header,
+//                            16 the pending header names a one-time prekey
 //   session id (16) | my identity (32) | their identity (32) | root key (32) | my ratchet key pair (32 public, 32 secret)
 //   [their ratchet key (32)] [sending chain key (32)] [receiving chain key (32)]
-//   Ns u32 | Nr u32 | PN u32 | [ephemeral (32) | prekey id u32]
+//   Ns u32 | Nr u32 | PN u32 | [ephemeral (32) | prekey id u32 [| one-time prekey id u32]]
 //   previous receiving ratchet keys: count (compact uint), 32 each
 //   skipped message keys, oldest first: count (compact uint), then ratchet key (32) | n u32 | message key (32)
 import * as c from 'compact-encoding'
@@ -60,6 +61,7 @@ const FLAG_DHR = 1
 const FLAG_CKS = 2
 const FLAG_CKR = 4
 const FLAG_PENDING = 8
+const FLAG_ONE_TIME = 16
 const fixed16 = c.fixed(16)
 
 function uintLength(n: number): number {
@@ -67,11 +69,13 @@ function uintLength(n: number): number {
 }
 
 export function encodeState(s: RatchetState): Buffer {
-  const flags = (s.dhr ? FLAG_DHR : 0) | (s.cks ? FLAG_CKS : 0) | (s.ckr ? FLAG_CKR : 0) | (s.pending ? FLAG_PENDING : 0)
+  const oneTime = s.pending?.oneTimeId !== undefined
+  const flags =
+    (s.dhr ? FLAG_DHR : 0) | (s.cks ? FLAG_CKS : 0) | (s.ckr ? FLAG_CKR : 0) | (s.pending ? FLAG_PENDING : 0) | (oneTime ? FLAG_ONE_TIME : 0)
   const size =
     2 + 16 + 32 * 5 +
     (s.dhr ? 32 : 0) + (s.cks ? 32 : 0) + (s.ckr ? 32 : 0) +
-    12 + (s.pending ? 36 : 0) +
+    12 + (s.pending ? 36 : 0) + (oneTime ? 4 : 0) +
     uintLength(s.previous.length) + 32 * s.previous.length +
     uintLength(s.skipped.size) + 68 * s.skipped.size
   const buffer = Buffer.allocUnsafe(size)
@@ -93,6 +97,7 @@ export function encodeState(s: RatchetState): Buffer {
   if (s.pending) {
     c.fixed32.encode(state, s.pending.ephemeral)
     c.uint32.encode(state, s.pending.prekeyId)
+    if (s.pending.oneTimeId !== undefined) c.uint32.encode(state, s.pending.oneTimeId)
   }
   c.uint.encode(state, s.previous.length)
   for (const dh of s.previous) c.fixed32.encode(state, dh)
@@ -133,7 +138,10 @@ function readFields(state: c.State, flags: number): RatchetState {
     previous: [],
     skipped: new Map()
   }
-  if (flags & FLAG_PENDING) s.pending = { ephemeral: fixed32(), prekeyId: c.uint32.decode(state) }
+  if (flags & FLAG_PENDING) {
+    s.pending = { ephemeral: fixed32(), prekeyId: c.uint32.decode(state) }
+    if (flags & FLAG_ONE_TIME) s.pending.oneTimeId = c.uint32.decode(state)
+  }
   const previous = readCount(state, MAX_PREVIOUS_CHAINS, 'previous chains')
   for (let i = 0; i < previous; i++) s.previous.push(fixed32())
   const skipped = readCount(state, MAX_DECODED_SKIPPED, 'skipped keys')
@@ -152,7 +160,8 @@ function readState(bytes: Uint8Array): RatchetState {
     throw new DecodeError(`session state version ${bytes[0]}, this build reads ${STATE_VERSION}`, 'unsupported-version')
   }
   const flags = bytes[1]
-  if (flags & ~(FLAG_DHR | FLAG_CKS | FLAG_CKR | FLAG_PENDING)) throw malformed(`unknown flags ${flags}`)
+  if (flags & ~(FLAG_DHR | FLAG_CKS | FLAG_CKR | FLAG_PENDING | FLAG_ONE_TIME)) throw malformed(`unknown flags ${flags}`)
+  if (flags & FLAG_ONE_TIME && !(flags & FLAG_PENDING)) throw malformed('a one-time prekey id without a pending header')
   // One private copy: the fields are views into it, so the caller's bytes are never aliased or zeroed.
   const buffer = Buffer.from(bytes)
   const s = decodeExact(c.state(2, buffer.byteLength, buffer), (state) => readFields(state, flags), {

@@ -13,7 +13,9 @@ const enum Space {
   Prekey = 9,
   Former = 10,
   InBlock = 11,
-  Expiry = 12
+  Expiry = 12,
+  OneTime = 13,
+  OneTimeNext = 14
 }
 
 export const TAG_BYTES = 16
@@ -51,7 +53,11 @@ export const keys = {
   expiry: (at: number, tag: Buffer, seq: number) => key(Space.Expiry, u64(at), tag, u64(seq)),
   expiries: () => key(Space.Expiry),
   /** Below every entry that expires at `at` or later. */
-  expiriesUntil: (at: number) => key(Space.Expiry, u64(at))
+  expiriesUntil: (at: number) => key(Space.Expiry, u64(at)),
+  /** My one-time prekeys (secrets until one starts a session) and the next id to make. */
+  oneTimePrekey: (id: number) => key(Space.OneTime, u64(id)),
+  oneTimePrekeys: () => key(Space.OneTime),
+  oneTimeNext: () => key(Space.OneTimeNext)
 }
 
 /** The exclusive upper bound of every key that starts with prefix. */

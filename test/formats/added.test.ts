@@ -8,6 +8,7 @@ import { recordPreview } from '../../core/messenger/payload'
 import type { ContactRecord, MessageRecord } from '../../core/messenger/records'
 import { contactView, messageState, messageView } from '../../core/messenger/views'
 import { keys } from '../../core/store/keys'
+import type { RequestRecord } from '../../core/messenger/records'
 
 const text = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), 'utf8').trim()
 
@@ -45,4 +46,15 @@ describe('optional fields of the store records (v2/store-records-optional.json)'
     expect(messageView(record, 'CONTACT-ID', messageState(record, seq, progress))).toEqual(view)
     expect(recordPreview(record)).toBe(preview)
   })
+})
+
+it('the store keys of one-time prekeys, and the record fields that starting through a home node adds', () => {
+  const frozen = JSON.parse(text('store-one-time-v2.json')) as Record<string, string>
+  expect(keys.oneTimePrekey(5).toString('hex')).toBe(frozen.oneTimePrekey5)
+  expect(keys.oneTimePrekeys().toString('hex')).toBe(frozen.oneTimePrekeys)
+  expect(keys.oneTimeNext().toString('hex')).toBe(frozen.oneTimeNext)
+  const request = JSON.parse(frozen.requestWithIntroduction) as RequestRecord
+  expect(request.intro).toEqual({ log: '22'.repeat(32), home: null, from: 0, envelopes: ['0102', '0304'] })
+  const contact = JSON.parse(frozen.contactIntroducing) as Pick<ContactRecord, 'oneTime' | 'introBox' | 'introduced'>
+  expect(contact).toEqual({ oneTime: '33'.repeat(101), introBox: '44'.repeat(32), introduced: 2 })
 })

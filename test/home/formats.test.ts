@@ -8,7 +8,7 @@ import { decodeHomeFrame, encodeHomeFrame, MAX_GRANT_LOGS } from '../../core/hom
 import { ed25519KeyPair } from '../../core/crypto'
 import { decodeIntroduction, encodeIntroduction } from '../../core/home/introduction'
 import { decodeControlFrame, encodeControlFrame } from '../../core/net/frames'
-import { BOX_SEED, FRAMES, HOME_FRAME, INTRODUCTION, LINK, PAIRING_CODE, RECORDS } from './samples'
+import { BOX_SEED, FRAMES, HOME_FRAME, INTRODUCTION, INTRODUCTION_V1, LINK, PAIRING_CODE, RECORDS } from './samples'
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/home/${name}`, import.meta.url), 'utf8')) as Record<string, string>
 const hex = (s: string) => Buffer.from(s, 'hex')
@@ -39,8 +39,9 @@ describe('home node formats (frozen)', () => {
     expect(decodeBoxKey(hex(frozen['box.key'])).publicKey).toEqual(ed25519KeyPair(BOX_SEED).publicKey)
     expect(encodePairingCode(PAIRING_CODE)).toBe(frozen['pairing-code'])
     expect(decodePairingCode(frozen['pairing-code'])).toEqual(PAIRING_CODE)
-    expect(encodeIntroduction(INTRODUCTION).toString('hex')).toBe(frozen.introduction)
-    expect(decodeIntroduction(hex(frozen.introduction))).toEqual(INTRODUCTION)
+    expect(decodeIntroduction(hex(frozen.introduction))).toEqual(INTRODUCTION_V1)
+    expect(encodeIntroduction(INTRODUCTION).toString('hex')).toBe(frozen['introduction-v2'])
+    expect(decodeIntroduction(hex(frozen['introduction-v2']))).toEqual(INTRODUCTION)
     expect(decodeIntroduction(encodeIntroduction({ ...INTRODUCTION, home: null }))).toEqual({ ...INTRODUCTION, home: null })
     expect(encodeControlFrame(HOME_FRAME).toString('hex')).toBe(frozen['control-home'])
     expect(decodeControlFrame(hex(frozen['control-home']))).toEqual(HOME_FRAME)

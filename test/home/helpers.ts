@@ -83,3 +83,26 @@ export async function diskBytes(dir: string): Promise<Buffer> {
   }
   return Buffer.concat(parts)
 }
+
+/** When each app was online: the scenario asserts two apps' intervals never overlap. */
+export class Timeline {
+  private readonly spans = new Map<string, [number, number][]>()
+  private tick = 0
+
+  online(who: string): void {
+    const list = this.spans.get(who) ?? []
+    list.push([++this.tick, Infinity])
+    this.spans.set(who, list)
+  }
+
+  offline(who: string): void {
+    const list = this.spans.get(who)!
+    list[list.length - 1][1] = ++this.tick
+  }
+
+  neverTogether(a: string, b: string): boolean {
+    const as = this.spans.get(a) ?? []
+    const bs = this.spans.get(b) ?? []
+    return as.length > 0 && bs.length > 0 && as.every(([s1, e1]) => bs.every(([s2, e2]) => e1 < s2 || e2 < s1))
+  }
+}

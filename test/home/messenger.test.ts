@@ -7,8 +7,13 @@ import { createBoxKey, HomeBox, HomeClient, openBundle, type BoxEvent } from '..
 import { decodeContactId } from '../../core/identity'
 import { inboxTopic } from '../../core/protocol/topics'
 import { decodeBundle } from '../../core/ratchet'
+import type { Message } from '../../core/api/types'
 import { pairDevice } from '../../core/home/device'
 import { Fixture, PASS, pair, waitFor, type Node } from '../helpers/core'
+import { Timeline } from './helpers'
+import { copyAndDump, holds } from '../core/profile-dump'
+import { keys } from '../../core/store/keys'
+import { decodeOneTimePrekey, decodePublishedOneTimePrekey } from '../../core/ratchet'
 
 const f = new Fixture()
 const boxes: HomeBox[] = []
@@ -95,6 +100,78 @@ describe('the messenger with home nodes', () => {
     await waitFor('Bob reads it from his home node', () => back.of('message').some((e) => e.message.text === 'left at your home node'))
     expect(await texts(back, aId)).toEqual(['ping', 'left at your home node'])
     expect((await back.host.contacts())[0].presence).toBe('offline')
+  })
+})
+
+describe('starting while Bob is away, through the messenger', () => {
+  it('3. Carol starts with Bob while he is away: his home node serves his bundle and a one-time prekey and holds her sealed request; he accepts later and reads her first messages', async () => {
+    const time = new Timeline()
+    const { box } = await homeBox()
+    const bobDir = await f.dir()
+
+    time.online('bob')
+    const bob = await f.host(bobDir)
+    const bId = (await bob.host.create('Bob', PASS)).id
+    await bob.host.linkHomeNode(await box.createPairingCode())
+    await bob.close()
+    time.offline('bob')
+    // his profile now keeps the secrets of the one-time prekeys his box hands out, from id 1
+    const before = await copyAndDump(bobDir, await f.dir(), PASS)
+    const first = before.values.find(({ key }) => key.equals(keys.oneTimePrekey(1)))
+    expect(first).toBeDefined()
+    const firstSecret = decodeOneTimePrekey(first!.value).secretKey
+
+    time.online('carol')
+    const carol = await f.host()
+    const cId = (await carol.host.create('Carol', PASS)).id
+    await carol.host.addContact(bId, 'Bob')
+    const texts3 = ['hello Bob, this is Carol', 'we met at the conference', 'write when you are back']
+    const sent: Message[] = []
+    for (const text of texts3) sent.push(await carol.host.send(bId, text))
+    await waitFor('all three left on his home node', () => carol.of('message-state').some((e) => e.id === sent[2].id && e.state === 'home'), 45_000)
+    expect((await carol.host.history(bId)).messages.map((m) => m.state)).toEqual(['home', 'home', 'home'])
+    expect((await carol.host.contacts())[0].presence).toBe('offline')
+    await carol.close()
+    time.offline('carol')
+    // what she left, as the box holds it (sealed): replayed below
+    const [profile] = (await box.status()).profiles
+    const left = await box.registry.takeRequests(profile.profile, 0)
+    expect(left.length).toBeGreaterThan(0)
+
+    time.online('bob')
+    const back = await open(bobDir)
+    await waitFor('the request from his home node', () => back.of('request').some((e) => e.request.id === cId))
+    expect(back.of('request').find((e) => e.request.id === cId)!.request.name).toBe('Carol')
+    await back.host.acceptRequest(cId)
+    await waitFor('Bob reads her first messages', () => back.of('message').filter((e) => e.message.contact === cId).length >= texts3.length)
+    expect(await texts(back, cId)).toEqual(texts3)
+    expect(back.of('security')).toEqual([])
+    expect((await back.host.contacts())[0].presence).toBe('offline')
+    await back.close()
+    time.offline('bob')
+
+    expect(time.neverTogether('carol', 'bob')).toBe(true)
+    // Carol's start used one-time prekey 1: its secret is gone from Bob's disk, and his box hands out the next
+    const after = await copyAndDump(bobDir, await f.dir(), PASS)
+    expect(after.values.some(({ key }) => key.equals(keys.oneTimePrekey(1)))).toBe(false)
+    expect(after.values.some(({ key }) => key.equals(keys.oneTimePrekey(2)))).toBe(true)
+    expect(holds(after, firstSecret)).toBe(false)
+    const stranger = await HomeClient.connect(box.publicKey, { keyPair: HyperDHT.keyPair(), bootstrap: (await f.net()).bootstrap })
+    const served = await stranger.bundle(inboxTopic(decodeContactId(bId)))
+    expect(decodePublishedOneTimePrekey(served.oneTime!, decodeContactId(bId)).id).toBe(2)
+    await stranger.close()
+    const again = await open(bobDir)
+    expect(await texts(again, cId)).toEqual(texts3)
+
+    // A replay of her introduction once Bob no longer has her as a contact: its first envelope names
+    // the one-time prekey it used up, so it opens nothing and no request appears.
+    await again.host.removeContact(cId)
+    const replayer = await HomeClient.connect(box.publicKey, { keyPair: HyperDHT.keyPair(), bootstrap: (await f.net()).bootstrap })
+    for (const { sealed } of left) await replayer.deposit(inboxTopic(decodeContactId(bId)), sealed)
+    await replayer.close()
+    await waitFor('Bob’s messenger took the replay from his box', async () => (await again.host.homeNode()).requests === 0)
+    expect(again.of('request')).toEqual([])
+    expect(await again.host.requests()).toEqual([])
   })
 })
 

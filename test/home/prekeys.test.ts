@@ -5,6 +5,7 @@ import { encodeContactId } from '../../core/identity'
 import { openBundle, openRequest, sealBundle, sealRequest } from '../../core/home'
 import { MAX_WAITING_REQUESTS_PER_PROFILE } from '../../core/home/registry'
 import { inboxTopic } from '../../core/protocol/topics'
+import { MAX_ONE_TIME_PREKEYS } from '../../core/home/wire'
 import { bundleOf, decodeBundle, encodeBundle, generateSignedPrekey } from '../../core/ratchet'
 import { diskBytes, HomeFixture } from './helpers'
 
@@ -62,6 +63,23 @@ describe('starting while the owner is away', () => {
     ]) {
       expect(disk.includes(needle)).toBe(false)
     }
+  })
+
+  it('the owner tops up the one-time supply: held counts go down as strangers take them, the oldest go past the cap', async () => {
+    const box = await f.box()
+    const bob = await f.device()
+    const owner = await f.paired(box, bob)
+    const inbox = inboxTopic(bob.identity.publicKey)
+    await expect(owner.supply([Buffer.from('too early')])).rejects.toMatchObject({ code: 'no-profile' })
+    await owner.publish(inbox, sealBundle(bob.identity.publicKey, Buffer.from('b')), [])
+    expect(await owner.supply([])).toBe(0)
+    const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => Buffer.from(`otk-${from + i}`))
+    expect(await owner.supply(batch(0, 60))).toBe(60)
+    expect(await owner.supply(batch(60, 60))).toBe(MAX_ONE_TIME_PREKEYS)
+    const stranger = await f.client(box.publicKey, HyperDHT.keyPair())
+    expect((await stranger.bundle(inbox)).oneTime?.toString()).toBe('otk-20')
+    expect(await owner.supply([])).toBe(MAX_ONE_TIME_PREKEYS - 1)
+    await expect(stranger.raw({ op: 'supply', oneTime: [] })).rejects.toMatchObject({ code: 'not-paired' })
   })
 
   it('waiting requests are capped per person', async () => {

@@ -20,6 +20,7 @@ export const FRAMES: Record<string, HomeFrame> = {
   want: { kind: 'request', id: 11, request: { op: 'want', logKey: k(3) } },
   bundle: { kind: 'request', id: 12, request: { op: 'bundle', inbox: k(6) } },
   deposit: { kind: 'request', id: 13, request: { op: 'deposit', inbox: k(6), sealed: Buffer.from('sealed') } },
+  supply: { kind: 'request', id: 14, request: { op: 'supply', oneTime: [Buffer.from('otp2'), Buffer.from('otp3')] } },
   'reply-paired': { kind: 'reply', id: 1, reply: { op: 'paired', profile: id(7), quota: 1 << 30, expireDays: 30 } },
   'reply-status': {
     kind: 'reply',
@@ -29,7 +30,8 @@ export const FRAMES: Record<string, HomeFrame> = {
   'reply-requests': { kind: 'reply', id: 8, reply: { op: 'requests', items: [{ seq: 3, sealed: Buffer.from('s3') }] } },
   'reply-bundle': { kind: 'reply', id: 12, reply: { op: 'bundle', bundle: Buffer.from('bundle'), oneTime: null } },
   'reply-done': { kind: 'reply', id: 2, reply: { op: 'done' } },
-  'reply-error': { kind: 'reply', id: 2, reply: { op: 'error', code: 'quota-exceeded', message: 'full' } }
+  'reply-error': { kind: 'reply', id: 2, reply: { op: 'error', code: 'quota-exceeded', message: 'full' } },
+  'reply-supplied': { kind: 'reply', id: 14, reply: { op: 'supplied', held: 21 } }
 }
 
 export const RECORDS: { [K in RecordKind]: RecordOf<K> } = {
@@ -44,6 +46,8 @@ export const RECORDS: { [K in RecordKind]: RecordOf<K> } = {
 
 export const LINK = { boxKey: k(10), salt: id(11), profile: id(12) }
 export const BOX_SEED = k(13)
-export const INTRODUCTION = { identity: k(17), name: 'Carol', logKey: k(18), home: k(19), envelope: Buffer.from('first envelope') }
+/** Written as version 1 (one envelope); read today as block 0 and that envelope. */
+export const INTRODUCTION_V1 = { identity: k(17), name: 'Carol', logKey: k(18), home: k(19), from: 0, envelopes: [Buffer.from('first envelope')] }
+export const INTRODUCTION = { identity: k(17), name: 'Carol', logKey: k(18), home: k(19), from: 2, envelopes: [Buffer.from('third'), Buffer.from('fourth')] }
 export const HOME_FRAME = { type: 'home' as const, box: k(20) }
 export const PAIRING_CODE = { boxKey: k(14), codeId: id(15), secret: id(16) }

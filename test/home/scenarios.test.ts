@@ -7,7 +7,7 @@ import type { SignedPrekey } from '../../core/ratchet'
 import { afterEach, describe, expect, it } from 'vitest'
 import HyperDHT from 'hyperdht'
 import type Hypercore from 'hypercore'
-import { cryptoReady, randomBytes } from '../../core/crypto'
+import { cryptoReady } from '../../core/crypto'
 import {
   decodeIntroduction,
   encodeIntroduction,
@@ -22,8 +22,20 @@ import {
   type HomeBox
 } from '../../core/home'
 import { inboxTopic } from '../../core/protocol/topics'
-import { bundleOf, decodeBundle, encodeBundle, generateSignedPrekey, Session } from '../../core/ratchet'
-import { HomeFixture, waitFor, type Device } from './helpers'
+import {
+  bundleOf,
+  decodeBundle,
+  decodePublishedOneTimePrekey,
+  encodeBundle,
+  encodePublishedOneTimePrekey,
+  generateOneTimePrekeys,
+  generateSignedPrekey,
+  publishOneTimePrekey,
+  RatchetError,
+  Session,
+  type OneTimePrekey
+} from '../../core/ratchet'
+import { HomeFixture, Timeline, waitFor, type Device } from './helpers'
 
 // Sessions start only from a signed prekey: each identity publishes one, and reads with it.
 const signedPrekeys = new Map<string, SignedPrekey>()
@@ -40,29 +52,6 @@ function prekeyOf(identity: IdentityKeyPair): SignedPrekey {
 
 const f = new HomeFixture()
 afterEach(() => f.cleanup())
-
-/** When each app was online: the scenario asserts two apps' intervals never overlap. */
-class Timeline {
-  private readonly spans = new Map<string, [number, number][]>()
-  private tick = 0
-
-  online(who: string): void {
-    const list = this.spans.get(who) ?? []
-    list.push([++this.tick, Infinity])
-    this.spans.set(who, list)
-  }
-
-  offline(who: string): void {
-    const list = this.spans.get(who)!
-    list[list.length - 1][1] = ++this.tick
-  }
-
-  neverTogether(a: string, b: string): boolean {
-    const as = this.spans.get(a) ?? []
-    const bs = this.spans.get(b) ?? []
-    return as.length > 0 && bs.length > 0 && as.every(([s1, e1]) => bs.every(([s2, e2]) => e1 < s2 || e2 < s1))
-  }
-}
 
 async function readAll(core: Hypercore, count: number): Promise<Buffer[]> {
   const out: Buffer[] = []
@@ -164,12 +153,14 @@ describe('messages between people who are never online at the same time', () => 
     const bob = await f.device()
     const carol = await f.device()
     const prekey = generateSignedPrekey(bob.identity, 7)
-    const oneTime = randomBytes(32)
+    const oneTime = new Map<number, OneTimePrekey>(generateOneTimePrekeys(1, 3).map((k) => [k.id, k]))
 
     time.online('bob')
     const owner = await f.paired(boxB, bob)
     const bundle = sealBundle(bob.identity.publicKey, encodeBundle(bundleOf(bob.identity, prekey)))
-    await owner.publish(inboxTopic(bob.identity.publicKey), bundle, [oneTime])
+    await owner.publish(inboxTopic(bob.identity.publicKey), bundle, [])
+    const published = [...oneTime.values()].map((k) => encodePublishedOneTimePrekey(publishOneTimePrekey(bob.identity, k)))
+    expect(await owner.supply(published)).toBe(3)
     await owner.close()
     time.offline('bob')
 
@@ -180,14 +171,15 @@ describe('messages between people who are never online at the same time', () => 
     expect(found.some((k) => k.equals(boxB.publicKey))).toBe(true)
     const stranger = await HomeClient.connect(boxB.publicKey, { keyPair: HyperDHT.keyPair(), dht })
     const served = await stranger.bundle(inboxTopic(bob.identity.publicKey))
-    expect(served.oneTime).toEqual(oneTime)
+    const otk = decodePublishedOneTimePrekey(served.oneTime!, bob.identity.publicKey)
+    expect(otk.id).toBe(1)
     const theirBundle = decodeBundle(openBundle(bob.identity.publicKey, served.bundle), bob.identity.publicKey)
-    const session = Session.initiate(carol.identity, bob.identity.publicKey, theirBundle)
-    const envelope = session.encrypt(Buffer.from('hello Bob, this is Carol'))
+    const session = Session.initiate(carol.identity, bob.identity.publicKey, theirBundle, otk)
+    const envelopes = ['hello Bob, this is Carol', 'second'].map((t) => session.encrypt(Buffer.from(t)))
     const log = carol.store.get({ name: 'out/bob' })
     await log.ready()
-    await log.append(envelope)
-    const intro = encodeIntroduction({ identity: carol.identity.publicKey, name: 'Carol', logKey: log.key!, home: null, envelope })
+    await log.append(envelopes)
+    const intro = encodeIntroduction({ identity: carol.identity.publicKey, name: 'Carol', logKey: log.key!, home: null, from: 0, envelopes })
     await stranger.deposit(inboxTopic(bob.identity.publicKey), sealRequest(bob.identity.publicKey, intro))
     await stranger.close()
     await dht.destroy()
@@ -201,8 +193,12 @@ describe('messages between people who are never online at the same time', () => 
     const got = decodeIntroduction(openRequest(bob.identity, item.sealed))
     expect(got).toMatchObject({ name: 'Carol', home: null })
     expect(got.identity.equals(carol.identity.publicKey)).toBe(true)
-    const opened = Session.respond(bob.identity, got.identity, got.envelope, (id) => (id === prekey.id ? prekey : null))
+    const opened = Session.respond(bob.identity, got.identity, got.envelopes[0], (id) => (id === prekey.id ? prekey : null), (id) => oneTime.get(id) ?? null)
+    oneTime.delete(1)
     expect(opened.plaintext.toString()).toBe('hello Bob, this is Carol')
+    expect(opened.session.decrypt(got.envelopes[1]).toString()).toBe('second')
+    expect(() => Session.respond(bob.identity, got.identity, got.envelopes[0], () => prekey, (id) => oneTime.get(id) ?? null)).toThrow(RatchetError)
+    expect((await back.supply([])), 'two one-time prekeys left on the box').toBe(2)
     expect(await back.requests(item.seq)).toEqual([])
     await back.close()
     time.offline('bob')

@@ -42,6 +42,8 @@ host.on('event', (event: CairnEvent) => {
     report({ type: 'network', ...event.status })
   } else if (event.type === 'request') {
     report({ type: 'request', from: event.request.id })
+  } else if (event.type === 'message-state') {
+    report({ type: 'state', contact: event.contact, id: event.id, state: event.state })
   } else if (event.type === 'contact') {
     report({ type: 'contact', id: event.contact.id, presence: event.contact.presence })
   }
@@ -81,7 +83,7 @@ async function pingPong(contact: ContactId, count: number): Promise<number[]> {
   return rtts
 }
 
-type Command = { cmd: string; id?: ContactId; name?: string; texts?: string[]; count?: number; lan?: boolean }
+type Command = { cmd: string; id?: ContactId; name?: string; texts?: string[]; count?: number; lan?: boolean; code?: string }
 // One command at a time, in the order given, as a user would.
 let queue = Promise.resolve()
 createInterface({ input: process.stdin }).on('line', (line) => {
@@ -94,8 +96,13 @@ async function run(command: Command): Promise<void> {
       await host.addContact(command.id!, command.name!)
       report({ type: 'added', id: command.id })
     } else if (command.cmd === 'send') {
-      for (const text of command.texts!) await host.send(command.id!, text)
-      report({ type: 'sent', count: command.texts!.length })
+      const ids: string[] = []
+      for (const text of command.texts!) ids.push((await host.send(command.id!, text)).id)
+      report({ type: 'sent', count: command.texts!.length, ids })
+    } else if (command.cmd === 'link') {
+      report({ type: 'linked', ...(await host.linkHomeNode(command.code!)) })
+    } else if (command.cmd === 'accept') {
+      report({ type: 'accepted', id: (await host.acceptRequest(command.id!)).id })
     } else if (command.cmd === 'history') {
       const messages = await history(command.id!)
       report({ type: 'history', id: command.id, messages: messages.map(({ direction, text }) => ({ direction, text })) })
