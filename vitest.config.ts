@@ -11,7 +11,7 @@ const NET = [
   'test/core/**/*.test.ts',
   'test/cli/{backup,calls,control-socket,delete,nodes,run-wait,usage}.test.ts',
   'test/shell/ipc-host.test.ts',
-  'test/groups/{replication,swarm}.test.ts',
+  'test/groups/{replication,swarm,messenger}.test.ts',
   'test/media/{call,call-manager,call-stream}.test.ts',
   'test/home/{box,refusals,prekeys,expiry,scenarios,messenger,cli}.test.ts'
 ]

@@ -19,7 +19,7 @@ import type { Group } from './group'
  */
 export class GroupSwarm {
   private readonly swarm: Hyperswarm
-  private readonly joined = new Map<string, Buffer>()
+  private readonly joined = new Map<string, { topic: Buffer; session: ReturnType<Hyperswarm['join']> }>()
   private readonly offCore: () => void
   private wasMember = false
 
@@ -27,10 +27,18 @@ export class GroupSwarm {
     private readonly group: Group,
     private readonly feed: GroupFeed,
     dht: HyperDHT,
-    keyPair: KeyPair
+    keyPair: KeyPair,
+    /** Called with each admitted member connection (the messenger opens its group channel on it). */
+    private readonly onMember: (conn: NoiseSecretStream) => void = () => {}
   ) {
     this.swarm = new Hyperswarm({ dht, keyPair, firewall: (remote) => !this.admits(remote) })
     this.swarm.on('connection', (conn) => this.onConnection(conn))
+    // Whom to admit changes with the membership (and before my addition reaches me): refusals are
+    // decided at each handshake, never remembered by Hyperswarm.
+    this.swarm.on('ban', (info) => {
+      info.ban(false)
+      this.swarm.peers.delete(info.publicKey.toString('hex'))
+    })
     this.offCore = feed.onCore((core) => {
       for (const conn of this.swarm.connections) core.replicate(conn)
     })
@@ -62,7 +70,7 @@ export class GroupSwarm {
   async refresh(): Promise<void> {
     const topics = this.group.topics()
     const wanted = new Set(topics.map((t) => t.toString('hex')))
-    for (const [key, topic] of this.joined) {
+    for (const [key, { topic }] of this.joined) {
       if (wanted.has(key)) continue
       this.joined.delete(key)
       await this.swarm.leave(topic)
@@ -70,15 +78,25 @@ export class GroupSwarm {
     for (const topic of topics) {
       const key = topic.toString('hex')
       if (this.joined.has(key)) continue
-      this.joined.set(key, topic)
-      await this.swarm.join(topic).flushed()
+      const session = this.swarm.join(topic)
+      this.joined.set(key, { topic, session })
+      await session.flushed()
     }
     for (const conn of this.swarm.connections) if (!this.admits(conn.remotePublicKey)) conn.destroy()
+  }
+
+  /**
+   * Announces and looks up the joined topics again: two members who joined at the same instant can
+   * each look up before the other's announcement lands, and Hyperswarm's own next lookup is minutes away.
+   */
+  async lookAgain(): Promise<void> {
+    for (const { session } of this.joined.values()) await session.refresh()
   }
 
   private onConnection(conn: NoiseSecretStream): void {
     conn.on('error', () => {})
     for (const core of this.feed.cores()) core.replicate(conn)
+    this.onMember(conn)
   }
 
   async destroy(): Promise<void> {

@@ -25,6 +25,8 @@ export interface ConversationDeps {
   homeBox(): Buffer | null
   /** The contact is connected: a request still out to them is answered. */
   met(key: ContactKey): void
+  /** The contact's log held group invitations or acceptances (kept under keys.groupSignal): act on them. */
+  groupSignals(c: Conversation): Promise<void>
   /** Where a contact's call frames go, and who hears that their connection closed. */
   calls: {
     receive(remote: Buffer, frame: Buffer): void

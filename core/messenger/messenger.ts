@@ -1,18 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type Corestore from 'corestore'
 import { CairnError } from '../api/errors'
-import type {
-  Contact,
-  ContactId,
-  ContactRequest,
-  HistoryPage,
-  HistoryQuery,
-  InviteCode,
-  Message,
-  NetworkStatus,
-  Profile,
-  Settings
-} from '../api/types'
+import type { Contact, ContactId, ContactRequest, HistoryPage, HistoryQuery, InviteCode, Message, NetworkStatus, Profile, Settings } from '../api/types'
 import { randomBytes } from '../crypto'
 import { ContactKey, exportBackup, safetyNumber, type KeystoreSecrets } from '../identity'
 import type { Network, Peer } from '../net'
@@ -38,6 +27,7 @@ import type { HomeLink } from '../home'
 import type { HostPort } from 'hyperdht'
 import type { FilesConfig } from './conversation-files'
 import { MessengerFiles } from './messenger-files'
+import { groupChatsOf, type GroupChats } from './group-chats'
 
 // An invite opens an inbox for this long: enough to pass a code on, short enough not to be a beacon.
 const INVITE_TTL_MS = 15 * 60_000
@@ -90,6 +80,7 @@ export class Messenger extends EventEmitter {
   readonly calls: Calls
   readonly home: HomeNodes
   readonly files: MessengerFiles
+  readonly groups: GroupChats
   private closing: Promise<void> | null = null
   private readonly lanPinned: boolean
 
@@ -120,7 +111,8 @@ export class Messenger extends EventEmitter {
       listed: (c) => directory.isListed(c),
       met: (key) => void network.cancelRequest(key),
       calls: { receive: (remote, frame) => calls.receive(remote, frame), connectionLost: (remote) => calls.connectionLost(remote) },
-      homeBox: () => this.home.box
+      homeBox: () => this.home.box,
+      groupSignals: (c) => this.groups.onSignals(c)
     }
     this.requests = new ContactRequests({
       store,
@@ -143,6 +135,7 @@ export class Messenger extends EventEmitter {
       log: (message) => console.warn(`[cairn/home] ${message}`)
     })
     this.files = new MessengerFiles(directory, parts.files)
+    this.groups = groupChatsOf({ store, corestore: parts.corestore, events, directory, self, network })
   }
 
   /** Loads contacts and requests, repairs interrupted sends, and joins the network. */
@@ -166,6 +159,7 @@ export class Messenger extends EventEmitter {
     await this.prekeyRotation.start()
     await network.ready()
     await this.lan.start()
+    await this.groups.start()
     for (const c of directory.conversations()) {
       if (c.record.blocked) continue
       network.addContact(c.key)
@@ -385,6 +379,7 @@ export class Messenger extends EventEmitter {
     this.prekeyRotation.stop()
     await this.home.close()
     await this.files.close()
+    await this.groups.close()
     await this.lan.settle()
     await this.network.close()
     await this.lan.close()

@@ -29,6 +29,8 @@ export interface ReadResult {
   updated: Array<{ message: MessageRecord; seq: number }>
   problems: Array<{ kind: SecurityKind; detail: string }>
   orphans: number[]
+  /** Group invitations or acceptances kept in this write (keys.groupSignal) for the groups to act on. */
+  signals: number
 }
 
 /**
@@ -37,7 +39,7 @@ export interface ReadResult {
  * is consumed too (never retried, never decrypted twice) and reported as a problem.
  */
 export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blocks: LogBlock[]): Promise<ReadResult> {
-  const result: ReadResult = { received: [], updated: [], problems: [], orphans: [] }
+  const result: ReadResult = { received: [], updated: [], problems: [], orphans: [], signals: 0 }
   const touched = new Set<Session>()
   const now = Date.now()
   for (const { index, block } of blocks) {
@@ -59,6 +61,11 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
       if (changed === 'deleted') continue
       if (changed) result.updated.push(changed)
       else result.problems.push({ kind: 'protocol-violation', detail: `block ${index} of the contact's log ${payload.kind === 'react' ? 'reacts to' : 'edits'} a message that does not exist` })
+      continue
+    }
+    if (payload.kind === 'group') {
+      tx.put(keys.groupSignal(r.tag, index), payload.data)
+      result.signals++
       continue
     }
     // other kinds (and those of newer versions) wait for this version to learn them

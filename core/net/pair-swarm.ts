@@ -13,7 +13,7 @@ const MAX_PAIR_PEERS = 4
 
 type Listener = (...args: unknown[]) => void
 
-function sharedView(dht: HyperDHT): { view: HyperDHT; release(): void } {
+export function sharedView(dht: HyperDHT): { view: HyperDHT; release(): void } {
   const added: [string | symbol, Listener][] = []
   const view: HyperDHT = new Proxy(dht, {
     get(target, prop) {

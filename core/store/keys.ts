@@ -12,7 +12,12 @@ const enum Space {
   Session = 8,
   Prekey = 9,
   Former = 10,
-  InBlock = 11
+  InBlock = 11,
+  // Groups (numbered apart from the contact spaces above, which other features extend).
+  Group = 20,
+  GroupState = 21,
+  GroupSealer = 22,
+  GroupSignal = 23
 }
 
 export const TAG_BYTES = 16
@@ -45,7 +50,16 @@ export const keys = {
   session: (tag: Buffer, id: Buffer) => key(Space.Session, tag, id),
   prekey: (id: number) => key(Space.Prekey, u64(id)),
   prekeys: () => key(Space.Prekey),
-  former: (tag: Buffer) => key(Space.Former, tag)
+  former: (tag: Buffer) => key(Space.Former, tag),
+  /** A group I am in (or was): its record, by the local random tag of my log for it. */
+  group: (tag: Buffer) => key(Space.Group, tag),
+  groups: () => key(Space.Group),
+  /** The group's snapshot (core/groups/snapshot.ts) and its pairwise sessions, written with the record. */
+  groupState: (tag: Buffer) => key(Space.GroupState, tag),
+  groupSealer: (tag: Buffer) => key(Space.GroupSealer, tag),
+  /** A group invitation or acceptance read from a contact's log, kept until it is acted on. */
+  groupSignal: (contactTag: Buffer, block: number) => key(Space.GroupSignal, contactTag, u64(block)),
+  groupSignalsOf: (contactTag: Buffer) => key(Space.GroupSignal, contactTag)
 }
 
 /** The exclusive upper bound of every key that starts with prefix. */

@@ -24,7 +24,7 @@ describe('validateArgs', () => {
     expect(API_METHODS).toContain('react')
     expect(API_METHODS).toContain('edit')
     expect(API_METHODS).toContain('sendFile')
-    expect(API_METHODS).toHaveLength(51)
+    expect(API_METHODS).toHaveLength(61)
   })
 
   it('checks call ids and media frames', () => {
