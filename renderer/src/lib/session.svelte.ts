@@ -13,6 +13,7 @@ import type {
 import { CallController } from './call/controller.svelte'
 import { Conversation } from './conversation.svelte'
 import { readWhole, saveBlob, uploadFile } from './file-transfer'
+import { Groups } from './groups.svelte'
 
 /** A typing indicator without a fresh event fades after this long, in case the "stopped" event was lost. */
 const TYPING_TTL_MS = 8_000
@@ -40,12 +41,14 @@ export class Session {
   readonly #fileUrls = new Map<string, string>()
 
   readonly calls: CallController
+  readonly groups: Groups
 
   constructor(
     readonly api: CairnApi,
     playoutWorklet = ''
   ) {
     this.calls = new CallController(api, playoutWorklet)
+    this.groups = new Groups(api)
   }
 
   async load(): Promise<void> {
@@ -59,6 +62,7 @@ export class Session {
     this.contacts = contacts
     this.requests = requests
     this.network = network
+    await this.groups.load()
   }
 
   /**
@@ -203,6 +207,11 @@ export class Session {
       case 'keyframe-request':
       case 'call-quality':
         this.calls.apply(e)
+        break
+      case 'group':
+      case 'group-message':
+      case 'group-receipts':
+        this.groups.apply(e)
         break
     }
   }
