@@ -81,7 +81,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'delete one message on this device (ids: the output of send, or history --json); erased from disk too; --for-everyone: one of mine, on both sides'
   },
   { name: 'clear', args: ['CONTACT'], options: [], summary: 'delete every message with a contact on this device; the contact stays' },
-  { name: 'send', args: ['CONTACT', 'TEXT'], options: [], summary: 'send TEXT (or stdin with -) to a contact' },
+  { name: 'send', args: ['CONTACT', 'TEXT'], options: [], summary: 'send TEXT (or stdin with -) to a contact or a group' },
   { name: 'reply', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: [], summary: 'send TEXT quoting MESSAGE (an id from history --json)' },
   { name: 'edit', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: [], summary: 'replace the text of one of my messages (or stdin with -)' },
   { name: 'react', args: ['CONTACT', 'MESSAGE', 'EMOJI'], options: [], summary: "react to MESSAGE with one EMOJI ('' takes it back)" },
@@ -91,7 +91,7 @@ export const COMMANDS: CommandSpec[] = [
     options: [],
     summary: `disappearing messages with a contact, on both sides: AFTER is ${Object.keys(DISAPPEAR_AFTER).join('|')}`
   },
-  { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact' },
+  { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact or in a group' },
   { name: 'send-file', args: ['CONTACT', 'PATH'], options: ['name'], summary: 'send a file (an image goes without its metadata, with a preview)' },
   { name: 'files', args: ['CONTACT'], options: [], summary: 'list the files exchanged with a contact, with their state' },
   { name: 'get-file', args: ['CONTACT', 'MESSAGE'], options: ['to'], summary: 'download a file, check it and save it into DIR (default: here)' },
@@ -118,6 +118,13 @@ export const COMMANDS: CommandSpec[] = [
     options: ['quota', 'expire-days'],
     summary: 'home node — on the box: init, run, invite, status, unlink PROFILE; on a device: pair CODE, status, unlink'
   },
+  {
+    name: 'group',
+    args: ['ACTION', 'GROUP', 'ARG...'],
+    options: [],
+    summary: 'create NAME [CONTACT…] | add GROUP CONTACT… | remove GROUP CONTACT | leave GROUP | rename GROUP NAME | members GROUP'
+  },
+  { name: 'groups', args: [], options: [], summary: 'list my groups with members and unread counts' },
   { name: 'help', args: ['COMMAND?'], options: [], summary: 'show help for a command' }
 ]
 
@@ -187,11 +194,13 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
     if (options[key] === undefined) throw new UsageError(`${command.name}: --${key} ${METAVAR[key]} is required (usage: ${usageLine(command)})`)
   }
 
-  const required = command.args.filter((a) => !a.endsWith('?'))
+  // A last argument ending in '...' takes any number of words, none included.
+  const variadic = command.args.at(-1)?.endsWith('...') ?? false
+  const required = command.args.filter((a) => !a.endsWith('?') && !a.endsWith('...'))
   if (rest.length < required.length) {
     throw new UsageError(`${command.name}: missing ${required.slice(rest.length).join(' ')} (usage: ${usageLine(command)})`)
   }
-  if (rest.length > command.args.length) {
+  if (rest.length > command.args.length && !variadic) {
     const hint = ['send', 'reply', 'edit'].includes(command.name) ? '; quote the text' : ''
     throw new UsageError(`${command.name}: too many arguments${hint} (usage: ${usageLine(command)})`)
   }
@@ -212,7 +221,7 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
 }
 
 export function usageLine(command: CommandSpec): string {
-  const args = command.args.map((a) => (a.endsWith('?') ? `[${a.slice(0, -1)}]` : a))
+  const args = command.args.map((a) => (a.endsWith('?') ? `[${a.slice(0, -1)}]` : a.endsWith('...') ? `[${a.slice(0, -3)}…]` : a))
   const opts = command.options.map((o) => {
     const flag = METAVAR[o] ? `--${o} ${METAVAR[o]}` : `--${o}`
     return command.required?.includes(o) ? flag : `[${flag}]`

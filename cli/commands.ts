@@ -12,6 +12,9 @@ import { UsageError } from './exit-codes'
 import { formatContacts, formatFiles, formatHistory, formatRequests, formatStatus, printable } from './format'
 import { readBackupPassphrase, readPassphrase } from './passphrase'
 import { resolveContact } from './resolve-contact'
+import { groupCommand, groupsCommand } from './group-command'
+import { resolveTarget } from './resolve-target'
+import { formatGroupHistory } from './format'
 import { openSession, type ApiSession } from './session'
 
 type Invocation = Extract<ParsedCommandLine, { kind: 'command' }>
@@ -174,7 +177,8 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
       const body = second === '-' ? await readStdin(ctx) : second
       if (body.trim() === '') throw new UsageError('send: the message text is empty')
       return async ({ api, routed }) => {
-        const message = await api.send(await resolveContact(api, first), body)
+        const target = await resolveTarget(api, first)
+        const message = target.kind === 'group' ? await api.sendToGroup(target.id, body) : await api.send(target.id, body)
         return {
           text: `${message.id}\n`,
           data: message,
@@ -206,7 +210,13 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
     case 'history': {
       const limit = integerOption('limit', call.options.limit, 1, HISTORY_LIMIT_MAX)
       return async ({ api }) => {
-        const page = await api.history(await resolveContact(api, first), limit === undefined ? undefined : { limit })
+        const target = await resolveTarget(api, first)
+        const query = limit === undefined ? undefined : { limit }
+        if (target.kind === 'group') {
+          const page = await api.groupHistory(target.id, query)
+          return { text: formatGroupHistory(page), data: page }
+        }
+        const page = await api.history(target.id, query)
         return { text: formatHistory(page), data: page }
       }
     }
@@ -267,6 +277,10 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         const status = await api.network()
         return { text: formatStatus(status), data: { ...status, running: true } }
       }
+    case 'group':
+      return groupCommand(first, second, call.positionals.slice(2))
+    case 'groups':
+      return groupsCommand()
     default:
       throw new UsageError(`${call.command.name} is not a one-shot command`)
   }

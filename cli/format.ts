@@ -1,4 +1,4 @@
-import type { Contact, ContactRequest, HistoryPage, Message, NetworkStatus } from '../core/api/types'
+import type { Contact, ContactRequest, GroupHistoryPage, GroupInfo, GroupMessage, HistoryPage, Message, NetworkStatus } from '../core/api/types'
 
 // Human-readable renderings; `--json` prints the API objects themselves instead.
 
@@ -108,4 +108,29 @@ export function formatStatus(status: NetworkStatus | null): string {
       `LAN discovery:   ${status.lanDiscovery ? 'on' : 'off'}`
     ].join('\n') + '\n'
   )
+}
+
+export function formatGroups(groups: GroupInfo[]): string {
+  if (groups.length === 0) return 'no groups (make one with: cairn group create NAME [CONTACT…])\n'
+  return table([
+    ['NAME', 'ID', 'MEMBERS', 'UNREAD', 'STATUS'],
+    ...groups.map((g) => [printable(g.name), g.id.slice(0, 12), String(g.members.length), String(g.unread), g.admin ? `${g.status},admin` : g.status])
+  ])
+}
+
+export function formatGroupMembers(group: GroupInfo): string {
+  return table([['NAME', 'ID', 'ROLE'], ...group.members.map((m) => [printable(m.name), m.id, m.role])])
+}
+
+/** One line of a group: author and text, a system line in brackets; my messages with "delivered to N of M". */
+export function formatGroupLine(m: GroupMessage): string {
+  if (m.kind === 'system') return `-- ${printable(m.text)}\n`
+  const text = m.unreadable ? '(no key for this message)' : printable(m.text)
+  const state = m.direction === 'out' ? `  [delivered ${m.delivered}/${m.of}, read ${m.read}/${m.of}]` : ''
+  return `${formatTime(m.sentAt)} ${printable(m.authorName)}: ${text}${state}\n`
+}
+
+export function formatGroupHistory(page: GroupHistoryPage): string {
+  if (page.messages.length === 0) return 'no messages\n'
+  return [...page.messages].reverse().map(formatGroupLine).join('')
 }

@@ -1,6 +1,8 @@
 // The one typed contract between a user interface (Electron renderer, web shell page, CLI) and the
 // core. Every transport (IPC, WebSocket, the CLI's control socket) carries exactly these calls and
 // events; nothing here may import Node, Electron or the DOM.
+import type { GroupApi, GroupEvent } from './group-types'
+export type * from './group-types'
 
 /** A contact ID in its human form: z-base32 of the Ed25519 public key plus a checksum. */
 export type ContactId = string
@@ -250,6 +252,7 @@ export type CairnEvent =
   | { type: 'media'; call: string; frame: MediaFrame }
   | { type: 'keyframe-request'; call: string; stream: MediaKind }
   | { type: 'call-quality'; call: string; quality: CallQuality }
+  | GroupEvent
 
 /** Before a messenger is open: is there a profile in the folder, and is it unlocked? */
 export interface AppState {
@@ -258,7 +261,7 @@ export interface AppState {
 }
 
 /** The whole client API. Every method is async and may reject with a CairnErrorShape. */
-export interface CairnApi {
+export interface CairnApi extends GroupApi {
   state(): Promise<AppState>
   create(name: string, passphrase: string): Promise<Profile>
   /**
@@ -362,6 +365,7 @@ export interface CairnApi {
   linkHomeNode(code: string): Promise<HomeNodeStatus>
   /** The home node forgets this profile and refuses this device's key from now on. */
   unlinkHomeNode(): Promise<void>
+
 }
 
 export type ApiMethod = keyof CairnApi

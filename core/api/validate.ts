@@ -1,6 +1,6 @@
 // Argument checking for CairnApi calls arriving from an untrusted transport (a web page, an IPC
 // sender, a control socket). The core may assume that whatever passed here has the declared shape.
-import { DISAPPEARING_SECONDS, MAX_FILE_BYTES_DEFAULT, MAX_FILE_READ_BYTES, MAX_NAME_CHARS, MAX_TEXT_BYTES, MAX_UPLOAD_PIECE_BYTES } from '../protocol/limits'
+import { DISAPPEARING_SECONDS, MAX_FILE_BYTES_DEFAULT, MAX_FILE_READ_BYTES, MAX_GROUP_MEMBERS, MAX_NAME_CHARS, MAX_TEXT_BYTES, MAX_UPLOAD_PIECE_BYTES } from '../protocol/limits'
 import { CairnError } from './errors'
 import type { ApiMethod, VoiceNoteMediaType } from './types'
 
@@ -158,6 +158,17 @@ function required(fields: Record<string, Check>): Check {
 const mediaFrame = required({ stream: mediaKind, keyframe: boolean, seq: count(), timestampUs: count(), data: base64(1, MEDIA_DATA_MAX) })
 const call = arg('call', callId)
 
+const groupIdCheck: Check = (value, label) => {
+  if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) fail(label, 'must be a group id (64 lowercase hex characters)')
+}
+/** A group holds at most MAX_GROUP_MEMBERS; a list of contact ids to invite is bounded by it. */
+const contactList: Check = (value, label) => {
+  if (!Array.isArray(value)) fail(label, `must be an array, got ${describe(value)}`)
+  if (value.length > MAX_GROUP_MEMBERS) fail(label, `must hold at most ${MAX_GROUP_MEMBERS} contacts`)
+  value.forEach((v, i) => contactId(v, `${label}[${i}]`))
+}
+const group = arg('group', groupIdCheck)
+
 const SPECS: Record<ApiMethod, ArgSpec[]> = {
   state: [],
   create: [arg('name', name), arg('passphrase', passphrase)],
@@ -213,7 +224,17 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   requestKeyframe: [call, arg('stream', mediaKind)],
   homeNode: [],
   linkHomeNode: [arg('code', string(1, PAIRING_CODE_MAX))],
-  unlinkHomeNode: []
+  unlinkHomeNode: [],
+  groups: [],
+  createGroup: [arg('name', name), arg('members', contactList)],
+  inviteToGroup: [group, arg('members', contactList)],
+  removeFromGroup: [group, arg('member', contactId)],
+  leaveGroup: [group],
+  renameGroup: [group, arg('name', name)],
+  sendToGroup: [group, arg('text', text)],
+  groupHistory: [group, arg('query', historyQuery, true)],
+  markGroupRead: [group],
+  groupReceipts: [group, arg('message', string(1, CURSOR_MAX))]
 }
 
 /** Every method of the API, in declaration order: what a client proxy exposes and a server accepts. */

@@ -18,6 +18,17 @@ export interface GroupMessage {
   unreadable: GroupErrorCode | null
 }
 
+/** An accepted message or membership operation, in the group's one order. */
+export interface TimelineItem {
+  log: Buffer
+  author: Buffer
+  seq: number
+  /** The operation, or null for a message. */
+  op: Op | null
+  plaintext: Buffer | null
+  unreadable: GroupErrorCode | null
+}
+
 export type GroupSecurityEvent =
   | { kind: 'fork'; evidence: ForkEvidence }
   | { kind: 'head-conflict'; conflict: HeadConflict }
@@ -132,6 +143,11 @@ export class Group {
     return this.history.logs.slice()
   }
 
+  /** Whether block `seq` of `log` was processed before the snapshot this group was restored from. */
+  restored(log: Buffer, seq: number): boolean {
+    return seq < (this.processed.get(hex(log)) ?? 0)
+  }
+
   /** Blocks of `log` delivered (their predecessors all here). */
   length(log: Buffer): number {
     const w = this.history.writerOf(log)
@@ -153,6 +169,48 @@ export class Group {
         const plaintext = r?.plaintext ?? null
         return { author: n.entry.author, seq: n.entry.seq, plaintext, unreadable: plaintext ? null : (r?.unreadable ?? 'no-sender-key') }
       })
+  }
+
+  /** Accepted messages and membership operations in the group's one order (sender key blocks left out). */
+  timeline(): TimelineItem[] {
+    return this.state.accepted
+      .filter((n) => n.entry.body.kind !== 'sender-key')
+      .map((n) => {
+        const log = this.history.logs[n.writer]
+        const base = { log, author: n.entry.author, seq: n.entry.seq }
+        const body = n.entry.body
+        if (body.kind === 'op') return { ...base, op: body.op, plaintext: null, unreadable: null }
+        const r = this.keys.record(log, n.entry.seq)
+        const plaintext = r?.plaintext ?? null
+        return { ...base, op: null, plaintext, unreadable: plaintext ? null : (r?.unreadable ?? 'no-sender-key') }
+      })
+  }
+
+  /**
+   * Current members other than the block's author whose own signed blocks show they had block `seq`
+   * of `log` (its position is in the causal past of their latest delivered block).
+   */
+  seenBy(log: Buffer, seq: number): Buffer[] {
+    const w = this.history.writerOf(log)
+    if (w === undefined) return []
+    const out: Buffer[] = []
+    for (const m of this.members()) {
+      const mw = this.history.writerOf(m.log)
+      if (mw === undefined || mw === w) continue
+      const last = this.history.node(mw, this.history.length(mw) - 1)
+      if (last && (last.vc[w] ?? 0) > seq) out.push(m.identity)
+    }
+    return out
+  }
+
+  /**
+   * My sender key for members who lacked it and can be reached now (their prekey bundle arrived
+   * since): blocks to append, or none.
+   */
+  shareKey(): Entry[] {
+    if (!this.isMember()) return []
+    this.checkedAgainst = null
+    return this.maintainSenderKey()
   }
 
   security(): GroupSecurityEvent[] {

@@ -60,7 +60,8 @@
 //  - A member's keys and decrypted texts persist as a snapshot (snapshot.ts) and the sealer's sessions
 //    as their own blob, both for the caller to store encrypted and to write together with what the
 //    group appended; that atomic step is the messenger's, not this module's.
-export { Group, type GroupMessage, type GroupOptions, type GroupSecurityEvent, type Invitation } from './group'
+export { Group, type GroupMessage, type GroupOptions, type GroupSecurityEvent, type Invitation, type TimelineItem } from './group'
+export { GroupChannel, decodeChannelFrame, encodeChannelFrame, type GroupChannelFrame, type Lengths } from './channel'
 export { GroupSwarm } from './swarm'
 export { encodeInvite, decodeInvite, encodeAccept, decodeAccept, type Invite, type Accept } from './invite'
 export { GroupError, type GroupErrorCode } from './errors'

@@ -85,9 +85,14 @@ export class Keyring {
     return true
   }
 
-  /** Members other than me who do not have my current chain yet. */
+  /**
+   * Members other than me who do not have my current chain yet and whom the sealer can reach now; a
+   * member whose prekey bundle has not reached me yet gets it in a later block, once it has.
+   */
   missing(members: Member[]): Member[] {
-    return members.filter((m) => !m.identity.equals(this.me.publicKey) && !this.sharedWith.has(hex(m.identity)))
+    return members.filter(
+      (m) => !m.identity.equals(this.me.publicKey) && !this.sharedWith.has(hex(m.identity)) && (this.sealer.canSeal?.(m.identity) ?? true)
+    )
   }
 
   /** My chain from its next message on, sealed to each of `to` with the group secret. */

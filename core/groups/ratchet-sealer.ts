@@ -88,6 +88,10 @@ export class RatchetSealer implements Sealer {
     return sealer
   }
 
+  canSeal(recipient: Buffer): boolean {
+    return this.outbound.has(recipient.toString('hex')) || this.bundleOf(recipient) !== null
+  }
+
   seal(recipient: Buffer, plaintext: Buffer): Buffer {
     const peer = recipient.toString('hex')
     let out = this.outbound.get(peer)

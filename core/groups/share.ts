@@ -21,6 +21,8 @@ const SHARE_MAX_BYTES = 1 + 32 + 32 + SENDER_KEY_ID_BYTES + CHAIN_KEY_BYTES + 5 
  */
 export interface Sealer {
   seal(recipient: Buffer, plaintext: Buffer): Buffer
+  /** Whether seal() can reach this member now (a pairwise session or their prekey bundle is known); absent: always. */
+  canSeal?(recipient: Buffer): boolean
   /** Throws when the bytes were not sealed by `sender` for me. */
   open(sender: Buffer, sealed: Buffer): Buffer
 }

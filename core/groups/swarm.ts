@@ -31,12 +31,16 @@ export class GroupSwarm {
     private readonly group: Group,
     private readonly feed: GroupFeed,
     dht: HyperDHT,
-    keyPair: KeyPair
+    keyPair: KeyPair,
+    /** Called with each admitted member connection (the messenger opens its group channel on it). */
+    private readonly onMember: (conn: NoiseSecretStream) => void = () => {}
   ) {
     const shared = sharedDht(dht)
     this.releaseDht = shared.release
     this.swarm = new Hyperswarm({ dht: shared.view, keyPair, firewall: (remote) => !this.admits(remote) })
     this.swarm.on('connection', (conn) => this.onConnection(conn))
+    // Whom to admit changes with the membership (and before my addition reaches me): refusals are
+    // decided at each handshake, never remembered by Hyperswarm.
     this.swarm.on('ban', (info) => {
       info.ban(false)
       this.swarm.peers.delete(info.publicKey.toString('hex'))
@@ -92,9 +96,18 @@ export class GroupSwarm {
     for (const conn of this.swarm.connections) if (!this.admits(conn.remotePublicKey)) conn.destroy()
   }
 
+  /**
+   * Announces and looks up the joined topics again: two members who joined at the same instant can
+   * each look up before the other's announcement lands, and Hyperswarm's own next lookup is minutes away.
+   */
+  async lookAgain(): Promise<void> {
+    for (const { session } of this.joined.values()) await session.refresh()
+  }
+
   private onConnection(conn: NoiseSecretStream): void {
     conn.on('error', () => {})
     for (const core of this.feed.cores()) core.replicate(conn)
+    this.onMember(conn)
   }
 
   async destroy(): Promise<void> {

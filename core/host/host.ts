@@ -45,7 +45,7 @@ type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never
 type ForwardedArgs<M extends OnMessenger> = M extends Proving ? Tail<Parameters<CairnApi[M]>> : Parameters<CairnApi[M]>
 const MESSENGER_NAMES = { requests: 'listRequests', network: 'networkStatus' } as const
 type MessengerName<M extends OnMessenger> = M extends keyof typeof MESSENGER_NAMES ? (typeof MESSENGER_NAMES)[M] : M
-type MessengerPart = 'calls' | 'files' | 'home' | 'erasure'
+type MessengerPart = 'calls' | 'files' | 'home' | 'erasure' | 'groups'
 const PART_OF = {
   startCall: 'calls',
   acceptCall: 'calls',
@@ -69,7 +69,17 @@ const PART_OF = {
   deleteMessage: 'erasure',
   clearConversation: 'erasure',
   deleteForEveryone: 'erasure',
-  setDisappearing: 'erasure'
+  setDisappearing: 'erasure',
+  groups: 'groups',
+  createGroup: 'groups',
+  inviteToGroup: 'groups',
+  removeFromGroup: 'groups',
+  leaveGroup: 'groups',
+  renameGroup: 'groups',
+  sendToGroup: 'groups',
+  groupHistory: 'groups',
+  markGroupRead: 'groups',
+  groupReceipts: 'groups'
 } as const satisfies Partial<Record<OnMessenger, MessengerPart>>
 type Target<M extends OnMessenger> = M extends keyof typeof PART_OF ? Messenger[(typeof PART_OF)[M]] : Messenger
 // A missing member is unknown, never a function, so the check below fails on it.

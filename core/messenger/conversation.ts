@@ -18,7 +18,7 @@ import { orphanDetail, readBlocks, type Counterpart } from './receive'
 import { Receipts } from './receipts'
 import type { ContactRecord, MessageRecord } from './records'
 import { deleteRecords } from './deletion'
-import { messagePayload, QUEUED, sealQueued, writeMessage } from './send'
+import { messagePayload, QUEUED, sealQueued, writeMessage, writeSignal } from './send'
 import { SessionSet } from './sessions'
 import type { Tx } from '../store'
 import type { FileDescriptor } from '../blobs'
@@ -165,9 +165,7 @@ export class Conversation {
     // a reply to a queued message is queued behind it, and sealQueued names the quote once it has a block
     const quoted = located && located.block !== QUEUED ? located : undefined
     const payload = messagePayload(text, now, { ...(quoted ? { replyTo: quoted } : {}), ...(extra.file ? { file: extra.file } : {}) })
-    const { message, seq, envelope } = await this.commit((rec, tx) =>
-      writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now, extra)
-    )
+    const { message, seq, envelope } = await this.commit((rec, tx) => writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now, extra))
     if (envelope) this.outbox.add(message.block, envelope, seq)
     this.resumeAppends()
     const out = this.toMessage(message, seq)
@@ -195,6 +193,13 @@ export class Conversation {
     this.announce()
   }
 
+  /** A payload that is no message of this history (a group invitation), sealed and appended like one. */
+  async sendSignal(payload: Buffer): Promise<void> {
+    const { block, envelope } = await this.commit((rec, tx) => writeSignal(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, payload))
+    this.outbox.add(block, envelope, null)
+    this.resumeAppends()
+  }
+
   /** Appends, in order, every envelope committed to my log but not yet in it. */
   resumeAppends(): void {
     const { events } = this.deps
@@ -210,8 +215,9 @@ export class Conversation {
   /** Decrypts a step of consecutive blocks of their log and commits them with the new consumed mark. */
   async consume(blocks: LogBlock[]): Promise<void> {
     const { events } = this.deps
-    const { received, updated, erased, problems, orphans, usedOneTime } = await this.commit((rec, tx) => readBlocks(this.counterpart, rec, tx, blocks))
+    const { received, updated, erased, problems, orphans, usedOneTime, signals } = await this.commit((rec, tx) => readBlocks(this.counterpart, rec, tx, blocks))
     await this.deps.oneTimeUsed(usedOneTime)
+    if (signals > 0) events.guard(() => this.deps.groupSignals(this))
     if (orphans.length > 0) this.security('decrypt-failed', orphanDetail(orphans))
     for (const p of problems) this.security(p.kind, p.detail)
     for (const { message, seq } of [...received, ...updated]) events.emit({ type: 'message', message: this.toMessage(message, seq) })

@@ -33,6 +33,8 @@ export interface ConversationDeps {
   now(): number
   /** Ends the store epoch, so that what was just deleted leaves the disk (see store/epochs). */
   erase(): Promise<void>
+  /** The contact's log held group invitations or acceptances (kept under keys.groupSignal): act on them. */
+  groupSignals(c: Conversation): Promise<void>
   /** Where a contact's call frames go, and who hears that their connection closed. */
   calls: {
     receive(remote: Buffer, frame: Buffer): void

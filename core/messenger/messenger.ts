@@ -1,18 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type Corestore from 'corestore'
 import { CairnError } from '../api/errors'
-import type {
-  Contact,
-  ContactId,
-  ContactRequest,
-  HistoryPage,
-  HistoryQuery,
-  InviteCode,
-  Message,
-  NetworkStatus,
-  Profile,
-  Settings
-} from '../api/types'
+import type { Contact, ContactId, ContactRequest, HistoryPage, HistoryQuery, InviteCode, Message, NetworkStatus, Profile, Settings } from '../api/types'
 import { randomBytes } from '../crypto'
 import { ContactKey, exportBackup, safetyNumber, type KeystoreSecrets } from '../identity'
 import type { Network, Peer } from '../net'
@@ -40,6 +29,7 @@ import type { FilesConfig } from './conversation-files'
 import { MessengerFiles } from './messenger-files'
 import { Erasure } from './erasure'
 import type { OneTimeSupply } from './one-time-supply'
+import { groupChatsOf, type GroupChats } from './group-chats'
 
 // An invite opens an inbox for this long: enough to pass a code on, short enough not to be a beacon.
 const INVITE_TTL_MS = 15 * 60_000
@@ -98,6 +88,7 @@ export class Messenger extends EventEmitter {
   readonly files: MessengerFiles
   /** Deletions, for everyone too, and disappearing messages. */
   readonly erasure: Erasure
+  readonly groups: GroupChats
   private closing: Promise<void> | null = null
   private readonly lanPinned: boolean
 
@@ -132,7 +123,8 @@ export class Messenger extends EventEmitter {
       calls: { receive: (remote, frame) => calls.receive(remote, frame), connectionLost: (remote) => calls.connectionLost(remote) },
       homeBox: () => this.home.box,
       now: parts.clock ?? Date.now,
-      erase: () => parts.epochs.advance()
+      erase: () => parts.epochs.advance(),
+      groupSignals: (c) => this.groups.onSignals(c)
     }
     this.requests = new ContactRequests({
       store,
@@ -154,6 +146,7 @@ export class Messenger extends EventEmitter {
     })
     this.erasure = new Erasure({ store, epochs: parts.epochs, directory, events, clock: parts.clock ?? Date.now, checkMs: parts.expiryCheckMs })
     this.files = new MessengerFiles(directory, parts.files, (bytes) => self.saveMeta({ ...self.meta, autoDownloadBytes: bytes }))
+    this.groups = groupChatsOf({ store, corestore: parts.corestore, events, directory, self, network })
   }
 
   /** Loads contacts and requests, repairs interrupted sends, and joins the network. */
@@ -179,6 +172,7 @@ export class Messenger extends EventEmitter {
     await this.prekeyRotation.start()
     await network.ready()
     await this.lan.start()
+    await this.groups.start()
     for (const c of directory.conversations()) {
       if (c.record.blocked) continue
       network.addContact(c.key)
@@ -391,6 +385,7 @@ export class Messenger extends EventEmitter {
     await this.erasure.stop()
     await this.home.close()
     await this.files.close()
+    await this.groups.close()
     await this.lan.settle()
     await this.network.close()
     await this.lan.close()

@@ -35,6 +35,8 @@ export interface ReadResult {
   orphans: number[]
   /** My one-time prekeys that started a session in this write (their records are deleted in it). */
   usedOneTime: number[]
+  /** Group invitations or acceptances kept in this write (keys.groupSignal) for the groups to act on. */
+  signals: number
 }
 
 /**
@@ -43,7 +45,7 @@ export interface ReadResult {
  * is consumed too (never retried, never decrypted twice) and reported as a problem.
  */
 export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blocks: LogBlock[]): Promise<ReadResult> {
-  const result: ReadResult = { received: [], updated: [], erased: [], problems: [], orphans: [], usedOneTime: [] }
+  const result: ReadResult = { received: [], updated: [], erased: [], problems: [], orphans: [], usedOneTime: [], signals: 0 }
   const touched = new Set<Session>()
   const now = Date.now()
   for (const { index, block, size } of blocks) {
@@ -75,6 +77,11 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
     if (payload.kind === 'timer') {
       const line = adoptTimer(r, rec, tx, payload, index)
       if (line) result.updated.push(line)
+      continue
+    }
+    if (payload.kind === 'group') {
+      tx.put(keys.groupSignal(r.tag, index), payload.data)
+      result.signals++
       continue
     }
     // other kinds (and those of newer versions) wait for this version to learn them

@@ -127,3 +127,23 @@ export interface FormerRecord {
   /** The ratchet sessions stay too: their side still writes with one of them. */
   sessions: string[]
 }
+
+/** A group I am in or was in, by the local tag of my log for it. Its secrets are in its snapshot (keys.groupState). */
+export interface GroupRecord {
+  /** The group id (hex). */
+  id: string
+  status: 'joining' | 'member' | 'removed' | 'left'
+  /** The name the invitation gave, shown until the group's signed history reaches me. */
+  nameHint: string
+  createdAt: number
+  lastActivity: number
+  lastMessage: MessagePreview | null
+  /** Readable incoming messages there were when I last marked the group read. */
+  readIn: number
+  /** My read mark: per log (hex), the blocks delivered when I last marked the group read. */
+  readMarks: Record<string, number>
+  /** Contacts (public key hex) I invited whose acceptance has not come yet. */
+  invited: string[]
+  /** What each member (by log key hex) said over the group channel they had of my log, and read of it. */
+  heard: Record<string, { delivered: number; read: number }>
+}

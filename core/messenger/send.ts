@@ -164,3 +164,25 @@ export async function writeChange(
   tx.putJson(keys.contact(w.tag), rec)
   return { block, envelope, message }
 }
+
+/** Encrypts a payload that is no message of this history (a group invitation) into a write, for my log. */
+export async function writeSignal(
+  w: Counterpart,
+  outbox: Outbox,
+  appended: number,
+  rec: ContactRecord,
+  tx: Tx,
+  payload: Buffer
+): Promise<{ block: number; envelope: Buffer }> {
+  if (rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
+  const session = await sendingSession(w, rec, tx)
+  if (!session) throw new CairnError('offline', 'no session with this contact yet: they need to have been online once')
+  const envelope = session.encrypt(payload)
+  const block = rec.outCount
+  tx.put(keys.envelope(w.tag, block), envelope)
+  tx.put(keys.session(w.tag, session.id), session.encode())
+  outbox.clean(tx, appended)
+  rec.outCount = block + 1
+  tx.putJson(keys.contact(w.tag), rec)
+  return { block, envelope }
+}

@@ -43,7 +43,8 @@ function bindHost(bootstrap: NetworkOptions['bootstrap']): string | undefined {
  * Events: 'peer' (Peer), 'request' (publicKey, RequestFrame), 'request-delivered' (publicKey),
  * 'status' ({ mode, peers }), 'protocol-error' (publicKey, reason), 'refused' (publicKey, Refusal):
  * a handshake the firewall turned away, the one trace of a peer that never got in; 'flood'
- * (publicKey, detail): a contact sent control frames far over their rates (frame-budget.ts).
+ * (publicKey, detail): a contact sent control frames far over their rates (frame-budget.ts); 'dht'
+ * (HyperDHT, added: boolean) when a LAN DHT comes or goes.
  */
 export class Network extends EventEmitter {
   private readonly keyPair: IdentityKeyPair
@@ -190,6 +191,7 @@ export class Network extends EventEmitter {
     this.contacts.lookOn(entry)
     await this.inbox.listen(entry)
     this.emitStatus()
+    this.emit('dht', dht, true)
   }
 
   /** Stops the swarm running on this DHT (added by addDht) and drops its connections; destroys the DHT. */
@@ -200,8 +202,14 @@ export class Network extends EventEmitter {
     entry.counter?.off('peers', this.onNodes)
     for (const membership of this.memberships()) membership.dropSwarm(entry)
     for (const link of this.links.over(entry)) link.destroy()
+    this.emit('dht', dht, false)
     await entry.swarm.destroy()
     this.emitStatus()
+  }
+
+  /** Every DHT this node runs a swarm on (the first is the internet's): group swarms run on them too. */
+  dhts(): HyperDHT[] {
+    return this.swarms.map(({ swarm }) => swarm.dht)
   }
 
   /** Hidden: see Inbox. */

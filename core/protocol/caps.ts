@@ -81,3 +81,5 @@ export const LAN_SERVICE = '_cairn._udp.local'
 export const CONTROL_PROTOCOL = 'cairn/control'
 export const INBOX_PROTOCOL = 'cairn/inbox'
 export const HOME_PROTOCOL = 'cairn/home'
+/** Between members of one group on its swarm: prekey bundles and receipts (core/groups/channel.ts). */
+export const GROUP_PROTOCOL = 'cairn/group'

@@ -29,15 +29,19 @@ export type Payload =
   | { kind: 'delete'; sentAt: number; to: MessageRef }
   /** Disappearing messages for the conversation: seconds, 0 for off. */
   | { kind: 'timer'; sentAt: number; seconds: number }
+  /** A group invitation or its acceptance (core/groups/invite.ts bytes): no message of this history. */
+  | { kind: 'group'; sentAt: number; data: Buffer }
   | { kind: 'unknown'; sentAt: number | null }
 
 export type PayloadKind = Exclude<Payload['kind'], 'unknown'>
 
 export const REACTION_MAX_BYTES = 32
+/** Well above the largest group invitation (a name of 128 bytes and four keys). */
+export const GROUP_SIGNAL_MAX_BYTES = 1024
 /** The disappearing-message choices both sides offer: off, 5 minutes … 4 weeks. */
 export const TIMER_CHOICES: readonly number[] = DISAPPEARING_SECONDS
 
-const WIRE_KIND: Record<PayloadKind, string> = { text: 't', react: 'r', edit: 'e', delete: 'd', timer: 'x' }
+const WIRE_KIND: Record<PayloadKind, string> = { text: 't', react: 'r', edit: 'e', delete: 'd', timer: 'x', group: 'g' }
 const KIND_OF: Record<string, PayloadKind> = Object.fromEntries(Object.entries(WIRE_KIND).map(([k, w]) => [w, k as PayloadKind]))
 
 function refWire(ref: MessageRef): [number, number] {
@@ -71,6 +75,9 @@ export function encodePayload(p: Exclude<Payload, { kind: 'unknown' }>): Buffer 
       break
     case 'timer':
       wire.n = p.seconds
+      break
+    case 'group':
+      wire.g = p.data.toString('base64')
       break
   }
   return Buffer.from(JSON.stringify(wire))
@@ -128,6 +135,13 @@ function file(value: unknown): FileDescriptor {
   }
 }
 
+function groupSignal(value: unknown): Buffer {
+  if (typeof value !== 'string' || value.length > Math.ceil(GROUP_SIGNAL_MAX_BYTES / 3) * 4 || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
+    return bad('the group field is not base64 of a group invitation')
+  }
+  return Buffer.from(value, 'base64')
+}
+
 /** A text message from its wire fields: the reply and the file only when present. */
 function textPayload(w: Record<string, unknown>, at: number, replyTo: unknown): Payload {
   return {
@@ -166,5 +180,7 @@ export function decodePayload(bytes: Buffer): Payload {
     case 'timer':
       if (typeof w.n !== 'number' || !TIMER_CHOICES.includes(w.n)) return bad('disappearing-message timer is out of range')
       return { kind, sentAt: at, seconds: w.n }
+    case 'group':
+      return { kind, sentAt: at, data: groupSignal(w.g) }
   }
 }

@@ -15,7 +15,12 @@ const enum Space {
   InBlock = 11,
   Expiry = 12,
   OneTime = 13,
-  OneTimeNext = 14
+  OneTimeNext = 14,
+  // Groups (numbered apart from the contact spaces above, which other features extend).
+  Group = 20,
+  GroupState = 21,
+  GroupSealer = 22,
+  GroupSignal = 23
 }
 
 export const TAG_BYTES = 16
@@ -57,7 +62,16 @@ export const keys = {
   /** My one-time prekeys (secrets until one starts a session) and the next id to make. */
   oneTimePrekey: (id: number) => key(Space.OneTime, u64(id)),
   oneTimePrekeys: () => key(Space.OneTime),
-  oneTimeNext: () => key(Space.OneTimeNext)
+  oneTimeNext: () => key(Space.OneTimeNext),
+  /** A group I am in (or was): its record, by the local random tag of my log for it. */
+  group: (tag: Buffer) => key(Space.Group, tag),
+  groups: () => key(Space.Group),
+  /** The group's snapshot (core/groups/snapshot.ts) and its pairwise sessions, written with the record. */
+  groupState: (tag: Buffer) => key(Space.GroupState, tag),
+  groupSealer: (tag: Buffer) => key(Space.GroupSealer, tag),
+  /** A group invitation or acceptance read from a contact's log, kept until it is acted on. */
+  groupSignal: (contactTag: Buffer, block: number) => key(Space.GroupSignal, contactTag, u64(block)),
+  groupSignalsOf: (contactTag: Buffer) => key(Space.GroupSignal, contactTag)
 }
 
 /** The exclusive upper bound of every key that starts with prefix. */

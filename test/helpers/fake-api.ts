@@ -22,7 +22,12 @@ import type {
   Profile,
   Settings,
   FileInfo,
-  VoiceNoteMediaType
+  VoiceNoteMediaType,
+  GroupHistoryPage,
+  GroupId,
+  GroupInfo,
+  GroupMessage,
+  GroupReceipts
 } from '../../core/api/types'
 import { checkId, fakeId, safetyNumberOf } from './contact-ids'
 
@@ -554,5 +559,118 @@ export class FakeApi implements CairnApi {
     this.record('unlinkHomeNode', [])
     this.open()
     this.home = { linked: false, online: false, box: null, bytes: 0, quota: 0, logs: 0, requests: 0, lastSync: null }
+  }
+
+  // ---- groups: one member (me) and whoever was invited, who "join" at once ----
+
+  groupsById = new Map<GroupId, GroupInfo>()
+  groupLines = new Map<GroupId, GroupMessage[]>()
+
+  private groupOf(id: GroupId): GroupInfo {
+    this.open()
+    const g = this.groupsById.get(id)
+    if (!g) throw new CairnError('not-found', 'no such group')
+    return g
+  }
+
+  private groupLine(g: GroupInfo, text: string, kind: 'text' | 'system'): GroupMessage {
+    const lines = this.groupLines.get(g.id) ?? []
+    const me = this.open()
+    const line: GroupMessage = {
+      id: `g-${this.nextId++}`, group: g.id, author: me.id, authorName: 'You', direction: 'out', kind, text,
+      sentAt: kind === 'text' ? Date.now() : 0, unreadable: false, delivered: 0, read: 0, of: g.members.length - 1
+    }
+    lines.push(line)
+    this.groupLines.set(g.id, lines)
+    this.emit({ type: 'group-message', message: line })
+    return line
+  }
+
+  private groupChanged(g: GroupInfo): GroupInfo {
+    this.emit({ type: 'group', group: g })
+    return g
+  }
+
+  async groups(): Promise<GroupInfo[]> {
+    this.open()
+    return [...this.groupsById.values()]
+  }
+
+  async createGroup(name: string, members: ContactId[]): Promise<GroupInfo> {
+    this.record('createGroup', [name, members])
+    const me = this.open()
+    const id = (this.nextId++).toString(16).padStart(64, '0')
+    const now = Date.now()
+    const g: GroupInfo = {
+      id, name, status: 'member', admin: true, unread: 0, lastMessage: null, lastActivity: now, createdAt: now,
+      members: [{ id: me.id, name: 'You', role: 'admin', me: true, contact: false, verified: false }]
+    }
+    this.groupsById.set(id, g)
+    this.groupLine(g, `You created the group “${name}”`, 'system')
+    return this.inviteToGroup(id, members)
+  }
+
+  async inviteToGroup(group: GroupId, members: ContactId[]): Promise<GroupInfo> {
+    this.record('inviteToGroup', [group, members])
+    const g = this.groupOf(group)
+    for (const id of members) {
+      const c = this.contactsById.get(id)
+      if (!c) throw new CairnError('not-found', 'no such contact')
+      g.members.push({ id, name: c.name, role: 'member', me: false, contact: true, verified: c.verified })
+      this.groupLine(g, `You added ${c.name}`, 'system')
+    }
+    return this.groupChanged(g)
+  }
+
+  async removeFromGroup(group: GroupId, member: ContactId): Promise<GroupInfo> {
+    this.record('removeFromGroup', [group, member])
+    const g = this.groupOf(group)
+    const m = g.members.find((x) => x.id === member)
+    if (!m) throw new CairnError('not-found', 'no such member in this group')
+    g.members = g.members.filter((x) => x !== m)
+    this.groupLine(g, `You removed ${m.name}`, 'system')
+    return this.groupChanged(g)
+  }
+
+  async leaveGroup(group: GroupId): Promise<GroupInfo> {
+    this.record('leaveGroup', [group])
+    const g = this.groupOf(group)
+    g.status = 'left'
+    g.members = g.members.filter((x) => !x.me)
+    this.groupLine(g, 'You left', 'system')
+    return this.groupChanged(g)
+  }
+
+  async renameGroup(group: GroupId, name: string): Promise<GroupInfo> {
+    this.record('renameGroup', [group, name])
+    const g = this.groupOf(group)
+    g.name = name
+    this.groupLine(g, `You renamed the group to “${name}”`, 'system')
+    return this.groupChanged(g)
+  }
+
+  async sendToGroup(group: GroupId, text: string): Promise<GroupMessage> {
+    this.record('sendToGroup', [group, text])
+    const g = this.groupOf(group)
+    const line = this.groupLine(g, text, 'text')
+    g.lastMessage = { direction: 'out', text, at: line.sentAt }
+    return line
+  }
+
+  async groupHistory(group: GroupId, query: HistoryQuery = {}): Promise<GroupHistoryPage> {
+    this.groupOf(group)
+    const lines = this.groupLines.get(group) ?? []
+    return { messages: lines.slice(-(query.limit ?? 50)).reverse(), before: null }
+  }
+
+  async markGroupRead(group: GroupId): Promise<void> {
+    this.record('markGroupRead', [group])
+    this.groupOf(group).unread = 0
+  }
+
+  async groupReceipts(group: GroupId, message: string): Promise<GroupReceipts> {
+    const g = this.groupOf(group)
+    if (!(this.groupLines.get(group) ?? []).some((l) => l.id === message)) throw new CairnError('not-found', 'no such message in this group')
+    return { delivered: [], read: [], of: g.members.length - 1 }
   }
 }

@@ -27,7 +27,6 @@ describe('validateArgs', () => {
     expect(API_METHODS).toContain('deleteForEveryone')
     expect(API_METHODS).toContain('setDisappearing')
     expect(API_METHODS).toContain('forwardFile')
-    expect(API_METHODS).toHaveLength(55)
   })
 
   it('takes only the disappearing-message choices', () => {
@@ -37,6 +36,7 @@ describe('validateArgs', () => {
     for (const bad of [1, -300, 86_401, 1e12, '300', null, Number.NaN]) {
       expect(() => validateArgs('setDisappearing', [id, bad]), String(bad)).toThrow(/seconds/)
     }
+    expect(API_METHODS).toHaveLength(65)
   })
 
   it('checks call ids and media frames', () => {

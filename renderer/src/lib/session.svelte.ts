@@ -15,6 +15,7 @@ import { Conversation } from './conversation.svelte'
 import { readWhole, saveBlob, uploadFile } from './file-transfer'
 import { fileRoutePath } from '../../../core/api/bridge'
 import { isVoiceNote, playableType, type Recording } from './voice'
+import { Groups } from './groups.svelte'
 
 /** A typing indicator without a fresh event fades after this long, in case the "stopped" event was lost. */
 const TYPING_TTL_MS = 8_000
@@ -43,12 +44,14 @@ export class Session {
   readonly #fileBlobs = new Map<string, Promise<Blob>>()
 
   readonly calls: CallController
+  readonly groups: Groups
 
   constructor(
     readonly api: CairnApi,
     playoutWorklet = ''
   ) {
     this.calls = new CallController(api, playoutWorklet)
+    this.groups = new Groups(api)
   }
 
   async load(): Promise<void> {
@@ -62,6 +65,7 @@ export class Session {
     this.contacts = contacts
     this.requests = requests
     this.network = network
+    await this.groups.load()
   }
 
   /**
@@ -247,6 +251,11 @@ export class Session {
       case 'keyframe-request':
       case 'call-quality':
         this.calls.apply(e)
+        break
+      case 'group':
+      case 'group-message':
+      case 'group-receipts':
+        this.groups.apply(e)
         break
     }
   }
