@@ -1,7 +1,9 @@
 // The one typed contract between a user interface (Electron renderer, web shell page, CLI) and the
 // core. Every transport (IPC, WebSocket, the CLI's control socket) carries exactly these calls and
 // events; nothing here may import Node, Electron or the DOM.
+import type { Call, CallEnd, CallQuality, MediaFrame, MediaKind } from './call-types'
 import type { GroupApi, GroupEvent } from './group-types'
+export type * from './call-types'
 export type * from './group-types'
 
 /** A contact ID in its human form: z-base32 of the Ed25519 public key plus a checksum. */
@@ -184,51 +186,6 @@ export interface SyncProgress {
   /** Blocks of the contact's log processed so far in this catch-up, and the total known. */
   done: number
   total: number
-}
-
-export type CallPhase = 'calling' | 'ringing' | 'active' | 'ended'
-
-/** Why a call ended: declined/busy/unavailable are the callee's answers; missed is an unanswered incoming call. */
-export type CallEndReason = 'hangup' | 'declined' | 'busy' | 'unavailable' | 'timeout' | 'failed' | 'missed'
-
-export interface Call {
-  /** 32 hex characters, unique per call. */
-  id: string
-  contact: ContactId
-  direction: 'in' | 'out'
-  video: boolean
-  phase: CallPhase
-  /** Four words both screens show once the call is active; the same on both when no one sits in between. */
-  sas: string[] | null
-}
-
-export interface CallEnd {
-  reason: CallEndReason
-  by: 'local' | 'remote'
-  /** How long the call was active, ms (0 if it never was). */
-  durationMs: number
-}
-
-export type MediaKind = 'audio' | 'video'
-
-/** One encoded frame (Opus or VP8) between the renderer and the core; data is base64. */
-export interface MediaFrame {
-  stream: MediaKind
-  keyframe: boolean
-  seq: number
-  /** Capture time on the sender's media clock, microseconds. */
-  timestampUs: number
-  data: string
-}
-
-export interface CallQuality {
-  /** Round trip of the call's datagrams, ms; null until the first report. */
-  rttMs: number | null
-  /** Fraction of the other side's datagrams lost in the last second, 0..1. */
-  loss: number
-  jitterMs: number
-  audioBitrate: number
-  videoBitrate: number
 }
 
 export type CairnEvent =

@@ -46,6 +46,11 @@ it('notifies an incoming call unless the window is focused', () => {
   host.emit('event', { type: 'call', call: call('2', 'out', 'ringing') } satisfies CairnEvent)
   focused = true
   host.emit('event', { type: 'call', call: call('3', 'in', 'ringing') } satisfies CairnEvent)
-  expect(notes).toEqual(['Incoming call: Incoming video call'])
+  // until the page has told its notification setting, a note names no one
+  expect(notes).toEqual(['Cairn: Incoming video call'])
+  attention.preferences({ notify: 'name', muted: [] })
+  focused = false
+  host.emit('event', { type: 'call', call: call('4', 'in', 'ringing') } satisfies CairnEvent)
+  expect(notes).toEqual(['Cairn: Incoming video call', 'A contact: Incoming video call'])
   attention.close()
 })
