@@ -32,7 +32,8 @@ describe('cairn group', () => {
       const r = await cli([...args], env[who])
       expect(r.code, r.stderr).toBe(0)
     }
-  }, 60_000)
+    // seven one-shot commands, each a process that starts, unlocks and exits
+  }, 120_000)
 
   afterEach(killAll)
 
