@@ -5,7 +5,7 @@ import { attachToPeer } from '../../core/log'
 import type { IdentityKeyPair } from '../../core/identity'
 import { FRAME_RATES } from '../../core/net/frame-budget'
 import { bundleOf, encodeBundle, generateSignedPrekey } from '../../core/ratchet'
-import { Fixture, pair, PASS, peerOf, waitFor } from '../helpers/core'
+import { Fixture, folderBytes, pair, PASS, peerOf, waitFor } from '../helpers/core'
 import { messengerOf, ownLogKey, rewriteOwnLog } from '../helpers/tamper'
 
 const f = new Fixture()
@@ -154,14 +154,3 @@ describe('a contact flooding control frames', () => {
     expect(alice.network.droppedFrames(decodeContactId(bId))).toBeGreaterThanOrEqual(500 - FRAME_RATES.prekeys.burst - 1)
   }, 60_000)
 })
-
-async function folderBytes(dir: string): Promise<number> {
-  const { readdir, stat } = await import('node:fs/promises')
-  const { join } = await import('node:path')
-  let total = 0
-  for (const name of await readdir(dir, { recursive: true })) {
-    const info = await stat(join(dir, name)).catch(() => null)
-    if (info?.isFile()) total += info.size
-  }
-  return total
-}
