@@ -87,6 +87,7 @@ export class LogReader {
   private sleep(ms: number | null): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = ms === null ? null : setTimeout(this.onAppend, ms)
+      timer?.unref()
       this.wake = () => {
         if (timer !== null) clearTimeout(timer)
         resolve()

@@ -4,9 +4,10 @@
 // whatever it sends. Frames over the rate are dropped and counted; a contact whose drops reach
 // ATTACK_DROPS in a report period is reported (at most once per period) as a flood.
 //
-// The rates are far above what a Cairn node sends: one hello per connection or log renewal, a receipt
+// The rates are far above what a Cairn node sends: one hello (and home) per connection, a receipt
 // per step of blocks read or per read mark, typing as the user types, a few call frames per call, a
-// prekeys frame per rotation, a home frame per change of home node.
+// prekeys frame per rotation. A hello dropped on a connection that flaps more often than that costs
+// little: the contact's log is known already, and its replication does not wait for the hello.
 import type { ControlFrame } from './frames'
 
 export type ControlKind = ControlFrame['type']
@@ -19,12 +20,13 @@ export interface FrameRate {
 }
 
 export const FRAME_RATES: Readonly<Record<ControlKind, FrameRate>> = {
-  hello: { burst: 8, perSecond: 1 / 10 },
+  hello: { burst: 16, perSecond: 1 / 5 },
   receipt: { burst: 64, perSecond: 20 },
   typing: { burst: 32, perSecond: 10 },
   prekeys: { burst: 4, perSecond: 1 / 60 },
   call: { burst: 64, perSecond: 20 },
-  home: { burst: 4, perSecond: 1 / 60 }
+  // Sent after every hello that has one.
+  home: { burst: 16, perSecond: 1 / 5 }
 }
 
 /** Drops in one report period that make a contact's frames a flood rather than a burst. */

@@ -268,8 +268,10 @@ export class Network extends EventEmitter {
     const swarm = new Hyperswarm({ keyPair: this.keyPair, dht, maxPeers: MAX_PEERS, firewall: this.firewall.forDialling(lan) })
     // Hyperswarm's own server firewall passes on the key but not the address a handshake came from,
     // which the admission of strangers shares its budget by; the DHT server asks this one instead.
-    // (Hyperswarm's adds only a ban of refused keys, which this node undoes anyway, below.)
-    swarm.server.firewall = this.firewall.forServer(lan)
+    // Like Hyperswarm's, it refuses this node's own key; Hyperswarm's adds only a ban of refused keys,
+    // which this node undoes anyway (below).
+    const strangers = this.firewall.forServer(lan)
+    swarm.server.firewall = (key, payload, address) => key.equals(this.keyPair.publicKey) || strangers(key, payload, address)
     // Every contact's pair swarm listens on this DHT too.
     dht.setMaxListeners(0)
     const entry = { swarm, lan, counter }

@@ -3,10 +3,11 @@ import { randomBytes } from '../../core/crypto'
 import { decodeContactId } from '../../core/identity'
 import { attachToPeer } from '../../core/log'
 import type { IdentityKeyPair } from '../../core/identity'
+import { LOG_LIMITS } from '../../core/log'
 import { FRAME_RATES } from '../../core/net/frame-budget'
-import { bundleOf, encodeBundle, generateSignedPrekey } from '../../core/ratchet'
-import { Fixture, pair, PASS, peerOf, waitFor } from '../helpers/core'
-import { messengerOf, ownLogKey, rewriteOwnLog } from '../helpers/tamper'
+import { bundleOf, encodeBundle, generateSignedPrekey, MAX_ENVELOPE_BYTES } from '../../core/ratchet'
+import { Fixture, folderBytes, pair, PASS, peerOf, waitFor } from '../helpers/core'
+import { messengerOf, ownLog, ownLogKey, rewriteOwnLog } from '../helpers/tamper'
 
 const f = new Fixture()
 afterEach(() => f.cleanup())
@@ -155,13 +156,28 @@ describe('a contact flooding control frames', () => {
   }, 60_000)
 })
 
-async function folderBytes(dir: string): Promise<number> {
-  const { readdir, stat } = await import('node:fs/promises')
-  const { join } = await import('node:path')
-  let total = 0
-  for (const name of await readdir(dir, { recursive: true })) {
-    const info = await stat(join(dir, name)).catch(() => null)
-    if (info?.isFile()) total += info.size
-  }
-  return total
-}
+describe('a contact writing a large log', () => {
+  const f3 = new Fixture()
+  afterEach(() => f3.cleanup())
+
+  it('3 MB appended at once is downloaded at the log budget: the burst, then the rate, and the rest later', async () => {
+    const { a, b, aId, bId } = await pair(f3)
+    const BLOCK = 60_000
+    const COUNT = 50
+    const log = ownLog(messengerOf(b.host), aId)
+    const started = Date.now()
+    await log.append(Array.from({ length: COUNT }, () => randomBytes(BLOCK)))
+    const rejected = () => a.of('security').filter((e) => e.event.contact === bId && e.event.kind === 'decrypt-failed').length
+    const burst = Math.floor(LOG_LIMITS.burstBytes / BLOCK)
+    await waitFor('the burst read', () => rejected() >= burst - 1, 30_000)
+    const { directory } = messengerOf(a.host) as unknown as { directory: { require(id: string): { logs: { theirsCore: import('hypercore').default } } } }
+    const theirs = directory.require(bId).logs.theirsCore
+    let held = 0
+    for (let i = 0; i < COUNT; i++) if (await theirs.has(i)) held++
+    const allowed = LOG_LIMITS.burstBytes + ((Date.now() - started) / 1000) * LOG_LIMITS.bytesPerSecond + MAX_ENVELOPE_BYTES
+    expect(held * BLOCK).toBeLessThanOrEqual(allowed)
+    expect(held).toBeLessThan(COUNT)
+    // Nothing is refused for its pace: the next blocks come as the budget refills.
+    await waitFor('the log read on at the rate', () => rejected() >= held + 2, 30_000)
+  }, 90_000)
+})

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CairnHost } from '../../core/host/host'
@@ -109,4 +109,14 @@ export async function pair(f: Fixture): Promise<{ a: Node; b: Node; aId: string;
   })
   await waitFor("the pair's own connection", () => onPairLink(a, aId, b, bId))
   return { a, b, aId, bId }
+}
+
+/** Bytes of every file under a folder (a profile's size on disk). */
+export async function folderBytes(dir: string): Promise<number> {
+  let total = 0
+  for (const name of await readdir(dir, { recursive: true })) {
+    const info = await stat(join(dir, name)).catch(() => null)
+    if (info?.isFile()) total += info.size
+  }
+  return total
 }
