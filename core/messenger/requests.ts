@@ -5,7 +5,7 @@ import type { Network } from '../net'
 import type { RequestFrame } from '../net/frames'
 import { decodeInvite } from '../protocol/invite'
 import type { Introduction } from '../home'
-import { decodeBundle, Session, type OneTimePrekey } from '../ratchet'
+import { decodeBundle, Session } from '../ratchet'
 import { feedIntroduction } from './introductions'
 import { keys, type Store } from '../store'
 import type { Conversation } from './conversation'
@@ -24,8 +24,6 @@ export interface RequestDeps {
   network: Network
   self: Self
   events: EventSink
-  /** My one-time prekey of this id, to check an introduction's first envelope opens. */
-  oneTime(id: number): OneTimePrekey | null
   /** A conversation for a new contact record, its logs opening. */
   conversation(rec: ContactRecord, tag: Buffer): Conversation
 }
@@ -122,7 +120,7 @@ export class ContactRequests {
     const { self, directory } = this.deps
     if (intro.from !== 0 || intro.envelopes.length === 0 || directory.knownLog(intro.logKey)) return false
     try {
-      Session.respond(self.identity, key.bytes, intro.envelopes[0], (id) => self.prekey(id), (id) => this.deps.oneTime(id))
+      Session.respond(self.identity, key.bytes, intro.envelopes[0], (id) => self.prekey(id), (id) => self.oneTime.get(id))
       return true
     } catch {
       return false
