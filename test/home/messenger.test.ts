@@ -177,6 +177,33 @@ describe('starting while Bob is away, through the messenger', () => {
   })
 })
 
+describe('the one-time supply on my box', () => {
+  it('is topped up to 20 by my messenger once fewer than 10 are left, each key handed out once', async () => {
+    const { box } = await homeBox()
+    const bob = await f.host()
+    const bId = (await bob.host.create('Bob', PASS)).id
+    await bob.host.linkHomeNode(await box.createPairingCode())
+    const stranger = await HomeClient.connect(box.publicKey, { keyPair: HyperDHT.keyPair(), bootstrap: (await f.net()).bootstrap })
+    const take = async (n: number) => {
+      const ids: (number | null)[] = []
+      for (let i = 0; i < n; i++) {
+        const { oneTime } = await stranger.bundle(inboxTopic(decodeContactId(bId)))
+        ids.push(oneTime === null ? null : decodePublishedOneTimePrekey(oneTime, decodeContactId(bId)).id)
+      }
+      return ids
+    }
+    expect(await take(11)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1))
+    const [{ profile }] = (await box.status()).profiles
+    await waitFor('topped up to 20', async () => {
+      await bob.host.homeNode()
+      return (await box.registry.supply(profile, [])) === 20
+    })
+    // the nine left first, then the new ones; none twice
+    expect(await take(20)).toEqual(Array.from({ length: 20 }, (_, i) => i + 12))
+    await stranger.close()
+  })
+})
+
 describe('introductions that are not what they claim', () => {
   it('garbage, a request sealed to someone else and an introduction whose envelope does not open are dropped; Bob keeps working', async () => {
     const { box } = await homeBox()
