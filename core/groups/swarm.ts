@@ -1,7 +1,8 @@
 import type HyperDHT from 'hyperdht'
 import type { KeyPair, NoiseSecretStream } from 'hyperdht'
 import Hypercore from 'hypercore'
-import Hyperswarm from 'hyperswarm'
+import Hyperswarm, { type PeerDiscoverySession } from 'hyperswarm'
+import { sharedDht } from '../net/shared-dht'
 import type { GroupFeed } from './feed'
 import type { Group } from './group'
 
@@ -15,12 +16,15 @@ import type { Group } from './group'
  *
  * Every log is attached to every member connection core by core (never the whole store), so a
  * member relays what it holds and one who was never online with an author still gets their blocks.
- * The swarm shares the node's DHT; it owns only its Hyperswarm.
+ * The swarm shares the node's DHT through a view whose destroy leaves the DHT running; it owns only
+ * its Hyperswarm. A refusal is the firewall's to decide at each handshake: a member refused before its
+ * addition reached this replica must get in once it has, so Hyperswarm's bans are lifted at once.
  */
 export class GroupSwarm {
   private readonly swarm: Hyperswarm
-  private readonly joined = new Map<string, Buffer>()
+  private readonly joined = new Map<string, { topic: Buffer; session: PeerDiscoverySession }>()
   private readonly offCore: () => void
+  private readonly releaseDht: () => void
   private wasMember = false
 
   constructor(
@@ -29,8 +33,14 @@ export class GroupSwarm {
     dht: HyperDHT,
     keyPair: KeyPair
   ) {
-    this.swarm = new Hyperswarm({ dht, keyPair, firewall: (remote) => !this.admits(remote) })
+    const shared = sharedDht(dht)
+    this.releaseDht = shared.release
+    this.swarm = new Hyperswarm({ dht: shared.view, keyPair, firewall: (remote) => !this.admits(remote) })
     this.swarm.on('connection', (conn) => this.onConnection(conn))
+    this.swarm.on('ban', (info) => {
+      info.ban(false)
+      this.swarm.peers.delete(info.publicKey.toString('hex'))
+    })
     this.offCore = feed.onCore((core) => {
       for (const conn of this.swarm.connections) core.replicate(conn)
     })
@@ -62,16 +72,22 @@ export class GroupSwarm {
   async refresh(): Promise<void> {
     const topics = this.group.topics()
     const wanted = new Set(topics.map((t) => t.toString('hex')))
-    for (const [key, topic] of this.joined) {
+    for (const [key, { topic }] of this.joined) {
       if (wanted.has(key)) continue
       this.joined.delete(key)
       await this.swarm.leave(topic)
     }
     for (const topic of topics) {
       const key = topic.toString('hex')
-      if (this.joined.has(key)) continue
-      this.joined.set(key, topic)
-      await this.swarm.join(topic).flushed()
+      // A topic already joined is looked up again: a member added since may be there, and may have
+      // been refused (before its addition reached me) when we first met.
+      const joined = this.joined.get(key)
+      if (joined !== undefined) await joined.session.refresh()
+      else {
+        const session = this.swarm.join(topic)
+        this.joined.set(key, { topic, session })
+        await session.flushed()
+      }
     }
     for (const conn of this.swarm.connections) if (!this.admits(conn.remotePublicKey)) conn.destroy()
   }
@@ -84,5 +100,6 @@ export class GroupSwarm {
   async destroy(): Promise<void> {
     this.offCore()
     await this.swarm.destroy()
+    this.releaseDht()
   }
 }

@@ -33,6 +33,16 @@ export interface RequestFrame {
 /** A frame a peer sent that does not follow the protocol: the protocol's DecodeError, under the name the network uses. */
 export { FrameError }
 
+/**
+ * A well-formed control frame of a kind this version does not know. A newer peer sends such frames
+ * (a call, a group invite), so the link skips them rather than treating the peer as broken.
+ */
+export class UnknownFrameType extends FrameError {
+  constructor() {
+    super('unknown frame type')
+  }
+}
+
 const CONTROL_TYPES = ['hello', 'receipt', 'typing', 'prekeys', 'call', 'home'] as const
 /** Call frames are a few dozen bytes; core/media checks them exactly. */
 export const MAX_CALL_BYTES = 128
@@ -237,7 +247,7 @@ export function decodeControlFrame(bytes: Uint8Array): ControlFrame {
       case 'home':
         return { type, box: Buffer.from(c.fixed32.decode(state)) }
       default:
-        throw new FrameError('unknown frame type')
+        throw new UnknownFrameType()
     }
   })
   validateControl(frame, malformed)

@@ -11,6 +11,7 @@ import {
   CONTROL_PROTOCOL,
   INBOX_PROTOCOL,
   FrameError,
+  UnknownFrameType,
   decodeAckFrame,
   decodeControlFrame,
   decodeRequestFrame,
@@ -181,6 +182,9 @@ export class Link {
     try {
       frame = decodeControlFrame(bytes)
     } catch (err) {
+      // A newer peer's frame kind (a call, a group invite) is skipped, so adding a kind never cuts
+      // the chat with a contact who has not upgraded.
+      if (err instanceof UnknownFrameType) return
       this.protocolError(err)
       return
     }

@@ -1,36 +1,16 @@
 // A contact's Hyperswarm on one DHT for one day, under that side's pair key pair. Hyperswarm takes one
-// key pair per instance, so each pair gets its own, all sharing the node's DHT: the view below lets a
-// pair swarm be destroyed without destroying that DHT, and takes back the listeners it added to it.
+// key pair per instance, so each pair gets its own, all sharing the node's DHT through a view
+// (shared-dht.ts) that lets a pair swarm be destroyed without destroying that DHT.
 import Hyperswarm from 'hyperswarm'
 import type HyperDHT from 'hyperdht'
 import type { KeyPair, NoiseSecretStream } from 'hyperdht'
 import type { IdentityKeyPair } from '../identity'
 import { pairDays } from '../protocol/topics'
 import type { Place } from './membership'
+import { sharedDht } from './shared-dht'
 
 // One connection per pair is all a pair swarm ever keeps; a few more let a reconnect overlap the old.
 const MAX_PAIR_PEERS = 4
-
-type Listener = (...args: unknown[]) => void
-
-function sharedView(dht: HyperDHT): { view: HyperDHT; release(): void } {
-  const added: [string | symbol, Listener][] = []
-  const view: HyperDHT = new Proxy(dht, {
-    get(target, prop) {
-      if (prop === 'destroy') return async () => {}
-      if (prop === 'on' || prop === 'addListener') {
-        return (event: string | symbol, listener: Listener) => {
-          added.push([event, listener])
-          target.on(event, listener)
-          return view
-        }
-      }
-      const value: unknown = Reflect.get(target, prop, target)
-      return typeof value === 'function' ? value.bind(target) : value
-    }
-  })
-  return { view, release: () => added.splice(0).forEach(([event, listener]) => dht.off(event, listener)) }
-}
 
 export interface PairSwarmOptions {
   dht: HyperDHT
@@ -47,7 +27,7 @@ export class PairSwarm {
   private closing: Promise<void> | null = null
 
   constructor(opts: PairSwarmOptions) {
-    const { view, release } = sharedView(opts.dht)
+    const { view, release } = sharedDht(opts.dht)
     this.release = release
     this.swarm = new Hyperswarm({ keyPair: opts.keyPair, dht: view, maxPeers: MAX_PAIR_PEERS, firewall: (key) => !opts.admits(key) })
     this.swarm.on('connection', (stream) => {

@@ -1,4 +1,5 @@
 import Corestore from 'corestore'
+import type HyperDHT from 'hyperdht'
 import Hyperswarm from 'hyperswarm'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -25,7 +26,7 @@ interface Member {
   swarmKey: Buffer
 }
 
-async function member(testnet: LocalTestnet, p: Person, make: (log: Buffer) => Group): Promise<Member> {
+async function member(testnet: LocalTestnet, p: Person, make: (log: Buffer) => Group, dht: HyperDHT = testnet.createNode()): Promise<Member> {
   const dir = await mkdtemp(joinPath(tmpdir(), 'cairn-groups-swarm-'))
   cleanups.push(() => rm(dir, { recursive: true, force: true }))
   const store = new Corestore(dir)
@@ -34,7 +35,7 @@ async function member(testnet: LocalTestnet, p: Person, make: (log: Buffer) => G
   const group = make(p.log)
   const problems: FeedProblem[] = []
   const feed = new GroupFeed(store, group, core, (problem) => problems.push(problem))
-  const swarm = new GroupSwarm(group, feed, testnet.createNode(), core.keyPair!)
+  const swarm = new GroupSwarm(group, feed, dht, core.keyPair!)
   cleanups.push(async () => {
     await swarm.destroy()
     await feed.close()
@@ -126,5 +127,60 @@ describe('a group swarmed on its topic', () => {
     await c.swarm.refresh()
     await until(() => texts(c.group).includes('for carol, via bob'), 'Carol reads Alice through Bob')
     expect(c.group.members()).toHaveLength(3)
+  })
+
+  it("leaving a group keeps the node's DHT: another group's swarm on it goes on", async () => {
+    const testnet = await createLocalTestnet(3)
+    cleanups.push(() => testnet.destroy())
+    const shared = testnet.createNode()
+    cleanups.push(() => shared.destroy())
+    const [alice, bob] = people('alice', 'bob')
+    const groups = ['left', 'kept'].map(async (name) => {
+      let first: ReturnType<typeof Group.create> | null = null
+      const a = await member(testnet, alice, (log) => {
+        first = Group.create(name, { me: alice.id, myLog: log, sealer: alice.sealer })
+        return first.group
+      }, shared)
+      await a.feed.append([first!.entry])
+      const invitation = a.group.invitation()
+      const b = await member(testnet, bob, () => join(bob, invitation.genesis, undefined, invitation.groupSecret))
+      await a.feed.append(a.group.addMember(bob.id.publicKey, bob.log))
+      for (const m of [a, b]) {
+        await m.feed.follow()
+        await m.swarm.refresh()
+      }
+      return { a, b }
+    })
+    const [left, kept] = await Promise.all(groups)
+    await left.a.swarm.destroy()
+    expect(shared.destroyed).toBe(false)
+    await kept.a.feed.append(kept.a.group.send(Buffer.from('still here')))
+    await until(() => texts(kept.b.group).includes('still here'), "Bob reads Alice's other group")
+  })
+
+  it('a member whose connection was refused before its addition reached the others gets in once it has', async () => {
+    const testnet = await createLocalTestnet(3)
+    cleanups.push(() => testnet.destroy())
+    const [alice, bob] = people('alice', 'bob')
+    let first: ReturnType<typeof Group.create> | null = null
+    const a = await member(testnet, alice, (log) => {
+      first = Group.create('late', { me: alice.id, myLog: log, sealer: alice.sealer })
+      return first.group
+    })
+    await a.feed.append([first!.entry])
+    await a.feed.follow()
+    await a.swarm.refresh()
+    const invitation = a.group.invitation()
+    const b = await member(testnet, bob, () => join(bob, invitation.genesis, undefined, invitation.groupSecret))
+    // Bob is on the topic before Alice has added him: her firewall refuses his key both ways.
+    await b.feed.follow()
+    await b.swarm.refresh()
+    await a.swarm.refresh()
+    expect(a.swarm.connections).toBe(0)
+    await a.feed.append(a.group.addMember(bob.id.publicKey, bob.log))
+    await a.feed.append(a.group.send(Buffer.from('welcome')))
+    await a.swarm.refresh()
+    await b.swarm.refresh()
+    await until(() => texts(b.group).includes('welcome'), 'Bob reads Alice after his addition')
   })
 })

@@ -36,7 +36,6 @@ const hostile: [string, Buffer, RegExp][] = [
   ['a truncated hello', hello.subarray(0, hello.length - 5), /truncated/],
   ['an oversized frame', Buffer.concat([Buffer.from([1, 3]), Buffer.alloc(MAX_FRAME_BYTES)]), /at most/],
   ['a wrong version', Buffer.concat([Buffer.from([2]), hello.subarray(1)]), /unsupported frame version 2/],
-  ['an unknown type', Buffer.from([1, 77, 0]), /unknown frame type/],
   ['trailing bytes', Buffer.concat([hello, Buffer.from([0])]), /trailing/],
   ['a hello with a 31-byte log key', Buffer.concat([Buffer.from([1, 0, 1, 0x41]), Buffer.alloc(31)]), /truncated/],
   ['a name of invalid UTF-8', Buffer.concat([Buffer.from([1, 0, 2, 0xc3, 0x28]), logKey, Buffer.from([0])]), /UTF-8/],
@@ -78,6 +77,26 @@ describe('hostile control frames', () => {
     second.stream.destroy()
   })
 
+  it("a frame of a kind this version does not know is skipped: the contact's next frames are heard on the same connection", async () => {
+    const b = await h.node()
+    const mallory = keyPair()
+    b.setClass(mallory.publicKey, 'contact')
+    const errors: string[] = []
+    b.net.on('protocol-error', (_from: Buffer, why: string) => errors.push(why))
+    const frames: ControlFrame[] = []
+    const nextPeer = new Promise<Peer>((resolve) => b.net.once('peer', resolve))
+    const raw = await rawContact(h, b, mallory)
+    const peer = await nextPeer
+    peer.on('frame', (frame: ControlFrame) => frames.push(frame))
+    raw.channel.messages[0].send(Buffer.from([1, 77, 0, 1, 2, 3]))
+    raw.channel.messages[0].send(encodeControlFrame({ type: 'typing', typing: true }))
+    await until(() => frames.length === 1, 'the typing frame after the unknown one')
+    expect(frames[0]).toEqual({ type: 'typing', typing: true })
+    expect(errors).toEqual([])
+    expect(peer.closed).toBe(false)
+    raw.stream.destroy()
+  })
+
   it('a contact that keeps sending garbage is reconnected to less and less often, never in a loop', async () => {
     const a = await h.node({ retry: { initialMs: 200, maxMs: 4_000 } })
     const buggy = keyPair()
@@ -94,7 +113,7 @@ describe('hostile control frames', () => {
         protocol: 'cairn/control',
         handshake: c.raw,
         messages: [{ encoding: c.raw }],
-        onopen: () => channel!.messages[0].send(Buffer.from([1, 99]))
+        onopen: () => channel!.messages[0].send(Buffer.from([1, 0]))
       })
       channel!.open(signHello(buggy.secretKey, stream))
     })
