@@ -20,10 +20,9 @@ import {
 } from '../home'
 import { inboxTopic } from '../protocol/topics'
 import { forgetHomeLink, pairIdentity } from '../home/device'
-import type { IdentityKeyPair } from '../identity'
 import type { Conversation } from './conversation'
 import { Introducer } from './introductions'
-import type { OneTimeSupply } from './one-time-supply'
+import type { Self } from './self'
 
 const RESYNC_MS = 5_000
 // How often a visit looks at what the contact's box holds of my log ('delivered to their home node').
@@ -33,20 +32,15 @@ const SUPPLY_TARGET = 20
 const SUPPLY_LOW = 10
 
 export interface HomeNodeDeps {
-  identity: IdentityKeyPair
+  /** Me: my identity, my current bundle (my box serves it sealed), my name, my one-time prekeys. */
+  self: Self
   bootstrap?: HostPort[]
   profileDir: string
   /** My link to my own box, or null without one. */
   link: HomeLink | null
   conversations(): Iterable<Conversation>
-  /** My current signed prekey bundle, which my box serves (sealed) to someone starting with me. */
-  bundle(): Buffer
-  /** My one-time prekeys, some of which my box hands out. */
-  oneTime: OneTimeSupply
   /** An introduction someone left on my box (a request, or the next blocks of a contact's log). */
   introduced(intro: Introduction): Promise<void>
-  /** My name, which my introductions on others' boxes carry. */
-  name(): string
   log(message: string): void
 }
 
@@ -71,7 +65,7 @@ export class HomeNodes {
 
   constructor(private readonly deps: HomeNodeDeps) {
     this.link = deps.link
-    this.introducer = new Introducer({ identity: deps.identity, name: deps.name, dht: () => this.network(), homeBox: () => this.box })
+    this.introducer = new Introducer({ identity: deps.self.identity, name: () => deps.self.name, dht: () => this.network(), homeBox: () => this.box })
     this.timer = setInterval(() => this.sync(), RESYNC_MS)
     this.timer.unref()
   }
@@ -107,7 +101,7 @@ export class HomeNodes {
 
   /** Throws HomeError naming what the box refused. */
   private async pair(code: string): Promise<void> {
-    const { link } = await pairIdentity(this.deps.profileDir, this.deps.identity.secretKey, code, { dht: this.network() })
+    const { link } = await pairIdentity(this.deps.profileDir, this.deps.self.identity.secretKey, code, { dht: this.network() })
     this.link = link
     await this.sync()
   }
@@ -170,7 +164,7 @@ export class HomeNodes {
       this.kept.clear()
       this.granted.clear()
       this.published = null
-      const keyPair = linkKeyPair(this.deps.identity.secretKey, link.boxKey, link.salt)
+      const keyPair = linkKeyPair(this.deps.self.identity.secretKey, link.boxKey, link.salt)
       this.own = await HomeClient.connect(link.boxKey, { keyPair, dht: this.network() })
     }
     await this.publish()
@@ -185,7 +179,7 @@ export class HomeNodes {
         await this.own.keep(core)
         this.kept.add(hex)
       }
-      const guest = visitorKey(this.deps.identity, c.key.bytes, link.boxKey)
+      const guest = visitorKey(this.deps.self.identity, c.key.bytes, link.boxKey)
       const grant = logs.map((core) => core.key!.toString('hex')).join()
       if (logs.length === 0 || this.granted.get(c.key.hex) === grant) continue
       await this.own.grant(guest, logs.map((core) => core.key!))
@@ -202,9 +196,9 @@ export class HomeNodes {
   }
 
   private async publish(): Promise<void> {
-    const bundle = this.deps.bundle()
+    const bundle = this.deps.self.bundle()
     if (this.own === null || this.published === bundle.toString('hex')) return
-    const me = this.deps.identity.publicKey
+    const me = this.deps.self.identity.publicKey
     await this.own.publish(inboxTopic(me), sealBundle(me, bundle), [])
     this.published = bundle.toString('hex')
   }
@@ -212,7 +206,7 @@ export class HomeNodes {
   private async topUp(): Promise<void> {
     const held = await this.own!.supply([])
     if (held >= SUPPLY_LOW) return
-    await this.own!.supply(await this.deps.oneTime.make(this.deps.identity, SUPPLY_TARGET - held))
+    await this.own!.supply(await this.deps.self.oneTime.make(this.deps.self.identity, SUPPLY_TARGET - held))
   }
 
   /** Takes the introductions waiting on my box; the box forgets each once it was handled here. */
@@ -223,7 +217,7 @@ export class HomeNodes {
       if (items.length === 0) return
       for (const { seq, sealed } of items) {
         try {
-          await this.deps.introduced(decodeIntroduction(openRequest(this.deps.identity, sealed)))
+          await this.deps.introduced(decodeIntroduction(openRequest(this.deps.self.identity, sealed)))
         } catch (err) {
           this.deps.log(`a request on my home node was refused: ${err instanceof Error ? err.message : String(err)}`)
         }
@@ -248,7 +242,7 @@ export class HomeNodes {
     if (current && !visit) clearInterval(current.watch)
     if (!visit) {
       const boxKey = Buffer.from(box, 'hex')
-      const client = await HomeClient.connect(boxKey, { keyPair: visitingKeyPair(this.deps.identity, c.key.bytes, boxKey), dht: this.network() })
+      const client = await HomeClient.connect(boxKey, { keyPair: visitingKeyPair(this.deps.self.identity, c.key.bytes, boxKey), dht: this.network() })
       const watch = setInterval(() => this.watchHome(c, boxKey), WATCH_MS)
       watch.unref()
       visit = { client, wanted: new Set(), watch }

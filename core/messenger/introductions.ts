@@ -25,6 +25,10 @@ import type { Conversation } from './conversation'
 /** Peers looked at on someone's inbox topic, and how long one may take to answer. */
 const MAX_CANDIDATES = 6
 const ANSWER_MS = 5_000
+// Looking for the box of someone who has none costs a DHT lookup: tried again after 10 s, then
+// twice as long each time, up to an hour.
+const FIRST_RETRY_MS = 10_000
+const MAX_RETRY_MS = 60 * 60_000
 
 export interface IntroducerDeps {
   identity: IdentityKeyPair
@@ -36,7 +40,12 @@ export interface IntroducerDeps {
 
 /** Carol's side: finds the box of a contact she asked who is away, starts there and leaves introductions. */
 export class Introducer {
-  constructor(private readonly deps: IntroducerDeps) {}
+  private readonly retry = new Map<string, { at: number; delay: number }>()
+
+  constructor(
+    private readonly deps: IntroducerDeps,
+    private readonly clock: () => number = Date.now
+  ) {}
 
   /** One step for one conversation; does nothing unless my request is unanswered and they are away. */
   async step(c: Conversation): Promise<void> {
@@ -44,8 +53,15 @@ export class Introducer {
     if (!rec.requested || rec.blocked || c.presence !== 'offline') return
     if (!rec.introBox) {
       if (rec.bundle) return
+      const wait = this.retry.get(c.key.hex)
+      if (wait && this.clock() < wait.at) return
       const found = await this.findBox(c)
-      if (!found) return
+      if (!found) {
+        const delay = wait ? Math.min(wait.delay * 2, MAX_RETRY_MS) : FIRST_RETRY_MS
+        this.retry.set(c.key.hex, { at: this.clock() + delay, delay })
+        return
+      }
+      this.retry.delete(c.key.hex)
       await c.update(() => ({ bundle: found.bundle, ...(found.oneTime ? { oneTime: found.oneTime } : {}), introBox: found.box }))
       await c.sealQueued()
     }

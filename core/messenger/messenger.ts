@@ -42,7 +42,6 @@ export interface MessengerParts {
   epochs: StoreEpochs
   meta: MetaRecord
   prekeys: Map<number, SignedPrekey>
-  /** My one-time prekeys (my home node hands them out). */
   oneTime: OneTimeSupply
   /** Made first: the network's firewall already asks it. */
   directory: Directory
@@ -96,7 +95,7 @@ export class Messenger extends EventEmitter {
     super()
     const { store, network, directory } = parts
     const events = new EventSink(this)
-    const self = new Self(parts.secrets, parts.meta, parts.prekeys, store)
+    const self = new Self(parts.secrets, parts.meta, parts.prekeys, store, parts.oneTime)
     this.self = self
     this.events = events
     this.corestore = parts.corestore
@@ -114,8 +113,8 @@ export class Messenger extends EventEmitter {
       events,
       files: parts.files,
       prekey: (id) => self.prekey(id),
-      oneTime: (id) => parts.oneTime.get(id),
-      oneTimeUsed: (ids) => parts.oneTime.used(ids),
+      oneTime: (id) => self.oneTime.get(id),
+      oneTimeUsed: (ids) => self.oneTime.used(ids),
       me: () => ({ name: self.name, bundle: self.bundle() }),
       knownLog: (key) => directory.knownLog(key),
       listed: (c) => directory.isListed(c),
@@ -132,15 +131,16 @@ export class Messenger extends EventEmitter {
       network,
       self,
       events,
-      oneTime: (id) => parts.oneTime.get(id),
       conversation: (rec, tag) => new Conversation(this.conversationDeps, rec, tag)
     })
     this.lan = new LanSwitch({ network, directory, events }, parts.lanDiscovery)
     this.prekeyRotation = new PrekeyRotation({ self, directory, network, events, erase: () => parts.epochs.advance() }, parts.clock, parts.prekeyPolicy)
     this.id = ContactKey.fromBytes(self.identity.publicKey).id
     this.home = new HomeNodes({
-      ...{ identity: self.identity, bootstrap: parts.bootstrap, profileDir: parts.profileDir ?? '', link: parts.homeLink ?? null },
-      ...{ conversations: () => directory.conversations(), bundle: () => self.bundle(), name: () => self.name, oneTime: parts.oneTime },
+      self,
+      link: parts.homeLink ?? null,
+      bootstrap: parts.bootstrap, profileDir: parts.profileDir ?? '',
+      conversations: () => directory.conversations(),
       introduced: (intro) => this.requests.onIntroduction(intro),
       log: (message) => console.warn(`[cairn/home] ${message}`)
     })

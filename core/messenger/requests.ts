@@ -5,7 +5,7 @@ import type { Network } from '../net'
 import type { RequestFrame } from '../net/frames'
 import { decodeInvite } from '../protocol/invite'
 import type { Introduction } from '../home'
-import { decodeBundle, Session, type OneTimePrekey } from '../ratchet'
+import { decodeBundle, Session } from '../ratchet'
 import { feedIntroduction } from './introductions'
 import { keys, type Store } from '../store'
 import type { Conversation } from './conversation'
@@ -24,8 +24,6 @@ export interface RequestDeps {
   network: Network
   self: Self
   events: EventSink
-  /** My one-time prekey of this id, to check an introduction's first envelope opens. */
-  oneTime(id: number): OneTimePrekey | null
   /** A conversation for a new contact record, its logs opening. */
   conversation(rec: ContactRecord, tag: Buffer): Conversation
 }
@@ -110,28 +108,41 @@ export class ContactRequests {
     if (c) return feedIntroduction(c, intro)
     const held = directory.request(key)
     if (held) return this.extend(held, intro)
-    if (directory.knows(key) || directory.requestCount >= MAX_REQUESTS) return
-    if (intro.from !== 0 || intro.envelopes.length === 0 || directory.knownLog(intro.logKey)) return
-    try {
-      Session.respond(self.identity, key.bytes, intro.envelopes[0], (id) => self.prekey(id), (id) => this.deps.oneTime(id))
-    } catch {
-      return
-    }
+    if (directory.knows(key) || directory.requestCount >= MAX_REQUESTS || !this.opens(key, intro)) return
     const record: RequestRecord = { pk: key.hex, name: intro.name, receivedAt: Date.now(), bundle: null, intro: introRecord(intro) }
     await store.write((tx) => tx.putJson(keys.request(store.tag(key.bytes)), record))
     directory.hold(record)
     events.emit({ type: 'request', request: toRequest(record) })
   }
 
-  /** A later introduction from someone whose request I hold: its envelopes follow on. */
+  /** Whether the introduction's first envelope starts a session from my prekeys (checked, not kept). */
+  private opens(key: ContactKey, intro: Introduction): boolean {
+    const { self, directory } = this.deps
+    if (intro.from !== 0 || intro.envelopes.length === 0 || directory.knownLog(intro.logKey)) return false
+    try {
+      Session.respond(self.identity, key.bytes, intro.envelopes[0], (id) => self.prekey(id), (id) => self.oneTime.get(id))
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** A later introduction from someone whose request I hold (through my box or directly): its envelopes follow on. */
   private async extend(held: RequestRecord, intro: Introduction): Promise<void> {
     const { store, directory } = this.deps
+    const key = ContactKey.fromHex(held.pk)
+    if (!held.intro) {
+      if (!this.opens(key, intro)) return
+      const record: RequestRecord = { ...held, intro: introRecord(intro) }
+      await store.write((tx) => tx.putJson(keys.request(store.tag(key.bytes)), record))
+      return directory.hold(record)
+    }
     const had = held.intro
-    if (!had || had.log !== intro.logKey.toString('hex') || intro.from > had.from + had.envelopes.length) return
+    if (had.log !== intro.logKey.toString('hex') || intro.from > had.from + had.envelopes.length) return
     const fresh = intro.envelopes.slice(had.from + had.envelopes.length - intro.from).map((e) => e.toString('hex'))
     if (fresh.length === 0) return
     const record: RequestRecord = { ...held, intro: { ...had, envelopes: [...had.envelopes, ...fresh] } }
-    await store.write((tx) => tx.putJson(keys.request(store.tag(ContactKey.fromHex(held.pk).bytes)), record))
+    await store.write((tx) => tx.putJson(keys.request(store.tag(key.bytes)), record))
     directory.hold(record)
   }
 

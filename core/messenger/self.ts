@@ -3,9 +3,10 @@ import type { IdentityKeyPair, KeystoreSecrets } from '../identity'
 import type { RequestFrame } from '../net/frames'
 import { bundleOf, encodeBundle, encodeSignedPrekey, type SignedPrekey } from '../ratchet'
 import { keys, type Store } from '../store'
+import type { OneTimeSupply } from './one-time-supply'
 import type { MetaRecord } from './records'
 
-/** This profile's own side: its identity, its settings record and its signed prekeys. */
+/** This profile's own side: its identity, its settings record, its signed and one-time prekeys. */
 export class Self {
   readonly identity: IdentityKeyPair
   private metaRecord: MetaRecord
@@ -14,7 +15,9 @@ export class Self {
     readonly secrets: KeystoreSecrets,
     meta: MetaRecord,
     private readonly prekeys: Map<number, SignedPrekey>,
-    private readonly store: Store
+    private readonly store: Store,
+    /** My one-time prekeys, some of which my home node hands out. */
+    readonly oneTime: OneTimeSupply
   ) {
     this.identity = secrets.identity
     this.metaRecord = meta

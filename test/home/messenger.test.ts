@@ -3,7 +3,9 @@
 // the same time while a message goes from one to the other through a home node.
 import { afterEach, describe, expect, it } from 'vitest'
 import HyperDHT from 'hyperdht'
-import { createBoxKey, HomeBox, HomeClient, openBundle, type BoxEvent } from '../../core/home'
+import { createBoxKey, encodeIntroduction, HomeBox, HomeClient, openBundle, sealRequest, type BoxEvent } from '../../core/home'
+import { randomBytes } from '../../core/crypto'
+import { generateIdentity } from '../../core/identity'
 import { decodeContactId } from '../../core/identity'
 import { inboxTopic } from '../../core/protocol/topics'
 import { decodeBundle } from '../../core/ratchet'
@@ -13,7 +15,7 @@ import { Fixture, PASS, pair, waitFor, type Node } from '../helpers/core'
 import { Timeline } from './helpers'
 import { copyAndDump, holds } from '../core/profile-dump'
 import { keys } from '../../core/store/keys'
-import { decodeOneTimePrekey, decodePublishedOneTimePrekey } from '../../core/ratchet'
+import { bundleOf, decodeOneTimePrekey, decodePublishedOneTimePrekey, generateSignedPrekey, Session } from '../../core/ratchet'
 
 const f = new Fixture()
 const boxes: HomeBox[] = []
@@ -172,6 +174,65 @@ describe('starting while Bob is away, through the messenger', () => {
     await waitFor('Bob’s messenger took the replay from his box', async () => (await again.host.homeNode()).requests === 0)
     expect(again.of('request')).toEqual([])
     expect(await again.host.requests()).toEqual([])
+  })
+})
+
+describe('the one-time supply on my box', () => {
+  it('is topped up to 20 by my messenger once fewer than 10 are left, each key handed out once', async () => {
+    const { box } = await homeBox()
+    const bob = await f.host()
+    const bId = (await bob.host.create('Bob', PASS)).id
+    await bob.host.linkHomeNode(await box.createPairingCode())
+    const stranger = await HomeClient.connect(box.publicKey, { keyPair: HyperDHT.keyPair(), bootstrap: (await f.net()).bootstrap })
+    const take = async (n: number) => {
+      const ids: (number | null)[] = []
+      for (let i = 0; i < n; i++) {
+        const { oneTime } = await stranger.bundle(inboxTopic(decodeContactId(bId)))
+        ids.push(oneTime === null ? null : decodePublishedOneTimePrekey(oneTime, decodeContactId(bId)).id)
+      }
+      return ids
+    }
+    expect(await take(11)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1))
+    const [{ profile }] = (await box.status()).profiles
+    await waitFor('topped up to 20', async () => {
+      await bob.host.homeNode()
+      return (await box.registry.supply(profile, [])) === 20
+    })
+    // the nine left first, then the new ones; none twice
+    expect(await take(20)).toEqual(Array.from({ length: 20 }, (_, i) => i + 12))
+    await stranger.close()
+  })
+})
+
+describe('introductions that are not what they claim', () => {
+  it('garbage, a request sealed to someone else and an introduction whose envelope does not open are dropped; Bob keeps working', async () => {
+    const { box } = await homeBox()
+    const bob = await f.host()
+    const bId = (await bob.host.create('Bob', PASS)).id
+    await bob.host.linkHomeNode(await box.createPairingCode())
+    const bobKey = decodeContactId(bId)
+    const mallory = generateIdentity()
+    // a real start, made for someone else's prekey 1: it names a prekey id Bob has, and opens nothing of his
+    const victim = generateIdentity()
+    const forged = encodeIntroduction({
+      identity: mallory.publicKey,
+      name: 'Carol',
+      logKey: randomBytes(32),
+      home: null,
+      from: 0,
+      envelopes: [Session.initiate(mallory, victim.publicKey, bundleOf(victim, generateSignedPrekey(victim, 1))).encrypt(Buffer.from('x'))]
+    })
+    const stranger = await HomeClient.connect(box.publicKey, { keyPair: HyperDHT.keyPair(), bootstrap: (await f.net()).bootstrap })
+    const inbox = inboxTopic(bobKey)
+    await stranger.deposit(inbox, randomBytes(300))
+    await stranger.deposit(inbox, sealRequest(mallory.publicKey, forged))
+    await stranger.deposit(inbox, sealRequest(bobKey, Buffer.from('not an introduction')))
+    await stranger.deposit(inbox, sealRequest(bobKey, forged))
+    await stranger.close()
+    await waitFor('Bob took all four from his box', async () => (await bob.host.homeNode()).requests === 0)
+    expect(await bob.host.requests()).toEqual([])
+    expect(bob.of('request')).toEqual([])
+    expect((await bob.host.homeNode()).online).toBe(true)
   })
 })
 
