@@ -270,7 +270,8 @@ export interface CairnApi {
   /** addContact, with the request sent through the person's invite instead of their inbox. */
   acceptInvite(code: string, name: string): Promise<Contact>
   renameContact(id: ContactId, name: string): Promise<Contact>
-  removeContact(id: ContactId): Promise<void>
+  /** Removes the contact with our whole history; `passphrase`: the profile's current one, proven first. */
+  removeContact(passphrase: string, id: ContactId): Promise<void>
   blockContact(id: ContactId): Promise<void>
   unblockContact(id: ContactId): Promise<Contact>
   setVerified(id: ContactId, verified: boolean): Promise<Contact>
@@ -294,8 +295,11 @@ export interface CairnApi {
    * file's chunks with it.
    */
   deleteMessage(contact: ContactId, messageId: string): Promise<void>
-  /** Deletes every message of the conversation (and their files) on this device; the contact stays. */
-  clearConversation(contact: ContactId): Promise<void>
+  /**
+   * Deletes every message of the conversation (and their files) on this device; the contact stays.
+   * `passphrase`: the profile's current one, proven first.
+   */
+  clearConversation(passphrase: string, contact: ContactId): Promise<void>
   setTyping(contact: ContactId, typing: boolean): Promise<void>
 
   /** Sends a file from this node's disk (an image goes without its metadata, with a preview). */

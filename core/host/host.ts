@@ -31,11 +31,12 @@ const LIFECYCLE: ReadonlySet<ApiMethod> = new Set<Lifecycle>(['state', 'create',
  */
 type OnMessenger = Exclude<ApiMethod, Lifecycle>
 /**
- * Forwarded methods that reveal or destroy what the passphrase guards: their first argument is the
- * current passphrase, which the host proves against the keystore before the messenger sees the rest,
- * so a stolen session (a web page's credential, an unlocked window) cannot take the identity.
+ * Forwarded methods that reveal a secret or destroy a conversation's history for good: their first
+ * argument is the current passphrase, which the host proves against the keystore before the
+ * messenger sees the rest, so a stolen session (a web page's credential, an unlocked window left
+ * alone) can neither take the identity nor wipe the history. (changePassphrase proves it itself.)
  */
-const PROVES_PASSPHRASE = ['exportIdentity'] as const satisfies readonly OnMessenger[]
+const PROVES_PASSPHRASE = ['exportIdentity', 'removeContact', 'clearConversation'] as const satisfies readonly OnMessenger[]
 type Proving = (typeof PROVES_PASSPHRASE)[number]
 type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never
 type ForwardedArgs<M extends OnMessenger> = M extends Proving ? Tail<Parameters<CairnApi[M]>> : Parameters<CairnApi[M]>
