@@ -12,6 +12,7 @@ import { createProfile, openMessenger, type Messenger } from '../messenger'
 import type { BootstrapNode } from '../profile/bootstrap'
 import { profileLayout } from '../profile/layout'
 import { checkedApi, CHECKS_ARGUMENTS, type ChecksArguments } from './checked'
+import { PassphraseGuard } from './passphrase-guard'
 
 export interface HostOptions {
   profileDir: string
@@ -92,6 +93,7 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
   private messenger: Messenger | null = null
   private lifecycle: Promise<unknown> = Promise.resolve()
   private closed = false
+  private readonly guard = new PassphraseGuard()
   private readonly forward = (e: CairnEvent) => this.emit('event', e)
   // Failures inside the node that no caller awaits (a peer's input, a background append): the node
   // carries on, and the reason goes to the local log.
@@ -132,10 +134,12 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
           return this.attach(await createProfile({ ...this.messengerOptions(passphrase), name, identity }))
         }),
       unlock: (passphrase) =>
-        this.serially(async () => {
-          if (this.messenger) return this.messenger.profile()
-          return this.attach(await openMessenger(this.messengerOptions(passphrase)))
-        }),
+        this.guard.run(() =>
+          this.serially(async () => {
+            if (this.messenger) return this.messenger.profile()
+            return this.attach(await openMessenger(this.messengerOptions(passphrase)))
+          })
+        ),
       lock: () =>
         this.serially(async () => {
           if (!this.messenger) return
@@ -144,7 +148,7 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
         }),
       changePassphrase: async (current, next) => {
         this.open()
-        await changeKeystorePassphrase(profileLayout(this.opts.profileDir).keystore, current, next)
+        await this.guard.run(() => changeKeystorePassphrase(profileLayout(this.opts.profileDir).keystore, current, next))
       }
     }
   }
@@ -172,7 +176,7 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
 
   /** Rejects with 'wrong-passphrase' unless it opens this profile's keystore. */
   private async provePassphrase(passphrase: string): Promise<void> {
-    await openKeystore(profileLayout(this.opts.profileDir).keystore, passphrase)
+    await this.guard.run(() => openKeystore(profileLayout(this.opts.profileDir).keystore, passphrase))
   }
 
   private async refuseExisting(): Promise<void> {
