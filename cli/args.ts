@@ -112,6 +112,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   { name: 'run', args: [], options: [], summary: 'stay online; print one JSON line per event' },
   { name: 'serve', args: [], options: ['port'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL (good once, within a minute)' },
+  { name: 'web-url', args: [], options: [], summary: 'print a new single-use URL of the running cairn serve, for another browser or tab' },
   {
     name: 'home',
     args: ['ACTION', 'ARG?'],

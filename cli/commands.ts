@@ -149,7 +149,8 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
       }
     case 'remove':
       return async ({ api }) => {
-        await api.removeContact(await resolveContact(api, first))
+        const contact = await resolveContact(api, first)
+        await api.removeContact(await readPassphrase(ctx.passphrase), contact)
         return {}
       }
     case 'delete': {
@@ -170,7 +171,8 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
     }
     case 'clear':
       return async ({ api }) => {
-        await api.clearConversation(await resolveContact(api, first))
+        const contact = await resolveContact(api, first)
+        await api.clearConversation(await readPassphrase(ctx.passphrase), contact)
         return {}
       }
     case 'send': {

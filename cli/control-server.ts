@@ -6,6 +6,7 @@ import type { CairnEvent } from '../core/api/types'
 import { dispatch, type ApiHost } from '../core/host/dispatch'
 import { checkSocketPath } from './control-socket'
 import { readFrames, writeFrame } from './line-frames'
+import { isWebUrlRequest, type WebUrlAnswer } from './web-url'
 
 export interface ControlServer {
   path: string
@@ -17,7 +18,12 @@ export interface ControlServer {
  * opening the profile a second time. Call only while holding the profile: then any socket already
  * at the path was left by a dead process and is replaced.
  */
-export async function startControlServer(host: ApiHost, path: string): Promise<ControlServer> {
+export interface ControlOptions {
+  /** A fresh single-use URL of the node's web shell, for `cairn web-url`; null while it has none. */
+  webUrl?: () => string | null
+}
+
+export async function startControlServer(host: ApiHost, path: string, opts: ControlOptions = {}): Promise<ControlServer> {
   checkSocketPath(path)
   await restrictFolder(dirname(path))
   const connections = new Set<Socket>()
@@ -27,6 +33,11 @@ export async function startControlServer(host: ApiHost, path: string): Promise<C
     socket.on('close', () => connections.delete(socket))
     socket.on('error', () => socket.destroy())
     readFrames(socket, (frame) => {
+      if (isWebUrlRequest(frame)) {
+        const answer: WebUrlAnswer = { kind: 'web-url', url: opts.webUrl?.() ?? null }
+        if (socket.writable) socket.write(`${JSON.stringify(answer)}\n`)
+        return
+      }
       void dispatch(host, frame).then((reply) => {
         if (reply) writeFrame(socket, reply)
       })

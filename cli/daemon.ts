@@ -2,6 +2,7 @@ import { CairnError } from '../core/api/errors'
 import type { CairnEvent } from '../core/api/types'
 import { CairnHost } from '../core/host/host'
 import { startProfileWebShell } from '../shell/profile-port'
+import type { WebShell } from '../shell/web-server'
 import type { CliContext } from './context'
 import { connectControl } from './control-client'
 import { startControlServer } from './control-server'
@@ -47,11 +48,13 @@ export async function runDaemon(ctx: CliContext, opts: DaemonOptions): Promise<v
 
   try {
     await unlockWhenFree(ctx, host)
-    const control = await startControlServer(host, ctx.socketPath)
+    let shell: WebShell | null = null
+    const control = await startControlServer(host, ctx.socketPath, { webUrl: () => shell?.newUrl() ?? null })
     closers.push(() => control.close())
     if (opts.webShellPort !== undefined) {
-      const shell = await startProfileWebShell(ctx.hostOptions.profileDir, { host, port: opts.webShellPort })
-      closers.push(() => shell.close())
+      const started = await startProfileWebShell(ctx.hostOptions.profileDir, { host, port: opts.webShellPort })
+      shell = started
+      closers.push(() => started.close())
       // The URL's code is good once, within a minute: worthless in a log once the page has loaded.
       ctx.stdout.write(ctx.globals.json ? JSON.stringify({ type: 'web-shell', url: shell.url }) + '\n' : `${shell.url}\n`)
     }

@@ -28,6 +28,9 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'home') {
     const { runHome } = await import('./home/main')
     await runHome(ctx, parsed.positionals, parsed.options)
+  } else if (name === 'web-url') {
+    const { printWebUrl } = await import('./web-url')
+    await printWebUrl(ctx)
   } else if (name === 'run' || name === 'serve') {
     const { runDaemon } = await import('./daemon')
     await runDaemon(ctx, { webShellPort: name === 'serve' ? (integerOption('port', parsed.options.port, 0, 65535) ?? 0) : undefined })

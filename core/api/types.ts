@@ -243,7 +243,8 @@ export interface CairnApi extends GroupApi {
   /** addContact, with the request sent through the person's invite instead of their inbox. */
   acceptInvite(code: string, name: string): Promise<Contact>
   renameContact(id: ContactId, name: string): Promise<Contact>
-  removeContact(id: ContactId): Promise<void>
+  /** Removes the contact with our whole history; `passphrase`: the profile's current one, proven first. */
+  removeContact(passphrase: string, id: ContactId): Promise<void>
   blockContact(id: ContactId): Promise<void>
   unblockContact(id: ContactId): Promise<Contact>
   setVerified(id: ContactId, verified: boolean): Promise<Contact>
@@ -267,8 +268,11 @@ export interface CairnApi extends GroupApi {
    * file's chunks with it.
    */
   deleteMessage(contact: ContactId, messageId: string): Promise<void>
-  /** Deletes every message of the conversation (and their files) on this device; the contact stays. */
-  clearConversation(contact: ContactId): Promise<void>
+  /**
+   * Deletes every message of the conversation (and their files) on this device; the contact stays.
+   * `passphrase`: the profile's current one, proven first.
+   */
+  clearConversation(passphrase: string, contact: ContactId): Promise<void>
   /** Deletes one of my messages on both sides (a "deleted" place stays), erased as deleteMessage erases. */
   deleteForEveryone(contact: ContactId, messageId: string): Promise<void>
   /** Disappearing messages on both sides: one of DISAPPEARING_SECONDS (0: off), for messages from now on. */

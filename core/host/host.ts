@@ -12,6 +12,7 @@ import { createProfile, openMessenger, type Messenger } from '../messenger'
 import type { BootstrapNode } from '../profile/bootstrap'
 import { profileLayout } from '../profile/layout'
 import { checkedApi, CHECKS_ARGUMENTS, type ChecksArguments } from './checked'
+import { PassphraseGuard } from './passphrase-guard'
 
 export interface HostOptions {
   profileDir: string
@@ -35,11 +36,12 @@ const LIFECYCLE: ReadonlySet<ApiMethod> = new Set<Lifecycle>(['state', 'create',
  */
 type OnMessenger = Exclude<ApiMethod, Lifecycle>
 /**
- * Forwarded methods that reveal or destroy what the passphrase guards: their first argument is the
- * current passphrase, which the host proves against the keystore before the messenger sees the rest,
- * so a stolen session (a web page's credential, an unlocked window) cannot take the identity.
+ * Forwarded methods that reveal a secret or destroy a conversation's history for good: their first
+ * argument is the current passphrase, which the host proves against the keystore before the
+ * messenger sees the rest, so a stolen session (a web page's credential, an unlocked window left
+ * alone) can neither take the identity nor wipe the history. (changePassphrase proves it itself.)
  */
-const PROVES_PASSPHRASE = ['exportIdentity'] as const satisfies readonly OnMessenger[]
+const PROVES_PASSPHRASE = ['exportIdentity', 'removeContact', 'clearConversation'] as const satisfies readonly OnMessenger[]
 type Proving = (typeof PROVES_PASSPHRASE)[number]
 type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never
 type ForwardedArgs<M extends OnMessenger> = M extends Proving ? Tail<Parameters<CairnApi[M]>> : Parameters<CairnApi[M]>
@@ -111,6 +113,7 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
   private messenger: Messenger | null = null
   private lifecycle: Promise<unknown> = Promise.resolve()
   private closed = false
+  private readonly guard = new PassphraseGuard()
   private readonly forward = (e: CairnEvent) => this.emit('event', e)
   // Failures inside the node that no caller awaits (a peer's input, a background append): the node
   // carries on, and the reason goes to the local log.
@@ -151,10 +154,12 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
           return this.attach(await createProfile({ ...this.messengerOptions(passphrase), name, identity }))
         }),
       unlock: (passphrase) =>
-        this.serially(async () => {
-          if (this.messenger) return this.messenger.profile()
-          return this.attach(await openMessenger(this.messengerOptions(passphrase)))
-        }),
+        this.guard.run(() =>
+          this.serially(async () => {
+            if (this.messenger) return this.messenger.profile()
+            return this.attach(await openMessenger(this.messengerOptions(passphrase)))
+          })
+        ),
       lock: () =>
         this.serially(async () => {
           if (!this.messenger) return
@@ -163,7 +168,7 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
         }),
       changePassphrase: async (current, next) => {
         this.open()
-        await changeKeystorePassphrase(profileLayout(this.opts.profileDir).keystore, current, next)
+        await this.guard.run(() => changeKeystorePassphrase(profileLayout(this.opts.profileDir).keystore, current, next))
       }
     }
   }
@@ -191,7 +196,7 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
 
   /** Rejects with 'wrong-passphrase' unless it opens this profile's keystore. */
   private async provePassphrase(passphrase: string): Promise<void> {
-    await openKeystore(profileLayout(this.opts.profileDir).keystore, passphrase)
+    await this.guard.run(() => openKeystore(profileLayout(this.opts.profileDir).keystore, passphrase))
   }
 
   private async refuseExisting(): Promise<void> {

@@ -8,6 +8,7 @@ import createTestnet from 'hyperdht/testnet.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectControl } from '../../cli/control-client'
 import { startControlServer, type ControlServer } from '../../cli/control-server'
+import { askWebUrl } from '../../cli/web-url'
 import { controlSocketPath } from '../../cli/control-socket'
 import { MAX_LINE_BYTES } from '../../cli/line-frames'
 import { CairnHost } from '../../core/host/host'
@@ -78,11 +79,25 @@ describe('control socket', () => {
       expect(await closedByServer(path, 'this is not json\n')).toBe(true)
       expect(await closedByServer(path, Buffer.alloc(MAX_LINE_BYTES + 4096, 0x20))).toBe(true)
       expect(await conn!.api.profile()).toMatchObject({ name: 'Dora II' })
+      // a node without a web shell (cairn run) says so to `cairn web-url`
+      expect(await askWebUrl(path)).toBeNull()
       conn!.close()
     } finally {
       await server.close()
     }
     expect(existsSync(path)).toBe(false)
     expect(await connectControl(path)).toBeNull()
+    expect(await askWebUrl(path)).toBeUndefined()
+  })
+
+  it('hands `cairn web-url` a fresh URL from the web shell of cairn serve', async () => {
+    let made = 0
+    const server = await startControlServer(host, path, { webUrl: () => `http://127.0.0.1:1/#code=${++made}` })
+    try {
+      expect(await askWebUrl(path)).toBe('http://127.0.0.1:1/#code=1')
+      expect(await askWebUrl(path)).toBe('http://127.0.0.1:1/#code=2')
+    } finally {
+      await server.close()
+    }
   })
 })

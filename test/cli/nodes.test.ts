@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import createTestnet from 'hyperdht/testnet.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
 import { connectControl } from '../../cli/control-client'
 import { cryptoReady } from '../../core/crypto'
 import { encodeContactId, generateIdentity } from '../../core/identity'
@@ -13,6 +14,21 @@ import { cli, CliNode, cliOnTerminal, killAll, type CliEnv } from '../helpers/cl
 
 const PASS_A = 'alpha passphrase'
 const PASS_B = 'bravo passphrase'
+
+/** Presents the URL's code on the shell's API socket, as the page would: accepted or refused. */
+function authWith(url: string): Promise<'auth-ok' | 'refused'> {
+  const { host, origin, hash } = new URL(url)
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://${host}/api`, { origin })
+    ws.on('open', () => ws.send(JSON.stringify({ kind: 'auth', code: new URLSearchParams(hash.slice(1)).get('code') })))
+    ws.on('message', (d) => {
+      if ((JSON.parse(d.toString()) as { kind?: string }).kind === 'auth-ok') resolve('auth-ok')
+      ws.close()
+    })
+    ws.on('close', () => resolve('refused'))
+    ws.on('error', () => resolve('refused'))
+  })
+}
 
 describe('cairn nodes on a loopback testnet', () => {
   let testnet: Awaited<ReturnType<typeof createTestnet>>
@@ -293,12 +309,27 @@ describe('cairn nodes on a loopback testnet', () => {
     expect(page.status).toBe(200)
     expect(page.headers.get('content-type')).toContain('text/html')
 
+    // another browser or tab: a fresh single-use URL from the running node, each code good once
+    const more = await cli(['web-url'], b)
+    expect(more.code, more.stderr).toBe(0)
+    const again = more.stdout.trim()
+    expect(again).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#code=[A-Za-z0-9_-]{43}$/)
+    expect(again).not.toBe(url)
+    expect(new URL(again).origin).toBe(new URL(url!).origin)
+    for (const u of [url!, again]) {
+      expect(await authWith(u)).toBe('auth-ok')
+      expect(await authWith(u)).toBe('refused')
+    }
+
     const control = await connectControl(join(b.profile!, 'control.sock'))
     await control!.api.lock()
     control!.close()
     expect(await node.exit()).toBe(0)
     expect(node.events().at(-1)).toEqual({ type: 'locked' })
     expect(existsSync(join(b.profile!, 'control.sock'))).toBe(false)
+    const none = await cli(['web-url'], b)
+    expect(none.code).toBe(1)
+    expect(none.stderr).toMatch(/no cairn node is running .*cairn serve/)
   })
 
   it("shows a stranger's request on the running node; accept makes them a contact", async () => {

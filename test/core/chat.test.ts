@@ -123,7 +123,12 @@ describe('two nodes that added each other', () => {
     await b.host.send(aId, 'reply one')
     const incoming = (n: typeof a) => n.of('message').filter((e) => e.message.direction === 'in').map((e) => e.message.text)
     await waitFor('first exchange', () => incoming(b).length === 1 && incoming(a).includes('reply one'))
-    await a.host.removeContact(bId)
+    // wiping the history proves the passphrase, even on an unlocked profile: a wrong one changes nothing
+    await expect(a.host.removeContact('not the passphrase', bId)).rejects.toMatchObject({ code: 'wrong-passphrase' })
+    await expect(a.host.clearConversation(PASS.toUpperCase(), bId)).rejects.toMatchObject({ code: 'wrong-passphrase' })
+    expect((await a.host.contacts()).map((c) => c.id)).toEqual([bId])
+    expect((await a.host.history(bId)).messages.map((m) => m.text).sort()).toEqual(['one', 'reply one'])
+    await a.host.removeContact(PASS, bId)
     expect(await a.host.contacts()).toEqual([])
     expect(a.of('contact-removed').map((e) => e.id)).toEqual([bId])
     await a.host.addContact(bId, 'Bob again')

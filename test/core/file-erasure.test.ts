@@ -104,12 +104,12 @@ it('a deleted file message and a removed contact leave no sealed chunk, key or p
   expect(traces(afterDelete, d1, plains[1]), 'the file kept').toEqual(KEPT)
 
   b2 = await reopen(b)
-  await b2.host.removeContact(aId)
+  await b2.host.removeContact(PASS, aId)
   const afterRemove = await dumpClosed(b2)
   expect(traces(afterRemove, d1, plains[1]), 'the file of the removed contact').toEqual(NONE)
 
   // The sender's own store too: Alice removes Bob.
-  await a.host.removeContact(bId)
+  await a.host.removeContact(PASS, bId)
   const sender = await dumpClosed(a)
   for (const [i, d] of [d0, d1].entries()) expect(traces(sender, d, plains[i]), `Alice's copy of f${i}`).toEqual(NONE)
 }, 120_000)

@@ -2,7 +2,7 @@ import sharp from 'sharp'
 import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, expect, it } from 'vitest'
-import { Fixture, pair, waitFor } from '../helpers/core'
+import { Fixture, pair, PASS, waitFor } from '../helpers/core'
 import { writePattern } from '../helpers/blobs'
 
 const f = new Fixture()
@@ -46,7 +46,7 @@ it('a photo arrives with its preview and downloads by itself; a large file waits
   await b.host.deleteMessage(aId, bigIn.id)
   expect((await b.host.history(aId)).messages.map((m) => m.id)).not.toContain(bigIn.id)
   expect(b.of('messages-deleted')).toContainEqual({ type: 'messages-deleted', contact: aId, ids: [bigIn.id] })
-  await a.host.clearConversation(bId)
+  await a.host.clearConversation(PASS, bId)
   await expect(a.host.readFile(bId, bigMsg.id, 0, 1)).rejects.toMatchObject({ code: 'not-found' })
   expect(a.of('messages-deleted')).toContainEqual({ type: 'messages-deleted', contact: bId, ids: 'all' })
   expect(await readdir(out)).toEqual(['report.bin'])

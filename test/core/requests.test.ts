@@ -78,7 +78,7 @@ describe('contact requests', () => {
 
       const turnedAway = blockedHandshakes(b, aId)
       await a.host.send(bId, 'let me in')
-      await a.host.removeContact(bId)
+      await a.host.removeContact(PASS, bId)
       await a.host.addContact(bId, 'Bob again')
       // A's new request reached B's firewall and was turned away there: it can arrive no other way.
       await waitFor("B's firewall turning A away", () => turnedAway.length > 0)
@@ -102,7 +102,7 @@ describe('contact requests', () => {
       const b2 = await f.host(bDir)
       await b2.host.unlock(PASS)
       const turnedAway = blockedHandshakes(b2, aId)
-      await a.host.removeContact(bId)
+      await a.host.removeContact(PASS, bId)
       await a.host.addContact(bId, 'Bob again')
       await waitFor("B's firewall turning A away after the restart, or A's request", () => turnedAway.length > 0 || b2.of('request').length > 0)
       expect(b2.of('request')).toHaveLength(0)

@@ -36,7 +36,7 @@ describe('restoring an identity from a backup', () => {
     const me = await a.host.create('Alice', PASS)
     const backup = await a.host.exportIdentity(PASS, BACKUP_PASS)
     // the profile unlocked is not enough: revealing or replacing a secret proves the passphrase
-    for (const wrong of ['not the passphrase', PASS.toUpperCase(), BACKUP_PASS]) {
+    for (const wrong of ['not the passphrase', PASS.toUpperCase()]) {
       const refused = await codeOf(a.host.exportIdentity(wrong, BACKUP_PASS))
       expect(refused).toEqual(expect.objectContaining({ code: 'wrong-passphrase' }))
       expect(refused.message).not.toContain('cairn-backup')

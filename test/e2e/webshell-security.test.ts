@@ -84,9 +84,13 @@ describe('web shell in Chromium', () => {
     expect(outcome).toEqual({ code: 1008, messages: [] })
     expect(spy).not.toHaveBeenCalled()
 
-    // the page that used the URL is unaffected
+    // the page that used the URL is unaffected, even loading that spent link again in its own tab
     await page.reload()
     await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
+    await page.goto(url)
+    await page.reload()
+    await page.getByRole('heading', { name: 'Create your identity' }).waitFor()
+    expect(new URL(page.url()).hash).toBe('')
     await page.close()
   })
 

@@ -210,7 +210,9 @@ export class FakeApi implements CairnApi {
     return this.putContact({ ...this.contactOrThrow(id), name })
   }
 
-  async removeContact(id: ContactId): Promise<void> {
+  async removeContact(passphrase: string, id: ContactId): Promise<void> {
+    this.record('removeContact', [id])
+    this.proveOrThrow(passphrase)
     this.contactOrThrow(id)
     this.contactsById.delete(id)
     this.emit({ type: 'contact-removed', id })
@@ -437,8 +439,9 @@ export class FakeApi implements CairnApi {
     this.emit({ type: 'messages-deleted', contact, ids: [messageId] })
   }
 
-  async clearConversation(contact: ContactId): Promise<void> {
+  async clearConversation(passphrase: string, contact: ContactId): Promise<void> {
     this.record('clearConversation', [contact])
+    this.proveOrThrow(passphrase)
     this.contactOrThrow(contact)
     this.logs.set(contact, [])
     this.emit({ type: 'messages-deleted', contact, ids: 'all' })
@@ -486,6 +489,10 @@ export class FakeApi implements CairnApi {
     return this.settings()
   }
 
+  private proveOrThrow(passphrase: string): void {
+    if (passphrase !== this.passphrase) throw new CairnError('wrong-passphrase', 'wrong passphrase')
+  }
+
   async changePassphrase(current: string, next: string): Promise<void> {
     this.open()
     if (current !== this.passphrase) throw new CairnError('wrong-passphrase', 'wrong passphrase')
@@ -494,7 +501,7 @@ export class FakeApi implements CairnApi {
 
   async exportIdentity(passphrase: string, backupPassphrase: string): Promise<string> {
     this.open()
-    if (passphrase !== this.passphrase) throw new CairnError('wrong-passphrase', 'wrong passphrase')
+    this.proveOrThrow(passphrase)
     return `cairn-backup-v1:${btoa(backupPassphrase.length + ':' + this.open().id)}`
   }
 

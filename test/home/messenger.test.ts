@@ -167,7 +167,7 @@ describe('starting while Bob is away, through the messenger', () => {
 
     // A replay of her introduction once Bob no longer has her as a contact: its first envelope names
     // the one-time prekey it used up, so it opens nothing and no request appears.
-    await again.host.removeContact(cId)
+    await again.host.removeContact(PASS, cId)
     const replayer = await HomeClient.connect(box.publicKey, { keyPair: HyperDHT.keyPair(), bootstrap: (await f.net()).bootstrap })
     for (const { sealed } of left) await replayer.deposit(inboxTopic(decodeContactId(bId)), sealed)
     await replayer.close()

@@ -191,6 +191,10 @@ test('a message can be deleted from its bubble, and the whole conversation clear
   await fireEvent.click(ui.getByRole('button', { name: 'Clear conversation' }))
   await mounted!.settle()
   expect(api.calls.some((c) => c.method === 'clearConversation')).toBe(false)
+  const dialog = ui.getByRole('dialog', { name: /^Clear your conversation/, hidden: true })
+  const field = within(dialog).getByLabelText('Your passphrase') as HTMLInputElement
+  field.value = 'correct horse battery'
+  await fireEvent.input(field)
   await fireEvent.click(ui.getByRole('button', { name: 'Yes, delete all messages' }))
   await mounted!.settle()
   expect(api.calls.filter((c) => c.method === 'clearConversation')).toHaveLength(1)

@@ -111,6 +111,12 @@ function connectWebSocket(): Promise<ApiClient> {
       // Only the shell's own refusal forgets the credential: a shell that is down or restarting is
       // retried with it.
       if (ev.code === POLICY_VIOLATION) {
+        // A spent link opened again in a tab that already has its credential (the address pasted
+        // back, the tab restored) goes on with that credential.
+        if ('code' in auth && sessionStorage.getItem(SESSION_KEY)) {
+          resolve(connectWebSocket())
+          return
+        }
         sessionStorage.removeItem(SESSION_KEY)
         reject(
           new CairnError(
