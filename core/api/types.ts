@@ -216,8 +216,28 @@ export interface CallQuality {
   videoBitrate: number
 }
 
+/**
+ * A message event's place in the profile's one durable sequence of message events: every change to
+ * a message (it arrived, I sent it, an edit, a reaction) takes the next number when it is stored.
+ * A client that has seen the events up to N gets those after N from replayMessages(N), then follows
+ * the live ones; a number it has seen never comes again.
+ */
+export interface SequencedMessage {
+  seq: number
+  /** The message as it stands after that change. */
+  message: Message
+}
+
+export interface MessageReplay {
+  /** In sequence order; a message changed more than once since comes once, under its latest number. */
+  events: SequencedMessage[]
+  /** More follow: ask again after the last number. */
+  more: boolean
+}
+
 export type CairnEvent =
-  | { type: 'message'; message: Message }
+  /** seq: see SequencedMessage; on every message event of a 1:1 conversation. */
+  | { type: 'message'; message: Message; seq?: number }
   | { type: 'message-state'; contact: ContactId; id: string; state: MessageState }
   /** Messages deleted on this device (with their files): the listed ids, or every message of the conversation ('all'). */
   | { type: 'messages-deleted'; contact: ContactId; ids: string[] | 'all' }
@@ -281,13 +301,21 @@ export interface CairnApi {
   /** Decline and block: the requester can never reach this node again. */
   blockRequest(id: ContactId): Promise<void>
 
-  /** `replyTo`: the id of a message of this conversation to quote. */
-  send(contact: ContactId, text: string, replyTo?: string): Promise<Message>
+  /**
+   * `replyTo`: the id of a message of this conversation to quote. `clientId`: the caller's own id
+   * for this send (printable ASCII, 1..64 characters): a send repeated with the same id to the same
+   * contact stores and sends nothing new and returns the message the first one stored, so a caller
+   * that does not know whether a send went through (the connection dropped) retries it safely. Ids
+   * are kept for CLIENT_ID_DAYS (7), and the last CLIENT_IDS_KEPT (10,000) per contact (protocol/limits.ts).
+   */
+  send(contact: ContactId, text: string, replyTo?: string, clientId?: string): Promise<Message>
   /** Reacts to a message of the conversation with one emoji, replacing my earlier one; '' withdraws it. */
   react(contact: ContactId, message: string, emoji: string): Promise<Message>
   /** Replaces the text of one of my messages on both sides; the earlier text stays in my history. */
   edit(contact: ContactId, message: string, text: string): Promise<Message>
   history(contact: ContactId, query?: HistoryQuery): Promise<HistoryPage>
+  /** The message events after number `since` (0: from the start), at most `limit` (1..500, default 500). */
+  replayMessages(since: number, limit?: number): Promise<MessageReplay>
   markRead(contact: ContactId): Promise<void>
   /**
    * Deletes one message on this device, from the store and (within seconds) from the disk, and its

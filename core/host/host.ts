@@ -30,9 +30,9 @@ const LIFECYCLE: ReadonlySet<ApiMethod> = new Set<Lifecycle>(['state', 'create',
  * or on the part of it that serves calls, files or the home node, under the API's name.
  */
 type OnMessenger = Exclude<ApiMethod, Lifecycle>
-const MESSENGER_NAMES = { requests: 'listRequests', network: 'networkStatus' } as const
+const MESSENGER_NAMES = { requests: 'listRequests', network: 'networkStatus', replayMessages: 'replay' } as const
 type MessengerName<M extends OnMessenger> = M extends keyof typeof MESSENGER_NAMES ? (typeof MESSENGER_NAMES)[M] : M
-type MessengerPart = 'calls' | 'files' | 'home'
+type MessengerPart = 'calls' | 'files' | 'home' | 'journal'
 const PART_OF = {
   startCall: 'calls',
   acceptCall: 'calls',
@@ -50,7 +50,8 @@ const PART_OF = {
   readFile: 'files',
   homeNode: 'home',
   linkHomeNode: 'home',
-  unlinkHomeNode: 'home'
+  unlinkHomeNode: 'home',
+  replayMessages: 'journal'
 } as const satisfies Partial<Record<OnMessenger, MessengerPart>>
 type Target<M extends OnMessenger> = M extends keyof typeof PART_OF ? Messenger[(typeof PART_OF)[M]] : Messenger
 // A missing member is unknown, never a function, so the check below fails on it.

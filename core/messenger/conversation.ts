@@ -142,21 +142,25 @@ export class Conversation {
     if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
   }
 
-  /** A message (a reply to `replyTo`), with the file already sealed into my blob store when it carries one. */
-  async send(text: string, extra: { replyTo?: string; file?: FileDescriptor } = {}): Promise<Message> {
+  /**
+   * A message (a reply to `replyTo`), with the file already sealed into my blob store when it
+   * carries one; with a client id already used, the message that send stored (see client-ids.ts).
+   */
+  async send(text: string, extra: { replyTo?: string; file?: FileDescriptor; clientId?: string } = {}): Promise<Message> {
     this.refuseIfBlocked()
     const now = Date.now()
     const located = extra.replyTo === undefined ? undefined : (await locate(this.counterpart, this.deps.store, extra.replyTo)).ref
     // a reply to a queued message is queued behind it, and sealQueued names the quote once it has a block
     const quoted = located && located.block !== QUEUED ? located : undefined
     const payload = messagePayload(text, now, { ...(quoted ? { replyTo: quoted } : {}), ...(extra.file ? { file: extra.file } : {}) })
-    const { message, seq, envelope } = await this.commit((rec, tx) =>
+    const { message, seq, envelope, repeat } = await this.commit((rec, tx) =>
       writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now, extra)
     )
+    if (repeat) return this.toMessage(message, seq)
     if (envelope) this.outbox.add(message.block, envelope, seq)
     this.resumeAppends()
     const out = this.toMessage(message, seq)
-    this.deps.events.emit({ type: 'message', message: out })
+    this.deps.events.emit({ type: 'message', message: out, seq: message.eventSeq })
     this.announce()
     return out
   }
@@ -202,7 +206,7 @@ export class Conversation {
       this.resumeAppends()
     }
     const out = this.toMessage(message, seq)
-    this.deps.events.emit({ type: 'message', message: out })
+    this.deps.events.emit({ type: 'message', message: out, seq: message.eventSeq })
     return out
   }
 
@@ -224,7 +228,7 @@ export class Conversation {
     const { received, updated, problems, orphans } = await this.commit((rec, tx) => readBlocks(this.counterpart, rec, tx, blocks))
     if (orphans.length > 0) this.security('decrypt-failed', orphanDetail(orphans))
     for (const p of problems) this.security(p.kind, p.detail)
-    for (const { message, seq } of [...received, ...updated]) events.emit({ type: 'message', message: this.toMessage(message, seq) })
+    for (const { message, seq } of [...received, ...updated]) events.emit({ type: 'message', message: this.toMessage(message, seq), seq: message.eventSeq })
     for (const { message, seq } of received) if (message.file) events.guard(() => this.files.offered(message, seq))
     this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
     const total = this.logs.theirLength ?? this.rec.consumed

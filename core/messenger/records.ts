@@ -63,6 +63,8 @@ export interface ContactRecord {
   queued?: number[]
   /** The key of their blob store, as named by the first file they sent (absent before files). */
   theirBlobs?: string | null
+  /** Client ids given to my sends so far (see client-ids.ts); absent before client ids. */
+  clientIds?: number
 }
 
 export interface RequestRecord {
@@ -92,6 +94,14 @@ export interface MessageRecord {
   file?: string
   /** An incoming file is all here and matched its hash. */
   fileReady?: boolean
+  /** The number its latest change took in the profile's message events (see message-events.ts); absent in records from before. */
+  eventSeq?: number
+}
+
+/** What a client id given to a send stored: the message, and when (ms), so old ids can be forgotten. */
+export interface ClientIdRecord {
+  seq: number
+  at: number
 }
 
 /**

@@ -23,3 +23,9 @@ export const MAX_UPLOAD_PIECE_BYTES = 256 * 1024
 export const MAX_FILE_READ_BYTES = 256 * 1024
 /** Largest file a node sends or accepts by default. */
 export const MAX_FILE_BYTES_DEFAULT = 2 * 1024 * 1024 * 1024
+
+/** A send's client id (see CairnApi.send): printable ASCII, at most this many characters. */
+export const MAX_CLIENT_ID_CHARS = 64
+/** Client ids are remembered this long, and at most the last CLIENT_IDS_KEPT per contact. */
+export const CLIENT_ID_DAYS = 7
+export const CLIENT_IDS_KEPT = 10_000

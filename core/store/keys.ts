@@ -12,7 +12,11 @@ const enum Space {
   Session = 8,
   Prekey = 9,
   Former = 10,
-  InBlock = 11
+  InBlock = 11,
+  EventCounter = 12,
+  Event = 13,
+  ClientId = 14,
+  ClientIdOrder = 15
 }
 
 export const TAG_BYTES = 16
@@ -45,7 +49,18 @@ export const keys = {
   session: (tag: Buffer, id: Buffer) => key(Space.Session, tag, id),
   prekey: (id: number) => key(Space.Prekey, u64(id)),
   prekeys: () => key(Space.Prekey),
-  former: (tag: Buffer) => key(Space.Former, tag)
+  former: (tag: Buffer) => key(Space.Former, tag),
+  /** The last number given in the profile's one sequence of message events (u64). */
+  eventCounter: () => key(Space.EventCounter),
+  /** The message (contact tag and history number) whose latest change took this event number. */
+  event: (seq: number) => key(Space.Event, u64(seq)),
+  events: () => key(Space.Event),
+  /** A send's client id, as a keyed hash: the message it stored. */
+  clientId: (tag: Buffer, idTag: Buffer) => key(Space.ClientId, tag, idTag),
+  clientIds: (tag: Buffer) => key(Space.ClientId, tag),
+  /** A contact's client ids in the order they were given, so the oldest are forgotten first. */
+  clientIdOrder: (tag: Buffer, n: number) => key(Space.ClientIdOrder, tag, u64(n)),
+  clientIdOrders: (tag: Buffer) => key(Space.ClientIdOrder, tag)
 }
 
 /** The exclusive upper bound of every key that starts with prefix. */
