@@ -170,13 +170,16 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
 
   private messengerOptions(passphrase: string) {
     const { profileDir, bootstrap, lanDiscovery, canTakeCalls } = this.opts
-    return { profileDir, bootstrap, lanDiscovery, canTakeCalls, passphrase }
+    const listen = (m: Messenger) => {
+      m.on('event', this.forward)
+      m.on('error-log', this.logFailure)
+    }
+    return { profileDir, bootstrap, lanDiscovery, canTakeCalls, passphrase, listen }
   }
 
+  /** Takes a started messenger, whose events the host has forwarded since before it started. */
   private attach(m: Messenger): Profile {
     this.messenger = m
-    m.on('event', this.forward)
-    m.on('error-log', this.logFailure)
     return m.profile()
   }
 
