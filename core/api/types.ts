@@ -1,6 +1,9 @@
 // The one typed contract between a user interface (Electron renderer, web shell page, CLI) and the
 // core. Every transport (IPC, WebSocket, the CLI's control socket) carries exactly these calls and
 // events; nothing here may import Node, Electron or the DOM.
+import type { MessageReplay } from './replay'
+
+export type { MessageReplay, SequencedMessage } from './replay'
 
 /** A contact ID in its human form: z-base32 of the Ed25519 public key plus a checksum. */
 export type ContactId = string
@@ -216,25 +219,6 @@ export interface CallQuality {
   videoBitrate: number
 }
 
-/**
- * A message event's place in the profile's one durable sequence of message events: every change to
- * a message (it arrived, I sent it, an edit, a reaction) takes the next number when it is stored.
- * A client that has seen the events up to N gets those after N from replayMessages(N), then follows
- * the live ones; a number it has seen never comes again.
- */
-export interface SequencedMessage {
-  seq: number
-  /** The message as it stands after that change. */
-  message: Message
-}
-
-export interface MessageReplay {
-  /** In sequence order; a message changed more than once since comes once, under its latest number. */
-  events: SequencedMessage[]
-  /** More follow: ask again after the last number. */
-  more: boolean
-}
-
 export type CairnEvent =
   /** seq: see SequencedMessage; on every message event of a 1:1 conversation. */
   | { type: 'message'; message: Message; seq?: number }
@@ -302,11 +286,9 @@ export interface CairnApi {
   blockRequest(id: ContactId): Promise<void>
 
   /**
-   * `replyTo`: the id of a message of this conversation to quote. `clientId`: the caller's own id
-   * for this send (printable ASCII, 1..64 characters): a send repeated with the same id to the same
-   * contact stores and sends nothing new and returns the message the first one stored, so a caller
-   * that does not know whether a send went through (the connection dropped) retries it safely. Ids
-   * are kept for CLIENT_ID_DAYS (7), and the last CLIENT_IDS_KEPT (10,000) per contact (protocol/limits.ts).
+   * `replyTo`: the id of a message of this conversation to quote. `clientId`: the caller's id for
+   * this send; a repeat with the same id stores and sends nothing new and returns the first one's
+   * message, so a send whose outcome is unknown is retried safely (kept 7 days, 10,000 per contact).
    */
   send(contact: ContactId, text: string, replyTo?: string, clientId?: string): Promise<Message>
   /** Reacts to a message of the conversation with one emoji, replacing my earlier one; '' withdraws it. */
