@@ -19,7 +19,9 @@ const COMMAND_OPTIONS = {
   'backup-file': { type: 'string' },
   quota: { type: 'string' },
   'expire-days': { type: 'string' },
-  to: { type: 'string' }
+  to: { type: 'string' },
+  since: { type: 'string' },
+  'client-id': { type: 'string' }
 } as const
 
 type CommandOption = keyof typeof COMMAND_OPTIONS
@@ -31,7 +33,9 @@ const METAVAR: Record<CommandOption, string> = {
   'backup-file': 'FILE',
   quota: 'SIZE',
   'expire-days': 'DAYS',
-  to: 'DIR'
+  to: 'DIR',
+  since: 'N',
+  'client-id': 'ID'
 }
 
 export interface CommandSpec {
@@ -76,8 +80,13 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'delete one message on this device (ids: the output of send, or history --json); erased from disk too'
   },
   { name: 'clear', args: ['CONTACT'], options: [], summary: 'delete every message with a contact on this device; the contact stays' },
-  { name: 'send', args: ['CONTACT', 'TEXT'], options: [], summary: 'send TEXT (or stdin with -) to a contact' },
-  { name: 'reply', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: [], summary: 'send TEXT quoting MESSAGE (an id from history --json)' },
+  {
+    name: 'send',
+    args: ['CONTACT', 'TEXT'],
+    options: ['client-id'],
+    summary: 'send TEXT (or stdin with -) to a contact; a retry with the same --client-id ID is sent once (see exit status 4)'
+  },
+  { name: 'reply', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: ['client-id'], summary: 'send TEXT quoting MESSAGE (an id from history --json)' },
   { name: 'edit', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: [], summary: 'replace the text of one of my messages (or stdin with -)' },
   { name: 'react', args: ['CONTACT', 'MESSAGE', 'EMOJI'], options: [], summary: "react to MESSAGE with one EMOJI ('' takes it back)" },
   { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact' },
@@ -91,8 +100,13 @@ export const COMMANDS: CommandSpec[] = [
     options: [],
     summary: 'change a stored setting: lan on|off (LAN discovery; on by default), hidden on|off (my inbox off the DHT; only contacts reach me)'
   },
-  { name: 'run', args: [], options: [], summary: 'stay online; print one JSON line per event' },
-  { name: 'serve', args: [], options: ['port'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL' },
+  {
+    name: 'run',
+    args: [],
+    options: ['since'],
+    summary: 'stay online; print one JSON line per event (message events carry their number, seq); --since N first prints every message event after N'
+  },
+  { name: 'serve', args: [], options: ['port', 'since'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL' },
   {
     name: 'home',
     args: ['ACTION', 'ARG?'],

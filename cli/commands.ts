@@ -8,7 +8,7 @@ import { BACKUP_MAX, HISTORY_LIMIT_MAX, INVITE_PREFIX, NAME_MAX } from '../core/
 import { parseContactId } from '../core/host/contact-id'
 import { integerOption, type ParsedCommandLine } from './args'
 import type { CliContext } from './context'
-import { UsageError } from './exit-codes'
+import { OutcomeUnknown, UsageError } from './exit-codes'
 import { formatContacts, formatFiles, formatHistory, formatRequests, formatStatus, printable } from './format'
 import { readBackupPassphrase, readPassphrase } from './passphrase'
 import { resolveContact } from './resolve-contact'
@@ -29,10 +29,11 @@ interface Output {
 export async function runOneShot(ctx: CliContext, call: Invocation): Promise<void> {
   // Arguments are checked before the profile is opened, so a typo costs no passphrase prompt.
   const prepared = await prepare(ctx, call)
-  const session = await openSession(ctx, !['init', 'restore', 'status'].includes(call.command.name))
+  const reported = SENDS.has(call.command.name) ? sayIfStored : <T>(step: () => Promise<T>) => step()
+  const session = await reported(() => openSession(ctx, !['init', 'restore', 'status'].includes(call.command.name)))
   let out: Output
   try {
-    out = await prepared(session)
+    out = await reported(() => prepared(session))
   } finally {
     await session.close()
   }
@@ -42,6 +43,24 @@ export async function runOneShot(ctx: CliContext, call: Invocation): Promise<voi
     ctx.stdout.write(out.text)
   }
   if (out.note !== undefined) ctx.stderr.write(`cairn: ${out.note}\n`)
+}
+
+/** Commands that store a message: a failure says whether it was stored. */
+const SENDS = new Set(['send', 'reply'])
+
+/**
+ * Any CairnError but 'internal' is the API refusing before anything was written (every write is one
+ * atomic step). 'internal' is a connection to the node that closed mid-call, or a failure inside
+ * the node: the write may have happened.
+ */
+async function sayIfStored<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step()
+  } catch (err) {
+    const e = CairnError.from(err)
+    if (e.code !== 'internal') throw new CairnError(e.code, `${e.message}; the message was not stored`)
+    throw new OutcomeUnknown(`${e.message}; the message may have been stored: send it again with the same --client-id to have it stored and sent once`)
+  }
 }
 
 async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSession) => Promise<Output>> {
@@ -160,8 +179,9 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
     case 'send': {
       const body = second === '-' ? await readStdin(ctx) : second
       if (body.trim() === '') throw new UsageError('send: the message text is empty')
+      const clientId = call.options['client-id']
       return async ({ api, routed }) => {
-        const message = await api.send(await resolveContact(api, first), body)
+        const message = await api.send(await resolveContact(api, first), body, undefined, clientId)
         return {
           text: `${message.id}\n`,
           data: message,
@@ -173,7 +193,7 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
       const body = third === '-' ? await readStdin(ctx) : third
       if (body.trim() === '') throw new UsageError('reply: the message text is empty')
       return async ({ api }) => {
-        const message = await api.send(await resolveContact(api, first), body, second)
+        const message = await api.send(await resolveContact(api, first), body, second, call.options['client-id'])
         return { text: `${message.id}\n`, data: message }
       }
     }
