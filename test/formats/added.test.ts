@@ -3,6 +3,12 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
+import { cryptoReady } from '../../core/crypto'
+import { decodeEventRef, encodeEventRef, stampEvent } from '../../core/messenger/message-events'
+import type { ClientIdRecord, ContactRecord, MessageRecord } from '../../core/messenger/records'
+import { storeCipher } from '../../core/messenger/store-keys'
+import { STORE_CLIENT_ID } from '../../core/protocol/caps'
+import type { Tx } from '../../core/store'
 import { keys } from '../../core/store/keys'
 
 const text = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), 'utf8').trim()
@@ -10,4 +16,45 @@ const text = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/$
 it('the store key that maps a block of their log to its history entry', () => {
   const tag = Buffer.from('00112233445566778899aabbccddeeff', 'hex')
   expect(keys.inBlock(tag, 5).toString('hex')).toBe(text('store-key-inblock-v2.hex'))
+})
+
+it('message events and client ids: their store keys, the event index value, the records (store-events-v2.json)', async () => {
+  await cryptoReady()
+  const fx = JSON.parse(text('store-events-v2.json')) as {
+    tag: string
+    storageKey: string
+    clientId: string
+    keys: Record<string, string>
+    values: Record<string, string>
+  }
+  const tag = Buffer.from(fx.tag, 'hex')
+  const idTag = storeCipher(Buffer.from(fx.storageKey, 'hex')).tag(Buffer.concat([STORE_CLIENT_ID, Buffer.from(fx.clientId)]))
+  expect(idTag.toString('hex')).toBe(fx.keys.clientIdTag)
+  expect(keys.eventCounter().toString('hex')).toBe(fx.keys.eventCounter)
+  expect(keys.event(1041).toString('hex')).toBe(fx.keys.event1041)
+  expect(keys.clientId(tag, idTag).toString('hex')).toBe(fx.keys.clientId)
+  expect(keys.clientIdOrder(tag, 11).toString('hex')).toBe(fx.keys.clientIdOrder11)
+  expect(encodeEventRef(tag, 7).toString('hex')).toBe(fx.values.eventRef)
+  expect(decodeEventRef(Buffer.from(fx.values.eventRef, 'hex'))).toEqual({ tag, seq: 7 })
+  expect(decodeEventRef(Buffer.alloc(23))).toBeNull()
+  expect(JSON.parse(fx.values.clientId) as ClientIdRecord).toEqual({ seq: 7, at: 1_764_547_200_000 })
+  expect((JSON.parse(fx.values.contactFields) as Partial<ContactRecord>).clientIds).toBe(12)
+
+  // A store written with these bytes goes on from them: the next change takes 1042 and moves the
+  // message's index entry there.
+  const stored = new Map<string, Buffer | null>([[fx.keys.eventCounter, Buffer.from(fx.values.eventCounter, 'hex')]])
+  const tx: Tx = {
+    get: async (k) => stored.get(k.toString('hex')) ?? null,
+    getJson: async () => null,
+    put: (k, v) => void stored.set(k.toString('hex'), v),
+    putJson: (k, v) => void stored.set(k.toString('hex'), Buffer.from(JSON.stringify(v))),
+    del: (k) => void stored.set(k.toString('hex'), null)
+  }
+  const message = JSON.parse(fx.values.message) as MessageRecord
+  expect(message.eventSeq).toBe(1041)
+  const stamped = await stampEvent(tx, tag, 7, { ...message, text: 'hello, edited' })
+  expect(stamped.eventSeq).toBe(1042)
+  expect(stored.get(fx.keys.eventCounter)?.toString('hex')).toBe('0000000000000412')
+  expect(stored.get(fx.keys.event1041)).toBeNull()
+  expect(stored.get(keys.event(1042).toString('hex'))?.toString('hex')).toBe(fx.values.eventRef)
 })
