@@ -4,7 +4,7 @@ import { resolve } from 'node:path'
 import { text } from 'node:stream/consumers'
 import { CairnError } from '../core/api/errors'
 import type { Settings } from '../core/api/types'
-import { BACKUP_MAX, HISTORY_LIMIT_MAX, INVITE_PREFIX, NAME_MAX } from '../core/api/validate'
+import { BACKUP_MAX, HISTORY_LIMIT_MAX, INVITE_PREFIX, NAME_MAX, validateArgs } from '../core/api/validate'
 import { parseContactId } from '../core/host/contact-id'
 import { integerOption, type ParsedCommandLine } from './args'
 import type { CliContext } from './context'
@@ -179,7 +179,7 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
     case 'send': {
       const body = second === '-' ? await readStdin(ctx) : second
       if (body.trim() === '') throw new UsageError('send: the message text is empty')
-      const clientId = call.options['client-id']
+      const clientId = clientIdOption(call)
       return async ({ api, routed }) => {
         const message = await api.send(await resolveContact(api, first), body, undefined, clientId)
         return {
@@ -192,8 +192,9 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
     case 'reply': {
       const body = third === '-' ? await readStdin(ctx) : third
       if (body.trim() === '') throw new UsageError('reply: the message text is empty')
+      const clientId = clientIdOption(call)
       return async ({ api }) => {
-        const message = await api.send(await resolveContact(api, first), body, second, call.options['client-id'])
+        const message = await api.send(await resolveContact(api, first), body, second, clientId)
         return { text: `${message.id}\n`, data: message }
       }
     }
@@ -271,6 +272,18 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
     default:
       throw new UsageError(`${call.command.name} is not a one-shot command`)
   }
+}
+
+/** --client-id, checked as the API will check it, before a passphrase or a node is asked for. */
+function clientIdOption(call: Invocation): string | undefined {
+  const id = call.options['client-id']
+  if (id === undefined) return undefined
+  try {
+    validateArgs('send', ['contact', 'text', undefined, id])
+  } catch (err) {
+    throw new UsageError(`--client-id: ${CairnError.from(err).message.replace(/^send: clientId /, '')}`)
+  }
+  return id
 }
 
 /** The settings `cairn set` changes, from their command-line words. */
