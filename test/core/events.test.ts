@@ -6,7 +6,7 @@ import { createSocket } from 'node:dgram'
 import { readFile } from 'node:fs/promises'
 import { CairnHost } from '../../core/host/host'
 import Corestore from 'corestore'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { CairnEvent, SequencedMessage } from '../../core/api/types'
 import { profileLayout } from '../../core/profile/layout'
 import { Fixture, Node, pair, PASS, waitFor } from '../helpers/core'
@@ -123,5 +123,33 @@ describe('durable message events', () => {
       ['one, edited', edited.seq]
     ])
     expect((await again.host.replayMessages(0)).events.map((e) => e.message.text)).toEqual(['three', 'four', 'one, edited'])
+  }, 90_000)
+
+  it('a send repeated with its client id stores nothing new, even two at once; an id is forgotten after 7 days', async () => {
+    const { a, b, bId } = await pair(f)
+    const first = await a.host.send(bId, 'once', undefined, 'job-1')
+    const [again, concurrent1, concurrent2] = await Promise.all([
+      a.host.send(bId, 'once', undefined, 'job-1'),
+      a.host.send(bId, 'twice?', undefined, 'job-2'),
+      a.host.send(bId, 'twice?', undefined, 'job-2')
+    ])
+    expect(again).toMatchObject({ id: first.id, text: 'once' })
+    expect(concurrent2.id).toBe(concurrent1.id)
+    const texts = async () => (await a.host.history(bId)).messages.map((m) => m.text).reverse()
+    expect(await texts()).toEqual(['once', 'twice?'])
+    expect(a.of('message').map((e) => e.message.text)).toEqual(['once', 'twice?'])
+    await waitFor('B has both', () => b.of('message').length === 2)
+
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 8 * 24 * 60 * 60 * 1000 })
+    try {
+      // a later send with an id forgets the expired ones
+      await a.host.send(bId, 'later', undefined, 'job-3')
+      const renewed = await a.host.send(bId, 'once more', undefined, 'job-1')
+      expect(renewed.id).not.toBe(first.id)
+      expect((await a.host.send(bId, 'once more', undefined, 'job-1')).id).toBe(renewed.id)
+    } finally {
+      vi.useRealTimers()
+    }
+    expect(await texts()).toEqual(['once', 'twice?', 'later', 'once more'])
   }, 90_000)
 })
