@@ -19,6 +19,7 @@ import { orphanDetail, readBlocks, type Counterpart } from './receive'
 import { Receipts } from './receipts'
 import type { ContactRecord, MessageRecord } from './records'
 import { deleteRecords } from './deletion'
+import { inEventOrder } from './message-events'
 import { messagePayload, QUEUED, sealQueued, writeChange, writeMessage } from './send'
 import { SessionSet } from './sessions'
 import type { Tx } from '../store'
@@ -142,10 +143,7 @@ export class Conversation {
     if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
   }
 
-  /**
-   * A message (a reply to `replyTo`), with the file already sealed into my blob store when it
-   * carries one; with a client id already used, the message that send stored (see client-ids.ts).
-   */
+  /** A message (a reply to `replyTo`, a file sealed into my blob store); a used client id gets its send's message (client-ids.ts). */
   async send(text: string, extra: { replyTo?: string; file?: FileDescriptor; clientId?: string } = {}): Promise<Message> {
     this.refuseIfBlocked()
     const now = Date.now()
@@ -228,7 +226,7 @@ export class Conversation {
     const { received, updated, problems, orphans } = await this.commit((rec, tx) => readBlocks(this.counterpart, rec, tx, blocks))
     if (orphans.length > 0) this.security('decrypt-failed', orphanDetail(orphans))
     for (const p of problems) this.security(p.kind, p.detail)
-    for (const { message, seq } of [...received, ...updated]) events.emit({ type: 'message', message: this.toMessage(message, seq), seq: message.eventSeq })
+    for (const { message, seq } of inEventOrder([...received, ...updated])) events.emit({ type: 'message', message: this.toMessage(message, seq), seq: message.eventSeq })
     for (const { message, seq } of received) if (message.file) events.guard(() => this.files.offered(message, seq))
     this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
     const total = this.logs.theirLength ?? this.rec.consumed

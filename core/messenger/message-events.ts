@@ -28,6 +28,14 @@ export function unstampEvent(tx: Tx, m: MessageRecord): void {
   if (m.eventSeq !== undefined) tx.del(keys.event(m.eventSeq))
 }
 
+/**
+ * Changes in the order of their numbers: events are emitted in that order (a consumer resuming
+ * after the last number it saw must not have skipped a smaller one).
+ */
+export function inEventOrder<T extends { message: MessageRecord }>(changes: T[]): T[] {
+  return [...changes].sort((x, y) => (x.message.eventSeq ?? 0) - (y.message.eventSeq ?? 0))
+}
+
 /** The value of an index entry: the contact's tag and the message's history number. */
 export function encodeEventRef(tag: Buffer, seq: number): Buffer {
   return Buffer.concat([tag, u64(seq)])
