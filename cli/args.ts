@@ -20,7 +20,9 @@ const COMMAND_OPTIONS = {
   quota: { type: 'string' },
   'expire-days': { type: 'string' },
   to: { type: 'string' },
-  'for-everyone': { type: 'boolean' }
+  'for-everyone': { type: 'boolean' },
+  since: { type: 'string' },
+  'client-id': { type: 'string' }
 } as const
 
 type CommandOption = keyof typeof COMMAND_OPTIONS
@@ -36,7 +38,9 @@ const METAVAR: Record<CommandOption, string> = {
   quota: 'SIZE',
   'expire-days': 'DAYS',
   to: 'DIR',
-  'for-everyone': ''
+  'for-everyone': '',
+  since: 'N',
+  'client-id': 'ID'
 }
 
 export interface CommandSpec {
@@ -81,8 +85,13 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'delete one message on this device (ids: the output of send, or history --json); erased from disk too; --for-everyone: one of mine, on both sides'
   },
   { name: 'clear', args: ['CONTACT'], options: [], summary: 'delete every message with a contact on this device; the contact stays' },
-  { name: 'send', args: ['CONTACT', 'TEXT'], options: [], summary: 'send TEXT (or stdin with -) to a contact or a group' },
-  { name: 'reply', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: [], summary: 'send TEXT quoting MESSAGE (an id from history --json)' },
+  {
+    name: 'send',
+    args: ['CONTACT', 'TEXT'],
+    options: ['client-id'],
+    summary: 'send TEXT (or stdin with -) to a contact or a group; a retry with the same --client-id ID is sent once (see exit status 4)'
+  },
+  { name: 'reply', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: ['client-id'], summary: 'send TEXT quoting MESSAGE (an id from history --json)' },
   { name: 'edit', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: [], summary: 'replace the text of one of my messages (or stdin with -)' },
   { name: 'react', args: ['CONTACT', 'MESSAGE', 'EMOJI'], options: [], summary: "react to MESSAGE with one EMOJI ('' takes it back)" },
   {
@@ -110,8 +119,13 @@ export const COMMANDS: CommandSpec[] = [
       'change a stored setting: lan on|off (LAN discovery; on by default), hidden on|off (my inbox off the DHT; only contacts reach me), ' +
       'auto-download SIZE|off (images and voice notes up to SIZE, e.g. 8M, download as they arrive)'
   },
-  { name: 'run', args: [], options: [], summary: 'stay online; print one JSON line per event' },
-  { name: 'serve', args: [], options: ['port'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL (good once, within a minute)' },
+  {
+    name: 'run',
+    args: [],
+    options: ['since'],
+    summary: 'stay online; print one JSON line per event (message events carry their number, seq); --since N first prints every message event after N'
+  },
+  { name: 'serve', args: [], options: ['port', 'since'], summary: 'run, plus the web shell on 127.0.0.1; prints its URL (good once, within a minute)' },
   { name: 'web-url', args: [], options: [], summary: 'print a new single-use URL of the running cairn serve, for another browser or tab' },
   {
     name: 'home',

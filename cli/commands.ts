@@ -4,11 +4,11 @@ import { resolve } from 'node:path'
 import { text } from 'node:stream/consumers'
 import { CairnError } from '../core/api/errors'
 import type { Settings } from '../core/api/types'
-import { AUTO_DOWNLOAD_MAX, BACKUP_MAX, HISTORY_LIMIT_MAX, INVITE_PREFIX, NAME_MAX } from '../core/api/validate'
+import { AUTO_DOWNLOAD_MAX, BACKUP_MAX, HISTORY_LIMIT_MAX, INVITE_PREFIX, NAME_MAX, validateArgs } from '../core/api/validate'
 import { parseContactId } from '../core/host/contact-id'
 import { DISAPPEAR_AFTER, integerOption, type ParsedCommandLine } from './args'
 import type { CliContext } from './context'
-import { UsageError } from './exit-codes'
+import { OutcomeUnknown, UsageError } from './exit-codes'
 import { formatContacts, formatFiles, formatHistory, formatRequests, formatStatus, printable } from './format'
 import { readBackupPassphrase, readPassphrase } from './passphrase'
 import { resolveContact } from './resolve-contact'
@@ -32,10 +32,11 @@ interface Output {
 export async function runOneShot(ctx: CliContext, call: Invocation): Promise<void> {
   // Arguments are checked before the profile is opened, so a typo costs no passphrase prompt.
   const prepared = await prepare(ctx, call)
-  const session = await openSession(ctx, !['init', 'restore', 'status'].includes(call.command.name))
+  const reported = SENDS.has(call.command.name) ? sayIfStored : <T>(step: () => Promise<T>) => step()
+  const session = await reported(() => openSession(ctx, !['init', 'restore', 'status'].includes(call.command.name)))
   let out: Output
   try {
-    out = await prepared(session)
+    out = await reported(() => prepared(session))
   } finally {
     await session.close()
   }
@@ -45,6 +46,24 @@ export async function runOneShot(ctx: CliContext, call: Invocation): Promise<voi
     ctx.stdout.write(out.text)
   }
   if (out.note !== undefined) ctx.stderr.write(`cairn: ${out.note}\n`)
+}
+
+/** Commands that store a message: a failure says whether it was stored. */
+const SENDS = new Set(['send', 'reply'])
+
+/**
+ * Any CairnError but 'internal' is the API refusing before anything was written (every write is one
+ * atomic step). 'internal' is a connection to the node that closed mid-call, or a failure inside
+ * the node: the write may have happened.
+ */
+async function sayIfStored<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step()
+  } catch (err) {
+    const e = CairnError.from(err)
+    if (e.code !== 'internal') throw new CairnError(e.code, `${e.message}; the message was not stored`)
+    throw new OutcomeUnknown(`${e.message}; the message may have been stored: send it again with the same --client-id to have it stored and sent once`)
+  }
 }
 
 async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSession) => Promise<Output>> {
@@ -178,9 +197,10 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
     case 'send': {
       const body = second === '-' ? await readStdin(ctx) : second
       if (body.trim() === '') throw new UsageError('send: the message text is empty')
+      const clientId = clientIdOption(call)
       return async ({ api, routed }) => {
         const target = await resolveTarget(api, first)
-        const message = target.kind === 'group' ? await api.sendToGroup(target.id, body) : await api.send(target.id, body)
+        const message = target.kind === 'group' ? await api.sendToGroup(target.id, body) : await api.send(target.id, body, undefined, clientId)
         return {
           text: `${message.id}\n`,
           data: message,
@@ -191,8 +211,9 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
     case 'reply': {
       const body = third === '-' ? await readStdin(ctx) : third
       if (body.trim() === '') throw new UsageError('reply: the message text is empty')
+      const clientId = clientIdOption(call)
       return async ({ api }) => {
-        const message = await api.send(await resolveContact(api, first), body, second)
+        const message = await api.send(await resolveContact(api, first), body, second, clientId)
         return { text: `${message.id}\n`, data: message }
       }
     }
@@ -286,6 +307,18 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
     default:
       throw new UsageError(`${call.command.name} is not a one-shot command`)
   }
+}
+
+/** --client-id, checked as the API will check it, before a passphrase or a node is asked for. */
+function clientIdOption(call: Invocation): string | undefined {
+  const id = call.options['client-id']
+  if (id === undefined) return undefined
+  try {
+    validateArgs('send', ['contact', 'text', undefined, id])
+  } catch (err) {
+    throw new UsageError(`--client-id: ${CairnError.from(err).message.replace(/^send: clientId /, '')}`)
+  }
+  return id
 }
 
 /** The settings `cairn set` changes, from their command-line words. */

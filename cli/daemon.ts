@@ -8,10 +8,13 @@ import { connectControl } from './control-client'
 import { startControlServer } from './control-server'
 import { checkSocketPath } from './control-socket'
 import { unlockWhenFree } from './session'
+import { EventStream } from './event-stream'
 
 export interface DaemonOptions {
   /** `cairn serve`: also start the web shell, on this port (0: the profile's last one, else any free one). */
   webShellPort?: number
+  /** `--since N`: first print every message event numbered after N, from the store. */
+  since?: number
 }
 
 /**
@@ -37,17 +40,19 @@ export async function runDaemon(ctx: CliContext, opts: DaemonOptions): Promise<v
     // A control client locked the profile: a locked node can do nothing, so it goes away cleanly.
     if (event.type === 'locked') stop.trigger()
   }
-  host.on('event', printEvent)
+  const stream = new EventStream(printEvent, opts.since)
+  host.on('event', stream.live)
   // Whoever read the events is gone (`cairn run | head -1`): nobody is listening any more.
   ctx.stdout.once('error', stop.trigger)
   const closers: (() => Promise<void>)[] = [() => host.close()]
   const closeAll = async () => {
-    host.off('event', printEvent)
+    host.off('event', stream.live)
     for (const close of closers.reverse()) await close()
   }
 
   try {
     await unlockWhenFree(ctx, host)
+    if (opts.since !== undefined) await stream.replay(host, opts.since)
     let shell: WebShell | null = null
     const control = await startControlServer(host, ctx.socketPath, { webUrl: () => shell?.newUrl() ?? null })
     closers.push(() => control.close())

@@ -8,7 +8,9 @@ export const EXIT = {
   /** The command line is wrong: unknown command or option, missing or malformed argument. */
   usage: 2,
   /** No passphrase was available, or it was wrong. */
-  passphrase: 3
+  passphrase: 3,
+  /** A send's outcome is unknown: the node went away mid-call. Retried with the same --client-id, it is sent once. */
+  unknown: 4
 } as const
 
 /** A mistake in the command line itself; carries the API's 'invalid-argument' code. */
@@ -18,7 +20,15 @@ export class UsageError extends CairnError {
   }
 }
 
+/** A send whose outcome is unknown: the message may or may not be stored. */
+export class OutcomeUnknown extends CairnError {
+  constructor(message: string) {
+    super('internal', message)
+  }
+}
+
 export function exitCodeFor(err: unknown): number {
+  if (err instanceof OutcomeUnknown) return EXIT.unknown
   const { code } = CairnError.from(err)
   if (code === 'invalid-argument' || code === 'invalid-contact-id') return EXIT.usage
   if (code === 'wrong-passphrase' || code === 'locked') return EXIT.passphrase

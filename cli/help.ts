@@ -21,6 +21,10 @@ Exit status:
   ${EXIT.runtime}  the command failed (no profile, unknown contact, profile busy, …)
   ${EXIT.usage}  usage error: unknown command or option, missing or malformed argument or contact ID
   ${EXIT.passphrase}  no passphrase available, or a wrong one
+  ${EXIT.unknown}  send, reply: the node went away during the call, so the message may or may not be
+     stored; run the same command with the same --client-id again: it is stored and sent once
+A failed send or reply says which: "the message was not stored" (any status but 4, nothing was
+written) or "the message may have been stored" (status 4).
 `
 
 export function helpText(command?: CommandSpec): string {

@@ -33,7 +33,10 @@ async function main(argv: string[]): Promise<number> {
     await printWebUrl(ctx)
   } else if (name === 'run' || name === 'serve') {
     const { runDaemon } = await import('./daemon')
-    await runDaemon(ctx, { webShellPort: name === 'serve' ? (integerOption('port', parsed.options.port, 0, 65535) ?? 0) : undefined })
+    await runDaemon(ctx, {
+      webShellPort: name === 'serve' ? (integerOption('port', parsed.options.port, 0, 65535) ?? 0) : undefined,
+      since: integerOption('since', parsed.options.since, 0, Number.MAX_SAFE_INTEGER)
+    })
   } else {
     const { runOneShot } = await import('./commands')
     await runOneShot(ctx, parsed)

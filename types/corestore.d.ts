@@ -13,6 +13,8 @@ declare module 'corestore' {
   export interface CoreOptions {
     name?: string
     key?: Buffer
+    /** Opens a core already in the store by its discovery key. */
+    discoveryKey?: Buffer
     keyPair?: HypercoreKeyPair
     exclusive?: boolean
     valueEncoding?: string
@@ -41,5 +43,7 @@ declare module 'corestore' {
     createKeyPair(name: string): Promise<HypercoreKeyPair>
     /** A Noise-encrypted replication stream for every core in the store (tests and tools). */
     replicate(isInitiator: boolean): import('node:stream').Duplex
+    /** The discovery keys of every core in the store. */
+    list(): AsyncIterable<Buffer>
   }
 }

@@ -3,8 +3,10 @@
 // events; nothing here may import Node, Electron or the DOM.
 import type { Call, CallEnd, CallQuality, MediaFrame, MediaKind } from './call-types'
 import type { GroupApi, GroupEvent } from './group-types'
+import type { MessageReplay } from './replay'
 export type * from './call-types'
 export type * from './group-types'
+export type { MessageReplay, SequencedMessage } from './replay'
 
 /** A contact ID in its human form: z-base32 of the Ed25519 public key plus a checksum. */
 export type ContactId = string
@@ -189,7 +191,8 @@ export interface SyncProgress {
 }
 
 export type CairnEvent =
-  | { type: 'message'; message: Message }
+  /** seq: see SequencedMessage; on every message event of a 1:1 conversation. */
+  | { type: 'message'; message: Message; seq?: number }
   | { type: 'message-state'; contact: ContactId; id: string; state: MessageState }
   /** Messages deleted on this device (with their files): the listed ids, or every message of the conversation ('all'). */
   | { type: 'messages-deleted'; contact: ContactId; ids: string[] | 'all' }
@@ -255,13 +258,19 @@ export interface CairnApi extends GroupApi {
   /** Decline and block: the requester can never reach this node again. */
   blockRequest(id: ContactId): Promise<void>
 
-  /** `replyTo`: the id of a message of this conversation to quote. */
-  send(contact: ContactId, text: string, replyTo?: string): Promise<Message>
+  /**
+   * `replyTo`: the id of a message of this conversation to quote. `clientId`: the caller's id for
+   * this send; a repeat with the same id stores and sends nothing new and returns the first one's
+   * message, so a send whose outcome is unknown is retried safely (kept 7 days, 10,000 per contact).
+   */
+  send(contact: ContactId, text: string, replyTo?: string, clientId?: string): Promise<Message>
   /** Reacts to a message of the conversation with one emoji, replacing my earlier one; '' withdraws it. */
   react(contact: ContactId, message: string, emoji: string): Promise<Message>
   /** Replaces the text of one of my messages on both sides; the earlier text stays in my history. */
   edit(contact: ContactId, message: string, text: string): Promise<Message>
   history(contact: ContactId, query?: HistoryQuery): Promise<HistoryPage>
+  /** The message events after number `since` (0: from the start), at most `limit` (1..500, default 500). */
+  replayMessages(since: number, limit?: number): Promise<MessageReplay>
   markRead(contact: ContactId): Promise<void>
   /**
    * Deletes one message on this device, from the store and (within seconds) from the disk, and its

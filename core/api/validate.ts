@@ -1,6 +1,6 @@
 // Argument checking for CairnApi calls arriving from an untrusted transport (a web page, an IPC
 // sender, a control socket). The core may assume that whatever passed here has the declared shape.
-import { DISAPPEARING_SECONDS, MAX_FILE_BYTES_DEFAULT, MAX_FILE_READ_BYTES, MAX_GROUP_MEMBERS, MAX_NAME_CHARS, MAX_TEXT_BYTES, MAX_UPLOAD_PIECE_BYTES } from '../protocol/limits'
+import { DISAPPEARING_SECONDS, MAX_CLIENT_ID_CHARS, MAX_FILE_BYTES_DEFAULT, MAX_FILE_READ_BYTES, MAX_GROUP_MEMBERS, MAX_NAME_CHARS, MAX_TEXT_BYTES, MAX_UPLOAD_PIECE_BYTES } from '../protocol/limits'
 import { CairnError } from './errors'
 import type { ApiMethod, VoiceNoteMediaType } from './types'
 
@@ -128,6 +128,13 @@ const path: Check = string(1, 4096)
 /** A file name for the contact to see; the core refuses separators, control and bidi characters. */
 const fileName: Check = string(1, 255)
 
+/** A caller's id for a send: printable ASCII without spaces, so it survives a shell and a log line. */
+const clientId: Check = (value, label) => {
+  if (typeof value !== 'string' || !/^[\x21-\x7e]+$/.test(value) || value.length > MAX_CLIENT_ID_CHARS) {
+    fail(label, `must be 1 to ${MAX_CLIENT_ID_CHARS} printable ASCII characters without spaces`)
+  }
+}
+
 const historyQuery = object({ limit: historyLimit, before: string(1, CURSOR_MAX) })
 const settingsPatch = object({ name, lanDiscovery: boolean, hidden: boolean, autoDownloadBytes: count(AUTO_DOWNLOAD_MAX) })
 
@@ -191,10 +198,11 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   acceptRequest: [id, arg('name', name, true)],
   declineRequest: [id],
   blockRequest: [id],
-  send: [contact, arg('text', text), arg('replyTo', string(1, CURSOR_MAX), true)],
+  send: [contact, arg('text', text), arg('replyTo', string(1, CURSOR_MAX), true), arg('clientId', clientId, true)],
   react: [contact, arg('message', string(1, CURSOR_MAX)), arg('emoji', string(0, 32))],
   edit: [contact, arg('message', string(1, CURSOR_MAX)), arg('text', text)],
   history: [contact, arg('query', historyQuery, true)],
+  replayMessages: [arg('since', count()), arg('limit', historyLimit, true)],
   markRead: [contact],
   deleteMessage: [contact, arg('messageId', token)],
   clearConversation: [arg('passphrase', passphrase), contact],
@@ -246,7 +254,8 @@ export function isApiMethod(method: unknown): method is ApiMethod {
 
 /**
  * Checks a method name and its arguments against the API. Optional trailing arguments may be
- * omitted or undefined; nothing beyond the declared arity is accepted.
+ * omitted or undefined; nothing beyond the declared arity is accepted. An optional argument before
+ * a given one may be null, which is how JSON carries undefined there; it is passed on as undefined.
  */
 export function validateArgs(method: string, args: unknown): { method: ApiMethod; args: unknown[] } {
   const call = validateCall(method, args)
@@ -258,7 +267,8 @@ export function validateArgs(method: string, args: unknown): { method: ApiMethod
   }
   specs.forEach((spec, i) => {
     const value = call.args[i]
-    if (value === undefined && spec.optional) return
+    if (value === null && spec.optional) call.args[i] = undefined
+    if ((value === undefined || value === null) && spec.optional) return
     if (value === undefined) fail(`${method}: ${spec.label}`, 'is missing')
     spec.check(value, `${method}: ${spec.label}`)
   })

@@ -45,9 +45,9 @@ const PROVES_PASSPHRASE = ['exportIdentity', 'removeContact', 'clearConversation
 type Proving = (typeof PROVES_PASSPHRASE)[number]
 type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never
 type ForwardedArgs<M extends OnMessenger> = M extends Proving ? Tail<Parameters<CairnApi[M]>> : Parameters<CairnApi[M]>
-const MESSENGER_NAMES = { requests: 'listRequests', network: 'networkStatus' } as const
+const MESSENGER_NAMES = { requests: 'listRequests', network: 'networkStatus', replayMessages: 'replay' } as const
 type MessengerName<M extends OnMessenger> = M extends keyof typeof MESSENGER_NAMES ? (typeof MESSENGER_NAMES)[M] : M
-type MessengerPart = 'calls' | 'files' | 'home' | 'erasure' | 'groups'
+type MessengerPart = 'calls' | 'files' | 'home' | 'erasure' | 'groups' | 'journal'
 const PART_OF = {
   startCall: 'calls',
   acceptCall: 'calls',
@@ -81,7 +81,8 @@ const PART_OF = {
   sendToGroup: 'groups',
   groupHistory: 'groups',
   markGroupRead: 'groups',
-  groupReceipts: 'groups'
+  groupReceipts: 'groups',
+  replayMessages: 'journal'
 } as const satisfies Partial<Record<OnMessenger, MessengerPart>>
 type Target<M extends OnMessenger> = M extends keyof typeof PART_OF ? Messenger[(typeof PART_OF)[M]] : Messenger
 // A missing member is unknown, never a function, so the check below fails on it.
@@ -211,13 +212,16 @@ export class CairnHost extends EventEmitter implements ChecksArguments {
 
   private messengerOptions(passphrase: string) {
     const { profileDir, bootstrap, lanDiscovery, canTakeCalls, clock, expiryCheckMs } = this.opts
-    return { profileDir, bootstrap, lanDiscovery, canTakeCalls, clock, expiryCheckMs, passphrase }
+    const listen = (m: Messenger) => {
+      m.on('event', this.forward)
+      m.on('error-log', this.logFailure)
+    }
+    return { profileDir, bootstrap, lanDiscovery, canTakeCalls, clock, expiryCheckMs, passphrase, listen }
   }
 
+  /** Takes a started messenger, whose events the host has forwarded since before it started. */
   private attach(m: Messenger): Profile {
     this.messenger = m
-    m.on('event', this.forward)
-    m.on('error-log', this.logFailure)
     return m.profile()
   }
 

@@ -101,7 +101,7 @@ export class ConversationChanges {
       site.resumeAppends()
     }
     const out = site.toMessage(message, seq)
-    site.events.emit({ type: 'message', message: out })
+    site.events.emit({ type: 'message', message: out, seq: message.eventSeq })
     site.announce()
     return { out, before: record }
   }

@@ -138,8 +138,9 @@ export class FileShelf {
       refused(err)
     }
     await this.deps.store.write(async (tx) => {
-      const current = (await tx.get(keys.message(this.tag, seq))) ? { ...m, fileReady: true } : null
-      if (current) tx.putJson(keys.message(this.tag, seq), current)
+      // as it stands now: it may have changed (an edit, a reaction) since m was read
+      const current = await tx.getJson<MessageRecord>(keys.message(this.tag, seq))
+      if (current) tx.putJson(keys.message(this.tag, seq), { ...current, fileReady: true })
     })
     this.states.delete(id)
     this.emit(seq, { state: 'ready', bytes: d.size, size: d.size, bytesPerSecond: 0, secondsLeft: 0, error: null })

@@ -18,6 +18,7 @@ import { orphanDetail, readBlocks, type Counterpart } from './receive'
 import { Receipts } from './receipts'
 import type { ContactRecord, MessageRecord } from './records'
 import { deleteRecords } from './deletion'
+import { inEventOrder } from './message-events'
 import { messagePayload, QUEUED, sealQueued, writeMessage, writeSignal } from './send'
 import { SessionSet } from './sessions'
 import type { Tx } from '../store'
@@ -157,19 +158,22 @@ export class Conversation {
     if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
   }
 
-  /** A message (a reply to `replyTo`), with the file already sealed into my blob store when it carries one. */
-  async send(text: string, extra: { replyTo?: string; file?: FileDescriptor } = {}): Promise<Message> {
+  /** A message (a reply to `replyTo`, a file sealed into my blob store); a used client id gets its send's message (client-ids.ts). */
+  async send(text: string, extra: { replyTo?: string; file?: FileDescriptor; clientId?: string } = {}): Promise<Message> {
     this.refuseIfBlocked()
     const now = Date.now()
     const located = extra.replyTo === undefined ? undefined : (await locate(this.counterpart, this.deps.store, extra.replyTo)).ref
     // a reply to a queued message is queued behind it, and sealQueued names the quote once it has a block
     const quoted = located && located.block !== QUEUED ? located : undefined
     const payload = messagePayload(text, now, { ...(quoted ? { replyTo: quoted } : {}), ...(extra.file ? { file: extra.file } : {}) })
-    const { message, seq, envelope } = await this.commit((rec, tx) => writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now, extra))
+    const { message, seq, envelope, repeat } = await this.commit((rec, tx) =>
+      writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now, extra)
+    )
+    if (repeat) return this.toMessage(message, seq)
     if (envelope) this.outbox.add(message.block, envelope, seq)
     this.resumeAppends()
     const out = this.toMessage(message, seq)
-    this.deps.events.emit({ type: 'message', message: out })
+    this.deps.events.emit({ type: 'message', message: out, seq: message.eventSeq })
     this.announce()
     return out
   }
@@ -220,7 +224,7 @@ export class Conversation {
     if (signals > 0) events.guard(() => this.deps.groupSignals(this))
     if (orphans.length > 0) this.security('decrypt-failed', orphanDetail(orphans))
     for (const p of problems) this.security(p.kind, p.detail)
-    for (const { message, seq } of [...received, ...updated]) events.emit({ type: 'message', message: this.toMessage(message, seq) })
+    for (const { message, seq } of inEventOrder([...received, ...updated])) events.emit({ type: 'message', message: this.toMessage(message, seq), seq: message.eventSeq })
     for (const { message, seq } of received) if (message.file) events.guard(() => this.files.offered(message, seq))
     // awaited, so that a close right after it cannot leave their text behind in the store's epoch
     if (erased.length > 0) await this.changes.eraseDeleted(erased).catch((err: unknown) => events.report(err))

@@ -11,6 +11,7 @@ import { seqOfId } from './message-ref'
 import { previewOf } from './payload'
 import type { Counterpart } from './receive'
 import type { ContactRecord, MessageRecord } from './records'
+import { unstampEvent } from './message-events'
 
 /** The preview of the newest message left, for the contact list. */
 async function newestPreview(w: Counterpart, tx: Tx, deleted: Set<number>): Promise<MessagePreview | null> {
@@ -34,6 +35,7 @@ export async function expireRecords(w: Counterpart, rec: ContactRecord, tx: Tx, 
     const m = await tx.getJson<MessageRecord>(keys.message(w.tag, seq))
     if (!m) continue
     gone.push(m)
+    unstampEvent(tx, m)
     tx.del(keys.message(w.tag, seq))
     // an unread message that expired is no longer waiting to be read
     if (m.dir === 'in' && seq >= rec.readSeq && m.timer === undefined && rec.unread > 0) rec.unread--
@@ -51,6 +53,7 @@ export async function deleteRecords(w: Counterpart, rec: ContactRecord, tx: Tx, 
     for await (const { key, value } of w.deps.store.range(keys.messages(w.tag))) {
       const m = JSON.parse(value.toString('utf8')) as MessageRecord
       if (m.file) withFiles.push(m)
+      unstampEvent(tx, m)
       tx.del(key)
     }
     rec.lastMessage = null
@@ -62,6 +65,7 @@ export async function deleteRecords(w: Counterpart, rec: ContactRecord, tx: Tx, 
     const m = await tx.getJson<MessageRecord>(keys.message(w.tag, seq))
     if (!m) throw new CairnError('not-found', `no message ${messageId} with this contact`)
     if (m.file) withFiles.push(m)
+    unstampEvent(tx, m)
     tx.del(keys.message(w.tag, seq))
     // unread counts the messages from them at or after my read mark: a deleted one no longer does
     if (m.dir === 'in' && seq >= rec.readSeq) rec.unread = Math.max(0, rec.unread - 1)

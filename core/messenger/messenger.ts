@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events'
 import type Corestore from 'corestore'
-import { CairnError } from '../api/errors'
 import type { Contact, ContactId, ContactRequest, HistoryPage, HistoryQuery, InviteCode, Message, NetworkStatus, Profile, Settings } from '../api/types'
 import { randomBytes } from '../crypto'
 import { ContactKey, exportBackup, safetyNumber, type KeystoreSecrets } from '../identity'
@@ -8,7 +7,7 @@ import type { Network, Peer } from '../net'
 import type { RequestFrame } from '../net/frames'
 import { encodeInvite, INVITE_SECRET_BYTES } from '../protocol/invite'
 import type { SignedPrekey } from '../ratchet'
-import { keys, seqOfKey, type Store } from '../store'
+import { keys, type Store } from '../store'
 import type { StoreEpochs } from '../store/epochs'
 import { Calls } from './calls'
 import { Conversation } from './conversation'
@@ -30,6 +29,9 @@ import { MessengerFiles } from './messenger-files'
 import { Erasure } from './erasure'
 import type { OneTimeSupply } from './one-time-supply'
 import { groupChatsOf, type GroupChats } from './group-chats'
+import { historyPage } from './history'
+import { MessageEvents, unstampEvent } from './message-events'
+import { forgetClientIds } from './client-ids'
 
 // An invite opens an inbox for this long: enough to pass a code on, short enough not to be a beacon.
 const INVITE_TTL_MS = 15 * 60_000
@@ -88,6 +90,8 @@ export class Messenger extends EventEmitter {
   /** Deletions, for everyone too, and disappearing messages. */
   readonly erasure: Erasure
   readonly groups: GroupChats
+  /** The durable message events, for the API's replayMessages. */
+  readonly journal: MessageEvents
   private closing: Promise<void> | null = null
   private readonly lanPinned: boolean
 
@@ -147,6 +151,7 @@ export class Messenger extends EventEmitter {
     this.erasure = new Erasure({ store, epochs: parts.epochs, directory, events, clock: parts.clock ?? Date.now, checkMs: parts.expiryCheckMs })
     this.files = new MessengerFiles(directory, parts.files, (bytes) => self.saveMeta({ ...self.meta, autoDownloadBytes: bytes }))
     this.groups = groupChatsOf({ store, corestore: parts.corestore, events, directory, self, network })
+    this.journal = new MessageEvents(store, () => directory.conversations())
   }
 
   /** Loads contacts and requests, repairs interrupted sends, and joins the network. */
@@ -274,7 +279,11 @@ export class Messenger extends EventEmitter {
       tx.del(keys.contact(c.tag))
       const { theirLog, consumed, outCount, sessions } = c.record
       tx.putJson(keys.former(c.tag), { theirLog, consumed, outCount, sessions } satisfies FormerRecord)
-      for await (const { key } of this.store.range(keys.messages(c.tag))) tx.del(key)
+      for await (const { key, value } of this.store.range(keys.messages(c.tag))) {
+        unstampEvent(tx, JSON.parse(value.toString('utf8')) as MessageRecord)
+        tx.del(key)
+      }
+      await forgetClientIds(this.store, tx, c.tag)
     })
     this.events.emit({ type: 'contact-removed', id: c.id })
     await this.epochs.advance()
@@ -323,8 +332,8 @@ export class Messenger extends EventEmitter {
 
   // ---- messages ----
 
-  async send(id: ContactId, text: string, replyTo?: string): Promise<Message> {
-    return this.directory.require(id).send(text, replyTo === undefined ? {} : { replyTo })
+  async send(id: ContactId, text: string, replyTo?: string, clientId?: string): Promise<Message> {
+    return this.directory.require(id).send(text, { ...(replyTo === undefined ? {} : { replyTo }), ...(clientId === undefined ? {} : { clientId }) })
   }
 
   async edit(id: ContactId, message: string, text: string): Promise<Message> {
@@ -335,23 +344,8 @@ export class Messenger extends EventEmitter {
     return this.directory.require(id).changes.react(message, emoji)
   }
 
-  async history(id: ContactId, query: HistoryQuery = {}): Promise<HistoryPage> {
-    const c = this.directory.require(id)
-    const limit = query.limit ?? 50
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CairnError('invalid-argument', 'limit must be 1..500')
-    let lt: Buffer | undefined
-    if (query.before !== undefined) {
-      if (!/^\d{1,15}$/.test(query.before)) throw new CairnError('invalid-argument', 'before is not a cursor from a previous page')
-      lt = keys.message(c.tag, Number(query.before))
-    }
-    const messages: Message[] = []
-    let oldest = 0
-    for await (const { key, value } of this.store.range(keys.messages(c.tag), { reverse: true, limit, lt })) {
-      oldest = seqOfKey(key)
-      messages.push(c.toMessage(JSON.parse(value.toString('utf8')) as MessageRecord, oldest))
-    }
-    const before = messages.length === limit && oldest > 0 ? String(oldest) : null
-    return { messages, before }
+  history(id: ContactId, query: HistoryQuery = {}): Promise<HistoryPage> {
+    return historyPage(this.store, this.directory.require(id), query)
   }
 
   async markRead(id: ContactId): Promise<void> {

@@ -39,6 +39,11 @@ export interface MessengerOptions {
   epochPolicy?: EpochPolicy
   /** False where no one can answer a call (the headless CLI): offers are answered 'unavailable'. */
   canTakeCalls?: boolean
+  /**
+   * Called with the messenger before it starts: its listeners hear the events of the start itself
+   * (blocks that arrived before a crash and are committed now), which no one could hear afterwards.
+   */
+  listen?: (m: Messenger) => void
 }
 
 const FIRST_PREKEY_ID = 1
@@ -126,6 +131,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
       profileDir: opts.profileDir
     })
     opened.once('closed', release)
+    opts.listen?.(opened)
     try {
       await opened.start()
     } catch (err) {

@@ -12,6 +12,7 @@ import { adoptTimer, stampExpiry } from './disappearing'
 import type { ContactRecord, MessageRecord } from './records'
 import type { SessionSet } from './sessions'
 import { fileField } from './send'
+import { stampEvent } from './message-events'
 import type { ContactKey } from '../identity'
 
 type Opened = { session: Session; payload: Payload; oneTimeId?: number } | { problem: { kind: SecurityKind; detail: string } } | { orphan: true }
@@ -87,10 +88,11 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
     // other kinds (and those of newer versions) wait for this version to learn them
     if (payload.kind !== 'text') continue
     const seq = rec.nextSeq++
-    const message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: payload.text, sentAt: payload.sentAt, receivedAt: now, block: index, ...fileField(payload.file) }
+    let message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: payload.text, sentAt: payload.sentAt, receivedAt: now, block: index, ...fileField(payload.file) }
     stampExpiry(r, rec, tx, seq, message)
     const quoted = payload.replyTo ? await quotedSeq(r, tx, payload.replyTo) : null
     if (quoted !== null && (await tx.get(keys.message(r.tag, quoted)))) message.replyTo = r.messageId(quoted)
+    message = await stampEvent(tx, r.tag, seq, message)
     tx.putJson(keys.message(r.tag, seq), message)
     tx.put(keys.inBlock(r.tag, index), seqBytes(seq))
     result.received.push({ message, seq })
@@ -126,7 +128,7 @@ async function applyChange(
   if (seq === null) return null
   const record = await tx.getJson<MessageRecord>(keys.message(r.tag, seq))
   if (!record || record.deleted) return 'deleted'
-  const message = changed(record, payload)
+  const message = await stampEvent(tx, r.tag, seq, changed(record, payload))
   tx.putJson(keys.message(r.tag, seq), message)
   refreshPreview(rec, record, message)
   return { message, seq, before: record }

@@ -76,6 +76,8 @@ export interface ContactRecord {
    * (its clock, which orders two settings made at once) and whether that side was me. Absent: off.
    */
   disappear?: { seconds: number; at: number; mine: boolean }
+  /** Client ids given to my sends so far (see client-ids.ts); absent before client ids. */
+  clientIds?: number
 }
 
 export interface RequestRecord {
@@ -113,6 +115,14 @@ export interface MessageRecord {
   expiresAt?: number
   /** Not a message but a line about the conversation: disappearing messages set to this many seconds by `dir`'s side. */
   timer?: number
+  /** The number its latest change took in the profile's message events (see message-events.ts); absent in records from before. */
+  eventSeq?: number
+}
+
+/** What a client id given to a send stored: the message, and when (ms), so old ids can be forgotten. */
+export interface ClientIdRecord {
+  seq: number
+  at: number
 }
 
 /**

@@ -10,6 +10,8 @@ import { stampExpiry } from './disappearing'
 import type { ContactRecord, MessageRecord } from './records'
 import type { Counterpart } from './receive'
 import { decodeDescriptor, encodeDescriptor, type FileDescriptor } from '../blobs'
+import { stampEvent } from './message-events'
+import { earlierSend, rememberSend } from './client-ids'
 
 export function fileField(file: FileDescriptor | undefined): { file?: string } {
   return file ? { file: encodeDescriptor(file).toString('hex') } : {}
@@ -18,8 +20,10 @@ export function fileField(file: FileDescriptor | undefined): { file?: string } {
 export interface Written {
   message: MessageRecord
   seq: number
-  /** Null while the message waits for the contact's bundle. */
+  /** Null while the message waits for the contact's bundle, and for a repeat. */
   envelope: Buffer | null
+  /** An earlier send with the same client id stored this message: nothing was written now. */
+  repeat?: true
 }
 
 export interface Sealed {
@@ -54,14 +58,17 @@ export async function writeMessage(
   text: string,
   payload: Buffer,
   now: number,
-  extra: { replyTo?: string; file?: FileDescriptor } = {}
+  extra: { replyTo?: string; file?: FileDescriptor; clientId?: string } = {}
 ): Promise<Written> {
+  const earlier = extra.clientId === undefined ? null : await earlierSend(w, tx, extra.clientId)
+  if (earlier) return { ...earlier, envelope: null, repeat: true }
   const session = await sendingSession(w, rec, tx)
   const queued = !session || (rec.queued?.length ?? 0) > 0
   const block = queued ? QUEUED : rec.outCount
   const seq = rec.nextSeq
-  const message: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block, ...(extra.replyTo ? { replyTo: extra.replyTo } : {}), ...fileField(extra.file) }
-  stampExpiry(w, rec, tx, seq, message)
+  const written: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block, ...(extra.replyTo ? { replyTo: extra.replyTo } : {}), ...fileField(extra.file) }
+  stampExpiry(w, rec, tx, seq, written)
+  const message = await stampEvent(tx, w.tag, seq, written)
   tx.putJson(keys.message(w.tag, seq), message)
   let envelope: Buffer | null = null
   if (!session || queued) {
@@ -75,6 +82,7 @@ export async function writeMessage(
     rec.outCount = block + 1
   }
   rec.nextSeq = seq + 1
+  if (extra.clientId !== undefined) await rememberSend(w, rec, tx, extra.clientId, seq, now)
   rec.lastMessage = { direction: 'out', text: preview(text, extra.file), at: now }
   rec.lastActivity = now
   tx.putJson(keys.contact(w.tag), rec)
@@ -146,7 +154,7 @@ export async function writeChange(
 ): Promise<{ block: number; envelope: Buffer | null; message: MessageRecord }> {
   const record = await tx.getJson<MessageRecord>(keys.message(w.tag, target))
   if (!record) throw new CairnError('not-found', 'no such message in this conversation')
-  const message = change(record)
+  const message = await stampEvent(tx, w.tag, target, change(record))
   if (refreshPreview(rec, record, message)) tx.putJson(keys.contact(w.tag), rec)
   if (record.block === QUEUED) {
     tx.putJson(keys.message(w.tag, target), message)

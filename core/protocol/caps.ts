@@ -40,6 +40,8 @@ export const CHAIN_NEXT_KEY = Buffer.from([0x02])
 export const CORESTORE_PRIMARY = Buffer.from('cairn/corestore-primary/v1')
 export const STORE_SEAL = Buffer.from('cairn/store-seal/v1')
 export const STORE_TAG = Buffer.from('cairn/store-tag/v1')
+/** Where a send's client id is kept in the store: the store's keyed tag of (tag ‖ client id). */
+export const STORE_CLIENT_ID = Buffer.from('cairn/store/client-id/v1')
 /** Key of the sealed store-epoch file: BLAKE2b-256(key = storage key, tag). */
 export const STORE_EPOCH_FILE = Buffer.from('cairn/store-epoch-file/v1')
 /** File signature of the store-epoch file. */

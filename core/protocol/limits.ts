@@ -25,3 +25,9 @@ export const MAX_FILE_READ_BYTES = 256 * 1024
 export const MAX_FILE_BYTES_DEFAULT = 2 * 1024 * 1024 * 1024
 /** Disappearing-message choices, seconds: off, 5 minutes, 1 hour, 8 hours, 1 day, 1 week, 4 weeks. */
 export const DISAPPEARING_SECONDS: readonly number[] = [0, 300, 3600, 28_800, 86_400, 604_800, 2_419_200]
+
+/** A send's client id (see CairnApi.send): printable ASCII, at most this many characters. */
+export const MAX_CLIENT_ID_CHARS = 64
+/** Client ids are remembered this long, and at most the last CLIENT_IDS_KEPT per contact. */
+export const CLIENT_ID_DAYS = 7
+export const CLIENT_IDS_KEPT = 10_000

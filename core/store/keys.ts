@@ -20,7 +20,11 @@ const enum Space {
   Group = 20,
   GroupState = 21,
   GroupSealer = 22,
-  GroupSignal = 23
+  GroupSignal = 23,
+  EventCounter = 15,
+  Event = 16,
+  ClientId = 17,
+  ClientIdOrder = 18
 }
 
 export const TAG_BYTES = 16
@@ -71,7 +75,18 @@ export const keys = {
   groupSealer: (tag: Buffer) => key(Space.GroupSealer, tag),
   /** A group invitation or acceptance read from a contact's log, kept until it is acted on. */
   groupSignal: (contactTag: Buffer, block: number) => key(Space.GroupSignal, contactTag, u64(block)),
-  groupSignalsOf: (contactTag: Buffer) => key(Space.GroupSignal, contactTag)
+  groupSignalsOf: (contactTag: Buffer) => key(Space.GroupSignal, contactTag),
+  /** The last number given in the profile's one sequence of message events (u64). */
+  eventCounter: () => key(Space.EventCounter),
+  /** The message (contact tag and history number) whose latest change took this event number. */
+  event: (seq: number) => key(Space.Event, u64(seq)),
+  events: () => key(Space.Event),
+  /** A send's client id, as a keyed hash: the message it stored. */
+  clientId: (tag: Buffer, idTag: Buffer) => key(Space.ClientId, tag, idTag),
+  clientIds: (tag: Buffer) => key(Space.ClientId, tag),
+  /** A contact's client ids in the order they were given, so the oldest are forgotten first. */
+  clientIdOrder: (tag: Buffer, n: number) => key(Space.ClientIdOrder, tag, u64(n)),
+  clientIdOrders: (tag: Buffer) => key(Space.ClientIdOrder, tag)
 }
 
 /** The exclusive upper bound of every key that starts with prefix. */

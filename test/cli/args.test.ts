@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { integerOption, parseCommandLine } from '../../cli/args'
-import { EXIT, exitCodeFor, UsageError } from '../../cli/exit-codes'
+import { EXIT, exitCodeFor, OutcomeUnknown, UsageError } from '../../cli/exit-codes'
 import { CairnError } from '../../core/api/errors'
 
 function usage(argv: string[]): string {
@@ -74,6 +74,7 @@ describe('command line', () => {
     expect(exitCodeFor(new CairnError('locked', 'no passphrase'))).toBe(EXIT.passphrase)
     expect(exitCodeFor(new CairnError('profile-busy', 'busy'))).toBe(EXIT.runtime)
     expect(exitCodeFor(new Error('boom'))).toBe(EXIT.runtime)
-    expect(new Set(Object.values(EXIT)).size).toBe(4)
+    expect(exitCodeFor(new OutcomeUnknown('the node went away'))).toBe(EXIT.unknown)
+    expect(new Set(Object.values(EXIT)).size).toBe(5)
   })
 })

@@ -5,10 +5,14 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import type { Contact, Message } from '../../core/api/types'
 import { recordPreview } from '../../core/messenger/payload'
-import type { ContactRecord, MessageRecord } from '../../core/messenger/records'
 import { contactView, messageState, messageView } from '../../core/messenger/views'
+import { cryptoReady } from '../../core/crypto'
+import { decodeEventRef, encodeEventRef, stampEvent } from '../../core/messenger/message-events'
+import type { ClientIdRecord, ContactRecord, MessageRecord, RequestRecord } from '../../core/messenger/records'
+import { storeCipher } from '../../core/messenger/store-keys'
+import { STORE_CLIENT_ID } from '../../core/protocol/caps'
+import type { Tx } from '../../core/store'
 import { keys } from '../../core/store/keys'
-import type { RequestRecord } from '../../core/messenger/records'
 
 const text = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), 'utf8').trim()
 
@@ -57,4 +61,45 @@ it('the store keys of one-time prekeys, and the record fields that starting thro
   expect(request.intro).toEqual({ log: '22'.repeat(32), home: null, from: 0, envelopes: ['0102', '0304'] })
   const contact = JSON.parse(frozen.contactIntroducing) as Pick<ContactRecord, 'oneTime' | 'introBox' | 'introduced'>
   expect(contact).toEqual({ oneTime: '33'.repeat(101), introBox: '44'.repeat(32), introduced: 2 })
+})
+
+it('message events and client ids: their store keys, the event index value, the records (store-events-v2.json)', async () => {
+  await cryptoReady()
+  const fx = JSON.parse(text('store-events-v2.json')) as {
+    tag: string
+    storageKey: string
+    clientId: string
+    keys: Record<string, string>
+    values: Record<string, string>
+  }
+  const tag = Buffer.from(fx.tag, 'hex')
+  const idTag = storeCipher(Buffer.from(fx.storageKey, 'hex')).tag(Buffer.concat([STORE_CLIENT_ID, Buffer.from(fx.clientId)]))
+  expect(idTag.toString('hex')).toBe(fx.keys.clientIdTag)
+  expect(keys.eventCounter().toString('hex')).toBe(fx.keys.eventCounter)
+  expect(keys.event(1041).toString('hex')).toBe(fx.keys.event1041)
+  expect(keys.clientId(tag, idTag).toString('hex')).toBe(fx.keys.clientId)
+  expect(keys.clientIdOrder(tag, 11).toString('hex')).toBe(fx.keys.clientIdOrder11)
+  expect(encodeEventRef(tag, 7).toString('hex')).toBe(fx.values.eventRef)
+  expect(decodeEventRef(Buffer.from(fx.values.eventRef, 'hex'))).toEqual({ tag, seq: 7 })
+  expect(decodeEventRef(Buffer.alloc(23))).toBeNull()
+  expect(JSON.parse(fx.values.clientId) as ClientIdRecord).toEqual({ seq: 7, at: 1_764_547_200_000 })
+  expect((JSON.parse(fx.values.contactFields) as Partial<ContactRecord>).clientIds).toBe(12)
+
+  // A store written with these bytes goes on from them: the next change takes 1042 and moves the
+  // message's index entry there.
+  const stored = new Map<string, Buffer | null>([[fx.keys.eventCounter, Buffer.from(fx.values.eventCounter, 'hex')]])
+  const tx: Tx = {
+    get: async (k) => stored.get(k.toString('hex')) ?? null,
+    getJson: async () => null,
+    put: (k, v) => void stored.set(k.toString('hex'), v),
+    putJson: (k, v) => void stored.set(k.toString('hex'), Buffer.from(JSON.stringify(v))),
+    del: (k) => void stored.set(k.toString('hex'), null)
+  }
+  const message = JSON.parse(fx.values.message) as MessageRecord
+  expect(message.eventSeq).toBe(1041)
+  const stamped = await stampEvent(tx, tag, 7, { ...message, text: 'hello, edited' })
+  expect(stamped.eventSeq).toBe(1042)
+  expect(stored.get(fx.keys.eventCounter)?.toString('hex')).toBe('0000000000000412')
+  expect(stored.get(fx.keys.event1041)).toBeNull()
+  expect(stored.get(keys.event(1042).toString('hex'))?.toString('hex')).toBe(fx.values.eventRef)
 })

@@ -10,6 +10,7 @@ import type {
   MediaKind,
   CairnApi,
   CairnEvent,
+  MessageReplay,
   Contact,
   ContactId,
   ContactRequest,
@@ -421,6 +422,12 @@ export class FakeApi implements CairnApi {
     const end = query.before === undefined ? log.length : Number(query.before)
     const start = Math.max(0, end - limit)
     return { messages: log.slice(start, end).reverse(), before: start > 0 ? String(start) : null }
+  }
+
+  /** The renderer does not replay: the fake keeps no event sequence. */
+  async replayMessages(since: number, limit?: number): Promise<MessageReplay> {
+    this.record('replayMessages', [since, limit])
+    return { events: [], more: false }
   }
 
   async markRead(contact: ContactId): Promise<void> {

@@ -27,6 +27,8 @@ describe('validateArgs', () => {
     expect(API_METHODS).toContain('deleteForEveryone')
     expect(API_METHODS).toContain('setDisappearing')
     expect(API_METHODS).toContain('forwardFile')
+    expect(API_METHODS).toContain('replayMessages')
+    expect(API_METHODS).toHaveLength(66)
   })
 
   it('takes only the disappearing-message choices', () => {
@@ -36,7 +38,6 @@ describe('validateArgs', () => {
     for (const bad of [1, -300, 86_401, 1e12, '300', null, Number.NaN]) {
       expect(() => validateArgs('setDisappearing', [id, bad]), String(bad)).toThrow(/seconds/)
     }
-    expect(API_METHODS).toHaveLength(65)
   })
 
   it('checks call ids and media frames', () => {
@@ -64,6 +65,21 @@ describe('validateArgs', () => {
     expect(validateArgs('sendFile', ['id', '/tmp/a.jpg']).args).toEqual(['id', '/tmp/a.jpg'])
   })
 
+  it('checks client ids and replay positions; a null optional argument before a given one is absent', () => {
+    expect(validateArgs('send', ['id', 'hi', null, 'job-42:try']).args).toEqual(['id', 'hi', undefined, 'job-42:try'])
+    expect(validateArgs('send', ['id', 'hi', 'm-1', '~'.repeat(64)]).args).toHaveLength(4)
+    expect(rejection('send', ['id', 'hi', null, 'has space']).message).toMatch(/clientId must be 1 to 64 printable ASCII/)
+    expect(rejection('send', ['id', 'hi', null, '']).message).toMatch(/clientId/)
+    expect(rejection('send', ['id', 'hi', null, 'x'.repeat(65)]).message).toMatch(/clientId/)
+    expect(rejection('send', ['id', 'hi', null, 'é']).message).toMatch(/clientId/)
+    expect(rejection('send', ['id', null]).message).toMatch(/text must be a string, got null/)
+    expect(validateArgs('replayMessages', [0]).args).toEqual([0])
+    expect(validateArgs('replayMessages', [12, 500]).args).toEqual([12, 500])
+    expect(rejection('replayMessages', [-1]).message).toMatch(/non-negative/)
+    expect(rejection('replayMessages', [1.5]).message).toMatch(/whole number/)
+    expect(rejection('replayMessages', [0, 501]).message).toMatch(/between 1 and 500/)
+  })
+
   it('accepts well-formed calls and returns a copy of the arguments', () => {
     const args = ['alice', 'correct horse']
     const out = validateArgs('create', args)
@@ -85,7 +101,7 @@ describe('validateArgs', () => {
 
   it('enforces exact arity', () => {
     expect(rejection('state', [1]).message).toMatch(/takes 0 argument/)
-    expect(rejection('send', ['id']).message).toMatch(/takes 2 to 3 argument/)
+    expect(rejection('send', ['id']).message).toMatch(/takes 2 to 4 argument/)
     expect(rejection('send', ['id', 'hi', '']).message).toMatch(/replyTo/)
     expect(rejection('history', ['id', {}, 3]).message).toMatch(/takes 1 to 2/)
     expect(rejection('send', { 0: 'a', 1: 'b', length: 2 }).message).toMatch(/must be an array/)
