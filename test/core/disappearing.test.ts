@@ -155,4 +155,26 @@ describe('disappearing messages', () => {
     await waitFor('later', () => got(a, 'later'))
     expect(await texts(a, b)).toContain('this one stays')
   }, 60_000)
+
+  it('a contact removed and added again: a stale expiry never erases the new message that took its number', async () => {
+    const [a, b] = await pairUp()
+    await a.m.erasure.setDisappearing(b.m.id, 86_400)
+    await waitFor('B takes the setting', () => setting(b) === 86_400)
+    await b.m.send(a.m.id, 'old and disappearing')
+    await waitFor('A has it', () => got(a, 'old and disappearing'))
+    // history numbers 0..2: hello, the timer line, this message
+    expect(await texts(a, b)).toEqual(['old and disappearing', '[timer 86400 out]', 'hello'])
+    await a.m.removeContact(b.m.id)
+    await a.m.addContact(b.m.id, 'Bob again')
+    await waitFor('reconnected', () => a.m.contacts()[0]?.presence !== 'offline')
+    for (const text of ['new zero', 'new one', 'new two']) {
+      await b.m.send(a.m.id, text)
+      await waitFor(text, () => got(a, text))
+    }
+    now += 2 * DAY
+    await a.m.erasure.sweep()
+    await b.m.erasure.sweep()
+    expect(await texts(a, b)).toEqual(['new two', 'new one', 'new zero'])
+    expect(await texts(b, a)).toEqual(['[timer 86400 in]', 'hello'])
+  }, 60_000)
 })
