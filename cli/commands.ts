@@ -25,7 +25,7 @@ interface Output {
   note?: string
 }
 
-const OFFLINE_CHANGE = 'no node is running on this profile; the contact learns of it when `cairn run` next runs'
+const OFFLINE_CHANGE = 'no node is running on this profile; what goes to the contact leaves when `cairn run` next runs'
 
 /** Runs one of the short-lived commands (everything but run and serve) and prints its result. */
 export async function runOneShot(ctx: CliContext, call: Invocation): Promise<void> {

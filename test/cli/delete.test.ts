@@ -57,7 +57,7 @@ describe('cairn delete and clear', () => {
     // never sent: deleting it for everyone deletes it here
     const deleted = await cli(['delete', 'Bob', queued.stdout.trim(), '--for-everyone'], alice)
     expect(deleted.code, deleted.stderr).toBe(0)
-    expect(deleted.stderr).toMatch(/learns of it when `cairn run` next runs/)
+    expect(deleted.stderr).toMatch(/leaves when `cairn run` next runs/)
     expect(await texts()).toEqual([])
   })
 })
