@@ -116,4 +116,6 @@ export interface FormerRecord {
   outCount: number
   /** The ratchet sessions stay too: their side still writes with one of them. */
   sessions: string[]
+  /** And the disappearing-message setting, which their side still keeps (absent: off, or removed before it existed). */
+  disappear?: ContactRecord['disappear']
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import type { Contact, Message } from '../../core/api/types'
 import { recordPreview } from '../../core/messenger/payload'
-import type { ContactRecord, MessageRecord } from '../../core/messenger/records'
+import type { ContactRecord, FormerRecord, MessageRecord } from '../../core/messenger/records'
 import { contactView, messageState, messageView } from '../../core/messenger/views'
 import { keys } from '../../core/store/keys'
 
@@ -20,6 +20,7 @@ interface OptionalFields {
   expiryKey: { at: number; tag: string; seq: number; hex: string }
   contact: ContactRecord
   contactView: Contact
+  former: FormerRecord
   messages: Record<string, { record: MessageRecord; view: Message; preview: string }>
 }
 
@@ -35,6 +36,11 @@ describe('optional fields of the store records (v2/store-records-optional.json)'
   it('a contact record with every optional field reads as it did', () => {
     expect(contactView(fx.contact, 'CONTACT-ID', 'offline')).toEqual(fx.contactView)
     expect(contactView({ ...fx.contact, disappear: { seconds: 0, at: 1, mine: true } }, 'CONTACT-ID', 'offline').disappearing).toBeUndefined()
+  })
+
+  it('what stays of a removed contact keeps their disappearing setting in the contact record\'s form', () => {
+    expect(Object.keys(fx.former).sort()).toEqual(['consumed', 'disappear', 'outCount', 'sessions', 'theirLog'])
+    expect(fx.former.disappear).toEqual(fx.contact.disappear)
   })
 
   it.each(Object.keys(fx.messages))('a message record (%s) shows and previews as it did', (name) => {
