@@ -28,6 +28,8 @@ interface Output {
   note?: string
 }
 
+const OFFLINE_CHANGE = 'no node is running on this profile; what goes to the contact leaves when `cairn run` next runs'
+
 /** Runs one of the short-lived commands (everything but run and serve) and prints its result. */
 export async function runOneShot(ctx: CliContext, call: Invocation): Promise<void> {
   // Arguments are checked before the profile is opened, so a typo costs no passphrase prompt.
@@ -174,18 +176,19 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
       }
     case 'delete': {
       const forEveryone = call.options['for-everyone'] === 'true'
-      return async ({ api }) => {
+      return async ({ api, routed }) => {
         const contact = await resolveContact(api, first)
         await (forEveryone ? api.deleteForEveryone(contact, second) : api.deleteMessage(contact, second))
-        return {}
+        return { note: forEveryone && !routed ? OFFLINE_CHANGE : undefined }
       }
     }
     case 'disappear': {
       const seconds = DISAPPEAR_AFTER[second.trim().toLowerCase()]
       if (seconds === undefined) throw new UsageError(`disappear: AFTER is one of ${Object.keys(DISAPPEAR_AFTER).join(', ')}`)
-      return async ({ api }) => {
+      return async ({ api, routed }) => {
         const contact = await api.setDisappearing(await resolveContact(api, first), seconds)
-        return { text: `disappearing messages with ${printable(contact.name)}: ${second.trim().toLowerCase()}\n`, data: contact }
+        const text = `disappearing messages with ${printable(contact.name)}: ${second.trim().toLowerCase()}\n`
+        return { text, data: contact, note: routed ? undefined : OFFLINE_CHANGE }
       }
     }
     case 'clear':

@@ -73,10 +73,10 @@ export class ConversationChanges {
     return site.announce()
   }
 
-  /** Expired messages of these history numbers, deleted with their files; the caller ends the store epoch. */
-  async expire(seqs: number[]): Promise<number> {
+  /** Messages that expired (history number, expiry), deleted with their files; the caller ends the store epoch. */
+  async expire(due: Array<{ seq: number; at: number }>): Promise<number> {
     const { site } = this
-    const gone = await site.commit((rec, tx) => expireRecords(site.counterpart, rec, tx, seqs))
+    const gone = await site.commit((rec, tx) => expireRecords(site.counterpart, rec, tx, due))
     if (gone.length === 0) return 0
     for (const m of gone) await site.eraseFile(m)
     site.events.emit({ type: 'messages-deleted', contact: site.counterpart.key.id, ids: gone.map((m) => m.id) })

@@ -28,20 +28,26 @@ export function tombstone(m: MessageRecord): MessageRecord {
   return { id, dir, text: '', sentAt, receivedAt, block, deleted: true, ...(expiresAt === undefined ? {} : { expiresAt }) }
 }
 
-/** Deletes the expired messages of these history numbers still here, in a write on the draft record; returns them. */
-export async function expireRecords(w: Counterpart, rec: ContactRecord, tx: Tx, seqs: number[]): Promise<MessageRecord[]> {
+/**
+ * Deletes the messages that expired at these times, in a write on the draft record; returns them. A
+ * history number whose message is gone, or was reused (a contact removed and added again) by one
+ * that expires at another time or never, is left alone.
+ */
+export async function expireRecords(w: Counterpart, rec: ContactRecord, tx: Tx, due: Array<{ seq: number; at: number }>): Promise<MessageRecord[]> {
   const gone: MessageRecord[] = []
-  for (const seq of seqs) {
+  const seqs = new Set<number>()
+  for (const { seq, at } of due) {
     const m = await tx.getJson<MessageRecord>(keys.message(w.tag, seq))
-    if (!m) continue
+    if (!m || m.expiresAt !== at) continue
     gone.push(m)
     unstampEvent(tx, m)
+    seqs.add(seq)
     tx.del(keys.message(w.tag, seq))
     // an unread message that expired is no longer waiting to be read
     if (m.dir === 'in' && seq >= rec.readSeq && m.timer === undefined && rec.unread > 0) rec.unread--
   }
   if (gone.length === 0) return gone
-  rec.lastMessage = await newestPreview(w, tx, new Set(seqs))
+  rec.lastMessage = await newestPreview(w, tx, seqs)
   tx.putJson(keys.contact(w.tag), rec)
   return gone
 }

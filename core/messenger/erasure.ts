@@ -80,17 +80,17 @@ export class Erasure {
   /** One batch of due entries: each conversation deletes its messages, then the entries go. */
   private async pass(now: number): Promise<{ count: number; found: boolean }> {
     const { store, directory } = this.parts
-    const due = new Map<string, number[]>()
+    const due = new Map<string, Array<{ seq: number; at: number }>>()
     const entries: Buffer[] = []
     for await (const { key } of store.range(keys.expiries(), { lt: keys.expiriesUntil(now + 1), limit: SWEEP_BATCH })) {
       entries.push(key)
       const tag = key.subarray(9, 9 + TAG_BYTES).toString('hex')
-      due.set(tag, [...(due.get(tag) ?? []), seqOfKey(key)])
+      due.set(tag, [...(due.get(tag) ?? []), { seq: seqOfKey(key), at: Number(key.readBigUInt64BE(1)) }])
     }
     if (entries.length === 0) return { count: 0, found: false }
     const byTag = new Map<string, Conversation>([...directory.conversations()].map((c) => [c.tag.toString('hex'), c]))
     let found = false
-    for (const [tag, seqs] of due) found = ((await byTag.get(tag)?.changes.expire(seqs)) ?? 0) > 0 || found
+    for (const [tag, entriesOf] of due) found = ((await byTag.get(tag)?.changes.expire(entriesOf)) ?? 0) > 0 || found
     // entries of messages deleted earlier, or of a removed contact, simply go
     await store.write((tx) => {
       for (const key of entries) tx.del(key)

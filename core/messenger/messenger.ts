@@ -277,8 +277,8 @@ export class Messenger extends EventEmitter {
     await c.close()
     await this.store.write(async (tx) => {
       tx.del(keys.contact(c.tag))
-      const { theirLog, consumed, outCount, sessions } = c.record
-      tx.putJson(keys.former(c.tag), { theirLog, consumed, outCount, sessions } satisfies FormerRecord)
+      const { theirLog, consumed, outCount, sessions, disappear } = c.record
+      tx.putJson(keys.former(c.tag), { theirLog, consumed, outCount, sessions, ...(disappear ? { disappear } : {}) } satisfies FormerRecord)
       for await (const { key, value } of this.store.range(keys.messages(c.tag))) {
         unstampEvent(tx, JSON.parse(value.toString('utf8')) as MessageRecord)
         tx.del(key)

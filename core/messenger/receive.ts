@@ -91,7 +91,8 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
     let message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: payload.text, sentAt: payload.sentAt, receivedAt: now, block: index, ...fileField(payload.file) }
     stampExpiry(r, rec, tx, seq, message)
     const quoted = payload.replyTo ? await quotedSeq(r, tx, payload.replyTo) : null
-    if (quoted !== null && (await tx.get(keys.message(r.tag, quoted)))) message.replyTo = r.messageId(quoted)
+    const quote = quoted === null ? null : await tx.getJson<MessageRecord>(keys.message(r.tag, quoted))
+    if (quoted !== null && quote && isNamed(quote, payload.replyTo!)) message.replyTo = r.messageId(quoted)
     message = await stampEvent(tx, r.tag, seq, message)
     tx.putJson(keys.message(r.tag, seq), message)
     tx.put(keys.inBlock(r.tag, index), seqBytes(seq))
@@ -127,11 +128,17 @@ async function applyChange(
   const seq = await quotedSeq(r, tx, payload.to)
   if (seq === null) return null
   const record = await tx.getJson<MessageRecord>(keys.message(r.tag, seq))
-  if (!record || record.deleted) return 'deleted'
+  // a history number from before the contact was removed may now hold another message
+  if (!record || record.deleted || !isNamed(record, payload.to)) return 'deleted'
   const message = await stampEvent(tx, r.tag, seq, changed(record, payload))
   tx.putJson(keys.message(r.tag, seq), message)
   refreshPreview(rec, record, message)
   return { message, seq, before: record }
+}
+
+/** Whether a stored message is the one a reference names: the same block of the same side's log. */
+function isNamed(m: MessageRecord, ref: MessageRef): boolean {
+  return m.block === ref.block && (m.dir === 'in') === ref.mine && m.timer === undefined
 }
 
 /**

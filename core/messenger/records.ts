@@ -136,6 +136,8 @@ export interface FormerRecord {
   outCount: number
   /** The ratchet sessions stay too: their side still writes with one of them. */
   sessions: string[]
+  /** And the disappearing-message setting, which their side still keeps (absent: off, or removed before it existed). */
+  disappear?: ContactRecord['disappear']
 }
 
 /** A group I am in or was in, by the local tag of my log for it. Its secrets are in its snapshot (keys.groupState). */

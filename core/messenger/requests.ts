@@ -169,6 +169,7 @@ export class ContactRequests {
         rec.consumed = rec.readBlocks = former.consumed
         rec.outCount = rec.delivered = rec.read = former.outCount
         rec.sessions = former.sessions
+        if (former.disappear) rec.disappear = former.disappear
       }
       tx.putJson(keys.contact(tag), rec)
       tx.del(keys.former(tag))

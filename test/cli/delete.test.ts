@@ -48,4 +48,17 @@ describe('cairn delete and clear', () => {
     expect(await texts()).toEqual([])
     expect((JSON.parse((await cli(['contacts', '--json'], alice)).stdout) as { name: string }[]).map((c) => c.name)).toEqual(['Bob'])
   })
+
+  it('refuses disappearing messages and a delete for everyone before Bob ever connected, saying why', { timeout: 120_000 }, async () => {
+    const refused = await cli(['disappear', 'Bob', '1d'], alice)
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toMatch(/once this contact has connected/)
+    const queued = await cli(['send', 'Bob', 'still queued'], alice)
+    // never sent: deleting it for everyone deletes it here
+    const deleted = await cli(['delete', 'Bob', queued.stdout.trim(), '--for-everyone'], alice)
+    expect(deleted.code, deleted.stderr).toBe(0)
+    expect(deleted.stderr).toMatch(/leaves when `cairn run` next runs/)
+    expect(await texts()).toEqual([])
+  })
 })
+

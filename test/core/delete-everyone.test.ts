@@ -68,4 +68,25 @@ describe('delete for everyone', () => {
       expect(holds(dump, Buffer.from('this one stays'))).toBe(true)
     }
   }, 90_000)
+
+  it('a delete of a message from before the contact was removed and added again never hits the message that took its number', async () => {
+    const { a, b, aId, bId } = await pair(f)
+    const old = await b.host.send(aId, 'from before the removal')
+    await waitFor('A has it', () => arrived(a, 'from before the removal') !== undefined)
+    await a.host.removeContact(PASS, bId)
+    await a.host.addContact(bId, 'Bob again')
+    await waitFor('reconnected', async () => (await a.host.contacts())[0].presence !== 'offline')
+    // A's history starts again at number 0: its first new message takes the old one's number
+    const fresh = await a.host.send(bId, 'written after adding Bob again')
+    expect(fresh.id).toBe(arrived(a, 'from before the removal')!.id)
+    await waitFor('B has it', () => arrived(b, 'written after adding Bob again') !== undefined)
+    await b.host.deleteForEveryone(aId, old.id)
+    await b.host.send(aId, 'and then this')
+    await waitFor('A has the next one', () => arrived(a, 'and then this') !== undefined)
+    expect((await a.host.history(bId)).messages.map((m) => [m.text, m.deleted ?? false])).toEqual([
+      ['and then this', false],
+      ['written after adding Bob again', false]
+    ])
+  }, 60_000)
 })
+

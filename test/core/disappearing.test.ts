@@ -84,7 +84,8 @@ describe('disappearing messages', () => {
     const [a, b] = await pairUp()
     await expect(a.m.erasure.setDisappearing(b.m.id, 12_345)).rejects.toMatchObject({ code: 'invalid-argument' })
     expect(await a.m.erasure.setDisappearing(b.m.id, 86_400)).toMatchObject({ disappearing: 86_400 })
-    await waitFor('B takes the setting', () => setting(b) === 86_400)
+    await waitFor('B shows the line', () => b.events.some((e) => e.type === 'message' && e.message.timer === 86_400))
+    expect(setting(b)).toBe(86_400)
     const line = b.events.find((e) => e.type === 'message' && e.message.timer !== undefined)
     expect(line).toMatchObject({ message: { direction: 'in', timer: 86_400, text: '' } })
     expect(b.m.contacts()[0].lastMessage?.text).toBe('Disappearing messages: 1 day')
@@ -154,5 +155,32 @@ describe('disappearing messages', () => {
     await b.m.send(a.m.id, 'later')
     await waitFor('later', () => got(a, 'later'))
     expect(await texts(a, b)).toContain('this one stays')
+  }, 60_000)
+
+  it('a contact removed and added again keeps the setting, and a stale expiry never erases the message that took its number', async () => {
+    const [a, b] = await pairUp()
+    await a.m.erasure.setDisappearing(b.m.id, 86_400)
+    await waitFor('B takes the setting', () => setting(b) === 86_400)
+    await b.m.send(a.m.id, 'old and disappearing')
+    await waitFor('A has it', () => got(a, 'old and disappearing'))
+    // history numbers 0..2: hello, the timer line, this message
+    expect(await texts(a, b)).toEqual(['old and disappearing', '[timer 86400 out]', 'hello'])
+    await a.m.removeContact(b.m.id)
+    await a.m.addContact(b.m.id, 'Bob again')
+    await waitFor('reconnected', () => a.m.contacts()[0]?.presence !== 'offline')
+    // the setting outlives the removal, as it does on Bob's side
+    expect(setting(a)).toBe(86_400)
+    await a.m.erasure.setDisappearing(b.m.id, 0)
+    await waitFor('B turns them off', () => setting(b) === undefined)
+    for (const text of ['new zero', 'new one', 'new two']) {
+      await b.m.send(a.m.id, text)
+      await waitFor(text, () => got(a, text))
+    }
+    // A's numbers started again at 0: 'new one' has the number 'old and disappearing' had
+    now += 2 * DAY
+    await a.m.erasure.sweep()
+    await b.m.erasure.sweep()
+    expect(await texts(a, b)).toEqual(['new two', 'new one', 'new zero', '[timer 0 out]'])
+    expect(await texts(b, a)).toEqual(['new two', 'new one', 'new zero', '[timer 0 in]', '[timer 86400 in]', 'hello'])
   }, 60_000)
 })

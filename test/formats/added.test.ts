@@ -8,7 +8,7 @@ import { recordPreview } from '../../core/messenger/payload'
 import { contactView, messageState, messageView } from '../../core/messenger/views'
 import { cryptoReady } from '../../core/crypto'
 import { decodeEventRef, encodeEventRef, stampEvent } from '../../core/messenger/message-events'
-import type { ClientIdRecord, ContactRecord, MessageRecord, RequestRecord } from '../../core/messenger/records'
+import type { ClientIdRecord, ContactRecord, FormerRecord, MessageRecord, RequestRecord } from '../../core/messenger/records'
 import { storeCipher } from '../../core/messenger/store-keys'
 import { STORE_CLIENT_ID } from '../../core/protocol/caps'
 import type { Tx } from '../../core/store'
@@ -25,6 +25,7 @@ interface OptionalFields {
   expiryKey: { at: number; tag: string; seq: number; hex: string }
   contact: ContactRecord
   contactView: Contact
+  former: FormerRecord
   messages: Record<string, { record: MessageRecord; view: Message; preview: string }>
 }
 
@@ -40,6 +41,11 @@ describe('optional fields of the store records (v2/store-records-optional.json)'
   it('a contact record with every optional field reads as it did', () => {
     expect(contactView(fx.contact, 'CONTACT-ID', 'offline')).toEqual(fx.contactView)
     expect(contactView({ ...fx.contact, disappear: { seconds: 0, at: 1, mine: true } }, 'CONTACT-ID', 'offline').disappearing).toBeUndefined()
+  })
+
+  it('what stays of a removed contact keeps their disappearing setting in the contact record\'s form', () => {
+    expect(Object.keys(fx.former).sort()).toEqual(['consumed', 'disappear', 'outCount', 'sessions', 'theirLog'])
+    expect(fx.former.disappear).toEqual(fx.contact.disappear)
   })
 
   it.each(Object.keys(fx.messages))('a message record (%s) shows and previews as it did', (name) => {
