@@ -111,7 +111,9 @@ export class ConversationFiles {
     if (theirs) await theirs.close()
   }
 
-  fetch(d: FileDescriptor, limits: ReceiveLimits): Promise<void> {
+  async fetch(d: FileDescriptor, limits: ReceiveLimits): Promise<void> {
+    // A download asked for as soon as the offer is shown must not find their store not yet opened.
+    await this.learning?.catch(() => undefined)
     return this.transfers.fetch(this.theirStore(d), d, limits)
   }
 
