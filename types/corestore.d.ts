@@ -33,7 +33,7 @@ declare module 'corestore' {
   }
 
   export default class Corestore {
-    constructor(storage: string, opts?: CorestoreOptions)
+    constructor(storage: string | import('hypercore').CoreStorage, opts?: CorestoreOptions)
     readonly primaryKey: Buffer | null
     readonly storage: { db: CorestoreDb }
     ready(): Promise<void>

@@ -17,8 +17,23 @@ declare module 'hypercore' {
     destroy(): void
   }
 
+  /** hypercore-storage over one RocksDB; opaque here. */
+  export interface CoreStorage {
+    readonly path: string
+  }
+
+  /** RocksDB column family options hypercore-storage passes on. */
+  export interface StorageOptions {
+    /** Bytes of one memtable (RocksDB's default: 64 MiB). */
+    writeBufferSize?: number
+    /** Flush and compaction threads (RocksDB's default here: 6). */
+    maxBackgroundJobs?: number
+  }
+
   export default class Hypercore extends EventEmitter {
     constructor(storage: string, key?: Buffer | null, opts?: Record<string, unknown>)
+    /** The storage `new Hypercore(dir)` or `new Corestore(dir)` would make, with engine options. */
+    static defaultStorage(directory: string, opts?: StorageOptions): CoreStorage
     /** A Noise-encrypted stream that cores can be replicated over, one by one. */
     static createProtocolStream(isInitiator: boolean): import('node:stream').Duplex
     /** The core key of the default single-signer manifest for this public key (the key a core written with it has). */

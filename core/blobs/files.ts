@@ -112,9 +112,8 @@ export class ConversationFiles {
   }
 
   async fetch(d: FileDescriptor, limits: ReceiveLimits): Promise<void> {
-    // a download asked for right after the first offer waits for the offer to name their store,
-    // instead of finding no store and reporting the contact for it
-    await this.learning
+    // A download asked for as soon as the offer is shown must not find their store not yet opened.
+    await this.learning?.catch(() => undefined)
     return this.transfers.fetch(this.theirStore(d), d, limits)
   }
 

@@ -118,3 +118,13 @@ it('an offer naming my own store, or a store other than the one learnt, is a vio
   const big = await bob.files.offered(first, { maxBytes: 10 }).then(() => null, (e: unknown) => e)
   expect((big as BlobError).code).toBe('too-large')
 })
+
+it('a download asked for while the offer is still opening their store waits for it (no false violation)', async () => {
+  await writePattern(join(tmp.dir, 'quick.bin'), 200_000)
+  const d = await alice.files.send(join(tmp.dir, 'quick.bin'))
+  const offer = bob.files.offered(d, LIMITS)
+  await bob.files.fetch(d, LIMITS)
+  await offer
+  expect(bob.updates.at(-1)?.state).toBe('complete')
+  expect(bob.violations).toEqual([])
+})

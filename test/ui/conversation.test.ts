@@ -220,3 +220,20 @@ test('deleting the message being replied to or edited drops the reply or the edi
   await mounted!.settle()
   expect(composer()).toBeNull()
 })
+
+test('a file is forwarded to the contact chosen in the Forward dialog', async () => {
+  const lin = (await api.addContact(fakeId('Lin'), 'Lin')).id
+  await session.load()
+  const at = Date.now()
+  const file = { id: 'f1', name: 'plan.pdf', size: 1200, mediaType: 'application/pdf', preview: null, width: null, height: null, state: 'ready' as const }
+  api.append({ id: 'm-file', contact: grace, direction: 'in', text: '', sentAt: at, receivedAt: at, state: 'read', file })
+  const { ui } = await open()
+  await fireEvent.click(ui.getByRole('button', { name: 'Forward plan.pdf' }))
+  await mounted!.settle()
+  const dialog = ui.getByRole('dialog', { name: 'Forward plan.pdf', hidden: true })
+  expect((within(dialog).getByLabelText('To', { selector: 'select' }) as HTMLSelectElement).value).toBe(lin)
+  await fireEvent.click(within(dialog).getByRole('button', { name: 'Forward', hidden: true }))
+  await mounted!.settle()
+  expect(api.calls.filter((c) => c.method === 'forwardFile').map((c) => c.args)).toEqual([[grace, 'm-file', lin]])
+  expect(api.logs.get(lin)?.at(-1)?.file).toMatchObject({ name: 'plan.pdf', state: 'ready' })
+})
