@@ -29,6 +29,8 @@ export interface GroupChatsDeps extends GroupChatDeps {
 }
 
 const HISTORY_MAX = 500
+/** Invitations are accepted by themselves; each opens a log and a swarm, so only this many may wait for their add. */
+const MAX_JOINING = 16
 
 function groupName(name: string): string {
   const clean = cleanName(name, 'group name')
@@ -157,6 +159,10 @@ export class GroupChats {
       // Any contact may invite me to a group (an admin who is not its creator too): only a signed add
       // by an admin of that group, read from its logs, makes me a member.
       if (this.chats.has(id)) return
+      if ([...this.chats.values()].filter((chat) => chat.rec.status === 'joining').length >= MAX_JOINING) {
+        c.security('protocol-violation', `a group invitation was ignored: ${MAX_JOINING} groups are already waiting to be joined`)
+        return
+      }
       const chat = await GroupChat.join(this.deps, invite)
       this.chats.set(id, chat)
       await c.sendSignal(signal(encodeAccept({ group: invite.genesis.group, log: chat.logKey })))
