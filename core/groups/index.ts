@@ -71,7 +71,7 @@
 export { Group, type GroupMessage, type GroupOptions, type GroupSecurityEvent, type Invitation, type TimelineItem } from './group'
 export { GroupChannel, decodeChannelFrame, encodeChannelFrame, type GroupChannelFrame, type Lengths } from './channel'
 export { GroupSwarm } from './swarm'
-export { encodeInvite, decodeInvite, encodeAccept, decodeAccept, type Invite, type Accept } from './invite'
+export { encodeInvite, decodeInvite, encodeAccept, decodeAccept, encodeRemoved, decodeRemoved, signalKind, type Invite, type Accept } from './invite'
 export { GroupError, type GroupErrorCode } from './errors'
 export { decodeEntry, encodeEntry, MAX_ENTRY_BYTES, MAX_MEMBERS, type Entry, type Op } from './entry'
 export { verifyForkEvidence, type ForkEvidence } from './forks'

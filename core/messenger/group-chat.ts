@@ -223,8 +223,17 @@ export class GroupChat {
     }, PERSIST_AFTER_MS)
   }
 
+  /** An admin told me over our 1:1 session that they removed me (I may never read the block itself). */
+  async removedByNotice(): Promise<void> {
+    if (this.rec.status === 'removed' || this.rec.status === 'left') return
+    await this.update({ status: 'removed', removedNotice: true })
+    await this.swarms.close()
+    this.announce()
+  }
+
   private statusNow(): GroupRecord['status'] {
     const s = this.rec.status
+    if (this.rec.removedNotice) return s
     if (this.group.isMember()) return 'member'
     if (s !== 'member') return s
     const me = this.deps.identity.publicKey
