@@ -6,7 +6,11 @@
 // (user + system) per operation, best of 3 trials, because the machine is shared.
 //
 //   npx tsx bench/groups.bench.ts [--quick]
+import { mkdtemp, rm as remove } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join as joinPath } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import Corestore from 'corestore'
 import { cryptoReady, sign, verify } from '../core/crypto'
 import { Group, type Entry } from '../core/groups'
 import { generateIdentity } from '../core/identity'
@@ -99,6 +103,36 @@ function pairwiseCost(): { send: number; receive: number; sign: number; verify: 
   return { send, receive, sign: signUs, verify: verifyUs }
 }
 
+/**
+ * End to end on the sender, as the app does it: the same messages appended to a real Hypercore (in a
+ * temporary folder), whose append signs the log once per append. Both sides pay that signature;
+ * the group's block carries its author's identity signature besides (the second signature).
+ */
+async function withAppend(): Promise<{ oneToOne: number; group: number }> {
+  const dir = await mkdtemp(joinPath(tmpdir(), 'cairn-bench-groups-'))
+  const store = new Corestore(dir)
+  const { a } = pairwise()
+  const { a: g } = groupOf(100)
+  g.send(MESSAGE)
+  const timed = async (name: string, make: () => Buffer[]) => {
+    const core = store.get({ name })
+    await core.ready()
+    let min = Infinity
+    for (let t = 0; t < TRIALS; t++) {
+      const start = process.cpuUsage()
+      for (let i = 0; i < MESSAGES; i++) await core.append(make())
+      const used = process.cpuUsage(start)
+      min = Math.min(min, (used.user + used.system) / MESSAGES)
+    }
+    return min
+  }
+  const oneToOne = await timed('one-to-one', () => [a.encrypt(MESSAGE)])
+  const group = await timed('group', () => g.send(MESSAGE).map((e) => e.bytes))
+  await store.close()
+  await remove(dir, { recursive: true, force: true })
+  return { oneToOne, group }
+}
+
 function fanOut(members: number): { senderKeys: number; pairwise: number } {
   const { a } = groupOf(members + 1)
   a.send(MESSAGE)
@@ -140,6 +174,7 @@ if (g100.readable !== g100.sent) throw new Error(`receiver read ${g100.readable}
 const fan = fanOut(50)
 const rm = removal(100)
 const late = joinHistory()
+const appended = await withAppend()
 const row = (label: string, us: number, ref: string) => console.log(`${label.padEnd(58)} ${us.toFixed(1).padStart(10)} µs   ${ref}`)
 console.log(`messages per trial: ${MESSAGES}; best of ${TRIALS}; CPU µs per operation`)
 const send1 = reference.send + reference.sign
@@ -147,6 +182,8 @@ const receive1 = reference.receive + reference.verify
 row('1:1 Double Ratchet encrypt (reference)', reference.send, '')
 row('1:1 encrypt + one Ed25519 signature (reference: a 1:1 append)', send1, '')
 row('group of 100, sender per message (Sender Keys)', g100.send, `${(g100.send / send1).toFixed(2)}× the 1:1 append, ${(g100.send / reference.send).toFixed(2)}× the bare ratchet (target ≤ 2×)`)
+row('1:1 encrypt + real Hypercore append (reference, end to end)', appended.oneToOne, '')
+row('group of 100, send + real Hypercore append (end to end)', appended.group, `${(appended.group / appended.oneToOne).toFixed(2)}× the 1:1 send end to end (target ≤ 2×)`)
 row('1:1 Double Ratchet decrypt (reference)', reference.receive, '')
 row('1:1 decrypt + one Ed25519 verification (reference)', receive1, '')
 row('group of 100, receiver per message (verify, order, decrypt)', g100.receive, `${(g100.receive / receive1).toFixed(2)}× the 1:1 read, ${(g100.receive / reference.receive).toFixed(2)}× the bare ratchet (target ≤ 2×)`)

@@ -33,7 +33,7 @@ export async function resolveTarget(api: CairnApi, ref: string): Promise<Target>
   } catch (err) {
     if (!(err instanceof CairnError) || err.code !== 'not-found') throw err
     const groups = await matchGroups(api, ref)
-    if (groups.length === 0) throw new CairnError('not-found', `${err.message}; nor is it a group`)
+    if (groups.length === 0) throw err
     return { kind: 'group', id: await resolveGroup(api, ref) }
   }
 }

@@ -38,12 +38,16 @@ export class GroupFeed {
     private readonly onChange: () => void = () => {}
   ) {}
 
-  /** Appends blocks the group wrote for me (in the order returned), then follows any new logs. */
+  /**
+   * Appends blocks the group wrote for me (in the order returned) in one Hypercore append, so a
+   * sender key block and the message behind it cost one log signature, then follows any new logs.
+   */
   async append(entries: Entry[]): Promise<void> {
-    for (const e of entries) {
-      if (e.seq !== this.mine.length) throw new GroupError('out-of-order', `block ${e.seq} written, my log has ${this.mine.length}`)
-      await this.mine.append(e.bytes)
-    }
+    const length = this.mine.length
+    entries.forEach((e, i) => {
+      if (e.seq !== length + i) throw new GroupError('out-of-order', `block ${e.seq} written, my log has ${length + i}`)
+    })
+    if (entries.length > 0) await this.mine.append(entries.map((e) => e.bytes))
     await this.follow()
   }
 

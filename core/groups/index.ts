@@ -37,7 +37,15 @@
 //
 // Weaknesses, stated:
 //  - Every block carries its author's identity signature and the Hypercore append signs again, so a
-//    group message costs the sender two signatures (bench/groups.bench.ts: ~2.3-2.9× a 1:1 append).
+//    group message costs the sender two signatures: crypto alone ~2.4× a 1:1 encrypt-and-sign, end
+//    to end with the real Hypercore append ~1.5× a 1:1 send (bench/groups.bench.ts). One signature
+//    would do only with the log key bound to the member by the member (a signature in the accept,
+//    carried by the add): as the format stands the identity signature is what stops an admin from
+//    binding a log of their own to someone else's identity and writing as them, what authenticates
+//    the creator's first block (the genesis' creator log comes from an invitation, not the group
+//    id), and what makes fork evidence checkable by anyone apart from the Hypercore. ~14 µs (about
+//    a tenth of the end-to-end cost) does not buy giving those up; kept. My blocks of one write go
+//    in one Hypercore append (feed.ts), so a sender key block costs no second log signature.
 //  - Before its own addition reaches it, a new member admits anyone on the secret topic (swarm.ts).
 //  - A removed member can read messages written concurrently with the removal (by members who had not
 //    seen it yet); nothing after a member has seen the removal is readable to them.
@@ -63,7 +71,7 @@
 export { Group, type GroupMessage, type GroupOptions, type GroupSecurityEvent, type Invitation, type TimelineItem } from './group'
 export { GroupChannel, decodeChannelFrame, encodeChannelFrame, type GroupChannelFrame, type Lengths } from './channel'
 export { GroupSwarm } from './swarm'
-export { encodeInvite, decodeInvite, encodeAccept, decodeAccept, type Invite, type Accept } from './invite'
+export { encodeInvite, decodeInvite, encodeAccept, decodeAccept, encodeRemoved, decodeRemoved, signalKind, type Invite, type Accept } from './invite'
 export { GroupError, type GroupErrorCode } from './errors'
 export { decodeEntry, encodeEntry, MAX_ENTRY_BYTES, MAX_MEMBERS, type Entry, type Op } from './entry'
 export { verifyForkEvidence, type ForkEvidence } from './forks'

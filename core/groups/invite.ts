@@ -4,6 +4,12 @@
 //   invite  (admin → contact):  version u8 = 1 | kind u8 = 1 | group id (32) | creator (32)
 //                               | creator's log key (32) | group secret (32) | group name string
 //   accept  (contact → admin):  version u8 = 1 | kind u8 = 2 | group id (32) | my log key (32)
+//   removed (admin → former member): version u8 = 1 | kind u8 = 3 | group id (32)
+//
+// The removal notice is for a member who was away when an admin removed them: the group's topic
+// moved with the removal, so its blocks cannot reach them any more. It is believed only from a
+// contact who is an admin of that group in the reader's own replica, and changes nothing but what
+// the reader's screen says (nothing after the removal was sealed to them anyway).
 //
 // The invite gives what a member needs before its addition reaches it: the genesis (to check every
 // block it will read) and the group secret (to find the swarm). The accept names the log the admin's
@@ -18,6 +24,7 @@ import type { Invitation } from './group'
 const INVITE_VERSION = 1
 const KIND_INVITE = 1
 const KIND_ACCEPT = 2
+const KIND_REMOVED = 3
 const MAX_INVITE_BYTES = 2 + 4 * 32 + 4 + MAX_NAME_BYTES
 
 export interface Invite extends Invitation {
@@ -44,6 +51,19 @@ export function encodeInvite(invite: Invite): Buffer {
 
 export function encodeAccept(accept: Accept): Buffer {
   return Buffer.concat([Buffer.from([INVITE_VERSION, KIND_ACCEPT]), accept.group, accept.log])
+}
+
+export function encodeRemoved(group: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([INVITE_VERSION, KIND_REMOVED]), group])
+}
+
+export function decodeRemoved(bytes: Uint8Array): Buffer {
+  return decoded(bytes, KIND_REMOVED, (state) => c.fixed32.decode(state) as Buffer)
+}
+
+/** Which of the three messages these bytes claim to be (1 invite, 2 accept, 3 removed); decode them with the matching function. */
+export function signalKind(bytes: Uint8Array): number {
+  return bytes.byteLength > 1 ? bytes[1] : 0
 }
 
 function decoded<T>(bytes: Uint8Array, kind: number, read: (state: c.State) => T): T {

@@ -6,13 +6,16 @@ import { sharedDht } from '../net/shared-dht'
 import type { GroupFeed } from './feed'
 import type { Group } from './group'
 
+/** How long a connection of someone just removed stays open, so that the removal reaches them. */
+export const REMOVED_GRACE_MS = 5000
+
 /**
  * Swarms one group's logs among its members. The swarm's key pair is my group log's own signing key
  * pair, so what the DHT sees (topic and public key) is unique to this group and links neither to my
  * identity nor to my other groups; and the firewall admits a connection only from a key that signs
  * the log of a current member (the log key is the hash of the log's manifest, which names that
  * public key: Hypercore.key), as the group's signed membership names it. A removed member's log key is
- * no longer admitted, and their open connection is closed at the next refresh().
+ * no longer admitted, and their open connection is closed REMOVED_GRACE_MS after the removal.
  *
  * Every log is attached to every member connection core by core (never the whole store), so a
  * member relays what it holds and one who was never online with an author still gets their blocks.
@@ -26,6 +29,9 @@ export class GroupSwarm {
   private readonly offCore: () => void
   private readonly releaseDht: () => void
   private wasMember = false
+  /** Connections of former members, by remote key: since when they are no longer admitted. */
+  private readonly former = new Map<string, number>()
+  private graceTimer: NodeJS.Timeout | null = null
 
   constructor(
     private readonly group: Group,
@@ -93,7 +99,35 @@ export class GroupSwarm {
         await session.flushed()
       }
     }
-    for (const conn of this.swarm.connections) if (!this.admits(conn.remotePublicKey)) conn.destroy()
+    this.closeFormer()
+  }
+
+  /**
+   * Closes the connections of those who are no longer members once they have had REMOVED_GRACE_MS
+   * to replicate the block that removed them (written by a member they are connected to, it is
+   * the last thing they can learn from the group: nothing after it is sealed to them, and the topic
+   * has moved). New connections from them are refused at once by the firewall.
+   */
+  private closeFormer(): void {
+    const now = Date.now()
+    let wait = Infinity
+    for (const conn of this.swarm.connections) {
+      if (this.admits(conn.remotePublicKey)) continue
+      const key = conn.remotePublicKey.toString('hex')
+      const since = this.former.get(key) ?? now
+      this.former.set(key, since)
+      if (now - since >= REMOVED_GRACE_MS) conn.destroy()
+      else wait = Math.min(wait, since + REMOVED_GRACE_MS - now)
+    }
+    for (const key of this.former.keys()) {
+      if (![...this.swarm.connections].some((c) => c.remotePublicKey.toString('hex') === key)) this.former.delete(key)
+    }
+    if (wait === Infinity || this.graceTimer) return
+    this.graceTimer = setTimeout(() => {
+      this.graceTimer = null
+      this.closeFormer()
+    }, wait)
+    this.graceTimer.unref()
   }
 
   /**
@@ -111,6 +145,7 @@ export class GroupSwarm {
   }
 
   async destroy(): Promise<void> {
+    if (this.graceTimer) clearTimeout(this.graceTimer)
     this.offCore()
     await this.swarm.destroy()
     this.releaseDht()

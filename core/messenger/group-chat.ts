@@ -13,12 +13,13 @@ import Hypercore from 'hypercore'
 import type { GroupInfo, GroupMessage, GroupReceipts } from '../api/types'
 import { CairnError } from '../api/errors'
 import { randomBytes } from '../crypto'
-import { Group, GroupChannel, GroupFeed, GroupSwarm, openGroupLog, RatchetSealer, type Entry, type GroupChannelFrame, type Invite } from '../groups'
+import { Group, GroupChannel, GroupFeed, openGroupLog, RatchetSealer, type Entry, type GroupChannelFrame, type Invite } from '../groups'
 import type { IdentityKeyPair } from '../identity'
 import type { SignedPrekey } from '../ratchet'
 import { keys, type Store } from '../store'
 import type { BundleBook } from './group-bundles'
-import { groupView, idOf, lineId, lineView, type People } from './group-views'
+import { GroupSwarms } from './group-swarms'
+import { groupView, idOf, lineId, lineView, securityView, type People } from './group-views'
 import type { EventSink } from './events'
 import { errorText } from './events'
 import type { GroupRecord } from './records'
@@ -34,23 +35,21 @@ export interface GroupChatDeps {
   dhts(): HyperDHT[]
 }
 
-// Looking up the topic again while no member is connected: 1 s, doubling, at most every 2 minutes.
-const LOOKUP_FIRST_MS = 1000
-const LOOKUP_MAX_MS = 120_000
 const FRAME_EVERY_MS = 250
+const PERSIST_AFTER_MS = 300
 
 const hex = (b: Buffer) => b.toString('hex')
 
 export class GroupChat {
   private readonly feed: GroupFeed
-  private readonly swarms = new Map<HyperDHT, { swarm: GroupSwarm }>()
+  private readonly swarms: GroupSwarms
   private readonly channels = new Set<{ channel: GroupChannel; remoteLog: Buffer }>()
   private readonly shown = new Set<string>()
   private queue: Promise<unknown> = Promise.resolve()
-  private lookupTimer: NodeJS.Timeout | null = null
-  private lookupDelay = LOOKUP_FIRST_MS
   private closed = false
   private frameTimer: NodeJS.Timeout | null = null
+  private persistTimer: NodeJS.Timeout | null = null
+  private securitySeen = 0
   /** The member list the channels last heard from me: a new one sends them my frame again. */
   private membersSaid = ''
 
@@ -69,6 +68,7 @@ export class GroupChat {
       (p) => this.security(`reading a member's log stopped: ${errorText(p.error)}`),
       () => this.changed()
     )
+    this.swarms = new GroupSwarms(group, this.feed, log.keyPair!, (conn) => this.onMember(conn), (err) => deps.events.report(err))
   }
 
   private static sealer(deps: GroupChatDeps): RatchetSealer {
@@ -202,12 +202,38 @@ export class GroupChat {
       this.membersSaid = members
       this.broadcast()
     }
-    if (before !== this.rec.status || this.rec.status === 'member') void this.refreshSwarms()
-    this.deps.events.guard(() => this.serial(() => this.persist()))
+    if (before !== this.rec.status || this.rec.status === 'member') void this.swarms.refresh()
+    this.reportSecurity()
+    this.schedulePersist()
+  }
+
+  /** Refusals the group's rules made, forks, sealed keys that did not open: each reported once. */
+  private reportSecurity(): void {
+    const found = this.group.security()
+    for (const e of found.slice(this.securitySeen)) this.deps.events.emit({ type: 'security', event: securityView(e, this.group.name, this.id) })
+    this.securitySeen = found.length
+  }
+
+  /** Blocks read from others are persisted a moment later, one write for a burst of them. */
+  private schedulePersist(): void {
+    if (this.persistTimer || this.closed) return
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = null
+      this.deps.events.guard(() => this.serial(() => this.persist()))
+    }, PERSIST_AFTER_MS)
+  }
+
+  /** An admin told me over our 1:1 session that they removed me (I may never read the block itself). */
+  async removedByNotice(): Promise<void> {
+    if (this.rec.status === 'removed' || this.rec.status === 'left') return
+    await this.update({ status: 'removed', removedNotice: true })
+    await this.swarms.close()
+    this.announce()
   }
 
   private statusNow(): GroupRecord['status'] {
     const s = this.rec.status
+    if (this.rec.removedNotice) return s
     if (this.group.isMember()) return 'member'
     if (s !== 'member') return s
     const me = this.deps.identity.publicKey
@@ -233,48 +259,22 @@ export class GroupChat {
     if (now.delivered === was.delivered && now.read === was.read) return
     this.rec.heard = { ...this.rec.heard, [hex(remoteLog)]: now }
     this.deps.events.emit({ type: 'group-receipts', group: this.id })
-    this.deps.events.guard(() => this.serial(() => this.persist()))
+    this.schedulePersist()
   }
 
   // ---- the swarm ----
 
   private start(): void {
-    for (const dht of this.deps.dhts()) this.addDht(dht)
-    void this.refreshSwarms()
+    for (const dht of this.deps.dhts()) this.swarms.add(dht)
+    void this.swarms.refresh()
   }
 
   addDht(dht: HyperDHT): void {
-    if (this.closed || this.swarms.has(dht)) return
-    // GroupSwarm runs on a view of the shared DHT, so destroying it leaves the node's DHT running.
-    const swarm = new GroupSwarm(this.group, this.feed, dht, this.log.keyPair!, (conn) => this.onMember(conn))
-    this.swarms.set(dht, { swarm })
-    if (this.group.topics().length > 0) void swarm.refresh().catch((err) => this.deps.events.report(err))
+    this.swarms.add(dht)
   }
 
-  async removeDht(dht: HyperDHT): Promise<void> {
-    const entry = this.swarms.get(dht)
-    if (!entry) return
-    this.swarms.delete(dht)
-    await entry.swarm.destroy()
-  }
-
-  private async refreshSwarms(): Promise<void> {
-    for (const { swarm } of this.swarms.values()) await swarm.refresh().catch((err) => this.deps.events.report(err))
-    this.scheduleLookup()
-  }
-
-  private scheduleLookup(): void {
-    if (this.closed || this.lookupTimer) return
-    const connected = [...this.swarms.values()].some(({ swarm }) => swarm.connections > 0)
-    if (connected) this.lookupDelay = LOOKUP_FIRST_MS
-    this.lookupTimer = setTimeout(() => {
-      this.lookupTimer = null
-      const idle = [...this.swarms.values()].every(({ swarm }) => swarm.connections === 0)
-      if (idle) for (const { swarm } of this.swarms.values()) void swarm.lookAgain().catch(() => undefined)
-      this.lookupDelay = idle ? Math.min(this.lookupDelay * 2, LOOKUP_MAX_MS) : LOOKUP_FIRST_MS
-      this.scheduleLookup()
-    }, this.lookupDelay)
-    this.lookupTimer.unref()
+  removeDht(dht: HyperDHT): Promise<void> {
+    return this.swarms.remove(dht)
   }
 
   private onMember(conn: NoiseSecretStream): void {
@@ -374,9 +374,13 @@ export class GroupChat {
 
   async close(): Promise<void> {
     this.closed = true
-    if (this.lookupTimer) clearTimeout(this.lookupTimer)
     if (this.frameTimer) clearTimeout(this.frameTimer)
-    for (const dht of [...this.swarms.keys()]) await this.removeDht(dht)
+    if (this.persistTimer) {
+      clearTimeout(this.persistTimer)
+      this.persistTimer = null
+      await this.serial(() => this.persist()).catch((err) => this.deps.events.report(err))
+    }
+    await this.swarms.close()
     await this.queue
     await this.feed.close()
     await this.log.close()

@@ -6,7 +6,7 @@
 import type HyperDHT from 'hyperdht'
 import { CairnError } from '../api/errors'
 import type { ContactId, GroupHistoryPage, GroupId, GroupInfo, GroupMessage, GroupReceipts, HistoryQuery } from '../api/types'
-import { decodeAccept, decodeInvite, encodeAccept, encodeInvite, GroupError } from '../groups'
+import { decodeAccept, decodeInvite, decodeRemoved, encodeAccept, encodeInvite, encodeRemoved, GroupError, signalKind } from '../groups'
 import { MAX_GROUP_NAME_BYTES as MAX_NAME_BYTES } from '../protocol/limits'
 import { ContactKey } from '../identity'
 import { encodePayload } from '../protocol/payload'
@@ -29,6 +29,8 @@ export interface GroupChatsDeps extends GroupChatDeps {
 }
 
 const HISTORY_MAX = 500
+/** Invitations are accepted by themselves; each opens a log and a swarm, so only this many may wait for their add. */
+const MAX_JOINING = 16
 
 function groupName(name: string): string {
   const clean = cleanName(name, 'group name')
@@ -91,6 +93,9 @@ export class GroupChats {
     const key = ContactKey.fromId(member)
     if (!chat.group.isMember(key.bytes)) throw new CairnError('not-found', 'no such member in this group')
     await chat.act(() => chat.group.removeMember(key.bytes)).catch((err) => Promise.reject(asCairnError(err)))
+    // A contact who is away would never find the group again to learn it: tell them directly.
+    const contact = this.deps.directory.conversation(key)
+    if (contact && !contact.record.blocked) await contact.sendSignal(signal(encodeRemoved(chat.group.id))).catch((err) => this.deps.events.report(err))
     return chat.info()
   }
 
@@ -151,12 +156,18 @@ export class GroupChats {
 
   private async onSignal(c: Conversation, bytes: Buffer): Promise<void> {
     if (c.record.blocked) return
-    if (bytes[1] === 1) {
+    const kind = signalKind(bytes)
+    if (kind === 3) return this.onRemoved(c, decodeRemoved(bytes))
+    if (kind === 1) {
       const invite = decodeInvite(bytes)
       const id = invite.genesis.group.toString('hex')
       // Any contact may invite me to a group (an admin who is not its creator too): only a signed add
       // by an admin of that group, read from its logs, makes me a member.
       if (this.chats.has(id)) return
+      if ([...this.chats.values()].filter((chat) => chat.rec.status === 'joining').length >= MAX_JOINING) {
+        c.security('protocol-violation', `a group invitation was ignored: ${MAX_JOINING} groups are already waiting to be joined`)
+        return
+      }
       const chat = await GroupChat.join(this.deps, invite)
       this.chats.set(id, chat)
       await c.sendSignal(signal(encodeAccept({ group: invite.genesis.group, log: chat.logKey })))
@@ -171,6 +182,16 @@ export class GroupChats {
     }
     await chat.update({ invited: chat.rec.invited.filter((k) => k !== pk) })
     if (!chat.group.isMember(c.key.bytes)) await chat.act(() => chat.group.addMember(c.key.bytes, accept.log))
+  }
+
+  private async onRemoved(c: Conversation, group: Buffer): Promise<void> {
+    const chat = this.chats.get(group.toString('hex'))
+    if (!chat) return
+    if (!chat.group.state.members.get(c.key.hex)?.admin) {
+      c.security('protocol-violation', 'the contact said I was removed from a group they are no admin of')
+      return
+    }
+    await chat.removedByNotice()
   }
 
   private async invite(chat: GroupChat, c: Conversation): Promise<void> {
@@ -196,7 +217,7 @@ export class GroupChats {
 
   private member(group: GroupId): GroupChat {
     const chat = this.require(group)
-    if (!chat.group.isMember()) throw new CairnError('invalid-argument', chat.rec.status === 'joining' ? 'I have not joined this group yet' : 'I am no longer a member of this group')
+    if (chat.rec.status !== 'member') throw new CairnError('invalid-argument', chat.rec.status === 'joining' ? 'I have not joined this group yet' : 'I am no longer a member of this group')
     return chat
   }
 

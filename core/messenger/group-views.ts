@@ -1,7 +1,7 @@
 // How a group shows through the API: its info, and each accepted block of its history as a line
 // (a message, or a system line for a membership change) with delivery and read counts.
-import type { GroupInfo, GroupMember, GroupMessage } from '../api/types'
-import type { Group, TimelineItem } from '../groups'
+import type { GroupInfo, GroupMember, GroupMessage, SecurityEvent } from '../api/types'
+import type { Group, GroupSecurityEvent, TimelineItem } from '../groups'
 import type { Op } from '../groups'
 import { ContactKey } from '../identity'
 import { decodePayload } from '../protocol/payload'
@@ -100,5 +100,21 @@ export function groupView(people: People, group: Group, rec: GroupRecord, unread
     lastMessage: rec.lastMessage,
     lastActivity: rec.lastActivity,
     createdAt: rec.createdAt
+  }
+}
+
+/** A refusal, fork or bad sealed key in a group, as a security event naming its author (or the group). */
+export function securityView(e: GroupSecurityEvent, groupName: string, groupId: string): SecurityEvent {
+  const where = `in group “${groupName}”`
+  const at = Date.now()
+  switch (e.kind) {
+    case 'fork':
+      return { contact: idOf(e.evidence.author), kind: 'log-fork', detail: `signed two versions of block ${e.evidence.seq} of their log ${where}`, at }
+    case 'head-conflict':
+      return { contact: groupId, kind: 'log-fork', detail: `a member referenced a version of another member's log I do not hold ${where}`, at }
+    case 'bad-share':
+      return { contact: idOf(e.author), kind: 'protocol-violation', detail: `sent a sender key that did not open ${where}: ${e.detail}`, at }
+    case 'refused':
+      return { contact: idOf(e.author), kind: 'protocol-violation', detail: `block ${e.seq} was refused ${where}: ${e.reason}`, at }
   }
 }

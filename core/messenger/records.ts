@@ -158,4 +158,6 @@ export interface GroupRecord {
   invited: string[]
   /** What each member (by log key hex) said over the group channel they had of my log, and read of it. */
   heard: Record<string, { delivered: number; read: number }>
+  /** An admin told me over our 1:1 session that they removed me; my replica may never see the block. */
+  removedNotice?: boolean
 }

@@ -6,7 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { GroupInfo } from '../../core/api/types'
 import type { Group } from '../../core/groups'
 import type { Messenger } from '../../core/messenger'
-import { Fixture, PASS, waitFor, type Node } from '../helpers/core'
+import { encodeAccept, encodeInvite, encodeRemoved } from '../../core/groups'
+import { randomBytes } from '../../core/crypto'
+import { encodePayload } from '../../core/protocol/payload'
+import { Fixture, pair, PASS, waitFor, type Node } from '../helpers/core'
 
 const f = new Fixture()
 afterEach(() => f.cleanup())
@@ -141,4 +144,49 @@ describe('groups through messengers', () => {
     expect([...all].sort()).toEqual(['after removal', 'bob after removal', 'hello all', 'hi from bob', 'while dave was away'])
     expect(all.slice(0, 2)).toEqual(['hello all', 'hi from bob'])
   }, 180_000)
+
+  it('refuses an acceptance it never asked for, and bounds invitations waiting to be joined', async () => {
+    const { a, b, aId, bId } = await pair(f)
+    await waitFor('hellos', async () => (await a.host.contacts())[0]?.announcedName === 'Bob' && (await b.host.contacts())[0]?.announcedName === 'Alice')
+    const toAlice = (messengerOf(b) as unknown as { directory: { require(id: string): { sendSignal(p: Buffer): Promise<void> } } }).directory.require(aId)
+    const signal = (data: Buffer) => encodePayload({ kind: 'group', sentAt: Date.now(), data })
+    await toAlice.sendSignal(signal(encodeAccept({ group: randomBytes(32), log: randomBytes(32) })))
+    await waitFor('a security event', () => a.of('security').some((e) => e.event.contact === bId && /never sent/.test(e.event.detail)))
+
+    for (let i = 0; i < 17; i++) {
+      const genesis = { group: randomBytes(32), creator: randomBytes(32), creatorLog: randomBytes(32) }
+      await toAlice.sendSignal(signal(encodeInvite({ genesis, groupSecret: randomBytes(32), name: `spam ${i}` })))
+    }
+    await waitFor('the 17th is refused', () => a.of('security').some((e) => /16 groups are already waiting/.test(e.event.detail)))
+    const groups = await a.host.groups()
+    expect(groups).toHaveLength(16)
+    expect(groups.every((g) => g.status === 'joining')).toBe(true)
+    expect(await a.host.sendToGroup(groups[0].id, 'x').catch((e: { code: string }) => e.code)).toBe('invalid-argument')
+  }, 120_000)
+
+  it('a member removed while away learns it from the admin over their 1:1 session', async () => {
+    const { a, b, aId, bId } = await pair(f)
+    await waitFor('hellos', async () => (await a.host.contacts())[0]?.announcedName === 'Bob' && (await b.host.contacts())[0]?.announcedName === 'Alice')
+    const { id } = await a.host.createGroup('Pair', [bId])
+    await waitFor('Bob joined', async () => (await groupOn(b, id))?.status === 'member')
+    await a.host.sendToGroup(id, 'before')
+    await waitFor('Bob reads', async () => (await texts(b, id)).includes('before'))
+
+    const bobDir = b.dir
+    await b.close()
+    await a.host.removeFromGroup(id, bId)
+    await a.host.sendToGroup(id, 'after')
+    const b2 = await f.host(bobDir)
+    await b2.host.unlock(PASS)
+    await waitFor('Bob is told he was removed', async () => (await groupOn(b2, id))?.status === 'removed')
+    expect(await texts(b2, id)).toEqual(['before'])
+    await expect(b2.host.sendToGroup(id, 'hello?')).rejects.toMatchObject({ code: 'invalid-argument' })
+
+    // Bob is no admin of Alice's group: his word that she was removed from it changes nothing.
+    const toAlice = (messengerOf(b2) as unknown as { directory: { require(id: string): { sendSignal(p: Buffer): Promise<void> } } }).directory.require(aId)
+    const { id: second } = await a.host.createGroup('Other', [])
+    await toAlice.sendSignal(encodePayload({ kind: 'group', sentAt: Date.now(), data: encodeRemoved(Buffer.from(second, 'hex')) }))
+    await waitFor('a security event', () => a.of('security').some((e) => e.event.contact === bId && /no admin of/.test(e.event.detail)))
+    expect((await groupOn(a, second))?.status).toBe('member')
+  }, 120_000)
 })

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { decodeChannelFrame, encodeChannelFrame, GroupError } from '../../core/groups'
+import { decodeChannelFrame, decodeRemoved, encodeChannelFrame, encodeRemoved, GroupError, signalKind } from '../../core/groups'
 import { decodePayload, encodePayload } from '../../core/protocol/payload'
 import { DIR, fill } from './fixture-inputs'
 
@@ -27,6 +27,14 @@ describe('group wiring formats, frozen', () => {
     const frozen = readFileSync(join(DIR, 'group-payload.json'))
     expect(encodePayload(payload).toString()).toBe(frozen.toString())
     expect(decodePayload(frozen)).toEqual(payload)
+  })
+
+  it('removal notice', () => {
+    const frozen = readFileSync(join(DIR, 'removed.bin'))
+    expect(encodeRemoved(fill(32, 0x26)).toString('hex')).toBe(frozen.toString('hex'))
+    expect(signalKind(frozen)).toBe(3)
+    expect(decodeRemoved(frozen)).toEqual(fill(32, 0x26))
+    expect(() => decodeRemoved(frozen.subarray(0, 20))).toThrow(GroupError)
   })
 
   it('refuses malformed channel frames and group payloads with a reason', () => {
