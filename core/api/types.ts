@@ -1,6 +1,9 @@
 // The one typed contract between a user interface (Electron renderer, web shell page, CLI) and the
 // core. Every transport (IPC, WebSocket, the CLI's control socket) carries exactly these calls and
 // events; nothing here may import Node, Electron or the DOM.
+import type { SearchHit, SearchQuery } from './search'
+
+export type { SearchHit, SearchQuery } from './search'
 
 /** A contact ID in its human form: z-base32 of the Ed25519 public key plus a checksum. */
 export type ContactId = string
@@ -288,6 +291,11 @@ export interface CairnApi {
   /** Replaces the text of one of my messages on both sides; the earlier text stays in my history. */
   edit(contact: ContactId, message: string, text: string): Promise<Message>
   history(contact: ContactId, query?: HistoryQuery): Promise<HistoryPage>
+  /**
+   * Messages holding every word of `text`, newest first, across every conversation or in one. The
+   * index lives in memory only (built at unlock, dropped at lock); a deleted message leaves it at once.
+   */
+  search(text: string, query?: SearchQuery): Promise<SearchHit[]>
   markRead(contact: ContactId): Promise<void>
   /**
    * Deletes one message on this device, from the store and (within seconds) from the disk, and its

@@ -16,6 +16,9 @@ export { INVITE_PREFIX } from '../protocol/prefixes'
 /** Well above an exportIdentity() text (a few hundred characters); the core checks the form itself. */
 export const BACKUP_MAX = 16 * 1024
 export const HISTORY_LIMIT_MAX = 500
+/** A search is what someone types into a box: longer text is not a query but a flood. */
+export const SEARCH_TEXT_MAX = 256
+export const SEARCH_LIMIT_MAX = 200
 export const CALL_ID_CHARS = 32
 /** Base64 of the largest frame the core will send (255 datagram fragments of 1100 bytes). */
 export const MEDIA_DATA_MAX = Math.ceil((255 * 1100) / 3) * 4
@@ -114,6 +117,12 @@ const path: Check = string(1, 4096)
 /** A file name for the contact to see; the core refuses separators, control and bidi characters. */
 const fileName: Check = string(1, 255)
 
+const searchLimit: Check = (value, label) => {
+  if (typeof value !== 'number' || !Number.isInteger(value)) fail(label, `must be an integer, got ${describe(value)}`)
+  if (value < 1 || value > SEARCH_LIMIT_MAX) fail(label, `must be between 1 and ${SEARCH_LIMIT_MAX}`)
+}
+const searchQuery = object({ contact: contactId, limit: searchLimit })
+
 const historyQuery = object({ limit: historyLimit, before: string(1, CURSOR_MAX) })
 const settingsPatch = object({ name, lanDiscovery: boolean, hidden: boolean })
 
@@ -170,6 +179,7 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   react: [contact, arg('message', string(1, CURSOR_MAX)), arg('emoji', string(0, 32))],
   edit: [contact, arg('message', string(1, CURSOR_MAX)), arg('text', text)],
   history: [contact, arg('query', historyQuery, true)],
+  search: [arg('text', string(1, SEARCH_TEXT_MAX)), arg('query', searchQuery, true)],
   markRead: [contact],
   deleteMessage: [contact, arg('messageId', token)],
   clearConversation: [contact],

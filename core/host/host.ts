@@ -32,7 +32,7 @@ const LIFECYCLE: ReadonlySet<ApiMethod> = new Set<Lifecycle>(['state', 'create',
 type OnMessenger = Exclude<ApiMethod, Lifecycle>
 const MESSENGER_NAMES = { requests: 'listRequests', network: 'networkStatus' } as const
 type MessengerName<M extends OnMessenger> = M extends keyof typeof MESSENGER_NAMES ? (typeof MESSENGER_NAMES)[M] : M
-type MessengerPart = 'calls' | 'files' | 'home'
+type MessengerPart = 'calls' | 'files' | 'home' | 'finder'
 const PART_OF = {
   startCall: 'calls',
   acceptCall: 'calls',
@@ -50,7 +50,8 @@ const PART_OF = {
   readFile: 'files',
   homeNode: 'home',
   linkHomeNode: 'home',
-  unlinkHomeNode: 'home'
+  unlinkHomeNode: 'home',
+  search: 'finder'
 } as const satisfies Partial<Record<OnMessenger, MessengerPart>>
 type Target<M extends OnMessenger> = M extends keyof typeof PART_OF ? Messenger[(typeof PART_OF)[M]] : Messenger
 // A missing member is unknown, never a function, so the check below fails on it.

@@ -38,6 +38,7 @@ import type { HomeLink } from '../home'
 import type { HostPort } from 'hyperdht'
 import type { FilesConfig } from './conversation-files'
 import { MessengerFiles } from './messenger-files'
+import { MessageSearch } from '../search'
 
 // An invite opens an inbox for this long: enough to pass a code on, short enough not to be a beacon.
 const INVITE_TTL_MS = 15 * 60_000
@@ -86,7 +87,8 @@ export class Messenger extends EventEmitter {
   private readonly requests: ContactRequests
   private readonly lan: LanSwitch
   private readonly prekeyRotation: PrekeyRotation
-  /** The parts that serve the API's calls, home node and files methods (core/host forwards to them). */
+  /** The parts that serve the API's calls, home node, files and search methods (core/host forwards to them). */
+  readonly finder: MessageSearch
   readonly calls: Calls
   readonly home: HomeNodes
   readonly files: MessengerFiles
@@ -143,6 +145,7 @@ export class Messenger extends EventEmitter {
       log: (message) => console.warn(`[cairn/home] ${message}`)
     })
     this.files = new MessengerFiles(directory, parts.files)
+    this.finder = new MessageSearch(this, (id) => directory.require(id))
   }
 
   /** Loads contacts and requests, repairs interrupted sends, and joins the network. */

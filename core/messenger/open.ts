@@ -21,6 +21,7 @@ import type { PrekeyPolicy } from './prekey-schedule'
 import { cleanName } from './names'
 import type { MetaRecord } from './records'
 import { openProfileStore } from './profile-store'
+import { storedHistory } from './search-history'
 
 export interface MessengerOptions {
   profileDir: string
@@ -122,6 +123,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
     opened.once('closed', release)
     try {
       await opened.start()
+      void opened.finder.build(storedHistory(directory, store))
     } catch (err) {
       await opened.close()
       throw err

@@ -23,8 +23,9 @@ describe('validateArgs', () => {
     expect(API_METHODS).toContain('sendMedia')
     expect(API_METHODS).toContain('react')
     expect(API_METHODS).toContain('edit')
+    expect(API_METHODS).toContain('search')
     expect(API_METHODS).toContain('sendFile')
-    expect(API_METHODS).toHaveLength(51)
+    expect(API_METHODS).toHaveLength(52)
   })
 
   it('checks call ids and media frames', () => {
