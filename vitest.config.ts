@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config'
 const NET = [
   'test/net/{contacts,dual,hostile,lifecycle,requests,invites,privacy}.test.ts',
   'test/core/**/*.test.ts',
-  'test/cli/{backup,calls,control-socket,delete,nodes,run-wait,usage}.test.ts',
+  'test/cli/{backup,calls,control-socket,delete,nodes,run-wait,search,usage}.test.ts',
   'test/shell/ipc-host.test.ts',
   'test/groups/{replication,swarm}.test.ts',
   'test/media/{call,call-manager,call-stream}.test.ts',

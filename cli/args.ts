@@ -19,7 +19,8 @@ const COMMAND_OPTIONS = {
   'backup-file': { type: 'string' },
   quota: { type: 'string' },
   'expire-days': { type: 'string' },
-  to: { type: 'string' }
+  to: { type: 'string' },
+  contact: { type: 'string' }
 } as const
 
 type CommandOption = keyof typeof COMMAND_OPTIONS
@@ -31,7 +32,8 @@ const METAVAR: Record<CommandOption, string> = {
   'backup-file': 'FILE',
   quota: 'SIZE',
   'expire-days': 'DAYS',
-  to: 'DIR'
+  to: 'DIR',
+  contact: 'CONTACT'
 }
 
 export interface CommandSpec {
@@ -81,6 +83,12 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'edit', args: ['CONTACT', 'MESSAGE', 'TEXT'], options: [], summary: 'replace the text of one of my messages (or stdin with -)' },
   { name: 'react', args: ['CONTACT', 'MESSAGE', 'EMOJI'], options: [], summary: "react to MESSAGE with one EMOJI ('' takes it back)" },
   { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact' },
+  {
+    name: 'search',
+    args: ['TEXT'],
+    options: ['contact', 'limit'],
+    summary: 'find messages holding every word of TEXT (the last also as a word start), newest first, in all conversations or one'
+  },
   { name: 'send-file', args: ['CONTACT', 'PATH'], options: ['name'], summary: 'send a file (an image goes without its metadata, with a preview)' },
   { name: 'files', args: ['CONTACT'], options: [], summary: 'list the files exchanged with a contact, with their state' },
   { name: 'get-file', args: ['CONTACT', 'MESSAGE'], options: ['to'], summary: 'download a file, check it and save it into DIR (default: here)' },

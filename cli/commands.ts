@@ -4,12 +4,12 @@ import { resolve } from 'node:path'
 import { text } from 'node:stream/consumers'
 import { CairnError } from '../core/api/errors'
 import type { Settings } from '../core/api/types'
-import { BACKUP_MAX, HISTORY_LIMIT_MAX, INVITE_PREFIX, NAME_MAX } from '../core/api/validate'
+import { BACKUP_MAX, HISTORY_LIMIT_MAX, INVITE_PREFIX, NAME_MAX, SEARCH_LIMIT_MAX } from '../core/api/validate'
 import { parseContactId } from '../core/host/contact-id'
 import { integerOption, type ParsedCommandLine } from './args'
 import type { CliContext } from './context'
 import { UsageError } from './exit-codes'
-import { formatContacts, formatFiles, formatHistory, formatRequests, formatStatus, printable } from './format'
+import { formatContacts, formatFiles, formatHistory, formatRequests, formatSearch, formatStatus, printable } from './format'
 import { readBackupPassphrase, readPassphrase } from './passphrase'
 import { resolveContact } from './resolve-contact'
 import { openSession, type ApiSession } from './session'
@@ -195,6 +195,15 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
       return async ({ api }) => {
         const page = await api.history(await resolveContact(api, first), limit === undefined ? undefined : { limit })
         return { text: formatHistory(page), data: page }
+      }
+    }
+    case 'search': {
+      const limit = integerOption('limit', call.options.limit, 1, SEARCH_LIMIT_MAX)
+      const contact = call.options.contact
+      return async ({ api }) => {
+        const query = { ...(contact === undefined ? {} : { contact: await resolveContact(api, contact) }), ...(limit === undefined ? {} : { limit }) }
+        const hits = await api.search(first, query)
+        return { text: formatSearch(hits, await api.contacts()), data: hits }
       }
     }
     case 'invite':
