@@ -15,6 +15,8 @@ export function indexedMessage(m: Message): IndexedMessage {
   return { contact: m.contact, id: m.id, direction: m.direction, sentAt: m.sentAt, at: m.receivedAt, text }
 }
 
+const indexable = (m: Message) => m.text.trim() !== '' || m.file !== undefined
+
 export class MessageSearch {
   private readonly index = new TextIndex()
   private waiting: CairnEvent[] | null = []
@@ -44,7 +46,9 @@ export class MessageSearch {
   /** Indexes every stored message, then the changes that came meanwhile. Never rejects. */
   async build(history: AsyncIterable<Message>): Promise<void> {
     try {
-      for await (const m of history) this.put(m)
+      const read: IndexedMessage[] = []
+      for await (const m of history) if (indexable(m)) read.push(indexedMessage(m))
+      this.index.putAll(read)
     } catch (err) {
       this.failure = err instanceof Error ? err.message : String(err)
     }
@@ -81,8 +85,7 @@ export class MessageSearch {
   }
 
   private put(m: Message): void {
-    const indexed = indexedMessage(m)
-    if (indexed.text.trim() === '') this.index.remove(m.id)
-    else this.index.put(indexed)
+    if (indexable(m)) this.index.put(indexedMessage(m))
+    else this.index.remove(m.id)
   }
 }

@@ -2,10 +2,11 @@
 // is rebuilt at unlock and dropped at lock, so none of it reaches the disk, and a deleted message
 // leaves it at once (removed with its own text, so no word of it lingers in the index's maps).
 //
-// Each conversation's messages are split into shards of consecutive messages. A query walks the
-// shards newest first and stops as soon as no older shard can hold one of the newest `limit`
-// hits: a word found in half of 100,000 messages then costs one or two shards, not the ranking of
-// 50,000 matches that a single index spends on it (measured: ~600 ms; see bench/search.bench.ts).
+// Messages are split into shards of consecutive messages in time, across conversations. A query
+// walks the shards newest first and stops as soon as no older shard can hold one of the newest
+// `limit` hits: a word found in half of 100,000 messages then costs one shard, not the ranking of
+// 50,000 matches that a single index spends on it (see bench/search.bench.ts). A search in one
+// conversation skips the shards that hold none of its messages.
 import MiniSearch, { type SearchOptions } from 'minisearch'
 import { highlight, type Highlighted } from './snippet'
 
@@ -42,16 +43,17 @@ interface Doc {
 class Shard {
   readonly mini = new MiniSearch<Doc>({ fields: ['text'], storeFields: [], processTerm: normalizeTerm })
   readonly docs = new Map<string, IndexedMessage>()
+  /** Messages of each conversation in the shard. */
+  readonly contacts = new Map<string, number>()
   /** An upper bound of `at` over the shard's messages (it never goes down when one leaves). */
   newest = -Infinity
   /** Messages ever added: a shard once full stays closed, so shards keep their order in time. */
   added = 0
 
-  constructor(readonly contact: string) {}
-
   add(m: IndexedMessage): void {
     this.mini.add({ id: m.id, text: m.text })
     this.docs.set(m.id, m)
+    this.contacts.set(m.contact, (this.contacts.get(m.contact) ?? 0) + 1)
     this.newest = Math.max(this.newest, m.at)
     this.added++
   }
@@ -61,15 +63,26 @@ class Shard {
     if (!m) return
     this.mini.remove({ id, text: m.text })
     this.docs.delete(id)
+    const left = (this.contacts.get(m.contact) ?? 1) - 1
+    if (left > 0) this.contacts.set(m.contact, left)
+    else this.contacts.delete(m.contact)
   }
 }
 
+/** Messages are best put oldest first (see TextIndex.putAll): shards then follow time. */
 export class TextIndex {
-  private readonly shards = new Map<string, Shard[]>()
+  /** Oldest first. */
+  private shards: Shard[] = []
   private readonly shardOf = new Map<string, Shard>()
+  private readonly idsOf = new Map<string, Set<string>>()
 
   get size(): number {
     return this.shardOf.size
+  }
+
+  /** Adds many messages, in time order whatever order they come in. */
+  putAll(messages: IndexedMessage[]): void {
+    for (const m of [...messages].sort((a, b) => a.at - b.at)) this.put(m)
   }
 
   /** Adds a message, or replaces its text (an edit). */
@@ -80,33 +93,31 @@ export class TextIndex {
       existing.add(m)
       return
     }
-    const list = this.shards.get(m.contact) ?? []
-    this.shards.set(m.contact, list)
-    let shard = list[list.length - 1]
+    let shard = this.shards[this.shards.length - 1]
     if (!shard || shard.added >= SHARD_SIZE) {
-      shard = new Shard(m.contact)
-      list.push(shard)
+      shard = new Shard()
+      this.shards.push(shard)
     }
     shard.add(m)
     this.shardOf.set(m.id, shard)
+    const ids = this.idsOf.get(m.contact) ?? new Set()
+    this.idsOf.set(m.contact, ids.add(m.id))
   }
 
   remove(id: string): void {
     const shard = this.shardOf.get(id)
-    if (!shard) return
+    const m = shard?.docs.get(id)
+    if (!shard || !m) return
     shard.remove(id)
     this.shardOf.delete(id)
-    if (shard.docs.size === 0) {
-      const list = this.shards.get(shard.contact) ?? []
-      const rest = list.filter((s) => s !== shard)
-      if (rest.length > 0) this.shards.set(shard.contact, rest)
-      else this.shards.delete(shard.contact)
-    }
+    const ids = this.idsOf.get(m.contact)
+    ids?.delete(id)
+    if (ids?.size === 0) this.idsOf.delete(m.contact)
+    if (shard.docs.size === 0) this.shards = this.shards.filter((s) => s !== shard)
   }
 
   removeContact(contact: string): void {
-    for (const shard of this.shards.get(contact) ?? []) for (const id of shard.docs.keys()) this.shardOf.delete(id)
-    this.shards.delete(contact)
+    for (const id of [...(this.idsOf.get(contact) ?? [])]) this.remove(id)
   }
 
   /**
@@ -120,12 +131,12 @@ export class TextIndex {
       .slice(0, MAX_QUERY_TERMS)
     if (words.length === 0) return []
     const options: SearchOptions = { combineWith: 'AND', prefix: (_term, i, terms) => i === terms.length - 1 }
-    const shards = contact === undefined ? [...this.shards.values()].flat() : (this.shards.get(contact) ?? [])
-    shards.sort((a, b) => b.newest - a.newest)
+    const shards = this.shards.filter((s) => contact === undefined || s.contacts.has(contact)).sort((a, b) => b.newest - a.newest)
     let found: { message: IndexedMessage; terms: string[] }[] = []
     for (const shard of shards) {
       if (found.length >= limit && shard.newest <= found[limit - 1].message.at) break
-      for (const r of shard.mini.search(words.join(' '), options)) {
+      const inShard = contact === undefined ? options : { ...options, filter: (r: { id: unknown }) => shard.docs.get(String(r.id))?.contact === contact }
+      for (const r of shard.mini.search(words.join(' '), inShard)) {
         const message = shard.docs.get(String(r.id))
         if (message) found.push({ message, terms: r.terms })
       }
