@@ -87,7 +87,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'search',
     args: ['TEXT'],
     options: ['contact', 'limit'],
-    summary: 'find messages holding every word of TEXT (the last also as a word start), newest first, in all conversations or one'
+    summary: 'find messages holding every word of TEXT (or words starting so), newest first, in all conversations or one'
   },
   { name: 'send-file', args: ['CONTACT', 'PATH'], options: ['name'], summary: 'send a file (an image goes without its metadata, with a preview)' },
   { name: 'files', args: ['CONTACT'], options: [], summary: 'list the files exchanged with a contact, with their state' },

@@ -8,7 +8,7 @@ export interface SearchQuery {
   limit?: number
 }
 
-/** A message that holds every word searched for (the last one also as the start of a word). */
+/** A message that holds every word searched for, each also as the start of a word (a lone letter only when last). */
 export interface SearchHit {
   contact: ContactId
   /** The message's id, as in history(). */

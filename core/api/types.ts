@@ -292,7 +292,7 @@ export interface CairnApi {
   edit(contact: ContactId, message: string, text: string): Promise<Message>
   history(contact: ContactId, query?: HistoryQuery): Promise<HistoryPage>
   /**
-   * Messages holding every word of `text`, newest first, across every conversation or in one. The
+   * Messages holding every word of `text` (or words starting so), newest first, across every conversation or in one. The
    * index lives in memory only (built at unlock, dropped at lock); a deleted message leaves it at once.
    */
   search(text: string, query?: SearchQuery): Promise<SearchHit[]>

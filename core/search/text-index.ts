@@ -121,8 +121,9 @@ export class TextIndex {
   }
 
   /**
-   * The newest `limit` messages that hold every word of `text` (the last one also as the start of
-   * a word, since it may still be being typed), in one conversation or all; newest first.
+   * The newest `limit` messages that hold every word of `text`, each also as the start of a word
+   * ("lightho map" finds "lighthouse map"; a lone letter only as the last word, the one being
+   * typed), in one conversation or all; newest first.
    */
   query(text: string, limit: number, contact?: string): IndexHit[] {
     const words = MiniSearch.getDefault('tokenize')(text)
@@ -130,7 +131,7 @@ export class TextIndex {
       .filter((t: string | null): t is string => t !== null)
       .slice(0, MAX_QUERY_TERMS)
     if (words.length === 0) return []
-    const options: SearchOptions = { combineWith: 'AND', prefix: (_term, i, terms) => i === terms.length - 1 }
+    const options: SearchOptions = { combineWith: 'AND', prefix: (term, i, terms) => i === terms.length - 1 || term.length >= 2 }
     const shards = this.shards.filter((s) => contact === undefined || s.contacts.has(contact)).sort((a, b) => b.newest - a.newest)
     let found: { message: IndexedMessage; terms: string[] }[] = []
     for (const shard of shards) {

@@ -85,10 +85,11 @@ describe('search', () => {
     expect(ids).toContain(all[1].message)
 
     expect(snippets(await a.m.finder.search('cafe', { contact: c.m.id }))).toEqual(['Carol here: the cafe was closed yesterday'])
-    // the last word as typed so far, the others whole
+    // words as typed so far, in any order; a lone letter only as the word being typed
     expect(snippets(await a.m.finder.search('caf'))).toHaveLength(3)
     expect(snippets(await a.m.finder.search('cafe cen'))).toEqual(['Shall we meet at the Café Central tomorrow?'])
-    expect(await a.m.finder.search('cen cafe')).toEqual([])
+    expect(snippets(await a.m.finder.search('cen caf'))).toEqual(['Shall we meet at the Café Central tomorrow?'])
+    expect(await a.m.finder.search('c cafe')).toEqual([])
     expect(await a.m.finder.search('cafe', { limit: 1 })).toHaveLength(1)
 
     const mine = (await a.m.history(b.m.id)).messages.find((m) => m.text.startsWith('Yes'))!
