@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config'
 const NET = [
   'test/net/{contacts,dual,hostile,lifecycle,requests,invites,privacy,inbox-fairness}.test.ts',
   'test/core/**/*.test.ts',
-  'test/cli/{backup,calls,changes,control-socket,delete,durable-events,groups,nodes,run-wait,send-outcome,usage}.test.ts',
+  'test/cli/{backup,calls,changes,control-socket,delete,durable-events,groups,nodes,run-wait,search,send-outcome,usage}.test.ts',
   'test/shell/{ipc-host,electron-files}.test.ts',
   'test/groups/{replication,swarm,messenger}.test.ts',
   'test/media/{call,call-manager,call-stream}.test.ts',

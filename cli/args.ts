@@ -22,7 +22,8 @@ const COMMAND_OPTIONS = {
   to: { type: 'string' },
   'for-everyone': { type: 'boolean' },
   since: { type: 'string' },
-  'client-id': { type: 'string' }
+  'client-id': { type: 'string' },
+  contact: { type: 'string' }
 } as const
 
 type CommandOption = keyof typeof COMMAND_OPTIONS
@@ -40,7 +41,8 @@ const METAVAR: Record<CommandOption, string> = {
   to: 'DIR',
   'for-everyone': '',
   since: 'N',
-  'client-id': 'ID'
+  'client-id': 'ID',
+  contact: 'CONTACT'
 }
 
 export interface CommandSpec {
@@ -101,6 +103,12 @@ export const COMMANDS: CommandSpec[] = [
     summary: `disappearing messages with a contact, on both sides: AFTER is ${Object.keys(DISAPPEAR_AFTER).join('|')}`
   },
   { name: 'history', args: ['CONTACT'], options: ['limit'], summary: 'show the latest messages with a contact or in a group' },
+  {
+    name: 'search',
+    args: ['TEXT'],
+    options: ['contact', 'limit'],
+    summary: 'find messages holding every word of TEXT (or words starting so), newest first, in all conversations or one'
+  },
   { name: 'send-file', args: ['CONTACT', 'PATH'], options: ['name'], summary: 'send a file (an image goes without its metadata, with a preview)' },
   { name: 'files', args: ['CONTACT'], options: [], summary: 'list the files exchanged with a contact, with their state' },
   { name: 'get-file', args: ['CONTACT', 'MESSAGE'], options: ['to'], summary: 'download a file, check it and save it into DIR (default: here)' },

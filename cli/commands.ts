@@ -4,12 +4,12 @@ import { resolve } from 'node:path'
 import { text } from 'node:stream/consumers'
 import { CairnError } from '../core/api/errors'
 import type { Settings } from '../core/api/types'
-import { AUTO_DOWNLOAD_MAX, BACKUP_MAX, HISTORY_LIMIT_MAX, INVITE_PREFIX, NAME_MAX, validateArgs } from '../core/api/validate'
+import { AUTO_DOWNLOAD_MAX, BACKUP_MAX, HISTORY_LIMIT_MAX, INVITE_PREFIX, NAME_MAX, SEARCH_LIMIT_MAX, validateArgs } from '../core/api/validate'
 import { parseContactId } from '../core/host/contact-id'
 import { DISAPPEAR_AFTER, integerOption, type ParsedCommandLine } from './args'
 import type { CliContext } from './context'
 import { OutcomeUnknown, UsageError } from './exit-codes'
-import { formatContacts, formatFiles, formatHistory, formatRequests, formatStatus, printable } from './format'
+import { formatContacts, formatFiles, formatHistory, formatRequests, formatSearch, formatStatus, printable } from './format'
 import { readBackupPassphrase, readPassphrase } from './passphrase'
 import { resolveContact } from './resolve-contact'
 import { groupCommand, groupsCommand } from './group-command'
@@ -244,6 +244,15 @@ async function prepare(ctx: CliContext, call: Invocation): Promise<(s: ApiSessio
         }
         const page = await api.history(target.id, query)
         return { text: formatHistory(page), data: page }
+      }
+    }
+    case 'search': {
+      const limit = integerOption('limit', call.options.limit, 1, SEARCH_LIMIT_MAX)
+      const contact = call.options.contact
+      return async ({ api }) => {
+        const query = { ...(contact === undefined ? {} : { contact: await resolveContact(api, contact) }), ...(limit === undefined ? {} : { limit }) }
+        const hits = await api.search(first, query)
+        return { text: formatSearch(hits, await api.contacts()), data: hits }
       }
     }
     case 'invite':

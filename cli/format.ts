@@ -1,4 +1,4 @@
-import type { Contact, ContactRequest, GroupHistoryPage, GroupInfo, GroupMessage, HistoryPage, Message, NetworkStatus } from '../core/api/types'
+import type { Contact, ContactRequest, GroupHistoryPage, GroupInfo, GroupMessage, HistoryPage, Message, NetworkStatus, SearchHit } from '../core/api/types'
 
 // Human-readable renderings; `--json` prints the API objects themselves instead.
 
@@ -94,6 +94,15 @@ export function formatFiles(messages: Message[]): string {
 export function formatHistory(page: HistoryPage): string {
   if (page.messages.length === 0) return 'no messages\n'
   return [...page.messages].reverse().map(formatMessage).join('')
+}
+
+/** One line per hit, newest first: when, with whom, direction, message id, and the text around the match. */
+export function formatSearch(hits: SearchHit[], contacts: Contact[]): string {
+  if (hits.length === 0) return 'no messages found\n'
+  const names = new Map(contacts.map((c) => [c.id, c.name]))
+  return hits
+    .map((h) => `${formatTime(h.sentAt)}  ${printable(names.get(h.contact) ?? h.contact)} ${h.direction === 'in' ? '<' : '>'} ${h.message}  ${printable(h.snippet.replace(/\s+/g, ' '))}\n`)
+    .join('')
 }
 
 /** A running node's status, or null when none runs on the profile. */

@@ -7,6 +7,8 @@ import type { MessageReplay } from './replay'
 export type * from './call-types'
 export type * from './group-types'
 export type { MessageReplay, SequencedMessage } from './replay'
+import type { SearchHit, SearchQuery } from './search'
+export type { SearchHit, SearchQuery } from './search'
 
 /** A contact ID in its human form: z-base32 of the Ed25519 public key plus a checksum. */
 export type ContactId = string
@@ -271,6 +273,11 @@ export interface CairnApi extends GroupApi {
   history(contact: ContactId, query?: HistoryQuery): Promise<HistoryPage>
   /** The message events after number `since` (0: from the start), at most `limit` (1..500, default 500). */
   replayMessages(since: number, limit?: number): Promise<MessageReplay>
+  /**
+   * Messages holding every word of `text` (or words starting so), newest first, across every conversation or in one. The
+   * index lives in memory only (built at unlock, dropped at lock); a deleted message leaves it at once.
+   */
+  search(text: string, query?: SearchQuery): Promise<SearchHit[]>
   markRead(contact: ContactId): Promise<void>
   /**
    * Deletes one message on this device, from the store and (within seconds) from the disk, and its

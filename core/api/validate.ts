@@ -18,6 +18,9 @@ export const DISAPPEARING_CHOICES = DISAPPEARING_SECONDS
 /** Well above an exportIdentity() text (a few hundred characters); the core checks the form itself. */
 export const BACKUP_MAX = 16 * 1024
 export const HISTORY_LIMIT_MAX = 500
+/** A search is what someone types into a box: longer text is not a query but a flood. */
+export const SEARCH_TEXT_MAX = 256
+export const SEARCH_LIMIT_MAX = 200
 export const CALL_ID_CHARS = 32
 /** Base64 of the largest frame the core will send (255 datagram fragments of 1100 bytes). */
 export const MEDIA_DATA_MAX = Math.ceil((255 * 1100) / 3) * 4
@@ -134,6 +137,11 @@ const clientId: Check = (value, label) => {
     fail(label, `must be 1 to ${MAX_CLIENT_ID_CHARS} printable ASCII characters without spaces`)
   }
 }
+const searchLimit: Check = (value, label) => {
+  if (typeof value !== 'number' || !Number.isInteger(value)) fail(label, `must be an integer, got ${describe(value)}`)
+  if (value < 1 || value > SEARCH_LIMIT_MAX) fail(label, `must be between 1 and ${SEARCH_LIMIT_MAX}`)
+}
+const searchQuery = object({ contact: contactId, limit: searchLimit })
 
 const historyQuery = object({ limit: historyLimit, before: string(1, CURSOR_MAX) })
 const settingsPatch = object({ name, lanDiscovery: boolean, hidden: boolean, autoDownloadBytes: count(AUTO_DOWNLOAD_MAX) })
@@ -203,6 +211,7 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   edit: [contact, arg('message', string(1, CURSOR_MAX)), arg('text', text)],
   history: [contact, arg('query', historyQuery, true)],
   replayMessages: [arg('since', count()), arg('limit', historyLimit, true)],
+  search: [arg('text', string(1, SEARCH_TEXT_MAX)), arg('query', searchQuery, true)],
   markRead: [contact],
   deleteMessage: [contact, arg('messageId', token)],
   clearConversation: [arg('passphrase', passphrase), contact],

@@ -47,7 +47,7 @@ type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never
 type ForwardedArgs<M extends OnMessenger> = M extends Proving ? Tail<Parameters<CairnApi[M]>> : Parameters<CairnApi[M]>
 const MESSENGER_NAMES = { requests: 'listRequests', network: 'networkStatus', replayMessages: 'replay' } as const
 type MessengerName<M extends OnMessenger> = M extends keyof typeof MESSENGER_NAMES ? (typeof MESSENGER_NAMES)[M] : M
-type MessengerPart = 'calls' | 'files' | 'home' | 'erasure' | 'groups' | 'journal'
+type MessengerPart = 'calls' | 'files' | 'home' | 'erasure' | 'groups' | 'journal' | 'finder'
 const PART_OF = {
   startCall: 'calls',
   acceptCall: 'calls',
@@ -82,7 +82,8 @@ const PART_OF = {
   groupHistory: 'groups',
   markGroupRead: 'groups',
   groupReceipts: 'groups',
-  replayMessages: 'journal'
+  replayMessages: 'journal',
+  search: 'finder'
 } as const satisfies Partial<Record<OnMessenger, MessengerPart>>
 type Target<M extends OnMessenger> = M extends keyof typeof PART_OF ? Messenger[(typeof PART_OF)[M]] : Messenger
 // A missing member is unknown, never a function, so the check below fails on it.

@@ -32,6 +32,7 @@ import { groupChatsOf, type GroupChats } from './group-chats'
 import { historyPage } from './history'
 import { MessageEvents, unstampEvent } from './message-events'
 import { forgetClientIds } from './client-ids'
+import { MessageSearch } from '../search'
 
 // An invite opens an inbox for this long: enough to pass a code on, short enough not to be a beacon.
 const INVITE_TTL_MS = 15 * 60_000
@@ -83,7 +84,8 @@ export class Messenger extends EventEmitter {
   private readonly requests: ContactRequests
   private readonly lan: LanSwitch
   private readonly prekeyRotation: PrekeyRotation
-  /** The parts that serve the API's calls, home node and files methods (core/host forwards to them). */
+  /** The parts that serve the API's calls, home node, files and search methods (core/host forwards to them). */
+  readonly finder: MessageSearch
   readonly calls: Calls
   readonly home: HomeNodes
   readonly files: MessengerFiles
@@ -152,6 +154,7 @@ export class Messenger extends EventEmitter {
     this.files = new MessengerFiles(directory, parts.files, (bytes) => self.saveMeta({ ...self.meta, autoDownloadBytes: bytes }))
     this.groups = groupChatsOf({ store, corestore: parts.corestore, events, directory, self, network })
     this.journal = new MessageEvents(store, () => directory.conversations())
+    this.finder = new MessageSearch(this, (id) => directory.require(id))
   }
 
   /** Loads contacts and requests, repairs interrupted sends, and joins the network. */

@@ -23,6 +23,7 @@ import { OneTimeSupply } from './one-time-supply'
 import { cleanName } from './names'
 import type { MetaRecord } from './records'
 import { openProfileStore } from './profile-store'
+import { storedHistory } from './search-history'
 
 export interface MessengerOptions {
   profileDir: string
@@ -135,6 +136,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
     opts.listen?.(opened)
     try {
       await opened.start()
+      void opened.finder.build(storedHistory(directory, store))
     } catch (err) {
       await opened.close()
       throw err

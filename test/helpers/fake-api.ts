@@ -4,6 +4,8 @@
 import type { ApiClient } from '../../core/api/client'
 import { CairnError } from '../../core/api/errors'
 import type {
+  SearchHit,
+  SearchQuery,
   AppState,
   Call,
   MediaFrame,
@@ -428,6 +430,24 @@ export class FakeApi implements CairnApi {
   async replayMessages(since: number, limit?: number): Promise<MessageReplay> {
     this.record('replayMessages', [since, limit])
     return { events: [], more: false }
+  }
+
+  /** Every word as a case-insensitive substring: enough for components, not the core's matching. */
+  async search(text: string, query: SearchQuery = {}): Promise<SearchHit[]> {
+    this.record('search', [text, query])
+    if (query.contact !== undefined) this.contactOrThrow(query.contact)
+    const words = text.toLowerCase().split(/\s+/).filter((w) => w !== '')
+    const hits: SearchHit[] = []
+    for (const [contact, log] of this.logs) {
+      if (query.contact !== undefined && contact !== query.contact) continue
+      for (const m of log) {
+        const lower = m.text.toLowerCase()
+        if (words.length === 0 || !words.every((w) => lower.includes(w))) continue
+        const highlights = words.map((w): [number, number] => [lower.indexOf(w), lower.indexOf(w) + w.length])
+        hits.push({ contact, message: m.id, direction: m.direction, sentAt: m.sentAt, snippet: m.text, highlights })
+      }
+    }
+    return hits.sort((a, b) => b.sentAt - a.sentAt).slice(0, query.limit ?? 50)
   }
 
   async markRead(contact: ContactId): Promise<void> {

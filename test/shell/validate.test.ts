@@ -23,12 +23,13 @@ describe('validateArgs', () => {
     expect(API_METHODS).toContain('sendMedia')
     expect(API_METHODS).toContain('react')
     expect(API_METHODS).toContain('edit')
+    expect(API_METHODS).toContain('search')
     expect(API_METHODS).toContain('sendFile')
     expect(API_METHODS).toContain('deleteForEveryone')
     expect(API_METHODS).toContain('setDisappearing')
     expect(API_METHODS).toContain('forwardFile')
     expect(API_METHODS).toContain('replayMessages')
-    expect(API_METHODS).toHaveLength(66)
+    expect(API_METHODS).toHaveLength(67)
   })
 
   it('takes only the disappearing-message choices', () => {

@@ -109,7 +109,7 @@ test('the contact list shows unread counts and previews, newest activity first, 
   const live = mounted!.container.querySelector('[aria-live="polite"][aria-atomic="true"]')
   expect(live?.textContent).toBe('New message from Grace')
 
-  await fill(ui.getByLabelText('Filter contacts'), 'ala')
+  await fill(ui.getByLabelText('Search contacts and messages'), 'ala')
   await mounted!.settle()
   expect(within(ui.getByRole('list')).getAllByRole('button').map((b) => b.textContent)).toEqual([expect.stringMatching(/Alan/)])
 })

@@ -69,7 +69,7 @@ test('in the app: switch conversation, jump to unread, find, help, and Esc close
   expect(open()).toBe('Alan')
 
   await press('k', { ctrlKey: true })
-  expect(document.activeElement).toBe(ui.getByLabelText('Filter contacts'))
+  expect(document.activeElement).toBe(ui.getByLabelText('Search contacts and messages'))
 
   await press('/', { ctrlKey: true })
   const help = ui.getByRole('dialog', { name: 'Keyboard shortcuts' }) as HTMLDialogElement

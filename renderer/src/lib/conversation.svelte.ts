@@ -14,6 +14,8 @@ export class Conversation {
   progress = $state.raw<ReadonlyMap<string, FileProgress>>(new Map())
   #before: string | null = null
   #started = false
+  /** The page being read, while one is. */
+  #inflight: Promise<void> | null = null
   readonly #ids = new Set<string>()
 
   constructor(
@@ -32,6 +34,16 @@ export class Conversation {
     if (!this.#started) return this.start()
     if (this.loading || !this.hasOlder) return
     await this.#page(OLDER_PAGE, this.#before ?? undefined)
+  }
+
+  /** Loads older pages until the message is loaded; false when the history holds no such message. */
+  async reach(id: string): Promise<boolean> {
+    await this.start()
+    while (!this.#ids.has(id) && this.hasOlder && this.error === null) {
+      if (this.#inflight) await this.#inflight
+      else await this.#page(OLDER_PAGE, this.#before ?? undefined)
+    }
+    return this.#ids.has(id)
   }
 
   /**
@@ -56,7 +68,13 @@ export class Conversation {
     this.error = null
   }
 
-  async #page(limit: number, before?: string): Promise<void> {
+  #page(limit: number, before?: string): Promise<void> {
+    const run = this.#load(limit, before).finally(() => (this.#inflight = null))
+    this.#inflight = run
+    return run
+  }
+
+  async #load(limit: number, before?: string): Promise<void> {
     this.loading = true
     this.error = null
     try {

@@ -1,4 +1,4 @@
-export type ShortcutAction = 'next-chat' | 'previous-chat' | 'next-unread' | 'find' | 'help' | 'close'
+export type ShortcutAction = 'next-chat' | 'previous-chat' | 'next-unread' | 'find' | 'find-in-chat' | 'help' | 'close'
 
 export interface ShortcutKey {
   key: string
@@ -14,7 +14,8 @@ export const SHORTCUTS: ReadonlyArray<{ action: ShortcutAction; keys: string; do
   { action: 'next-chat', keys: 'Alt + ↓', does: 'Next conversation' },
   { action: 'previous-chat', keys: 'Alt + ↑', does: 'Previous conversation' },
   { action: 'next-unread', keys: 'Alt + Shift + ↓', does: 'Next conversation with unread messages' },
-  { action: 'find', keys: 'Ctrl + K', does: 'Find a contact' },
+  { action: 'find', keys: 'Ctrl + K', does: 'Search contacts and messages' },
+  { action: 'find-in-chat', keys: 'Ctrl + Shift + F', does: 'Search the open conversation' },
   { action: 'help', keys: 'Ctrl + /', does: 'Show these shortcuts' },
   { action: 'close', keys: 'Esc', does: 'Close the open panel' }
 ]
@@ -29,6 +30,7 @@ export function shortcutFor(e: ShortcutKey): ShortcutAction | null {
   if (e.altKey && !mod && e.key === 'ArrowDown') return e.shiftKey ? 'next-unread' : 'next-chat'
   if (e.altKey && !mod && !e.shiftKey && e.key === 'ArrowUp') return 'previous-chat'
   if (mod && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'k') return 'find'
+  if (mod && !e.altKey && e.shiftKey && e.key.toLowerCase() === 'f') return 'find-in-chat'
   if (mod && !e.altKey && e.key === '/') return 'help'
   if (e.key === 'Escape' && !mod && !e.altKey && !e.shiftKey) return 'close'
   return null
