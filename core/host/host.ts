@@ -32,7 +32,7 @@ const LIFECYCLE: ReadonlySet<ApiMethod> = new Set<Lifecycle>(['state', 'create',
 
 /**
  * Every other API method runs on the open messenger, under the messenger's name where it differs,
- * or on the part of it that serves calls, files or the home node, under the API's name.
+ * or on the part of it that serves calls, files, the home node or the message events, under the API's name.
  */
 type OnMessenger = Exclude<ApiMethod, Lifecycle>
 /**

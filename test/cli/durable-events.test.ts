@@ -86,6 +86,7 @@ describe('durable events under SIGKILL', () => {
     const history = await cli(['history', 'alice', '--limit', '500', '--json'], env)
     await final.stop()
 
+    console.log(`${KILLS} kills: ${texts.length} messages, ${outputs.length} printed by the killed runs, ${printed(final).length} by the last`)
     const seqs = all().map((p) => p.seq)
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y))
     expect(new Set(seqs).size).toBe(seqs.length)

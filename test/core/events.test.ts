@@ -152,4 +152,28 @@ describe('durable message events', () => {
     }
     expect(await texts()).toEqual(['once', 'twice?', 'later', 'once more'])
   }, 90_000)
+
+  it('gives the events of one catch-up step in number order: a reaction between two new messages comes between them', async () => {
+    const { a, b, aId, bId } = await pair(f)
+    const x = await a.host.send(bId, 'x')
+    await waitFor('B has x', () => texts(b.events).includes('x'))
+    await b.close()
+    await a.host.send(bId, 'y')
+    await a.host.react(bId, x.id, '👍')
+    await a.host.send(bId, 'z')
+    await waitFor('A appended them', () => a.of('message-state').filter((e) => e.state === 'sent').length >= 3)
+    await a.close()
+    await copyLogsWhileClosed(a.dir, b.dir)
+
+    const again = await f.host(b.dir)
+    await again.host.unlock(PASS)
+    await waitFor('the three changes', () => again.of('message').length === 3)
+    const events = again.of('message')
+    expect(events.map((e) => e.message.text)).toEqual(['y', 'x', 'z'])
+    expect(events[1].message.reactions).toEqual({ theirs: '👍' })
+    const seqs = events.map((e) => e.seq!)
+    expect(seqs).toEqual([...seqs].sort((p, q) => p - q))
+    expect((await again.host.replayMessages(0)).events.map((e) => e.message.text)).toEqual(['y', 'x', 'z'])
+    expect((await again.host.history(aId)).messages).toHaveLength(3)
+  }, 90_000)
 })
