@@ -372,6 +372,16 @@ export class GroupChat {
     })
   }
 
+  /** Closes the group and deletes its record, snapshot and sessions here (my log stays in the core store). */
+  async forget(): Promise<void> {
+    await this.close()
+    await this.deps.store.write((tx) => {
+      tx.del(keys.group(this.tag))
+      tx.del(keys.groupState(this.tag))
+      tx.del(keys.groupSealer(this.tag))
+    })
+  }
+
   async close(): Promise<void> {
     this.closed = true
     if (this.frameTimer) clearTimeout(this.frameTimer)

@@ -163,10 +163,17 @@ export class GroupChats {
       const id = invite.genesis.group.toString('hex')
       // Any contact may invite me to a group (an admin who is not its creator too): only a signed add
       // by an admin of that group, read from its logs, makes me a member.
-      if (this.chats.has(id)) return
+      const former = this.chats.get(id)
+      if (former && former.rec.status !== 'removed' && former.rec.status !== 'left') return
       if ([...this.chats.values()].filter((chat) => chat.rec.status === 'joining').length >= MAX_JOINING) {
         c.security('protocol-violation', `a group invitation was ignored: ${MAX_JOINING} groups are already waiting to be joined`)
         return
+      }
+      // Invited back after leaving or being removed: a new log and a new replica; the old log stays
+      // (it is signed history the others hold) and so does nothing of what I read before.
+      if (former) {
+        await former.forget()
+        this.chats.delete(id)
       }
       const chat = await GroupChat.join(this.deps, invite)
       this.chats.set(id, chat)

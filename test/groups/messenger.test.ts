@@ -182,6 +182,15 @@ describe('groups through messengers', () => {
     expect(await texts(b2, id)).toEqual(['before'])
     await expect(b2.host.sendToGroup(id, 'hello?')).rejects.toMatchObject({ code: 'invalid-argument' })
 
+    // Invited back: a new log, and only what is written from then on.
+    await a.host.inviteToGroup(id, [bId])
+    await waitFor('Bob is back', async () => (await groupOn(b2, id))?.status === 'member' && (await groupOn(a, id))?.members.length === 2)
+    await a.host.sendToGroup(id, 'welcome back')
+    await waitFor('Bob reads it', async () => (await texts(b2, id)).includes('welcome back'))
+    // What Bob read as a member before may open again (the sealed key came from his still-current
+    // signed prekey); what was written while he was out never does.
+    expect(await texts(b2, id)).not.toContain('after')
+
     // Bob is no admin of Alice's group: his word that she was removed from it changes nothing.
     const toAlice = (messengerOf(b2) as unknown as { directory: { require(id: string): { sendSignal(p: Buffer): Promise<void> } } }).directory.require(aId)
     const { id: second } = await a.host.createGroup('Other', [])
