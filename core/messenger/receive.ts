@@ -48,7 +48,7 @@ export interface ReadResult {
 export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blocks: LogBlock[]): Promise<ReadResult> {
   const result: ReadResult = { received: [], updated: [], erased: [], problems: [], orphans: [], usedOneTime: [], signals: 0 }
   const touched = new Set<Session>()
-  const now = Date.now()
+  const now = r.deps.now()
   for (const { index, block, size } of blocks) {
     if (index < rec.consumed) continue
     rec.consumed = index + 1
