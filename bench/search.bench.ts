@@ -22,8 +22,9 @@ import { normalizeTerm } from '../core/search/text-index'
 const MESSAGES = 100_000
 const CONTACTS = 20
 // Seeding a profile goes through the core's sends (about 1,200 a second on a quiet machine):
-// the profile part uses a tenth of the messages and states the rebuild per 100,000 from it.
-const PROFILE_MESSAGES = 10_000
+// the profile part uses a tenth of the messages (CAIRN_BENCH_PROFILE_MESSAGES) and states the
+// rebuild per 100,000 from it. --no-memory / --no-profile run one part only.
+const PROFILE_MESSAGES = Number(process.env.CAIRN_BENCH_PROFILE_MESSAGES ?? 10_000)
 const RUNS = 15
 const LIMIT = 50
 const TARGET_MS = 100
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
     text: sentence()
   }))
   for (const m of messages) m.id = `${m.contact}-${m.id}`
-  inMemory(messages)
+  if (!process.argv.includes('--no-memory')) inMemory(messages)
   if (!process.argv.includes('--no-profile')) await throughProfile(messages.slice(0, PROFILE_MESSAGES))
 }
 
