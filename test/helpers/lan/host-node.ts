@@ -127,6 +127,9 @@ async function run(command: Command): Promise<void> {
       report({ type: 'settings', ...(await host.updateSettings({ lanDiscovery: command.lan })) })
     } else if (command.cmd === 'contacts') {
       report({ type: 'contacts', contacts: (await host.contacts()).map(({ id, presence }) => ({ id, presence })) })
+    } else if (command.cmd === 'stats') {
+      const { user, system } = process.cpuUsage()
+      report({ type: 'stats', rss: process.memoryUsage().rss, cpuMs: (user + system) / 1000, uptimeMs: process.uptime() * 1000 })
     } else if (command.cmd === 'stop') {
       await host.close()
       report({ type: 'stopped' })
