@@ -5,7 +5,7 @@
 // and stated), open connections, RSS (< 250 MB), idle CPU (< 2 % of a core), and the time for a
 // control frame to reach one of them.
 //
-//   npx tsx bench/scale.bench.ts [--contacts N] [--online M] [--idle-ms T]
+//   npx tsx bench/scale.bench.ts [--contacts N] [--online M] [--idle-ms T] [--settle-ms S]
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -24,19 +24,36 @@ const arg = (name: string, fallback: number) => {
 const CONTACTS = arg('--contacts', 1000)
 const ONLINE = arg('--online', 50)
 const IDLE_MS = arg('--idle-ms', 30_000)
+// The re-lookups of offline contacts back off to 120 s over about four minutes: a settle time that
+// long measures the steady state, the default measures the node's first half-minute.
+const SETTLE_MS = arg('--settle-ms', 0)
 const CONNECT_BOUND_MS = 120_000
 const now = () => performance.timeOrigin + performance.now()
 
 type Line = Record<string, unknown> & { type: string }
+interface Served {
+  from: { port: number }
+  internal: boolean
+  command: number
+}
+// Commands by number (dht-rpc's internal ones: 0 ping, 1 ping-nat, 2 find-node, 3 down-hint, 4 delayed ping;
+// HyperDHT's: 0 peer-handshake, 1 peer-holepunch, 2 find-peer, 3 lookup, 4 announce, 5 unannounce, 6 mutable-put…).
+const nodePorts: number[] = []
 
 const testnet = await createTestnet(6, { host: '127.0.0.1' })
-// Requests served by the testnet's nodes, per sender port: what the DHT sees of each node.
+// Requests served by the testnet's nodes, per sender port and per command: what the DHT sees of each node.
 const served = new Map<number, number>()
+const byCommand = new Map<string, number>()
 for (const node of testnet.nodes) {
-  const rpc = node as unknown as { _onrequest(req: { from: { port: number } }, external: boolean): void }
-  const original = rpc._onrequest.bind(node)
-  rpc._onrequest = (req, external) => {
+  // dht-rpc hands its socket layer a bound copy of _onrequest at construction: wrap that copy.
+  const { io } = node as unknown as { io: { onrequest(req: Served, external: boolean): void } }
+  const original = io.onrequest.bind(io)
+  io.onrequest = (req, external) => {
     served.set(req.from.port, (served.get(req.from.port) ?? 0) + 1)
+    if (nodePorts.includes(req.from.port)) {
+      const name = `${req.internal ? 'rpc' : 'dht'} ${req.command}`
+      byCommand.set(name, (byCommand.get(name) ?? 0) + 1)
+    }
     original(req, external)
   }
 }
@@ -81,6 +98,7 @@ try {
     return next((l) => l.type === 'stats' && lines.indexOf(l) >= from, 30_000, 'stats')
   }
   const { ports } = (await next((l) => l.type === 'ready', 60_000, 'the node')) as unknown as { ports: number[] }
+  nodePorts.push(...ports)
   const added = await next((l) => l.type === 'added', 60_000, 'the contacts added')
   console.log(`${CONTACTS} contacts added in ${Number(added.ms).toFixed(0)} ms`)
   const wanted = new Set(online.map((k) => k.publicKey.toString('hex')))
@@ -96,15 +114,18 @@ try {
   })()
   console.log(`a control frame to one of them: ${arrived === undefined ? 'never arrived' : `${(arrived - Number(typed.at)).toFixed(1)} ms`}`)
 
+  await delay(SETTLE_MS)
   const fromNode = () => ports.reduce((sum, port) => sum + (served.get(port) ?? 0), 0)
   const before = await stats()
   const requestsBefore = fromNode()
+  byCommand.clear()
   const idleFrom = now()
   await delay(IDLE_MS)
   const after = await stats()
   const minutes = (now() - idleFrom) / 60_000
   const idleCpu = (100 * (Number(after.cpuMs) - Number(before.cpuMs))) / (now() - idleFrom)
-  console.log(`DHT requests from the node at steady state: ${((fromNode() - requestsBefore) / minutes).toFixed(0)} per minute (over ${(IDLE_MS / 1000).toFixed(0)} s; bounded and stated)`)
+  console.log(`DHT requests from the node, ${((idleFrom - startedAt) / 1000).toFixed(0)}–${((now() - startedAt) / 1000).toFixed(0)} s after its start: ${((fromNode() - requestsBefore) / minutes).toFixed(0)} per minute (bounded and stated)`)
+  console.log(`  of which: ${[...byCommand].sort((x, y) => y[1] - x[1]).map(([name, n]) => `${name}: ${((n / minutes) | 0)}/min`).join(', ')}`)
   console.log(`open connections: ${after.connections}; RSS ${(Number(after.rss) / 2 ** 20).toFixed(0)} MB (target < 250 MB); idle CPU ${idleCpu.toFixed(1)} % of a core (target < 2 %)`)
   child.stdin.write(JSON.stringify({ cmd: 'stop' }) + '\n')
   await new Promise((resolve) => child.once('exit', resolve))
