@@ -1,12 +1,12 @@
 // A Cairn host in a namespace for the scenario tests: a CairnHost on the profile in CAIRN_PROFILE
 // (created on first start), LAN discovery on unless CAIRN_LAN=0, and an empty bootstrap list (or a
-// loopback testnet's, from CAIRN_BOOTSTRAP). Commands and reports are
-// JSON lines (see netns.ts).
+// loopback testnet's, from CAIRN_BOOTSTRAP). Commands and reports are JSON lines (see netns.ts);
+// every connection to a contact is reported as it opens and closes ('peer', 'peer-closed').
 import { createInterface } from 'node:readline'
 import { CairnHost } from '../../../core/host/host'
 import type { CairnEvent, ContactId, Message } from '../../../core/api/types'
 import { decodeContactId } from '../../../core/identity'
-import type { Network } from '../../../core/net'
+import type { Network, Peer } from '../../../core/net'
 import { parseBootstrap } from '../../../core/profile/bootstrap'
 
 const PASSPHRASE = 'lan scenario passphrase'
@@ -50,6 +50,16 @@ host.on('event', (event: CairnEvent) => {
 })
 const existing = (await host.state()).profile !== 'none'
 const me = existing ? await host.unlock(PASSPHRASE) : await host.create(process.env.CAIRN_NAME!, PASSPHRASE)
+const network = () => (host as unknown as { messenger: { network: Network } }).messenger.network
+// Each connection to a contact, numbered in the order they came up, and its end: a test can tell a
+// connection that lived on from one that was dropped and made again.
+let connections = 0
+network().on('peer', (peer: Peer) => {
+  const n = ++connections
+  const remote = peer.remoteKey.toString('hex')
+  report({ type: 'peer', remote, lan: peer.lan, n, at: Date.now() })
+  peer.on('close', () => report({ type: 'peer-closed', remote, lan: peer.lan, n, at: Date.now() }))
+})
 report({ type: 'ready', id: me.id, name: me.name })
 
 async function history(contact: ContactId): Promise<Message[]> {
@@ -112,12 +122,14 @@ async function run(command: Command): Promise<void> {
       report({ type: 'status', ...(await host.network()) })
     } else if (command.cmd === 'retry') {
       // How far the re-lookup schedule for a contact has backed off: scenarios wait on it, not on the clock.
-      const { network } = (host as unknown as { messenger: { network: Network } }).messenger
-      report({ type: 'retry', id: command.id, ms: network.retryDelayMs(decodeContactId(command.id!)) })
+      report({ type: 'retry', id: command.id, ms: network().retryDelayMs(decodeContactId(command.id!)) })
     } else if (command.cmd === 'settings') {
       report({ type: 'settings', ...(await host.updateSettings({ lanDiscovery: command.lan })) })
     } else if (command.cmd === 'contacts') {
       report({ type: 'contacts', contacts: (await host.contacts()).map(({ id, presence }) => ({ id, presence })) })
+    } else if (command.cmd === 'stats') {
+      const { user, system } = process.cpuUsage()
+      report({ type: 'stats', rss: process.memoryUsage().rss, cpuMs: (user + system) / 1000, uptimeMs: process.uptime() * 1000 })
     } else if (command.cmd === 'stop') {
       await host.close()
       report({ type: 'stopped' })

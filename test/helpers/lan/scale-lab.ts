@@ -1,0 +1,151 @@
+// Many whole Cairn hosts on one LAN (needs root): one CairnHost per network namespace on one bridge
+// (host-node.ts), LAN discovery at its default settings, an empty bootstrap list, each person with
+// 6–7 contacts among the others. Measured: the time until every pair of contacts is connected, the
+// mDNS datagrams each host sends per minute (counted by a listener on the bridge), then some hosts
+// are unplugged, everyone writes to and from them, and they are plugged back: the time until they
+// have caught up, and memory and CPU per host. Throws unless every message arrives once and in
+// order on both sides and no host sent a packet off its LAN. Used by bench/lan-scale.bench.ts (50
+// hosts) and test/lan/scale.test.ts (a smaller run for CI).
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { decodeContactId } from '../../../core/identity'
+import { Lab, removeLeftovers, type NodeProcess, type Report } from './netns'
+import { quantile } from './group-lab'
+
+const HOST_NODE = fileURLToPath(new URL('./host-node.ts', import.meta.url))
+const LISTENER = fileURLToPath(new URL('./listener.ts', import.meta.url))
+const LISTENER_HOST = 'ear'
+
+export interface LanScaleOptions {
+  hosts: number
+  leaving: number
+  /** Messages written each way between a leaving host and each of its contacts while it is away. */
+  messages: number
+  boundMs: number
+  /** A quiet spell before the unplug, so the mDNS rate (counted from the start) leans to the steady state (the bench). */
+  quietMs?: number
+  log?: (line: string) => void
+}
+
+export interface LanScaleFigures {
+  pairs: number
+  /** From the contacts being added (every host up) until every pair of contacts is connected. */
+  connectedMs: number
+  mdnsPerHostPerMinute: number[]
+  catchUpMs: number
+  rssMb: number[]
+  cpuPercent: number[]
+}
+
+/** Each host i knows i±1, i±2, i±3 and, with an even count, the host opposite: 6–7 contacts each. */
+export function contactPairs(count: number): [number, number][] {
+  const pairs = new Set<string>()
+  const add = (i: number, j: number) => pairs.add(`${Math.min(i, j)}-${Math.max(i, j)}`)
+  for (let i = 0; i < count; i++) {
+    for (const step of [1, 2, 3]) if (step < count) add(i, (i + step) % count)
+    if (count % 2 === 0 && count > 8) add(i, (i + count / 2) % count)
+  }
+  return [...pairs].map((p) => p.split('-').map(Number) as [number, number])
+}
+
+const after = (node: NodeProcess, from: number, match: (r: Report) => boolean) => (r: Report) => match(r) && node.reports.indexOf(r) >= from
+const incoming = (from: string, text: string) => (r: Report) => r.type === 'message' && r.direction === 'in' && r.contact === from && r.text === text
+
+export async function runLanScale(opts: LanScaleOptions): Promise<LanScaleFigures> {
+  const { hosts: COUNT, leaving: LEAVING, messages: MESSAGES, boundMs: BOUND } = opts
+  const log = opts.log ?? (() => {})
+  removeLeftovers()
+  const names = Array.from({ length: COUNT }, (_, i) => `h${i}`)
+  const lab = Lab.create([...names, LISTENER_HOST], 'scl')
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-lan-scale-'))
+  const nodes: NodeProcess[] = []
+  const procs: NodeProcess[] = []
+  try {
+    const ear = lab.spawn(LISTENER_HOST, LISTENER)
+    procs.push(ear)
+    await ear.wait((r) => r.type === 'ready', BOUND, 'the listener')
+    const spawned = performance.now()
+    for (const name of names) nodes.push(lab.spawn(name, HOST_NODE, { CAIRN_PROFILE: join(dir, name), CAIRN_NAME: name }))
+    procs.push(...nodes)
+    const ids = (await Promise.all(nodes.map((n) => n.wait((r) => r.type === 'ready', BOUND, 'ready')))).map((r) => String(r.id))
+    const hexes = ids.map((id) => decodeContactId(id).toString('hex'))
+    log(`${COUNT} hosts up in ${(performance.now() - spawned).toFixed(0)} ms`)
+
+    const pairs = contactPairs(COUNT)
+    const contacts = names.map(() => [] as number[])
+    for (const [i, j] of pairs) {
+      contacts[i].push(j)
+      contacts[j].push(i)
+    }
+    const added = performance.now()
+    for (const [i, j] of pairs) {
+      nodes[i].send({ cmd: 'add', id: ids[j], name: names[j] })
+      nodes[j].send({ cmd: 'add', id: ids[i], name: names[i] })
+    }
+    const connected = (i: number, j: number) => nodes[i].wait((r) => r.type === 'peer' && r.remote === hexes[j], BOUND, `${names[j]} connected`)
+    await Promise.all(pairs.flatMap(([i, j]) => [connected(i, j), connected(j, i)]))
+    const connectedMs = performance.now() - added
+    const degrees = contacts.map((c) => c.length)
+    log(`${pairs.length} pairs (${Math.min(...degrees)}–${Math.max(...degrees)} contacts each) all connected ${connectedMs.toFixed(0)} ms after they were added (target ≤ 15000 ms)`)
+
+    if (opts.quietMs) await delay(opts.quietMs)
+    // Counted from the hosts' start (its burst of queries and answers included) to the unplug.
+    const minutes = (performance.now() - spawned) / 60_000
+    const heard = ear.reports.filter((r) => r.type === 'datagram')
+    const mdnsPerHostPerMinute = names.map((name) => heard.filter((r) => r.from === lab.host(name).address).length / minutes)
+
+    const leavers = Array.from({ length: LEAVING }, (_, k) => COUNT - 1 - k)
+    const text = (from: number, to: number, k: number) => `away ${names[from]} to ${names[to]} ${k}`
+    const marks = nodes.map((n) => n.reports.length)
+    for (const l of leavers) lab.unplug(names[l])
+    // Gone for real: each leaving host has seen every contact drop before anything is written.
+    await Promise.all(
+      leavers.flatMap((l) => contacts[l].map((c) => nodes[l].wait(after(nodes[l], marks[l], (r) => r.type === 'contact' && r.id === ids[c] && r.presence === 'offline'), BOUND, `${names[c]} offline`)))
+    )
+    const sends: [number, number][] = leavers.flatMap((l) => contacts[l].flatMap((c) => [[l, c] as [number, number], [c, l] as [number, number]]))
+    const unique = [...new Map(sends.map(([f, t]) => [`${f}-${t}`, [f, t] as [number, number]])).values()]
+    for (const [from, to] of unique) nodes[from].send({ cmd: 'send', id: ids[to], texts: Array.from({ length: MESSAGES }, (_, k) => text(from, to, k)) })
+    await Promise.all(nodes.map((n, i) => {
+      const expected = unique.filter(([from]) => from === i).length
+      return expected === 0 ? null : n.wait(() => n.reports.slice(marks[i]).filter((r) => r.type === 'sent').length >= expected, BOUND, 'its sends')
+    }))
+
+    const back = performance.now()
+    for (const l of leavers) lab.plug(names[l])
+    await Promise.all(unique.map(([from, to]) => nodes[to].wait(incoming(ids[from], text(from, to, MESSAGES - 1)), BOUND, `the last message from ${names[from]}`)))
+    const catchUpMs = performance.now() - back
+    log(`${LEAVING} hosts unplugged and back: ${unique.length} conversations × ${MESSAGES} messages caught up ${catchUpMs.toFixed(0)} ms after the cables went back`)
+
+    for (const [from, to] of unique) {
+      const node = nodes[to]
+      const mark = node.reports.length
+      node.send({ cmd: 'history', id: ids[from] })
+      const page = await node.wait(after(node, mark, (r) => r.type === 'history'), BOUND, 'history')
+      const got = (page.messages as { direction: string; text: string }[]).filter((m) => m.direction === 'in' && m.text.startsWith('away ')).map((m) => m.text)
+      const want = Array.from({ length: MESSAGES }, (_, k) => text(from, to, k))
+      if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`${names[to]} holds ${JSON.stringify(got)} from ${names[from]}, not each of ${MESSAGES} once in order`)
+    }
+    log('every message written while away arrived once, in order, on its side')
+
+    const statMarks = nodes.map((n) => n.reports.length)
+    nodes.forEach((n) => n.send({ cmd: 'stats' }))
+    const stats = await Promise.all(nodes.map((n, i) => n.wait(after(n, statMarks[i], (r) => r.type === 'stats'), BOUND, 'stats')))
+    const rssMb = stats.map((r) => Number(r.rss) / 2 ** 20)
+    const cpuPercent = stats.map((r) => (100 * Number(r.cpuMs)) / Number(r.uptimeMs))
+    log(`mDNS datagrams sent per host per minute: median ${quantile(mdnsPerHostPerMinute, 0.5).toFixed(1)}, max ${Math.max(...mdnsPerHostPerMinute).toFixed(1)}`)
+    log(`per host: RSS median ${quantile(rssMb, 0.5).toFixed(0)} MB (max ${Math.max(...rssMb).toFixed(0)}), CPU over its life median ${quantile(cpuPercent, 0.5).toFixed(1)} % of a core (max ${Math.max(...cpuPercent).toFixed(1)})`)
+    const stray = [...names, LISTENER_HOST].reduce((sum, n) => sum + lab.strayPackets(n), 0)
+    if (stray !== 0) throw new Error(`${stray} packets tried to leave the LAN`)
+    return { pairs: pairs.length, connectedMs, mdnsPerHostPerMinute, catchUpMs, rssMb, cpuPercent }
+  } catch (err) {
+    for (const n of nodes) log(`${n.name}: ${JSON.stringify(n.reports.filter((r) => r.type !== 'message' && r.type !== 'contact').slice(-4))}`)
+    throw err
+  } finally {
+    await Promise.all(procs.map((n) => n.stop(20_000)))
+    lab.destroy()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
