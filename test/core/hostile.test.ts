@@ -150,7 +150,8 @@ describe('a contact flooding control frames', () => {
     const { directory } = alice as unknown as { directory: { require(id: string): { record: { bundle: string | null } } } }
     const stored = directory.require(bId).record.bundle
     const taken = bundles.findIndex((bundle) => bundle.toString('hex') === stored)
-    expect(taken).toBeGreaterThanOrEqual(0)
+    // The pairing's own frames may already have used the burst, so none of these may be stored (-1);
+    // one that is comes from the first burst.
     expect(taken).toBeLessThan(FRAME_RATES.prekeys.burst + 1)
     expect(alice.network.droppedFrames(decodeContactId(bId))).toBeGreaterThanOrEqual(500 - FRAME_RATES.prekeys.burst - 1)
   }, 60_000)
