@@ -2,80 +2,29 @@
 // sides (a line in both histories, the same value in both contact views, even when both change it
 // at once), messages written while it is on are erased on both sides once they expire, while
 // running and at the next open after expiring while closed, and their text leaves the disk.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { CairnEvent } from '../../core/api/types'
-import { createProfile, openMessenger, type Messenger } from '../../core/messenger'
-import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 import { PASS, waitFor } from '../helpers/core'
+import { Messengers, received, type MessengerNode } from '../helpers/messengers'
 import { copyAndDump, holds } from './profile-dump'
 
 const DAY = 86_400_000
-let testnet: LocalTestnet | null = null
-const dirs: string[] = []
-const open = new Set<Messenger>()
-let now = Date.now()
-const clock = () => now
+const f = new Messengers('disappear', { movedClock: true, expiryCheckMs: 50 })
 
-afterEach(async () => {
-  for (const m of open) await m.close().catch(() => undefined)
-  open.clear()
-  await testnet?.destroy()
-  testnet = null
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
-  now = Date.now()
-})
-
-interface Node {
-  m: Messenger
-  events: CairnEvent[]
-  dir: string
-}
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'cairn-disappear-'))
-  dirs.push(dir)
-  return dir
-}
-
-function track(m: Messenger, dir: string): Node {
-  open.add(m)
-  const events: CairnEvent[] = []
-  m.on('event', (e: CairnEvent) => events.push(e))
-  return { m, events, dir }
-}
-
-const common = (expiryCheckMs = 50) => ({ passphrase: PASS, bootstrap: testnet!.bootstrap, clock, expiryCheckMs })
-
-async function create(name: string): Promise<Node> {
-  testnet ??= await createLocalTestnet(3)
-  const dir = await tempDir()
-  return track(await createProfile({ profileDir: dir, name, ...common(), lanDiscovery: false }), dir)
-}
+afterEach(() => f.cleanup())
 
 /** Reopened with a sweep interval no test waits for: what is gone then went at open. */
-async function reopen(node: Node): Promise<Node> {
-  return track(await openMessenger({ profileDir: node.dir, ...common(3_600_000), lanDiscovery: false }), node.dir)
-}
+const reopen = (node: MessengerNode) => f.reopen(node, { expiryCheckMs: 3_600_000 })
 
-async function close(node: Node): Promise<void> {
-  await node.m.close()
-  open.delete(node.m)
-}
+const texts = async (node: MessengerNode, other: MessengerNode) => (await node.m.history(other.m.id)).messages.map((m) => (m.timer !== undefined ? `[timer ${m.timer} ${m.direction}]` : m.text))
+const setting = (node: MessengerNode) => node.m.contacts()[0].disappearing
 
-const got = (node: Node, text: string) => node.events.some((e) => e.type === 'message' && e.message.direction === 'in' && e.message.text === text)
-const texts = async (node: Node, other: Node) => (await node.m.history(other.m.id)).messages.map((m) => (m.timer !== undefined ? `[timer ${m.timer} ${m.direction}]` : m.text))
-const setting = (node: Node) => node.m.contacts()[0].disappearing
-
-async function pairUp(): Promise<[Node, Node]> {
-  const a = await create('Alice')
-  const b = await create('Bob')
+async function pairUp(): Promise<[MessengerNode, MessengerNode]> {
+  const a = await f.create('Alice')
+  const b = await f.create('Bob')
   await a.m.addContact(b.m.id, 'Bob')
   await b.m.addContact(a.m.id, 'Alice')
   await b.m.send(a.m.id, 'hello')
-  await waitFor('a session', () => got(a, 'hello'))
+  await waitFor('a session', () => received(a, 'hello'))
   return [a, b]
 }
 
@@ -91,9 +40,9 @@ describe('disappearing messages', () => {
     expect(b.m.contacts()[0].lastMessage?.text).toBe('Disappearing messages: 1 day')
 
     const sent = await a.m.send(b.m.id, 'VANISH-A-RUNNING')
-    expect(sent.expiresAt).toBe(now + DAY)
+    expect(sent.expiresAt).toBe(f.now + DAY)
     await b.m.send(a.m.id, 'VANISH-B-RUNNING')
-    await waitFor('both arrive', () => got(a, 'VANISH-B-RUNNING') && got(b, 'VANISH-A-RUNNING'))
+    await waitFor('both arrive', () => received(a, 'VANISH-B-RUNNING') && received(b, 'VANISH-A-RUNNING'))
     const upload = await b.m.files.beginUpload(16)
     await b.m.files.uploadPiece(upload, Buffer.from('FILE-VANISH-0123').toString('base64'))
     const fileAtB = await b.m.files.sendUpload(a.m.id, upload, 'gone.txt')
@@ -104,11 +53,11 @@ describe('disappearing messages', () => {
     expect(await texts(a, b)).toEqual(['', 'VANISH-B-RUNNING', 'VANISH-A-RUNNING', '[timer 86400 out]', 'hello'])
     expect(a.m.contacts()[0].unread).toBe(3)
 
-    now += DAY - 60_000
+    f.now += DAY - 60_000
     await a.m.erasure.sweep()
     expect(await texts(a, b)).toHaveLength(5)
-    now += 61_000
-    const erased = (n: Node) => n.events.some((e) => e.type === 'messages-deleted' && e.ids !== 'all' && e.ids.length > 0)
+    f.now += 61_000
+    const erased = (n: MessengerNode) => n.events.some((e) => e.type === 'messages-deleted' && e.ids !== 'all' && e.ids.length > 0)
     await waitFor('both sides erase them', () => erased(a) && erased(b))
     expect(await texts(a, b)).toEqual(['[timer 86400 out]', 'hello'])
     expect(await texts(b, a)).toEqual(['[timer 86400 in]', 'hello'])
@@ -118,18 +67,18 @@ describe('disappearing messages', () => {
 
     // expired while both were closed: gone at the next open, before anything reads the history
     await a.m.send(b.m.id, 'VANISH-WHILE-CLOSED')
-    await waitFor('B has it', () => got(b, 'VANISH-WHILE-CLOSED'))
-    await close(a)
-    await close(b)
-    now += 2 * DAY
+    await waitFor('B has it', () => received(b, 'VANISH-WHILE-CLOSED'))
+    await f.close(a)
+    await f.close(b)
+    f.now += 2 * DAY
     const a2 = await reopen(a)
     const b2 = await reopen(b)
     expect(await texts(a2, b2)).toEqual(['[timer 86400 out]', 'hello'])
     expect(await texts(b2, a2)).toEqual(['[timer 86400 in]', 'hello'])
-    await close(a2)
-    await close(b2)
+    await f.close(a2)
+    await f.close(b2)
     for (const n of [a, b]) {
-      const dump = await copyAndDump(n.dir, await tempDir(), PASS)
+      const dump = await copyAndDump(n.dir, await f.tempDir(), PASS)
       for (const t of ['VANISH-A-RUNNING', 'VANISH-B-RUNNING', 'VANISH-WHILE-CLOSED', 'gone.txt']) expect(holds(dump, Buffer.from(t)), t).toBe(false)
       expect(holds(dump, Buffer.from('hello'))).toBe(true)
     }
@@ -143,7 +92,7 @@ describe('disappearing messages', () => {
     )
     await b.m.send(a.m.id, 'sync')
     await a.m.send(b.m.id, 'sync back')
-    await waitFor('both synced', () => got(a, 'sync') && got(b, 'sync back'))
+    await waitFor('both synced', () => received(a, 'sync') && received(b, 'sync back'))
     expect([setting(a), setting(b)]).toEqual([3600, 3600])
 
     await b.m.erasure.setDisappearing(a.m.id, 0)
@@ -151,9 +100,9 @@ describe('disappearing messages', () => {
     expect(setting(a)).toBeUndefined()
     const kept = await a.m.send(b.m.id, 'this one stays')
     expect(kept.expiresAt).toBeUndefined()
-    now += 30 * DAY
+    f.now += 30 * DAY
     await b.m.send(a.m.id, 'later')
-    await waitFor('later', () => got(a, 'later'))
+    await waitFor('later', () => received(a, 'later'))
     expect(await texts(a, b)).toContain('this one stays')
   }, 60_000)
 
@@ -162,7 +111,7 @@ describe('disappearing messages', () => {
     await a.m.erasure.setDisappearing(b.m.id, 86_400)
     await waitFor('B takes the setting', () => setting(b) === 86_400)
     await b.m.send(a.m.id, 'old and disappearing')
-    await waitFor('A has it', () => got(a, 'old and disappearing'))
+    await waitFor('A has it', () => received(a, 'old and disappearing'))
     // history numbers 0..2: hello, the timer line, this message
     expect(await texts(a, b)).toEqual(['old and disappearing', '[timer 86400 out]', 'hello'])
     await a.m.removeContact(b.m.id)
@@ -174,10 +123,10 @@ describe('disappearing messages', () => {
     await waitFor('B turns them off', () => setting(b) === undefined)
     for (const text of ['new zero', 'new one', 'new two']) {
       await b.m.send(a.m.id, text)
-      await waitFor(text, () => got(a, text))
+      await waitFor(text, () => received(a, text))
     }
     // A's numbers started again at 0: 'new one' has the number 'old and disappearing' had
-    now += 2 * DAY
+    f.now += 2 * DAY
     await a.m.erasure.sweep()
     await b.m.erasure.sweep()
     expect(await texts(a, b)).toEqual(['new two', 'new one', 'new zero', '[timer 0 out]'])

@@ -1,84 +1,29 @@
 // Forward secrecy at rest: a copy of the profile folder taken after the erasure bound, read with the
 // passphrase, yields no earlier ratchet state, no replaced prekey secret and no deleted message,
 // while a copy taken before does (so the test can tell the two apart).
-import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, readdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { CairnEvent } from '../../core/api/types'
 import { blake2b } from '../../core/crypto'
 import { decodeContactId, openKeystore } from '../../core/identity'
-import { createProfile, openMessenger, type Messenger } from '../../core/messenger'
 import { epochFileKey, storeCipher } from '../../core/messenger/store-keys'
 import { readEpochFile } from '../../core/store/epoch-file'
-import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
 import { decodeSignedPrekey } from '../../core/ratchet'
 import { decodeState } from '../../core/ratchet/state'
 import { DEFAULT_EPOCH_POLICY } from '../../core/store/epochs'
 import { keys } from '../../core/store'
-import { PASS, waitFor } from '../helpers/core'
+import { PASS } from '../helpers/core'
+import { exchange, Messengers, type MessengerNode } from '../helpers/messengers'
 import { copyAndDump, holds, type ProfileDump } from './profile-dump'
 
 const DAY = 24 * 60 * 60 * 1000
 
-let testnet: LocalTestnet | null = null
-const dirs: string[] = []
-const open = new Set<Messenger>()
-let now = Date.now()
-const clock = () => now
+const f = new Messengers('erasure', { movedClock: true })
 
-afterEach(async () => {
-  for (const m of open) await m.close().catch(() => undefined)
-  open.clear()
-  await testnet?.destroy()
-  testnet = null
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
-  now = Date.now()
-})
-
-interface Node {
-  m: Messenger
-  events: CairnEvent[]
-  dir: string
-}
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'cairn-erasure-'))
-  dirs.push(dir)
-  return dir
-}
-
-function track(m: Messenger, dir: string): Node {
-  open.add(m)
-  const events: CairnEvent[] = []
-  m.on('event', (e: CairnEvent) => events.push(e))
-  return { m, events, dir }
-}
-
-async function create(name: string): Promise<Node> {
-  testnet ??= await createLocalTestnet(3)
-  const dir = await tempDir()
-  return track(await createProfile({ profileDir: dir, passphrase: PASS, name, bootstrap: testnet.bootstrap, lanDiscovery: false, clock }), dir)
-}
-
-async function reopen(node: Node): Promise<Node> {
-  return track(await openMessenger({ profileDir: node.dir, passphrase: PASS, bootstrap: testnet!.bootstrap, lanDiscovery: false, clock }), node.dir)
-}
-
-async function close(node: Node): Promise<void> {
-  await node.m.close()
-  open.delete(node.m)
-}
-
-const received = (node: Node, text: string) => node.events.some((e) => e.type === 'message' && e.message.direction === 'in' && e.message.text === text)
-
-async function exchange(from: Node, to: Node, text: string): Promise<void> {
-  await from.m.send(to.m.id, text)
-  await waitFor(`${text} arrives`, () => received(to, text))
-}
+afterEach(() => f.cleanup())
 
 /** Root keys of the ratchet sessions stored for one contact. */
-async function rootKeysFor(dump: ProfileDump, profileDir: string, contact: Node): Promise<Buffer[]> {
+async function rootKeysFor(dump: ProfileDump, profileDir: string, contact: MessengerNode): Promise<Buffer[]> {
   const { storageKey } = await openKeystore(join(profileDir, 'keystore'), PASS)
   const prefix = keys.session(storeCipher(storageKey).tag(decodeContactId(contact.m.id)), Buffer.alloc(0))
   return dump.values.filter(({ key }) => key.subarray(0, prefix.length).equals(prefix)).map(({ value }) => decodeState(value).rootKey)
@@ -86,9 +31,9 @@ async function rootKeysFor(dump: ProfileDump, profileDir: string, contact: Node)
 
 describe('forward secrecy at rest', () => {
   it('after the bound, a copy read with the passphrase holds no old ratchet state, replaced prekey or deleted text', async () => {
-    const a = await create('Alice')
-    const b = await create('Bob')
-    const c = await create('Carol')
+    const a = await f.create('Alice')
+    const b = await f.create('Bob')
+    const c = await f.create('Carol')
     for (const other of [b, c]) {
       await a.m.addContact(other.m.id, other === b ? 'Bob' : 'Carol')
       await other.m.addContact(a.m.id, 'Alice')
@@ -98,8 +43,8 @@ describe('forward secrecy at rest', () => {
     await exchange(c, a, 'CAROL-SECRET-TEXT')
     await exchange(a, c, 'ALICE-TO-CAROL-SECRET')
 
-    await close(a)
-    const before = await copyAndDump(a.dir, await tempDir(), PASS)
+    await f.close(a)
+    const before = await copyAndDump(a.dir, await f.tempDir(), PASS)
     const oldRoots = await rootKeysFor(before, a.dir, b)
     const firstPrekey = decodeSignedPrekey(before.values.find(({ key }) => key.equals(keys.prekey(1)))!.value).secretKey
     expect(oldRoots.length).toBeGreaterThan(0)
@@ -109,20 +54,20 @@ describe('forward secrecy at rest', () => {
 
     // Past the bound: the ratchet moves on (a DH step each way), a day passes, Carol is removed with
     // her history, and prekey 1 is replaced and then past its grace.
-    let a2 = await reopen(a)
+    let a2 = await f.reopen(a)
     await exchange(a2, b, 'a to b two')
     await exchange(b, a2, 'b to a two')
-    await close(a2)
-    now += DEFAULT_EPOCH_POLICY.maxAgeMs + 60_000
-    a2 = await reopen(a)
+    await f.close(a2)
+    f.now += DEFAULT_EPOCH_POLICY.maxAgeMs + 60_000
+    a2 = await f.reopen(a)
     await a2.m.removeContact(c.m.id)
-    now += 8 * DAY
+    f.now += 8 * DAY
     await a2.m.rotatePrekeys()
-    now += 31 * DAY
+    f.now += 31 * DAY
     await a2.m.rotatePrekeys()
-    await close(a2)
+    await f.close(a2)
 
-    const after = await copyAndDump(a.dir, await tempDir(), PASS)
+    const after = await copyAndDump(a.dir, await f.tempDir(), PASS)
     expect(after.epoch).toBeGreaterThan(before.epoch)
     for (const root of oldRoots) expect(holds(after, root), 'an earlier ratchet root key').toBe(false)
     expect((await rootKeysFor(after, a.dir, b)).length).toBeGreaterThan(0)
@@ -131,36 +76,36 @@ describe('forward secrecy at rest', () => {
     expect(oldSealed.filter((v) => after.raw.includes(v)), 'sealed values of the earlier epoch on disk').toEqual([])
     expect(holds(after, Buffer.from('b to a two'))).toBe(true)
 
-    const a3 = await reopen(a)
+    const a3 = await f.reopen(a)
     expect((await a3.m.history(b.m.id)).messages.map((m) => m.text)).toEqual(['b to a two', 'a to b two', 'b to a one', 'a to b one'])
   }, 120_000)
 })
 
 describe('nothing secret on disk unsealed, and a private folder', () => {
   it('no key derived from the storage key (old corestore primary key included) and no epoch key is in the raw files', async () => {
-    const a = await create('Alice')
-    const b = await create('Bob')
+    const a = await f.create('Alice')
+    const b = await f.create('Bob')
     await a.m.addContact(b.m.id, 'Bob')
     await b.m.addContact(a.m.id, 'Alice')
     await exchange(b, a, 'hello')
-    await close(a)
+    await f.close(a)
     const { storageKey } = await openKeystore(join(a.dir, 'keystore'), PASS)
     const derived = (purpose: string) => blake2b(32, Buffer.from(`cairn/${purpose}/v1`), storageKey)
     const rec = await readEpochFile(join(a.dir, 'store-epoch'), epochFileKey(storageKey))
     const secrets = [storageKey, derived('corestore-primary'), derived('store-seal'), derived('store-tag'), epochFileKey(storageKey)]
     if (rec) secrets.push(rec.key, blake2b(32, Buffer.from('cairn/store-seal/v1'), rec.key))
-    const dump = await copyAndDump(a.dir, await tempDir(), PASS)
+    const dump = await copyAndDump(a.dir, await f.tempDir(), PASS)
     secrets.forEach((secret, i) => expect(dump.raw.includes(secret), `secret ${i}`).toBe(false))
   }, 60_000)
 
   it('every open makes the folder 0700 and its files 0600, whatever they were', async () => {
-    const a = await create('Alice')
-    await close(a)
+    const a = await f.create('Alice')
+    await f.close(a)
     await chmod(a.dir, 0o755)
     await writeFile(join(a.dir, 'notes'), 'x', { mode: 0o644 })
     await chmod(join(a.dir, 'keystore'), 0o644)
     await chmod(join(a.dir, 'cores'), 0o755)
-    await reopen(a)
+    await f.reopen(a)
     const loose: string[] = []
     const walk = async (dir: string): Promise<void> => {
       if (((await stat(dir)).mode & 0o077) !== 0) loose.push(dir)
@@ -177,8 +122,8 @@ describe('nothing secret on disk unsealed, and a private folder', () => {
 
 describe('deleting a message and clearing a conversation', () => {
   it('take the text out of history at once and off the disk before the call returns; the contact stays', async () => {
-    const a = await create('Alice')
-    const b = await create('Bob')
+    const a = await f.create('Alice')
+    const b = await f.create('Bob')
     await a.m.addContact(b.m.id, 'Bob')
     await b.m.addContact(a.m.id, 'Alice')
     await exchange(b, a, 'DELETE-THIS-ONE')
@@ -190,20 +135,20 @@ describe('deleting a message and clearing a conversation', () => {
     await a.m.erasure.deleteMessage(b.m.id, doomed.id)
     expect((await a.m.history(b.m.id)).messages.map((m) => m.text)).toEqual(['MINE-TO-CLEAR', 'KEEP-THIS-ONE'])
     expect(a.events).toContainEqual({ type: 'messages-deleted', contact: b.m.id, ids: [doomed.id] })
-    await close(a)
-    const afterDelete = await copyAndDump(a.dir, await tempDir(), PASS)
+    await f.close(a)
+    const afterDelete = await copyAndDump(a.dir, await f.tempDir(), PASS)
     expect(holds(afterDelete, Buffer.from('DELETE-THIS-ONE'))).toBe(false)
     expect(holds(afterDelete, Buffer.from('KEEP-THIS-ONE'))).toBe(true)
 
-    const a2 = await reopen(a)
+    const a2 = await f.reopen(a)
     await a2.m.erasure.clearConversation(b.m.id)
     expect((await a2.m.history(b.m.id)).messages).toEqual([])
     expect(a2.m.contacts()).toMatchObject([{ id: b.m.id, lastMessage: null, unread: 0 }])
-    await close(a2)
-    const afterClear = await copyAndDump(a.dir, await tempDir(), PASS)
+    await f.close(a2)
+    const afterClear = await copyAndDump(a.dir, await f.tempDir(), PASS)
     for (const text of ['KEEP-THIS-ONE', 'MINE-TO-CLEAR']) expect(holds(afterClear, Buffer.from(text)), text).toBe(false)
 
-    const a3 = await reopen(a)
+    const a3 = await f.reopen(a)
     await exchange(b, a3, 'after clearing')
     expect((await a3.m.history(b.m.id)).messages.map((m) => m.text)).toEqual(['after clearing'])
   }, 60_000)

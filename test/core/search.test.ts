@@ -1,66 +1,23 @@
 // Search over the decrypted history, on real profiles on disk: across conversations and within
 // one, kept current as messages arrive, are edited and deleted, rebuilt after a restart, and never
 // written to the disk (a deleted message is neither found nor left in the profile folder).
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { CairnEvent, SearchHit } from '../../core/api/types'
-import { createProfile, openMessenger, type Messenger } from '../../core/messenger'
-import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
-import { Fixture, pair, PASS, waitFor } from '../helpers/core'
+import type { SearchHit } from '../../core/api/types'
+import { Fixture, pair, PASS } from '../helpers/core'
+import { exchange, Messengers, type MessengerNode } from '../helpers/messengers'
 import { copyAndDump, holds } from './profile-dump'
 
-let testnet: LocalTestnet | null = null
-const dirs: string[] = []
-const open = new Set<Messenger>()
+const f = new Messengers('search')
 const fixture = new Fixture()
 
 afterEach(async () => {
-  for (const m of open) await m.close().catch(() => undefined)
-  open.clear()
-  await testnet?.destroy()
-  testnet = null
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+  await f.cleanup()
   await fixture.cleanup()
 })
 
-interface Node {
-  m: Messenger
-  events: CairnEvent[]
-  dir: string
-}
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'cairn-search-'))
-  dirs.push(dir)
-  return dir
-}
-
-function track(m: Messenger, dir: string): Node {
-  open.add(m)
-  const events: CairnEvent[] = []
-  m.on('event', (e: CairnEvent) => events.push(e))
-  return { m, events, dir }
-}
-
-async function create(name: string): Promise<Node> {
-  testnet ??= await createLocalTestnet(3)
-  const dir = await tempDir()
-  return track(await createProfile({ profileDir: dir, passphrase: PASS, name, bootstrap: testnet.bootstrap, lanDiscovery: false }), dir)
-}
-
-async function reopen(node: Node): Promise<Node> {
-  await node.m.close()
-  open.delete(node.m)
-  return track(await openMessenger({ profileDir: node.dir, passphrase: PASS, bootstrap: testnet!.bootstrap, lanDiscovery: false }), node.dir)
-}
-
-const received = (node: Node, text: string) => node.events.some((e) => e.type === 'message' && e.message.direction === 'in' && e.message.text === text)
-
-async function exchange(from: Node, to: Node, text: string): Promise<void> {
-  await from.m.send(to.m.id, text)
-  await waitFor(`${text} arrives`, () => received(to, text))
+async function reopen(node: MessengerNode): Promise<MessengerNode> {
+  await f.close(node)
+  return f.reopen(node)
 }
 
 const snippets = (hits: SearchHit[]) => hits.map((h) => h.snippet)
@@ -68,9 +25,9 @@ const marked = (h: SearchHit) => h.highlights.map(([s, e]) => h.snippet.slice(s,
 
 describe('search', () => {
   it('finds messages across conversations and within one, as typed, newest first, and follows arrivals, edits and deletions', async () => {
-    const a = await create('Alice')
-    const b = await create('Bob')
-    const c = await create('Carol')
+    const a = await f.create('Alice')
+    const b = await f.create('Bob')
+    const c = await f.create('Carol')
     for (const [x, y] of [[a, b], [b, a], [a, c], [c, a]] as const) await x.m.addContact(y.m.id, y === a ? 'Alice' : 'Other')
     await exchange(b, a, 'Shall we meet at the Café Central tomorrow?')
     await exchange(a, b, 'Yes, the café at ten')
@@ -111,8 +68,8 @@ describe('search', () => {
   }, 60_000)
 
   it('is rebuilt from the store after a restart; a deleted message is found neither there nor on disk', async () => {
-    const a = await create('Alice')
-    const b = await create('Bob')
+    const a = await f.create('Alice')
+    const b = await f.create('Bob')
     await a.m.addContact(b.m.id, 'Bob')
     await b.m.addContact(a.m.id, 'Alice')
     await exchange(b, a, 'ZEBRA-SECRET-WORD in a message to delete')
@@ -130,9 +87,8 @@ describe('search', () => {
     expect(await a2.m.finder.search('zebra')).toEqual([])
     expect(snippets(await a2.m.finder.search('ostrich'))).toHaveLength(2)
     expect(a2.m.finder.size).toBe(2)
-    await a2.m.close()
-    open.delete(a2.m)
-    const dump = await copyAndDump(a.dir, await tempDir(), PASS)
+    await f.close(a2)
+    const dump = await copyAndDump(a.dir, await f.tempDir(), PASS)
     expect(holds(dump, Buffer.from('ZEBRA-SECRET-WORD'))).toBe(false)
     expect(holds(dump, Buffer.from('ostrich stays'))).toBe(true)
   }, 60_000)
