@@ -4,17 +4,9 @@
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ContactId } from '../../core/api/types'
-import { Browser, ShellNode, startShellPair, type ShellPair } from '../helpers/e2e'
+import { befriend, Browser, openPages, ShellNode, type ShellPair, startShellPair, until } from '../helpers/e2e'
 
 const PASS = 'correct horse battery staple'
-
-async function until(cond: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 /** Every text in the conversation as `node` stores it, oldest first. */
 async function stored(node: ShellNode, contact: ContactId): Promise<string[]> {
@@ -77,18 +69,8 @@ describe('daily use in the browser', () => {
   beforeAll(async () => {
     pair = await startShellPair()
     ;[alice, bob] = pair.nodes
-    aliceId = (await alice.host.create('Alice', PASS)).id
-    bobId = (await bob.host.create('Bob', PASS)).id
-    await alice.host.addContact(bobId, 'Bob')
-    await bob.host.addContact(aliceId, 'Alice')
-    await until(async () => (await alice.host.contacts())[0].presence !== 'offline', 'Alice and Bob to connect')
-    browsers = [await Browser.launch(), await Browser.launch()]
-    a = await browsers[0].page()
-    b = await browsers[1].page()
-    await a.goto(alice.url)
-    await b.goto(bob.url)
-    await a.getByRole('heading', { name: 'Contacts' }).waitFor()
-    await b.getByRole('heading', { name: 'Contacts' }).waitFor()
+    ;({ aliceId, bobId } = await befriend(pair, PASS))
+    ;({ browsers, pages: [a, b] } = await openPages(pair))
   }, 180_000)
 
   afterAll(async () => {

@@ -6,18 +6,10 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ContactId } from '../../core/api/types'
 import { encodeContactId, generateIdentity } from '../../core/identity'
-import { Browser, ShellNode, startShellPair, type ShellPair } from '../helpers/e2e'
+import { befriend, Browser, openPages, ShellNode, type ShellPair, startShellPair, until } from '../helpers/e2e'
 
 const PASS = 'correct horse battery staple'
 const FILLERS = 450
-
-async function until(cond: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 const hitTexts = (page: Page, region: string) =>
   page
@@ -39,24 +31,14 @@ describe('search in the browser', () => {
   beforeAll(async () => {
     pair = await startShellPair()
     ;[alice, bob] = pair.nodes
-    aliceId = (await alice.host.create('Alice', PASS)).id
-    bobId = (await bob.host.create('Bob', PASS)).id
-    await alice.host.addContact(bobId, 'Bob')
-    await bob.host.addContact(aliceId, 'Alice')
+    ;({ aliceId, bobId } = await befriend(pair, PASS))
     await alice.host.addContact(daveId, 'Dave')
-    await until(async () => (await alice.host.contacts()).find((c) => c.id === bobId)?.presence !== 'offline', 'Alice and Bob to connect')
     // an old message far back in Bob's conversation, then enough after it that it is not on the first pages
     await bob.host.send(aliceId, 'the old lighthouse map')
     for (let i = 0; i < FILLERS; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => bob.host.send(aliceId, `filler ${i + j}`)))
     await alice.host.send(daveId, 'Lighthouse tickets for Dave')
     await until(async () => (await alice.host.history(bobId, { limit: 1 })).messages[0]?.text === `filler ${FILLERS - 1}`, 'the fillers to arrive', 120_000)
-    browsers = [await Browser.launch(), await Browser.launch()]
-    a = await browsers[0].page()
-    b = await browsers[1].page()
-    await a.goto(alice.url)
-    await b.goto(bob.url)
-    await a.getByRole('heading', { name: 'Contacts' }).waitFor()
-    await b.getByRole('heading', { name: 'Contacts' }).waitFor()
+    ;({ browsers, pages: [a, b] } = await openPages(pair))
   }, 240_000)
 
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { ContactId } from '../../core/api/types'
 import { CairnHost, type HostOptions } from '../../core/host/host'
 import { createLocalTestnet } from '../../core/net/testnet'
 import type { BootstrapNode } from '../../core/profile/bootstrap'
@@ -79,6 +80,37 @@ export async function startShellPair(extra: ExtraHostOptions = {}): Promise<Shel
       await testnet.destroy()
     }
   }
+}
+
+/** Polls an asynchronous condition every 100 ms until it holds; fails naming `what` after `ms`. */
+export async function until(cond: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** Alice on the pair's first node and Bob on its second, each the other's contact, once they are connected. */
+export async function befriend(pair: ShellPair, passphrase: string): Promise<{ aliceId: ContactId; bobId: ContactId }> {
+  const [alice, bob] = pair.nodes
+  const aliceId = (await alice.host.create('Alice', passphrase)).id
+  const bobId = (await bob.host.create('Bob', passphrase)).id
+  await alice.host.addContact(bobId, 'Bob')
+  await bob.host.addContact(aliceId, 'Alice')
+  await until(async () => (await alice.host.contacts()).find((c) => c.id === bobId)?.presence !== 'offline', 'Alice and Bob to connect')
+  return { aliceId, bobId }
+}
+
+/** One Chromium per node of the pair, its page on that node's web shell, at the main screen. */
+export async function openPages(pair: ShellPair): Promise<{ browsers: Browser[]; pages: [Page, Page] }> {
+  const browsers = [await Browser.launch(), await Browser.launch()]
+  const pages: [Page, Page] = [await browsers[0].page(), await browsers[1].page()]
+  for (const [i, page] of pages.entries()) {
+    await page.goto(pair.nodes[i].url)
+    await page.getByRole('heading', { name: 'Contacts' }).waitFor()
+  }
+  return { browsers, pages }
 }
 
 export class Browser {
