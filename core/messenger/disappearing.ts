@@ -16,13 +16,17 @@ import { sendingSession } from './send'
 
 const INDEXED = Buffer.from([1])
 
-/** Gives a new message its expiry when the conversation's messages disappear, and queues it for the sweep. */
-export function stampExpiry(w: Counterpart, rec: ContactRecord, tx: Tx, seq: number, m: MessageRecord): void {
+/**
+ * Gives a new message its expiry when the conversation's messages disappear, and queues it for the
+ * sweep. `now` is the reading the caller stamped the message with (receivedAt for theirs), not a
+ * fresh one, so the lifetime is exactly the setting however long the write took.
+ */
+export function stampExpiry(rec: ContactRecord, tx: Tx, tag: Buffer, seq: number, m: MessageRecord, now: number): void {
   const seconds = rec.disappear?.seconds ?? 0
   if (seconds === 0) return
-  const expiresAt = w.deps.now() + seconds * 1000
+  const expiresAt = now + seconds * 1000
   m.expiresAt = expiresAt
-  tx.put(keys.expiry(expiresAt, w.tag, seq), INDEXED)
+  tx.put(keys.expiry(expiresAt, tag, seq), INDEXED)
 }
 
 /** A line in the history saying who set the timer to what, and the record pointing the contact list at it. */

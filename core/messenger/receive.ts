@@ -89,7 +89,7 @@ export async function readBlocks(r: Counterpart, rec: ContactRecord, tx: Tx, blo
     if (payload.kind !== 'text') continue
     const seq = rec.nextSeq++
     let message: MessageRecord = { id: r.messageId(seq), dir: 'in', text: payload.text, sentAt: payload.sentAt, receivedAt: now, block: index, ...fileField(payload.file) }
-    stampExpiry(r, rec, tx, seq, message)
+    stampExpiry(rec, tx, r.tag, seq, message, now)
     const quoted = payload.replyTo ? await quotedSeq(r, tx, payload.replyTo) : null
     const quote = quoted === null ? null : await tx.getJson<MessageRecord>(keys.message(r.tag, quoted))
     if (quoted !== null && quote && isNamed(quote, payload.replyTo!)) message.replyTo = r.messageId(quoted)

@@ -67,7 +67,7 @@ export async function writeMessage(
   const block = queued ? QUEUED : rec.outCount
   const seq = rec.nextSeq
   const written: MessageRecord = { id: w.messageId(seq), dir: 'out', text, sentAt: now, receivedAt: now, block, ...(extra.replyTo ? { replyTo: extra.replyTo } : {}), ...fileField(extra.file) }
-  stampExpiry(w, rec, tx, seq, written)
+  stampExpiry(rec, tx, w.tag, seq, written, w.deps.now())
   const message = await stampEvent(tx, w.tag, seq, written)
   tx.putJson(keys.message(w.tag, seq), message)
   let envelope: Buffer | null = null
