@@ -35,6 +35,7 @@ export async function fetchFile(core: Hypercore, d: FileDescriptor, opts: SaveOp
   try {
     await coverFile(session, d, opts)
     for (let i = 0; i < d.blob.blockLength; i++) {
+      checkAborted(opts)
       if (!(await session.has(start + i))) await getBlock(session, d, i, opts)
       bytes += plainChunkLength(i, d.size, d.chunkBytes)
       opts.onProgress?.({ bytes, size: d.size })
