@@ -16,11 +16,15 @@ import type { SaveOptions } from './save'
 async function coverFile(session: Hypercore, d: FileDescriptor, opts: SaveOptions): Promise<void> {
   const end = d.blob.blockOffset + d.blob.blockLength
   if (session.length >= end) return
-  // A peer that answers tells its length; a sender's store always holds a file before it is offered.
-  const updated = await session.update({ wait: true }).catch(() => false)
+  // A sender's store holds a file before the file is offered, so once the peers connected to
+  // this store have told their length, a length short of the file means it was never there. With
+  // no peer yet the download waits for one.
+  await session.update({ wait: true }).catch(() => false)
   checkAborted(opts)
-  if (updated !== false && session.length > 0 && session.length < end) {
-    throw new BlobError('blob-missing', `the contact's blob store holds ${session.length} blocks; this file needs blocks up to ${end}`)
+  const peers = session.peers
+  const longest = Math.max(session.length, ...peers.map((p) => p.remoteLength))
+  if (peers.length > 0 && longest < end) {
+    throw new BlobError('blob-missing', `the contact's blob store holds ${longest} blocks; this file needs blocks up to ${end}`)
   }
 }
 

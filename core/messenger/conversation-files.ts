@@ -136,6 +136,9 @@ export class FileShelf {
     try {
       await this.files.fetch(d, { maxBytes: this.deps.files.maxBytes })
     } catch (err) {
+      if (isForgery(err)) await this.forged(m, seq, err)
+      // the sender's store is theirs alone: a file they offered is in it unless they lied
+      if (err instanceof BlobError && err.code === 'blob-missing') this.hooks.violation(`the file ${JSON.stringify(d.name.slice(0, 80))} was refused: ${err.message}`)
       refused(err)
     }
     await this.deps.store.write(async (tx) => {
