@@ -6,7 +6,7 @@
 import type Corestore from 'corestore'
 import type Hypercore from 'hypercore'
 import type { BoxDb } from './box-db'
-import { dbKey, keyTail } from './box-db'
+import { dbKey, keyIds, keyTail } from './box-db'
 import { HomeError } from './errors'
 import type { LogRecord, ProfileRecord } from './records'
 
@@ -38,7 +38,7 @@ export class Keeper {
   /** Opens every log the records say is kept, so they are served and fetched from the start. */
   async load(): Promise<void> {
     for await (const { key } of this.db.list('log')) {
-      const [profile, log] = key.slice(dbKey.log('', '').length).split('/')
+      const [profile, log] = keyIds(key)
       await this.open(profile, log)
     }
   }
