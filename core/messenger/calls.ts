@@ -3,15 +3,16 @@
 // crossing between the API (base64) and the call's datagrams.
 import { CairnError } from '../api/errors'
 import type { Call, CairnEvent, ContactId, MediaFrame, MediaKind } from '../api/types'
-import { ContactKey } from '../identity'
+import { ContactKey, type IdentityKeyPair } from '../identity'
 import { CallError, CallManager, decodeCallFrame, encodeCallFrame, MediaWireError, type CallEvent, type CallInfo, type CallQuality } from '../media'
 import type { MediaFrame as CoreFrame } from '../media/fragments'
+import { pairCallSession } from '../protocol/topics'
 import type { Conversation } from './conversation'
 import type { Directory } from './directory'
 import type { EventSink } from './events'
 
 export interface CallsDeps {
-  identity: Buffer
+  identity: IdentityKeyPair
   directory: Directory
   events: EventSink
   /** False on a node with no one to ring (the headless CLI): offers are answered 'unavailable'. */
@@ -20,19 +21,27 @@ export interface CallsDeps {
 
 export class Calls {
   private readonly manager: CallManager
+  private readonly pairSessions = new Map<string, Buffer>()
 
   constructor(private readonly deps: CallsDeps) {
     const conversation = (remote: Buffer): Conversation | null => {
       const c = deps.directory.conversation(ContactKey.fromBytes(remote))
       return c && !c.record.blocked ? c : null
     }
+    // A pair with a ratchet session binds its calls to it; a pair that has not exchanged a message
+    // yet binds them to the id only the two can derive, so a new contact can be called at once.
     this.manager = new CallManager({
-      localIdentity: deps.identity,
+      localIdentity: deps.identity.publicKey,
       sessionIdOf: (remote) => {
-        const sid = conversation(remote)?.record.sessions[0]
-        return sid === undefined ? null : Buffer.from(sid, 'hex')
+        const c = conversation(remote)
+        if (c === null) return null
+        const sid = c.record.sessions[0]
+        return sid === undefined ? this.pairSession(remote) : Buffer.from(sid, 'hex')
       },
-      hasSession: (remote, sid) => conversation(remote)?.record.sessions.includes(sid.toString('hex')) ?? false,
+      hasSession: (remote, sid) => {
+        const c = conversation(remote)
+        return c !== null && (c.record.sessions.includes(sid.toString('hex')) || sid.equals(this.pairSession(remote)))
+      },
       sendFrame: (remote, frame) => conversation(remote)?.sendCallFrame(encodeCallFrame(frame)) ?? false,
       streamOf: (remote) => conversation(remote)?.peer?.stream ?? null,
       canTakeCalls: deps.canTakeCalls
@@ -93,6 +102,16 @@ export class Calls {
 
   close(): void {
     this.manager.close()
+  }
+
+  private pairSession(remote: Buffer): Buffer {
+    const hex = remote.toString('hex')
+    let id = this.pairSessions.get(hex)
+    if (id === undefined) {
+      id = pairCallSession(this.deps.identity, remote)
+      this.pairSessions.set(hex, id)
+    }
+    return id
   }
 
   private run<T>(fn: () => T): T {

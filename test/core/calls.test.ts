@@ -47,12 +47,24 @@ it('rings, connects with the same words, carries frames both ways, reports quali
   await expect(a.host.sendMedia(call.id, frame(3, 10))).rejects.toMatchObject({ code: 'not-found' })
 })
 
-it('refuses a second call, bad call ids and frames, and a call to a contact with no conversation yet', async () => {
+it('calls a new contact before either has sent a message, with the same words on both sides', async () => {
   f = new Fixture()
   const { a, b, bId } = await pair(f)
-  await expect(a.host.startCall(bId, false)).rejects.toMatchObject({ code: 'not-found' })
-  await a.host.send(bId, 'hi')
-  await waitFor('message at bob', () => b.of('message').length > 0)
+  expect((await a.host.history(bId)).messages).toEqual([])
+  const call = await a.host.startCall(bId, false)
+  await waitFor('bob rings', () => b.of('call').some((e) => e.call.phase === 'ringing'))
+  const accepted = await b.host.acceptCall(call.id, false)
+  await waitFor('alice active', () => a.of('call').some((e) => e.call.phase === 'active'))
+  expect(a.of('call').find((e) => e.call.phase === 'active')?.call.sas).toEqual(accepted.sas)
+  await a.host.sendMedia(call.id, frame(0, 64))
+  await waitFor('a frame arrives', () => b.of('media').length === 1)
+  await a.host.hangup(call.id)
+  await waitFor('bob sees the end', () => b.of('call-ended').length === 1)
+})
+
+it('refuses a second call and bad call ids and frames; an unanswered call is missed', async () => {
+  f = new Fixture()
+  const { a, b, bId } = await talking()
   const call = await a.host.startCall(bId, false)
   await expect(a.host.startCall(bId, false)).rejects.toMatchObject({ code: 'busy' })
   await expect(a.host.hangup('nope')).rejects.toMatchObject({ code: 'invalid-argument' })
