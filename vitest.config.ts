@@ -13,7 +13,7 @@ const NET = [
   'test/shell/{ipc-host,electron-files}.test.ts',
   'test/groups/{replication,swarm,messenger}.test.ts',
   'test/media/{call,call-manager,call-stream}.test.ts',
-  'test/home/{box,refusals,prekeys,expiry,scenarios,messenger,cli}.test.ts'
+  'test/home/{box,refusals,prekeys,expiry,progress,scenarios,messenger,cli}.test.ts'
 ]
 const LAN = ['test/lan/{defaults,scenarios,network,discovery,runtime,groups,home,move-to-lan,scale}.test.ts']
 const E2E = ['test/e2e/**/*.test.ts', 'test/shell/start.test.ts', 'test/ui/*.test.ts', 'test/media/browser-media.test.ts']
