@@ -110,7 +110,7 @@ export class Messenger extends EventEmitter {
     this.lanPinned = parts.lanPinned ?? false
     this.network = network
     this.directory = directory
-    const calls = new Calls({ identity: self.identity, directory, events, canTakeCalls: parts.canTakeCalls ?? true })
+    const calls = new Calls({ identity: self.identity, directory, events, now: parts.clock ?? Date.now, canTakeCalls: parts.canTakeCalls ?? true })
     this.calls = calls
     this.conversationDeps = {
       store,
