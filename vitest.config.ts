@@ -7,13 +7,13 @@ import { defineConfig } from 'vitest/config'
 //   e2e   the renderer: Svelte components in jsdom, the app in Chromium            npm run test:e2e
 // `npm test` runs all four. The renderer is built once, before the projects that serve it.
 const NET = [
-  'test/net/{contacts,dual,hostile,lifecycle,requests,invites,privacy,inbox-fairness,relay-pings}.test.ts',
+  'test/net/{contacts,dual,hostile,lifecycle,requests,invites,privacy,inbox-fairness,file-resume,relay-pings}.test.ts',
   'test/core/**/*.test.ts',
   'test/cli/{backup,calls,changes,control-socket,delete,durable-events,groups,nodes,run-wait,search,send-outcome,usage}.test.ts',
   'test/shell/{ipc-host,electron-files}.test.ts',
   'test/groups/{replication,swarm,messenger}.test.ts',
   'test/media/{call,call-manager,call-stream}.test.ts',
-  'test/home/{box,refusals,prekeys,expiry,scenarios,messenger,cli}.test.ts'
+  'test/home/{box,refusals,prekeys,expiry,progress,scenarios,messenger,cli}.test.ts'
 ]
 const LAN = ['test/lan/{defaults,scenarios,network,discovery,runtime,groups,home,move-to-lan,scale}.test.ts']
 const E2E = ['test/e2e/**/*.test.ts', 'test/shell/start.test.ts', 'test/ui/*.test.ts', 'test/media/browser-media.test.ts']

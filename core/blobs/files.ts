@@ -125,6 +125,11 @@ export class ConversationFiles {
     return this.storeOf(d).save(d, dir, limits, opts)
   }
 
+  /** Decrypts the whole file and checks its hash, keeping nothing (see BlobStore.verify). */
+  verify(d: FileDescriptor, opts: ReadOptions = {}): Promise<void> {
+    return this.storeOf(d).verify(d, opts)
+  }
+
   read(d: FileDescriptor, start: number, length: number, opts: ReadOptions = {}): AsyncGenerator<Buffer> {
     return this.storeOf(d).read(d, start, length, opts)
   }

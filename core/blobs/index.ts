@@ -1,10 +1,11 @@
 // Files: each file is sealed under its own random key in fixed-size chunks (chunks.ts) and stored
 // in a blob store, hyperblobs on a Hypercore of its own beside each conversation log (store.ts).
-// The descriptor (descriptor.ts) carries the key and travels in a ratcheted message. Receiving
-// streams to a part file and renames it only after the BLAKE2b-256 of the plaintext matched
-// (save.ts); blocks already replicated are never fetched again, so a transfer resumes where it
-// stopped. Memory stays at a few chunks whatever the file's size.
-export { BlobStore, type PutOptions, type ReceiveLimits } from './store'
+// The descriptor (descriptor.ts) carries the key and travels in a ratcheted message. A download
+// keeps the sealed chunks as they arrive (fetch.ts); blocks already replicated are never fetched
+// again, so a transfer resumes where it stopped. Saving decrypts once, streaming to a part file
+// that is renamed only after the BLAKE2b-256 of the plaintext matched (save.ts); a file that fails
+// is erased from the replica. Memory stays at a few chunks whatever the file's size.
+export { BlobStore, isForgery, type PutOptions, type ReceiveLimits } from './store'
 export { BlobError, type BlobErrorCode } from './errors'
 export {
   decodeDescriptor,

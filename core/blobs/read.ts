@@ -18,7 +18,19 @@ function abortedError(): BlobError {
   return new BlobError('aborted', 'the transfer was cancelled')
 }
 
-async function getBlock(session: Hypercore, d: FileDescriptor, index: number, opts: ReadOptions): Promise<Buffer> {
+export function checkAborted(opts: ReadOptions): void {
+  if (opts.signal?.aborted) throw abortedError()
+}
+
+/** Closes the session when the read is cancelled (which ends a pending get); returns the undo. */
+export function onAbortClose(session: Hypercore, opts: ReadOptions): () => void {
+  const onAbort = (): void => void session.close().catch(() => undefined)
+  opts.signal?.addEventListener('abort', onAbort, { once: true })
+  return () => opts.signal?.removeEventListener('abort', onAbort)
+}
+
+/** The sealed block of chunk `index`, fetched if need be; refused unless it has the chunk's exact length. */
+export async function getBlock(session: Hypercore, d: FileDescriptor, index: number, opts: ReadOptions): Promise<Buffer> {
   const at = d.blob.blockOffset + index
   let block: Buffer | null
   try {
@@ -45,10 +57,9 @@ async function getBlock(session: Hypercore, d: FileDescriptor, index: number, op
  * already stored locally are not fetched again, which is what makes a transfer resumable.
  */
 export async function* readChunks(core: Hypercore, d: FileDescriptor, from: number, to: number, opts: ReadOptions = {}): AsyncGenerator<Buffer> {
-  if (opts.signal?.aborted) throw abortedError()
+  checkAborted(opts)
   const session = core.session()
-  const onAbort = (): void => void session.close().catch(() => undefined)
-  opts.signal?.addEventListener('abort', onAbort, { once: true })
+  const stopAbort = onAbortClose(session, opts)
   const range = session.download({ start: d.blob.blockOffset + from, end: d.blob.blockOffset + to })
   try {
     const last = d.blob.blockLength - 1
@@ -57,7 +68,7 @@ export async function* readChunks(core: Hypercore, d: FileDescriptor, from: numb
       yield openChunk(sealed, i, i === last, d)
     }
   } finally {
-    opts.signal?.removeEventListener('abort', onAbort)
+    stopAbort()
     range.destroy()
     await session.close().catch(() => undefined)
   }

@@ -28,24 +28,34 @@ function partPath(dir: string, d: FileDescriptor): string {
   return join(dir, `.${d.fileId.toString('hex')}.cairn-part`)
 }
 
+/** Decrypts every chunk in order, handing each plaintext to `sink`, and checks the whole file's hash. */
+async function decryptAll(core: Hypercore, d: FileDescriptor, opts: SaveOptions, sink: (plain: Buffer, at: number) => Promise<void>): Promise<void> {
+  const hash = blake2bStream(HASH_BYTES)
+  let bytes = 0
+  for await (const plain of readChunks(core, d, 0, d.blob.blockLength, opts)) {
+    hash.update(plain)
+    await sink(plain, bytes)
+    bytes += plain.byteLength
+    opts.onProgress?.({ bytes, size: d.size })
+  }
+  if (!timingSafeEqual(hash.digest(), d.hash)) {
+    throw new BlobError('hash-mismatch', `the file's content does not match the hash its sender declared`)
+  }
+}
+
 async function decryptTo(core: Hypercore, d: FileDescriptor, part: string, opts: SaveOptions): Promise<void> {
   const fh = await open(part, 'w', 0o600)
   try {
-    const hash = blake2bStream(HASH_BYTES)
-    let bytes = 0
-    for await (const plain of readChunks(core, d, 0, d.blob.blockLength, opts)) {
-      hash.update(plain)
-      await fh.write(plain, 0, plain.byteLength, bytes)
-      bytes += plain.byteLength
-      opts.onProgress?.({ bytes, size: d.size })
-    }
-    if (!timingSafeEqual(hash.digest(), d.hash)) {
-      throw new BlobError('hash-mismatch', `the file's content does not match the hash its sender declared`)
-    }
+    await decryptAll(core, d, opts, async (plain, at) => void (await fh.write(plain, 0, plain.byteLength, at)))
     await fh.sync()
   } finally {
     await fh.close()
   }
+}
+
+/** Authenticates every chunk and checks the file's hash, keeping nothing. */
+export function verifyFile(core: Hypercore, d: FileDescriptor, opts: SaveOptions = {}): Promise<void> {
+  return decryptAll(core, d, opts, async () => undefined)
 }
 
 /** Gives the part file its final name: the first free "name", "name (1)", … in `dir`. */

@@ -13,7 +13,7 @@ import { validateDescriptor, type BlobLocation, type FileDescriptor, type ImageP
 import { BlobError } from './errors'
 import { fetchFile } from './fetch'
 import { readRange, type ReadOptions } from './read'
-import { saveFile, type SaveOptions } from './save'
+import { saveFile, verifyFile, type SaveOptions } from './save'
 import { sealFile } from './seal'
 
 export interface PutOptions {
@@ -26,6 +26,11 @@ export interface PutOptions {
 export interface ReceiveLimits {
   /** Largest file this receiver accepts, in bytes. */
   maxBytes: number
+}
+
+/** A failure only a sender's own fault or forgery explains (the chunks or the declared hash). */
+export function isForgery(err: unknown): err is BlobError {
+  return err instanceof BlobError && (err.code === 'bad-chunk' || err.code === 'hash-mismatch')
 }
 
 function waitWritable(ws: BlobWriteStream, sealed: Buffer): Promise<void> {
@@ -124,16 +129,38 @@ export class BlobStore {
     }
   }
 
-  /** Fetches and verifies the file into this replica; nothing is decrypted to disk (see fetch.ts). */
+  /** Fetches the file's sealed chunks into this replica, as they are (see fetch.ts). */
   async fetch(d: FileDescriptor, limits: ReceiveLimits, opts: SaveOptions = {}): Promise<void> {
     this.accept(d, limits)
     await fetchFile(this.core, d, opts)
   }
 
-  /** Saves the verified file into `dir` and returns its path (see save.ts). */
+  /**
+   * Decrypts and verifies the file into `dir` and returns its path (see save.ts). A file whose
+   * chunks or hash fail is erased from a replica: its blocks could only ever fail again.
+   */
   async save(d: FileDescriptor, dir: string, limits: ReceiveLimits, opts: SaveOptions = {}): Promise<string> {
     this.accept(d, limits)
-    return saveFile(this.core, d, dir, opts)
+    try {
+      return await saveFile(this.core, d, dir, opts)
+    } catch (err) {
+      if (isForgery(err) && !this.core.writable) await this.blobs.clear(d.blob)
+      throw err
+    }
+  }
+
+  /**
+   * Decrypts the whole file and checks its hash without writing it anywhere (before its chunks are
+   * forwarded, say); a replica's copy that fails is erased as in save().
+   */
+  async verify(d: FileDescriptor, opts: ReadOptions = {}): Promise<void> {
+    if (!d.core.equals(this.key)) throw new BlobError('wrong-store', 'the file is not in this blob store')
+    try {
+      await verifyFile(this.core, d, opts)
+    } catch (err) {
+      if (isForgery(err) && !this.core.writable) await this.blobs.clear(d.blob)
+      throw err
+    }
   }
 
   /** Plaintext bytes [start, start + length) of the file; only the chunks covering them are fetched. */

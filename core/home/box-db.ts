@@ -80,6 +80,12 @@ export class BoxDb {
   }
 }
 
+/** The two ids of a two-part key made by dbKey (a log's or grant's profile, then its log or guest). */
+export function keyIds(key: string): [string, string] {
+  const [, first, second] = key.split('/')
+  return [first, second]
+}
+
 /** The last path segment of a key made by dbKey (a log's, guest's or request's id). */
 export function keyTail(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1)

@@ -132,7 +132,7 @@ export class HomeBox extends EventEmitter {
     this.emitEvent({ type: 'unlinked', profile })
   }
 
-  /** Applies every profile's expiry rule now; returns the bytes freed. */
+  /** Applies every profile's expiry rule now and writes the fetch progress counted since the last sweep; returns the bytes freed. */
   async sweep(): Promise<number> {
     let freed = 0
     for (const { profile, record } of await this.registry.profiles()) {
@@ -140,6 +140,7 @@ export class HomeBox extends EventEmitter {
       if (bytes > 0) this.emitEvent({ type: 'swept', profile, bytes })
       freed += bytes
     }
+    await this.keeper.save()
     return freed
   }
 

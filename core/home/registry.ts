@@ -4,7 +4,7 @@
 // the firewall asks on every handshake are kept in memory and rebuilt at open.
 import { timingSafeEqual } from 'node:crypto'
 import { randomBytes } from '../crypto'
-import { BoxDb, dbKey, keyTail } from './box-db'
+import { BoxDb, dbKey, keyIds, keyTail } from './box-db'
 import { HomeError } from './errors'
 import { newPairingCode, pairingProof, type PairingCode } from './pairing-code'
 import type { ProfileRecord } from './records'
@@ -40,7 +40,7 @@ export class Registry {
     for await (const { key, value } of db.list('profile')) registry.devices.set(value.device.toString('hex'), keyTail(key))
     for await (const { key } of db.list('revoked')) registry.revoked.add(keyTail(key))
     for await (const { key, value } of db.list('grant')) {
-      const [profile, guest] = key.slice(dbKey.grant('', '').length).split('/')
+      const [profile, guest] = keyIds(key)
       registry.setGrant(profile, guest, value.logs)
     }
     for await (const { key, value } of db.list('prekeys')) registry.inboxes.set(value.inbox.toString('hex'), keyTail(key))

@@ -82,7 +82,7 @@ export class CallManager extends EventEmitter {
   start(remote: Buffer, video: boolean): CallInfo {
     if (this.calls.size > 0) throw new CallError('busy', 'already in a call')
     const sessionId = this.deps.sessionIdOf(remote)
-    if (sessionId === null) throw new CallError('not-a-contact', 'calls need a conversation with the contact: send a message first')
+    if (sessionId === null) throw new CallError('not-a-contact', 'only a contact can be called')
     if (this.deps.streamOf(remote) === null) throw new CallError('offline', 'the contact is not connected')
     const leg = new CallLeg({
       callId: randomBytes(16),

@@ -9,6 +9,7 @@ import {
   ConversationFiles,
   decodeDescriptor,
   encodeDescriptor,
+  isForgery,
   verifyPreview,
   wantsAutoDownload,
   type AutoDownloadPolicy,
@@ -135,6 +136,9 @@ export class FileShelf {
     try {
       await this.files.fetch(d, { maxBytes: this.deps.files.maxBytes })
     } catch (err) {
+      if (isForgery(err)) await this.forged(m, seq, err)
+      // the sender's store is theirs alone: a file they offered is in it unless they lied
+      if (err instanceof BlobError && err.code === 'blob-missing') this.hooks.violation(`the file ${JSON.stringify(d.name.slice(0, 80))} was refused: ${err.message}`)
       refused(err)
     }
     await this.deps.store.write(async (tx) => {
@@ -150,14 +154,31 @@ export class FileShelf {
     this.files.cancel(this.descriptorOf(m))
   }
 
-  async save(m: MessageRecord, folder: string): Promise<string> {
+  async save(m: MessageRecord, seq: number, folder: string): Promise<string> {
     const d = this.descriptorOf(m)
     if (m.dir === 'in' && !m.fileReady) throw new CairnError('file-refused', 'the file is not downloaded yet')
     try {
       return await this.files.save(d, folder, { maxBytes: Number.MAX_SAFE_INTEGER }, { timeout: 1000 })
     } catch (err) {
+      if (isForgery(err)) await this.forged(m, seq, err)
       return refused(err)
     }
+  }
+
+  /**
+   * The chunks of a downloaded file are decrypted, and its hash checked, only when it is first
+   * used whole (saved or forwarded). One that fails was sealed wrong by its sender: the replica
+   * has erased it (BlobStore), the message goes back to not downloaded, and the user is told.
+   */
+  private async forged(m: MessageRecord, seq: number, err: BlobError): Promise<void> {
+    if (m.dir !== 'in') return
+    const d = this.descriptorOf(m)
+    await this.deps.store.write(async (tx) => {
+      const current = await tx.getJson<MessageRecord>(keys.message(this.tag, seq))
+      if (current) tx.putJson(keys.message(this.tag, seq), { ...current, fileReady: false })
+    })
+    this.hooks.violation(`the file ${JSON.stringify(d.name.slice(0, 80))} failed its check and was erased: ${err.message}`)
+    this.fail(d, seq, err.message)
   }
 
   async read(m: MessageRecord, start: number, length: number): Promise<Buffer> {
@@ -183,7 +204,15 @@ export class FileShelf {
   async forwardable(id: string): Promise<FileDescriptor> {
     const { m, seq } = await this.message(id)
     const d = this.descriptorOf(m)
+    if (m.dir === 'out') return d
     await this.download(m, seq)
+    // Its chunks go on unchanged under its hash: the hash must hold first.
+    try {
+      await this.files.verify(d, { timeout: 1000 })
+    } catch (err) {
+      if (isForgery(err)) await this.forged(m, seq, err)
+      return refused(err)
+    }
     return d
   }
 
@@ -208,7 +237,8 @@ export class FileShelf {
   }
 
   async saveMessage(id: string, folder: string): Promise<string> {
-    return this.save((await this.message(id)).m, folder)
+    const { m, seq } = await this.message(id)
+    return this.save(m, seq, folder)
   }
 
   async infoMessage(id: string): Promise<FileInfo> {

@@ -110,7 +110,7 @@ export class Messenger extends EventEmitter {
     this.lanPinned = parts.lanPinned ?? false
     this.network = network
     this.directory = directory
-    const calls = new Calls({ identity: self.identity.publicKey, directory, events, canTakeCalls: parts.canTakeCalls ?? true })
+    const calls = new Calls({ identity: self.identity, directory, events, now: parts.clock ?? Date.now, canTakeCalls: parts.canTakeCalls ?? true })
     this.calls = calls
     this.conversationDeps = {
       store,
@@ -161,9 +161,14 @@ export class Messenger extends EventEmitter {
   async start(): Promise<void> {
     const { events, directory, network } = this
     await directory.loadRequests(this.store)
+    // Read every contact before writing anything: a write may end the store epoch, whose move waits
+    // for the reads still open on the former core, and a read held open across it would never end.
+    const contacts: { rec: ContactRecord; tag: Buffer }[] = []
     for await (const { key, value } of this.store.range(keys.contacts())) {
-      const rec = JSON.parse(value.toString('utf8')) as ContactRecord
-      const c = new Conversation(this.conversationDeps, rec, key.subarray(1))
+      contacts.push({ rec: JSON.parse(value.toString('utf8')) as ContactRecord, tag: key.subarray(1) })
+    }
+    for (const { rec, tag } of contacts) {
+      const c = new Conversation(this.conversationDeps, rec, tag)
       directory.list(c)
       await c.ready()
       c.resumeAppends()

@@ -68,6 +68,9 @@ export const HOME_BUNDLE_KEY = Buffer.from('cairn/home/bundle-key/v1')
 /** Home node: a sealed request's key, BLAKE2b-256(key = tag, DH ‖ ephemeral ‖ owner). */
 export const HOME_SEALED_REQUEST = Buffer.from('cairn/home/sealed-request/v1')
 
+/** A call's session id while a pair has no ratchet session yet: BLAKE2b-128(key = tag, pair topic secret). */
+export const CALL_PAIR_SESSION = Buffer.from('cairn/call/pair-session/v1')
+
 /** A group message's nonce: BLAKE2b-192(key = the message key, tag); each message key seals one message. */
 export const GROUP_MESSAGE_NONCE = Buffer.from('cairn/group/message-nonce/v1')
 

@@ -9,7 +9,7 @@
 import { CairnError } from '../api/errors'
 import { blake2b, ed25519KeyPair, ed25519PublicToX25519, ed25519SecretToX25519, memzero, x25519 } from '../crypto'
 import type { IdentityKeyPair } from '../identity/keys'
-import { INBOX_TOPIC, PAIR_DAY, PAIR_KEY, PAIR_TOPIC, PAIR_TOPIC_SECRET } from './caps'
+import { CALL_PAIR_SESSION, INBOX_TOPIC, PAIR_DAY, PAIR_KEY, PAIR_TOPIC, PAIR_TOPIC_SECRET } from './caps'
 
 export const DAY_MS = 86_400_000
 
@@ -72,4 +72,15 @@ export function pairDays(me: IdentityKeyPair, them: Uint8Array, days: readonly n
 
 export function inboxTopic(publicKey: Uint8Array): Buffer {
   return blake2b(32, publicKey, INBOX_TOPIC)
+}
+
+/**
+ * The session id a call is bound to while the pair has no ratchet session yet (a new contact, no
+ * message either way): only the two contacts can compute it, so a call key still belongs to this pair.
+ */
+export function pairCallSession(me: IdentityKeyPair, them: Uint8Array): Buffer {
+  const secret = topicSecret(me, them)
+  const id = blake2b(16, secret, CALL_PAIR_SESSION)
+  memzero(secret)
+  return id
 }

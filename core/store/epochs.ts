@@ -5,8 +5,13 @@
 // the epoch file (overwriting the old one, which then exists nowhere), clears the old core's blocks
 // and compacts the storage so their bytes leave the disk.
 //
-// Bound: an epoch ends once its core holds `maxBlocks` blocks or `maxBytes` bytes, or is `maxAgeMs` old, checked after
-// every write, every few minutes and at open; a deletion the user asks for ends it at once.
+// Bound: an epoch ends once `maxBlocks` blocks or `maxBytes` bytes were written after the copy it
+// began with, or it is `maxAgeMs` old, checked after every write, every few minutes and at open; a
+// deletion the user asks for ends it at once. A store whose live entries outgrow those bounds waits
+// for as many blocks (bytes) as its copy took before moving again: each move costs one copy, so the
+// cost of the moves stays proportional to the writes instead of growing with the store. The price
+// is a weaker bound on such a store: a superseded value may stay on disk for up to max(maxBlocks,
+// live entries) further blocks (or max(maxBytes, live bytes)), still never longer than maxAgeMs.
 // Epoch 0 is the store as profiles had it before epochs (core 'local', a key derived from the
 // storage key, no epoch file); a profile leaves it at the first open that finds anything stored.
 import type Corestore from 'corestore'
@@ -99,9 +104,12 @@ export class StoreEpochs {
 
   private due(): boolean {
     if (this.store.blocks === 0) return false
-    if (!this.rec) return true
+    const { rec } = this
+    if (!rec) return true
     const { maxBlocks, maxBytes, maxAgeMs } = this.policy
-    return this.store.blocks >= maxBlocks || this.store.bytes >= maxBytes || this.clock() - this.rec.startedAt >= maxAgeMs
+    const blocks = this.store.blocks - rec.startBlocks
+    const bytes = this.store.bytes - rec.startBytes
+    return blocks >= Math.max(maxBlocks, rec.startBlocks) || bytes >= Math.max(maxBytes, rec.startBytes) || this.clock() - rec.startedAt >= maxAgeMs
   }
 
   private check(): void {
@@ -116,12 +124,16 @@ export class StoreEpochs {
     await core.ready()
     // Left by a move that crashed before its switch: never live, so it starts over.
     if (core.length > 0) await core.truncate(0)
-    const rec: EpochRecord = { epoch, key: randomBytes(32), startedAt: this.clock(), erasePending: true }
+    const rec: EpochRecord = { epoch, key: randomBytes(32), startedAt: this.clock(), erasePending: true, startBlocks: 0, startBytes: 0 }
     const former = this.rec
     await this.store.replace(
       core,
       cipherFor(rec.key),
-      () => writeEpochFile(file, rec, fileKey),
+      () => {
+        rec.startBlocks = core.length
+        rec.startBytes = core.byteLength
+        return writeEpochFile(file, rec, fileKey)
+      },
       async (bee) => {
         this.rec = rec
         if (former) memzero(former.key)

@@ -1,5 +1,5 @@
 import type Corestore from 'corestore'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { BlobError, BlobStore, DEFAULT_AUTO_DOWNLOAD, Transfers, wantsAutoDownload, type FileDescriptor, type TransferUpdate } from '../../core/blobs'
@@ -54,17 +54,22 @@ it('a fetched file is kept sealed in the replica and saved later with the sender
   expect((await readFile(path)).equals(bytes)).toBe(true)
 })
 
-it('a lying hash fails the transfer with its reason and erases the useless blocks', async () => {
+it('a transfer keeps the chunks sealed; a lying hash fails the save with its reason and erases the useless blocks', async () => {
   const { d } = await offer(3 * CHUNK)
   const theirs = await BlobStore.openPeer(receiverCs, d.core)
   const updates: TransferUpdate[] = []
   const transfers = new Transfers((u) => updates.push(u))
   const hash = Buffer.from(d.hash)
   hash[31] ^= 0x80
-  const err = await transfers.fetch(theirs, { ...d, hash }, LIMITS).catch((e: unknown) => e)
+  const lying = { ...d, hash }
+  await transfers.fetch(theirs, lying, LIMITS)
+  expect(updates.at(-1)).toMatchObject({ state: 'complete', bytes: d.size })
+  expect(await theirs.chunksStored(d)).toBe(3)
+  const err = await theirs.save(lying, tmp.dir, LIMITS).catch((e: unknown) => e)
   expect(err).toBeInstanceOf(BlobError)
-  expect(updates.at(-1)).toMatchObject({ state: 'failed', error: { code: 'hash-mismatch' } })
+  expect((err as BlobError).code).toBe('hash-mismatch')
   expect(await theirs.chunksStored(d)).toBe(0)
+  expect(await readdir(tmp.dir)).not.toContain(expect.stringContaining('cairn-part'))
 })
 
 it('a cancelled transfer reports so, keeps what arrived, and a retry completes it', async () => {

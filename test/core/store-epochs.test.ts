@@ -87,6 +87,33 @@ describe('store epochs', () => {
     expect(superseded.filter((v) => raw.includes(v))).toEqual([])
   })
 
+  it('counts an epoch from the end of its copy: a store with more live entries than maxBlocks moves again only after as many writes', async () => {
+    const dir = await f.dir()
+    const policy = { maxBlocks: 40, maxBytes: Number.MAX_SAFE_INTEGER, maxAgeMs: Number.MAX_SAFE_INTEGER }
+    const first = await openEpochs(dir, policy)
+    const { store } = first.epochs
+    const tag = store.tag(randomBytes(32))
+    await store.write((tx) => {
+      for (let i = 0; i < 100; i++) tx.putJson(keys.message(tag, i), { text: `live ${i}` })
+    })
+    await waitFor('first epoch', () => first.epochs.epoch === 1)
+    await first.epochs.idle()
+    const copied = store.blocks
+    expect(copied).toBeGreaterThanOrEqual(100)
+    for (let i = 0; i < copied - 1; i++) await store.write((tx) => tx.putJson(keys.message(tag, 0), { text: `version ${i}` }))
+    await first.epochs.idle()
+    expect(first.epochs.epoch).toBe(1)
+    for (const o of open.splice(0).reverse()) await o.close()
+    expect((await readEpochFile(join(dir, 'store-epoch'), fileKey))!).toMatchObject({ epoch: 1, startBlocks: copied })
+
+    const second = await openEpochs(dir, policy)
+    expect(second.epochs.epoch).toBe(1)
+    await second.epochs.store.write((tx) => tx.putJson(keys.message(tag, 0), { text: 'one more' }))
+    await waitFor('the epoch ends', () => second.epochs.epoch === 2)
+    await second.epochs.idle()
+    expect(await second.epochs.store.getJson(keys.message(tag, 99))).toEqual({ text: 'live 99' })
+  })
+
   it('finishes an erase a crash interrupted: the previous epoch core is cleared at the next open', async () => {
     const dir = await f.dir()
     const first = await openEpochs(dir)
@@ -116,7 +143,12 @@ describe('store epochs', () => {
   it('reads the frozen epoch file, and refuses a damaged one or one under another key as corrupt-profile', async () => {
     const bytes = await readFile(join(__dirname, '../fixtures/store-epoch-v1.bin'))
     const key = Buffer.alloc(32, 0x42)
-    expect(decodeEpochRecord(bytes, key)).toEqual({ epoch: 7, key: Buffer.alloc(32, 0x24), startedAt: 1764547200000, erasePending: true })
+    expect(decodeEpochRecord(bytes, key)).toEqual({ epoch: 7, key: Buffer.alloc(32, 0x24), startedAt: 1764547200000, erasePending: true, startBlocks: 0, startBytes: 0 })
+    const v2 = await readFile(join(__dirname, '../fixtures/store-epoch-v2.bin'))
+    const rec = { epoch: 9, key: Buffer.alloc(32, 0x24), startedAt: 1764547200000, erasePending: false, startBlocks: 3172, startBytes: 1234567 }
+    expect(decodeEpochRecord(v2, key)).toEqual(rec)
+    expect(decodeEpochRecord(encodeEpochRecord(rec, key), key)).toEqual(rec)
+    expect(() => decodeEpochRecord(Buffer.concat([v2, Buffer.alloc(1)]), key)).toThrow(/bytes/)
     const flipped = Buffer.from(bytes)
     flipped[40] ^= 1
     expect(() => decodeEpochRecord(flipped, key)).toThrow(expect.objectContaining({ code: 'corrupt-profile' }))

@@ -9,6 +9,9 @@ import { DatagramOpener, DatagramSealer, MAX_DATAGRAM_BYTES, MAX_FRAGMENT_BYTES,
 import { MediaWireError } from '../../core/media/codec'
 import type { MediaFragment } from '../../core/media/media-packet'
 import { SAS_WORDS } from '../../core/media/sas-words'
+import { ed25519KeyPair } from '../../core/crypto'
+import { pairCallSession } from '../../core/protocol/topics'
+import { fixture as identities } from '../fixtures/values'
 import * as f from './fixture-cases'
 
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`../fixtures/media/${name}`, import.meta.url), 'utf8')) as T
@@ -64,6 +67,16 @@ describe('call keys', () => {
     expect(caller.tag).toBe(frozen.tag)
     expect(caller.sas).toEqual(frozen.sas)
     expect(caller.callerToCallee.equals(caller.calleeToCaller)).toBe(false)
+  })
+
+  it("a new pair's call session id is the frozen one, the same from both sides, and no other pair's", () => {
+    const alice = ed25519KeyPair(identities.alice.seed)
+    const bob = ed25519KeyPair(identities.bob.seed)
+    const carol = ed25519KeyPair(Buffer.alloc(32, 7))
+    const frozenId = fixture<{ pairSession: string }>('pair-session.json').pairSession
+    expect(pairCallSession(alice, bob.publicKey).toString('hex')).toBe(frozenId)
+    expect(pairCallSession(bob, alice.publicKey).toString('hex')).toBe(frozenId)
+    expect(pairCallSession(alice, carol.publicKey).toString('hex')).not.toBe(frozenId)
   })
 
   it('differ for another call id, another session or another ephemeral', () => {
