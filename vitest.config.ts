@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config'
 //   e2e   the renderer: Svelte components in jsdom, the app in Chromium            npm run test:e2e
 // `npm test` runs all four. The renderer is built once, before the projects that serve it.
 const NET = [
-  'test/net/{contacts,dual,hostile,lifecycle,requests,invites,privacy,inbox-fairness,file-resume}.test.ts',
+  'test/net/{contacts,dual,hostile,lifecycle,requests,invites,privacy,inbox-fairness,file-resume,relay-pings}.test.ts',
   'test/core/**/*.test.ts',
   'test/cli/{backup,calls,changes,control-socket,delete,durable-events,groups,nodes,run-wait,search,send-outcome,usage}.test.ts',
   'test/shell/{ipc-host,electron-files}.test.ts',

@@ -1,4 +1,5 @@
 import type { Contact, ContactRequest, GroupHistoryPage, GroupInfo, GroupMessage, HistoryPage, Message, NetworkStatus, SearchHit } from '../core/api/types'
+import { callLineText } from '../core/api/call-line'
 
 // Human-readable renderings; `--json` prints the API objects themselves instead.
 
@@ -59,6 +60,7 @@ export function formatTimer(seconds: number): string {
 export function formatMessage(m: Message): string {
   const arrow = m.direction === 'in' ? '<' : '>'
   if (m.timer !== undefined) return `${formatTime(m.sentAt)} * ${m.direction === 'in' ? 'they' : 'you'} set disappearing messages to ${formatTimer(m.timer)}\n`
+  if (m.call) return `${formatTime(m.sentAt)} * ${callLineText(m.direction, m.call)}\n`
   if (m.deleted) return `${formatTime(m.sentAt)} ${arrow} (message deleted)\n`
   const state = m.direction === 'out' ? `  [${m.state}]` : ''
   const quote = m.replyTo ? `(re ${printable(m.replyTo)}) ` : ''

@@ -60,7 +60,19 @@ declare module 'hyperdht' {
     firewall?: ServerFirewall
   }
 
+  /**
+   * HyperDHT 6.32.0's private announcer of a listening server (lib/announcer.js): its relay-ping loop
+   * waits on _sleeper.pause(3000) between rounds; refresh() ends the loop at its next turn with a
+   * fresh announce. Used by core/net/relay-pings.ts, pinned by test/net/relay-pings.test.ts.
+   */
+  export interface AnnouncerInternals {
+    _sleeper: { pause(ms: number): Promise<void>; resume(): void }
+    refresh(): void
+  }
+
   export interface Server extends EventEmitter {
+    /** Private: null until listen() has started announcing (then 'listening' is emitted). */
+    readonly _announcer: AnnouncerInternals | null
     listen(keyPair?: KeyPair): Promise<void>
     close(): Promise<void>
     /** Stops announcing (unannounces) and drops handshakes in progress; resume() announces again. */

@@ -46,3 +46,18 @@ export interface CallQuality {
   audioBitrate: number
   videoBitrate: number
 }
+
+/**
+ * What became of a call, as a line in the conversation's history (Message.call). answered: it was
+ * active; missed: it rang here and no one took it (or this node was busy or could not take calls);
+ * the others end an outgoing call before it was answered: the callee declined, was busy or could not
+ * take calls, it rang out (unanswered), I hung up first (cancelled), or the connection failed.
+ */
+export type CallOutcome = 'answered' | 'missed' | 'declined' | 'busy' | 'unavailable' | 'unanswered' | 'cancelled' | 'failed'
+
+export interface CallLine {
+  video: boolean
+  outcome: CallOutcome
+  /** How long the call was active, ms (0 unless answered). */
+  durationMs: number
+}

@@ -1,7 +1,7 @@
 // The one typed contract between a user interface (Electron renderer, web shell page, CLI) and the
 // core. Every transport (IPC, WebSocket, the CLI's control socket) carries exactly these calls and
 // events; nothing here may import Node, Electron or the DOM.
-import type { Call, CallEnd, CallQuality, MediaFrame, MediaKind } from './call-types'
+import type { Call, CallEnd, CallLine, CallQuality, MediaFrame, MediaKind } from './call-types'
 import type { GroupApi, GroupEvent } from './group-types'
 import type { MessageReplay } from './replay'
 export type * from './call-types'
@@ -87,6 +87,8 @@ export interface Message {
   expiresAt?: number
   /** Not a message: `direction`'s side set disappearing messages to this (seconds, 0: off). */
   timer?: number
+  /** Not a message: a call in `direction`, from sentAt (when it began) to receivedAt (when it ended). */
+  call?: CallLine
 }
 
 /**

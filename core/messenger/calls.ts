@@ -2,11 +2,12 @@
 // contacts, sessions and connections, its call events turned into CairnEvents, and media frames
 // crossing between the API (base64) and the call's datagrams.
 import { CairnError } from '../api/errors'
-import type { Call, CairnEvent, ContactId, MediaFrame, MediaKind } from '../api/types'
+import type { Call, CairnEvent, CallEnd, ContactId, MediaFrame, MediaKind } from '../api/types'
 import { ContactKey, type IdentityKeyPair } from '../identity'
 import { CallError, CallManager, decodeCallFrame, encodeCallFrame, MediaWireError, type CallEvent, type CallInfo, type CallQuality } from '../media'
 import type { MediaFrame as CoreFrame } from '../media/fragments'
 import { pairCallSession } from '../protocol/topics'
+import { callOutcome } from './call-history'
 import type { Conversation } from './conversation'
 import type { Directory } from './directory'
 import type { EventSink } from './events'
@@ -17,11 +18,14 @@ export interface CallsDeps {
   events: EventSink
   /** False on a node with no one to ring (the headless CLI): offers are answered 'unavailable'. */
   canTakeCalls: boolean
+  now: () => number
 }
 
 export class Calls {
   private readonly manager: CallManager
   private readonly pairSessions = new Map<string, Buffer>()
+  /** When each call still going began (offered or rang here), for its line in the history. */
+  private readonly began = new Map<string, number>()
 
   constructor(private readonly deps: CallsDeps) {
     const conversation = (remote: Buffer): Conversation | null => {
@@ -48,8 +52,10 @@ export class Calls {
     })
     const emit = (e: CairnEvent) => deps.events.emit(e)
     this.manager.on('call', (e: CallEvent) => {
-      if (e.type === 'ended') emit({ type: 'call-ended', call: toCall(e.call), end: e.end })
-      else emit({ type: 'call', call: toCall(e.call) })
+      if (e.type === 'incoming') this.began.set(e.call.id, deps.now())
+      if (e.type !== 'ended') return emit({ type: 'call', call: toCall(e.call) })
+      emit({ type: 'call-ended', call: toCall(e.call), end: e.end })
+      this.writeLine(e.call, e.end)
     })
     this.manager.on('frame', (call: string, f: CoreFrame) =>
       emit({ type: 'media', call, frame: { ...f, data: Buffer.from(f.data).toString('base64') } })
@@ -74,10 +80,16 @@ export class Calls {
     this.manager.connectionLost(remote)
   }
 
+  connected(remote: Buffer): void {
+    this.manager.connected(remote)
+  }
+
   startCall(contact: ContactId, video: boolean): Call {
     const c = this.deps.directory.require(contact)
     if (c.record.blocked) throw new CairnError('blocked', 'the contact is blocked')
-    return this.run(() => toCall(this.manager.start(c.key.bytes, video)))
+    const call = this.run(() => toCall(this.manager.start(c.key.bytes, video)))
+    this.began.set(call.id, this.deps.now())
+    return call
   }
 
   acceptCall(call: string, video: boolean): Call {
@@ -102,6 +114,17 @@ export class Calls {
 
   close(): void {
     this.manager.close()
+  }
+
+  private writeLine(info: CallInfo, end: CallEnd): void {
+    const endedAt = this.deps.now()
+    const startedAt = Math.min(this.began.get(info.id) ?? endedAt, endedAt)
+    this.began.delete(info.id)
+    const c = this.deps.directory.conversation(ContactKey.fromHex(info.remote))
+    if (c === null) return
+    const dir = info.direction === 'outgoing' ? 'out' : 'in'
+    const line = { video: info.video, outcome: callOutcome(dir, end), durationMs: end.durationMs }
+    c.changes.callLine(dir, startedAt, endedAt, line).catch((err: unknown) => this.deps.events.report(err))
   }
 
   private pairSession(remote: Buffer): Buffer {

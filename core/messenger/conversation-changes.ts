@@ -3,9 +3,10 @@
 // Each is a block of my log of its own, encrypted in the ratchet session like a message. Also what
 // leaves the conversation afterwards: messages that expired, and those the contact deleted.
 import { CairnError } from '../api/errors'
-import type { Contact, Message } from '../api/types'
+import type { CallLine, Contact, Message } from '../api/types'
 import { encodePayload, type MessageRef } from '../protocol/payload'
 import type { Tx } from '../store'
+import { writeCallLine } from './call-history'
 import { edit, reaction, type Change } from './changes'
 import { expireRecords, tombstone } from './deletion'
 import { writeTimer } from './disappearing'
@@ -73,6 +74,14 @@ export class ConversationChanges {
     return site.announce()
   }
 
+  /** A call that ended, as a line in this side's history (see call-history.ts). */
+  async callLine(dir: 'in' | 'out', startedAt: number, endedAt: number, call: CallLine): Promise<void> {
+    const { site } = this
+    const { message, seq } = await site.commit((rec, tx) => writeCallLine(site.counterpart, rec, tx, { dir, startedAt, endedAt, call }))
+    site.events.emit({ type: 'message', message: site.toMessage(message, seq), seq: message.eventSeq })
+    site.announce()
+  }
+
   /** Messages that expired (history number, expiry), deleted with their files; the caller ends the store epoch. */
   async expire(due: Array<{ seq: number; at: number }>): Promise<number> {
     const { site } = this
@@ -94,6 +103,7 @@ export class ConversationChanges {
     const { site } = this
     site.refuseIfBlocked()
     const { seq, ref, record } = await locate(site.counterpart, site.counterpart.deps.store, id)
+    if (record.call) throw new CairnError('invalid-argument', 'a call line is not a message: it cannot be changed')
     const { payload, apply } = make(ref)
     const { block, envelope, message } = await site.commit((rec, tx) => writeChange(site.counterpart, site.outbox, site.appended(), rec, tx, payload, seq, apply))
     if (envelope) {

@@ -110,7 +110,7 @@ export class Messenger extends EventEmitter {
     this.lanPinned = parts.lanPinned ?? false
     this.network = network
     this.directory = directory
-    const calls = new Calls({ identity: self.identity, directory, events, canTakeCalls: parts.canTakeCalls ?? true })
+    const calls = new Calls({ identity: self.identity, directory, events, now: parts.clock ?? Date.now, canTakeCalls: parts.canTakeCalls ?? true })
     this.calls = calls
     this.conversationDeps = {
       store,
@@ -125,7 +125,7 @@ export class Messenger extends EventEmitter {
       knownLog: (key) => directory.knownLog(key),
       listed: (c) => directory.isListed(c),
       met: (key) => void network.cancelRequest(key),
-      calls: { receive: (remote, frame) => calls.receive(remote, frame), connectionLost: (remote) => calls.connectionLost(remote) },
+      calls,
       homeBox: () => this.home.box,
       now: parts.clock ?? Date.now,
       erase: () => parts.epochs.advance(),

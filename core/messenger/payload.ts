@@ -1,3 +1,4 @@
+import { callLineText } from '../api/call-line'
 import type { MessagePreview } from '../api/types'
 import { decodeDescriptor, type FileDescriptor } from '../blobs'
 import type { ContactRecord, MessageRecord } from './records'
@@ -29,6 +30,7 @@ export function preview(text: string, file?: FileDescriptor): string {
 export function recordPreview(m: MessageRecord): string {
   if (m.deleted) return DELETED_PREVIEW
   if (m.timer !== undefined) return `Disappearing messages: ${timerLabel(m.timer)}`
+  if (m.call) return callLineText(m.dir, m.call)
   return preview(m.text, m.file ? decodeDescriptor(Buffer.from(m.file, 'hex')) : undefined)
 }
 

@@ -1,4 +1,4 @@
-import type { MessagePreview, Reactions } from '../api/types'
+import type { CallLine, MessagePreview, Reactions } from '../api/types'
 
 /** Profile-wide record: what is not a secret of the keystore but must survive a restart. */
 export interface MetaRecord {
@@ -115,6 +115,8 @@ export interface MessageRecord {
   expiresAt?: number
   /** Not a message but a line about the conversation: disappearing messages set to this many seconds by `dir`'s side. */
   timer?: number
+  /** Not a message but a line about a call in `dir`, from sentAt to receivedAt; never in a log (block -1). */
+  call?: CallLine
   /** The number its latest change took in the profile's message events (see message-events.ts); absent in records from before. */
   eventSeq?: number
 }

@@ -39,6 +39,7 @@ export interface Progress {
 
 export function messageState(m: MessageRecord, seq: number, p: Progress): MessageState {
   if (m.dir === 'in') return seq < p.readSeq ? 'read' : 'delivered'
+  if (m.call) return 'sent'
   if (m.block < 0) return 'pending'
   if (m.block < p.heard.read) return 'read'
   if (m.block < p.heard.delivered) return 'delivered'
@@ -63,6 +64,7 @@ export function messageView(m: MessageRecord, contact: string, state: MessageSta
     ...(file ? { file } : {}),
     ...(m.deleted ? { deleted: true } : {}),
     ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
-    ...(m.timer !== undefined ? { timer: m.timer } : {})
+    ...(m.timer !== undefined ? { timer: m.timer } : {}),
+    ...(m.call ? { call: m.call } : {})
   }
 }

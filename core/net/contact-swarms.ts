@@ -85,11 +85,10 @@ export class ContactSwarms {
 
   /** The contact is connected: no more lookups, unless a better (LAN) link may still be found. */
   connected(link: Link): void {
-    if (this.settled(link)) this.contacts.get(link.key.hex)?.retry.stop()
-  }
-
-  stopLooking(hex: string): void {
-    this.contacts.get(hex)?.retry.stop()
+    const membership = this.contacts.get(link.key.hex)
+    if (membership === undefined || !this.settled(link)) return
+    membership.retry.stop()
+    membership.stopLooking()
   }
 
   /**
@@ -102,6 +101,7 @@ export class ContactSwarms {
     const lasted = Date.now() - link.openedAt >= STABLE_LINK_MS
     membership.shortLived = lasted ? 0 : membership.shortLived + 1
     membership.retry.restart(this.deps.retryOpts.initialMs * 2 ** membership.shortLived)
+    membership.startLooking()
     if (lasted) membership.refresh()
   }
 
@@ -128,7 +128,7 @@ export class ContactSwarms {
     if (membership === undefined) return
     const link = this.deps.links.get(hex)
     if (link?.peer && this.settled(link)) {
-      membership.retry.stop()
+      this.connected(link)
       return
     }
     membership.refresh(link?.peer !== null && link?.peer !== undefined)

@@ -31,7 +31,8 @@ export interface Place {
 
 interface Joined {
   place: Place
-  sessions: PeerDiscoverySession[]
+  announcing: PeerDiscoverySession[]
+  looking: PeerDiscoverySession[]
 }
 
 /** The topics this node stays on for one remote key: where they are joined per DHT, and the re-lookup schedule. */
@@ -53,16 +54,16 @@ export class Membership {
     this.retry.start()
   }
 
-  joinOn(entry: SwarmEntry): void {
+  /** Joins on a DHT; look: also look up the remote there (a new DHT may hold a better link). */
+  joinOn(entry: SwarmEntry, look = true): void {
     const place = this.placeOn(entry)
-    const sessions = place.rendezvous.map(({ topic, server }) => place.swarm.join(topic, { server, client: !server }))
-    this.joined.set(entry, { place, sessions })
+    this.joined.set(entry, { place, announcing: join(place, true), looking: look ? join(place, false) : [] })
   }
 
   /** Joins afresh on every DHT (the day's topics changed); what was joined before is retired. */
   rejoin(): void {
     for (const [entry, old] of [...this.joined]) {
-      this.joinOn(entry)
+      this.joinOn(entry, old.looking.length > 0)
       old.place.retire()
     }
   }
@@ -77,14 +78,35 @@ export class Membership {
     this.retry.stop()
     const joined = [...this.joined.values()]
     this.joined.clear()
-    await Promise.allSettled(joined.flatMap(({ sessions }) => sessions.map((session) => session.destroy())))
+    await Promise.allSettled(joined.flatMap(({ announcing, looking }) => [...announcing, ...looking].map((session) => session.destroy())))
     await Promise.allSettled(joined.map(({ place }) => place.close()))
   }
 
+  // The remote is connected where it should be: its topics need not be looked up (Hyperswarm would
+  // still do so every ten minutes) until that connection ends or another DHT is joined. The
+  // announcements stay.
+  stopLooking(): void {
+    for (const joined of this.joined.values()) {
+      for (const session of joined.looking.splice(0)) session.destroy().catch(() => {})
+    }
+  }
+
+  /** Looks up the remote's topics again on every DHT (at once: a fresh join looks up). */
+  startLooking(): void {
+    for (const joined of this.joined.values()) {
+      if (joined.looking.length === 0) joined.looking = join(joined.place, false)
+    }
+  }
+
+  /**
+   * Looks up the remote's topics again. Only lookups: the announcements are Hyperswarm's to refresh
+   * (every ten minutes and whenever the network changes), and re-announcing with every retry
+   * roughly doubled the DHT traffic of a node with many offline contacts.
+   */
   refresh(lanOnly = false): void {
-    for (const [entry, { sessions }] of this.joined) {
+    for (const [entry, { looking }] of this.joined) {
       if (lanOnly && !entry.lan) continue
-      for (const session of sessions) session.refresh().catch(() => {})
+      for (const session of looking) session.refresh().catch(() => {})
     }
   }
 
@@ -94,12 +116,13 @@ export class Membership {
   lookAgainOnceAnnounced(entry: SwarmEntry, stillLooking: () => boolean): void {
     const joined = this.joined.get(entry)
     if (joined === undefined) return
-    const { place, sessions } = joined
-    const announcing = sessions.filter((_, i) => place.rendezvous[i].server)
-    const looking = sessions.filter((_, i) => !place.rendezvous[i].server)
-    Promise.all(announcing.map((session) => session.flushed())).then(() => {
+    Promise.all(joined.announcing.map((session) => session.flushed())).then(() => {
       if (!stillLooking()) return
-      for (const session of looking) session.refresh().catch(() => {})
+      for (const session of joined.looking) session.refresh().catch(() => {})
     }, () => {})
   }
+}
+
+function join(place: Place, server: boolean): PeerDiscoverySession[] {
+  return place.rendezvous.filter((r) => r.server === server).map(({ topic }) => place.swarm.join(topic, { server, client: !server }))
 }

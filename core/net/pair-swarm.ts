@@ -7,6 +7,7 @@ import type { KeyPair, NoiseSecretStream } from 'hyperdht'
 import type { IdentityKeyPair } from '../identity'
 import { pairDays } from '../protocol/topics'
 import type { Place } from './membership'
+import { relayPings } from './relay-pings'
 import { sharedDht } from './shared-dht'
 
 // One connection per pair is all a pair swarm ever keeps; a few more let a reconnect overlap the old.
@@ -30,8 +31,12 @@ export class PairSwarm {
     const { view, release } = sharedDht(opts.dht)
     this.release = release
     this.swarm = new Hyperswarm({ keyPair: opts.keyPair, dht: view, maxPeers: MAX_PAIR_PEERS, firewall: (key) => !opts.admits(key) })
+    // While the pair is connected here, its server need not keep its relays warm (relay-pings.ts).
+    const pings = relayPings(this.swarm.server)
     this.swarm.on('connection', (stream) => {
+      pings.quiet(true)
       stream.on('close', () => {
+        pings.quiet(this.swarm.connections.size > 0)
         if (this.retired && this.swarm.connections.size === 0) this.close().catch(() => {})
       })
       opts.onConnection(stream)

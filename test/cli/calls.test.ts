@@ -49,4 +49,11 @@ it('a running headless node answers a call unavailable and prints the call and i
   expect(node.events().find((e) => e.type === 'call')).toMatchObject({ call: { id: call.id, phase: 'ringing' } })
   await waitFor('alice hears unavailable', () => events.some((e) => e.type === 'call-ended'))
   expect(events.find((e) => e.type === 'call-ended')).toMatchObject({ end: { reason: 'unavailable', by: 'remote' } })
+  // The call stays in the node's history as a missed call: a message event with its number, and a line of `history`.
+  const line = await node.waitForEvent((e) => e.type === 'message' && (e.message as { call?: unknown }).call !== undefined)
+  expect(line).toMatchObject({ message: { direction: 'in', call: { outcome: 'missed', video: false, durationMs: 0 } } })
+  expect(typeof (line as { seq?: number }).seq).toBe('number')
+  const history = await cli(['history', 'alice'], env)
+  expect(history.code, history.stderr).toBe(0)
+  expect(history.stdout).toMatch(/\* Missed call\n/)
 })

@@ -2,7 +2,7 @@
 // channel, media on the pair's connection, events as a shell sees them.
 import { afterEach, expect, it } from 'vitest'
 import { CairnHost } from '../../core/host/host'
-import type { MediaFrame } from '../../core/api/types'
+import type { MediaFrame, Message } from '../../core/api/types'
 import { Fixture, Node, PASS, pair, waitFor } from '../helpers/core'
 
 let f: Fixture
@@ -45,7 +45,22 @@ it('rings, connects with the same words, carries frames both ways, reports quali
   await waitFor('alice sees the end', () => a.of('call-ended').length === 1)
   expect(a.of('call-ended')[0].end).toMatchObject({ reason: 'hangup', by: 'remote' })
   await expect(a.host.sendMedia(call.id, frame(3, 10))).rejects.toMatchObject({ code: 'not-found' })
+  // Each side writes the call into its own history, as a line that is not a message.
+  await waitFor('call lines', async () => (await callLines(a, bId)).length === 1 && (await callLines(b, aId)).length === 1)
+  const [mine] = await callLines(a, bId)
+  const [theirs] = await callLines(b, aId)
+  expect(mine).toMatchObject({ direction: 'out', text: '', call: { video: true, outcome: 'answered' } })
+  expect(theirs).toMatchObject({ direction: 'in', call: { video: false, outcome: 'answered' } })
+  expect(mine.call!.durationMs).toBeGreaterThan(0)
+  expect(mine.receivedAt).toBeGreaterThan(mine.sentAt)
+  expect(a.of('message').some((e) => e.message.id === mine.id && e.seq !== undefined)).toBe(true)
+  expect((await a.host.contacts())[0].lastMessage?.text).toMatch(/^Outgoing video call, \d+:\d\d$/)
+  await expect(a.host.edit(bId, mine.id, 'x')).rejects.toMatchObject({ code: 'invalid-argument' })
 })
+
+async function callLines(n: Node, contact: string): Promise<Message[]> {
+  return (await n.host.history(contact)).messages.filter((m) => m.call !== undefined)
+}
 
 it('calls a new contact before either has sent a message, with the same words on both sides', async () => {
   f = new Fixture()
@@ -64,7 +79,7 @@ it('calls a new contact before either has sent a message, with the same words on
 
 it('refuses a second call and bad call ids and frames; an unanswered call is missed', async () => {
   f = new Fixture()
-  const { a, b, bId } = await talking()
+  const { a, b, aId, bId } = await talking()
   const call = await a.host.startCall(bId, false)
   await expect(a.host.startCall(bId, false)).rejects.toMatchObject({ code: 'busy' })
   await expect(a.host.hangup('nope')).rejects.toMatchObject({ code: 'invalid-argument' })
@@ -73,6 +88,12 @@ it('refuses a second call and bad call ids and frames; an unanswered call is mis
   await a.host.hangup(call.id)
   await waitFor('bob records a missed call', () => b.of('call-ended').length === 1)
   expect(b.of('call-ended')[0].end.reason).toBe('missed')
+  await waitFor('missed call line', async () => (await callLines(b, aId)).length === 1)
+  expect((await callLines(b, aId))[0].call).toEqual({ video: false, outcome: 'missed', durationMs: 0 })
+  expect((await b.host.contacts())[0].lastMessage?.text).toBe('Missed call')
+  await waitFor('cancelled call line', async () => (await callLines(a, bId)).length === 1)
+  expect((await callLines(a, bId))[0].call?.outcome).toBe('cancelled')
+  expect((await a.host.history(bId)).messages.map((m) => m.text)).toContain('hi')
 })
 
 it('a node that cannot take calls answers unavailable and reports the call', async () => {

@@ -195,11 +195,13 @@ it('Alice calls Bob, Bob hears her tone, both see the same words, hang up, then 
 
   await alicesCall.getByRole('button', { name: 'Hang up' }).click()
   await bobsCall.waitFor({ state: 'detached' })
-  await a.getByRole('region', { name: 'Bob' }).getByRole('list', { name: 'Calls' }).getByText(/^Call · \d+:\d\d/).waitFor()
+  await a.getByRole('region', { name: 'Bob' }).getByText(/^Outgoing call, \d+:\d\d ·/).waitFor()
+  await b.getByRole('region', { name: 'Alice' }).getByText(/^Incoming call, \d+:\d\d ·/).waitFor()
 
   await callButton.click()
   await incoming.waitFor()
   await a.getByRole('dialog', { name: 'Calling Bob' }).getByRole('button', { name: 'Cancel' }).click()
   await incoming.waitFor({ state: 'detached' })
-  await b.getByRole('region', { name: 'Alice' }).getByRole('list', { name: 'Calls' }).getByText(/^Missed call/).waitFor()
+  await b.getByRole('region', { name: 'Alice' }).getByText(/^Missed call ·/).waitFor()
+  await a.getByRole('region', { name: 'Bob' }).getByText(/^Cancelled call ·/).waitFor()
 })

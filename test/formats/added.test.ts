@@ -58,6 +58,19 @@ describe('optional fields of the store records (v2/store-records-optional.json)'
   })
 })
 
+describe('call lines of the history (v2/store-call-lines.json)', () => {
+  const fx = JSON.parse(text('v2/store-call-lines.json')) as Pick<OptionalFields, 'messages'>
+
+  it.each(Object.keys(fx.messages))('a call line (%s) shows and previews as it did', (name) => {
+    const { record, view, preview } = fx.messages[name]
+    const seq = Number(record.id.split('-')[1])
+    const progress = { readSeq: 9, heard: { delivered: 6, read: 6 }, atHome: 6, appended: 6 }
+    expect(messageView(record, 'CONTACT-ID', messageState(record, seq, progress))).toEqual(view)
+    expect(recordPreview(record)).toBe(preview)
+    expect(record.block).toBe(-1)
+  })
+})
+
 it('the store keys of one-time prekeys, and the record fields that starting through a home node adds', () => {
   const frozen = JSON.parse(text('store-one-time-v2.json')) as Record<string, string>
   expect(keys.oneTimePrekey(5).toString('hex')).toBe(frozen.oneTimePrekey5)

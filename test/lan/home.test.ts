@@ -7,6 +7,9 @@
 //   3.   Carol, who has no home node and never met Bob, starts with him while he is away through his
 //        home node (his bundle, a one-time prekey, her sealed introduction); Bob accepts later and
 //        reads her first messages.
+// Then the same with only one side of a pair having a home node: Dave has none, and meets Alice and
+// Bob once; Alice (with a box) writes to Dave while he is away, and Dave writes to Bob (with a box)
+// while Bob is away.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -34,6 +37,7 @@ describe.skipIf(unavailable !== null)(`home nodes between namespaces${unavailabl
   // when each app was up, per scenario (they meet once, in the first)
   let time = new Timeline()
   let met = false
+  let daveMet = false
 
   async function person(ns: string, name: string): Promise<NodeProcess> {
     time.online(name)
@@ -67,7 +71,7 @@ describe.skipIf(unavailable !== null)(`home nodes between namespaces${unavailabl
   beforeAll(async () => {
     removeLeftovers()
     dirs = mkdtempSync(join(tmpdir(), 'cairn-lan-home-'))
-    lab = Lab.create(['i', 'ha', 'hb', 'a', 'b', 'c'], 'home')
+    lab = Lab.create(['i', 'ha', 'hb', 'a', 'b', 'c', 'd'], 'home')
     const internet = lab.spawn('i', INTERNET)
     procs.push(internet)
     bootstrap = String((await internet.wait((r) => r.type === 'ready', BOUND, 'the internet DHT')).bootstrap)
@@ -132,7 +136,64 @@ describe.skipIf(unavailable !== null)(`home nodes between namespaces${unavailabl
     expect(time.neverTogether('carol', 'bob')).toBe(true)
   }, 240_000)
 
+  it('Dave, who has no home node, meets Alice and Bob once', async () => {
+    expect(met, 'Alice and Bob never linked their home nodes (first test)').toBe(true)
+    const [a, b, d] = await Promise.all([person('a', 'alice'), person('b', 'bob'), person('d', 'dave')])
+    const bobBoxBefore = boxes.hb.reports.length
+    d.send({ cmd: 'add', id: ids.a, name: 'Alice' })
+    d.send({ cmd: 'add', id: ids.b, name: 'Bob' })
+    a.send({ cmd: 'add', id: ids.d, name: 'Dave' })
+    b.send({ cmd: 'add', id: ids.d, name: 'Dave' })
+    d.send({ cmd: 'send', id: ids.a, texts: ['hi Alice, Dave here'] })
+    d.send({ cmd: 'send', id: ids.b, texts: ['hi Bob, Dave here'] })
+    await a.wait(inMessage(ids.d, 'hi Alice, Dave here'), BOUND, 'Dave’s first message to Alice')
+    await b.wait(inMessage(ids.d, 'hi Bob, Dave here'), BOUND, 'Dave’s first message to Bob')
+    a.send({ cmd: 'send', id: ids.d, texts: ['hi Dave'] })
+    await d.wait(inMessage(ids.a, 'hi Dave'), BOUND, 'Alice’s answer')
+    // Bob's box keeps Dave's log (the only log that grew on it since they met)
+    await boxes.hb.wait((r) => r.type === 'box-fetched' && boxes.hb.reports.indexOf(r) >= bobBoxBefore, BOUND, 'Bob’s box fetching Dave’s log')
+    await Promise.all([leave(a, 'alice'), leave(b, 'bob'), leave(d, 'dave')])
+    daveMet = true
+  }, 240_000)
+
+  it('1, only the sender with a home node: Alice writes to Dave while he is away and leaves; Dave reads it from her home node', async () => {
+    expect(daveMet, 'Dave never met Alice').toBe(true)
+    time = new Timeline()
+    const a = await person('a', 'alice')
+    const fetchedBefore = boxes.ha.reports.length
+    a.send({ cmd: 'send', id: ids.d, texts: ['for Dave, from Alice’s box', 'and a second one'] })
+    await a.wait((r) => r.type === 'sent', BOUND, 'sent')
+    await boxes.ha.wait(
+      (r) => r.type === 'box-fetched' && boxes.ha.reports.indexOf(r) >= fetchedBefore && Number(r.length) >= 3,
+      BOUND,
+      'Alice’s box fetched her log to Dave'
+    )
+    await leave(a, 'alice')
+
+    const d = await person('d', 'dave')
+    await d.wait(inMessage(ids.a, 'and a second one'), BOUND, 'the messages from Alice’s home node')
+    expect(await history(d, ids.a)).toEqual(['hi Alice, Dave here', 'hi Dave', 'for Dave, from Alice’s box', 'and a second one'])
+    await leave(d, 'dave')
+    expect(time.neverTogether('alice', 'dave')).toBe(true)
+  }, 240_000)
+
+  it('2, only the recipient with a home node: Dave writes to Bob while Bob is away and leaves; Bob reads it from his home node', async () => {
+    expect(daveMet, 'Dave never met Bob').toBe(true)
+    time = new Timeline()
+    const d = await person('d', 'dave')
+    d.send({ cmd: 'send', id: ids.b, texts: ['for Bob, while you are away', 'in order, once'] })
+    const sent = (await d.wait((r) => r.type === 'sent', BOUND, 'sent')).ids as string[]
+    await d.wait((r) => r.type === 'state' && r.id === sent[1] && r.state === 'home', BOUND, 'delivered to Bob’s home node')
+    await leave(d, 'dave')
+
+    const b = await person('b', 'bob')
+    await b.wait(inMessage(ids.d, 'in order, once'), BOUND, 'the messages from Bob’s home node')
+    expect(await history(b, ids.d)).toEqual(['hi Bob, Dave here', 'for Bob, while you are away', 'in order, once'])
+    await leave(b, 'bob')
+    expect(time.neverTogether('dave', 'bob')).toBe(true)
+  }, 240_000)
+
   it('sent nothing anywhere but the lab’s network', () => {
-    for (const name of ['i', 'ha', 'hb', 'a', 'b', 'c']) expect(lab.strayPackets(name)).toBe(0)
+    for (const name of ['i', 'ha', 'hb', 'a', 'b', 'c', 'd']) expect(lab.strayPackets(name)).toBe(0)
   })
 })

@@ -130,7 +130,7 @@ describe.skipIf(unavailable !== null)(`A pair moving from the internet DHT to th
     const aSince = a.reports.slice(movedAt)
     // Each host's connections and settings in order, with times, so a failure says when Carol's went and why.
     const trace = ['a', 'b', 'c']
-      .map((name) => `${name}: ${JSON.stringify(hosts[name].reports.filter((r) => ['peer', 'peer-closed', 'settings'].includes(r.type)).map(({ type, remote, lan, n, at }) => ({ type, remote: String(remote ?? '').slice(0, 8), lan, n, at })))}`)
+      .map((name) => `${name}: ${JSON.stringify(hosts[name].reports.filter((r) => ['peer', 'peer-closed', 'settings'].includes(r.type)).map(({ type, remote, lan, n, at, initiator, why }) => ({ type, remote: String(remote ?? '').slice(0, 8), lan, n, at, initiator, why })))}`)
       .join('\n')
     expect(aSince.filter((r) => r.type === 'peer-closed' && r.remote === hex('c')), trace).toEqual([])
     expect(aSince.filter((r) => r.type === 'peer-closed' && r.remote === hex('b')).every((r) => r.lan === false)).toBe(true)

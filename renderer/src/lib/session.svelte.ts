@@ -192,9 +192,9 @@ export class Session {
     switch (e.type) {
       case 'message':
         this.#conversations.get(e.message.contact)?.upsert(e.message)
-        // a deletion for everyone or a timer change is no new message: nothing to announce, and the
-        // contact's own event brings the list its preview
-        if (e.message.deleted || e.message.timer !== undefined) break
+        // a deletion for everyone, a timer change or a call line is no new message: nothing to
+        // announce (a call rang on its own), and the contact's own event brings the list its preview
+        if (e.message.deleted || e.message.timer !== undefined || e.message.call) break
         this.#preview(e.message)
         if (e.message.direction === 'in') {
           this.lastIncoming = e.message

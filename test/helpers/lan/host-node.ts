@@ -57,8 +57,11 @@ let connections = 0
 network().on('peer', (peer: Peer) => {
   const n = ++connections
   const remote = peer.remoteKey.toString('hex')
-  report({ type: 'peer', remote, lan: peer.lan, n, at: Date.now() })
-  peer.on('close', () => report({ type: 'peer-closed', remote, lan: peer.lan, n, at: Date.now() }))
+  // Who dialled, and the error the stream closed with (Hyperswarm's duplicate swap, a timeout…): what a trace needs.
+  let why = ''
+  peer.stream.on('error', (err: Error) => (why ||= err.message))
+  report({ type: 'peer', remote, lan: peer.lan, n, at: Date.now(), initiator: peer.stream.isInitiator })
+  peer.on('close', () => report({ type: 'peer-closed', remote, lan: peer.lan, n, at: Date.now(), why }))
 })
 report({ type: 'ready', id: me.id, name: me.name })
 

@@ -1,7 +1,7 @@
 // The call as the app shows it: the current call from the API's events, and the media pipeline of
 // this page while the call is active (capture → encoders → sendMedia; media events → jitter buffer,
-// decoders, playout). Ended calls are kept for the conversation's history while the app is open.
-import type { CairnApi, Call, CallEnd, CallQuality, CairnEvent, ContactId } from '../../../../core/api/types'
+// decoders, playout). Ended calls reach the conversation as call lines of its history (Message.call).
+import type { CairnApi, Call, CallQuality, CairnEvent, ContactId } from '../../../../core/api/types'
 import { startAudioReceive, type AudioReceiver } from './audio-receive'
 import { startAudioSend, type AudioSender } from './audio-send'
 import { openCapture, stopCapture } from './capture'
@@ -9,21 +9,12 @@ import { startVideoReceive, type VideoReceiver } from './video-receive'
 import { startVideoSend, type VideoSender } from './video-send'
 import { fromWire, toWire } from './wire'
 
-export interface EndedCall {
-  call: Call
-  end: CallEnd
-  at: number
-}
-
-const MAX_ENDED = 50
-
 export class CallController {
   current = $state.raw<Call | null>(null)
   quality = $state.raw<CallQuality | null>(null)
   activeSince = $state<number | null>(null)
   muted = $state(false)
   cameraOn = $state(false)
-  ended = $state.raw<EndedCall[]>([])
   error = $state<string | null>(null)
   /** Where the other side's video is drawn; the call screen puts it on the page. */
   readonly remoteVideo: HTMLCanvasElement | null = typeof document === 'undefined' ? null : document.createElement('canvas')
@@ -69,10 +60,6 @@ export class CallController {
     for (const t of this.#capture?.getVideoTracks() ?? []) t.enabled = this.cameraOn
   }
 
-  endedWith(contact: ContactId): EndedCall[] {
-    return this.ended.filter((e) => e.call.contact === contact)
-  }
-
   apply(e: CairnEvent): void {
     switch (e.type) {
       case 'call':
@@ -85,7 +72,6 @@ export class CallController {
           this.current = null
           this.#stopMedia()
         }
-        this.ended = [...this.ended, { call: e.call, end: e.end, at: Date.now() }].slice(-MAX_ENDED)
         return
       case 'media':
         if (e.call !== this.current?.id) return
