@@ -37,9 +37,10 @@ export interface ConversationDeps {
   erase(): Promise<void>
   /** The contact's log held group invitations or acceptances (kept under keys.groupSignal): act on them. */
   groupSignals(c: Conversation): Promise<void>
-  /** Where a contact's call frames go, and who hears that their connection closed. */
+  /** Where a contact's call frames go, and who hears that a connection to them opened or closed. */
   calls: {
     receive(remote: Buffer, frame: Buffer): void
     connectionLost(remote: Buffer): void
+    connected(remote: Buffer): void
   }
 }
