@@ -4,7 +4,7 @@
 // 100 contacts and 100,000 stored messages. A runs here, B in bench/messaging-peer.ts.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import Corestore from 'corestore'
@@ -26,6 +26,8 @@ const CATCHUP_MESSAGES = 10_000
 const MEMORY_CONTACTS = 100
 const MEMORY_MESSAGES = 100_000
 const PASS = 'bench passphrase'
+// MESSAGING_PARTS=catchup (or latency,memory) runs only those parts; all three by default.
+const PARTS = new Set((process.env.MESSAGING_PARTS ?? 'latency,catchup,memory').split(','))
 const TEXT = 'x'.repeat(100)
 
 type Line = { id?: number; ok?: boolean; result?: unknown; error?: string; ready?: true; message?: string; echo?: number; block?: number; sync?: { done: number; total: number } }
@@ -116,158 +118,169 @@ try {
   await peer.call('addContact', aId, 'Alice')
   await until(async () => (await a.contacts())[0].presence !== 'offline', 'A and B connect')
 
-  // (1) latency
-  for (let i = 0; i < 20; i++) {
-    const seen = peer.next((l) => l.message !== undefined)
-    await a.send(bId, TEXT)
-    await seen
-  }
-  const cairn: number[] = []
-  for (let i = 0; i < LATENCY_MESSAGES; i++) {
-    const text = `${i} ${TEXT}`
-    const seen = peer.next((l) => l.message === text)
-    const start = performance.now()
-    await a.send(bId, text)
-    cairn.push((await seen) - start)
-  }
   // The bench reads A's own log directly (its length and blocks), reaching past the API on purpose.
   const aInternals = a as unknown as { messenger: { directory: { conversations(): Iterable<{ logs: { mine: Hypercore } }> } } }
   const ownLog = [...aInternals.messenger.directory.conversations()][0].logs.mine
-  const envelopeBytes = (await ownLog.get(ownLog.length - 1))!.length
 
-  const topic = randomBytes(32)
-  await peer.run({ op: 'echo', bootstrap: testnet.bootstrap, topic: topic.toString('hex') })
-  const client = new Hyperswarm({ dht: new HyperDHT({ bootstrap: testnet.bootstrap, host: '127.0.0.1' }) })
-  const connected = new Promise<import('hyperdht').NoiseSecretStream>((r) => client.once('connection', r))
-  client.join(topic, { client: true, server: false })
-  const conn = await connected
-  conn.on('error', () => undefined)
-  const floor: number[] = []
-  for (let i = 0; i < 20 + LATENCY_MESSAGES; i++) {
-    const payload = randomBytes(envelopeBytes)
-    payload.writeUInt32BE(i, 0)
-    const seen = peer.next((l) => l.echo === i)
-    const start = performance.now()
-    conn.write(payload)
-    const took = (await seen) - start
-    if (i >= 20) floor.push(took)
-  }
-  await client.destroy()
+  // (1) latency
+  if (PARTS.has('latency')) await latencyPart()
+  async function latencyPart(): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      const seen = peer.next((l) => l.message !== undefined)
+      await a.send(bId, TEXT)
+      await seen
+    }
+    const cairn: number[] = []
+    for (let i = 0; i < LATENCY_MESSAGES; i++) {
+      const text = `${i} ${TEXT}`
+      const seen = peer.next((l) => l.message === text)
+      const start = performance.now()
+      await a.send(bId, text)
+      cairn.push((await seen) - start)
+    }
+    const envelopeBytes = (await ownLog.get(ownLog.length - 1))!.length
 
-  // The floor of what Cairn is built on: a bare Hypercore block appended here (a durable local
-  // write) and replicated live to the other process. The echo is one network hop; a replicated
-  // block takes three (new length, request, data), and Cairn adds one durable store commit per side.
-  const followed = new Hypercore(join(root, 'follow'))
-  await followed.ready()
-  const followTopic = randomBytes(32)
-  const followServer = new Hyperswarm({ dht: new HyperDHT({ bootstrap: testnet.bootstrap, host: '127.0.0.1' }) })
-  followServer.on('connection', (c) => {
-    c.on('error', () => undefined)
-    followed.replicate(c)
-  })
-  await followServer.join(followTopic, { server: true, client: false }).flushed()
-  await peer.run({ op: 'follow', bootstrap: testnet.bootstrap, topic: followTopic.toString('hex'), key: followed.key!.toString('hex') })
-  const replication: number[] = []
-  for (let i = 0; i < 20 + LATENCY_MESSAGES; i++) {
-    const seen = peer.next((l) => l.block === i)
-    const start = performance.now()
-    await followed.append(randomBytes(envelopeBytes))
-    const took = (await seen) - start
-    if (i >= 20) replication.push(took)
-  }
-  await followServer.destroy()
-  await followed.close()
+    const topic = randomBytes(32)
+    await peer.run({ op: 'echo', bootstrap: testnet.bootstrap, topic: topic.toString('hex') })
+    const client = new Hyperswarm({ dht: new HyperDHT({ bootstrap: testnet.bootstrap, host: '127.0.0.1' }) })
+    const connected = new Promise<import('hyperdht').NoiseSecretStream>((r) => client.once('connection', r))
+    client.join(topic, { client: true, server: false })
+    const conn = await connected
+    conn.on('error', () => undefined)
+    const floor: number[] = []
+    for (let i = 0; i < 20 + LATENCY_MESSAGES; i++) {
+      const payload = randomBytes(envelopeBytes)
+      payload.writeUInt32BE(i, 0)
+      const seen = peer.next((l) => l.echo === i)
+      const start = performance.now()
+      conn.write(payload)
+      const took = (await seen) - start
+      if (i >= 20) floor.push(took)
+    }
+    await client.destroy()
 
-  const latency = {
-    messages: LATENCY_MESSAGES,
-    envelopeBytes,
-    cairn: { p50: pct(cairn, 50), p99: pct(cairn, 99) },
-    floor: { p50: pct(floor, 50), p99: pct(floor, 99) },
-    ratio: { p50: pct(cairn, 50) / pct(floor, 50), p99: pct(cairn, 99) / pct(floor, 99) },
-    target: { p50: 2, p99: 3 },
-    bareHypercore: { p50: pct(replication, 50), p99: pct(replication, 99) },
-    ratioToBareHypercore: { p50: pct(cairn, 50) / pct(replication, 50), p99: pct(cairn, 99) / pct(replication, 99) }
+    // The floor of what Cairn is built on: a bare Hypercore block appended here (a durable local
+    // write) and replicated live to the other process. The echo is one network hop; a replicated
+    // block takes three (new length, request, data), and Cairn adds one durable store commit per side.
+    const followed = new Hypercore(join(root, 'follow'))
+    await followed.ready()
+    const followTopic = randomBytes(32)
+    const followServer = new Hyperswarm({ dht: new HyperDHT({ bootstrap: testnet.bootstrap, host: '127.0.0.1' }) })
+    followServer.on('connection', (c) => {
+      c.on('error', () => undefined)
+      followed.replicate(c)
+    })
+    await followServer.join(followTopic, { server: true, client: false }).flushed()
+    await peer.run({ op: 'follow', bootstrap: testnet.bootstrap, topic: followTopic.toString('hex'), key: followed.key!.toString('hex') })
+    const replication: number[] = []
+    for (let i = 0; i < 20 + LATENCY_MESSAGES; i++) {
+      const seen = peer.next((l) => l.block === i)
+      const start = performance.now()
+      await followed.append(randomBytes(envelopeBytes))
+      const took = (await seen) - start
+      if (i >= 20) replication.push(took)
+    }
+    await followServer.destroy()
+    await followed.close()
+
+    const latency = {
+      messages: LATENCY_MESSAGES,
+      envelopeBytes,
+      cairn: { p50: pct(cairn, 50), p99: pct(cairn, 99) },
+      floor: { p50: pct(floor, 50), p99: pct(floor, 99) },
+      ratio: { p50: pct(cairn, 50) / pct(floor, 50), p99: pct(cairn, 99) / pct(floor, 99) },
+      target: { p50: 2, p99: 3 },
+      bareHypercore: { p50: pct(replication, 50), p99: pct(replication, 99) },
+      ratioToBareHypercore: { p50: pct(cairn, 50) / pct(replication, 50), p99: pct(cairn, 99) / pct(replication, 99) }
+    }
+    results.latency = latency
+    console.log(`latency over ${LATENCY_MESSAGES} messages (ms)    cairn      bare echo   ratio   target`)
+    console.log(`  p50                                ${fmt(latency.cairn.p50).padStart(8)}  ${fmt(latency.floor.p50).padStart(8)}   ${fmt(latency.ratio.p50).padStart(5)}×  ≤ 2×`)
+    console.log(`  p99                                ${fmt(latency.cairn.p99).padStart(8)}  ${fmt(latency.floor.p99).padStart(8)}   ${fmt(latency.ratio.p99).padStart(5)}×  ≤ 3×`)
+    console.log(`  against bare Hypercore append → live replication → get (same processes, same bytes):`)
+    console.log(`  p50 ${fmt(latency.bareHypercore.p50)} ms (cairn ${fmt(latency.ratioToBareHypercore.p50)}×), p99 ${fmt(latency.bareHypercore.p99)} ms (cairn ${fmt(latency.ratioToBareHypercore.p99)}×)`)
   }
-  results.latency = latency
-  console.log(`latency over ${LATENCY_MESSAGES} messages (ms)    cairn      bare echo   ratio   target`)
-  console.log(`  p50                                ${fmt(latency.cairn.p50).padStart(8)}  ${fmt(latency.floor.p50).padStart(8)}   ${fmt(latency.ratio.p50).padStart(5)}×  ≤ 2×`)
-  console.log(`  p99                                ${fmt(latency.cairn.p99).padStart(8)}  ${fmt(latency.floor.p99).padStart(8)}   ${fmt(latency.ratio.p99).padStart(5)}×  ≤ 3×`)
-  console.log(`  against bare Hypercore append → live replication → get (same processes, same bytes):`)
-  console.log(`  p50 ${fmt(latency.bareHypercore.p50)} ms (cairn ${fmt(latency.ratioToBareHypercore.p50)}×), p99 ${fmt(latency.bareHypercore.p99)} ms (cairn ${fmt(latency.ratioToBareHypercore.p99)}×)`)
 
   // (2) catch-up
-  await peer.call('lock')
-  const firstBlock = ownLog.length
-  // One burst: the sends are issued at once and the store commits them in groups.
-  const writeStart = performance.now()
-  await Promise.all(Array.from({ length: CATCHUP_MESSAGES }, (_, i) => a.send(bId, `${i} ${TEXT}`)))
-  await until(async () => ownLog.length === firstBlock + CATCHUP_MESSAGES, 'all appended')
-  const writeMs = performance.now() - writeStart
-  const caughtUp = peer.next((l) => l.sync !== undefined && l.sync.done >= firstBlock + CATCHUP_MESSAGES && l.sync.done === l.sync.total)
-  const catchStart = performance.now()
-  await peer.call('unlock', PASS)
-  const unlockMs = performance.now() - catchStart
-  const catchMs = (await caughtUp) - catchStart
+  if (PARTS.has('catchup')) await catchupPart()
+  async function catchupPart(): Promise<void> {
+    await peer.call('lock')
+    const firstBlock = ownLog.length
+    // One burst: the sends are issued at once and the store commits them in groups.
+    const writeStart = performance.now()
+    await Promise.all(Array.from({ length: CATCHUP_MESSAGES }, (_, i) => a.send(bId, `${i} ${TEXT}`)))
+    await until(async () => ownLog.length === firstBlock + CATCHUP_MESSAGES, 'all appended')
+    const writeMs = performance.now() - writeStart
+    const caughtUp = peer.next((l) => l.sync !== undefined && l.sync.done >= firstBlock + CATCHUP_MESSAGES && l.sync.done === l.sync.total)
+    const catchStart = performance.now()
+    await peer.call('unlock', PASS)
+    const unlockMs = performance.now() - catchStart
+    const catchMs = (await caughtUp) - catchStart
 
-  const bareDir = join(root, 'bare')
-  await mkdir(bareDir)
-  const bare = new Hypercore(bareDir)
-  await bare.ready()
-  const blocks: Buffer[] = []
-  for (let i = firstBlock; i < firstBlock + CATCHUP_MESSAGES; i++) blocks.push((await ownLog.get(i))!)
-  await bare.append(blocks)
-  const bareTopic = randomBytes(32)
-  const server = new Hyperswarm({ dht: new HyperDHT({ bootstrap: testnet.bootstrap, host: '127.0.0.1' }) })
-  server.on('connection', (c) => {
-    c.on('error', () => undefined)
-    bare.replicate(c)
-  })
-  await server.join(bareTopic, { server: true, client: false }).flushed()
-  const { totalMs: bareMs, afterConnectMs } = await peer.run<{ totalMs: number; afterConnectMs: number }>({ op: 'fetch', bootstrap: testnet.bootstrap, topic: bareTopic.toString('hex'), key: bare.key!.toString('hex'), length: CATCHUP_MESSAGES })
-  const inProcessMs = await fetchHere(bare, bareTopic, CATCHUP_MESSAGES)
-  await server.destroy()
-  await bare.close()
-  const catchup = {
-    messages: CATCHUP_MESSAGES,
-    cairnMs: catchMs,
-    cairnUnlockMs: unlockMs,
-    bareReplicationMs: bareMs,
-    bareAfterConnectMs: afterConnectMs,
-    bareInOneProcessMs: inProcessMs,
-    ratioToInOneProcess: catchMs / inProcessMs,
-    ratio: catchMs / bareMs,
-    target: 3,
-    cairnMsgsPerSec: (CATCHUP_MESSAGES / catchMs) * 1000,
-    bareBlocksPerSec: (CATCHUP_MESSAGES / bareMs) * 1000,
-    sendMsgsPerSec: (CATCHUP_MESSAGES / writeMs) * 1000
+    const bareDir = join(root, 'bare')
+    await mkdir(bareDir)
+    const bare = new Hypercore(bareDir)
+    await bare.ready()
+    const blocks: Buffer[] = []
+    for (let i = firstBlock; i < firstBlock + CATCHUP_MESSAGES; i++) blocks.push((await ownLog.get(i))!)
+    await bare.append(blocks)
+    const bareTopic = randomBytes(32)
+    const server = new Hyperswarm({ dht: new HyperDHT({ bootstrap: testnet.bootstrap, host: '127.0.0.1' }) })
+    server.on('connection', (c) => {
+      c.on('error', () => undefined)
+      bare.replicate(c)
+    })
+    await server.join(bareTopic, { server: true, client: false }).flushed()
+    const { totalMs: bareMs, afterConnectMs } = await peer.run<{ totalMs: number; afterConnectMs: number }>({ op: 'fetch', bootstrap: testnet.bootstrap, topic: bareTopic.toString('hex'), key: bare.key!.toString('hex'), length: CATCHUP_MESSAGES })
+    const inProcessMs = await fetchHere(bare, bareTopic, CATCHUP_MESSAGES)
+    await server.destroy()
+    await bare.close()
+    const catchup = {
+      messages: CATCHUP_MESSAGES,
+      cairnMs: catchMs,
+      cairnUnlockMs: unlockMs,
+      bareReplicationMs: bareMs,
+      bareAfterConnectMs: afterConnectMs,
+      bareInOneProcessMs: inProcessMs,
+      ratioToInOneProcess: catchMs / inProcessMs,
+      ratio: catchMs / bareMs,
+      target: 3,
+      cairnMsgsPerSec: (CATCHUP_MESSAGES / catchMs) * 1000,
+      bareBlocksPerSec: (CATCHUP_MESSAGES / bareMs) * 1000,
+      sendMsgsPerSec: (CATCHUP_MESSAGES / writeMs) * 1000
+    }
+    results.catchup = catchup
+    console.log(`catch-up of ${CATCHUP_MESSAGES} messages      cairn      bare hypercore   ratio   target`)
+    console.log(`  time (ms)                          ${fmt(catchMs).padStart(8)}  ${fmt(bareMs).padStart(8)}         ${fmt(catchup.ratio).padStart(5)}×  ≤ 3× (issue 12: ≤ 1.2×)`)
+    console.log(`  load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
+    console.log(`  (cairn's time includes unlocking B, passphrase KDF and store opening: ${fmt(unlockMs)} ms)`)
+    console.log(`  (bare replication alone, from its connection: ${fmt(afterConnectMs)} ms; both times include finding the peer)`)
+    console.log(`  bare, both ends in this process   ${fmt(inProcessMs).padStart(8)}           ratio ${fmt(catchMs / inProcessMs)}×`)
+    console.log(`  msgs/s                             ${catchup.cairnMsgsPerSec.toFixed(0).padStart(8)}  ${catchup.bareBlocksPerSec.toFixed(0).padStart(8)}`)
+    console.log(`  A wrote them in one burst at ${catchup.sendMsgsPerSec.toFixed(0)} msgs/s (send() → durable → appended); one at a time before group commit: ~1,200; target ≥ 10,000`)
   }
-  results.catchup = catchup
-  console.log(`catch-up of ${CATCHUP_MESSAGES} messages      cairn      bare hypercore   ratio   target`)
-  console.log(`  time (ms)                          ${fmt(catchMs).padStart(8)}  ${fmt(bareMs).padStart(8)}         ${fmt(catchup.ratio).padStart(5)}×  ≤ 3×`)
-  console.log(`  (cairn's time includes unlocking B, passphrase KDF and store opening: ${fmt(unlockMs)} ms)`)
-  console.log(`  (bare replication alone, from its connection: ${fmt(afterConnectMs)} ms; both times include finding the peer)`)
-  console.log(`  bare, both ends in this process   ${fmt(inProcessMs).padStart(8)}           ratio ${fmt(catchMs / inProcessMs)}×`)
-  console.log(`  msgs/s                             ${catchup.cairnMsgsPerSec.toFixed(0).padStart(8)}  ${catchup.bareBlocksPerSec.toFixed(0).padStart(8)}`)
-  console.log(`  A wrote them in one burst at ${catchup.sendMsgsPerSec.toFixed(0)} msgs/s (send() → durable → appended); one at a time before group commit: ~1,200; target ≥ 10,000`)
   await a.close()
   await peer.call('lock')
 
   // (3) memory
-  const memDir = join(root, 'mem')
-  const seeder = new CairnHost({ profileDir: memDir, bootstrap: testnet.bootstrap, lanDiscovery: false })
-  await seeder.create('Memory', PASS)
-  await seeder.close()
-  await seed(memDir)
-  const mem = new PeerProcess()
-  await mem.ready
-  await mem.run({ op: 'host', profileDir: memDir, bootstrap: testnet.bootstrap })
-  await mem.call('unlock', PASS)
-  const contacts = await mem.call<Contact[]>('contacts')
-  for (const c of contacts.slice(0, 10)) await mem.call('history', c.id, { limit: 100 })
-  const rss = await mem.run<number>({ op: 'rss' })
-  await mem.exit()
-  results.memory = { contacts: contacts.length, messages: MEMORY_MESSAGES, rssMB: rss / 2 ** 20, targetMB: 150 }
-  console.log(`memory with ${contacts.length} contacts and ${MEMORY_MESSAGES} stored messages: RSS ${(rss / 2 ** 20).toFixed(1)} MB (target < 150 MB)`)
+  if (PARTS.has('memory')) await memoryPart()
+  async function memoryPart(): Promise<void> {
+    const memDir = join(root, 'mem')
+    const seeder = new CairnHost({ profileDir: memDir, bootstrap: testnet.bootstrap, lanDiscovery: false })
+    await seeder.create('Memory', PASS)
+    await seeder.close()
+    await seed(memDir)
+    const mem = new PeerProcess()
+    await mem.ready
+    await mem.run({ op: 'host', profileDir: memDir, bootstrap: testnet.bootstrap })
+    await mem.call('unlock', PASS)
+    const contacts = await mem.call<Contact[]>('contacts')
+    for (const c of contacts.slice(0, 10)) await mem.call('history', c.id, { limit: 100 })
+    const rss = await mem.run<number>({ op: 'rss' })
+    await mem.exit()
+    results.memory = { contacts: contacts.length, messages: MEMORY_MESSAGES, rssMB: rss / 2 ** 20, targetMB: 150 }
+    console.log(`memory with ${contacts.length} contacts and ${MEMORY_MESSAGES} stored messages: RSS ${(rss / 2 ** 20).toFixed(1)} MB (target < 150 MB)`)
+  }
 
   await mkdir('bench-results', { recursive: true })
   await writeFile('bench-results/messaging.json', JSON.stringify(results, null, 2) + '\n')

@@ -2,8 +2,13 @@
 // LOG_LIMITS.burstBytes and then bytesPerSecond of it, and commits at most burstSteps and then
 // stepsPerSecond steps of it (each step is one write to the store, whatever the blocks make it write:
 // messages, the contact record, ratchet sessions with their skipped keys). The rest waits in the
-// contact's log, not here: nothing is lost, it is only read later. Far above what people write:
-// a week of a busy chat (10,000 messages, ~3 MB) catches up in about a minute.
+// contact's log, not here: nothing is lost, it is only read later. Far above what people write, and
+// sized so neither bucket binds on what they do write: a live chat takes one step per message (so
+// steps refill at 50/s: at 1/s, a chat faster than a message a second fell behind after 32 messages
+// and waited a second per message), and a week of a busy chat (10,000 messages, ~2.5 MB) fits in
+// the byte burst and the step burst (128 blocks a step), so it catches up at the speed of
+// replication rather than over a minute. A flooding contact still gets at most 8 MiB at once, then
+// 16 KiB/s, and 50 store writes a second.
 export interface LogLimits {
   burstBytes: number
   bytesPerSecond: number
@@ -12,10 +17,10 @@ export interface LogLimits {
 }
 
 export const LOG_LIMITS: Readonly<LogLimits> = {
-  burstBytes: 2 * 1024 * 1024,
+  burstBytes: 8 * 1024 * 1024,
   bytesPerSecond: 16 * 1024,
-  burstSteps: 32,
-  stepsPerSecond: 1
+  burstSteps: 128,
+  stepsPerSecond: 50
 }
 
 /**

@@ -17,6 +17,7 @@ import { MediaLink, type DatagramStream } from './media-link'
 import type { StreamKind } from './media-packet'
 
 export const RING_TIMEOUT_MS = 45_000
+export const RECONNECT_GRACE_MS = 3_000
 
 export interface CallInfo {
   id: string
@@ -44,6 +45,7 @@ export interface CallManagerDeps {
   streamOf(remote: Buffer): DatagramStream | null
   canTakeCalls: boolean
   ringTimeoutMs?: number
+  reconnectGraceMs?: number
 }
 
 export class CallError extends Error {
@@ -63,6 +65,8 @@ interface Entry {
   stream: CallStream | null
   tag: number | null
   link: MediaLink | null
+  /** Its connection closed: the call ends when this fires, unless a connection takes it first. */
+  orphaned: NodeJS.Timeout | null
 }
 
 /** Events: 'call' (CallEvent), 'frame' (callId, MediaFrame), 'keyframe' (callId, StreamKind), 'quality' (callId, CallQuality). */
@@ -150,9 +154,46 @@ export class CallManager extends EventEmitter {
     if (refuse !== null) leg.decline(refuse)
   }
 
-  /** The connection to the remote closed: its calls end. */
+  /**
+   * A connection to the remote is up (deps.streamOf gives it). Active calls still on another one, or
+   * waiting after theirs closed, go on over this one with the same keys; an old link left with no
+   * call is closed.
+   */
+  connected(remote: Buffer): void {
+    const datagrams = this.deps.streamOf(remote)
+    if (datagrams === null) return
+    for (const entry of this.calls.values()) {
+      if (!entry.remote.equals(remote) || entry.link === null || entry.tag === null) continue
+      if (entry.orphaned !== null) clearTimeout(entry.orphaned)
+      entry.orphaned = null
+      const link = this.linkOf(datagrams)
+      if (link === entry.link) continue
+      const old = entry.link
+      old.moveCall(entry.tag, link)
+      entry.link = link
+      if (old.calls === 0) old.close()
+    }
+  }
+
+  /**
+   * The connection to the remote closed. A call not yet active ends; an active one waits up to
+   * RECONNECT_GRACE_MS for a connection to take it (the network replaces a connection by closing
+   * the old one first, and a LAN link replaces an internet one mid-call), sending nothing meanwhile.
+   */
   connectionLost(remote: Buffer): void {
-    for (const entry of [...this.calls.values()]) if (entry.remote.equals(remote)) entry.leg.connectionLost()
+    for (const entry of [...this.calls.values()]) {
+      if (!entry.remote.equals(remote)) continue
+      if (entry.link === null || entry.tag === null) {
+        entry.leg.connectionLost()
+        continue
+      }
+      if (entry.orphaned !== null) continue
+      entry.link.parkCall(entry.tag)
+      entry.orphaned = setTimeout(() => {
+        entry.orphaned = null
+        entry.leg.connectionLost()
+      }, this.deps.reconnectGraceMs ?? RECONNECT_GRACE_MS)
+    }
   }
 
   close(): void {
@@ -166,7 +207,7 @@ export class CallManager extends EventEmitter {
   }
 
   private track(leg: CallLeg, remote: Buffer, video: boolean): Entry {
-    const entry: Entry = { leg, remote, video, stream: null, tag: null, link: null }
+    const entry: Entry = { leg, remote, video, stream: null, tag: null, link: null, orphaned: null }
     const id = leg.callId.toString('hex')
     this.calls.set(id, entry)
     leg.on('phase', (phase: CallPhase) => {
@@ -174,6 +215,7 @@ export class CallManager extends EventEmitter {
     })
     leg.on('active', (keys: CallKeys) => this.startMedia(id, entry, keys))
     leg.on('ended', (end: CallEnd) => {
+      if (entry.orphaned !== null) clearTimeout(entry.orphaned)
       entry.stream?.close()
       if (entry.link !== null && entry.tag !== null) entry.link.removeCall(entry.tag)
       this.calls.delete(id)
@@ -185,11 +227,7 @@ export class CallManager extends EventEmitter {
   private startMedia(id: string, entry: Entry, keys: CallKeys): void {
     const datagrams = this.deps.streamOf(entry.remote)
     if (datagrams === null) return entry.leg.connectionLost()
-    let link = this.links.get(datagrams)
-    if (link === undefined) {
-      link = new MediaLink(datagrams)
-      this.links.set(datagrams, link)
-    }
+    const link = this.linkOf(datagrams)
     const outgoing = entry.leg.direction === 'outgoing'
     const media = link.addCall(
       keys.tag,
@@ -201,6 +239,15 @@ export class CallManager extends EventEmitter {
     stream.on('keyframe', (kind: StreamKind) => this.emit('keyframe', id, kind))
     stream.on('quality', (q: CallQuality) => this.emit('quality', id, q))
     Object.assign(entry, { stream, tag: keys.tag, link })
+  }
+
+  private linkOf(datagrams: DatagramStream): MediaLink {
+    let link = this.links.get(datagrams)
+    if (link === undefined) {
+      link = new MediaLink(datagrams)
+      this.links.set(datagrams, link)
+    }
+    return link
   }
 
   private info(e: Entry): CallInfo {

@@ -48,10 +48,15 @@ interface Leg {
 /** One call's media on a link. Events: 'packet' (MediaPacket, counter: number — the datagram's packet counter). */
 export class CallMedia extends EventEmitter {
   constructor(
-    private readonly sendBytes: (bytes: Buffer) => void,
+    private sendBytes: (bytes: Buffer) => void,
     private readonly sealer: DatagramSealer
   ) {
     super()
+  }
+
+  /** Sends on another connection from now on (see MediaLink.moveCall). */
+  reroute(sendBytes: (bytes: Buffer) => void): void {
+    this.sendBytes = sendBytes
   }
 
   /** Seals and sends; throws MediaWireError when the packet is invalid or does not fit a datagram. */
@@ -88,6 +93,29 @@ export class MediaLink extends EventEmitter {
 
   removeCall(tag: number): void {
     this.legs.delete(tag)
+  }
+
+  /**
+   * Carries a call on another link from now on: a new connection to the same remote replaced this
+   * one. The call keeps its sealer and replay window, so its counters go on and no nonce repeats
+   * under its keys. False when this link does not carry the call.
+   */
+  moveCall(tag: number, to: MediaLink): boolean {
+    const leg = this.legs.get(tag)
+    if (leg === undefined) return false
+    this.legs.delete(tag)
+    leg.media.reroute((bytes) => to.stream.trySend(bytes))
+    to.legs.set(tag, leg)
+    return true
+  }
+
+  /** Its connection closed: the call's media goes nowhere until moveCall gives it another. */
+  parkCall(tag: number): void {
+    this.legs.get(tag)?.media.reroute(() => {})
+  }
+
+  get calls(): number {
+    return this.legs.size
   }
 
   close(): void {

@@ -80,6 +80,10 @@ export class Calls {
     this.manager.connectionLost(remote)
   }
 
+  connected(remote: Buffer): void {
+    this.manager.connected(remote)
+  }
+
   startCall(contact: ContactId, video: boolean): Call {
     const c = this.deps.directory.require(contact)
     if (c.record.blocked) throw new CairnError('blocked', 'the contact is blocked')

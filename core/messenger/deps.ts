@@ -27,6 +27,8 @@ export interface ConversationDeps {
   listed(c: Conversation): boolean
   /** My home node's key, which my contacts learn in our session; null without one. */
   homeBox(): Buffer | null
+  /** The contact's log became known here: my home node is told to keep it now, not at its next resync. */
+  logAdopted(): void
   /** The contact is connected: a request still out to them is answered. */
   met(key: ContactKey): void
   /** The time disappearing messages go by (tests move it). */
@@ -35,9 +37,10 @@ export interface ConversationDeps {
   erase(): Promise<void>
   /** The contact's log held group invitations or acceptances (kept under keys.groupSignal): act on them. */
   groupSignals(c: Conversation): Promise<void>
-  /** Where a contact's call frames go, and who hears that their connection closed. */
+  /** Where a contact's call frames go, and who hears that a connection to them opened or closed. */
   calls: {
     receive(remote: Buffer, frame: Buffer): void
     connectionLost(remote: Buffer): void
+    connected(remote: Buffer): void
   }
 }

@@ -125,8 +125,8 @@ export class Messenger extends EventEmitter {
       knownLog: (key) => directory.knownLog(key),
       listed: (c) => directory.isListed(c),
       met: (key) => void network.cancelRequest(key),
-      calls: { receive: (remote, frame) => calls.receive(remote, frame), connectionLost: (remote) => calls.connectionLost(remote) },
-      homeBox: () => this.home.box,
+      calls,
+      homeBox: () => this.home.box, logAdopted: () => void this.home.sync(),
       now: parts.clock ?? Date.now,
       erase: () => parts.epochs.advance(),
       groupSignals: (c) => this.groups.onSignals(c)

@@ -42,12 +42,15 @@ export class PeerControl {
 
   attach(peer: Peer): void {
     const { events } = this.deps
-    if (this.current && this.current !== peer) this.current.close()
+    const replaced = this.current !== null && this.current !== peer ? this.current : null
     this.current = peer
+    // a call on the old connection (or waiting since it closed) moves onto this one and goes on
+    this.deps.calls.connected(this.c.key.bytes)
+    replaced?.close()
     peer.on('frame', (frame: ControlFrame) => events.guard(() => this.onFrame(peer, frame)))
     peer.on('close', () => {
-      this.deps.calls.connectionLost(this.c.key.bytes)
       if (this.current !== peer) return
+      this.deps.calls.connectionLost(this.c.key.bytes)
       this.current = null
       this.c.announce()
     })

@@ -1,9 +1,10 @@
 // CallManager on real Networks: the policies (busy, non-contacts never ring, a headless node answers
-// 'unavailable'), media through the active call, and the end of a call when its connection drops.
+// 'unavailable'), media through the active call, the end of a call when its connection drops, and
+// an active call that goes on over the connection that replaces its own.
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { CallManager, type CallEvent } from '../../core/media/call-manager'
 import type { MediaFrame } from '../../core/media/fragments'
-import { Harness, connectPair, until, type TestNode } from '../helpers/net'
+import { Harness, connectPair, nextPeer, until, type TestNode } from '../helpers/net'
 import { SESSION_ID, side, type Side } from './call-pair'
 
 let h: Harness
@@ -41,7 +42,8 @@ async function make(canTakeCalls = true): Promise<Node> {
       return s === undefined || s.peer.closed ? null : s.peer.stream
     },
     canTakeCalls,
-    ringTimeoutMs: 2_000
+    ringTimeoutMs: 2_000,
+    reconnectGraceMs: 5_000
   })
   const n: Node = { node, manager, events: [], frames: [], sides, contacts }
   manager.on('call', (e: CallEvent) => n.events.push(e))
@@ -128,4 +130,45 @@ it('ends the call when its connection drops', async () => {
   aliceSide.peer.close()
   await until(() => ended(alice).length === 1, 'alice ends')
   expect(ended(alice)[0]).toMatchObject({ end: { reason: 'failed' } })
+})
+
+it('an active call goes on when the network connects the pair again after its connection closed', async () => {
+  const alice = await make()
+  const bob = await make()
+  await link(alice, bob)
+  const call = alice.manager.start(bob.node.keyPair.publicKey, false)
+  await until(() => bob.events.length > 0, 'bob rings')
+  bob.manager.accept(call.id, false)
+  await until(() => alice.manager.list()[0]?.phase === 'active', 'active')
+  const audio = (seq: number) => ({ stream: 'audio' as const, keyframe: true, seq, timestampUs: seq * 20_000, data: Buffer.from(`opus ${seq}`) })
+  alice.manager.sendFrame(call.id, audio(0))
+  await until(() => bob.frames.length === 1, 'a frame on the first connection')
+
+  // The connection closes on both sides (as the network does when it replaces one) and the
+  // network connects the pair again: each side's control channel hands the call the new one.
+  const key = (n: Node) => n.node.keyPair.publicKey.toString('hex')
+  const again = Promise.all([nextPeer(alice.node.net), nextPeer(bob.node.net)])
+  for (const [self, other] of [[alice, bob], [bob, alice]] as const) {
+    const peer = self.sides.get(key(other))!.peer
+    peer.once('close', () => self.manager.connectionLost(other.node.keyPair.publicKey))
+  }
+  alice.sides.get(key(bob))!.peer.close()
+  const [pa, pb] = await again
+  for (const [self, other, peer] of [[alice, bob, pa], [bob, alice, pb]] as const) {
+    const s = side(self.node, peer)
+    s.onFrame = (frame) => self.manager.receive(other.node.keyPair.publicKey, frame)
+    self.sides.set(key(other), s)
+    self.manager.connected(other.node.keyPair.publicKey)
+  }
+
+  for (let seq = 1; seq <= 5; seq++) alice.manager.sendFrame(call.id, audio(seq))
+  bob.manager.sendFrame(call.id, audio(100))
+  await until(() => bob.frames.length === 6 && alice.frames.length === 1, 'frames both ways on the new connection')
+  expect(bob.frames.map((f) => f.seq)).toEqual([0, 1, 2, 3, 4, 5])
+  expect(ended(alice)).toEqual([])
+  expect(ended(bob)).toEqual([])
+  expect(alice.manager.list()[0].phase).toBe('active')
+  alice.manager.hangup(call.id)
+  await until(() => ended(bob).length === 1, 'bob sees the hangup on the new connection')
+  expect(ended(bob)[0]).toMatchObject({ end: { reason: 'hangup', by: 'remote' } })
 })

@@ -34,4 +34,25 @@ describe('a contact log budget', () => {
     expect(bytes).toBeLessThanOrEqual(LOG_LIMITS.burstBytes + 60 * LOG_LIMITS.bytesPerSecond + 64 * 1024)
     expect(steps).toBeLessThanOrEqual(LOG_LIMITS.burstSteps + 60 * LOG_LIMITS.stepsPerSecond)
   })
+
+  it('never paces a live chat of 20 messages a second, one step each, for an hour', () => {
+    let now = 0
+    const budget = new LogBudget(LOG_LIMITS, () => now)
+    let paced = 0
+    for (let i = 0; i < 20 * 3600; i++) {
+      if (budget.wait() > 0) paced++
+      budget.spend(300)
+      now += 50
+    }
+    expect(paced).toBe(0)
+  })
+
+  it('takes a catch-up of 10,000 messages (300-byte envelopes, 128 a step) without waiting', () => {
+    const now = 0
+    const budget = new LogBudget(LOG_LIMITS, () => now)
+    for (let done = 0; done < 10_000; done += 128) {
+      expect(budget.wait()).toBe(0)
+      budget.spend(Math.min(128, 10_000 - done) * 300)
+    }
+  })
 })

@@ -25,6 +25,12 @@ const host = new CairnHost(
 )
 const echo = process.env.CAIRN_ECHO === '1'
 const pongs = new Map<string, () => void>()
+// Calls (test/lan/calls.test.ts): CAIRN_ANSWER=1 accepts every incoming call; each media frame's
+// one-way time is its arrival minus the wall-clock time the sender put in it (both namespaces read
+// the same machine clock).
+const answer = process.env.CAIRN_ANSWER === '1'
+const arrivals: Array<{ seq: number; ms: number; at: number }> = []
+const callActive = new Map<string, () => void>()
 
 host.on('event', (event: CairnEvent) => {
   if (event.type === 'message') {
@@ -46,8 +52,37 @@ host.on('event', (event: CairnEvent) => {
     report({ type: 'state', contact: event.contact, id: event.id, state: event.state })
   } else if (event.type === 'contact') {
     report({ type: 'contact', id: event.contact.id, presence: event.contact.presence })
+  } else if (event.type === 'call') {
+    const { id, direction, phase } = event.call
+    if (answer && direction === 'in' && phase === 'ringing') host.acceptCall(id, false).catch(() => {})
+    if (phase === 'active') callActive.get(id)?.()
+    report({ type: 'call', id, direction, phase })
+  } else if (event.type === 'call-ended') {
+    report({ type: 'call-ended', id: event.call.id, reason: event.end.reason })
+  } else if (event.type === 'media') {
+    const now = performance.timeOrigin + performance.now()
+    arrivals.push({ seq: event.frame.seq, ms: now - event.frame.timestampUs / 1000, at: now })
   }
 })
+
+/** Starts a call and reports how long it took to become active on this side. */
+async function call(contact: ContactId): Promise<void> {
+  const started = performance.now()
+  // the callee's accept needs a round trip, so the call is not active before startCall returns
+  const { id } = await host.startCall(contact, false)
+  await new Promise<void>((resolve) => callActive.set(id, resolve))
+  report({ type: 'call-active', id, setupMs: performance.now() - started })
+}
+
+/** Sends `count` audio-sized frames (80 B, 32 kbit/s) every 20 ms, each stamped with the wall clock. */
+async function stream(id: string, count: number, from: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const timestampUs = Math.round((performance.timeOrigin + performance.now()) * 1000)
+    await host.sendMedia(id, { stream: 'audio', keyframe: true, seq: from + i, timestampUs, data: Buffer.alloc(80, i).toString('base64') })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  report({ type: 'streamed', count, from })
+}
 const existing = (await host.state()).profile !== 'none'
 const me = existing ? await host.unlock(PASSPHRASE) : await host.create(process.env.CAIRN_NAME!, PASSPHRASE)
 const network = () => (host as unknown as { messenger: { network: Network } }).messenger.network
@@ -96,7 +131,7 @@ async function pingPong(contact: ContactId, count: number): Promise<number[]> {
   return rtts
 }
 
-type Command = { cmd: string; id?: ContactId; name?: string; texts?: string[]; count?: number; lan?: boolean; code?: string }
+type Command = { cmd: string; id?: ContactId; name?: string; texts?: string[]; count?: number; from?: number; lan?: boolean; code?: string }
 // One command at a time, in the order given, as a user would.
 let queue = Promise.resolve()
 createInterface({ input: process.stdin }).on('line', (line) => {
@@ -130,6 +165,14 @@ async function run(command: Command): Promise<void> {
       report({ type: 'settings', ...(await host.updateSettings({ lanDiscovery: command.lan })) })
     } else if (command.cmd === 'contacts') {
       report({ type: 'contacts', contacts: (await host.contacts()).map(({ id, presence }) => ({ id, presence })) })
+    } else if (command.cmd === 'call') {
+      await call(command.id!)
+    } else if (command.cmd === 'stream') {
+      await stream(command.id!, command.count!, command.from ?? 0)
+    } else if (command.cmd === 'arrivals') {
+      report({ type: 'arrivals', frames: arrivals.splice(0) })
+    } else if (command.cmd === 'hangup') {
+      await host.hangup(command.id!)
     } else if (command.cmd === 'stats') {
       const { user, system } = process.cpuUsage()
       report({ type: 'stats', rss: process.memoryUsage().rss, cpuMs: (user + system) / 1000, uptimeMs: process.uptime() * 1000 })

@@ -177,6 +177,11 @@ export class NodeProcess {
     })
   }
 
+  /** The node's process id (`ip netns exec` runs node in its own place). */
+  get pid(): number | undefined {
+    return this.child.pid
+  }
+
   send(command: Record<string, unknown>): void {
     this.child.stdin!.write(JSON.stringify(command) + '\n')
   }
