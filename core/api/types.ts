@@ -310,6 +310,8 @@ export interface CairnApi extends GroupApi {
   cancelDownload(contact: ContactId, message: string): Promise<void>
   /** Decrypts a complete file into the folder, under a free safe name; resolves to its path. */
   saveFile(contact: ContactId, message: string, folder: string): Promise<string>
+  /** Checks a complete file's hash, as saveFile does, for a page saving through readFile; a failed file is erased. */
+  verifyFile(contact: ContactId, message: string): Promise<void>
   /** Bytes [start, start + length) of a file, base64, at most MAX_FILE_READ_BYTES. */
   readFile(contact: ContactId, message: string, start: number, length: number): Promise<string>
   /**

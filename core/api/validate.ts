@@ -225,6 +225,7 @@ const SPECS: Record<ApiMethod, ArgSpec[]> = {
   downloadFile: [contact, arg('message', token)],
   cancelDownload: [contact, arg('message', token)],
   saveFile: [contact, arg('message', token), arg('folder', path)],
+  verifyFile: [contact, arg('message', token)],
   readFile: [contact, arg('message', token), arg('start', count(Number.MAX_SAFE_INTEGER)), arg('length', count(MAX_FILE_READ_BYTES))],
   forwardFile: [contact, arg('message', token), arg('to', contactId)],
   fileInfo: [contact, arg('message', token)],

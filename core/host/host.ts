@@ -62,6 +62,7 @@ const PART_OF = {
   downloadFile: 'files',
   cancelDownload: 'files',
   saveFile: 'files',
+  verifyFile: 'files',
   readFile: 'files',
   forwardFile: 'files',
   fileInfo: 'files',

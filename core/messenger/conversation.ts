@@ -387,7 +387,10 @@ export class Conversation {
       bundle: bundle ?? r.bundle,
       ...(renewed ? { consumed: 0, readBlocks: 0, logFault: null, sessions: [], theirBlobs: null } : {})
     }))
-    if (adopt && !this.logs.hasTheirs) await this.openTheirs(frame.logKey)
+    if (adopt && !this.logs.hasTheirs) {
+      await this.openTheirs(frame.logKey)
+      this.deps.logAdopted()
+    }
     // Receipts name blocks of the log their hello just named, never of one they no longer have.
     if (this.rec.consumed > 0) this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
     this.sendReadReceipt()

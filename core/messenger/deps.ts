@@ -27,6 +27,8 @@ export interface ConversationDeps {
   listed(c: Conversation): boolean
   /** My home node's key, which my contacts learn in our session; null without one. */
   homeBox(): Buffer | null
+  /** The contact's log became known here: my home node is told to keep it now, not at its next resync. */
+  logAdopted(): void
   /** The contact is connected: a request still out to them is answered. */
   met(key: ContactKey): void
   /** The time disappearing messages go by (tests move it). */

@@ -57,6 +57,8 @@ export class HomeNodes {
   private readonly visits = new Map<string, { client: HomeClient; wanted: Set<string>; watch: NodeJS.Timeout }>()
   private readonly timer: NodeJS.Timeout
   private running: Promise<void> | null = null
+  /** A sync asked for while a pass ran: that pass may have gone by the change, so another follows. */
+  private again = false
   private closed = false
   private link: HomeLink | null
   private lastSync: number | null = null
@@ -123,17 +125,30 @@ export class HomeNodes {
   /** Brings my box and my visits up to date; runs one pass at a time. */
   sync(): Promise<void> {
     if (this.closed) return Promise.resolve()
-    if (!this.running) {
-      this.running = this.pass()
-        .catch((err: unknown) => this.deps.log(`home node: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(() => (this.running = null))
+    if (this.running) {
+      this.again = true
+      return this.running
     }
+    this.running = this.pass()
+      .catch((err: unknown) => this.deps.log(`home node: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.running = null
+        if (this.again) {
+          this.again = false
+          void this.sync()
+        }
+      })
     return this.running
   }
 
+  /**
+   * Lets the pass under way finish, and the one a contact's log adopted during it asked for, so a
+   * contact met just before closing is kept by my box; then no pass starts again.
+   */
   async close(): Promise<void> {
-    this.closed = true
     clearInterval(this.timer)
+    for (let i = 0; i < 2 && this.running; i++) await this.running
+    this.closed = true
     await this.running
     for (const { client, watch } of this.visits.values()) {
       clearInterval(watch)

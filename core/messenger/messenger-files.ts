@@ -76,6 +76,10 @@ export class MessengerFiles {
     return this.directory.require(id).files.saveMessage(message, folder)
   }
 
+  verifyFile(id: ContactId, message: string): Promise<void> {
+    return this.directory.require(id).files.verifyMessage(message)
+  }
+
   fileInfo(id: ContactId, message: string): Promise<FileInfo> {
     return this.directory.require(id).files.infoMessage(message)
   }

@@ -126,7 +126,7 @@ export class Messenger extends EventEmitter {
       listed: (c) => directory.isListed(c),
       met: (key) => void network.cancelRequest(key),
       calls,
-      homeBox: () => this.home.box,
+      homeBox: () => this.home.box, logAdopted: () => void this.home.sync(),
       now: parts.clock ?? Date.now,
       erase: () => parts.epochs.advance(),
       groupSignals: (c) => this.groups.onSignals(c)

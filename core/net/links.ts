@@ -25,12 +25,16 @@ export class Links {
   /**
    * Whether a new connection from this key over a swarm is taken: the LAN one wins, on both ends
    * alike; within one swarm the newer wins, as Hyperswarm itself decides (the remote is reconnecting).
+   * pair: it came over the remote's pair swarm, where a contact's connections come from. One over
+   * the identity swarm never replaces a contact's open link: it is a contact request's dial (to an
+   * inbox) that was still under way when the pair met, and once took the place of a working link
+   * seconds later (the "third-peer drop" of test/lan/move-to-lan.test.ts).
    * The link it replaces, if any, is handed back for the caller to destroy.
    */
-  admit(hex: string, lan: boolean): { take: boolean; replaced: Link | null } {
+  admit(hex: string, lan: boolean, pair: boolean): { take: boolean; replaced: Link | null } {
     const existing = this.byKey.get(hex)
     if (existing === undefined) return { take: true, replaced: null }
-    if (existing.lan && !lan) return { take: false, replaced: null }
+    if ((existing.lan && !lan) || (!pair && existing.peer !== null)) return { take: false, replaced: null }
     this.byKey.delete(hex)
     return { take: true, replaced: existing }
   }

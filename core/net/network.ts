@@ -307,7 +307,7 @@ export class Network extends EventEmitter {
       stream.destroy()
       return
     }
-    const { take, replaced } = this.links.admit(remote.hex, entry.lan)
+    const { take, replaced } = this.links.admit(remote.hex, entry.lan, contact !== undefined)
     if (!take) {
       stream.destroy()
       return

@@ -99,3 +99,25 @@ it('a lying file is not forwarded: its hash is checked before its chunks are re-
   const history = (await b.host.history(cId)).messages
   expect(history.filter((m) => m.file), 'nothing was sent to Carol').toEqual([])
 }, 90_000)
+
+it('a page that saves through readFile asks verifyFile first: refused the same way, and the file is erased', async () => {
+  const { a, b, aId, bId } = await pair(f)
+  lieAboutHashes(a, bId)
+  const dir = await f.dir()
+  await writePattern(join(dir, 'page.bin'), 2 * 64 * 1024 + 1)
+  await a.host.sendFile(bId, join(dir, 'page.bin'))
+  await waitFor('B is offered the file', () => offered(b, 'page.bin') !== undefined)
+  const msg = offered(b, 'page.bin')!
+  await expect(b.host.verifyFile(aId, msg.id)).rejects.toMatchObject({ code: 'file-refused', message: /not downloaded/ })
+  await b.host.downloadFile(aId, msg.id)
+  await expect(b.host.verifyFile(aId, msg.id)).rejects.toMatchObject({ code: 'file-refused', message: /does not match the hash/ })
+  expect(await chunksHeld(b, aId, msg.id)).toBe(0)
+  expect((await b.host.fileInfo(aId, msg.id)).state).toBe('failed')
+  expect(b.of('security').map((e) => e.event.detail)).toEqual([expect.stringMatching(/page\.bin.*failed its check/)])
+
+  // the sender's own copy is taken as sealed
+  const own = join(dir, 'own.bin')
+  await writePattern(own, 64 * 1024, 2)
+  const mine = await a.host.sendFile(bId, own)
+  await a.host.verifyFile(bId, mine.id)
+}, 90_000)

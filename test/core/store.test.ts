@@ -125,6 +125,16 @@ describe('encrypted store', () => {
     expect(kept).toEqual(Array.from({ length: 610 }, (_, i) => i))
   })
 
+  it('every sealed value has a nonce of its own, across refills of the nonce pool, and opens again', async () => {
+    await cryptoReady()
+    const cipher = storeCipher(randomBytes(32))
+    const plain = Buffer.from('the same value')
+    const key = Buffer.from('the same key')
+    const sealed = Array.from({ length: 2_000 }, () => cipher.seal(plain, key))
+    expect(new Set(sealed.map((v) => v.subarray(0, 24).toString('hex'))).size).toBe(sealed.length)
+    for (const v of sealed) expect(cipher.open(v, key)).toEqual(plain)
+  })
+
   it('values read under another storage key are a typed corrupt-profile error', async () => {
     const dir = await f.dir()
     const first = await openStore(dir, randomBytes(32))

@@ -4,7 +4,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type Hypercore from 'hypercore'
 import { blake2bStream } from '../../core/crypto'
+import type { CairnHost } from '../../core/host/host'
+import { messengerOf } from './tamper'
 
 /** A temp folder removed by the returned cleanup. */
 export async function tempDir(prefix = 'cairn-blobs-'): Promise<{ dir: string; cleanup(): Promise<void> }> {
@@ -74,4 +77,26 @@ export function replicateTo(store: Corestore, port: number): Socket {
   stream.on('error', () => undefined)
   socket.pipe(stream).pipe(socket)
   return socket
+}
+
+/** The blob core a host writes its files to `contactId` in. */
+export function ownBlobCore(host: CairnHost, contactId: string): Hypercore {
+  const { directory } = messengerOf(host) as unknown as {
+    directory: { require(id: string): { files: { files: { own: { core: Hypercore } } } } }
+  }
+  return directory.require(contactId).files.files.own.core
+}
+
+/** The blocks of the replica of `key` that a closed profile's storage holds. */
+export async function chunksHeld(profileDir: string, key: Buffer): Promise<Set<number>> {
+  const store = new Corestore(join(profileDir, 'cores'))
+  try {
+    const core = store.get({ key })
+    await core.ready()
+    const held = new Set<number>()
+    for (let i = 0; i < core.length; i++) if (await core.has(i)) held.add(i)
+    return held
+  } finally {
+    await store.close()
+  }
 }

@@ -361,6 +361,10 @@ export class FakeApi implements CairnApi {
     return message
   }
 
+  async verifyFile(contact: ContactId, message: string): Promise<void> {
+    this.record('verifyFile', [contact, message])
+  }
+
   async fileInfo(contact: ContactId, message: string): Promise<FileInfo> {
     this.record('fileInfo', [contact, message])
     const file = (this.logs.get(contact) ?? []).find((m) => m.id === message)?.file

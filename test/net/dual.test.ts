@@ -67,6 +67,25 @@ describe('a second swarm on another DHT (the LAN)', () => {
     expect(la.closed).toBe(false)
   })
 
+  it("a contact's late dial to the identity key (a request's, still under way when the pair met) leaves the pair's link alone", async () => {
+    const a = await h.node()
+    const b = await h.node()
+    befriend(a, b)
+    const peers = Promise.all([nextPeer(a.net, false), nextPeer(b.net, false)])
+    a.net.addContact(b.keyPair.publicKey)
+    b.net.addContact(a.keyPair.publicKey)
+    const [pa] = await peers
+    // What Bob's identity swarm does when a dial to Alice's inbox completes after the pair has met.
+    const late = h.testnet!.createNode().connect(a.keyPair.publicKey, { keyPair: b.keyPair })
+    late.on('error', () => {})
+    let lateClosed = false
+    late.once('close', () => (lateClosed = true))
+    // Before the fix the late connection took the pair link's place: pa closed and the late one stayed.
+    await until(() => lateClosed || pa.closed, 'the late connection refused or the pair link replaced')
+    expect(pa.closed).toBe(false)
+    expect(a.net.peer(b.keyPair.publicKey)).toBe(pa)
+  })
+
   it('when the LAN goes away, the contacts fall back to the internet by themselves', async () => {
     const a = await h.node()
     const b = await h.node()

@@ -7,41 +7,16 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import Corestore from 'corestore'
-import type Hypercore from 'hypercore'
 import { expect, it } from 'vitest'
 import type { Message, Profile } from '../../core/api/types'
 import { useChildNodes, type ChildNode } from '../helpers/child-process'
-import { Fixture, PASS, waitFor, type Node } from '../helpers/core'
-import { writePattern } from '../helpers/blobs'
-import { messengerOf } from '../helpers/tamper'
+import { Fixture, PASS, waitFor } from '../helpers/core'
+import { chunksHeld, ownBlobCore, writePattern } from '../helpers/blobs'
 
 const f = new Fixture()
 const nodes = useChildNodes(f)
 const CHUNKS = 800
 const CHUNK = 64 * 1024
-
-/** The blob core `node` writes its files to `contactId` in. */
-function ownBlobCore(node: Node, contactId: string): Hypercore {
-  const { directory } = messengerOf(node.host) as unknown as {
-    directory: { require(id: string): { files: { files: { own: { core: Hypercore } } } } }
-  }
-  return directory.require(contactId).files.files.own.core
-}
-
-/** The blocks of the replica of `key` that a closed profile's storage holds. */
-async function chunksHeld(profileDir: string, key: Buffer): Promise<Set<number>> {
-  const store = new Corestore(join(profileDir, 'cores'))
-  try {
-    const core = store.get({ key })
-    await core.ready()
-    const held = new Set<number>()
-    for (let i = 0; i < core.length; i++) if (await core.has(i)) held.add(i)
-    return held
-  } finally {
-    await store.close()
-  }
-}
 
 function offer(b: ChildNode, name: string): Message | undefined {
   for (const e of b.events) if (e.type === 'message' && e.message.direction === 'in' && e.message.file?.name === name) return e.message
@@ -67,14 +42,14 @@ it(`a receiver killed half-way through a ${CHUNKS}-chunk download resumes after 
   // Each chunk the sender uploads, by block index, in the run it went out in.
   const runs: number[][] = [[], []]
   let run = 0
-  ownBlobCore(a, bId).on('upload', (index: number) => runs[run].push(index))
+  ownBlobCore(a.host, bId).on('upload', (index: number) => runs[run].push(index))
   const download = b.call('downloadFile', aId, msg.id).catch(() => 'killed')
   await waitFor('half the film has gone out', () => runs[0].length >= CHUNKS / 2, 120_000)
   await nodes.kill(b)
   expect(await download).toBe('killed')
   const sentBefore = runs[0].length
   run = 1
-  const held = await chunksHeld(bDir, ownBlobCore(a, bId).key!)
+  const held = await chunksHeld(bDir, ownBlobCore(a.host, bId).key!)
 
   b = await nodes.spawn(bDir)
   await b.call('unlock', PASS)

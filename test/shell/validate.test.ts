@@ -29,7 +29,8 @@ describe('validateArgs', () => {
     expect(API_METHODS).toContain('setDisappearing')
     expect(API_METHODS).toContain('forwardFile')
     expect(API_METHODS).toContain('replayMessages')
-    expect(API_METHODS).toHaveLength(67)
+    expect(API_METHODS).toContain('verifyFile')
+    expect(API_METHODS).toHaveLength(68)
   })
 
   it('takes only the disappearing-message choices', () => {

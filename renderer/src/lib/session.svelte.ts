@@ -164,7 +164,11 @@ export class Session {
   /** Electron asks where with the system's dialog; a browser offers a download. */
   async saveFile(message: Message): Promise<void> {
     if (window.cairn) await window.cairn.saveFile(message.contact, message.id)
-    else saveBlob(message.file!.name, await readWhole(this.api, message.contact, message))
+    else {
+      // readFile authenticates each chunk; the whole file's hash is checked by the node first
+      await this.api.verifyFile(message.contact, message.id)
+      saveBlob(message.file!.name, await readWhole(this.api, message.contact, message))
+    }
   }
 
   /** Whether the shell can open a file with the system's application (Electron only). */
