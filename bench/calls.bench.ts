@@ -3,6 +3,8 @@
 // (2) the same while bulk data moves on a Protomux channel of the same connection (chat traffic);
 // (3) sealed media datagrams through MediaLink (per-call AEAD, replay window, bounded queue): round
 // trip of a 160-byte Opus-sized packet against (1), and sealing/opening cost per packet.
+// (4) call setup on an existing connection: CallManager offer → active at the caller, the callee
+// accepting at once (no person in the loop), 20 calls one after another; target ≤ 1 s.
 // Reference: the bare datagram path (1) is the floor any media path on this connection can reach.
 import c from 'compact-encoding'
 import Protomux from 'protomux'
@@ -11,7 +13,10 @@ import { DatagramOpener, DatagramSealer } from '../core/media/datagram'
 import { MediaLink } from '../core/media/media-link'
 import type { MediaPacket } from '../core/media/media-packet'
 import type { NoiseSecretStream } from 'hyperdht'
-import { Harness, connectPair } from '../test/helpers/net'
+import { CallManager, type CallEvent } from '../core/media/call-manager'
+import { Harness, connectPair, type TestNode } from '../test/helpers/net'
+import { SESSION_ID, side } from '../test/media/call-pair'
+import type { Peer } from '../core/net'
 
 const COUNT = Number(process.env.CALLS_COUNT ?? 2000)
 const GAP_MS = 2
@@ -115,6 +120,46 @@ function sealCost(): void {
   }
 }
 
+function manager(node: TestNode, peer: Peer, remote: TestNode): CallManager {
+  const s = side(node, peer)
+  const m = new CallManager({
+    localIdentity: node.keyPair.publicKey,
+    sessionIdOf: () => SESSION_ID,
+    hasSession: (_remote, sid) => sid.equals(SESSION_ID),
+    sendFrame: (_remote, frame) => (s.sendFrame(frame), true),
+    streamOf: () => peer.stream,
+    canTakeCalls: true
+  })
+  s.onFrame = (frame) => m.receive(remote.keyPair.publicKey, frame)
+  return m
+}
+
+async function setupRun(h: Harness): Promise<void> {
+  const [a, b] = [await h.node(), await h.node()]
+  const [pa, pb] = await connectPair(a, b)
+  const caller = manager(a, pa, b)
+  const callee = manager(b, pb, a)
+  callee.on('call', (e: CallEvent) => e.type === 'incoming' && callee.accept(e.call.id, false))
+  const times: number[] = []
+  for (let i = 0; i < 20; i++) {
+    const t0 = process.hrtime.bigint()
+    const active = new Promise<void>((resolve) => {
+      const on = (e: CallEvent) => {
+        if (e.type !== 'phase' || e.call.phase !== 'active') return
+        caller.off('call', on)
+        resolve()
+      }
+      caller.on('call', on)
+    })
+    const call = caller.start(b.keyPair.publicKey, false)
+    await active
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6)
+    caller.hangup(call.id)
+    await sleep(50)
+  }
+  console.log(`call setup on an existing connection (offer → active at the caller, 20 calls): ${quantiles(times)} (target ≤ 1000 ms)`)
+}
+
 async function main(): Promise<void> {
   const h = new Harness()
   await h.start()
@@ -125,6 +170,7 @@ async function main(): Promise<void> {
     await withBulk(pa.stream, pb.stream, () => echoRun('bare datagrams during bulk chat traffic', pa.stream, pb.stream, 160, GAP_MS))
     await sealedRun(pa.stream, pb.stream)
     sealCost()
+    await setupRun(h)
   } finally {
     await h.stop()
   }

@@ -119,7 +119,7 @@ export interface FileProgress {
   contact: ContactId
   /** The message that carries the file. */
   message: string
-  state: FileState | 'cancelled'
+  state: FileState | 'cancelled' | 'sending'
   bytes: number
   size: number
   bytesPerSecond: number

@@ -14,6 +14,7 @@ import { makeImagePreview, stripImageMetadata } from './preview'
 import type { ReadOptions } from './read'
 import type { SaveOptions } from './save'
 import { BlobStore, type ReceiveLimits } from './store'
+import { Deliveries, type DeliveryUpdate } from './deliveries'
 import { Transfers, type TransferUpdate } from './transfers'
 
 export interface FilesHooks {
@@ -22,6 +23,8 @@ export interface FilesHooks {
   /** Something only a misbehaving peer would do. */
   violation(detail: string): void
   progress(update: TransferUpdate): void
+  /** How far the contact has fetched a file I sent (see Deliveries). */
+  delivered(update: DeliveryUpdate): void
 }
 
 export interface SendFileOptions {
@@ -36,6 +39,7 @@ export class ConversationFiles {
   private theirs: BlobStore | null = null
   private stream: unknown = null
   private learning: Promise<void> | null = null
+  private deliveries: Deliveries | null = null
   private readonly transfers: Transfers
 
   constructor(
@@ -51,6 +55,7 @@ export class ConversationFiles {
 
   async open(): Promise<void> {
     this.own = await BlobStore.openOwn(this.corestore, this.tag)
+    this.deliveries = new Deliveries(this.own.core, (u) => this.hooks.delivered(u))
     if (this.theirKey) this.theirs = await BlobStore.openPeer(this.corestore, this.theirKey)
   }
 
@@ -84,6 +89,11 @@ export class ConversationFiles {
     } finally {
       await rm(clean, { force: true })
     }
+  }
+
+  /** Reports how far the contact fetches a file I just sent. */
+  followDelivery(d: FileDescriptor): void {
+    this.deliveries?.watch(d)
   }
 
   /**
@@ -157,6 +167,7 @@ export class ConversationFiles {
   }
 
   async close(): Promise<void> {
+    this.deliveries?.close()
     await this.transfers.close()
     await this.theirs?.close()
     await this.own?.close()

@@ -33,7 +33,7 @@ export function wantsAutoDownload(d: FileDescriptor, policy: AutoDownloadPolicy)
 const WINDOW_MS = 3000
 
 /** Bytes per second over the last few seconds. */
-class Meter {
+export class Meter {
   private readonly samples: { at: number; bytes: number }[] = []
 
   add(at: number, bytes: number): number {

@@ -13,6 +13,7 @@ import {
   verifyPreview,
   wantsAutoDownload,
   type AutoDownloadPolicy,
+  type DeliveryUpdate,
   type FileDescriptor,
   type SendFileOptions,
   type TransferUpdate
@@ -53,6 +54,8 @@ export class FileShelf {
   private readonly files: ConversationFiles
   /** Downloads under way or failed in this run, by file id. */
   private readonly states = new Map<string, { seq: number; state: FileState; error: string | null }>()
+  /** Files I sent in this run whose fetching by the contact is followed, by file id: their message ids. */
+  private readonly sending = new Map<string, string>()
 
   constructor(
     private readonly deps: FileShelfDeps,
@@ -63,7 +66,8 @@ export class FileShelf {
     this.files = new ConversationFiles(deps.corestore, tag, deps.files.scratch, theirKey, {
       adopt: (key) => hooks.adopt(key),
       violation: (detail) => hooks.violation(detail),
-      progress: (u) => this.onProgress(u)
+      progress: (u) => this.onProgress(u),
+      delivered: (u) => this.onDelivered(u)
     })
   }
 
@@ -97,6 +101,12 @@ export class FileShelf {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CairnError('not-found', `no file at ${path}`)
       return refused(err)
     }
+  }
+
+  /** The file of a message I just sent: its progress on the contact's side is reported as 'sending'. */
+  followDelivery(d: FileDescriptor, messageId: string): void {
+    this.sending.set(d.fileId.toString('hex'), messageId)
+    this.files.followDelivery(d)
   }
 
   info(m: MessageRecord): FileInfo | undefined {
@@ -293,6 +303,14 @@ export class FileShelf {
     if (u.state === 'failed') this.states.set(u.file, { ...entry, state: 'failed', error: u.error?.message ?? null })
     if (u.state === 'cancelled') this.states.delete(u.file)
     this.emit(entry.seq, { state, bytes: u.bytes, size: u.size, bytesPerSecond: u.bytesPerSecond, secondsLeft: u.secondsLeft, error: u.error?.message ?? null })
+  }
+
+  private onDelivered(u: DeliveryUpdate): void {
+    const message = this.sending.get(u.file)
+    if (!message) return
+    if (u.done) this.sending.delete(u.file)
+    const progress: FileProgress = { contact: this.hooks.contact(), message, state: 'sending', bytes: u.bytes, size: u.size, bytesPerSecond: u.bytesPerSecond, secondsLeft: u.secondsLeft, error: null }
+    this.deps.events.emit({ type: 'file-progress', progress })
   }
 
   private emit(seq: number, p: Omit<FileProgress, 'contact' | 'message'>): void {

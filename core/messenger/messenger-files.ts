@@ -94,7 +94,9 @@ export class MessengerFiles {
 
   private async sendSealed(c: Conversation, d: FileDescriptor): Promise<Message> {
     try {
-      return await c.send('', { file: d })
+      const m = await c.send('', { file: d })
+      c.files.followDelivery(d, m.id)
+      return m
     } catch (err) {
       await c.files.erase({ file: descriptorHex(d) })
       throw err

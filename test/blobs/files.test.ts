@@ -31,7 +31,8 @@ async function side(name: string, tag: number): Promise<Side> {
   s.files = new ConversationFiles(cs, Buffer.alloc(32, tag), scratch, null, {
     adopt: async (key) => void s.adopted.push(key),
     violation: (detail) => s.violations.push(detail),
-    progress: (u) => s.updates.push(u)
+    progress: (u) => s.updates.push(u),
+    delivered: () => undefined
   })
   await s.files.open()
   return s

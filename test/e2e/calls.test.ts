@@ -2,7 +2,8 @@
 // devices (Alice's microphone plays a tone from a WAV this test writes). Alice calls Bob from the
 // conversation; Bob accepts on the incoming-call screen; the tone Alice's page captured is found by
 // FFT in what Bob's page plays; both screens show the same words; hang up; then an unanswered call
-// shows as missed in Bob's conversation.
+// shows as missed in Bob's conversation while Bob's page rings; then a call in which Alice picks
+// another microphone and speaker and shares her screen.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -96,6 +97,21 @@ async function watchMediaSends(page: Page): Promise<void> {
   })
 }
 
+/** Keeps every audio context that makes an oscillator (the ringtone does; the call's playout does not). */
+async function watchRingtone(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const contexts: BaseAudioContext[] = []
+    ;(window as unknown as { ringContexts: BaseAudioContext[] }).ringContexts = contexts
+    const create = BaseAudioContext.prototype.createOscillator
+    BaseAudioContext.prototype.createOscillator = function (this: BaseAudioContext) {
+      if (!contexts.includes(this)) contexts.push(this)
+      return create.call(this)
+    }
+  })
+}
+
+const ringState = (page: Page) => page.evaluate(() => (window as unknown as { ringContexts: BaseAudioContext[] }).ringContexts.at(-1)?.state ?? 'none')
+
 const quantile = (values: number[], p: number): number => [...values].sort((x, y) => x - y)[Math.floor(p * (values.length - 1))] ?? NaN
 
 /** Samples the played audio's spectrum ten times a second; how many windows peak at the tone. */
@@ -132,11 +148,16 @@ it('Alice calls Bob, Bob hears her tone, both see the same words, hang up, then 
   const b = await bobsBrowser.page()
   await watchPlayout(b)
   await watchMediaArrivals(b)
+  await watchRingtone(b)
   let mediaAtBob = 0
+  let videoAtBob = 0
+  const audioSeqs: number[] = []
   const emittedAt = new Map<string, number>()
   bob.host.on('event', (e) => {
     if (e.type !== 'media') return
     mediaAtBob++
+    if (e.frame.stream === 'video') videoAtBob++
+    else audioSeqs.push(e.frame.seq)
     emittedAt.set(`${e.frame.stream}:${e.frame.seq}`, Date.now())
   })
   // The other hop, page → core: when each sendMedia request leaves Alice's page and reaches her host.
@@ -200,8 +221,41 @@ it('Alice calls Bob, Bob hears her tone, both see the same words, hang up, then 
 
   await callButton.click()
   await incoming.waitFor()
+  // Bob's page rings while the call waits, and stops when it ends.
+  await expect.poll(() => ringState(b), { timeout: 10_000 }).toBe('running')
   await a.getByRole('dialog', { name: 'Calling Bob' }).getByRole('button', { name: 'Cancel' }).click()
   await incoming.waitFor({ state: 'detached' })
+  await expect.poll(() => ringState(b), { timeout: 10_000 }).toBe('closed')
   await b.getByRole('region', { name: 'Alice' }).getByText(/^Missed call ·/).waitFor()
   await a.getByRole('region', { name: 'Bob' }).getByText(/^Cancelled call ·/).waitFor()
+
+  // Devices and the screen: Alice picks another microphone and speaker mid-call, then shares her
+  // screen in this voice call; Bob's node keeps receiving her audio in one seq order, then video.
+  await callButton.click()
+  await incoming.getByRole('button', { name: 'Accept', exact: true }).click()
+  await alicesCall.waitFor()
+  const microphone = alicesCall.getByRole('combobox', { name: 'Microphone' })
+  await microphone.waitFor({ timeout: 15_000 })
+  const mics = await microphone.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))
+  expect(mics.length).toBeGreaterThan(1)
+  const before = mediaAtBob
+  await expect.poll(() => mediaAtBob - before, { timeout: 15_000 }).toBeGreaterThan(25)
+  const seqsBefore = audioSeqs.length
+  const current = await microphone.inputValue()
+  await microphone.selectOption(mics.find((id) => id !== current)!)
+  const switched = mediaAtBob
+  await expect.poll(() => mediaAtBob - switched, { timeout: 15_000 }).toBeGreaterThan(50)
+  const after = audioSeqs.slice(seqsBefore)
+  expect(after.every((seq, i) => i === 0 || seq > after[i - 1])).toBe(true)
+  const speaker = alicesCall.getByRole('combobox', { name: 'Speaker' })
+  const speakers = await speaker.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))
+  await speaker.selectOption(speakers.at(-1)!)
+  expect(await speaker.inputValue()).toBe(speakers.at(-1))
+  expect(videoAtBob).toBe(0)
+  await alicesCall.getByRole('button', { name: 'Share screen' }).click()
+  await alicesCall.getByRole('button', { name: 'Stop sharing' }).waitFor({ timeout: 15_000 })
+  await expect.poll(() => videoAtBob, { timeout: 15_000 }).toBeGreaterThan(10)
+  expect(await alicesCall.getByRole('alert').count()).toBe(0)
+  await alicesCall.getByRole('button', { name: 'Hang up' }).click()
+  await alicesCall.waitFor({ state: 'detached' })
 })

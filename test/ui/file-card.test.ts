@@ -47,6 +47,17 @@ describe('a file in a conversation', () => {
     expect(calls).toEqual(['cancel'])
   })
 
+  test('my own file that the contact is fetching shows how far they are, and stays ready to save', async () => {
+    const { ui } = await card(view({ state: 'ready' }), {
+      sending: true,
+      progress: { bytes: 600_000, size: 2_400_000, bytesPerSecond: 200_000, secondsLeft: 9 }
+    })
+    const bar = ui.getByRole('progressbar', { name: 'Sending beach.jpg' }) as HTMLProgressElement
+    expect([bar.value, bar.max]).toEqual([600_000, 2_400_000])
+    expect(ui.getByRole('status').textContent).toBe('Sent 600 KB of 2.4 MB · 200 KB/s · 9 s left')
+    expect(ui.getByRole('button', { name: 'Save beach.jpg' })).toBeTruthy()
+  })
+
   test('a ready image shows the whole picture from the shell, and Save', async () => {
     const { ui, calls } = await card(view({ state: 'ready' }), { src: 'http://127.0.0.1:1/files/x' })
     expect((ui.getByAltText('beach.jpg') as HTMLImageElement).src).toBe('http://127.0.0.1:1/files/x')

@@ -116,9 +116,12 @@ export class Conversation {
   /** A file's transfer moved on: its message shows the new state, and the bar the bytes. */
   applyProgress(p: FileProgress): void {
     const next = new Map(this.progress)
-    if (p.state === 'downloading' || p.state === 'failed') next.set(p.message, p)
+    const shown = p.state === 'downloading' || p.state === 'failed' || (p.state === 'sending' && p.bytes < p.size)
+    if (shown) next.set(p.message, p)
     else next.delete(p.message)
     this.progress = next
+    // my own file stays ready while the contact fetches it
+    if (p.state === 'sending') return
     const state = p.state === 'cancelled' ? 'offered' : p.state
     this.messages = this.messages.map((m) => (m.id === p.message && m.file ? { ...m, file: { ...m.file, state } } : m))
   }

@@ -8,6 +8,8 @@ export const OPUS_BITRATE = 32_000
 
 export interface AudioSender {
   setBitrate(bps: number): void
+  /** The seq the next frame takes: a sender for another microphone goes on from it. */
+  nextSeq(): number
   stop(): void
 }
 
@@ -21,8 +23,8 @@ export function opusConfig(bitrate: number): AudioEncoderConfig {
   } as AudioEncoderConfig
 }
 
-export function startAudioSend(track: MediaStreamTrack, onFrame: (frame: EncodedMediaFrame) => void): AudioSender {
-  let seq = 0
+export function startAudioSend(track: MediaStreamTrack, onFrame: (frame: EncodedMediaFrame) => void, firstSeq = 0, bitrate = OPUS_BITRATE): AudioSender {
+  let seq = firstSeq
   let stopped = false
   const encoder = new AudioEncoder({
     output: (chunk) => {
@@ -32,7 +34,7 @@ export function startAudioSend(track: MediaStreamTrack, onFrame: (frame: Encoded
     },
     error: () => stop()
   })
-  encoder.configure(opusConfig(OPUS_BITRATE))
+  encoder.configure(opusConfig(bitrate))
   const reader = new MediaStreamTrackProcessor<AudioData>({ track }).readable.getReader()
   void (async () => {
     while (!stopped) {
@@ -52,6 +54,7 @@ export function startAudioSend(track: MediaStreamTrack, onFrame: (frame: Encoded
     setBitrate: (bps) => {
       if (encoder.state === 'configured') encoder.configure(opusConfig(bps))
     },
+    nextSeq: () => seq,
     stop
   }
 }

@@ -1,5 +1,9 @@
 // Microphone and camera for a call, with the browser's echo canceller, noise suppression and gain
 // control on (the platform's own voice processing, the same WebRTC applies to its calls).
+// Not judged: whether Chromium's echo canceller also cancels what the call plays through its
+// AudioWorklet (WebRTC's own playout is its reference signal; this path's may not be). Headless
+// Chromium with fake devices has no loudspeaker-to-microphone path, so no test here can tell; it
+// needs a check on real hardware (play a known signal, record the microphone, look for it).
 export interface CaptureOptions {
   audio: boolean
   video: boolean

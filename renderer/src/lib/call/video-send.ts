@@ -7,6 +7,8 @@ export const KEYFRAME_INTERVAL_FRAMES = 90
 export interface VideoSender {
   requestKeyframe(): void
   setBitrate(bps: number): void
+  /** The seq the next frame takes: a sender for another camera or the screen goes on from it. */
+  nextSeq(): number
   stop(): void
 }
 
@@ -21,8 +23,8 @@ function vp8Config(o: VideoSendOptions): VideoEncoderConfig {
   return { codec: 'vp8', width: o.width, height: o.height, framerate: o.framerate, bitrate: o.bitrate, latencyMode: 'realtime' }
 }
 
-export function startVideoSend(track: MediaStreamTrack, o: VideoSendOptions, onFrame: (frame: EncodedMediaFrame) => void): VideoSender {
-  let seq = 0
+export function startVideoSend(track: MediaStreamTrack, o: VideoSendOptions, onFrame: (frame: EncodedMediaFrame) => void, firstSeq = 0): VideoSender {
+  let seq = firstSeq
   let sinceKey = 0
   let wantKey = true
   let stopped = false
@@ -65,6 +67,7 @@ export function startVideoSend(track: MediaStreamTrack, o: VideoSendOptions, onF
       config = { ...config, bitrate }
       if (encoder.state === 'configured') encoder.configure(vp8Config(config))
     },
+    nextSeq: () => seq,
     stop
   }
 }
