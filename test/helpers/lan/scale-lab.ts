@@ -54,6 +54,8 @@ export function contactPairs(count: number): [number, number][] {
 const after = (node: NodeProcess, from: number, match: (r: Report) => boolean) => (r: Report) => match(r) && node.reports.indexOf(r) >= from
 const incoming = (from: string, text: string) => (r: Report) => r.type === 'message' && r.direction === 'in' && r.contact === from && r.text === text
 
+const START_WAVE = 10
+
 export async function runLanScale(opts: LanScaleOptions): Promise<LanScaleFigures> {
   const { hosts: COUNT, leaving: LEAVING, messages: MESSAGES, boundMs: BOUND } = opts
   const log = opts.log ?? (() => {})
@@ -68,9 +70,15 @@ export async function runLanScale(opts: LanScaleOptions): Promise<LanScaleFigure
     procs.push(ear)
     await ear.wait((r) => r.type === 'ready', BOUND, 'the listener')
     const spawned = performance.now()
-    for (const name of names) nodes.push(lab.spawn(name, HOST_NODE, { CAIRN_PROFILE: join(dir, name), CAIRN_NAME: name }))
-    procs.push(...nodes)
-    const ids = (await Promise.all(nodes.map((n) => n.wait((r) => r.type === 'ready', BOUND, 'ready')))).map((r) => String(r.id))
+    // In waves: 50 processes compiling the same TypeScript at once on two cores took over 300 s
+    // before the last was ready (then the first had long since settled alone).
+    const ids: string[] = []
+    for (let from = 0; from < names.length; from += START_WAVE) {
+      const wave = names.slice(from, from + START_WAVE).map((name) => lab.spawn(name, HOST_NODE, { CAIRN_PROFILE: join(dir, name), CAIRN_NAME: name }))
+      nodes.push(...wave)
+      procs.push(...wave)
+      for (const r of await Promise.all(wave.map((n) => n.wait((r) => r.type === 'ready', BOUND, 'ready')))) ids.push(String(r.id))
+    }
     const hexes = ids.map((id) => decodeContactId(id).toString('hex'))
     log(`${COUNT} hosts up in ${(performance.now() - spawned).toFixed(0)} ms`)
 
