@@ -47,7 +47,7 @@ class LocalNetwork extends EventEmitter implements Lan {
     this.dht = local.dht
     discovery.on('up', (node: LanEndpoint) => {
       local.addNode(node)
-      if (isPowerOfTwo(this.nodes)) this.scheduleRefresh()
+      this.scheduleRefresh()
       this.emit('peers', this.nodes)
     })
     discovery.on('down', () => this.emit('peers', this.nodes))
@@ -70,10 +70,7 @@ class LocalNetwork extends EventEmitter implements Lan {
    * Announcements made while a node was alone (or cut off) reached only its own storage node, and
    * its lookups found nobody. 'network-change' is what HyperDHT servers and Hyperswarm already answer by
    * re-announcing and re-looking-up every topic, so a newcomer is found without waiting for the
-   * swarm's ten-minute refresh. Only when the number of nodes heard reaches a power of two: a
-   * newcomer's own refresh finds everyone who was there, and a record stored when half the nodes
-   * were known is still on enough of the nodes nearest its topic; refreshing for every arrival made
-   * each of n hosts starting together refresh up to n times, and 20 hosts took 52 s to connect.
+   * swarm's ten-minute refresh.
    */
   private scheduleRefresh(): void {
     if (this.refreshTimer || this.closing) return
@@ -102,8 +99,4 @@ export async function startLan(opts: LanOptions = {}): Promise<Lan> {
     await local.destroy()
     throw CairnError.from(err)
   }
-}
-
-function isPowerOfTwo(n: number): boolean {
-  return n > 0 && (n & (n - 1)) === 0
 }
