@@ -33,4 +33,19 @@ describe('jitter buffer', () => {
     jb.push(f(5_000), 100)
     expect(jb.pull(140).map((s) => s.seq)).toEqual([5_000])
   })
+
+  it('resynchronises after a stall longer than the delay ceiling instead of dropping every later frame', () => {
+    // The first frame, then half a second of nothing (a starved page or a busy core), then the
+    // stream arrives steadily but 500 ms behind the clock the first frame set.
+    const jb = new JitterBuffer(opts)
+    jb.push(f(0), 0)
+    let played = 0
+    for (let now = 0, seq = 1; now <= 3_000; now += 10) {
+      while (seq < 150 && 500 + seq * 20 <= now) jb.push(f(seq++), now)
+      played += jb.pull(now).filter((s) => s.frame !== null).length
+    }
+    expect(played).toBeGreaterThan(100)
+    expect(jb.stats.resyncs).toBeGreaterThanOrEqual(1)
+    expect(jb.stats.delayMs).toBeLessThanOrEqual(opts.maxDelayMs)
+  })
 })

@@ -2,7 +2,9 @@
 // first frame's arrival + the target delay + (seq − first seq) × frame duration. A frame that is
 // not there when due is released as lost (the player conceals it); one that arrives after its turn
 // is dropped, and grows the delay by as much as it was late (up to a ceiling), so after one stall
-// a jittery path costs a little latency instead of a stream of gaps. Memory is bounded by maxFrames.
+// a jittery path costs a little latency instead of a stream of gaps. A frame later than the ceiling
+// allows restarts the clock at itself: otherwise a stall longer than the ceiling would leave every
+// later frame just as late, and the call silent for good. Memory is bounded by maxFrames.
 import type { EncodedMediaFrame } from './types'
 
 export interface JitterOptions {
@@ -21,6 +23,8 @@ export interface JitterStats {
   played: number
   lost: number
   late: number
+  /** Times the clock restarted because frames came later than the delay ceiling allows. */
+  resyncs: number
   delayMs: number
 }
 
@@ -34,7 +38,7 @@ export class JitterBuffer {
 
   constructor(private readonly o: JitterOptions) {
     this.delayMs = o.targetDelayMs
-    this.stats = { played: 0, lost: 0, late: 0, delayMs: o.targetDelayMs }
+    this.stats = { played: 0, lost: 0, late: 0, resyncs: 0, delayMs: o.targetDelayMs }
   }
 
   push(frame: EncodedMediaFrame, nowMs: number): void {
@@ -42,9 +46,14 @@ export class JitterBuffer {
     if (frame.seq < this.next) {
       this.stats.late++
       const lateBy = nowMs - this.dueAt(frame.seq)
-      this.delayMs = Math.min(this.o.maxDelayMs, this.delayMs + Math.max(this.o.frameMs / 2, lateBy))
+      const grown = this.delayMs + Math.max(this.o.frameMs / 2, lateBy)
+      this.delayMs = Math.min(this.o.maxDelayMs, grown)
       this.stats.delayMs = this.delayMs
-      return
+      if (grown <= this.o.maxDelayMs) return
+      // Later than the ceiling allows: every following frame would be as late and dropped too, so
+      // the clock restarts at this frame (the frames already held are still ahead of it).
+      this.stats.resyncs++
+      this.setClock(frame.seq, nowMs)
     }
     if (this.frames.size >= this.o.maxFrames) return
     this.frames.set(frame.seq, frame)
@@ -71,6 +80,10 @@ export class JitterBuffer {
 
   private restart(seq: number, nowMs: number): void {
     this.frames.clear()
+    this.setClock(seq, nowMs)
+  }
+
+  private setClock(seq: number, nowMs: number): void {
     this.base = nowMs
     this.baseSeq = seq
     this.next = seq
