@@ -48,4 +48,20 @@ describe('jitter buffer', () => {
     expect(jb.stats.resyncs).toBeGreaterThanOrEqual(1)
     expect(jb.stats.delayMs).toBeLessThanOrEqual(opts.maxDelayMs)
   })
+
+  it('brings a grown delay back to the target once frames come on time again', () => {
+    // Frames sent every 20 ms arrive 5 ms later, except frame 1, which comes after its turn.
+    const jb = new JitterBuffer(opts)
+    let grown = 0
+    for (let now = 0, seq = 0; now <= 20_000; now += 10) {
+      for (; seq * 20 + 5 <= now; seq++) if (seq !== 1) jb.push(f(seq), now)
+      if (now === 150) jb.push(f(1), now)
+      jb.pull(now)
+      grown = Math.max(grown, jb.stats.delayMs)
+    }
+    expect(jb.stats.late).toBe(1)
+    expect(grown).toBeGreaterThan(opts.targetDelayMs)
+    // each second without a late frame took off half of what the frames had to spare
+    expect(jb.stats.delayMs).toBe(opts.targetDelayMs)
+  })
 })

@@ -4,8 +4,16 @@
 // is dropped, and grows the delay by as much as it was late (up to a ceiling), so after one stall
 // a jittery path costs a little latency instead of a stream of gaps. A frame later than the ceiling
 // allows restarts the clock at itself: otherwise a stall longer than the ceiling would leave every
-// later frame just as late, and the call silent for good. Memory is bounded by maxFrames.
+// later frame just as late, and the call silent for good. The delay also comes back down: after each
+// SETTLE_MS with no late frame, by half of what the earliest-due frame of that stretch had to spare
+// beyond a margin (never below the target), so a stall or a rough start does not cost latency for
+// the rest of the call (the playout worklet sheds what this releases early). Memory is bounded by maxFrames.
 import type { EncodedMediaFrame } from './types'
+
+/** How long frames must come on time before the delay comes down. */
+export const SETTLE_MS = 1_000
+/** What the delay leaves the frame with the least to spare. */
+const SPARE_MS = 10
 
 export interface JitterOptions {
   frameMs: number
@@ -34,6 +42,10 @@ export class JitterBuffer {
   private baseSeq = -1
   private next = -1
   private delayMs: number
+  /** When a frame last came late, or the delay last came down: the settling clock. */
+  private settledAt = -Infinity
+  /** The least time any frame had to spare before its turn, since settledAt. */
+  private spare = Infinity
   readonly stats: JitterStats
 
   constructor(private readonly o: JitterOptions) {
@@ -45,6 +57,8 @@ export class JitterBuffer {
     if (this.baseSeq < 0 || frame.seq >= this.next + this.o.maxFrames) this.restart(frame.seq, nowMs)
     if (frame.seq < this.next) {
       this.stats.late++
+      this.settledAt = nowMs
+      this.spare = Infinity
       const lateBy = nowMs - this.dueAt(frame.seq)
       const grown = this.delayMs + Math.max(this.o.frameMs / 2, lateBy)
       this.delayMs = Math.min(this.o.maxDelayMs, grown)
@@ -56,6 +70,7 @@ export class JitterBuffer {
       this.setClock(frame.seq, nowMs)
     }
     if (this.frames.size >= this.o.maxFrames) return
+    this.spare = Math.min(this.spare, this.dueAt(frame.seq) - nowMs)
     this.frames.set(frame.seq, frame)
   }
 
@@ -63,6 +78,7 @@ export class JitterBuffer {
   pull(nowMs: number): Slot[] {
     const out: Slot[] = []
     if (this.baseSeq < 0) return out
+    this.settle(nowMs)
     while (this.dueAt(this.next) <= nowMs && out.length < this.o.maxFrames) {
       const frame = this.frames.get(this.next) ?? null
       this.frames.delete(this.next)
@@ -72,6 +88,17 @@ export class JitterBuffer {
       this.next++
     }
     return out
+  }
+
+  private settle(nowMs: number): void {
+    if (this.settledAt === -Infinity) this.settledAt = nowMs
+    if (nowMs - this.settledAt < SETTLE_MS) return
+    const spare = this.spare
+    this.settledAt = nowMs
+    this.spare = Infinity
+    if (spare === Infinity || spare <= SPARE_MS) return
+    this.delayMs = Math.max(this.o.targetDelayMs, this.delayMs - (spare - SPARE_MS) / 2)
+    this.stats.delayMs = this.delayMs
   }
 
   private dueAt(seq: number): number {
