@@ -4,8 +4,9 @@
 //     Hypercore replication of the same bytes in 64 KiB blocks between the same two processes
 //     (target: at least 0.8× of it), and a plain TCP copy over loopback as the physical floor;
 //   - RSS growth of each process while the file moves (sender: seal + serve; receiver: download +
-//     decrypt-and-save), against the 64 MB target. What grows is the storage engine's memtable
-//     (RocksDB's 64 MiB write buffer by default; the profile's storage caps it) and V8's young
+//     decrypt-and-save), against the 64 MB target. What grew was the storage engine's memtables
+//     (RocksDB's 64 MiB write buffer by default) and block cache (32 MiB, filled by any long read),
+//     which the profile's storage caps and turns off (core/profile/storage.ts), and V8's young
 //     generation (bin/cairn.js caps it; the peers start node as its first line says).
 //
 //   npx tsx bench/files.bench.ts [--mb N]      (default 100 MB: a short run on a busy machine;
