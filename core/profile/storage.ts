@@ -9,10 +9,17 @@
 //   large history at unlock fills it the same way. Chunks live in blob files, which it never held;
 //   the table blocks it would keep are re-read from the OS page cache instead, and the index and
 //   filter blocks stay with each table's reader (RocksDB refuses to keep them in a cache that is off).
+// - Hyperbee caches: each Hyperbee keeps up to 65,536 decoded keys and nodes unless the store
+//   gives it a cache to share. Reading the history of 100,000 messages at unlock (the search index's
+//   rebuild) filled them with ~45 MB of heap and ~18 MB of buffers that stayed (bench/messaging.bench.ts);
+//   one bound for the whole profile keeps the B-tree's upper levels and recent nodes.
+import type { CorestoreOptions } from 'corestore'
 import Hypercore, { type CoreStorage } from 'hypercore'
+import Rache from 'rache'
 
 export const PROFILE_WRITE_BUFFER_BYTES = 4 * 1024 * 1024
 export const PROFILE_BACKGROUND_JOBS = 2
+export const PROFILE_BEE_CACHE_ENTRIES = 2048
 
 /** Storage for `new Corestore(…)` in the profile's cores folder. */
 export function profileStorage(coresDir: string): CoreStorage {
@@ -22,4 +29,9 @@ export function profileStorage(coresDir: string): CoreStorage {
     blockCache: false,
     tableCacheIndexAndFilterBlocks: false
   })
+}
+
+/** Options for the profile's Corestore: the one Hyperbee cache bound of the profile. */
+export function profileStoreOptions(): CorestoreOptions {
+  return { globalCache: new Rache({ maxSize: PROFILE_BEE_CACHE_ENTRIES }) }
 }
