@@ -31,7 +31,7 @@ export class PairSwarm {
     const { view, release } = sharedDht(opts.dht)
     this.release = release
     this.swarm = new Hyperswarm({ keyPair: opts.keyPair, dht: view, maxPeers: MAX_PAIR_PEERS, firewall: (key) => !opts.admits(key) })
-    // Its server keeps its relays warm only behind a NAT, within a budget, and not while the pair is connected (relay-pings.ts).
+    // Its server keeps its relays warm within a budget shared on its DHT, not while the pair is connected (relay-pings.ts).
     const pings = relayPings(this.swarm.server, opts.dht)
     this.swarm.on('connection', (stream) => {
       pings.quiet(true)

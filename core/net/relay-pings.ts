@@ -4,14 +4,14 @@
 // contacts meant 3,000 relay pings every 3 s: ten times what dht-rpc's congestion window lets out
 // (80 requests per 750 ms), so every lookup of the node queued behind them and the CPU never rested.
 //
-// The pings do two things. They keep this node's NAT open towards each relay, so the relay can pass a
-// handshake on; a node the DHT finds reachable from anywhere (not firewalled) needs none of that. And
-// they notice a relay gone; an announcement lives 20 min on a DHT node, and a dialler tries each of
-// the (up to 3) relays it was given, so a re-announce every REANNOUNCE_MS suffices.
-// So a server pings at HyperDHT's pace only behind a NAT, and then all the servers of one DHT share a
-// budget of KEEPALIVE_PINGS_PER_S between them (with 1,000 contacts a relay is pinged every ~100 s,
-// within the UDP timeout of most NATs, not all). A quiet server (its pair is connected, so nobody
-// else may dial it, and the pair's next connection comes from a lookup of its topic) never pings.
+// The pings keep this node's NAT open towards each relay, so the relay can pass a handshake on, and
+// notice a relay gone. So all the servers of one DHT not quiet share a budget of KEEPALIVE_PINGS_PER_S:
+// a few contacts' servers ping at HyperDHT's pace, 1,000 contacts' every ~100 s (within the UDP
+// timeout of most NATs, not all), and re-announce every REANNOUNCE_MS (an announcement lives 20 min
+// on a DHT node). A quiet server (its pair is connected, so nobody else may dial it, and the pair's
+// next connection comes from a lookup of its topic) never pings.
+// (Not pinging at all unless firewalled was tried: on a loopback testnet a new day's topic announce
+// then often took over 15 s, test/net/privacy.test.ts; why was not found.)
 //
 // HyperDHT 6.32.0 offers no public switch for this (suspend() also refuses handshakes). The hook is
 // the announcer's private sleeper, the one wait of its ping loop; test/net/relay-pings.test.ts
@@ -33,8 +33,6 @@ export interface RelayPings {
 
 export interface RelayPingOptions {
   reannounceMs?: number
-  /** Whether the node is behind a NAT (reachable only where it has sent); HyperDHT's view by default. */
-  firewalled?: () => boolean
 }
 
 // Per DHT, its servers not quiet: they share the keep-alive budget.
@@ -43,13 +41,12 @@ const loudServers = new WeakMap<HyperDHT, number>()
 /** dht: the DHT the server runs on (the shared one, not a pair swarm's view of it). */
 export function relayPings(server: Server, dht: HyperDHT, opts: RelayPingOptions = {}): RelayPings {
   const reannounceMs = opts.reannounceMs ?? REANNOUNCE_MS
-  const firewalled = opts.firewalled ?? (() => (dht as unknown as { firewalled: boolean }).firewalled)
   let quiet = false
   let hooked: AnnouncerInternals | null = null
   let announcedAt = Date.now()
   const loud = (delta: number) => loudServers.set(dht, (loudServers.get(dht) ?? 0) + delta)
   const roundMs = () => {
-    if (quiet || !firewalled()) return reannounceMs
+    if (quiet) return reannounceMs
     return Math.max(PING_ROUND_MS, ((loudServers.get(dht) ?? 1) * RELAYS * 1000) / KEEPALIVE_PINGS_PER_S)
   }
   const hook = () => {
