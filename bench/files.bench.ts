@@ -4,8 +4,9 @@
 //     Hypercore replication of the same bytes in 64 KiB blocks between the same two processes
 //     (target: at least 0.8× of it), and a plain TCP copy over loopback as the physical floor;
 //   - RSS growth of each process while the file moves (sender: seal + serve; receiver: download +
-//     decrypt-and-save), against the 64 MB target. What grows is the storage engine's memtable
-//     (RocksDB's 64 MiB write buffer by default; the profile's storage caps it) and V8's young
+//     decrypt-and-save), against the 64 MB target. What grew was the storage engine's memtables
+//     (RocksDB's 64 MiB write buffer by default) and block cache (32 MiB, filled by any long read),
+//     which the profile's storage caps and turns off (core/profile/storage.ts), and V8's young
 //     generation (bin/cairn.js caps it; the peers start node as its first line says).
 //
 //   npx tsx bench/files.bench.ts [--mb N]      (default 100 MB: a short run on a busy machine;
@@ -13,11 +14,12 @@
 //                                               or CAIRN_BENCH_FILE_MB=N)
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes, randomFillSync } from 'node:crypto'
-import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createLocalTestnet } from '../core/net/testnet'
+import { cliLaunch, describeLaunch, type Launch } from './cli-launch'
 import { PROFILE_WRITE_BUFFER_BYTES } from '../core/profile/storage'
 
 const MB = 1024 * 1024
@@ -42,19 +44,8 @@ interface Line {
   offer?: { contact: string; id: string }
 }
 
-/**
- * The node flags and environment bin/cairn.js's first line starts node with, so the peers run as
- * the CLI does (`--plain-node`: without them, for comparison).
- */
-function cliLaunch(): { flags: string[]; env: Record<string, string> } {
-  if (process.argv.includes('--plain-node')) return { flags: [], env: {} }
-  const first = readFileSync(join(import.meta.dirname, '..', 'bin', 'cairn.js'), 'utf8').split('\n')[0]
-  const words = first.replace(/^#!\S+\s+(-S\s+)?/, '').trim().split(/\s+/)
-  const at = words.indexOf('node')
-  if (at < 0) throw new Error(`bin/cairn.js does not start node: ${first}`)
-  return { flags: words.slice(at + 1), env: Object.fromEntries(words.slice(0, at).map((w) => w.split('=', 2))) }
-}
-const LAUNCH = cliLaunch()
+/** The peers start node as the CLI does (`--plain-node`: without its flags, for comparison). */
+const LAUNCH: Launch = process.argv.includes('--plain-node') ? { flags: [], env: {} } : cliLaunch()
 
 class Peer {
   private readonly proc: ChildProcess
@@ -208,7 +199,7 @@ try {
     rssTargetMB: RSS_TARGET_MB
   }
   const f0 = (n: number) => n.toFixed(0).padStart(5)
-  const launch = [...Object.entries(LAUNCH.env).map(([k, v]) => `${k}=${v}`), 'node', ...LAUNCH.flags].join(' ')
+  const launch = describeLaunch(LAUNCH)
   console.log(`${SIZE_MB} MB file, two processes (${launch}) on a loopback testnet (profile storage write buffer ${results.writeBufferMB} MiB):`)
   console.log(`  seal + append (sender)            ${f0(rate(sealS))} MB/s`)
   console.log(`  download (replicate sealed)       ${f0(rate(downloadS))} MB/s   bare Hypercore ${f0(rate(bare.seconds))} MB/s  -> ${results.downloadVsBare.toFixed(2)}× (target ≥ 0.80)`)

@@ -107,7 +107,7 @@ async function run(cmd: Command): Promise<unknown> {
     }
     case 'rss':
       global.gc?.()
-      return process.memoryUsage().rss
+      return process.memoryUsage()
     case 'exit':
       if (host) await host.close()
       for (const swarm of swarms) await swarm.destroy()

@@ -1,5 +1,5 @@
 // Search at 100,000 messages, against references measured in the same run:
-//  - the index (core/search TextIndex: MiniSearch shards per conversation): build time, heap it
+//  - the index (core/search TextIndex: shards of packed postings, in time): build time, heap it
 //    takes, and query time for the queries people type (a very common word, a mid-frequency one,
 //    a rare one, one or two letters as typed so far, two words, within one conversation);
 //  - reference: a linear scan of the same texts (lowercase `includes` of every word, newest first);

@@ -8,6 +8,8 @@ declare module 'corestore' {
     unsafe?: boolean
     /** Opens a storage folder copied from elsewhere (corestore refuses a moved one by default). */
     allowBackup?: boolean
+    /** One cache bound shared by every Hyperbee on the store's cores (each has its own 65,536 entries without it). */
+    globalCache?: import('rache').default
   }
 
   export interface CoreOptions {

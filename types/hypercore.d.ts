@@ -28,6 +28,10 @@ declare module 'hypercore' {
     writeBufferSize?: number
     /** Flush and compaction threads (RocksDB's default here: 6). */
     maxBackgroundJobs?: number
+    /** false: no block cache (RocksDB's default is a 32 MiB LRU cache of table blocks). */
+    blockCache?: boolean
+    /** Index and filter blocks in the block cache (true, hypercore-storage's default) or with each table's reader; must be false without a block cache. */
+    tableCacheIndexAndFilterBlocks?: boolean
   }
 
   export default class Hypercore extends EventEmitter {

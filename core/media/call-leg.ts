@@ -45,6 +45,8 @@ export class CallLeg extends EventEmitter {
   private activeSince = 0
   private keyMaterial: CallKeys | null = null
   private readonly now: () => number
+  /** The offer, ringing or accept this side sent last: what a new connection may have to carry again. */
+  private lastSent: CallFrame | null = null
 
   constructor(private readonly o: CallLegOptions) {
     super()
@@ -52,9 +54,9 @@ export class CallLeg extends EventEmitter {
     this.state = o.direction === 'outgoing' ? 'calling' : 'ringing'
     this.ringTimer = setTimeout(() => this.ringTimeout(), o.ringTimeoutMs)
     if (o.direction === 'outgoing') {
-      o.send({ type: 'offer', callId: o.callId, video: o.video, ephemeral: this.ephemeral.publicKey, sessionId: o.sessionId })
+      this.sendState({ type: 'offer', callId: o.callId, video: o.video, ephemeral: this.ephemeral.publicKey, sessionId: o.sessionId })
     } else {
-      o.send({ type: 'ringing', callId: o.callId })
+      this.sendState({ type: 'ringing', callId: o.callId })
     }
   }
 
@@ -81,7 +83,7 @@ export class CallLeg extends EventEmitter {
   /** The callee answers. False unless the call is ringing here. */
   accept(video: boolean): boolean {
     if (this.o.direction !== 'incoming' || this.state !== 'ringing' || this.o.remoteEphemeral === undefined) return false
-    this.o.send({ type: 'accept', callId: this.o.callId, video, ephemeral: this.ephemeral.publicKey })
+    this.sendState({ type: 'accept', callId: this.o.callId, video, ephemeral: this.ephemeral.publicKey })
     this.activate(this.o.remoteEphemeral)
     return true
   }
@@ -98,6 +100,18 @@ export class CallLeg extends EventEmitter {
     this.o.send({ type: 'hangup', callId: this.o.callId, reason })
     this.end(reason, 'local')
     return true
+  }
+
+  /**
+   * A connection to the remote opened that may not have carried this call's last frame (the one it
+   * went out on closed under it): the offer while the caller waits, ringing while the callee rings,
+   * the accept once the callee took the call. An active caller has nothing the remote lacks. Each is
+   * idempotent at the remote (a known call id, a phase already reached).
+   */
+  resend(): void {
+    if (this.state === 'ended' || this.lastSent === null) return
+    if (this.o.direction === 'outgoing' && this.state === 'active') return
+    this.o.send(this.lastSent)
   }
 
   /** The connection under the call is gone: nothing can be sent any more. */
@@ -159,6 +173,11 @@ export class CallLeg extends EventEmitter {
     this.clearRing()
     this.setPhase('active')
     this.emit('active', keys)
+  }
+
+  private sendState(frame: CallFrame): void {
+    this.lastSent = frame
+    this.o.send(frame)
   }
 
   private ringTimeout(): void {

@@ -18,6 +18,10 @@ import type { StreamKind } from './media-packet'
 
 export const RING_TIMEOUT_MS = 45_000
 export const RECONNECT_GRACE_MS = 3_000
+/** Call frames kept per remote while no connection can take them (a hangup and an accept fit). */
+const UNSENT_PER_REMOTE = 8
+/** Ended call ids remembered, so an offer sent again over a new connection does not ring twice. */
+const ENDED_REMEMBERED = 64
 
 export interface CallInfo {
   id: string
@@ -73,6 +77,9 @@ interface Entry {
 export class CallManager extends EventEmitter {
   private readonly calls = new Map<string, Entry>()
   private readonly links = new WeakMap<DatagramStream, MediaLink>()
+  /** Frames that found no connection, per remote (hex): sent when one opens within the grace. */
+  private readonly unsent = new Map<string, { frame: CallFrame; at: number }[]>()
+  private readonly ended: string[] = []
 
   constructor(private readonly deps: CallManagerDeps) {
     super()
@@ -95,7 +102,7 @@ export class CallManager extends EventEmitter {
       localIdentity: this.deps.localIdentity,
       remoteIdentity: remote,
       sessionId,
-      send: (frame) => this.deps.sendFrame(remote, frame),
+      send: (frame) => this.send(remote, frame),
       ringTimeoutMs: this.deps.ringTimeoutMs ?? RING_TIMEOUT_MS
     })
     return this.info(this.track(leg, remote, video))
@@ -135,7 +142,8 @@ export class CallManager extends EventEmitter {
       return
     }
     const sessionId = frame.sessionId
-    if (!this.deps.hasSession(remote, sessionId) || this.calls.has(frame.callId.toString('hex'))) return
+    const id = frame.callId.toString('hex')
+    if (!this.deps.hasSession(remote, sessionId) || this.calls.has(id) || this.ended.includes(id)) return
     const leg = new CallLeg({
       callId: frame.callId,
       direction: 'incoming',
@@ -143,7 +151,7 @@ export class CallManager extends EventEmitter {
       localIdentity: this.deps.localIdentity,
       remoteIdentity: remote,
       sessionId,
-      send: (f) => this.deps.sendFrame(remote, f),
+      send: (f) => this.send(remote, f),
       ringTimeoutMs: this.deps.ringTimeoutMs ?? RING_TIMEOUT_MS,
       remoteEphemeral: frame.ephemeral
     })
@@ -155,17 +163,24 @@ export class CallManager extends EventEmitter {
   }
 
   /**
-   * A connection to the remote is up (deps.streamOf gives it). Active calls still on another one, or
-   * waiting after theirs closed, go on over this one with the same keys; an old link left with no
-   * call is closed.
+   * A connection to the remote is up (deps.streamOf gives it). Frames that found no connection go
+   * first; each call sends its last state frame again (the closing connection may have lost it);
+   * calls still on another connection, or waiting after theirs closed, go on over this one with the
+   * same keys, and one accepted meanwhile starts its media; an old link left with no call is closed.
    */
   connected(remote: Buffer): void {
     const datagrams = this.deps.streamOf(remote)
     if (datagrams === null) return
-    for (const entry of this.calls.values()) {
-      if (!entry.remote.equals(remote) || entry.link === null || entry.tag === null) continue
+    this.flushUnsent(remote)
+    for (const [id, entry] of this.calls) {
+      if (!entry.remote.equals(remote)) continue
       if (entry.orphaned !== null) clearTimeout(entry.orphaned)
       entry.orphaned = null
+      entry.leg.resend()
+      if (entry.link === null || entry.tag === null) {
+        if (entry.leg.keys !== null) this.startMedia(id, entry, entry.leg.keys)
+        continue
+      }
       const link = this.linkOf(datagrams)
       if (link === entry.link) continue
       const old = entry.link
@@ -176,19 +191,15 @@ export class CallManager extends EventEmitter {
   }
 
   /**
-   * The connection to the remote closed. A call not yet active ends; an active one waits up to
-   * RECONNECT_GRACE_MS for a connection to take it (the network replaces a connection by closing
-   * the old one first, and a LAN link replaces an internet one mid-call), sending nothing meanwhile.
+   * The connection to the remote closed. Its calls, ringing or active, wait up to RECONNECT_GRACE_MS
+   * for a connection to take them (the network replaces a connection by closing the old one first,
+   * and a LAN link replaces an internet one mid-call): media goes nowhere meanwhile, and call frames
+   * (an accept, a hangup) wait in a bounded queue. A call no connection took by then ends.
    */
   connectionLost(remote: Buffer): void {
     for (const entry of [...this.calls.values()]) {
-      if (!entry.remote.equals(remote)) continue
-      if (entry.link === null || entry.tag === null) {
-        entry.leg.connectionLost()
-        continue
-      }
-      if (entry.orphaned !== null) continue
-      entry.link.parkCall(entry.tag)
+      if (!entry.remote.equals(remote) || entry.orphaned !== null) continue
+      if (entry.link !== null && entry.tag !== null) entry.link.parkCall(entry.tag)
       entry.orphaned = setTimeout(() => {
         entry.orphaned = null
         entry.leg.connectionLost()
@@ -198,6 +209,25 @@ export class CallManager extends EventEmitter {
 
   close(): void {
     for (const entry of [...this.calls.values()]) entry.leg.hangup('hangup')
+  }
+
+  /** Sends a call frame, or keeps it for the next connection to the remote when there is none. */
+  private send(remote: Buffer, frame: CallFrame): boolean {
+    if (this.deps.sendFrame(remote, frame)) return true
+    const key = remote.toString('hex')
+    const queue = this.unsent.get(key) ?? []
+    queue.push({ frame, at: Date.now() })
+    if (queue.length > UNSENT_PER_REMOTE) queue.shift()
+    this.unsent.set(key, queue)
+    return false
+  }
+
+  private flushUnsent(remote: Buffer): void {
+    const key = remote.toString('hex')
+    const queue = this.unsent.get(key) ?? []
+    this.unsent.delete(key)
+    const since = Date.now() - (this.deps.reconnectGraceMs ?? RECONNECT_GRACE_MS)
+    for (const { frame, at } of queue) if (at >= since) this.deps.sendFrame(remote, frame)
   }
 
   private entry(callId: string): Entry {
@@ -219,6 +249,8 @@ export class CallManager extends EventEmitter {
       entry.stream?.close()
       if (entry.link !== null && entry.tag !== null) entry.link.removeCall(entry.tag)
       this.calls.delete(id)
+      this.ended.push(id)
+      if (this.ended.length > ENDED_REMEMBERED) this.ended.shift()
       this.emit('call', { type: 'ended', call: this.info(entry), end } satisfies CallEvent)
     })
     return entry
@@ -226,7 +258,8 @@ export class CallManager extends EventEmitter {
 
   private startMedia(id: string, entry: Entry, keys: CallKeys): void {
     const datagrams = this.deps.streamOf(entry.remote)
-    if (datagrams === null) return entry.leg.connectionLost()
+    // accepted while its connection is down: the next connection starts the media (see connected)
+    if (datagrams === null) return entry.orphaned === null ? entry.leg.connectionLost() : undefined
     const link = this.linkOf(datagrams)
     const outgoing = entry.leg.direction === 'outgoing'
     const media = link.addCall(

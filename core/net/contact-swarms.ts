@@ -122,7 +122,8 @@ export class ContactSwarms {
 
   // While not connected, announce and look up the pair's topics again: two nodes that joined at the
   // same instant can each miss the other's announce, and Hyperswarm's own next lookup is minutes away.
-  // Connected over the internet only, keep looking on the LAN swarms, where a better link would be.
+  // Connected over the internet only, keep looking on the LAN swarms, where a better link would be;
+  // connected over the inbox (a request just accepted), keep looking everywhere for the pair's own.
   private retry(hex: string): void {
     const membership = this.contacts.get(hex)
     if (membership === undefined) return
@@ -131,7 +132,7 @@ export class ContactSwarms {
       this.connected(link)
       return
     }
-    membership.refresh(link?.peer !== null && link?.peer !== undefined)
+    membership.refresh(link?.peer !== null && link?.peer !== undefined && link.overPair)
   }
 
   private lookAgainOnceAnnounced(membership: Membership, entry: SwarmEntry): void {
@@ -143,7 +144,9 @@ export class ContactSwarms {
     })
   }
 
+  // A link over the inbox connection is not: its Noise key is the identity, which the pair swarms
+  // exist to keep out of the DHT, so the pair's own connection is still looked for.
   private settled(link: Link): boolean {
-    return link.lan || !this.deps.swarms.some(({ lan }) => lan)
+    return link.overPair && (link.lan || !this.deps.swarms.some(({ lan }) => lan))
   }
 }

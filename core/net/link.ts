@@ -67,6 +67,11 @@ export class Link {
     stream.on('close', () => this.onStreamClose())
   }
 
+  /** The pair swarm's own connection: its Noise key is the pair key of the day, not the identity (the inbox's). */
+  get overPair(): boolean {
+    return !this.stream.remotePublicKey.equals(this.key.bytes)
+  }
+
   get remoteKey(): Buffer {
     return this.key.bytes
   }

@@ -1,14 +1,16 @@
-// The full-text index over one profile's decrypted history (MiniSearch), kept only in memory: it
-// is rebuilt at unlock and dropped at lock, so none of it reaches the disk, and a deleted message
-// leaves it at once (removed with its own text, so no word of it lingers in the index's maps).
+// The full-text index over one profile's decrypted history, kept only in memory: it is rebuilt at
+// unlock and dropped at lock, so none of it reaches the disk, and a deleted message leaves it at
+// once (its words leave the postings, its text the shard's columns).
 //
 // Messages are split into shards of consecutive messages in time, across conversations. A query
 // walks the shards newest first and stops as soon as no older shard can hold one of the newest
-// `limit` hits: a word found in half of 100,000 messages then costs one shard, not the ranking of
-// 50,000 matches that a single index spends on it (see bench/search.bench.ts). A search in one
-// conversation skips the shards that hold none of its messages.
-import MiniSearch, { type SearchOptions } from 'minisearch'
+// `limit` hits: a word found in half of 100,000 messages then costs one shard, not the sorting of
+// 50,000 matches (see bench/search.bench.ts). A search in one conversation skips the shards that
+// hold none of its messages. Hits come newest first; there is no relevance ranking.
+import { normalizeTerm, type QueryWord, Shard, termsOf } from './shard'
 import { highlight, type Highlighted } from './snippet'
+
+export { normalizeTerm }
 
 export interface IndexedMessage {
   contact: string
@@ -29,44 +31,10 @@ const SHARD_SIZE = 2048
 /** Words of a query beyond these are ignored: they would only narrow an AND further. */
 const MAX_QUERY_TERMS = 16
 
-/** Case and accents do not matter: "Café" is found by "cafe". */
-export function normalizeTerm(term: string): string | null {
-  const t = term.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase()
-  return t === '' ? null : t
-}
-
-interface Doc {
-  id: string
-  text: string
-}
-
-class Shard {
-  readonly mini = new MiniSearch<Doc>({ fields: ['text'], storeFields: [], processTerm: normalizeTerm })
-  readonly docs = new Map<string, IndexedMessage>()
-  /** Messages of each conversation in the shard. */
-  readonly contacts = new Map<string, number>()
-  /** An upper bound of `at` over the shard's messages (it never goes down when one leaves). */
-  newest = -Infinity
-  /** Messages ever added: a shard once full stays closed, so shards keep their order in time. */
-  added = 0
-
-  add(m: IndexedMessage): void {
-    this.mini.add({ id: m.id, text: m.text })
-    this.docs.set(m.id, m)
-    this.contacts.set(m.contact, (this.contacts.get(m.contact) ?? 0) + 1)
-    this.newest = Math.max(this.newest, m.at)
-    this.added++
-  }
-
-  remove(id: string): void {
-    const m = this.docs.get(id)
-    if (!m) return
-    this.mini.remove({ id, text: m.text })
-    this.docs.delete(id)
-    const left = (this.contacts.get(m.contact) ?? 1) - 1
-    if (left > 0) this.contacts.set(m.contact, left)
-    else this.contacts.delete(m.contact)
-  }
+/** The words of a query: each also as the start of a word, a lone letter only as the last word (the one being typed). */
+function queryWords(text: string): QueryWord[] {
+  const terms = termsOf(text).slice(0, MAX_QUERY_TERMS)
+  return terms.map((term, i) => ({ term, prefix: i === terms.length - 1 || term.length >= 2 }))
 }
 
 /** Messages are best put oldest first (see TextIndex.putAll): shards then follow time. */
@@ -74,7 +42,9 @@ export class TextIndex {
   /** Oldest first. */
   private shards: Shard[] = []
   private readonly shardOf = new Map<string, Shard>()
-  private readonly idsOf = new Map<string, Set<string>>()
+  /** Contacts by number: a shard keeps a number per message, not the contact's id. */
+  private readonly contactIds: string[] = []
+  private readonly contactNumbers = new Map<string, number>()
 
   get size(): number {
     return this.shardOf.size
@@ -87,37 +57,34 @@ export class TextIndex {
 
   /** Adds a message, or replaces its text (an edit). */
   put(m: IndexedMessage): void {
+    const entry = { id: m.id, contact: this.contactNumber(m.contact), out: m.direction === 'out', sentAt: m.sentAt, at: m.at, text: m.text }
     const existing = this.shardOf.get(m.id)
     if (existing) {
       existing.remove(m.id)
-      existing.add(m)
+      existing.add(entry)
       return
     }
     let shard = this.shards[this.shards.length - 1]
     if (!shard || shard.added >= SHARD_SIZE) {
+      shard?.pack()
       shard = new Shard()
       this.shards.push(shard)
     }
-    shard.add(m)
+    shard.add(entry)
     this.shardOf.set(m.id, shard)
-    const ids = this.idsOf.get(m.contact) ?? new Set()
-    this.idsOf.set(m.contact, ids.add(m.id))
   }
 
   remove(id: string): void {
     const shard = this.shardOf.get(id)
-    const m = shard?.docs.get(id)
-    if (!shard || !m) return
-    shard.remove(id)
+    if (!shard?.remove(id)) return
     this.shardOf.delete(id)
-    const ids = this.idsOf.get(m.contact)
-    ids?.delete(id)
-    if (ids?.size === 0) this.idsOf.delete(m.contact)
-    if (shard.docs.size === 0) this.shards = this.shards.filter((s) => s !== shard)
+    if (shard.live === 0) this.shards = this.shards.filter((s) => s !== shard)
   }
 
   removeContact(contact: string): void {
-    for (const id of [...(this.idsOf.get(contact) ?? [])]) this.remove(id)
+    const n = this.contactNumbers.get(contact)
+    if (n === undefined) return
+    for (const shard of this.shards.filter((s) => s.contacts.has(n))) for (const id of shard.idsOfContact(n)) this.remove(id)
   }
 
   /**
@@ -126,24 +93,32 @@ export class TextIndex {
    * typed), in one conversation or all; newest first.
    */
   query(text: string, limit: number, contact?: string): IndexHit[] {
-    const words = MiniSearch.getDefault('tokenize')(text)
-      .map((w: string) => normalizeTerm(w))
-      .filter((t: string | null): t is string => t !== null)
-      .slice(0, MAX_QUERY_TERMS)
+    const words = queryWords(text)
     if (words.length === 0) return []
-    const options: SearchOptions = { combineWith: 'AND', prefix: (term, i, terms) => i === terms.length - 1 || term.length >= 2 }
-    const shards = this.shards.filter((s) => contact === undefined || s.contacts.has(contact)).sort((a, b) => b.newest - a.newest)
+    const n = contact === undefined ? undefined : this.contactNumbers.get(contact)
+    if (contact !== undefined && n === undefined) return []
+    const shards = this.shards.filter((s) => n === undefined || s.contacts.has(n)).sort((a, b) => b.newest - a.newest)
     let found: { message: IndexedMessage; terms: string[] }[] = []
     for (const shard of shards) {
       if (found.length >= limit && shard.newest <= found[limit - 1].message.at) break
-      const inShard = contact === undefined ? options : { ...options, filter: (r: { id: unknown }) => shard.docs.get(String(r.id))?.contact === contact }
-      for (const r of shard.mini.search(words.join(' '), inShard)) {
-        const message = shard.docs.get(String(r.id))
-        if (message) found.push({ message, terms: r.terms })
-      }
+      for (const [slot, terms] of shard.match(words, n)) found.push({ message: this.message(shard, slot), terms })
       found.sort((a, b) => b.message.at - a.message.at)
       found = found.slice(0, limit)
     }
     return found.map(({ message, terms }) => ({ message, ...highlight(message.text, terms) }))
+  }
+
+  private message(shard: Shard, slot: number): IndexedMessage {
+    const e = shard.entry(slot)
+    return { contact: this.contactIds[e.contact], id: e.id, direction: e.out ? 'out' : 'in', sentAt: e.sentAt, at: e.at, text: e.text }
+  }
+
+  private contactNumber(contact: string): number {
+    let n = this.contactNumbers.get(contact)
+    if (n === undefined) {
+      n = this.contactIds.push(contact) - 1
+      this.contactNumbers.set(contact, n)
+    }
+    return n
   }
 }

@@ -272,6 +272,7 @@ describe('cairn nodes on a loopback testnet', () => {
     expect(await winner.stop()).toBe(0)
   })
 
+  // Eight CLI processes one after another, each starting Node and opening the profile: over a minute on a loaded 2-core CI.
   it('resolves contact names, and refuses unknown or ambiguous ones', async () => {
     const unknown = await cli(['send', 'carol', 'hi'], a)
     expect(unknown.code).toBe(1)
@@ -296,7 +297,7 @@ describe('cairn nodes on a loopback testnet', () => {
     expect((await cli(['remove', 'Bob'], a)).code).toBe(0)
     const contacts = JSON.parse((await cli(['contacts', '--json'], a)).stdout) as { id: string }[]
     expect(contacts.map((c) => c.id)).toEqual([idB])
-  })
+  }, 180_000)
 
   it('serves the web shell next to the control socket, and stops when a client locks the profile', async () => {
     // The net project's global setup has built the renderer (test/helpers/renderer-setup.ts); serving

@@ -114,8 +114,9 @@ describe('search through the API, with bad input', () => {
     expect((await api.search('a+b')).map((h) => h.snippet)).toEqual(['price: a+b (c) costs $5.00 [approx] .* ^start'])
     expect((await api.search('[approx]')).length).toBe(1)
     expect((await api.search('^start')).length).toBe(1)
-    // the longest query allowed, of one-letter words (each as a prefix would match much): answered
-    expect(await api.search('a '.repeat(128))).toEqual([])
+    // the longest query allowed, of one-letter words (each as a prefix would match much): answered,
+    // the repeated word counting once, as the start of a word, being the last ('a+b', 'approx')
+    expect((await api.search('a '.repeat(128))).map((h) => h.snippet)).toEqual(['price: a+b (c) costs $5.00 [approx] .* ^start'])
     expect((await api.search('p', { contact: bId })).map((h) => h.snippet)).toHaveLength(2)
   }, 60_000)
 })

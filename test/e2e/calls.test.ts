@@ -142,6 +142,7 @@ function toneWindows(page: Page, windows: number): Promise<number> {
   )
 }
 
+// Three calls in a row (tone, missed, devices and screen): 11 s idle, over a minute on a loaded 2-core CI.
 it('Alice calls Bob, Bob hears her tone, both see the same words, hang up, then a missed call shows', async () => {
   const [alice, bob] = pair.nodes
   const a = await alicesBrowser.page()
@@ -258,4 +259,4 @@ it('Alice calls Bob, Bob hears her tone, both see the same words, hang up, then 
   expect(await alicesCall.getByRole('alert').count()).toBe(0)
   await alicesCall.getByRole('button', { name: 'Hang up' }).click()
   await alicesCall.waitFor({ state: 'detached' })
-})
+}, 180_000)

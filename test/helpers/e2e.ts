@@ -116,14 +116,18 @@ export async function openPages(pair: ShellPair): Promise<{ browsers: Browser[];
 export class Browser {
   private constructor(
     readonly context: BrowserContext,
-    private readonly dataDir: string
+    /** Its user-data-dir: on the command line of its browser process, so a bench can find it. */
+    readonly dataDir: string
   ) {}
 
-  /** extraArgs: more Chromium flags (fake media devices for the call tests). */
-  static async launch(extraArgs: string[] = []): Promise<Browser> {
+  /**
+   * extraArgs: more Chromium flags (fake media devices for the call tests); executablePath: another
+   * way to start it (a script that runs Chromium inside a test's network namespace).
+   */
+  static async launch(extraArgs: string[] = [], executablePath = CHROMIUM_PATH): Promise<Browser> {
     const dataDir = await mkdtemp(join(tmpdir(), 'cairn-chromium-'))
     const context = await chromium.launchPersistentContext(dataDir, {
-      executablePath: CHROMIUM_PATH,
+      executablePath,
       args: [...CHROMIUM_ARGS, ...extraArgs],
       viewport: { width: 1100, height: 720 }
     })

@@ -1,6 +1,6 @@
 // CallManager on real Networks: the policies (busy, non-contacts never ring, a headless node answers
 // 'unavailable'), media through the active call, the end of a call when its connection drops, and
-// an active call that goes on over the connection that replaces its own.
+// a call, active or still ringing, that goes on over the connection that replaces its own.
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { CallManager, type CallEvent } from '../../core/media/call-manager'
 import type { MediaFrame } from '../../core/media/fragments'
@@ -23,7 +23,7 @@ interface Node {
   contacts: Set<string>
 }
 
-async function make(canTakeCalls = true): Promise<Node> {
+async function make(canTakeCalls = true, ringTimeoutMs = 2_000): Promise<Node> {
   const node = await h.node()
   const sides = new Map<string, Side>()
   const contacts = new Set<string>()
@@ -42,7 +42,7 @@ async function make(canTakeCalls = true): Promise<Node> {
       return s === undefined || s.peer.closed ? null : s.peer.stream
     },
     canTakeCalls,
-    ringTimeoutMs: 2_000,
+    ringTimeoutMs,
     reconnectGraceMs: 5_000
   })
   const n: Node = { node, manager, events: [], frames: [], sides, contacts }
@@ -64,6 +64,32 @@ async function link(a: Node, b: Node, { aKnowsB = true, bKnowsA = true } = {}): 
 }
 
 const ended = (n: Node) => n.events.filter((e) => e.type === 'ended')
+const key = (n: Node) => n.node.keyPair.publicKey.toString('hex')
+
+/**
+ * The connection closes on both sides (as the network does when it replaces one) and the network
+ * connects the pair again: each side's control channel hands its calls the new one. whileDown runs
+ * once both sides have seen the close, before the new connection exists.
+ */
+async function reconnect(alice: Node, bob: Node, whileDown = () => {}): Promise<void> {
+  const again = Promise.all([nextPeer(alice.node.net), nextPeer(bob.node.net)])
+  let closed = 0
+  for (const [self, other] of [[alice, bob], [bob, alice]] as const) {
+    const peer = self.sides.get(key(other))!.peer
+    peer.once('close', () => {
+      self.manager.connectionLost(other.node.keyPair.publicKey)
+      if (++closed === 2) whileDown()
+    })
+  }
+  alice.sides.get(key(bob))!.peer.close()
+  const [pa, pb] = await again
+  for (const [self, other, peer] of [[alice, bob, pa], [bob, alice, pb]] as const) {
+    const s = side(self.node, peer)
+    s.onFrame = (frame) => self.manager.receive(other.node.keyPair.publicKey, frame)
+    self.sides.set(key(other), s)
+    self.manager.connected(other.node.keyPair.publicKey)
+  }
+}
 
 it('calls, carries frames, shows the same words on both sides and hangs up', async () => {
   const alice = await make()
@@ -144,22 +170,7 @@ it('an active call goes on when the network connects the pair again after its co
   alice.manager.sendFrame(call.id, audio(0))
   await until(() => bob.frames.length === 1, 'a frame on the first connection')
 
-  // The connection closes on both sides (as the network does when it replaces one) and the
-  // network connects the pair again: each side's control channel hands the call the new one.
-  const key = (n: Node) => n.node.keyPair.publicKey.toString('hex')
-  const again = Promise.all([nextPeer(alice.node.net), nextPeer(bob.node.net)])
-  for (const [self, other] of [[alice, bob], [bob, alice]] as const) {
-    const peer = self.sides.get(key(other))!.peer
-    peer.once('close', () => self.manager.connectionLost(other.node.keyPair.publicKey))
-  }
-  alice.sides.get(key(bob))!.peer.close()
-  const [pa, pb] = await again
-  for (const [self, other, peer] of [[alice, bob, pa], [bob, alice, pb]] as const) {
-    const s = side(self.node, peer)
-    s.onFrame = (frame) => self.manager.receive(other.node.keyPair.publicKey, frame)
-    self.sides.set(key(other), s)
-    self.manager.connected(other.node.keyPair.publicKey)
-  }
+  await reconnect(alice, bob)
 
   for (let seq = 1; seq <= 5; seq++) alice.manager.sendFrame(call.id, audio(seq))
   bob.manager.sendFrame(call.id, audio(100))
@@ -171,4 +182,34 @@ it('an active call goes on when the network connects the pair again after its co
   alice.manager.hangup(call.id)
   await until(() => ended(bob).length === 1, 'bob sees the hangup on the new connection')
   expect(ended(bob)[0]).toMatchObject({ end: { reason: 'hangup', by: 'remote' } })
+})
+
+it('a ringing call goes on over the next connection: an accept while none was open starts the call on it', async () => {
+  const alice = await make(true, 60_000)
+  const bob = await make(true, 60_000)
+  await link(alice, bob)
+  const call = alice.manager.start(bob.node.keyPair.publicKey, false)
+  await until(() => alice.manager.list()[0]?.phase === 'ringing', 'alice hears it ring')
+  await reconnect(alice, bob, () => bob.manager.accept(call.id, false))
+  await until(() => alice.manager.list()[0]?.phase === 'active', 'the accept reaches alice over the new connection')
+  expect(alice.manager.list()[0].sas).toEqual(bob.manager.list()[0].sas)
+  alice.manager.sendFrame(call.id, { stream: 'audio', keyframe: true, seq: 0, timestampUs: 0, data: Buffer.from('opus') })
+  bob.manager.sendFrame(call.id, { stream: 'audio', keyframe: true, seq: 0, timestampUs: 0, data: Buffer.from('opus') })
+  await until(() => bob.frames.length === 1 && alice.frames.length === 1, 'media both ways on the new connection')
+  expect(ended(alice)).toEqual([])
+  expect(ended(bob)).toEqual([])
+})
+
+it('a call declined while no connection was open ends at the caller once one opens, and does not ring twice', async () => {
+  const alice = await make(true, 60_000)
+  const bob = await make(true, 60_000)
+  await link(alice, bob)
+  const call = alice.manager.start(bob.node.keyPair.publicKey, false)
+  await until(() => alice.manager.list()[0]?.phase === 'ringing', 'alice hears it ring')
+  // Alice sends her offer again on the new connection; Bob has ended that call and stays quiet.
+  await reconnect(alice, bob, () => bob.manager.decline(call.id))
+  await until(() => ended(alice).length === 1, 'the decline reaches alice')
+  expect(ended(alice)[0]).toMatchObject({ end: { reason: 'declined', by: 'remote' } })
+  expect(bob.events.filter((e) => e.type === 'incoming')).toHaveLength(1)
+  expect(bob.manager.list()).toEqual([])
 })

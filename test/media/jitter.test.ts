@@ -33,4 +33,35 @@ describe('jitter buffer', () => {
     jb.push(f(5_000), 100)
     expect(jb.pull(140).map((s) => s.seq)).toEqual([5_000])
   })
+
+  it('resynchronises after a stall longer than the delay ceiling instead of dropping every later frame', () => {
+    // The first frame, then half a second of nothing (a starved page or a busy core), then the
+    // stream arrives steadily but 500 ms behind the clock the first frame set.
+    const jb = new JitterBuffer(opts)
+    jb.push(f(0), 0)
+    let played = 0
+    for (let now = 0, seq = 1; now <= 3_000; now += 10) {
+      while (seq < 150 && 500 + seq * 20 <= now) jb.push(f(seq++), now)
+      played += jb.pull(now).filter((s) => s.frame !== null).length
+    }
+    expect(played).toBeGreaterThan(100)
+    expect(jb.stats.resyncs).toBeGreaterThanOrEqual(1)
+    expect(jb.stats.delayMs).toBeLessThanOrEqual(opts.maxDelayMs)
+  })
+
+  it('brings a grown delay back to the target once frames come on time again', () => {
+    // Frames sent every 20 ms arrive 5 ms later, except frame 1, which comes after its turn.
+    const jb = new JitterBuffer(opts)
+    let grown = 0
+    for (let now = 0, seq = 0; now <= 20_000; now += 10) {
+      for (; seq * 20 + 5 <= now; seq++) if (seq !== 1) jb.push(f(seq), now)
+      if (now === 150) jb.push(f(1), now)
+      jb.pull(now)
+      grown = Math.max(grown, jb.stats.delayMs)
+    }
+    expect(jb.stats.late).toBe(1)
+    expect(grown).toBeGreaterThan(opts.targetDelayMs)
+    // each second without a late frame took off half of what the frames had to spare
+    expect(jb.stats.delayMs).toBe(opts.targetDelayMs)
+  })
 })

@@ -46,6 +46,30 @@ describe('contact requests and the firewall', () => {
     await until(() => got.length === 1, 'a frame over the promoted connection')
   })
 
+  it("a request accepted over the inbox connection moves on to the pair's own connection", async () => {
+    // A's lookups of the pair topic ran while B was not on it; B joins it while the inbox connection
+    // already carries the pair. Neither side may stop looking until the pair's own connection is up:
+    // that connection's Noise keys are pair keys, and the identity-keyed one is what the DHT must not see.
+    const a = await h.node()
+    const b = await h.node()
+    a.setClass(b.keyPair.publicKey, 'contact')
+    b.net.on('request', (from: Buffer) => {
+      b.setClass(from, 'contact')
+      b.net.reclassify(from)
+    })
+    const peers = Promise.all([nextPeer(a.net), nextPeer(b.net)])
+    a.net.addContact(b.keyPair.publicKey)
+    a.net.sendRequest(b.keyPair.publicKey, { name: 'Ada', bundle: null })
+    await peers
+    const overPair = () => {
+      const [pa, pb] = [a.net.peer(b.keyPair.publicKey), b.net.peer(a.keyPair.publicKey)]
+      return pa !== null && pb !== null && !pa.stream.remotePublicKey.equals(b.keyPair.publicKey) && pa.stream.handshakeHash.equals(pb.stream.handshakeHash)
+    }
+    expect(overPair()).toBe(false)
+    b.net.addContact(a.keyPair.publicKey)
+    await until(overPair, "the pair's own connection", 30_000)
+  }, 60_000)
+
   it('two people requesting each other at once become connected contacts, both requests delivered', async () => {
     const a = await h.node()
     const b = await h.node()

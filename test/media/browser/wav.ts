@@ -19,3 +19,12 @@ export function toneWav(hz: number, seconds: number, sampleRate = 48_000, amplit
   }
   return out
 }
+
+/** A 16-bit mono WAV of tone bursts: onMs of the tone at the start of every periodMs, silence between. */
+export function burstWav(hz: number, periodMs: number, onMs: number, seconds: number, sampleRate = 48_000, amplitude = 0.5): Buffer {
+  const wav = toneWav(hz, seconds, sampleRate, amplitude)
+  const period = (periodMs * sampleRate) / 1000
+  const on = (onMs * sampleRate) / 1000
+  for (let i = 0; i < seconds * sampleRate; i++) if (i % period >= on) wav.writeInt16LE(0, 44 + i * 2)
+  return wav
+}

@@ -2,8 +2,18 @@
 // first frame's arrival + the target delay + (seq − first seq) × frame duration. A frame that is
 // not there when due is released as lost (the player conceals it); one that arrives after its turn
 // is dropped, and grows the delay by as much as it was late (up to a ceiling), so after one stall
-// a jittery path costs a little latency instead of a stream of gaps. Memory is bounded by maxFrames.
+// a jittery path costs a little latency instead of a stream of gaps. A frame later than the ceiling
+// allows restarts the clock at itself: otherwise a stall longer than the ceiling would leave every
+// later frame just as late, and the call silent for good. The delay also comes back down: after each
+// SETTLE_MS with no late frame, by half of what the earliest-due frame of that stretch had to spare
+// beyond a margin (never below the target), so a stall or a rough start does not cost latency for
+// the rest of the call (the playout worklet sheds what this releases early). Memory is bounded by maxFrames.
 import type { EncodedMediaFrame } from './types'
+
+/** How long frames must come on time before the delay comes down. */
+export const SETTLE_MS = 1_000
+/** What the delay leaves the frame with the least to spare. */
+const SPARE_MS = 10
 
 export interface JitterOptions {
   frameMs: number
@@ -21,6 +31,8 @@ export interface JitterStats {
   played: number
   lost: number
   late: number
+  /** Times the clock restarted because frames came later than the delay ceiling allows. */
+  resyncs: number
   delayMs: number
 }
 
@@ -30,23 +42,35 @@ export class JitterBuffer {
   private baseSeq = -1
   private next = -1
   private delayMs: number
+  /** When a frame last came late, or the delay last came down: the settling clock. */
+  private settledAt = -Infinity
+  /** The least time any frame had to spare before its turn, since settledAt. */
+  private spare = Infinity
   readonly stats: JitterStats
 
   constructor(private readonly o: JitterOptions) {
     this.delayMs = o.targetDelayMs
-    this.stats = { played: 0, lost: 0, late: 0, delayMs: o.targetDelayMs }
+    this.stats = { played: 0, lost: 0, late: 0, resyncs: 0, delayMs: o.targetDelayMs }
   }
 
   push(frame: EncodedMediaFrame, nowMs: number): void {
     if (this.baseSeq < 0 || frame.seq >= this.next + this.o.maxFrames) this.restart(frame.seq, nowMs)
     if (frame.seq < this.next) {
       this.stats.late++
+      this.settledAt = nowMs
+      this.spare = Infinity
       const lateBy = nowMs - this.dueAt(frame.seq)
-      this.delayMs = Math.min(this.o.maxDelayMs, this.delayMs + Math.max(this.o.frameMs / 2, lateBy))
+      const grown = this.delayMs + Math.max(this.o.frameMs / 2, lateBy)
+      this.delayMs = Math.min(this.o.maxDelayMs, grown)
       this.stats.delayMs = this.delayMs
-      return
+      if (grown <= this.o.maxDelayMs) return
+      // Later than the ceiling allows: every following frame would be as late and dropped too, so
+      // the clock restarts at this frame (the frames already held are still ahead of it).
+      this.stats.resyncs++
+      this.setClock(frame.seq, nowMs)
     }
     if (this.frames.size >= this.o.maxFrames) return
+    this.spare = Math.min(this.spare, this.dueAt(frame.seq) - nowMs)
     this.frames.set(frame.seq, frame)
   }
 
@@ -54,6 +78,7 @@ export class JitterBuffer {
   pull(nowMs: number): Slot[] {
     const out: Slot[] = []
     if (this.baseSeq < 0) return out
+    this.settle(nowMs)
     while (this.dueAt(this.next) <= nowMs && out.length < this.o.maxFrames) {
       const frame = this.frames.get(this.next) ?? null
       this.frames.delete(this.next)
@@ -65,12 +90,27 @@ export class JitterBuffer {
     return out
   }
 
+  private settle(nowMs: number): void {
+    if (this.settledAt === -Infinity) this.settledAt = nowMs
+    if (nowMs - this.settledAt < SETTLE_MS) return
+    const spare = this.spare
+    this.settledAt = nowMs
+    this.spare = Infinity
+    if (spare === Infinity || spare <= SPARE_MS) return
+    this.delayMs = Math.max(this.o.targetDelayMs, this.delayMs - (spare - SPARE_MS) / 2)
+    this.stats.delayMs = this.delayMs
+  }
+
   private dueAt(seq: number): number {
     return this.base + this.delayMs + (seq - this.baseSeq) * this.o.frameMs
   }
 
   private restart(seq: number, nowMs: number): void {
     this.frames.clear()
+    this.setClock(seq, nowMs)
+  }
+
+  private setClock(seq: number, nowMs: number): void {
     this.base = nowMs
     this.baseSeq = seq
     this.next = seq

@@ -2,7 +2,11 @@
 // frame is concealed here, where the recent output is: the last 20 ms played again at falling gain
 // (three times at most, then silence), which smooths a single loss instead of a click. When more
 // than maxLatency is buffered (the sender's clock runs fast, or a burst came in) the oldest samples
-// are skipped, so delay cannot creep up.
+// are skipped, so delay cannot creep up. Below that, what never drained in half a second is a
+// standing backlog (a page that stalled and then delivered its frames at once, or the jitter
+// buffer's delay coming back down): all of it but KEEP is skipped at the end of the half second.
+// Measured in test/lan/call-latency.test.ts: without this, a stall kept mouth-to-ear latency up to
+// 400 ms for the rest of the call.
 import { PLAYOUT_PROCESSOR, type PlayoutMessage } from './playout-protocol'
 
 declare class AudioWorkletProcessor {
@@ -13,6 +17,10 @@ declare function registerProcessor(name: string, ctor: new () => AudioWorkletPro
 const RING = 48_000
 const MAX_LATENCY = 9_600
 const HISTORY = 960
+/** What the ring keeps at its lowest, against the main thread's timing (10 ms). */
+const KEEP = 480
+/** Render quanta of 128 samples in half a second at 48 kHz. */
+const SHED_BLOCKS = 188
 
 class PlayoutProcessor extends AudioWorkletProcessor {
   private readonly ring = new Float32Array(RING)
@@ -23,6 +31,8 @@ class PlayoutProcessor extends AudioWorkletProcessor {
   private concealRun = 0
   private underruns = 0
   private blocks = 0
+  /** The least buffered at the start of any block since the last shed. */
+  private lowest = Infinity
 
   constructor() {
     super()
@@ -49,8 +59,16 @@ class PlayoutProcessor extends AudioWorkletProcessor {
     if (this.write - this.read > MAX_LATENCY) this.read = this.write - MAX_LATENCY
   }
 
+  private shed(): void {
+    this.lowest = Math.min(this.lowest, this.write - this.read)
+    if (this.blocks % SHED_BLOCKS !== 0) return
+    if (this.lowest > KEEP) this.read += this.lowest - KEEP
+    this.lowest = Infinity
+  }
+
   process(_inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
     const out = outputs[0][0]
+    this.shed()
     for (let i = 0; i < out.length; i++) {
       if (this.read < this.write) {
         out[i] = this.ring[this.read % RING]
