@@ -5,6 +5,8 @@
 // trip of a 160-byte Opus-sized packet against (1), and sealing/opening cost per packet.
 // (4) call setup on an existing connection: CallManager offer → active at the caller, the callee
 // accepting at once (no person in the loop), 20 calls one after another; target ≤ 1 s.
+// (5) the app between two hosts on a namespace LAN (bench/calls-lab.ts): mouth-to-ear latency
+// (target p95 ≤ 150 ms), CPU per side and bandwidth per minute of a voice and a 720p30 video call.
 // Reference: the bare datagram path (1) is the floor any media path on this connection can reach.
 import c from 'compact-encoding'
 import Protomux from 'protomux'
@@ -17,6 +19,7 @@ import { CallManager, type CallEvent } from '../core/media/call-manager'
 import { Harness, connectPair, type TestNode } from '../test/helpers/net'
 import { SESSION_ID, side } from '../test/media/call-pair'
 import type { Peer } from '../core/net'
+import { labRuns } from './calls-lab'
 
 const COUNT = Number(process.env.CALLS_COUNT ?? 2000)
 const GAP_MS = 2
@@ -174,6 +177,7 @@ async function main(): Promise<void> {
   } finally {
     await h.stop()
   }
+  await labRuns()
 }
 
 await main()

@@ -28,7 +28,7 @@ network.on('peer', (peer: Peer) => {
 await network.ready()
 const [dht] = network.dhts()
 const io = (dht as unknown as { io: { clientSocket: { address(): { port: number } }; serverSocket: { address(): { port: number } } } }).io
-write({ type: 'ready', publicKey: keyPair.publicKey.toString('hex'), ports: [io.clientSocket.address().port, io.serverSocket.address().port] })
+write({ type: 'ready', at: now(), publicKey: keyPair.publicKey.toString('hex'), ports: [io.clientSocket.address().port, io.serverSocket.address().port] })
 const started = now()
 for (const contact of contacts) network.addContact(Buffer.from(contact, 'hex'))
 write({ type: 'added', ms: now() - started })

@@ -73,6 +73,7 @@ declare module 'hyperdht' {
   export interface Server extends EventEmitter {
     /** Private: null until listen() has started announcing (then 'listening' is emitted). */
     readonly _announcer: AnnouncerInternals | null
+    readonly closed: boolean
     listen(keyPair?: KeyPair): Promise<void>
     close(): Promise<void>
     /** Stops announcing (unannounces) and drops handshakes in progress; resume() announces again. */

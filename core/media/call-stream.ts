@@ -35,9 +35,17 @@ export class CallStream extends EventEmitter {
     this.timer = setInterval(() => this.tick(), REPORT_INTERVAL_MS)
   }
 
-  /** Throws RangeError for a frame too large to send. */
+  /**
+   * Throws RangeError for a frame too large to send. A video keyframe in several datagrams is lost
+   * if any one of them is, and everything after it waits for the next: its datagrams go out twice,
+   * the second round after the first, so one loss of each is survived (measured in
+   * test/lan/call-loss.test.ts: at 10 % loss a 720p keyframe of tens of datagrams almost never
+   * arrived whole once, and the picture froze for seconds).
+   */
   sendFrame(frame: MediaFrame): void {
-    for (const part of fragment(frame)) this.media.send(part)
+    const parts = fragment(frame)
+    const rounds = frame.stream === 'video' && frame.keyframe && parts.length > 1 ? 2 : 1
+    for (let round = 0; round < rounds; round++) for (const part of parts) this.media.send(part)
   }
 
   requestKeyframe(stream: StreamKind): void {

@@ -1,12 +1,15 @@
 // Whole encoded frames ↔ the fragments that fit one datagram each. An Opus frame is one fragment;
 // a VP8 keyframe at 720p is tens. Reassembly keeps a few frames open per stream at most and drops a
 // frame whose fragments do not all come within a window of newer frames, so a peer sending first
-// fragments and never the rest holds a bounded amount of memory.
+// fragments and never the rest holds a bounded amount of memory. A frame sent twice (a video
+// keyframe, see CallStream.sendFrame) comes out once: the last few frames put together are
+// remembered, and their fragments ignored.
 import { MAX_FRAGMENT_BYTES } from './datagram'
 import { MAX_FRAGMENTS, type MediaFragment, type StreamKind } from './media-packet'
 
 export const MAX_FRAME_BYTES = MAX_FRAGMENTS * MAX_FRAGMENT_BYTES
 const OPEN_FRAMES = 8
+const DONE_FRAMES = 16
 
 export interface MediaFrame {
   stream: StreamKind
@@ -40,6 +43,7 @@ interface Open {
 
 export class Reassembler {
   private readonly open = new Map<string, Open>()
+  private readonly done: string[] = []
   private dropped = 0
 
   get incomplete(): number {
@@ -50,6 +54,7 @@ export class Reassembler {
   add(f: MediaFragment): MediaFrame | null {
     if (f.fragments === 1) return { stream: f.stream, keyframe: f.keyframe, seq: f.seq, timestampUs: f.timestampUs, data: f.data }
     const key = `${f.stream}:${f.seq}`
+    if (this.done.includes(key)) return null
     let entry = this.open.get(key)
     if (entry === undefined) {
       entry = { parts: new Array<Uint8Array | undefined>(f.fragments), have: 0, first: f }
@@ -61,6 +66,8 @@ export class Reassembler {
     entry.have++
     if (entry.have < f.fragments) return null
     this.open.delete(key)
+    this.done.push(key)
+    if (this.done.length > DONE_FRAMES) this.done.shift()
     const data = Buffer.concat(entry.parts as Uint8Array[])
     return { stream: f.stream, keyframe: entry.first.keyframe, seq: f.seq, timestampUs: entry.first.timestampUs, data }
   }

@@ -2,13 +2,18 @@ import type Hyperswarm from 'hyperswarm'
 import type { PeerDiscoverySession } from 'hyperswarm'
 import type { ContactKey } from '../identity'
 import { Backoff, type BackoffOptions } from './backoff'
+import type { Pacer } from './pacer'
 import type { NodeCounter } from './status'
 
-/** One Hyperswarm of the node: on the internet DHT, or on the LAN DHT with its node counter. */
+/**
+ * One Hyperswarm of the node: on the internet DHT, or on the LAN DHT with its node counter; the pacer
+ * lets the memberships' joins and lookups onto that DHT a few at a time.
+ */
 export interface SwarmEntry {
   swarm: Hyperswarm
   lan: boolean
   counter: NodeCounter | null
+  pacer: Pacer
 }
 
 /** A topic to join, as announcer (server) or looker (client). */
@@ -35,9 +40,23 @@ interface Joined {
   looking: PeerDiscoverySession[]
 }
 
-/** The topics this node stays on for one remote key: where they are joined per DHT, and the re-lookup schedule. */
+/** What a membership's next paced step on one DHT is to do. */
+interface Due {
+  /** Join (afresh, if joined): with lookups (true) or announcing only (false); null: no join. */
+  join: boolean | null
+  /** Look up again (a retry). */
+  look: boolean
+  /** Look up once more when the announcements are in, if this still says so. */
+  again: (() => boolean) | null
+}
+
+/**
+ * The topics this node stays on for one remote key: where they are joined per DHT, and the re-lookup
+ * schedule. Joins and lookups go through each DHT's pacer, in the order asked.
+ */
 export class Membership {
   private readonly joined = new Map<SwarmEntry, Joined>()
+  private readonly due = new Map<SwarmEntry, Due>()
   readonly retry: Backoff
   /** Connections to this key in a row that died young. */
   shortLived = 0
@@ -56,19 +75,17 @@ export class Membership {
 
   /** Joins on a DHT; look: also look up the remote there (a new DHT may hold a better link). */
   joinOn(entry: SwarmEntry, look = true): void {
-    const place = this.placeOn(entry)
-    this.joined.set(entry, { place, announcing: join(place, true), looking: look ? join(place, false) : [] })
+    this.ask(entry, { join: look })
   }
 
-  /** Joins afresh on every DHT (the day's topics changed); what was joined before is retired. */
+  /** Joins afresh on every DHT (the day's topics changed); what was joined before is retired then. */
   rejoin(): void {
-    for (const [entry, old] of [...this.joined]) {
-      this.joinOn(entry, old.looking.length > 0)
-      old.place.retire()
-    }
+    for (const [entry, old] of this.joined) this.joinOn(entry, old.looking.length > 0)
   }
 
   dropSwarm(entry: SwarmEntry): void {
+    entry.pacer.cancel(this)
+    this.due.delete(entry)
     const joined = this.joined.get(entry)
     this.joined.delete(entry)
     joined?.place.close().catch(() => {})
@@ -76,6 +93,8 @@ export class Membership {
 
   async leave(): Promise<void> {
     this.retry.stop()
+    for (const entry of this.due.keys()) entry.pacer.cancel(this)
+    this.due.clear()
     const joined = [...this.joined.values()]
     this.joined.clear()
     await Promise.allSettled(joined.flatMap(({ announcing, looking }) => [...announcing, ...looking].map((session) => session.destroy())))
@@ -86,6 +105,7 @@ export class Membership {
   // still do so every ten minutes) until that connection ends or another DHT is joined. The
   // announcements stay.
   stopLooking(): void {
+    for (const due of this.due.values()) Object.assign(due, { join: due.join === null ? null : false, look: false, again: null })
     for (const joined of this.joined.values()) {
       for (const session of joined.looking.splice(0)) session.destroy().catch(() => {})
     }
@@ -104,9 +124,8 @@ export class Membership {
    * roughly doubled the DHT traffic of a node with many offline contacts.
    */
   refresh(lanOnly = false): void {
-    for (const [entry, { looking }] of this.joined) {
-      if (lanOnly && !entry.lan) continue
-      for (const session of looking) session.refresh().catch(() => {})
+    for (const entry of this.joined.keys()) {
+      if (!lanOnly || entry.lan) this.ask(entry, { look: true })
     }
   }
 
@@ -114,12 +133,38 @@ export class Membership {
   // has landed. An announcement takes a round trip more than a lookup, so once this node's own is in,
   // the other's usually is too: look once more then rather than at the first retry, up to a second on.
   lookAgainOnceAnnounced(entry: SwarmEntry, stillLooking: () => boolean): void {
-    const joined = this.joined.get(entry)
-    if (joined === undefined) return
-    Promise.all(joined.announcing.map((session) => session.flushed())).then(() => {
-      if (!stillLooking()) return
+    if (this.joined.has(entry) || this.due.has(entry)) this.ask(entry, { again: stillLooking })
+  }
+
+  private ask(entry: SwarmEntry, wanted: Partial<Due>): void {
+    const due = this.due.get(entry) ?? { join: null, look: false, again: null }
+    if (wanted.join !== undefined) due.join = due.join === true || wanted.join === true
+    due.look ||= wanted.look ?? false
+    due.again = wanted.again ?? due.again
+    this.due.set(entry, due)
+    // A lookup alone is a retry, paced with the others; a join, or a look-again once joined, is not.
+    entry.pacer.run(this, () => this.step(entry), due.join === null && due.again === null)
+  }
+
+  // One paced step on a DHT: what is due there when the pacer gets to it, settled once its queries are.
+  private async step(entry: SwarmEntry): Promise<void> {
+    const due = this.due.get(entry)
+    this.due.delete(entry)
+    if (due === undefined) return
+    let joined = this.joined.get(entry)
+    if (due.join !== null) {
+      const place = this.placeOn(entry)
+      const fresh = { place, announcing: join(place, true), looking: due.join ? join(place, false) : [] }
+      this.joined.set(entry, fresh)
+      joined?.place.retire()
+      joined = fresh
+    } else if (joined !== undefined && due.look) {
       for (const session of joined.looking) session.refresh().catch(() => {})
-    }, () => {})
+    }
+    if (joined === undefined) return
+    await Promise.all([...joined.announcing, ...joined.looking].map((session) => session.flushed()))
+    if (due.again === null || this.joined.get(entry) !== joined || !due.again()) return
+    await Promise.all(joined.looking.map((session) => session.refresh()))
   }
 }
 

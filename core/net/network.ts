@@ -14,6 +14,7 @@ import { Links } from './links'
 import { InviteInboxes } from './invites'
 import type { Membership, SwarmEntry } from './membership'
 import { OutgoingRequests } from './outgoing'
+import { Pacer } from './pacer'
 import { ContactSwarms } from './contact-swarms'
 import { signHello } from './hello'
 import type { Peer } from './peer'
@@ -29,6 +30,10 @@ const DEFAULT_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 600_000 }
 // Hyperswarm stops dialling beyond maxPeers open connections (default 64); a node may have more
 // contacts online than that, and strangers are capped separately by the admission limits.
 const MAX_PEERS = 512
+// Memberships joining or looking up at once on one DHT (pacer.ts): enough to keep its requests flowing,
+// few enough that the ones asked for first are not queued behind the rest. Re-lookups: 20 at once,
+// then 2 a second (6 topic lookups), which only a node with hundreds of contacts offline reaches.
+const PACING = { limit: 8, burst: 20, perSecond: 2 }
 // The status is re-read this often (the DHT says little when it regains the network), and the day checked.
 const STATUS_POLL_MS = 5_000
 
@@ -206,6 +211,7 @@ export class Network extends EventEmitter {
     for (const membership of this.memberships()) membership.dropSwarm(entry)
     for (const link of this.links.over(entry)) link.destroy()
     this.emit('dht', dht, false)
+    entry.pacer.close()
     await entry.swarm.destroy()
     this.emitStatus()
   }
@@ -253,6 +259,7 @@ export class Network extends EventEmitter {
     clearInterval(this.statusTimer)
     for (const entry of this.swarms) entry.counter?.off('peers', this.onNodes)
     for (const membership of this.memberships()) membership.retry.stop()
+    for (const { pacer } of this.swarms) pacer.close()
     for (const link of this.links.values()) link.destroy()
     await this.contacts.leaveAll()
     await this.invites.closeAll()
@@ -277,7 +284,7 @@ export class Network extends EventEmitter {
     swarm.server.firewall = (key, payload, address) => key.equals(this.keyPair.publicKey) || strangers(key, payload, address)
     // Every contact's pair swarm listens on this DHT too.
     dht.setMaxListeners(0)
-    const entry = { swarm, lan, counter }
+    const entry = { swarm, lan, counter, pacer: new Pacer(PACING) }
     this.swarms.push(entry)
     swarm.on('connection', (stream) => this.onConnection(stream, entry))
     swarm.on('ban', (info) => {

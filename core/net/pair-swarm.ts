@@ -31,8 +31,8 @@ export class PairSwarm {
     const { view, release } = sharedDht(opts.dht)
     this.release = release
     this.swarm = new Hyperswarm({ keyPair: opts.keyPair, dht: view, maxPeers: MAX_PAIR_PEERS, firewall: (key) => !opts.admits(key) })
-    // While the pair is connected here, its server need not keep its relays warm (relay-pings.ts).
-    const pings = relayPings(this.swarm.server)
+    // Its server keeps its relays warm within a budget shared on its DHT, not while the pair is connected (relay-pings.ts).
+    const pings = relayPings(this.swarm.server, opts.dht)
     this.swarm.on('connection', (stream) => {
       pings.quiet(true)
       stream.on('close', () => {

@@ -1,6 +1,6 @@
 // Mouth-to-ear latency of a call between two hosts on a namespace LAN with no internet: each host
 // runs its Cairn node, web shell and Chromium in its own namespace (test/helpers/lan/call-lab.ts);
-// Alice's microphone plays 100 ms tone bursts twice a second, and each burst is timed where her
+// Alice's microphone plays 100 ms tone bursts once a second, and each burst is timed where her
 // page captures it and where Bob's page plays it (test/helpers/mouth-to-ear.ts says exactly what
 // is counted). The numbers are printed here and checked against the target (p95 ≤ 150 ms) in
 // bench/calls.bench.ts; this test asserts that the bursts are heard and paired.
@@ -13,8 +13,8 @@ import { meterCapture, meterPlayout, mouthToEar, quantile, watchPlayoutNodes } f
 import { burstWav } from '../media/browser/wav'
 
 const unavailable = labUnavailable()
-const PERIOD_MS = 500
-const LISTEN_MS = 15_000
+const PERIOD_MS = 1000
+const LISTEN_MS = 20_000
 
 let lab: CallLab | null = null
 let dir = ''
@@ -51,7 +51,7 @@ it.skipIf(unavailable !== null)(`times tone bursts from Alice's capture to Bob's
       `p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms (browser-reported output latency ${m.outputLatencyMs.toFixed(1)} ms included); ` +
       `in order: ${m.latencies.map((x) => x.toFixed(0)).join(' ')}`
   )
-  // Two bursts a second for LISTEN_MS: a starved page may miss some, a broken path hears none.
+  // A burst a second for LISTEN_MS: a starved page may miss some, a broken path hears none.
   expect(m.latencies.length).toBeGreaterThan((LISTEN_MS / PERIOD_MS) * 0.5)
   expect(Math.min(...m.latencies)).toBeGreaterThan(0)
   await screens.alice.getByRole('button', { name: 'Hang up' }).click()

@@ -73,3 +73,28 @@ it('reports loss when datagrams are dropped, and lowers the video bitrate', asyn
     sb.close()
   }
 })
+
+it('sends a video keyframe of several datagrams twice and delivers it once, even when one of the first copies is lost', async () => {
+  const { alice, sa, sb } = await streams()
+  const send = alice.peer.stream.trySend.bind(alice.peer.stream)
+  let n = 0
+  // media datagrams only (probes and reports are small): the second, the keyframe's fragment 1, is lost
+  alice.peer.stream.trySend = (buffer: Buffer) => {
+    if (buffer.byteLength < 200 || n++ !== 1) send(buffer)
+  }
+  try {
+    const got: MediaFrame[] = []
+    sb.on('frame', (f: MediaFrame) => got.push(f))
+    sa.sendFrame(video(0, 5_000))
+    sa.sendFrame(video(1, 5_000))
+    await until(() => got.length === 2, 'the keyframe and the next frame')
+    expect(got[0]).toEqual(video(0, 5_000))
+    // the delta frame went once: its datagrams after the keyframe's two rounds
+    expect(n).toBe(2 * Math.ceil(5_000 / 1100) + Math.ceil(5_000 / 1100))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(got.map((f) => f.seq)).toEqual([0, 1])
+  } finally {
+    sa.close()
+    sb.close()
+  }
+})

@@ -47,7 +47,7 @@ describe("a pair server's relay pings", () => {
     }
     const count = (what: string, from = 0) => sent.slice(from).filter((s) => s === what).length
     const server = dht.createServer()
-    const pings = relayPings(server, 300)
+    const pings = relayPings(server, dht, { reannounceMs: 300 })
     await server.listen(HyperDHT.keyPair())
     // listen() resolves after the first announce round: r relays, each announced to and then pinged per round.
     const r = count(ANNOUNCE)

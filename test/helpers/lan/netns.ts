@@ -108,6 +108,11 @@ export class Lab {
     if (defaultRoute) ip('-n', ns, 'route', 'add', 'default', 'dev', 'sink0')
   }
 
+  /** The namespace of the bridge between the hosts: where a test drops the packets it forwards. */
+  get bridgeNs(): string {
+    return this.bridge
+  }
+
   host(name: string): LabHost {
     const host = this.hosts.get(name)
     if (!host) throw new Error(`no host ${name} in this lab`)
