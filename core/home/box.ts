@@ -10,6 +10,7 @@ import Corestore from 'corestore'
 import HyperDHT, { type HostPort, type KeyPair, type NoiseSecretStream } from 'hyperdht'
 import Hyperswarm from 'hyperswarm'
 import { Admission, type AdmissionLimits } from '../net/admission'
+import { profileStorage, profileStoreOptions } from '../profile/storage'
 import { BoxDb } from './box-db'
 import { boxLayout, loadBoxKey } from './box-key'
 import { profileStatus, serveConnection, type SessionDeps } from './box-session'
@@ -76,7 +77,8 @@ export class HomeBox extends EventEmitter {
   /** Throws HomeError('no-box') when the folder was never initialised. */
   static async open(opts: BoxOptions): Promise<HomeBox> {
     const keyPair = await loadBoxKey(opts.dir)
-    const store = new Corestore(boxLayout(opts.dir).cores)
+    // A profile's memory bounds (profile/storage.ts): the box keeps many logs and runs for months.
+    const store = new Corestore(profileStorage(boxLayout(opts.dir).cores), profileStoreOptions())
     await store.ready()
     const db = await BoxDb.open(store)
     const registry = await Registry.open(db)
