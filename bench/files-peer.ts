@@ -13,14 +13,18 @@ import Hyperswarm from 'hyperswarm'
 import type { CairnEvent } from '../core/api/types'
 import { CairnHost } from '../core/host/host'
 import type { BootstrapNode } from '../core/profile/bootstrap'
+import { profileStorage } from '../core/profile/storage'
+
+/** RocksDB as hypercore-storage sets it up by default, or with the profile's options (core/profile/storage.ts). */
+export type BareStorage = 'default' | 'profile'
 
 type Command =
   | { id: number; op: 'host'; profileDir: string; bootstrap: BootstrapNode[] }
   | { id: number; op: 'call'; method: keyof CairnHost; args: unknown[] }
   | { id: number; op: 'rss-mark' }
   | { id: number; op: 'rss-peak' }
-  | { id: number; op: 'bare-serve'; bootstrap: BootstrapNode[]; topic: string; file: string }
-  | { id: number; op: 'bare-fetch'; bootstrap: BootstrapNode[]; topic: string; key: string; length: number }
+  | { id: number; op: 'bare-serve'; bootstrap: BootstrapNode[]; topic: string; file: string; storage: BareStorage }
+  | { id: number; op: 'bare-fetch'; bootstrap: BootstrapNode[]; topic: string; key: string; length: number; storage: BareStorage }
   | { id: number; op: 'exit' }
 
 const write = (value: unknown) => process.stdout.write(JSON.stringify(value) + '\n')
@@ -48,9 +52,10 @@ function localSwarm(bootstrap: BootstrapNode[]): Hyperswarm {
   return swarm
 }
 
-async function bareCore(key?: string): Promise<Hypercore> {
+async function bareCore(storage: BareStorage, key?: string): Promise<Hypercore> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-bare-'))
-  const core = key ? new Hypercore(dir, Buffer.from(key, 'hex')) : new Hypercore(dir)
+  const at = storage === 'profile' ? profileStorage(dir) : dir
+  const core = key ? new Hypercore(at, Buffer.from(key, 'hex')) : new Hypercore(at)
   await core.ready()
   cleanup.push(async () => {
     await core.close()
@@ -61,7 +66,7 @@ async function bareCore(key?: string): Promise<Hypercore> {
 
 /** The file's bytes appended as 64 KiB blocks (Cairn's chunk size), then served on the topic. */
 async function bareServe(cmd: Extract<Command, { op: 'bare-serve' }>): Promise<{ key: string; length: number }> {
-  const core = await bareCore()
+  const core = await bareCore(cmd.storage)
   let pending: Buffer[] = []
   for await (const chunk of createReadStream(cmd.file, { highWaterMark: BLOCK })) {
     pending.push(chunk as Buffer)
@@ -82,7 +87,7 @@ async function bareServe(cmd: Extract<Command, { op: 'bare-serve' }>): Promise<{
 
 /** Every block fetched and read, as Cairn's receiver does with a file's chunks; timed from the first connection. */
 async function bareFetch(cmd: Extract<Command, { op: 'bare-fetch' }>): Promise<{ seconds: number }> {
-  const core = await bareCore(cmd.key)
+  const core = await bareCore(cmd.storage, cmd.key)
   const swarm = localSwarm(cmd.bootstrap)
   const connected = new Promise<number>((resolve) =>
     swarm.once('connection', (conn) => {

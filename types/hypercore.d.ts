@@ -35,7 +35,7 @@ declare module 'hypercore' {
   }
 
   export default class Hypercore extends EventEmitter {
-    constructor(storage: string, key?: Buffer | null, opts?: Record<string, unknown>)
+    constructor(storage: string | CoreStorage, key?: Buffer | null, opts?: Record<string, unknown>)
     /** The storage `new Hypercore(dir)` or `new Corestore(dir)` would make, with engine options. */
     static defaultStorage(directory: string, opts?: StorageOptions): CoreStorage
     /** A Noise-encrypted stream that cores can be replicated over, one by one. */

@@ -32,7 +32,7 @@ beforeAll(async () => {
       await watchPlayoutNodes(bob)
     }
   })
-}, 240_000)
+}, 360_000)
 
 afterAll(async () => {
   await lab?.destroy()

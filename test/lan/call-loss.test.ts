@@ -39,7 +39,7 @@ beforeAll(async () => {
       await watchVideo(bob)
     }
   })
-}, 240_000)
+}, 360_000)
 
 afterAll(async () => {
   await lab?.destroy()
@@ -72,4 +72,4 @@ it.skipIf(unavailable !== null)(`a video call through 10 % loss: the tone is hea
   expect(video.decoded).toBeGreaterThan(SECONDS)
   await screens.alice.getByRole('button', { name: 'Hang up' }).click()
   await screens.bob.waitFor({ state: 'detached', timeout: 30_000 })
-}, 240_000)
+}, 360_000)

@@ -61,7 +61,7 @@ export async function startCallLab(o: CallLabOptions): Promise<CallLab> {
       const side = { name, ns } as CallSide
       sides.push(side)
       side.node = lab.spawn(host, SHELL_NODE, { CAIRN_PROFILE: join(dir, host), CAIRN_NAME: name })
-      const ready = await side.node.wait((r) => r.type === 'ready', 60_000, 'ready')
+      const ready = await side.node.wait((r) => r.type === 'ready', 90_000, 'ready')
       side.id = String(ready.id)
       const launcher = join(dir, `chromium-${host}.sh`)
       writeFileSync(launcher, `#!/bin/sh\nexec ip netns exec ${ns} ${CHROMIUM_PATH} "$@"\n`)
@@ -73,11 +73,11 @@ export async function startCallLab(o: CallLabOptions): Promise<CallLab> {
     const [a, b] = [await start('a', 'Alice', o.aliceArgs ?? []), await start('b', 'Bob', [])]
     a.side.node.send({ cmd: 'add', id: b.side.id, name: 'Bob' })
     b.side.node.send({ cmd: 'add', id: a.side.id, name: 'Alice' })
-    await a.side.node.wait((r) => r.type === 'contact' && r.id === b.side.id && r.presence === 'lan', 60_000, 'Bob on the LAN')
+    await a.side.node.wait((r) => r.type === 'contact' && r.id === b.side.id && r.presence === 'lan', 120_000, 'Bob on the LAN')
     await o.prepare?.(a.side.page, b.side.page)
     for (const { side, url } of [a, b]) {
       await side.page.goto(url)
-      await side.page.getByRole('heading', { name: 'Contacts' }).waitFor()
+      await side.page.getByRole('heading', { name: 'Contacts' }).waitFor({ timeout: 90_000 })
     }
     const [alice, bob] = [a.side, b.side]
     return { lab, alice, bob, call: (video) => call(alice.page, bob.page, video), destroy }
