@@ -19,12 +19,13 @@
 import type HyperDHT from 'hyperdht'
 import type { AnnouncerInternals, Server } from 'hyperdht'
 
-// Under the 20 min a DHT node keeps an announcement, as often as HyperDHT itself re-announces.
+// Under the 20 min a DHT node keeps an announcement (at most 1.25 times this), as often as HyperDHT itself re-announces.
 const REANNOUNCE_MS = 5 * 60_000
 // HyperDHT's own wait between ping rounds, and the relays it announces to.
 const PING_ROUND_MS = 3_000
 const RELAYS = 3
 const KEEPALIVE_PINGS_PER_S = 30
+const TIMER_SLACK_MS = 20
 
 export interface RelayPings {
   /** true: stop pinging the relays (re-announce now and then); false: ping as needed, at once. */
@@ -43,26 +44,30 @@ export function relayPings(server: Server, dht: HyperDHT, opts: RelayPingOptions
   const reannounceMs = opts.reannounceMs ?? REANNOUNCE_MS
   let quiet = false
   let hooked: AnnouncerInternals | null = null
-  let announcedAt = Date.now()
+  // Each server's re-announces ±25 % around reannounceMs, so that 1,000 servers that listened within
+  // the same half-minute do not re-announce together every five minutes.
+  const nextAnnounce = () => Date.now() + reannounceMs * (0.75 + Math.random() / 2)
+  let announceAt = nextAnnounce()
   const loud = (delta: number) => loudServers.set(dht, (loudServers.get(dht) ?? 0) + delta)
   const roundMs = () => {
-    if (quiet) return reannounceMs
+    if (quiet) return Infinity
     return Math.max(PING_ROUND_MS, ((loudServers.get(dht) ?? 1) * RELAYS * 1000) / KEEPALIVE_PINGS_PER_S)
   }
   const hook = () => {
     const announcer = server._announcer
     if (announcer === null || announcer === hooked) return
     hooked = announcer
-    announcedAt = Date.now()
+    announceAt = nextAnnounce()
     const sleeper = announcer._sleeper
     const pause = sleeper.pause.bind(sleeper)
     sleeper.pause = (ms) => {
       const wait = roundMs()
-      if (!quiet && wait <= ms) return pause(ms)
-      return pause(Math.min(wait, Math.max(0, announcedAt + reannounceMs - Date.now()))).then(() => {
-        // Woken early (quiet(false)) or a keep-alive round: announce again only once it is time.
-        if (Date.now() - announcedAt < reannounceMs) return
-        announcedAt = Date.now()
+      if (wait <= ms) return pause(ms)
+      return pause(Math.min(wait, Math.max(0, announceAt - Date.now()))).then(() => {
+        // A keep-alive round: announce again only once it is time (a timer may fire a millisecond
+        // before Date.now() says so). Woken by quiet(false) into HyperDHT's own pace: it re-announces itself.
+        if (roundMs() <= PING_ROUND_MS || Date.now() + TIMER_SLACK_MS < announceAt) return
+        announceAt = nextAnnounce()
         announcer.refresh()
       })
     }

@@ -19,7 +19,7 @@ const LOW = 0.01
 const QUIET_MS = 10
 const RISE_MS = 10
 
-type Win = { captureOnsets: number[]; captureLag: number; playoutNodes: AudioWorkletNode[]; playoutOnsets: number[]; outputLatencyMs: number }
+type Win = { arrivals: [number, number][]; captureOnsets: number[]; captureLag: number; playoutNodes: AudioWorkletNode[]; playoutOnsets: number[]; outputLatencyMs: number }
 
 /** Before the app loads in the sending page: time the onsets the encoder is given. */
 export async function meterCapture(page: Page): Promise<void> {
@@ -70,6 +70,38 @@ export async function watchPlayoutNodes(page: Page): Promise<void> {
         w.playoutNodes.push(this)
       }
     }
+  })
+}
+
+/**
+ * Before the app loads in the receiving page: when each audio frame reaches the page from its
+ * node (the web shell's WebSocket), with the frame's capture timestamp, so mouthToEar can split the
+ * latency into capture → receiving page and the page's own part (jitter buffer, decoder, playout).
+ */
+export async function watchArrivals(page: Page): Promise<void> {
+  // No named function inside: the bench runs under tsx, whose name-keeping helper the page lacks.
+  await page.addInitScript(() => {
+    const w = window as unknown as Win
+    w.arrivals = []
+    // the app's client listens through onmessage
+    const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage')!
+    Object.defineProperty(WebSocket.prototype, 'onmessage', {
+      ...onmessage,
+      set(this: WebSocket, fn: ((e: MessageEvent) => void) | null) {
+        onmessage.set!.call(
+          this,
+          fn &&
+            ((e: MessageEvent) => {
+              const data = e.data
+              if (typeof data === 'string' && data.includes('"type":"media"') && w.arrivals.length < 10_000) {
+                const frame = (JSON.parse(data) as { event: { frame: { stream: string; timestampUs: number } } }).event.frame
+                if (frame.stream === 'audio') w.arrivals.push([frame.timestampUs / 1000, performance.timeOrigin + performance.now()])
+              }
+              fn.call(this, e)
+            })
+        )
+      }
+    })
   })
 }
 
@@ -125,6 +157,8 @@ export interface MouthToEar {
   captured: number
   played: number
   outputLatencyMs: number
+  /** Capture → arrival in the receiving page, per audio frame, ms (empty without watchArrivals). */
+  toPage: number[]
 }
 
 /**
@@ -134,13 +168,17 @@ export interface MouthToEar {
 export async function mouthToEar(sender: Page, receiver: Page, periodMs: number): Promise<MouthToEar> {
   const { onsets, lag } = await sender.evaluate(() => ({ onsets: (window as unknown as Win).captureOnsets, lag: (window as unknown as Win).captureLag }))
   const captured = onsets.map((at) => at + lag)
-  const { played, outputLatencyMs } = await receiver.evaluate(() => ({ played: (window as unknown as Win).playoutOnsets, outputLatencyMs: (window as unknown as Win).outputLatencyMs }))
+  const { played, outputLatencyMs, arrivals } = await receiver.evaluate(() => {
+    const w = window as unknown as Win
+    return { played: w.playoutOnsets, outputLatencyMs: w.outputLatencyMs, arrivals: w.arrivals ?? [] }
+  })
+  const toPage = arrivals.map(([captured, at]) => at - (captured + lag))
   const latencies: number[] = []
   for (const at of played) {
     const from = captured.filter((c) => c <= at).at(-1)
     if (from !== undefined && at - from < periodMs) latencies.push(at - from)
   }
-  return { latencies, captured: captured.length, played: played.length, outputLatencyMs }
+  return { latencies, captured: captured.length, played: played.length, outputLatencyMs, toPage }
 }
 
 export const quantile = (values: number[], p: number): number => [...values].sort((x, y) => x - y)[Math.floor(p * (values.length - 1))] ?? NaN
