@@ -105,12 +105,13 @@ export class CallLeg extends EventEmitter {
   /**
    * A connection to the remote opened that may not have carried this call's last frame (the one it
    * went out on closed under it): the offer while the caller waits, ringing while the callee rings,
-   * the accept once the callee took the call. An active caller has nothing the remote lacks. Each is
-   * idempotent at the remote (a known call id, a phase already reached).
+   * the accept once the callee took the call; an active caller its offer again, which a remote that
+   * still has the call ignores and one that ended it answers with a hangup (its end may have been
+   * lost with the old connection). Each is idempotent at the remote (a known call id, a phase
+   * already reached).
    */
   resend(): void {
     if (this.state === 'ended' || this.lastSent === null) return
-    if (this.o.direction === 'outgoing' && this.state === 'active') return
     this.o.send(this.lastSent)
   }
 

@@ -136,14 +136,18 @@ export class CallManager extends EventEmitter {
 
   /** A call frame from a remote, already decoded. */
   receive(remote: Buffer, frame: CallFrame): void {
+    const id = frame.callId.toString('hex')
+    if (this.ended.includes(id)) {
+      this.answerEnded(remote, frame)
+      return
+    }
     if (frame.type !== 'offer') {
-      const entry = this.calls.get(frame.callId.toString('hex'))
+      const entry = this.calls.get(id)
       if (entry !== undefined && entry.remote.equals(remote)) entry.leg.receive(frame)
       return
     }
     const sessionId = frame.sessionId
-    const id = frame.callId.toString('hex')
-    if (!this.deps.hasSession(remote, sessionId) || this.calls.has(id) || this.ended.includes(id)) return
+    if (!this.deps.hasSession(remote, sessionId) || this.calls.has(id)) return
     const leg = new CallLeg({
       callId: frame.callId,
       direction: 'incoming',
@@ -196,6 +200,14 @@ export class CallManager extends EventEmitter {
    * and a LAN link replaces an internet one mid-call): media goes nowhere meanwhile, and call frames
    * (an accept, a hangup) wait in a bounded queue. A call no connection took by then ends.
    */
+  // The remote still speaks of a call that ended here (it resent its offer, ringing or accept over
+  // a new connection): the frame that ended it was lost with the old connection, so say it again,
+  // or the remote's call would stay open for good. Never an answer to an end, so two ends cannot echo.
+  private answerEnded(remote: Buffer, frame: CallFrame): void {
+    if (frame.type === 'hangup' || frame.type === 'decline' || this.deps.sessionIdOf(remote) === null) return
+    this.send(remote, { type: 'hangup', callId: frame.callId, reason: 'hangup' })
+  }
+
   connectionLost(remote: Buffer): void {
     for (const entry of [...this.calls.values()]) {
       if (!entry.remote.equals(remote) || entry.orphaned !== null) continue

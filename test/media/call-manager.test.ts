@@ -21,12 +21,15 @@ interface Node {
   frames: MediaFrame[]
   sides: Map<string, Side>
   contacts: Set<string>
+  /** Frame types that leave as sent but never arrive: lost with a connection that is dying. */
+  lost: Set<string>
 }
 
 async function make(canTakeCalls = true, ringTimeoutMs = 2_000): Promise<Node> {
   const node = await h.node()
   const sides = new Map<string, Side>()
   const contacts = new Set<string>()
+  const lost = new Set<string>()
   const manager = new CallManager({
     localIdentity: node.keyPair.publicKey,
     sessionIdOf: (remote) => (contacts.has(remote.toString('hex')) ? SESSION_ID : null),
@@ -34,7 +37,7 @@ async function make(canTakeCalls = true, ringTimeoutMs = 2_000): Promise<Node> {
     sendFrame: (remote, frame) => {
       const s = sides.get(remote.toString('hex'))
       if (s === undefined || s.peer.closed) return false
-      s.sendFrame(frame)
+      if (!lost.has(frame.type)) s.sendFrame(frame)
       return true
     },
     streamOf: (remote) => {
@@ -45,7 +48,7 @@ async function make(canTakeCalls = true, ringTimeoutMs = 2_000): Promise<Node> {
     ringTimeoutMs,
     reconnectGraceMs: 5_000
   })
-  const n: Node = { node, manager, events: [], frames: [], sides, contacts }
+  const n: Node = { node, manager, events: [], frames: [], sides, contacts, lost }
   manager.on('call', (e: CallEvent) => n.events.push(e))
   manager.on('frame', (_id: string, f: MediaFrame) => n.frames.push(f))
   return n
@@ -213,3 +216,26 @@ it('a call declined while no connection was open ends at the caller once one ope
   expect(bob.events.filter((e) => e.type === 'incoming')).toHaveLength(1)
   expect(bob.manager.list()).toEqual([])
 })
+
+it('a hangup lost with its connection still ends the call at the other side once the pair reconnects, either way round', async () => {
+  const alice = await make(true, 60_000)
+  const bob = await make(true, 60_000)
+  await link(alice, bob)
+  for (const [caller, callee, hangsUp] of [[alice, bob, bob], [alice, bob, alice]] as const) {
+    const other = hangsUp === caller ? callee : caller
+    const call = caller.manager.start(callee.node.keyPair.publicKey, false)
+    await until(() => callee.manager.list()[0]?.phase === 'ringing', 'the callee rings')
+    callee.manager.accept(call.id, false)
+    await until(() => caller.manager.list()[0]?.phase === 'active', 'active')
+    const before = ended(other).length
+    hangsUp.lost.add('hangup')
+    hangsUp.manager.hangup(call.id)
+    hangsUp.lost.clear()
+    expect(other.manager.list()[0]?.phase).toBe('active')
+    // The other side resends its offer or accept on the new connection; the side that hung up answers it.
+    await reconnect(alice, bob)
+    await until(() => ended(other).length === before + 1, 'the end reaches the other side')
+    expect(ended(other).at(-1)).toMatchObject({ end: { reason: 'hangup', by: 'remote' } })
+    expect(other.manager.list()).toEqual([])
+  }
+}, 60_000)
