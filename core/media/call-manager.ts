@@ -194,12 +194,6 @@ export class CallManager extends EventEmitter {
     }
   }
 
-  /**
-   * The connection to the remote closed. Its calls, ringing or active, wait up to RECONNECT_GRACE_MS
-   * for a connection to take them (the network replaces a connection by closing the old one first,
-   * and a LAN link replaces an internet one mid-call): media goes nowhere meanwhile, and call frames
-   * (an accept, a hangup) wait in a bounded queue. A call no connection took by then ends.
-   */
   // The remote still speaks of a call that ended here (it resent its offer, ringing or accept over
   // a new connection): the frame that ended it was lost with the old connection, so say it again,
   // or the remote's call would stay open for good. Never an answer to an end, so two ends cannot echo.
@@ -208,6 +202,12 @@ export class CallManager extends EventEmitter {
     this.send(remote, { type: 'hangup', callId: frame.callId, reason: 'hangup' })
   }
 
+  /**
+   * The connection to the remote closed. Its calls, ringing or active, wait up to RECONNECT_GRACE_MS
+   * for a connection to take them (the network replaces a connection by closing the old one first,
+   * and a LAN link replaces an internet one mid-call): media goes nowhere meanwhile, and call frames
+   * (an accept, a hangup) wait in a bounded queue. A call no connection took by then ends.
+   */
   connectionLost(remote: Buffer): void {
     for (const entry of [...this.calls.values()]) {
       if (!entry.remote.equals(remote) || entry.orphaned !== null) continue
