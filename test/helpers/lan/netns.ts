@@ -136,8 +136,9 @@ export class Lab {
   }
 
   /** Runs `node --import tsx script` inside the host's namespace, talking JSON lines on stdin/stdout. */
-  spawn(name: string, script: string, env: Record<string, string> = {}): NodeProcess {
-    const child = spawn('ip', ['netns', 'exec', this.host(name).ns, process.execPath, '--import', 'tsx', script], {
+  /** nodeArgs: more options for node itself (a bench's --cpu-prof). */
+  spawn(name: string, script: string, env: Record<string, string> = {}, nodeArgs: string[] = []): NodeProcess {
+    const child = spawn('ip', ['netns', 'exec', this.host(name).ns, process.execPath, ...nodeArgs, '--import', 'tsx', script], {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, ...env }
     })
