@@ -137,7 +137,16 @@ export class Lab {
 
   /** Runs `node --import tsx script` inside the host's namespace, talking JSON lines on stdin/stdout. */
   spawn(name: string, script: string, env: Record<string, string> = {}): NodeProcess {
-    const child = spawn('ip', ['netns', 'exec', this.host(name).ns, process.execPath, '--import', 'tsx', script], {
+    return this.spawnIn(this.host(name).ns, name, script, env)
+  }
+
+  /** The same in the bridge namespace (a relay between the hosts). */
+  spawnInBridge(script: string, env: Record<string, string> = {}): NodeProcess {
+    return this.spawnIn(this.bridge, 'bridge', script, env)
+  }
+
+  private spawnIn(ns: string, name: string, script: string, env: Record<string, string>): NodeProcess {
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', script], {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, ...env }
     })
