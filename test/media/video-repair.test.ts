@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { fragment, Reassembler, type MediaFrame } from '../../core/media/fragments'
 import type { MediaFragment } from '../../core/media/media-packet'
-import { RESENDS, SentFrames } from '../../core/media/sent-frames'
+import { DUPLICATE_MS, RESENDS, SentFrames } from '../../core/media/sent-frames'
 import { MAX_ASKS, VideoRepair, WINDOW, type RepairTiming } from '../../core/media/video-repair'
 
 const TIMING: RepairTiming = { retryMs: 100, giveUpMs: 350 }
@@ -95,10 +95,12 @@ describe('video repair, sending', () => {
   it('sends asked-for fragments of recent frames again, each at most RESENDS times, and forgets old frames', () => {
     const sent = new SentFrames()
     for (let seq = 0; seq < 100; seq++) sent.add(fragment(frame(seq)))
-    expect(sent.again(10, [])).toEqual([])
-    expect(sent.again(99, [1, 1, 7]).map((p) => [p.seq, p.fragment])).toEqual([[99, 1]])
-    for (let i = 1; i < RESENDS; i++) expect(sent.again(99, [1])).toHaveLength(1)
-    expect(sent.again(99, [1])).toEqual([])
-    expect(sent.again(98, []).map((p) => p.fragment)).toEqual([0, 1, 2])
+    expect(sent.again(10, [], 0)).toEqual([])
+    expect(sent.again(99, [1, 1, 7], 0).map((p) => [p.seq, p.fragment])).toEqual([[99, 1]])
+    // the second copy of a nack, just after the first, asks for nothing more
+    expect(sent.again(99, [1], DUPLICATE_MS - 1)).toEqual([])
+    for (let i = 1; i < RESENDS; i++) expect(sent.again(99, [1], i * 100)).toHaveLength(1)
+    expect(sent.again(99, [1], 1000)).toEqual([])
+    expect(sent.again(98, [], 0).map((p) => p.fragment)).toEqual([0, 1, 2])
   })
 })
