@@ -1,14 +1,14 @@
-// A video call through 10 % packet loss and 40 ± 20 ms of delay between two hosts on a namespace
-// LAN: each host runs its node, web shell and Chromium inside its namespace (test/helpers/lan/
-// call-lab.ts); in the bridge namespace between them a user-space relay holds every unicast UDP
-// datagram for the path's delay (test/helpers/lan/delay-relay.ts; this kernel has no netem), from
-// before the nodes start, and once the call runs iptables' statistic match drops 10 % of the
-// datagrams on their way into it, both ways. Alice's microphone plays an 880 Hz tone; in Bob's page
-// the test counts the seconds in which the tone is heard, and times how long the picture takes to
-// come back after each keyframe request (a frame that lost a fragment for good cannot be decoded
-// until the next keyframe). The numbers are printed here and set against the targets (≥ 95 % of
-// seconds heard, recovery within 1 s) in the README; the test asserts that the tone is mostly heard
-// and the picture keeps coming back.
+// A video call through 10 % packet loss between two hosts on a namespace LAN: each host runs its
+// node, web shell and Chromium inside its namespace (test/helpers/lan/call-lab.ts), and the bridge
+// namespace between them drops 10 % of the UDP packets it forwards, both ways (iptables' statistic
+// match on the bridge's FORWARD chain; this kernel has no netem). Alice's microphone plays an 880 Hz
+// tone; in Bob's page the test counts the seconds in which the tone is heard, and times how long the
+// picture takes to come back after each keyframe request (a lost fragment leaves a frame that
+// cannot be decoded until the next keyframe). Not covered: the 40 ± 20 ms delay the issue also
+// asks for (no user-space relay can sit transparently in this path yet). The numbers are printed
+// here and set against the targets (≥ 95 % of seconds heard, recovery within 1 s) in the README;
+// the test asserts that the tone is mostly heard and the picture keeps coming back.
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -33,7 +33,6 @@ beforeAll(async () => {
   writeFileSync(wav, toneWav(TONE_HZ, 4))
   lab = await startCallLab({
     tag: 'loss',
-    delay: { meanMs: 40, spreadMs: 20 },
     aliceArgs: [`--use-file-for-fake-audio-capture=${wav}`],
     prepare: async (_alice, bob) => {
       await watchPlayoutNodes(bob)
@@ -47,24 +46,24 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 }, 60_000)
 
+function bridge(...args: string[]): string {
+  return execFileSync('ip', ['netns', 'exec', lab!.lab.bridgeNs, 'iptables', ...args], { encoding: 'utf8' })
+}
+
 it.skipIf(unavailable !== null)(`a video call through 10 % loss: the tone is heard and the picture comes back${unavailable ? ` (skipped: ${unavailable})` : ''}`, async () => {
   const page = lab!.bob.page
   const screens = await lab!.call(true)
   await expect.poll(() => page.evaluate(() => (window as unknown as { decodedAt: number[] }).decodedAt.length), { timeout: 30_000 }).toBeGreaterThan(10)
-  const path = lab!.path!
-  await path.stats()
-  path.dropUdp(LOSS)
+  bridge('-A', 'FORWARD', '-p', 'udp', '-m', 'statistic', '--mode', 'random', '--probability', String(LOSS), '-j', 'DROP')
   const from = await pageNow(page)
   const heard = await toneSeconds(page, SECONDS, TONE_HZ)
   const video = await videoRecovery(page, from, await pageNow(page))
-  const dropped = path.dropped()
-  const relay = await path.stats()
+  const dropped = bridge('-L', 'FORWARD', '-v', '-x', '-n').trim().split('\n').at(-1)
   const q = (p: number) => quantile(video.recoveries, p).toFixed(0)
   console.log(
     `10 % loss on the LAN, video call: tone heard in ${heard} of ${SECONDS} seconds; video ${video.decoded} frames decoded in ${SECONDS} s, ` +
       `${video.asks} keyframe requests, picture back after p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms (${video.unrecovered} not by the end), ` +
-      `longest freeze ${video.longestFreezeMs.toFixed(0)} ms; the relay held ${relay.datagrams} datagrams in all, these ${SECONDS} s for ${JSON.stringify(relay.heldMs)} ms; ` +
-      `the drop rule: ${dropped}`
+      `longest freeze ${video.longestFreezeMs.toFixed(0)} ms; the bridge's drop rule: ${dropped}`
   )
   // A loaded machine starves the pages and the encoders (3 frames a second decoded at load average
   // 23 here); a call that falls apart under loss hears little, and its picture stays frozen after
