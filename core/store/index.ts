@@ -3,7 +3,9 @@ import type { BeeBatch } from 'hyperbee'
 import type Hypercore from 'hypercore'
 import { CairnError } from '../api/errors'
 import type { StoreCipher } from './cipher'
-import { prefixEnd } from './keys'
+import { decodeJournal, encodeJournal, Overlay, type Writes } from './journal'
+import { keys, prefixEnd, seqOfKey } from './keys'
+import { mergeRange } from './merge'
 
 export type { StoreCipher } from './cipher'
 export { keys, seqOfKey, TAG_BYTES } from './keys'
@@ -36,6 +38,15 @@ const COPY_BATCH = 512
 // A burst of writes is committed together: at most this many steps share one batch (one append and
 // one flush), which is what lets a burst of sends run far faster than one flush each.
 const MAX_GROUP = 256
+/** A batch with this many writes goes into the journal (journal.ts) as one block: a burst's batches. */
+const JOURNAL_MIN_WRITES = 64
+/**
+ * Journal writes applied to their keys per Hyperbee batch, between the batches of new writes: a
+ * batch runs mostly on cached tree nodes, in microtasks, so a big one would hold off timers and I/O.
+ */
+const APPLY_WRITES = 2048
+/** Journal writes held in memory beyond which applying them goes before new writes. */
+const MAX_HELD = 200_000
 
 interface Queued {
   fn: (tx: Tx) => unknown
@@ -50,9 +61,10 @@ interface Queued {
  * interleaves with another, and committed in groups: the steps waiting when a batch starts run one
  * after another against it (each sees the ones before), and the batch is flushed once. Each step
  * stays atomic (the group is one Hyperbee batch, all or nothing) and a write() resolves only once its
- * batch is durable, so nothing is acknowledged before it would survive a crash. replace() moves the
+ * batch is durable, so nothing is acknowledged before it would survive a crash. A big group is
+ * written as one journal entry and applied to its keys once no write waits (journal.ts). replace() moves the
  * live entries to a fresh core under a fresh key between two batches, leaving the former core for
- * the caller to erase.
+ * the caller to erase (applying the journals first, so that none is copied).
  */
 export class Store {
   private gen: Generation
@@ -63,6 +75,9 @@ export class Store {
   private draining = false
   private failure: Error | null = null
   private closed = false
+  /** Journals committed and not yet applied; every read looks here first. */
+  private readonly overlay = new Overlay()
+  private nextJournal = 0
   /** Runs after every committed batch (the epoch policy counts blocks here). */
   afterWrite: (() => void) | null = null
 
@@ -70,8 +85,16 @@ export class Store {
     this.gen = generation(core, cipher)
   }
 
+  /** Opens the store and takes up the journals a crash or close left unapplied. */
   async ready(): Promise<void> {
-    await this.gen.bee.ready()
+    const { bee, cipher } = this.gen
+    await bee.ready()
+    for await (const node of bee.createReadStream({ gte: keys.journals(), lt: prefixEnd(keys.journals()) })) {
+      const index = seqOfKey(node.key)
+      this.overlay.add(index, decodeJournal(open(cipher, node.key, node.value)))
+      this.nextJournal = index + 1
+    }
+    if (!this.overlay.empty && !this.draining) this.drainNext()
   }
 
   /** Blocks in the current core: every write since the store last moved, live or superseded. */
@@ -89,6 +112,8 @@ export class Store {
   }
 
   async get(key: Buffer): Promise<Buffer | null> {
+    const held = this.overlay.empty ? undefined : this.overlay.lookup(key.toString('hex'))
+    if (held !== undefined) return held
     const gen = this.enter()
     try {
       const node = await gen.bee.get(key)
@@ -105,15 +130,17 @@ export class Store {
 
   /** Entries whose key starts with prefix, in key order (or reversed), optionally below `lt`. */
   async *range(prefix: Buffer, opts: { reverse?: boolean; limit?: number; lt?: Buffer; gte?: Buffer } = {}): AsyncGenerator<RangeEntry> {
+    const gte = opts.gte ?? prefix
+    const lt = opts.lt ?? prefixEnd(prefix)
+    const journaled = this.overlay.empty ? [] : this.overlay.within(gte.toString('hex'), lt.toString('hex'))
+    if (opts.reverse) journaled.reverse()
     const gen = this.enter()
     try {
-      const stream = gen.bee.createReadStream({
-        gte: opts.gte ?? prefix,
-        lt: opts.lt ?? prefixEnd(prefix),
-        reverse: opts.reverse,
-        limit: opts.limit
-      })
-      for await (const node of stream) yield { key: node.key, value: open(gen.cipher, node.key, node.value) }
+      // a journal's deletes may hide stored entries: read as many more as there are journal writes
+      const limit = opts.limit === undefined ? undefined : opts.limit + journaled.length
+      const stream = gen.bee.createReadStream({ gte, lt, reverse: opts.reverse, limit })
+      const stored = opened(gen, stream)
+      yield* journaled.length === 0 ? stored : mergeRange(stored, journaled, opts.reverse ?? false, opts.limit ?? Infinity)
     } finally {
       leave(gen)
     }
@@ -146,6 +173,9 @@ export class Store {
       const next = generation(core, cipher)
       await next.bee.ready()
       if (next.bee.core.length > 0) throw new CairnError('corrupt-profile', 'the next store core is not empty')
+      // a journal copied as it is would carry into the new epoch what a later write deleted
+      while (!this.overlay.empty && this.failure === null) await this.applyJournals()
+      if (this.failure !== null) throw this.failure
       await copyAll(this.gen, next)
       await switched()
       const former = this.gen
@@ -153,6 +183,11 @@ export class Store {
       await drained(former)
       await retire(former.bee)
     })
+  }
+
+  /** Settles once no write waits and every journal is applied (the burst bench times this too). */
+  async settled(): Promise<void> {
+    while (this.draining) await this.queue
   }
 
   get isClosed(): boolean {
@@ -181,12 +216,18 @@ export class Store {
     return run
   }
 
-  /** Queues one batch of what waits; a move to a new core queued meanwhile runs before the next one. */
+  /**
+   * Queues one batch of what waits, or else the application of the oldest journals; a move to a new
+   * core queued meanwhile runs before the next one.
+   */
   private drainNext(): void {
     this.draining = true
     void this.append(async () => {
-      await this.commit(this.waiting.splice(0, MAX_GROUP))
-      if (this.waiting.length > 0) this.drainNext()
+      // timers and I/O run before journals are applied, and a write that arrives meanwhile goes first
+      if (this.waiting.length === 0) await new Promise((resolve) => setImmediate(resolve))
+      if (this.waiting.length > 0 && this.overlay.size < MAX_HELD) await this.commit(this.waiting.splice(0, MAX_GROUP))
+      else if (!this.overlay.empty) await this.applyJournals()
+      if (this.failure === null && (this.waiting.length > 0 || !this.overlay.empty)) this.drainNext()
       else this.draining = false
     })
   }
@@ -202,6 +243,7 @@ export class Store {
     const batch: BeeBatch = gen.bee.batch()
     const pending = new Map<string, Buffer | null>()
     const staged: [Queued, unknown][] = []
+    let journal: number | null = null
     try {
       for (const step of group) {
         const own = new Map<string, Buffer | null>()
@@ -215,22 +257,46 @@ export class Store {
         }
       }
       if (staged.length === 0) return
-      for (const [hex, value] of pending) {
-        const key = Buffer.from(hex, 'hex')
-        if (value === null) await batch.del(key)
-        else await batch.put(key, gen.cipher.seal(value, key))
-      }
+      // once a journal waits, every write goes through one, so that journals apply in commit order
+      journal = pending.size >= JOURNAL_MIN_WRITES || !this.overlay.empty ? this.nextJournal++ : null
+      if (journal === null) await putAll(gen, batch, pending)
+      else await putAll(gen, batch, new Map([[keys.journal(journal).toString('hex'), encodeJournal(pending)]]))
       await batch.flush()
     } catch (err) {
-      this.failure = err instanceof Error ? err : new Error(String(err))
+      this.fail(err)
       for (const [step] of staged) step.reject(err)
-      for (const step of this.waiting.splice(0)) step.reject(err)
       return
     } finally {
       await batch.close()
     }
+    if (journal !== null) this.overlay.add(journal, pending)
     for (const [step, result] of staged) step.resolve(result)
     this.afterWrite?.()
+  }
+
+  /** Applies the oldest journals to their keys and deletes them, in one batch. */
+  private async applyJournals(): Promise<void> {
+    const gen = this.gen
+    const { indexes, writes } = this.overlay.oldest(APPLY_WRITES)
+    const batch: BeeBatch = gen.bee.batch()
+    try {
+      for (const index of indexes) writes.set(keys.journal(index).toString('hex'), null)
+      await putAll(gen, batch, writes)
+      await batch.flush()
+    } catch (err) {
+      this.fail(err)
+      return
+    } finally {
+      await batch.close()
+    }
+    this.overlay.applied(indexes, writes)
+    this.afterWrite?.()
+  }
+
+  /** A batch that failed to flush: in-memory state may be ahead of the disk, so nothing more is written. */
+  private fail(err: unknown): void {
+    this.failure = err instanceof Error ? err : new Error(String(err))
+    for (const step of this.waiting.splice(0)) step.reject(err)
   }
 
   // A step's reads see its own writes, then those of the steps before it in the batch, then the store.
@@ -256,6 +322,18 @@ export class Store {
 
 function generation(core: Hypercore, cipher: StoreCipher): Generation {
   return { bee: new Hyperbee(core, { keyEncoding: 'binary', valueEncoding: 'binary' }), cipher, readers: 0, drained: null }
+}
+
+async function* opened(gen: Generation, stream: AsyncIterable<{ key: Buffer; value: Buffer }>): AsyncGenerator<RangeEntry> {
+  for await (const node of stream) yield { key: node.key, value: open(gen.cipher, node.key, node.value) }
+}
+
+async function putAll(gen: Generation, batch: BeeBatch, writes: Writes): Promise<void> {
+  for (const [hex, value] of writes) {
+    const key = Buffer.from(hex, 'hex')
+    if (value === null) await batch.del(key)
+    else await batch.put(key, gen.cipher.seal(value, key))
+  }
 }
 
 function leave(gen: Generation): void {

@@ -24,7 +24,8 @@ const enum Space {
   EventCounter = 15,
   Event = 16,
   ClientId = 17,
-  ClientIdOrder = 18
+  ClientIdOrder = 18,
+  Journal = 30
 }
 
 export const TAG_BYTES = 16
@@ -86,7 +87,10 @@ export const keys = {
   clientIds: (tag: Buffer) => key(Space.ClientId, tag),
   /** A contact's client ids in the order they were given, so the oldest are forgotten first. */
   clientIdOrder: (tag: Buffer, n: number) => key(Space.ClientIdOrder, tag, u64(n)),
-  clientIdOrders: (tag: Buffer) => key(Space.ClientIdOrder, tag)
+  clientIdOrders: (tag: Buffer) => key(Space.ClientIdOrder, tag),
+  /** A group of writes committed together and not yet applied to its keys (journal.ts), by commit order. */
+  journal: (n: number) => key(Space.Journal, u64(n)),
+  journals: () => key(Space.Journal)
 }
 
 /** The exclusive upper bound of every key that starts with prefix. */

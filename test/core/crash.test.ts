@@ -100,4 +100,35 @@ describe('crash safety', () => {
     const sent = (await allHistory(a, bId)).map((m) => m.text)
     expect(received).toEqual(sent)
   }, 240_000)
+
+  it('A killed with SIGKILL in the middle of a burst of 1,000 sends: every acknowledged send reaches B once, in order, after the restart', async () => {
+    const b = await f.host()
+    const bId = (await b.host.create('Bob', PASS)).id
+    const aDir = await f.dir()
+    let a = await nodes.spawn(aDir)
+    const aId = (await a.call<Profile>('create', 'Alice', PASS)).id
+    await a.call('addContact', bId, 'Bob')
+    await b.host.addContact(aId, 'Alice')
+    // a session first, so that the burst is sealed and appended as it is committed
+    await a.call('send', bId, 'hello')
+    await waitFor('the first message reaches B', () => b.of('message').some((e) => e.message.text === 'hello'), 60_000)
+
+    const acknowledged = new Set<string>()
+    const burst = Array.from({ length: 1000 }, (_, i) => a.call('send', bId, `b${i}`).then(() => acknowledged.add(`b${i}`), () => undefined))
+    await waitFor('part of the burst acknowledged', () => acknowledged.size >= 200, 60_000)
+    await nodes.kill(a)
+    await Promise.allSettled(burst)
+    a = await nodes.spawn(aDir)
+    await a.call('unlock', PASS)
+    await a.call('send', bId, 'last')
+
+    await waitFor('the last message reaches B', () => b.of('message').some((e) => e.message.text === 'last'), 120_000)
+    const received = b.of('message').map((e) => e.message.text)
+    expect(new Set(received).size).toBe(received.length)
+    const numbers = received.filter((t) => t.startsWith('b')).map((t) => Number(t.slice(1)))
+    expect(numbers).toEqual([...numbers].sort((x, y) => x - y))
+    for (const text of acknowledged) expect(received).toContain(text)
+    const sent = (await allHistory(a, bId)).map((m) => m.text)
+    expect(received).toEqual(sent)
+  }, 240_000)
 })

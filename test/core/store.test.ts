@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import Corestore from 'corestore'
+import Hyperbee from 'hyperbee'
 import { afterEach, describe, expect, it } from 'vitest'
 import { cryptoReady, randomBytes } from '../../core/crypto'
 import { storeCipher } from '../../core/messenger/store-keys'
@@ -97,7 +100,7 @@ describe('encrypted store', () => {
     expect(await store.getJson(keys.message(tag, 200))).toEqual({ i: 199 })
     expect(committed).toEqual(Array.from({ length: 199 }, (_, i) => i + 1))
     // One Hyperbee batch appends one block per key it changes, so 200 flushed alone would append at
-    // least 400; grouped, the counter is rewritten once per group.
+    // least 400; grouped, the counter is rewritten once per group, and a big group is one journal block.
     const appended = core.length - before
     console.log(`200 concurrent writes appended ${appended} blocks`)
     expect(appended).toBeLessThan(300)
@@ -143,5 +146,93 @@ describe('encrypted store', () => {
     open.length = 0
     const second = await openStore(dir, randomBytes(32))
     await expect(second.store.get(keys.meta())).rejects.toMatchObject({ code: 'corrupt-profile' })
+  })
+})
+
+const numbers = async (store: Store, prefix: Buffer, opts: { reverse?: boolean; limit?: number; gte?: Buffer } = {}) => {
+  const out: number[] = []
+  for await (const { value } of store.range(prefix, opts)) out.push(JSON.parse(value.toString()).i)
+  return out
+}
+
+const entries = async (store: Store, prefix: Buffer) => {
+  let n = 0
+  for await (const entry of store.range(prefix)) if (entry) n++
+  return n
+}
+
+describe('journal: a burst committed in one block, applied later', () => {
+  it('reads see a burst exactly as they see it once applied: gets, ranges both ways with limits, deletes that hide stored entries', async () => {
+    const { store, corestore } = await openStore(await f.dir(), randomBytes(32))
+    const core = corestore.get({ name: 'local' })
+    await core.ready()
+    const tag = store.tag(randomBytes(32))
+    await store.write((tx) => {
+      for (let i = 0; i < 10; i++) tx.putJson(keys.message(tag, i), { i, v: 'old' })
+    })
+    const before = core.length
+    // the burst deletes the even stored entries, rewrites the odd ones and adds 90 more
+    const burst = Array.from({ length: 100 }, (_, i) =>
+      store.write((tx) => (i < 10 && i % 2 === 0 ? tx.del(keys.message(tag, i)) : tx.putJson(keys.message(tag, i), { i, v: 'new' })))
+    )
+    await Promise.all(burst)
+    expect(core.length - before).toBe(1)
+    const expected = [1, 3, 5, 7, 9, ...Array.from({ length: 90 }, (_, i) => i + 10)]
+    const reads = async () => {
+      expect(await store.get(keys.message(tag, 0))).toBeNull()
+      expect(await store.getJson(keys.message(tag, 1))).toEqual({ i: 1, v: 'new' })
+      expect(await store.getJson(keys.message(tag, 99))).toEqual({ i: 99, v: 'new' })
+      expect(await numbers(store, keys.messages(tag))).toEqual(expected)
+      expect(await numbers(store, keys.messages(tag), { reverse: true, limit: 3 })).toEqual([99, 98, 97])
+      expect(await numbers(store, keys.messages(tag), { limit: 3 })).toEqual([1, 3, 5])
+      expect(await numbers(store, keys.messages(tag), { gte: keys.message(tag, 4), limit: 2 })).toEqual([5, 7])
+      expect(await numbers(store, keys.messages(tag), { reverse: true, gte: keys.message(tag, 8) })).toEqual(expected.filter((n) => n >= 8).reverse())
+    }
+    await reads()
+    await store.settled()
+    expect(core.length - before).toBeGreaterThan(90)
+    await reads()
+    expect(await entries(store, keys.journals())).toBe(0)
+  })
+
+  it('a process killed the moment its burst is acknowledged leaves journals that the next open applies', async () => {
+    const dir = await f.dir()
+    const storageKey = randomBytes(32)
+    const tagSeed = randomBytes(32)
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('../helpers/store-child.ts', import.meta.url).pathname, dir, storageKey.toString('hex'), tagSeed.toString('hex'), '600'], {
+      stdio: 'inherit'
+    })
+    const [, signal] = (await once(child, 'exit')) as [number | null, string | null]
+    expect(signal).toBe('SIGKILL')
+    // the kill came before any journal was applied: they are still stored
+    const raw = new Corestore(dir)
+    const bee = new Hyperbee(raw.get({ name: 'local' }), { keyEncoding: 'binary', valueEncoding: 'binary' })
+    let journals = 0
+    for await (const node of bee.createReadStream({ gte: keys.journals(), lt: keys.journal(Number.MAX_SAFE_INTEGER) })) if (node) journals++
+    await raw.close()
+    expect(journals).toBeGreaterThan(0)
+
+    const { store } = await openStore(dir, storageKey)
+    const tag = store.tag(tagSeed)
+    const all = Array.from({ length: 600 }, (_, i) => i)
+    expect(await numbers(store, keys.messages(tag))).toEqual(all)
+    await store.settled()
+    expect(await numbers(store, keys.messages(tag))).toEqual(all)
+    expect(await entries(store, keys.journals())).toBe(0)
+  })
+
+  it('a move to a new core applies the journals first: none is copied, since one may hold what a later write deleted', async () => {
+    const storageKey = randomBytes(32)
+    const { store, corestore } = await openStore(await f.dir(), storageKey)
+    const tag = store.tag(randomBytes(32))
+    const next = corestore.get({ name: 'next' })
+    await next.ready()
+    // more than one batch, so that the delete lands in a later journal than the text it deletes
+    const writes = Array.from({ length: 300 }, (_, i) => store.write((tx) => tx.putJson(keys.message(tag, i), { i, text: 'SECRET' })))
+    writes.push(store.write((tx) => tx.del(keys.message(tag, 0))))
+    const moved = store.replace(next, storeCipher(storageKey, randomBytes(32)), async () => undefined, async () => undefined)
+    await Promise.all([...writes, moved])
+    expect(await entries(store, keys.journals())).toBe(0)
+    expect(await numbers(store, keys.messages(tag))).toEqual(Array.from({ length: 299 }, (_, i) => i + 1))
   })
 })

@@ -13,6 +13,7 @@ import { storeCipher } from '../../core/messenger/store-keys'
 import { STORE_CLIENT_ID } from '../../core/protocol/caps'
 import type { Tx } from '../../core/store'
 import { keys } from '../../core/store/keys'
+import { decodeJournal, encodeJournal } from '../../core/store/journal'
 
 const text = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), 'utf8').trim()
 
@@ -121,4 +122,14 @@ it('message events and client ids: their store keys, the event index value, the 
   expect(stored.get(fx.keys.eventCounter)?.toString('hex')).toBe('0000000000000412')
   expect(stored.get(fx.keys.event1041)).toBeNull()
   expect(stored.get(keys.event(1042).toString('hex'))?.toString('hex')).toBe(fx.values.eventRef)
+})
+
+it('a journal entry of the store: its key, and a group of writes (puts and a delete) as one value (v2/store-journal.json)', () => {
+  const fx = JSON.parse(text('v2/store-journal.json')) as { journalKey3: string; writes: [string, string | null][]; journal: string }
+  expect(keys.journal(3).toString('hex')).toBe(fx.journalKey3)
+  const writes = new Map(fx.writes.map(([k, v]) => [k, v === null ? null : Buffer.from(v, 'hex')]))
+  expect(encodeJournal(writes).toString('hex')).toBe(fx.journal)
+  expect(decodeJournal(Buffer.from(fx.journal, 'hex'))).toEqual(writes)
+  const cut = Buffer.from(fx.journal, 'hex').subarray(0, 40)
+  expect(() => decodeJournal(cut)).toThrow(expect.objectContaining({ code: 'corrupt-profile' }))
 })

@@ -108,7 +108,9 @@ network().on('peer', (peer: Peer) => {
   // Who dialled, and the error the stream closed with (Hyperswarm's duplicate swap, a timeout…): what a trace needs.
   let why = ''
   peer.stream.on('error', (err: Error) => (why ||= err.message))
-  report({ type: 'peer', remote, lan: peer.lan, n, at: Date.now(), initiator: peer.stream.isInitiator })
+  // pair: the pair swarm's own connection (Noise keys are pair keys), not the inbox one of a request.
+  const pair = !peer.stream.remotePublicKey.equals(peer.remoteKey)
+  report({ type: 'peer', remote, lan: peer.lan, n, at: Date.now(), initiator: peer.stream.isInitiator, pair })
   peer.on('close', () => report({ type: 'peer-closed', remote, lan: peer.lan, n, at: Date.now(), why }))
 })
 report({ type: 'ready', id: me.id, name: me.name })
@@ -155,7 +157,7 @@ async function run(command: Command): Promise<void> {
   try {
     if (command.cmd === 'add') {
       await host.addContact(command.id!, command.name!)
-      report({ type: 'added', id: command.id })
+      report({ type: 'added', id: command.id, at: Date.now() })
     } else if (command.cmd === 'send') {
       const ids: string[] = []
       for (const text of command.texts!) ids.push((await host.send(command.id!, text)).id)
@@ -195,7 +197,9 @@ async function run(command: Command): Promise<void> {
       await host.hangup(command.id!)
     } else if (command.cmd === 'stats') {
       const { user, system } = process.cpuUsage()
-      report({ type: 'stats', rss: process.memoryUsage().rss, cpuMs: (user + system) / 1000, uptimeMs: process.uptime() * 1000 })
+      // The LAN swarm's DHT (the second one, when discovery is on): its queries and the requests they sent.
+      const lan = network().dhts()[1]
+      report({ type: 'stats', rss: process.memoryUsage().rss, cpuMs: (user + system) / 1000, uptimeMs: process.uptime() * 1000, lanQueries: lan?.stats.queries.total ?? 0, lanRequests: lan?.stats.requests.total ?? 0 })
     } else if (command.cmd === 'stop') {
       await host.close()
       report({ type: 'stopped' })

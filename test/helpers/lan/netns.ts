@@ -136,8 +136,9 @@ export class Lab {
   }
 
   /** Runs `node --import tsx script` inside the host's namespace, talking JSON lines on stdin/stdout. */
-  spawn(name: string, script: string, env: Record<string, string> = {}): NodeProcess {
-    return this.spawnIn(this.host(name).ns, name, script, env)
+  /** nodeArgs: more options for node itself (a bench's --cpu-prof). */
+  spawn(name: string, script: string, env: Record<string, string> = {}, nodeArgs: string[] = []): NodeProcess {
+    return this.spawnIn(this.host(name).ns, name, script, env, [process.execPath, ...nodeArgs])
   }
 
   /**
@@ -145,11 +146,12 @@ export class Lab {
    * network (a relay between the hosts), which does not wait for the hosts' CPUs on a real LAN.
    */
   spawnInBridge(script: string, env: Record<string, string> = {}): NodeProcess {
-    return this.spawnIn(this.bridge, 'bridge', script, env, ['nice', '-n', '-20'])
+    return this.spawnIn(this.bridge, 'bridge', script, env, ['nice', '-n', '-20', process.execPath])
   }
 
-  private spawnIn(ns: string, name: string, script: string, env: Record<string, string>, prefix: string[] = []): NodeProcess {
-    const child = spawn('ip', ['netns', 'exec', ns, ...prefix, process.execPath, '--import', 'tsx', script], {
+  /** command: what runs the script (node, its options, and anything in front of it). */
+  private spawnIn(ns: string, name: string, script: string, env: Record<string, string>, command: string[]): NodeProcess {
+    const child = spawn('ip', ['netns', 'exec', ns, ...command, '--import', 'tsx', script], {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, ...env }
     })
