@@ -8,6 +8,7 @@ import type { CairnEvent, ContactId, Message } from '../../../core/api/types'
 import { decodeContactId } from '../../../core/identity'
 import type { Network, Peer } from '../../../core/net'
 import { parseBootstrap } from '../../../core/profile/bootstrap'
+import { startVideoSender, VideoReceiverModel } from './video-model'
 
 const PASSPHRASE = 'lan scenario passphrase'
 const report = (r: Record<string, unknown>) => process.stdout.write(JSON.stringify(r) + '\n')
@@ -31,6 +32,9 @@ const pongs = new Map<string, () => void>()
 const answer = process.env.CAIRN_ANSWER === '1'
 const arrivals: Array<{ seq: number; ms: number; at: number }> = []
 const callActive = new Map<string, () => void>()
+// Video (test/lan/video-loss.test.ts): the app's video pipeline without the codec (./video-model.ts).
+const videoIn = new Map<string, VideoReceiverModel>()
+const videoOut = new Map<string, { wantKeyframe(): void }>()
 
 host.on('event', (event: CairnEvent) => {
   if (event.type === 'message') {
@@ -59,6 +63,15 @@ host.on('event', (event: CairnEvent) => {
     report({ type: 'call', id, direction, phase })
   } else if (event.type === 'call-ended') {
     report({ type: 'call-ended', id: event.call.id, reason: event.end.reason })
+  } else if (event.type === 'keyframe-request') {
+    videoOut.get(event.call)?.wantKeyframe()
+  } else if (event.type === 'media' && event.frame.stream === 'video') {
+    let model = videoIn.get(event.call)
+    if (model === undefined) {
+      model = new VideoReceiverModel(() => void host.requestKeyframe(event.call, 'video').catch(() => {}))
+      videoIn.set(event.call, model)
+    }
+    model.receive(event.frame, performance.now())
   } else if (event.type === 'media') {
     const now = performance.timeOrigin + performance.now()
     arrivals.push({ seq: event.frame.seq, ms: now - event.frame.timestampUs / 1000, at: now })
@@ -133,7 +146,7 @@ async function pingPong(contact: ContactId, count: number): Promise<number[]> {
   return rtts
 }
 
-type Command = { cmd: string; id?: ContactId; name?: string; texts?: string[]; count?: number; from?: number; lan?: boolean; code?: string }
+type Command = { cmd: string; id?: ContactId; name?: string; texts?: string[]; count?: number; from?: number; lan?: boolean; code?: string; seconds?: number; keyBytes?: number; deltaBytes?: number }
 // One command at a time, in the order given, as a user would.
 let queue = Promise.resolve()
 createInterface({ input: process.stdin }).on('line', (line) => {
@@ -171,6 +184,13 @@ async function run(command: Command): Promise<void> {
       await call(command.id!)
     } else if (command.cmd === 'stream') {
       await stream(command.id!, command.count!, command.from ?? 0)
+    } else if (command.cmd === 'video') {
+      const id = command.id!
+      const sizes = { keyBytes: command.keyBytes!, deltaBytes: command.deltaBytes! }
+      const send = (frame: Parameters<typeof host.sendMedia>[1]) => void host.sendMedia(id, frame).catch(() => {})
+      videoOut.set(id, startVideoSender(send, sizes, command.seconds!, (sent) => report({ type: 'video-sent', id, sent })))
+    } else if (command.cmd === 'video-report') {
+      report({ type: 'video-report', ...(videoIn.get(command.id!)?.report() ?? null) })
     } else if (command.cmd === 'arrivals') {
       report({ type: 'arrivals', frames: arrivals.splice(0) })
     } else if (command.cmd === 'hangup') {
