@@ -15,7 +15,7 @@ const NET = [
   'test/media/{call,call-manager,call-stream}.test.ts',
   'test/home/{box,refusals,prekeys,expiry,progress,scenarios,messenger,cli}.test.ts'
 ]
-const LAN = ['test/lan/{defaults,scenarios,network,discovery,runtime,groups,home,move-to-lan,scale,calls}.test.ts']
+const LAN = ['test/lan/{defaults,scenarios,network,discovery,runtime,groups,home,move-to-lan,scale,calls,delay-relay,video-loss}.test.ts']
 // The LAN call tests that run the app in Chromium inside the namespaces need the built renderer too.
 const E2E = ['test/e2e/**/*.test.ts', 'test/shell/start.test.ts', 'test/ui/*.test.ts', 'test/media/browser-media.test.ts', 'test/lan/call-*.test.ts']
 const RENDERER = './test/helpers/renderer-setup.ts'

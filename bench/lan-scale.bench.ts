@@ -6,7 +6,7 @@
 // back: the time until all of it has arrived (once, in order, or the run throws); memory and CPU per
 // host. test/lan/scale.test.ts runs an 8-host version in CI.
 //
-//   npx tsx bench/lan-scale.bench.ts [--hosts N] [--leaving L] [--messages M] [--quiet-ms Q]
+//   npx tsx bench/lan-scale.bench.ts [--hosts N] [--leaving L] [--messages M] [--quiet-ms Q] [--cpu-prof DIR]
 import { labUnavailable } from '../test/helpers/lan/netns'
 import { runLanScale } from '../test/helpers/lan/scale-lab'
 
@@ -24,6 +24,7 @@ else {
     messages: arg('--messages', 5),
     quietMs: arg('--quiet-ms', 30_000),
     boundMs: 300_000,
+    cpuProfileDir: process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined,
     log: console.log
   })
 }

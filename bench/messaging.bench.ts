@@ -1,14 +1,16 @@
 // Messaging benchmark: (1) send() on A → message event on B, against a bare Hyperswarm echo of the
 // same bytes between the same two processes; (2) catch-up of 10,000 messages written while B was
 // away, against bare Hypercore replication of the same blocks; (3) resident memory of a node with
-// 100 contacts and 100,000 stored messages once its search index is built, started as the CLI starts
-// node and as plain node. A runs here, B in bench/messaging-peer.ts.
+// 100 contacts and 100,000 stored messages once its search index is built: compiled as the shipped
+// CLI is and started with its node flags (what the target is for), and from a checkout through tsx,
+// with those flags and as plain node. A runs here, B in bench/messaging-peer.ts.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import Corestore from 'corestore'
+import { build } from 'esbuild'
 import Hypercore from 'hypercore'
 import HyperDHT from 'hyperdht'
 import Hyperswarm from 'hyperswarm'
@@ -42,8 +44,10 @@ class PeerProcess {
   private listener: ((line: Line) => void) | null = null
   readonly ready: Promise<void>
 
-  constructor(launch: Launch = { flags: [], env: {} }) {
-    this.proc = spawn(process.execPath, [...launch.flags, '--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'messaging-peer.ts')], {
+  /** `bundle`: the peer compiled by esbuild, run without tsx, as the shipped CLI and app run. */
+  constructor(launch: Launch = { flags: [], env: {} }, bundle?: string) {
+    const entry = bundle ? [bundle] : ['--import', 'tsx', join(import.meta.dirname, 'messaging-peer.ts')]
+    this.proc = spawn(process.execPath, [...launch.flags, '--expose-gc', ...entry], {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, ...launch.env }
     })
@@ -288,13 +292,19 @@ try {
     await seeder.close()
     await seed(memDir)
     const cli = cliLaunch()
+    const shipped = await memoryOf(memDir, cli, await bundlePeer())
     const asCli = await memoryOf(memDir, cli)
     const plain = await memoryOf(memDir, { flags: [], env: {} })
-    results.memory = { contacts: MEMORY_CONTACTS, messages: MEMORY_MESSAGES, launch: describeLaunch(cli), asCli, plainNode: plain, targetMB: 150 }
+    results.memory = { contacts: MEMORY_CONTACTS, messages: MEMORY_MESSAGES, launch: describeLaunch(cli), shipped, asCli, plainNode: plain, targetMB: 150 }
     const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`
     const line = (m: NodeJS.MemoryUsage) => `RSS ${mb(m.rss).padStart(8)}   (JS heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, buffers ${mb(m.external)})`
     console.log(`memory with ${MEMORY_CONTACTS} contacts and ${MEMORY_MESSAGES} stored messages, unlocked, 10 histories read, search index built (target < 150 MB):`)
-    for (const [name, m] of [[`started as the CLI (${describeLaunch(cli)})`, asCli], ['plain node', plain]] as const) {
+    const runs = [
+      [`as shipped: compiled by esbuild, started as the CLI (${describeLaunch(cli)})`, shipped],
+      ['from a checkout: the same through tsx, as bin/cairn.js runs', asCli],
+      ['from a checkout, plain node through tsx', plain]
+    ] as const
+    for (const [name, m] of runs) {
       console.log(`  ${name}`)
       console.log(`    once the index is built    ${line(m.built)}`)
       console.log(`    after ${IDLE_MS / 1000} s idle           ${line(m.idle)}`)
@@ -302,8 +312,8 @@ try {
   }
 
   /** A node on the seeded profile, after unlock, 10 histories and the search index's build at unlock. */
-  async function memoryOf(memDir: string, launch: Launch): Promise<{ built: NodeJS.MemoryUsage; idle: NodeJS.MemoryUsage }> {
-    const mem = new PeerProcess(launch)
+  async function memoryOf(memDir: string, launch: Launch, bundle?: string): Promise<{ built: NodeJS.MemoryUsage; idle: NodeJS.MemoryUsage }> {
+    const mem = new PeerProcess(launch, bundle)
     await mem.ready
     await mem.run({ op: 'host', profileDir: memDir, bootstrap: testnet.bootstrap })
     await mem.call('unlock', PASS)
@@ -326,6 +336,25 @@ try {
   await peer.exit()
   await testnet.destroy()
   await rm(root, { recursive: true, force: true })
+}
+
+/**
+ * The peer compiled as scripts/build-cli.ts compiles the CLI. It is written under bench-results/ in
+ * the checkout so that its imports resolve in node_modules, as cli-dist/'s do.
+ */
+async function bundlePeer(): Promise<string> {
+  const outfile = join(import.meta.dirname, '..', 'bench-results', 'messaging-peer.mjs')
+  await build({
+    entryPoints: [join(import.meta.dirname, 'messaging-peer.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning'
+  })
+  return outfile
 }
 
 /** Bare replication of the same core with the reader in this process too: the tighter floor. */

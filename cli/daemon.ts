@@ -9,6 +9,7 @@ import { startControlServer } from './control-server'
 import { checkSocketPath } from './control-socket'
 import { unlockWhenFree } from './session'
 import { EventStream } from './event-stream'
+import { stopSignal } from './stop-signal'
 
 export interface DaemonOptions {
   /** `cairn serve`: also start the web shell, on this port (0: the profile's last one, else any free one). */
@@ -72,18 +73,4 @@ export async function runDaemon(ctx: CliContext, opts: DaemonOptions): Promise<v
 
   await stop.stopped
   await closeAll()
-}
-
-function stopSignal(): { stopped: Promise<void>; trigger(): void } {
-  let trigger = () => {}
-  const stopped = new Promise<void>((resolve) => {
-    trigger = () => {
-      process.off('SIGINT', trigger)
-      process.off('SIGTERM', trigger)
-      resolve()
-    }
-    process.on('SIGINT', trigger)
-    process.on('SIGTERM', trigger)
-  })
-  return { stopped, trigger }
 }

@@ -94,6 +94,8 @@ declare module 'hyperdht' {
     addNode(node: HostPort): void
     /** dht-rpc's routing table: size is how many DHT nodes this one currently knows. */
     readonly table: { readonly size: number }
+    /** dht-rpc's counters: queries this node ran, requests it sent. */
+    readonly stats: { queries: { active: number; total: number }; requests: { active: number; total: number } }
     /** dht-rpc's socket layer; serverSocket is the UDP socket other nodes reach this one at. */
     readonly io: { serverSocket: { address(): { host: string; port: number } } }
     /** dht-rpc: the host and port other nodes see this one at (null / 0 until known). */

@@ -5,6 +5,7 @@ import { access } from 'node:fs/promises'
 import { boxLayout, createBoxKey, HomeBox, HomeError, type BoxEvent, type BoxStatus, type ProfileRules } from '../../core/host/home'
 import type { CliContext } from '../context'
 import { connectBoxControl, serveBoxControl, type BoxControl } from './box-control'
+import { stopSignal } from '../stop-signal'
 
 const SWEEP_EVERY_MS = 60 * 60 * 1000
 
@@ -118,18 +119,4 @@ export async function homeRun(ctx: CliContext): Promise<void> {
     box.off('event', print)
     for (const close of closers.reverse()) await close()
   }
-}
-
-function stopSignal(): { stopped: Promise<void>; trigger(): void } {
-  let trigger = () => {}
-  const stopped = new Promise<void>((resolve) => {
-    trigger = () => {
-      process.off('SIGINT', trigger)
-      process.off('SIGTERM', trigger)
-      resolve()
-    }
-    process.on('SIGINT', trigger)
-    process.on('SIGTERM', trigger)
-  })
-  return { stopped, trigger }
 }

@@ -10,7 +10,8 @@ import Corestore from 'corestore'
 import HyperDHT, { type HostPort, type KeyPair, type NoiseSecretStream } from 'hyperdht'
 import Hyperswarm from 'hyperswarm'
 import { Admission, type AdmissionLimits } from '../net/admission'
-import { profileStorage, profileStoreOptions } from '../profile/storage'
+import { pruneInfoLogs } from '../profile/info-logs'
+import { profileStorage, profileStoreOptions, storageDbDir } from '../profile/storage'
 import { BoxDb } from './box-db'
 import { boxLayout, loadBoxKey } from './box-key'
 import { profileStatus, serveConnection, type SessionDeps } from './box-session'
@@ -78,6 +79,7 @@ export class HomeBox extends EventEmitter {
   static async open(opts: BoxOptions): Promise<HomeBox> {
     const keyPair = await loadBoxKey(opts.dir)
     // A profile's memory bounds (profile/storage.ts): the box keeps many logs and runs for months.
+    await pruneInfoLogs(storageDbDir(boxLayout(opts.dir).cores))
     const store = new Corestore(profileStorage(boxLayout(opts.dir).cores), profileStoreOptions())
     await store.ready()
     const db = await BoxDb.open(store)

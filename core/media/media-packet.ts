@@ -2,7 +2,9 @@
 // packet fits in one; a VP8 keyframe takes many). 'probe' and 'report' measure the path: the
 // receiver reports loss and jitter and echoes the last probe with how long it held it, so the sender
 // gets the round trip without synchronised clocks. 'keyframe' asks the sender for a fresh keyframe
-// after the receiver lost part of one. Timestamps are microseconds on the sender's media clock.
+// after the receiver lost part of one. 'nack' asks the sender to send fragments of a recent frame
+// again (all of them when the list is empty: the receiver saw none of that frame and does not know
+// how many it had). Timestamps are microseconds on the sender's media clock.
 import c from 'compact-encoding'
 import { decodeAll, MediaWireError, readEnum, readFlag, readUint, type State } from './codec'
 
@@ -28,8 +30,9 @@ export type MediaPacket =
   | { kind: 'probe'; sentAtUs: number }
   | { kind: 'report'; received: number; lost: number; jitterUs: number; echoUs: number; heldUs: number }
   | { kind: 'keyframe'; stream: StreamKind }
+  | { kind: 'nack'; stream: StreamKind; seq: number; fragments: number[] }
 
-const KINDS = ['media', 'probe', 'report', 'keyframe'] as const
+const KINDS = ['media', 'probe', 'report', 'keyframe', 'nack'] as const
 const STREAMS: readonly StreamKind[] = ['audio', 'video']
 const MAX = Number.MAX_SAFE_INTEGER
 
@@ -54,6 +57,12 @@ function check(packet: MediaPacket): void {
       return
     case 'keyframe':
       if (!STREAMS.includes(packet.stream)) throw new MediaWireError('unknown stream')
+      return
+    case 'nack':
+      if (!STREAMS.includes(packet.stream)) throw new MediaWireError('unknown stream')
+      checkUint(packet.seq, 'seq')
+      checkUint(packet.fragments.length, 'fragment count', MAX_FRAGMENTS)
+      for (const i of packet.fragments) checkUint(i, 'fragment', MAX_FRAGMENTS - 1)
       return
     default:
       throw new MediaWireError('unknown packet kind')
@@ -80,6 +89,12 @@ function write(state: State, packet: MediaPacket): void {
       return
     case 'keyframe':
       c.uint8.encode(state, STREAMS.indexOf(packet.stream))
+      return
+    case 'nack':
+      c.uint8.encode(state, STREAMS.indexOf(packet.stream))
+      c.uint.encode(state, packet.seq)
+      c.uint8.encode(state, packet.fragments.length)
+      for (const i of packet.fragments) c.uint8.encode(state, i)
       return
   }
 }
@@ -123,6 +138,14 @@ export function decodeMediaPacket(bytes: Uint8Array): MediaPacket {
       }
       case 'keyframe':
         return { kind, stream: readEnum(state, STREAMS, 'stream') }
+      case 'nack': {
+        const stream = readEnum(state, STREAMS, 'stream')
+        const seq = readUint(state, MAX, 'seq')
+        const count = c.uint8.decode(state)
+        const fragments = Array.from({ length: count }, () => c.uint8.decode(state))
+        if (fragments.some((i) => i >= MAX_FRAGMENTS)) throw new MediaWireError(`fragment ${MAX_FRAGMENTS} of at most ${MAX_FRAGMENTS}`)
+        return { kind, stream, seq, fragments }
+      }
     }
   })
 }

@@ -6,7 +6,8 @@ import { cryptoReady, randomBytes } from '../crypto'
 import { createKeystore, generateIdentity, openKeystore, type IdentityKeyPair, type KeystoreSecrets } from '../identity'
 import { Network } from '../net'
 import type { BootstrapNode } from '../profile/bootstrap'
-import { profileStorage, profileStoreOptions } from '../profile/storage'
+import { pruneInfoLogs } from '../profile/info-logs'
+import { profileStorage, profileStoreOptions, storageDbDir } from '../profile/storage'
 import { profileLayout } from '../profile/layout'
 import { MAX_FILE_BYTES_DEFAULT } from '../protocol/limits'
 import { asBusyError, claimProfile } from '../profile/lock'
@@ -87,6 +88,7 @@ export async function openMessenger(opts: MessengerOptions): Promise<Messenger> 
   let epochs: StoreEpochs | null = null
   try {
     const secrets = await openKeystore(layout.keystore, opts.passphrase)
+    await pruneInfoLogs(storageDbDir(layout.cores))
     corestore = new Corestore(profileStorage(layout.cores), profileStoreOptions())
     await corestore.ready().catch((err: unknown) => {
       throw asBusyError(err, opts.profileDir)

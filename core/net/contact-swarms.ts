@@ -83,10 +83,22 @@ export class ContactSwarms {
     for (const membership of this.contacts.values()) membership.rejoin()
   }
 
-  /** The contact is connected: no more lookups, unless a better (LAN) link may still be found. */
+  /**
+   * The contact is connected: no more lookups, unless a better (LAN) link may still be found. Met over
+   * a request's inbox connection, the contact is online and on its pair topics now (or soon): look
+   * for the pair's own connection at once, from the shortest retry delay. Left to the backoff, the
+   * inbox connection gave way to it at whatever later retry found it, up to minutes into the chat
+   * (the "third-peer drop" of test/lan/move-to-lan.test.ts: a swap that fell during another pair's move).
+   */
   connected(link: Link): void {
     const membership = this.contacts.get(link.key.hex)
-    if (membership === undefined || !this.settled(link)) return
+    if (membership === undefined) return
+    if (!link.overPair) {
+      membership.retry.restart()
+      membership.refresh()
+      return
+    }
+    if (!this.settled(link)) return
     membership.retry.stop()
     membership.stopLooking()
   }

@@ -57,6 +57,8 @@ interface Due {
 export class Membership {
   private readonly joined = new Map<SwarmEntry, Joined>()
   private readonly due = new Map<SwarmEntry, Due>()
+  /** Places replaced by a new join, announced until its announcements are in. */
+  private readonly retiring = new Map<Place, SwarmEntry>()
   readonly retry: Backoff
   /** Connections to this key in a row that died young. */
   shortLived = 0
@@ -89,6 +91,11 @@ export class Membership {
     const joined = this.joined.get(entry)
     this.joined.delete(entry)
     joined?.place.close().catch(() => {})
+    for (const [place, on] of this.retiring) {
+      if (on !== entry) continue
+      this.retiring.delete(place)
+      place.close().catch(() => {})
+    }
   }
 
   async leave(): Promise<void> {
@@ -97,6 +104,9 @@ export class Membership {
     this.due.clear()
     const joined = [...this.joined.values()]
     this.joined.clear()
+    const retiring = [...this.retiring.keys()]
+    this.retiring.clear()
+    await Promise.allSettled(retiring.map((place) => place.close()))
     await Promise.allSettled(joined.flatMap(({ announcing, looking }) => [...announcing, ...looking].map((session) => session.destroy())))
     await Promise.allSettled(joined.map(({ place }) => place.close()))
   }
@@ -152,17 +162,24 @@ export class Membership {
     this.due.delete(entry)
     if (due === undefined) return
     let joined = this.joined.get(entry)
+    let former: Place | null = null
     if (due.join !== null) {
       const place = this.placeOn(entry)
       const fresh = { place, announcing: join(place, true), looking: due.join ? join(place, false) : [] }
       this.joined.set(entry, fresh)
-      joined?.place.retire()
+      if (joined !== undefined) this.retiring.set((former = joined.place), entry)
       joined = fresh
     } else if (joined !== undefined && due.look) {
       for (const session of joined.looking) session.refresh().catch(() => {})
     }
     if (joined === undefined) return
-    await Promise.all([...joined.announcing, ...joined.looking].map((session) => session.flushed()))
+    try {
+      await Promise.all([...joined.announcing, ...joined.looking].map((session) => session.flushed()))
+    } finally {
+      // The former topics stay announced until the new ones are in: retired at once, they left a
+      // contact who reconnected in those seconds (a DHT walk or two) nothing to find.
+      if (former !== null && this.retiring.delete(former)) former.retire()
+    }
     if (due.again === null || this.joined.get(entry) !== joined || !due.again()) return
     await Promise.all(joined.looking.map((session) => session.refresh()))
   }

@@ -26,7 +26,7 @@ const DEFAULT_INBOX_TIMEOUT_MS = 10_000
 // An offline contact is looked up again at most every 10 min at the end of its backoff, as often as
 // Hyperswarm's own refresh: 1,000 contacts at 2 min made ~8 lookups a second. A contact coming online
 // announces and looks up itself, so it is found by its own lookup, not by this node's next retry.
-const DEFAULT_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 600_000 }
+export const DEFAULT_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 600_000 }
 // Hyperswarm stops dialling beyond maxPeers open connections (default 64); a node may have more
 // contacts online than that, and strangers are capped separately by the admission limits.
 const MAX_PEERS = 512

@@ -6,6 +6,11 @@ import type { Links } from './links'
 import { Membership, type Place, type SwarmEntry } from './membership'
 import type { PeerClass } from './types'
 
+// A request waits for its target to come online, and only this side looks: the target does not know
+// it yet. With a contact's backoff (up to 10 min) a request reached someone who came back only at the
+// next lookup, minutes later. Pending requests are few, so a lookup a minute each costs little.
+export const REQUEST_RETRY_MAX_MS = 60_000
+
 interface PendingRequest {
   membership: Membership
   bytes: Buffer
@@ -47,6 +52,11 @@ export class OutgoingRequests {
     return this.invites.get(noiseHex)
   }
 
+  /** The longest wait of the step the request's re-lookup schedule has reached; null for none pending. */
+  retryDelayMs(hex: string): number | null {
+    return this.pending.get(hex)?.membership.retry.currentMs ?? null
+  }
+
   memberships(): Membership[] {
     return [...this.pending.values()].map(({ membership }) => membership)
   }
@@ -71,7 +81,8 @@ export class OutgoingRequests {
         return { swarm: entry.swarm, rendezvous: [], retire: () => {}, close: async () => entry.swarm.leavePeer(publicKey) }
       }
     }
-    const membership = new Membership(remote, this.deps.swarms, place, () => this.retry(remote.hex), this.deps.retryOpts)
+    const retryOpts = { ...this.deps.retryOpts, maxMs: Math.min(this.deps.retryOpts.maxMs, REQUEST_RETRY_MAX_MS) }
+    const membership = new Membership(remote, this.deps.swarms, place, () => this.retry(remote.hex), retryOpts)
     this.pending.set(remote.hex, { membership, bytes, inviteKey })
     this.deps.links.get(remote.hex)?.sendRequest(bytes)
   }

@@ -13,6 +13,7 @@
 //   gives it a cache to share. Reading the history of 100,000 messages at unlock (the search index's
 //   rebuild) filled them with ~45 MB of heap and ~18 MB of buffers that stayed (bench/messaging.bench.ts);
 //   one bound for the whole profile keeps the B-tree's upper levels and recent nodes.
+import { join } from 'node:path'
 import type { CorestoreOptions } from 'corestore'
 import Hypercore, { type CoreStorage } from 'hypercore'
 import Rache from 'rache'
@@ -20,6 +21,11 @@ import Rache from 'rache'
 export const PROFILE_WRITE_BUFFER_BYTES = 4 * 1024 * 1024
 export const PROFILE_BACKGROUND_JOBS = 2
 export const PROFILE_BEE_CACHE_ENTRIES = 2048
+
+/** The RocksDB folder that storage keeps in the cores folder. */
+export function storageDbDir(coresDir: string): string {
+  return join(coresDir, 'db')
+}
 
 /** Storage for `new Corestore(…)` in the profile's cores folder. */
 export function profileStorage(coresDir: string): CoreStorage {

@@ -25,7 +25,8 @@ export const MEDIA_PACKETS: MediaPacket[] = [
   { kind: 'media', stream: 'video', keyframe: false, seq: 300, timestampUs: 10_000_000, fragment: 2, fragments: 3, data: bytes(20, 0x56) },
   { kind: 'probe', sentAtUs: 123_456 },
   { kind: 'report', received: 49, lost: 1, jitterUs: 2500, echoUs: 123_456, heldUs: 800 },
-  { kind: 'keyframe', stream: 'video' }
+  { kind: 'keyframe', stream: 'video' },
+  { kind: 'nack', stream: 'video', seq: 301, fragments: [0, 4, 254] }
 ]
 
 export const CALLER_EPHEMERAL_SECRET = bytes(32, 0x11)

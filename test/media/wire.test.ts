@@ -107,7 +107,7 @@ describe('media datagrams', () => {
     const sealer = new DatagramSealer(f.MEDIA_KEY, f.MEDIA_TAG)
     expect(f.MEDIA_PACKETS.map((p) => sealer.seal(p).toString('hex'))).toEqual(frozen)
     const opener = new DatagramOpener(f.MEDIA_KEY)
-    const order = [3, 0, 4, 1, 2]
+    const order = [3, 0, 5, 4, 1, 2]
     for (const i of order) {
       const packet = opener.open(Buffer.from(frozen[i], 'hex'))
       expect(JSON.stringify(packet)).toBe(JSON.stringify(f.MEDIA_PACKETS[i]))

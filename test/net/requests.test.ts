@@ -70,6 +70,31 @@ describe('contact requests and the firewall', () => {
     await until(overPair, "the pair's own connection", 30_000)
   }, 60_000)
 
+  it('a contact met over an inbox connection is looked for on its pair topics at once, not at its backed-off retry', async () => {
+    // A has waited for B long enough for its re-lookups to back off; B then reaches A through A's inbox.
+    // The pair's own connection must follow at once: left to A's next retry, the swap from the inbox
+    // connection came whenever that fell, in the middle of whatever the pair was doing.
+    const retry = { initialMs: 100, maxMs: 600_000 }
+    const a = await h.node({ retry })
+    const b = await h.node({ retry })
+    a.setClass(b.keyPair.publicKey, 'contact')
+    a.net.addContact(b.keyPair.publicKey)
+    await until(() => (a.net.retryDelayMs(b.keyPair.publicKey) ?? 0) >= 3_200, "A's re-lookups backing off")
+    let delayAtPeer: number | null = null
+    a.net.once('peer', () => (delayAtPeer = a.net.retryDelayMs(b.keyPair.publicKey)))
+    const peers = Promise.all([nextPeer(a.net), nextPeer(b.net)])
+    b.setClass(a.keyPair.publicKey, 'contact')
+    b.net.sendRequest(a.keyPair.publicKey, { name: 'B', bundle: null })
+    const [pa] = await peers
+    expect(pa.stream.remotePublicKey.equals(b.keyPair.publicKey)).toBe(true)
+    expect(delayAtPeer).toBe(retry.initialMs)
+    b.net.addContact(a.keyPair.publicKey)
+    await until(() => {
+      const [fromA, fromB] = [a.net.peer(b.keyPair.publicKey), b.net.peer(a.keyPair.publicKey)]
+      return fromA !== null && fromB !== null && !fromA.stream.remotePublicKey.equals(b.keyPair.publicKey) && fromA.stream.handshakeHash.equals(fromB.stream.handshakeHash)
+    }, "the pair's own connection", 30_000)
+  }, 60_000)
+
   it('two people requesting each other at once become connected contacts, both requests delivered', async () => {
     const a = await h.node()
     const b = await h.node()

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import type { Locator, Page } from 'playwright-core'
 import { CHROMIUM_PATH } from '../../../scripts/chromium'
 import { Browser } from '../e2e'
+import { delayBetweenHosts, type DelayedPath } from './delayed-path'
 import { Lab, labUnavailable, removeLeftovers, type NodeProcess } from './netns'
 
 const SHELL_NODE = fileURLToPath(new URL('./shell-node.ts', import.meta.url))
@@ -29,6 +30,8 @@ export interface CallSide {
 
 export interface CallLab {
   lab: Lab
+  /** The delay relay between the hosts, when the lab was started with a delay. */
+  path: DelayedPath | null
   alice: CallSide
   bob: CallSide
   /** Alice calls Bob from the conversation and Bob accepts (with video when `video`); resolves once both screens show the call. */
@@ -42,6 +45,8 @@ export interface CallLabOptions {
   aliceArgs?: string[]
   /** Runs on each page before it opens the app (init scripts that meter the call). */
   prepare?: (alice: Page, bob: Page) => Promise<void>
+  /** One-way delay between the hosts, mean ± spread ms (./delay-relay.ts), from before the nodes start. */
+  delay?: { meanMs: number; spreadMs: number }
 }
 
 export async function startCallLab(o: CallLabOptions): Promise<CallLab> {
@@ -49,13 +54,16 @@ export async function startCallLab(o: CallLabOptions): Promise<CallLab> {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-call-lab-'))
   const lab = Lab.create(['a', 'b'], o.tag, { defaultRoute: false })
   const sides: CallSide[] = []
+  let path: DelayedPath | null = null
   const destroy = async () => {
     for (const side of sides) await side.browser?.close()
     await Promise.allSettled(sides.map((side) => side.node?.stop(20_000)))
+    await path?.stop()
     lab.destroy()
     rmSync(dir, { recursive: true, force: true })
   }
   try {
+    if (o.delay) path = await delayBetweenHosts(lab, o.delay.meanMs, o.delay.spreadMs)
     const start = async (host: 'a' | 'b', name: 'Alice' | 'Bob', args: string[]) => {
       const ns = lab.host(host).ns
       const side = { name, ns } as CallSide
@@ -80,7 +88,7 @@ export async function startCallLab(o: CallLabOptions): Promise<CallLab> {
       await side.page.getByRole('heading', { name: 'Contacts' }).waitFor({ timeout: 90_000 })
     }
     const [alice, bob] = [a.side, b.side]
-    return { lab, alice, bob, call: (video) => call(alice.page, bob.page, video), destroy }
+    return { lab, path, alice, bob, call: (video) => call(alice.page, bob.page, video), destroy }
   } catch (err) {
     await destroy()
     throw err

@@ -8,6 +8,7 @@ import type { CairnEvent, ContactId, Message } from '../../../core/api/types'
 import { decodeContactId } from '../../../core/identity'
 import type { Network, Peer } from '../../../core/net'
 import { parseBootstrap } from '../../../core/profile/bootstrap'
+import { startVideoSender, VideoReceiverModel } from './video-model'
 
 const PASSPHRASE = 'lan scenario passphrase'
 const report = (r: Record<string, unknown>) => process.stdout.write(JSON.stringify(r) + '\n')
@@ -31,6 +32,9 @@ const pongs = new Map<string, () => void>()
 const answer = process.env.CAIRN_ANSWER === '1'
 const arrivals: Array<{ seq: number; ms: number; at: number }> = []
 const callActive = new Map<string, () => void>()
+// Video (test/lan/video-loss.test.ts): the app's video pipeline without the codec (./video-model.ts).
+const videoIn = new Map<string, VideoReceiverModel>()
+const videoOut = new Map<string, { wantKeyframe(): void }>()
 
 host.on('event', (event: CairnEvent) => {
   if (event.type === 'message') {
@@ -59,6 +63,15 @@ host.on('event', (event: CairnEvent) => {
     report({ type: 'call', id, direction, phase })
   } else if (event.type === 'call-ended') {
     report({ type: 'call-ended', id: event.call.id, reason: event.end.reason })
+  } else if (event.type === 'keyframe-request') {
+    videoOut.get(event.call)?.wantKeyframe()
+  } else if (event.type === 'media' && event.frame.stream === 'video') {
+    let model = videoIn.get(event.call)
+    if (model === undefined) {
+      model = new VideoReceiverModel(() => void host.requestKeyframe(event.call, 'video').catch(() => {}))
+      videoIn.set(event.call, model)
+    }
+    model.receive(event.frame, performance.now())
   } else if (event.type === 'media') {
     const now = performance.timeOrigin + performance.now()
     arrivals.push({ seq: event.frame.seq, ms: now - event.frame.timestampUs / 1000, at: now })
@@ -95,7 +108,9 @@ network().on('peer', (peer: Peer) => {
   // Who dialled, and the error the stream closed with (Hyperswarm's duplicate swap, a timeout…): what a trace needs.
   let why = ''
   peer.stream.on('error', (err: Error) => (why ||= err.message))
-  report({ type: 'peer', remote, lan: peer.lan, n, at: Date.now(), initiator: peer.stream.isInitiator })
+  // pair: the pair swarm's own connection (Noise keys are pair keys), not the inbox one of a request.
+  const pair = !peer.stream.remotePublicKey.equals(peer.remoteKey)
+  report({ type: 'peer', remote, lan: peer.lan, n, at: Date.now(), initiator: peer.stream.isInitiator, pair })
   peer.on('close', () => report({ type: 'peer-closed', remote, lan: peer.lan, n, at: Date.now(), why }))
 })
 report({ type: 'ready', id: me.id, name: me.name })
@@ -131,7 +146,7 @@ async function pingPong(contact: ContactId, count: number): Promise<number[]> {
   return rtts
 }
 
-type Command = { cmd: string; id?: ContactId; name?: string; texts?: string[]; count?: number; from?: number; lan?: boolean; code?: string }
+type Command = { cmd: string; id?: ContactId; name?: string; texts?: string[]; count?: number; from?: number; lan?: boolean; code?: string; seconds?: number; keyBytes?: number; deltaBytes?: number }
 // One command at a time, in the order given, as a user would.
 let queue = Promise.resolve()
 createInterface({ input: process.stdin }).on('line', (line) => {
@@ -142,7 +157,7 @@ async function run(command: Command): Promise<void> {
   try {
     if (command.cmd === 'add') {
       await host.addContact(command.id!, command.name!)
-      report({ type: 'added', id: command.id })
+      report({ type: 'added', id: command.id, at: Date.now() })
     } else if (command.cmd === 'send') {
       const ids: string[] = []
       for (const text of command.texts!) ids.push((await host.send(command.id!, text)).id)
@@ -169,13 +184,22 @@ async function run(command: Command): Promise<void> {
       await call(command.id!)
     } else if (command.cmd === 'stream') {
       await stream(command.id!, command.count!, command.from ?? 0)
+    } else if (command.cmd === 'video') {
+      const id = command.id!
+      const sizes = { keyBytes: command.keyBytes!, deltaBytes: command.deltaBytes! }
+      const send = (frame: Parameters<typeof host.sendMedia>[1]) => void host.sendMedia(id, frame).catch(() => {})
+      videoOut.set(id, startVideoSender(send, sizes, command.seconds!, (sent) => report({ type: 'video-sent', id, sent })))
+    } else if (command.cmd === 'video-report') {
+      report({ type: 'video-report', ...(videoIn.get(command.id!)?.report() ?? null) })
     } else if (command.cmd === 'arrivals') {
       report({ type: 'arrivals', frames: arrivals.splice(0) })
     } else if (command.cmd === 'hangup') {
       await host.hangup(command.id!)
     } else if (command.cmd === 'stats') {
       const { user, system } = process.cpuUsage()
-      report({ type: 'stats', rss: process.memoryUsage().rss, cpuMs: (user + system) / 1000, uptimeMs: process.uptime() * 1000 })
+      // The LAN swarm's DHT (the second one, when discovery is on): its queries and the requests they sent.
+      const lan = network().dhts()[1]
+      report({ type: 'stats', rss: process.memoryUsage().rss, cpuMs: (user + system) / 1000, uptimeMs: process.uptime() * 1000, lanQueries: lan?.stats.queries.total ?? 0, lanRequests: lan?.stats.requests.total ?? 0 })
     } else if (command.cmd === 'stop') {
       await host.close()
       report({ type: 'stopped' })

@@ -7,7 +7,8 @@
 // order on both sides and no host sent a packet off its LAN. Used by bench/lan-scale.bench.ts (50
 // hosts) and test/lan/scale.test.ts (a smaller run for CI).
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -27,6 +28,8 @@ export interface LanScaleOptions {
   boundMs: number
   /** A quiet spell before the unplug, so the mDNS rate (counted from the start) leans to the steady state (the bench). */
   quietMs?: number
+  /** Where the first host writes a V8 CPU profile of its whole run (the bench's --cpu-prof). */
+  cpuProfileDir?: string
   log?: (line: string) => void
 }
 
@@ -74,7 +77,10 @@ export async function runLanScale(opts: LanScaleOptions): Promise<LanScaleFigure
     // before the last was ready (then the first had long since settled alone).
     const ids: string[] = []
     for (let from = 0; from < names.length; from += START_WAVE) {
-      const wave = names.slice(from, from + START_WAVE).map((name) => lab.spawn(name, HOST_NODE, { CAIRN_PROFILE: join(dir, name), CAIRN_NAME: name }))
+      const wave = names.slice(from, from + START_WAVE).map((name) => {
+        const profile = opts.cpuProfileDir && name === names[0] ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : []
+        return lab.spawn(name, HOST_NODE, { CAIRN_PROFILE: join(dir, name), CAIRN_NAME: name }, profile)
+      })
       nodes.push(...wave)
       procs.push(...wave)
       for (const r of await Promise.all(wave.map((n) => n.wait((r) => r.type === 'ready', BOUND, 'ready')))) ids.push(String(r.id))
@@ -88,16 +94,28 @@ export async function runLanScale(opts: LanScaleOptions): Promise<LanScaleFigure
       contacts[i].push(j)
       contacts[j].push(i)
     }
+    const before = await statsOf(nodes, BOUND)
+    const machineBefore = machineCpu()
     const added = performance.now()
+    const addedAt = Date.now()
     for (const [i, j] of pairs) {
       nodes[i].send({ cmd: 'add', id: ids[j], name: names[j] })
       nodes[j].send({ cmd: 'add', id: ids[i], name: names[i] })
     }
     const connected = (i: number, j: number) => nodes[i].wait((r) => r.type === 'peer' && r.remote === hexes[j], BOUND, `${names[j]} connected`)
-    await Promise.all(pairs.flatMap(([i, j]) => [connected(i, j), connected(j, i)]))
+    try {
+      await Promise.all(pairs.flatMap(([i, j]) => [connected(i, j), connected(j, i)]))
+    } catch (err) {
+      log(describeConnects(nodes, pairs, names, hexes, addedAt))
+      throw err
+    }
     const connectedMs = performance.now() - added
     const degrees = contacts.map((c) => c.length)
     log(`${pairs.length} pairs (${Math.min(...degrees)}–${Math.max(...degrees)} contacts each) all connected ${connectedMs.toFixed(0)} ms after they were added (target ≤ 15000 ms)`)
+    log(describeConnects(nodes, pairs, names, hexes, addedAt))
+    const machine = machineCpu().since(machineBefore)
+    const connecting = (await statsOf(nodes, BOUND)).map((r, i) => Number(r.cpuMs) - Number(before[i].cpuMs))
+    log(`CPU per host from the adds to the last pair connected: median ${quantile(connecting, 0.5).toFixed(0)} ms (max ${Math.max(...connecting).toFixed(0)}), all hosts ${connecting.reduce((a, b) => a + b, 0).toFixed(0)} ms; the machine was busy ${machine.busyPercent.toFixed(0)} % of its ${machine.cores} cores meanwhile, load average ${loadavg()[0].toFixed(1)}`)
 
     if (opts.quietMs) await delay(opts.quietMs)
     // Counted from the hosts' start (its burst of queries and answers included) to the unplug.
@@ -109,10 +127,16 @@ export async function runLanScale(opts: LanScaleOptions): Promise<LanScaleFigure
     const text = (from: number, to: number, k: number) => `away ${names[from]} to ${names[to]} ${k}`
     const marks = nodes.map((n) => n.reports.length)
     for (const l of leavers) lab.unplug(names[l])
-    // Gone for real: each leaving host has seen every contact drop before anything is written.
-    await Promise.all(
-      leavers.flatMap((l) => contacts[l].map((c) => nodes[l].wait(after(nodes[l], marks[l], (r) => r.type === 'contact' && r.id === ids[c] && r.presence === 'offline'), BOUND, `${names[c]} offline`)))
-    )
+    // Gone for real: each leaving host has seen every contact drop before anything is written (or had
+    // already: a connection can time out before the unplug on a machine this loaded, and is redialled).
+    await Promise.all(leavers.map(async (l) => {
+      const node = nodes[l]
+      const mark = node.reports.length
+      node.send({ cmd: 'contacts' })
+      const listed = (await node.wait(after(node, mark, (r) => r.type === 'contacts'), BOUND, 'contacts')).contacts as { id: string; presence: string }[]
+      const offline = new Set(listed.filter((c) => c.presence === 'offline').map((c) => c.id))
+      await Promise.all(contacts[l].filter((c) => !offline.has(ids[c])).map((c) => node.wait(after(node, marks[l], (r) => r.type === 'contact' && r.id === ids[c] && r.presence === 'offline'), BOUND, `${names[c]} offline`)))
+    }))
     const sends: [number, number][] = leavers.flatMap((l) => contacts[l].flatMap((c) => [[l, c] as [number, number], [c, l] as [number, number]]))
     const unique = [...new Map(sends.map(([f, t]) => [`${f}-${t}`, [f, t] as [number, number]])).values()]
     for (const [from, to] of unique) nodes[from].send({ cmd: 'send', id: ids[to], texts: Array.from({ length: MESSAGES }, (_, k) => text(from, to, k)) })
@@ -138,10 +162,11 @@ export async function runLanScale(opts: LanScaleOptions): Promise<LanScaleFigure
     }
     log('every message written while away arrived once, in order, on its side')
 
-    const statMarks = nodes.map((n) => n.reports.length)
-    nodes.forEach((n) => n.send({ cmd: 'stats' }))
-    const stats = await Promise.all(nodes.map((n, i) => n.wait(after(n, statMarks[i], (r) => r.type === 'stats'), BOUND, 'stats')))
+    const stats = await statsOf(nodes, BOUND)
     const rssMb = stats.map((r) => Number(r.rss) / 2 ** 20)
+    const lanQueries = stats.map((r) => Number(r.lanQueries))
+    const lanRequests = stats.map((r) => Number(r.lanRequests))
+    log(`LAN DHT per host over the run: queries median ${quantile(lanQueries, 0.5)} (max ${Math.max(...lanQueries)}), requests sent median ${quantile(lanRequests, 0.5)} (max ${Math.max(...lanRequests)})`)
     const cpuPercent = stats.map((r) => (100 * Number(r.cpuMs)) / Number(r.uptimeMs))
     log(`mDNS datagrams sent per host per minute: median ${quantile(mdnsPerHostPerMinute, 0.5).toFixed(1)}, max ${Math.max(...mdnsPerHostPerMinute).toFixed(1)}`)
     log(`per host: RSS median ${quantile(rssMb, 0.5).toFixed(0)} MB (max ${Math.max(...rssMb).toFixed(0)}), CPU over its life median ${quantile(cpuPercent, 0.5).toFixed(1)} % of a core (max ${Math.max(...cpuPercent).toFixed(1)})`)
@@ -156,4 +181,50 @@ export async function runLanScale(opts: LanScaleOptions): Promise<LanScaleFigure
     lab.destroy()
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+async function statsOf(nodes: NodeProcess[], bound: number): Promise<Report[]> {
+  const marks = nodes.map((n) => n.reports.length)
+  nodes.forEach((n) => n.send({ cmd: 'stats' }))
+  return Promise.all(nodes.map((n, i) => n.wait(after(n, marks[i], (r) => r.type === 'stats'), bound, 'stats')))
+}
+
+/** The machine's CPU time so far (all processes, other helpers' included), from /proc/stat. */
+function machineCpu(): { since(earlier: ReturnType<typeof machineCpu>): { busyPercent: number; cores: number }; busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+  const idle = fields[3] + fields[4]
+  const total = fields.reduce((a, b) => a + b, 0)
+  return {
+    busy: total - idle,
+    total,
+    since(earlier) {
+      const cores = cpus().length
+      return { busyPercent: (100 * (total - idle - earlier.busy)) / Math.max(1, total - earlier.total), cores }
+    }
+  }
+}
+
+/**
+ * When each pair of contacts came to be connected on both ends (ms after the adds were sent): the
+ * spread, the slowest pairs, which kind of connection came first (the pair's own or a request's
+ * inbox one) and how many connections were made in all; the pairs not yet connected, if any.
+ */
+function describeConnects(nodes: NodeProcess[], pairs: [number, number][], names: string[], hexes: string[], addedAt: number): string {
+  const first = (i: number, j: number) => nodes[i].reports.find((r) => r.type === 'peer' && r.remote === hexes[j])
+  const lastAdd = Math.max(...nodes.map((n) => Number(n.reports.filter((r) => r.type === 'added').at(-1)?.at ?? Number.NaN)))
+  const done: { pair: string; ms: number; inbox: boolean }[] = []
+  const missing: string[] = []
+  for (const [i, j] of pairs) {
+    const [a, b] = [first(i, j), first(j, i)]
+    if (a === undefined || b === undefined) missing.push(`${names[i]}-${names[j]} (${a ? '' : `${names[i]} lacks ${names[j]}`}${a || b ? '' : ', '}${b ? '' : `${names[j]} lacks ${names[i]}`})`)
+    else done.push({ pair: `${names[i]}-${names[j]}`, ms: Math.max(Number(a.at), Number(b.at)) - addedAt, inbox: a.pair === false || b.pair === false })
+  }
+  const ms = done.map((d) => d.ms)
+  const links = nodes.reduce((sum, n) => sum + n.reports.filter((r) => r.type === 'peer').length, 0)
+  const slowest = [...done].sort((x, y) => y.ms - x.ms).slice(0, 5).map((d) => `${d.pair} ${d.ms} ms${d.inbox ? ' (inbox)' : ''}`)
+  return [
+    ms.length > 0 ? `pairs connected: p50 ${quantile(ms, 0.5)} ms, p90 ${quantile(ms, 0.9)} ms, max ${Math.max(...ms)} ms; first over a request's inbox connection: ${done.filter((d) => d.inbox).length} of ${done.length}; connections opened (both ends): ${links}; slowest: ${slowest.join(', ')}` : 'no pair connected',
+    `last add done ${Number.isNaN(lastAdd) ? '?' : lastAdd - addedAt} ms after the adds were sent`,
+    missing.length > 0 ? `not connected: ${missing.join('; ')}` : ''
+  ].filter((line) => line !== '').join('\n')
 }
