@@ -47,7 +47,8 @@ class LocalNetwork extends EventEmitter implements Lan {
     this.dht = local.dht
     discovery.on('up', (node: LanEndpoint) => {
       local.addNode(node)
-      this.scheduleRefresh()
+      // The node heard is the only one: until now this host was alone (or cut off).
+      if (this.nodes === 1) this.scheduleRefresh()
       this.emit('peers', this.nodes)
     })
     discovery.on('down', () => this.emit('peers', this.nodes))
@@ -70,7 +71,11 @@ class LocalNetwork extends EventEmitter implements Lan {
    * Announcements made while a node was alone (or cut off) reached only its own storage node, and
    * its lookups found nobody. 'network-change' is what HyperDHT servers and Hyperswarm already answer by
    * re-announcing and re-looking-up every topic, so a newcomer is found without waiting for the
-   * swarm's ten-minute refresh.
+   * swarm's ten-minute refresh. Only then: a host that already knew others has its records on them,
+   * and a newcomer's own lookups find it there. Refreshing at every arrival made each of n hosts
+   * starting together refresh every topic up to n times, and on a loaded machine a host that missed
+   * a few adverts forgot and re-heard its neighbours, each time refreshing again: with 20 hosts the
+   * refreshes kept the CPU saturated, the LAN DHTs' requests timed out, and connecting took minutes.
    */
   private scheduleRefresh(): void {
     if (this.refreshTimer || this.closing) return

@@ -9,6 +9,9 @@ import { pairPlace } from './pair-swarm'
 
 // A connection that lasted this long counts as having worked: its loss restarts the retry delays.
 const STABLE_LINK_MS = 15_000
+// The quick first retries look up only the contact's topic of the day (Membership.refresh); once the
+// delays have grown this many times the first (16 s by default) or to their cap, the days around it too.
+const SPARE_LOOKS_AFTER = 16
 
 export interface ContactSwarmsDeps {
   identity: IdentityKeyPair
@@ -144,7 +147,11 @@ export class ContactSwarms {
       this.connected(link)
       return
     }
-    membership.refresh(link?.peer !== null && link?.peer !== undefined && link.overPair)
+    const { initialMs, maxMs } = this.deps.retryOpts
+    membership.refresh({
+      lanOnly: link?.peer !== null && link?.peer !== undefined && link.overPair,
+      spare: membership.retry.currentMs >= Math.min(maxMs, initialMs * SPARE_LOOKS_AFTER)
+    })
   }
 
   private lookAgainOnceAnnounced(membership: Membership, entry: SwarmEntry): void {

@@ -84,8 +84,8 @@ export interface PairPlaceOptions {
 
 // A contact's topics on one DHT for one day: a swarm under this side's key pair for the pair and the
 // day, announcing the day's topic and looking up the contact's for the day before, the day and the day
-// after, so two clocks on either side of midnight still meet. It lets in only the contact's keys for
-// those days.
+// after, so two clocks on either side of midnight still meet (the day before and after are spare: not
+// looked up at each quick retry, see Membership.refresh). It lets in only the contact's keys for those days.
 export function pairPlace(opts: PairPlaceOptions): Place {
   const days = pairDays(opts.identity, opts.remote, [opts.day - 1, opts.day, opts.day + 1])
   const today = days[1]
@@ -98,7 +98,7 @@ export function pairPlace(opts: PairPlaceOptions): Place {
   })
   return {
     swarm: pair.swarm,
-    rendezvous: [{ topic: today.mine.topic, server: true }, ...days.map(({ theirs }) => ({ topic: theirs.topic, server: false }))],
+    rendezvous: [{ topic: today.mine.topic, server: true }, ...days.map(({ theirs }, i) => ({ topic: theirs.topic, server: false, spare: i !== 1 }))],
     retire: () => pair.retire(),
     close: () => pair.close()
   }

@@ -26,7 +26,7 @@ describe('what the DHT sees', () => {
     await testnet.destroy()
   })
 
-  async function person(opts: { hidden?: boolean; clock?: () => number } = {}): Promise<Person> {
+  async function person(opts: { hidden?: boolean; clock?: () => number; retry?: { initialMs: number; maxMs: number } } = {}): Promise<Person> {
     const keyPair = HyperDHT.keyPair()
     const classes = new Map<string, PeerClass>()
     const net = new Network({
@@ -129,6 +129,24 @@ describe('what the DHT sees', () => {
     expect(await announcers()).toEqual([hex(alice.keyPair.publicKey)])
     expect(testnet.seen.slice(from).some((req) => req.command === 'announce' && req.target.equals(inbox))).toBe(true)
   }, 60_000)
+
+  it('a contact not online: the quick retries look up the day\'s topic only, the days around it at the join', async () => {
+    const retry = { initialMs: 100, maxMs: 60_000 }
+    const alice = await person({ retry })
+    const bob = HyperDHT.keyPair()
+    alice.classes.set(hex(bob.publicKey), 'contact')
+    const from = testnet.seen.length
+    alice.net.addContact(bob.publicKey)
+    // The retries after 100, 200, 400 and 800 ms have run: all quick ones (under 16 times the first delay).
+    await until(() => (alice.net.retryDelayMs(bob.publicKey) ?? 0) >= 1_600, "Alice's quick retries")
+    const day = dayOf(Date.now())
+    const lookups = (topic: Buffer) => testnet.seen.slice(from).filter((req) => req.command === 'lookup' && req.target.equals(topic)).length
+    const [before, today, after] = pairDays(alice.keyPair, bob.publicKey, [day - 1, day, day + 1]).map(({ theirs }) => lookups(theirs.topic))
+    // The join and its look-again ask for all three; the retries for the day's alone.
+    expect(before).toBeGreaterThan(0)
+    expect(after).toBeGreaterThan(0)
+    expect(today).toBeGreaterThanOrEqual(2 * Math.max(before, after))
+  })
 
   it('the day turns: both ends move to the next day\'s keys; clocks a day apart still meet', async () => {
     let now = Date.now()
