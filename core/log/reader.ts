@@ -39,7 +39,8 @@ type Plan = { end: number } | { oversize: number }
 
 /**
  * Hands a contact's log to a consumer in order, from the first block not yet consumed, one step of
- * consecutive blocks at a time; the next step starts only when the consumer has committed the last.
+ * consecutive blocks at a time; the next step is handed over only once the consumer has committed the
+ * last, and downloads meanwhile.
  * Blocks are fetched as they become available, live, for as long as the reader is open.
  *
  * Every block's size is known before it is fetched: the writer signs the log's Merkle tree, whose nodes
@@ -96,28 +97,44 @@ export class LogReader {
   }
 
   private async run(): Promise<void> {
+    // the next step, downloading while the one before it decrypts and commits
+    let ahead: Promise<LogBlock[]> | null = null
     while (!this.closed) {
       try {
-        if (this.next >= this.core.length) {
-          await this.sleep(null)
-          continue
+        if (ahead === null) {
+          if (this.next >= this.core.length) {
+            await this.sleep(null)
+            continue
+          }
+          const delay = this.limits.budget?.wait() ?? 0
+          if (delay > 0) {
+            await this.sleep(delay)
+            continue
+          }
+          ahead = this.step()
         }
-        const delay = this.limits.budget?.wait() ?? 0
-        if (delay > 0) {
-          await this.sleep(delay)
-          continue
-        }
-        const step = await this.step()
+        const step = await ahead
+        ahead = null
         if (this.closed || step.length === 0) continue
-        await this.consume(step)
         this.next += step.length
         this.offset = (this.offset ?? 0) + step.reduce((sum, { size }) => sum + size, 0)
+        ahead = this.stepAhead()
+        await this.consume(step)
       } catch (err) {
         if (this.closed) return
         this.onError(err)
         return
       }
     }
+  }
+
+  /** Starts the next step now, if there is one and the budget lets it start. */
+  private stepAhead(): Promise<LogBlock[]> | null {
+    if (this.next >= this.core.length || (this.limits.budget?.wait() ?? 0) > 0) return null
+    const ahead = this.step()
+    // a failure is taken where the step is awaited; one that no one awaits (reading stopped) is dropped
+    ahead.catch(() => undefined)
+    return ahead
   }
 
   private async step(): Promise<LogBlock[]> {

@@ -6,6 +6,7 @@ import type { StoreCipher } from './cipher'
 import { decodeJournal, encodeJournal, Overlay, type Writes } from './journal'
 import { keys, prefixEnd, seqOfKey } from './keys'
 import { mergeRange } from './merge'
+import { Quiet } from './quiet'
 
 export type { StoreCipher } from './cipher'
 export { keys, seqOfKey, TAG_BYTES } from './keys'
@@ -44,7 +45,7 @@ const JOURNAL_MIN_WRITES = 64
  * Journal writes applied to their keys per Hyperbee batch, between the batches of new writes: a
  * batch runs mostly on cached tree nodes, in microtasks, so a big one would hold off timers and I/O.
  */
-const APPLY_WRITES = 2048
+const APPLY_WRITES = 1024
 /** Journal writes held in memory beyond which applying them goes before new writes. */
 const MAX_HELD = 200_000
 
@@ -62,7 +63,7 @@ interface Queued {
  * after another against it (each sees the ones before), and the batch is flushed once. Each step
  * stays atomic (the group is one Hyperbee batch, all or nothing) and a write() resolves only once its
  * batch is durable, so nothing is acknowledged before it would survive a crash. A big group is
- * written as one journal entry and applied to its keys once no write waits (journal.ts). replace() moves the
+ * written as one journal entry and applied to its keys once writes pause (journal.ts, quiet.ts). replace() moves the
  * live entries to a fresh core under a fresh key between two batches, leaving the former core for
  * the caller to erase (applying the journals first, so that none is copied).
  */
@@ -78,6 +79,7 @@ export class Store {
   /** Journals committed and not yet applied; every read looks here first. */
   private readonly overlay = new Overlay()
   private nextJournal = 0
+  private readonly quiet = new Quiet()
   /** Runs after every committed batch (the epoch policy counts blocks here). */
   afterWrite: (() => void) | null = null
 
@@ -158,6 +160,7 @@ export class Store {
     if (this.failure !== null) return Promise.reject(this.failure)
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ fn, onCommit: onCommit as Queued['onCommit'], resolve: resolve as Queued['resolve'], reject })
+      this.quiet.touch()
       if (!this.draining) this.drainNext()
     })
   }
@@ -196,6 +199,7 @@ export class Store {
 
   async close(): Promise<void> {
     this.closed = true
+    this.quiet.end()
     // writes accepted before closing still commit, in batches queued one after another
     let last: Promise<unknown>
     do {
@@ -223,8 +227,7 @@ export class Store {
   private drainNext(): void {
     this.draining = true
     void this.append(async () => {
-      // timers and I/O run before journals are applied, and a write that arrives meanwhile goes first
-      if (this.waiting.length === 0) await new Promise((resolve) => setImmediate(resolve))
+      if (this.waiting.length === 0) await this.quiet.wait(this.closed)
       if (this.waiting.length > 0 && this.overlay.size < MAX_HELD) await this.commit(this.waiting.splice(0, MAX_GROUP))
       else if (!this.overlay.empty) await this.applyJournals()
       if (this.failure === null && (this.waiting.length > 0 || !this.overlay.empty)) this.drainNext()

@@ -1,7 +1,7 @@
 // The store's journal: how a burst of writes becomes durable in one block. Hyperbee writes one block
 // per key, each a walk down the tree, which caps a burst of sends at a few thousand a second; so a
 // big group of writes is committed as one journal entry (all its keys and values, sealed like any
-// value) and applied to its keys later, when no write waits. Until then the writes live here, in
+// value) and applied to its keys later, once writes pause (quiet.ts). Until then they live here, in
 // memory, and every read of the store looks here first. Applying a journal puts its keys and deletes
 // its entry in one Hyperbee batch, so a crash at any point leaves each journal either applied or
 // still stored, and an open applies what it finds: nothing acknowledged is lost, nothing is torn.
