@@ -20,6 +20,31 @@ async function allHistory(node: ChildNode, contact: string): Promise<Message[]> 
 
 const KILLS = 10
 
+/** Bob in this process and Alice in a child process (the one the tests kill), contacts of each other. */
+async function childSenderAndBob() {
+  const b = await f.host()
+  const bId = (await b.host.create('Bob', PASS)).id
+  const aDir = await f.dir()
+  const a = await nodes.spawn(aDir)
+  const aId = (await a.call<Profile>('create', 'Alice', PASS)).id
+  await a.call('addContact', bId, 'Bob')
+  await b.host.addContact(aId, 'Alice')
+  return { a, aDir, b, bId }
+}
+
+/**
+ * What B received from the killed sender: each text once; those numbered after `prefix` in the order
+ * sent; every acknowledged one among them; and all of it exactly the sender's own history.
+ */
+async function expectOnceInOrder(received: string[], prefix: string, acknowledged: Set<string>, a: ChildNode, bId: string): Promise<void> {
+  expect(new Set(received).size).toBe(received.length)
+  const numbers = received.filter((t) => t.startsWith(prefix)).map((t) => Number(t.slice(prefix.length)))
+  expect(numbers).toEqual([...numbers].sort((x, y) => x - y))
+  for (const text of acknowledged) expect(received).toContain(text)
+  const sent = (await allHistory(a, bId)).map((m) => m.text)
+  expect(received).toEqual(sent)
+}
+
 describe('crash safety', () => {
   it(`B killed with SIGKILL ${KILLS} times while A streams ends with every message exactly once, in order`, async () => {
     const a = await f.host()
@@ -65,13 +90,8 @@ describe('crash safety', () => {
   }, 300_000)
 
   it('A killed with SIGKILL while sending: every acknowledged message reaches B exactly once, in order, after restarts', async () => {
-    const b = await f.host()
-    const bId = (await b.host.create('Bob', PASS)).id
-    const aDir = await f.dir()
-    let a = await nodes.spawn(aDir)
-    const aId = (await a.call<Profile>('create', 'Alice', PASS)).id
-    await a.call('addContact', bId, 'Bob')
-    await b.host.addContact(aId, 'Alice')
+    const { aDir, b, bId, a: first } = await childSenderAndBob()
+    let a = first
 
     const acknowledged = new Set<string>()
     let n = 0
@@ -92,23 +112,12 @@ describe('crash safety', () => {
     acknowledged.add(last)
 
     await waitFor('the last message reaches B', () => b.of('message').some((e) => e.message.text === last), 60_000)
-    const received = b.of('message').map((e) => e.message.text)
-    expect(new Set(received).size).toBe(received.length)
-    const numbers = received.map((t) => Number(t.slice(1)))
-    expect(numbers).toEqual([...numbers].sort((x, y) => x - y))
-    for (const text of acknowledged) expect(received).toContain(text)
-    const sent = (await allHistory(a, bId)).map((m) => m.text)
-    expect(received).toEqual(sent)
+    await expectOnceInOrder(b.of('message').map((e) => e.message.text), 'a', acknowledged, a, bId)
   }, 240_000)
 
   it('A killed with SIGKILL in the middle of a burst of 1,000 sends: every acknowledged send reaches B once, in order, after the restart', async () => {
-    const b = await f.host()
-    const bId = (await b.host.create('Bob', PASS)).id
-    const aDir = await f.dir()
-    let a = await nodes.spawn(aDir)
-    const aId = (await a.call<Profile>('create', 'Alice', PASS)).id
-    await a.call('addContact', bId, 'Bob')
-    await b.host.addContact(aId, 'Alice')
+    const { aDir, b, bId, a: first } = await childSenderAndBob()
+    let a = first
     // a session first, so that the burst is sealed and appended as it is committed
     await a.call('send', bId, 'hello')
     await waitFor('the first message reaches B', () => b.of('message').some((e) => e.message.text === 'hello'), 60_000)
@@ -123,12 +132,6 @@ describe('crash safety', () => {
     await a.call('send', bId, 'last')
 
     await waitFor('the last message reaches B', () => b.of('message').some((e) => e.message.text === 'last'), 120_000)
-    const received = b.of('message').map((e) => e.message.text)
-    expect(new Set(received).size).toBe(received.length)
-    const numbers = received.filter((t) => t.startsWith('b')).map((t) => Number(t.slice(1)))
-    expect(numbers).toEqual([...numbers].sort((x, y) => x - y))
-    for (const text of acknowledged) expect(received).toContain(text)
-    const sent = (await allHistory(a, bId)).map((m) => m.text)
-    expect(received).toEqual(sent)
+    await expectOnceInOrder(b.of('message').map((e) => e.message.text), 'b', acknowledged, a, bId)
   }, 240_000)
 })
