@@ -1,11 +1,15 @@
 import { defineConfig } from 'vitest/config'
 
-// Four projects, so a change can be checked at the speed of its kind of test:
+// Five projects, so a change can be checked at the speed of its kind of test:
 //   unit  in-process: codecs, crypto, frozen formats, shells with stand-in hosts   npm run test:unit
 //   net   real Hyperswarm/Hypercore on a loopback testnet, CLI and child processes  npm run test:net
 //   lan   Linux network namespaces (needs root)                                     npm run test:lan
 //   e2e   the renderer: Svelte components in jsdom, the app in Chromium            npm run test:e2e
-// `npm test` runs all four. The renderer is built once, before the projects that serve it.
+//   lab   calls between two apps, each in Chromium inside its own namespace         npm run test:lab
+// `npm test` runs all five. The renderer is built once, before the projects that serve it.
+// The namespace tests run after the others, and the call labs last and one at a time: on a
+// 2-core machine a lab's two Chromiums beside other files starved its pages (CI: a video call's
+// tone heard in 0 of 20 s at load 10-20, 20 of 20 alone), and five-host LANs timed out beside them.
 const NET = [
   'test/net/{contacts,dual,hostile,lifecycle,requests,invites,privacy,inbox-fairness,file-resume,relay-pings}.test.ts',
   'test/core/**/*.test.ts',
@@ -16,8 +20,9 @@ const NET = [
   'test/home/{box,refusals,prekeys,expiry,progress,scenarios,messenger,cli}.test.ts'
 ]
 const LAN = ['test/lan/{defaults,scenarios,network,discovery,runtime,groups,home,move-to-lan,scale,calls,delay-relay,video-loss}.test.ts']
-// The LAN call tests that run the app in Chromium inside the namespaces need the built renderer too.
-const E2E = ['test/e2e/**/*.test.ts', 'test/shell/start.test.ts', 'test/ui/*.test.ts', 'test/media/browser-media.test.ts', 'test/lan/call-*.test.ts']
+const E2E = ['test/e2e/**/*.test.ts', 'test/shell/start.test.ts', 'test/ui/*.test.ts', 'test/media/browser-media.test.ts']
+// The LAN call tests run the app in Chromium inside the namespaces: they need the built renderer too.
+const LAB = ['test/lan/call-*.test.ts']
 const RENDERER = './test/helpers/renderer-setup.ts'
 
 export default defineConfig({
@@ -30,10 +35,11 @@ export default defineConfig({
     hookTimeout: 60_000,
     teardownTimeout: 20_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...NET, ...LAN, ...E2E] } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...NET, ...LAN, ...E2E, ...LAB] } },
       { extends: true, test: { name: 'net', include: NET, globalSetup: RENDERER } },
-      { extends: true, test: { name: 'lan', include: LAN } },
-      { extends: true, test: { name: 'e2e', include: E2E, globalSetup: RENDERER } }
+      { extends: true, test: { name: 'e2e', include: E2E, globalSetup: RENDERER } },
+      { extends: true, test: { name: 'lan', include: LAN, maxWorkers: 2, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'lab', include: LAB, globalSetup: RENDERER, maxWorkers: 1, sequence: { groupOrder: 2 } } }
     ]
   }
 })

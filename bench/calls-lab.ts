@@ -13,6 +13,7 @@ import { ensureRendererBuilt } from '../scripts/build-renderer'
 import { labUnavailable, startCallLab, type CallLab, type CallSide } from '../test/helpers/lan/call-lab'
 import { meterCapture, meterPlayout, mouthToEar, quantile, watchArrivals, watchPlayoutNodes } from '../test/helpers/mouth-to-ear'
 import { burstWav } from '../test/media/browser/wav'
+import { shownSize } from '../test/helpers/call-quality'
 
 const PERIOD_MS = 1000
 const LISTEN_MS = Number(process.env.CALLS_LISTEN_MS ?? 60_000)
@@ -94,10 +95,6 @@ async function cost(lab: CallLab, label: string): Promise<void> {
   )
 }
 
-async function videoSize(lab: CallLab): Promise<string> {
-  return lab.bob.page.evaluate(() => [...document.querySelectorAll('canvas')].map((c) => `${c.width}×${c.height}`).join(', '))
-}
-
 export async function labRuns(): Promise<void> {
   const why = labUnavailable()
   if (why !== null) return console.log(`calls on a namespace LAN: skipped (${why})`)
@@ -131,7 +128,7 @@ export async function labRuns(): Promise<void> {
     await voice.bob.waitFor({ state: 'detached', timeout: 20_000 })
     await lab.call(true)
     await new Promise((resolve) => setTimeout(resolve, 5_000))
-    await cost(lab, `video call, both ways (720p30 asked for; Bob's page shows ${await videoSize(lab)})`)
+    await cost(lab, `video call, both ways (720p30 asked for; Bob's page shows ${await shownSize(lab.bob.page)})`)
   } finally {
     await lab.destroy()
     rmSync(dir, { recursive: true, force: true })

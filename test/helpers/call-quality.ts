@@ -89,3 +89,7 @@ export async function videoRecovery(page: Page, from: number, to: number): Promi
 }
 
 export const pageNow = (page: Page): Promise<number> => page.evaluate(() => performance.now())
+
+/** The sizes of the pictures a page shows (its canvases), e.g. '640×360'. */
+export const shownSize = (page: Page): Promise<string> =>
+  page.evaluate(() => [...document.querySelectorAll('canvas')].map((c) => `${c.width}×${c.height}`).join(', '))

@@ -10,10 +10,10 @@
 // the test asserts that the tone is mostly heard and the picture keeps coming back.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { pageNow, toneSeconds, videoRecovery, watchVideo } from '../helpers/call-quality'
+import { pageNow, shownSize, toneSeconds, videoRecovery, watchVideo } from '../helpers/call-quality'
 import { labUnavailable, startCallLab, type CallLab } from '../helpers/lan/call-lab'
 import { quantile, watchPlayoutNodes } from '../helpers/mouth-to-ear'
 import { toneWav } from '../media/browser/wav'
@@ -56,6 +56,7 @@ it.skipIf(unavailable !== null)(`a video call through 10 % loss: the tone is hea
   await expect.poll(() => page.evaluate(() => (window as unknown as { decodedAt: number[] }).decodedAt.length), { timeout: 30_000 }).toBeGreaterThan(10)
   bridge('-A', 'FORWARD', '-p', 'udp', '-m', 'statistic', '--mode', 'random', '--probability', String(LOSS), '-j', 'DROP')
   const from = await pageNow(page)
+  const sizeBefore = await shownSize(page)
   const heard = await toneSeconds(page, SECONDS, TONE_HZ)
   const video = await videoRecovery(page, from, await pageNow(page))
   const dropped = bridge('-L', 'FORWARD', '-v', '-x', '-n').trim().split('\n').at(-1)
@@ -63,7 +64,8 @@ it.skipIf(unavailable !== null)(`a video call through 10 % loss: the tone is hea
   console.log(
     `10 % loss on the LAN, video call: tone heard in ${heard} of ${SECONDS} seconds; video ${video.decoded} frames decoded in ${SECONDS} s, ` +
       `${video.asks} keyframe requests, picture back after p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms (${video.unrecovered} not by the end), ` +
-      `longest freeze ${video.longestFreezeMs.toFixed(0)} ms; the bridge's drop rule: ${dropped}`
+      `longest freeze ${video.longestFreezeMs.toFixed(0)} ms; Bob's page showed ${sizeBefore}, then ${await shownSize(page)} ` +
+      `(load average ${loadavg()[0].toFixed(1)}); the bridge's drop rule: ${dropped}`
   )
   // A loaded machine starves the pages and the encoders (3 frames a second decoded at load average
   // 23 here); a call that falls apart under loss hears little, and its picture stays frozen after

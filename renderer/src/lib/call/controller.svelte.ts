@@ -174,7 +174,8 @@ export class CallController {
     const bitrate = this.quality?.videoBitrate ?? 1_000_000
     // even sizes: VP8 encodes whole macroblock pairs
     const size = (n: number | undefined, fallback: number) => (n ?? fallback) & ~1
-    this.#videoOut = startVideoSend(track, { width: size(s.width, 640), height: size(s.height, 480), framerate: 30, bitrate }, this.#send, from)
+    const adaptSize = track !== this.#screen?.getVideoTracks()[0]
+    this.#videoOut = startVideoSend(track, { width: size(s.width, 640), height: size(s.height, 480), framerate: 30, bitrate, adaptSize }, this.#send, from)
   }
 
   #ringing(on: boolean): void {
