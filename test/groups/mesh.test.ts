@@ -27,9 +27,10 @@ type Query = { map: (reply: unknown) => { peers: { publicKey: Buffer }[] } | nul
 /**
  * The node's DHT, except that its lookups and announces (which look up too) leave out the peers
  * `hidden` names: the partial mesh of a join race, made on purpose. Nothing is ever dialled and
- * refused, so Hyperswarm has no failed attempt of its own to retry.
+ * refused, so Hyperswarm has no failed attempt of its own to retry. Each announce is noted (a
+ * member's join and each of its look-up rounds announce its topic).
  */
-function blind(dht: HyperDHT, hidden: () => Set<string>): HyperDHT {
+function blind(dht: HyperDHT, hidden: () => Set<string>, announced: () => void): HyperDHT {
   const filtered = (query: Query): Query => {
     const map = query.map
     query.map = (reply) => {
@@ -44,7 +45,10 @@ function blind(dht: HyperDHT, hidden: () => Set<string>): HyperDHT {
       const value: unknown = Reflect.get(target, prop, target)
       if (typeof value !== 'function') return value
       if (prop === 'lookup' || prop === 'announce' || prop === 'lookupAndUnannounce') {
-        return (...args: unknown[]) => filtered((value as (...a: unknown[]) => Query).apply(target, args))
+        return (...args: unknown[]) => {
+          if (prop === 'announce') announced()
+          return filtered((value as (...a: unknown[]) => Query).apply(target, args))
+        }
       }
       return value.bind(target)
     }
@@ -59,8 +63,10 @@ interface Member {
   key: string
   /** Its DHT node, for the group's swarm once the test says so. */
   dht: HyperDHT
-  /** The swarm keys of the members it is connected to now. */
-  peers: Set<string>
+  /** Its connections to members now, by their swarm keys. */
+  peers: Map<string, NoiseSecretStream>
+  /** When its DHT was asked to announce the group's topic. */
+  announces: number[]
 }
 
 const problems: unknown[] = []
@@ -73,11 +79,13 @@ async function member(testnet: LocalTestnet, p: Person, make: (log: Buffer) => G
   p.log = core.key as Buffer
   const group = make(p.log)
   const feed = new GroupFeed(store, group, core, ({ error }) => problems.push(error))
-  const peers = new Set<string>()
+  const peers = new Map<string, NoiseSecretStream>()
   const onMember = (conn: NoiseSecretStream) => {
     const key = conn.remotePublicKey.toString('hex')
-    peers.add(key)
-    conn.once('close', () => peers.delete(key))
+    peers.set(key, conn)
+    conn.once('close', () => {
+      if (peers.get(key) === conn) peers.delete(key)
+    })
   }
   const swarms = new GroupSwarms(group, feed, core.keyPair!, onMember, (err) => problems.push(err))
   cleanups.push(async () => {
@@ -85,7 +93,9 @@ async function member(testnet: LocalTestnet, p: Person, make: (log: Buffer) => G
     await feed.close()
     await store.close()
   })
-  return { group, feed, swarms, key: core.keyPair!.publicKey.toString('hex'), dht: blind(testnet.createNode(), hidden), peers }
+  const announces: number[] = []
+  const dht = blind(testnet.createNode(), hidden, () => announces.push(Date.now()))
+  return { group, feed, swarms, key: core.keyPair!.publicKey.toString('hex'), dht, peers, announces }
 }
 
 describe('a partial group mesh', () => {
@@ -121,7 +131,7 @@ describe('a partial group mesh', () => {
     }
     // Who each of Alice, Bob, Carol, Dave and Erin is connected to, by initial.
     const names = new Map([a, b, c, d, e].map((m, i) => [m.key, 'abcde'[i]]))
-    const mesh = () => [a, b, c, d, e].map((m) => [...m.peers].map((key) => names.get(key)).sort().join('')).join(' ')
+    const mesh = () => [a, b, c, d, e].map((m) => [...m.peers.keys()].map((key) => names.get(key)).sort().join('')).join(' ')
     await until(() => mesh() === 'bd acde be ab bc', 'the partial mesh')
     await until(() => texts(c.group).includes('through bob'), 'Carol reads Alice through Bob')
     // Each member that was alone at its join looks again 1-2 s later (and 2-4 s after that if still
@@ -140,6 +150,48 @@ describe('a partial group mesh', () => {
     console.log(`the two sides met again ${Date.now() - since} ms after Bob left`)
     await a.feed.append(a.group.send(Buffer.from('after bob left')))
     await until(() => texts(c.group).includes('after bob left'), 'Carol reads Alice without Bob')
+    expect(problems).toEqual([])
+  })
+
+  it('connections that keep closing: one look-up round for a burst of closes, then rounds further apart', async () => {
+    const testnet = await createLocalTestnet(3)
+    cleanups.push(() => testnet.destroy())
+    const all = people('alice', 'bob', 'carol', 'dave')
+    const [alice] = all
+    const none = () => new Set<string>()
+    let created: ReturnType<typeof Group.create> | null = null
+    const a = await member(testnet, alice, (log) => (created = Group.create('flaps', { me: alice.id, myLog: log, sealer: alice.sealer })).group, none)
+    await a.feed.append([created!.entry])
+    const { genesis, groupSecret } = a.group.invitation()
+    const others = []
+    for (const p of all.slice(1)) others.push(await member(testnet, p, () => join(p, genesis, undefined, groupSecret), none))
+    for (const p of all.slice(1)) await a.feed.append(a.group.addMember(p.id.publicKey, p.log))
+    for (const m of [a, ...others]) {
+      m.swarms.add(m.dht)
+      await m.feed.follow()
+      await m.swarms.refresh()
+    }
+    await until(() => a.peers.size === 3, 'Alice connected to the three others')
+    // The rounds Alice started while alone at her join have run (at 1-2 s, 2-4 s) and stopped.
+    await new Promise((resolve) => setTimeout(resolve, 5_000))
+    const topics = a.group.topics().length
+    const rounds = (from: number) => a.announces.filter((at) => at >= from).length / topics
+
+    // Three closes at once: one round, 1-2 s later.
+    const first = Date.now()
+    for (const conn of [...a.peers.values()]) conn.destroy()
+    await until(() => rounds(first) >= 1, "Alice's first round", 5_000)
+    const firstAt = a.announces.at(-1)! - first
+    await until(() => a.peers.size === 3, 'Alice connected again')
+    // The same again soon after: the next round waits twice as long (2-4 s).
+    const second = Date.now()
+    for (const conn of [...a.peers.values()]) conn.destroy()
+    await until(() => rounds(second) >= 1, "Alice's second round", 8_000)
+    const secondAt = a.announces.at(-1)! - second
+    await until(() => a.peers.size === 3, 'Alice connected again')
+    expect(rounds(first)).toBe(2)
+    expect(firstAt).toBeGreaterThanOrEqual(1_000)
+    expect(secondAt).toBeGreaterThanOrEqual(2_000)
     expect(problems).toEqual([])
   })
 })
