@@ -15,7 +15,7 @@ const NET = [
   'test/core/**/*.test.ts',
   'test/cli/{backup,calls,changes,control-socket,delete,durable-events,groups,nodes,run-wait,search,send-outcome,usage}.test.ts',
   'test/shell/{ipc-host,electron-files}.test.ts',
-  'test/groups/{replication,swarm,messenger}.test.ts',
+  'test/groups/{replication,swarm,messenger,mesh}.test.ts',
   'test/media/{call,call-manager,call-stream}.test.ts',
   'test/home/{box,refusals,prekeys,expiry,progress,scenarios,messenger,cli}.test.ts'
 ]

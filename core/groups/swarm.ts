@@ -148,6 +148,9 @@ export class GroupSwarm {
     if (this.graceTimer) clearTimeout(this.graceTimer)
     this.offCore()
     await this.swarm.destroy()
+    // Hyperswarm leaves its connections to its DHT's destroy, which the view turns into nothing: the
+    // members would keep a silent connection to one who left, and never look for the others.
+    for (const conn of this.swarm.connections) conn.destroy()
     this.releaseDht()
   }
 }

@@ -1,19 +1,26 @@
 // One group's swarms: a GroupSwarm on each DHT the node runs (the internet's and any LAN one), each on
-// a view of that DHT (GroupSwarm makes it) so closing the group's swarm leaves the node's DHT running; and while no member
-// is connected, the topics are looked up again with backoff (two members who joined at the same
-// instant can each miss the other's announcement, and Hyperswarm's own next lookup is minutes away).
+// a view of that DHT (GroupSwarm makes it) so closing the group's swarm leaves the node's DHT running.
+// The topics are looked up again while no member is connected and soon after a member's connection
+// closes, with backoff: Hyperswarm's own next lookup is minutes away.
 import type HyperDHT from 'hyperdht'
 import type { KeyPair, NoiseSecretStream } from 'hyperdht'
 import { GroupSwarm, type Group, type GroupFeed } from '../groups'
+import { Backoff } from '../net/backoff'
 
-// Looking up the topic again while no member is connected: 1 s, doubling, at most every 2 minutes.
-const LOOKUP_FIRST_MS = 1000
+// A look-up round 1-2 s after it is asked for, the waits doubling (with jitter) to 2 minutes while
+// no member is connected, or while member connections keep closing.
+const LOOKUP_FIRST_MS = 2_000
 const LOOKUP_MAX_MS = 120_000
+// A member connection that closes this long after the last one did looks again from the shortest wait.
+const QUIET_MS = 15_000
 
 export class GroupSwarms {
-  private readonly swarms = new Map<HyperDHT, { swarm: GroupSwarm }>()
-  private lookupTimer: NodeJS.Timeout | null = null
-  private lookupDelay = LOOKUP_FIRST_MS
+  private readonly swarms = new Map<HyperDHT, GroupSwarm>()
+  // Why look again after a close although other members are still connected: the mesh can be
+  // partial (members who joined the topic at the same instant can each miss the other's
+  // announcement), so a member may reach the others only through the one who just left.
+  private readonly lookups = new Backoff(() => this.lookAgain(), { initialMs: LOOKUP_FIRST_MS, maxMs: LOOKUP_MAX_MS })
+  private lastLoss = 0
   private closed = false
 
   constructor(
@@ -24,41 +31,58 @@ export class GroupSwarms {
     private readonly report: (err: unknown) => void
   ) {}
 
+  /** Open member connections, on every DHT. */
+  get connections(): number {
+    let count = 0
+    for (const swarm of this.swarms.values()) count += swarm.connections
+    return count
+  }
+
   add(dht: HyperDHT): void {
     if (this.closed || this.swarms.has(dht)) return
-    const swarm = new GroupSwarm(this.group, this.feed, dht, this.keyPair, this.onMember)
-    this.swarms.set(dht, { swarm })
+    const swarm = new GroupSwarm(this.group, this.feed, dht, this.keyPair, (conn) => this.opened(conn))
+    this.swarms.set(dht, swarm)
     if (this.group.topics().length > 0) void swarm.refresh().catch(this.report)
   }
 
   async remove(dht: HyperDHT): Promise<void> {
-    const entry = this.swarms.get(dht)
-    if (!entry) return
+    const swarm = this.swarms.get(dht)
+    if (!swarm) return
     this.swarms.delete(dht)
-    await entry.swarm.destroy()
+    await swarm.destroy()
   }
 
   /** After the group changed: the topics its secret gives now, and only current members connected. */
   async refresh(): Promise<void> {
-    for (const { swarm } of this.swarms.values()) await swarm.refresh().catch(this.report)
-    this.scheduleLookup()
-  }
-
-  private scheduleLookup(): void {
-    if (this.closed || this.lookupTimer) return
-    this.lookupTimer = setTimeout(() => {
-      this.lookupTimer = null
-      const idle = [...this.swarms.values()].every(({ swarm }) => swarm.connections === 0)
-      if (idle) for (const { swarm } of this.swarms.values()) void swarm.lookAgain().catch(() => undefined)
-      this.lookupDelay = idle ? Math.min(this.lookupDelay * 2, LOOKUP_MAX_MS) : LOOKUP_FIRST_MS
-      this.scheduleLookup()
-    }, this.lookupDelay)
-    this.lookupTimer.unref()
+    for (const swarm of this.swarms.values()) await swarm.refresh().catch(this.report)
+    if (this.connections === 0 && !this.closed) this.lookups.start()
   }
 
   async close(): Promise<void> {
     this.closed = true
-    if (this.lookupTimer) clearTimeout(this.lookupTimer)
+    this.lookups.stop()
     for (const dht of [...this.swarms.keys()]) await this.remove(dht)
+  }
+
+  private opened(conn: NoiseSecretStream): void {
+    conn.once('close', () => this.lost())
+    this.onMember(conn)
+  }
+
+  // A member connection closed: one round soon; if connections keep closing (a flapping peer,
+  // Hyperswarm dropping one of two simultaneous dials), each round after a wait that goes on doubling.
+  private lost(): void {
+    if (this.closed) return
+    const now = Date.now()
+    const quiet = now - this.lastLoss >= QUIET_MS
+    this.lastLoss = now
+    if (quiet) this.lookups.restart()
+    else this.lookups.resume()
+  }
+
+  // One round on every DHT; then again with backoff only while no member is connected.
+  private lookAgain(): void {
+    for (const swarm of this.swarms.values()) void swarm.lookAgain().catch(() => undefined)
+    if (this.connections > 0) this.lookups.stop()
   }
 }

@@ -1,5 +1,6 @@
 // A group member in a namespace, for the LAN group bench: one person's replica of one group
-// (core/groups), its log in a Corestore on disk, swarmed over the LAN DHT that LAN discovery builds.
+// (core/groups), its log in a Corestore on disk, swarmed over the LAN DHT that LAN discovery builds,
+// through the app's GroupSwarms (so the runs see how it looks the topics up again as members leave).
 // The identity and signed prekey come from CAIRN_MEMBER (a JSON file the bench wrote) and every
 // member's prekey bundle from CAIRN_BUNDLES, standing in for the 1:1 sessions the app would have.
 // Commands and reports are JSON lines (see netns.ts); times are wall-clock milliseconds, so the
@@ -9,7 +10,8 @@ import type Hypercore from 'hypercore'
 import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { cryptoReady, randomBytes } from '../../../core/crypto'
-import { decodeInvite, encodeInvite, Group, GroupFeed, GroupSwarm, openGroupLog, RatchetSealer } from '../../../core/groups'
+import { decodeInvite, encodeInvite, Group, GroupFeed, openGroupLog, RatchetSealer } from '../../../core/groups'
+import { GroupSwarms } from '../../../core/messenger/group-swarms'
 import type { IdentityKeyPair } from '../../../core/identity'
 import type { PrekeyBundle, SignedPrekey } from '../../../core/ratchet'
 import { startLan, type Lan } from '../../../core/lan'
@@ -53,7 +55,7 @@ if (process.env.CAIRN_INVITE) {
 }
 
 let feed: GroupFeed | null = null
-let swarm: GroupSwarm | null = null
+let swarms: GroupSwarms | null = null
 const reported = new Set<string>()
 let wasMember = false
 
@@ -74,16 +76,17 @@ function onChange(): void {
 
 async function online(): Promise<void> {
   feed = new GroupFeed(store, group, log, ({ error }) => report({ type: 'problem', message: error.message }), onChange)
-  swarm = new GroupSwarm(group, feed, lan.dht, log.keyPair!)
+  swarms = new GroupSwarms(group, feed, log.keyPair!, () => {}, (err) => report({ type: 'problem', message: String(err) }))
+  swarms.add(lan.dht)
   await feed.follow()
-  await swarm.refresh()
+  await swarms.refresh()
   onChange()
 }
 
 async function offline(): Promise<void> {
-  await swarm?.destroy()
+  await swarms?.close()
   await feed?.close()
-  swarm = null
+  swarms = null
   feed = null
 }
 
@@ -123,7 +126,7 @@ async function run(command: Command): Promise<void> {
       return
     case 'stats': {
       const cpu = process.cpuUsage()
-      report({ type: 'stats', rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000, uptimeMs: process.uptime() * 1000, connections: swarm?.connections ?? 0, lanNodes: lan.nodes })
+      report({ type: 'stats', rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000, uptimeMs: process.uptime() * 1000, connections: swarms?.connections ?? 0, lanNodes: lan.nodes })
       return
     }
     case 'stop':
