@@ -3,7 +3,8 @@
 // and VP8 with WebCodecs; every frame is cut into datagrams, sealed under the call key and sent on a
 // real secret-stream between two Cairn Networks on a loopback testnet; Bob's side opens and
 // reassembles them, and Bob's page decodes, buffers, plays through the AudioWorklet and meters the
-// played audio by FFT. Video frames must decode at the size the camera captured. Each page talks to
+// played audio by FFT. Video frames must decode at the size the camera captured, and at its new size
+// once the camera's size changes mid-call. Each page talks to
 // "its core" over a WebSocket, as the web shell's pages do; the hop's latency is printed.
 import { createServer, type Server } from 'node:http'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -142,6 +143,16 @@ it('a tone captured on Alice\'s page is heard on Bob\'s, and her camera\'s frame
     expect(stats.videoDecoded).toBeGreaterThan(10)
     expect(stats.videoSize).toEqual({ width: settings.video?.width, height: settings.video?.height })
     expect(stats.audio?.played).toBeGreaterThan(50)
+
+    // The camera's size changes mid-call (the sender's size steps do this): the encoder follows it,
+    // and Bob's page goes on decoding, at the new size.
+    const smaller = await alicePage.evaluate(() => window.media.resize(320, 180))
+    expect(smaller).toMatchObject({ width: 320, height: 180 })
+    const before = stats.videoDecoded
+    await expect
+      .poll(async () => (await bobPage.evaluate(() => window.media.stats())).videoSize, { timeout: 15_000 })
+      .toEqual({ width: 320, height: 180 })
+    await expect.poll(async () => (await bobPage.evaluate(() => window.media.stats())).videoDecoded, { timeout: 15_000 }).toBeGreaterThan(before + 30)
   } finally {
     aliceStream.close()
     bobStream.close()

@@ -49,6 +49,31 @@ describe('jitter buffer', () => {
     expect(jb.stats.delayMs).toBeLessThanOrEqual(opts.maxDelayMs)
   })
 
+  it('after a stall that restarted its clock, holds frames no longer than the target again once they come on time', () => {
+    // Frames every 20 ms arrive 5 ms after they were sent, but frames 50 to 74 come all at once
+    // with frame 75 (a page stalled for half a second): the clock restarts at the late frame 50.
+    const jb = new JitterBuffer(opts)
+    const arrived = new Map<number, number>()
+    const held: number[] = []
+    let lostAfter = 0
+    for (let now = 0, seq = 0; now <= 20_000; now += 10) {
+      for (; seq * 20 + 5 <= now; seq++) {
+        if (seq >= 50 && seq < 75) continue
+        if (seq === 75) for (let late = 50; late < 75; late++) jb.push(f(late), now)
+        jb.push(f(seq), now)
+        arrived.set(seq, now)
+      }
+      for (const slot of jb.pull(now)) {
+        if (slot.frame && now > 15_000) held.push(now - arrived.get(slot.seq)!)
+        if (!slot.frame && now > 3_000) lostAfter++
+      }
+    }
+    expect(jb.stats.resyncs).toBe(1)
+    expect(Math.max(...held)).toBeLessThanOrEqual(opts.targetDelayMs + 20)
+    // bringing the clock forward never makes a frame due before it came
+    expect(lostAfter).toBe(0)
+  })
+
   it('brings a grown delay back to the target once frames come on time again', () => {
     // Frames sent every 20 ms arrive 5 ms later, except frame 1, which comes after its turn.
     const jb = new JitterBuffer(opts)

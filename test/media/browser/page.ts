@@ -33,6 +33,7 @@ let audioIn: AudioReceiver | null = null
 let videoIn: VideoReceiver | null = null
 let analyser: AnalyserNode | null = null
 let keyframe: (() => void) | null = null
+let camera: MediaStreamTrack | null = null
 
 const media = {
   async send(video: boolean): Promise<{ audio: MediaTrackSettings; video: MediaTrackSettings | null }> {
@@ -42,11 +43,17 @@ const media = {
     startAudioSend(stream.getAudioTracks()[0], out)
     const track = stream.getVideoTracks()[0]
     if (track) {
+      camera = track
       const s = track.getSettings()
       const sender = startVideoSend(track, { width: s.width ?? 640, height: s.height ?? 480, framerate: 30, bitrate: 1_000_000 }, out)
       keyframe = () => sender.requestKeyframe()
     }
     return { audio: stream.getAudioTracks()[0].getSettings(), video: track ? track.getSettings() : null }
+  },
+  /** Asks the camera for another size mid-call, as the sender's size steps do; the size it gives. */
+  async resize(width: number, height: number): Promise<MediaTrackSettings> {
+    await camera!.applyConstraints({ width: { ideal: width }, height: { ideal: height } })
+    return camera!.getSettings()
   },
   async receive(): Promise<void> {
     await opened

@@ -7,7 +7,9 @@
 // later frame just as late, and the call silent for good. The delay also comes back down: after each
 // SETTLE_MS with no late frame, by half of what the earliest-due frame of that stretch had to spare
 // beyond a margin (never below the target), so a stall or a rough start does not cost latency for
-// the rest of the call (the playout worklet sheds what this releases early). Memory is bounded by maxFrames.
+// the rest of the call (the playout worklet sheds what this releases early); what frames have to
+// spare beyond the target and the margin after that is the clock's own lateness, and the clock
+// comes forward by half of it each time. Memory is bounded by maxFrames.
 import type { EncodedMediaFrame } from './types'
 
 /** How long frames must come on time before the delay comes down. */
@@ -97,8 +99,15 @@ export class JitterBuffer {
     this.settledAt = nowMs
     this.spare = Infinity
     if (spare === Infinity || spare <= SPARE_MS) return
-    this.delayMs = Math.max(this.o.targetDelayMs, this.delayMs - (spare - SPARE_MS) / 2)
+    const cut = (spare - SPARE_MS) / 2
+    const fromDelay = Math.min(cut, this.delayMs - this.o.targetDelayMs)
+    this.delayMs -= fromDelay
     this.stats.delayMs = this.delayMs
+    // More to spare than the target leaves means the clock itself is late: it restarted at a frame
+    // that came after a stall, and every frame since is held that much longer (measured: mouth to
+    // ear stayed at 250-450 ms for the rest of a call after one early stall). Bring the clock forward.
+    const excess = spare - fromDelay - this.o.targetDelayMs - SPARE_MS
+    if (excess > 0) this.base -= excess / 2
   }
 
   private dueAt(seq: number): number {
