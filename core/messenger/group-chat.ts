@@ -52,6 +52,8 @@ export class GroupChat {
   private securitySeen = 0
   /** The member list the channels last heard from me: a new one sends them my frame again. */
   private membersSaid = ''
+  /** The status, topics and member logs the swarms were last refreshed for. */
+  private swarmedFor = ''
 
   private constructor(
     private readonly deps: GroupChatDeps,
@@ -181,7 +183,6 @@ export class GroupChat {
   /** The group took blocks (mine or others'): new lines, a changed membership, my own status. */
   private changed(): void {
     if (this.closed) return
-    const before = this.rec.status
     this.rec.status = this.statusNow()
     for (const item of this.group.timeline()) {
       const id = lineId(item)
@@ -202,7 +203,13 @@ export class GroupChat {
       this.membersSaid = members
       this.broadcast()
     }
-    if (before !== this.rec.status || this.rec.status === 'member') void this.swarms.refresh()
+    // Only what changes whom to find or where: every message re-announcing and looking up the topic
+    // made about six DHT requests per message and member (test/groups/messenger.test.ts).
+    const swarmed = `${this.rec.status}|${this.group.topics().map(hex).join()}|${this.group.members().map((m) => hex(m.log)).join()}`
+    if (swarmed !== this.swarmedFor) {
+      this.swarmedFor = swarmed
+      void this.swarms.refresh()
+    }
     this.reportSecurity()
     this.schedulePersist()
   }

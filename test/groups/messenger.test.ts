@@ -10,6 +10,7 @@ import { encodeAccept, encodeInvite, encodeRemoved } from '../../core/groups'
 import { randomBytes } from '../../core/crypto'
 import { encodePayload } from '../../core/protocol/payload'
 import { Fixture, pair, PASS, waitFor, type Node } from '../helpers/core'
+import { createObservedTestnet } from '../helpers/observed-testnet'
 
 const f = new Fixture()
 afterEach(() => f.cleanup())
@@ -198,4 +199,28 @@ describe('groups through messengers', () => {
     await waitFor('a security event', () => a.of('security').some((e) => e.event.contact === bId && /no admin of/.test(e.event.detail)))
     expect((await groupOn(a, second))?.status).toBe('member')
   }, 120_000)
+
+  it('messages do not announce or look up the group topic again: only a change of members, topics or my status does', async () => {
+    const observed = await createObservedTestnet(3)
+    f.testnet = observed
+    const alice = await person('Alice')
+    const bob = await person('Bob')
+    await befriend(alice, bob, 'Alice', 'Bob')
+    const gid = (await alice.node.host.createGroup('Two', [bob.id])).id
+    await waitFor('Bob a member', async () => (await groupOn(bob.node, gid))?.status === 'member')
+    await alice.node.host.sendToGroup(gid, 'first')
+    await waitFor('first arrives', async () => (await texts(bob.node, gid)).includes('first'))
+    const topics = new Set(chatOf(alice.node, gid).group.topics().map((t) => t.toString('hex')))
+    const onTopics = (from: number) => observed.seen.slice(from).filter((r) => (r.command === 'announce' || r.command === 'lookup') && topics.has(r.target.toString('hex'))).length
+    const from = observed.seen.length
+    for (let i = 0; i < 20; i++) {
+      await alice.node.host.sendToGroup(gid, `m${i}`)
+      await bob.node.host.sendToGroup(gid, `r${i}`)
+    }
+    await waitFor('all arrive', async () => (await texts(bob.node, gid)).includes('m19') && (await texts(alice.node, gid)).includes('r19'))
+    // Each refresh announces to and looks up on the testnet's nodes: 40 messages each refreshing
+    // on both sides made hundreds of requests.
+    expect(onTopics(from)).toBeLessThan(20)
+  })
 })
+
