@@ -52,8 +52,6 @@ export class GroupChat {
   private securitySeen = 0
   /** The member list the channels last heard from me: a new one sends them my frame again. */
   private membersSaid = ''
-  /** The status, topics and member logs the swarms were last refreshed for. */
-  private swarmedFor = ''
 
   private constructor(
     private readonly deps: GroupChatDeps,
@@ -203,13 +201,7 @@ export class GroupChat {
       this.membersSaid = members
       this.broadcast()
     }
-    // Only what changes whom to find or where: every message re-announcing and looking up the topic
-    // made about six DHT requests per message and member (test/groups/messenger.test.ts).
-    const swarmed = `${this.rec.status}|${this.group.topics().map(hex).join()}|${this.group.members().map((m) => hex(m.log)).join()}`
-    if (swarmed !== this.swarmedFor) {
-      this.swarmedFor = swarmed
-      void this.swarms.refresh()
-    }
+    this.swarms.refreshIfChanged(this.rec.status)
     this.reportSecurity()
     this.schedulePersist()
   }

@@ -22,6 +22,8 @@ export class GroupSwarms {
   private readonly lookups = new Backoff(() => this.lookAgain(), { initialMs: LOOKUP_FIRST_MS, maxMs: LOOKUP_MAX_MS })
   private lastLoss = 0
   private closed = false
+  /** My status, the topics and the member logs the swarms were last refreshed for. */
+  private refreshedFor = ''
 
   constructor(
     private readonly group: Group,
@@ -50,6 +52,19 @@ export class GroupSwarms {
     if (!swarm) return
     this.swarms.delete(dht)
     await swarm.destroy()
+  }
+
+  /**
+   * After the group took blocks: a refresh only if what decides whom to find or where changed. Each
+   * refresh announces and looks up every topic again: on every message that was about six DHT
+   * requests per message and member (test/groups/messenger.test.ts).
+   */
+  refreshIfChanged(status: string): void {
+    const hex = (b: Buffer) => b.toString('hex')
+    const now = `${status}|${this.group.topics().map(hex).join()}|${this.group.members().map((m) => hex(m.log)).join()}`
+    if (now === this.refreshedFor) return
+    this.refreshedFor = now
+    void this.refresh()
   }
 
   /** After the group changed: the topics its secret gives now, and only current members connected. */
