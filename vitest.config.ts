@@ -11,7 +11,7 @@ import { defineConfig } from 'vitest/config'
 // 2-core machine a lab's two Chromiums beside other files starved its pages (CI: a video call's
 // tone heard in 0 of 20 s at load 10-20, 20 of 20 alone), and five-host LANs timed out beside them.
 const NET = [
-  'test/net/{contacts,dual,hostile,lifecycle,requests,invites,privacy,inbox-fairness,file-resume,relay-pings}.test.ts',
+  'test/net/{contacts,dual,hostile,lifecycle,requests,invites,privacy,inbox-fairness,file-resume,relay-pings,late-dial}.test.ts',
   'test/core/**/*.test.ts',
   'test/cli/{backup,calls,changes,control-socket,delete,durable-events,groups,nodes,run-wait,search,send-outcome,usage}.test.ts',
   'test/shell/{ipc-host,electron-files}.test.ts',
