@@ -1,7 +1,9 @@
 // One group's swarms: a GroupSwarm on each DHT the node runs (the internet's and any LAN one), each on
 // a view of that DHT (GroupSwarm makes it) so closing the group's swarm leaves the node's DHT running.
 // The topics are looked up again while no member is connected and soon after a member's connection
-// closes, with backoff: Hyperswarm's own next lookup is minutes away.
+// closes, with backoff: Hyperswarm's own next lookup is minutes away. The topics also follow the
+// clock (topic.ts: a new one each week), checked once a minute, since a quiet group takes no block
+// around the turn that would refresh them.
 import type HyperDHT from 'hyperdht'
 import type { KeyPair, NoiseSecretStream } from 'hyperdht'
 import { GroupSwarm, type Group, type GroupFeed } from '../groups'
@@ -13,6 +15,9 @@ const LOOKUP_FIRST_MS = 2_000
 const LOOKUP_MAX_MS = 120_000
 // A member connection that closes this long after the last one did looks again from the shortest wait.
 const QUIET_MS = 15_000
+// How often to check whether the topic period turned: a minute late on a weekly turn is nothing,
+// and an interval (unlike one timer for the turn) stays right across a sleep or a clock change.
+const TURN_CHECK_MS = 60_000
 
 export class GroupSwarms {
   private readonly swarms = new Map<HyperDHT, GroupSwarm>()
@@ -24,6 +29,9 @@ export class GroupSwarms {
   private closed = false
   /** My status, the topics and the member logs the swarms were last refreshed for. */
   private refreshedFor = ''
+  /** The topics the swarms were last refreshed for, to notice that the clock has moved them on. */
+  private topicsFor = ''
+  private turnCheck: NodeJS.Timeout | null = null
 
   constructor(
     private readonly group: Group,
@@ -44,6 +52,10 @@ export class GroupSwarms {
     if (this.closed || this.swarms.has(dht)) return
     const swarm = new GroupSwarm(this.group, this.feed, dht, this.keyPair, (conn) => this.opened(conn))
     this.swarms.set(dht, swarm)
+    if (!this.turnCheck) {
+      this.turnCheck = setInterval(() => this.followTurn(), TURN_CHECK_MS)
+      this.turnCheck.unref()
+    }
     if (this.group.topics().length > 0) void swarm.refresh().catch(this.report)
   }
 
@@ -60,8 +72,7 @@ export class GroupSwarms {
    * requests per message and member (test/groups/messenger.test.ts).
    */
   refreshIfChanged(status: string): void {
-    const hex = (b: Buffer) => b.toString('hex')
-    const now = `${status}|${this.group.topics().map(hex).join()}|${this.group.members().map((m) => hex(m.log)).join()}`
+    const now = `${status}|${this.topicsNow()}|${this.group.members().map((m) => m.log.toString('hex')).join()}`
     if (now === this.refreshedFor) return
     this.refreshedFor = now
     void this.refresh()
@@ -69,6 +80,7 @@ export class GroupSwarms {
 
   /** After the group changed: the topics its secret gives now, and only current members connected. */
   async refresh(): Promise<void> {
+    this.topicsFor = this.topicsNow()
     for (const swarm of this.swarms.values()) await swarm.refresh().catch(this.report)
     if (this.connections === 0 && !this.closed) this.lookups.start()
   }
@@ -76,7 +88,17 @@ export class GroupSwarms {
   async close(): Promise<void> {
     this.closed = true
     this.lookups.stop()
+    if (this.turnCheck) clearInterval(this.turnCheck)
     for (const dht of [...this.swarms.keys()]) await this.remove(dht)
+  }
+
+  private topicsNow(): string {
+    return this.group.topics().map((t) => t.toString('hex')).join()
+  }
+
+  // The period turned (or its overlap hour ended) since the last refresh: join the new topic, leave the old.
+  private followTurn(): void {
+    if (!this.closed && this.topicsNow() !== this.topicsFor) void this.refresh()
   }
 
   private opened(conn: NoiseSecretStream): void {
