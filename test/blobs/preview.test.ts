@@ -21,6 +21,11 @@ async function cameraPhoto(path: string): Promise<void> {
     .toFile(path)
 }
 
+// What of the camera's metadata could be left in the bytes: its maker and model, an EXIF segment
+// (where the GPS position is, in binary), an XMP copy of the position. Not the 3 bytes 'GPS': a JPEG
+// of noise this size holds them by chance (CI, once; in the full-size copy).
+const TRACES = ['SecretCam', 'Model-X', 'Exif\0\0', 'GPSLatitude']
+
 beforeAll(async () => {
   tmp = await tempDir()
   photo = join(tmp.dir, 'IMG_0001.jpg')
@@ -45,7 +50,7 @@ describe('image previews', () => {
     expect(meta.height).toBeGreaterThan(meta.width)
     expect(meta.exif).toBeUndefined()
     expect(meta.xmp).toBeUndefined()
-    for (const secret of ['SecretCam', 'Model-X', 'Exif', 'GPS']) expect(preview.jpeg.includes(Buffer.from(secret))).toBe(false)
+    for (const trace of TRACES) expect(preview.jpeg.includes(Buffer.from(trace))).toBe(false)
     await verifyPreview(preview)
   })
 
@@ -87,7 +92,7 @@ describe('metadata stripping of the image itself', () => {
     expect([meta.width, meta.height]).toEqual([1500, 2000])
     expect(meta.exif).toBeUndefined()
     const bytes = await readFile(clean)
-    for (const secret of ['SecretCam', 'GPS']) expect(bytes.includes(Buffer.from(secret))).toBe(false)
+    for (const trace of TRACES) expect(bytes.includes(Buffer.from(trace))).toBe(false)
   })
 
   it('leaves what it cannot rewrite alone', async () => {
