@@ -1,5 +1,10 @@
+import Corestore from 'corestore'
+import type { KeyPair } from 'hyperdht'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join as joinPath } from 'node:path'
 import { randomBytes } from '../../core/crypto'
-import { Group, RatchetSealer, type Entry, type Genesis } from '../../core/groups'
+import { Group, GroupFeed, openGroupLog, RatchetSealer, type Entry, type FeedProblem, type Genesis } from '../../core/groups'
 import { generateIdentity, type IdentityKeyPair } from '../../core/identity'
 import { bundleOf, generateSignedPrekey, type PrekeyBundle } from '../../core/ratchet'
 
@@ -27,6 +32,31 @@ export function people(...names: string[]): Person[] {
 
 export function join(p: Person, genesis: Genesis, now?: () => number, invitedSecret?: Buffer): Group {
   return new Group(genesis, { me: p.id, myLog: p.log, sealer: p.sealer, now, invitedSecret })
+}
+
+export interface ReplicaOnDisk {
+  group: Group
+  feed: GroupFeed
+  /** The key pair that signs the member's log, which is also their key in the group's swarm. */
+  keyPair: KeyPair
+  /** Closes the feed and the store, and removes the folder. */
+  close(): Promise<void>
+}
+
+/** A member's replica on disk: their own group log in a Corestore in a new folder, the group `make` builds on that log's key, and its feed. */
+export async function replicaOnDisk(p: Person, make: (log: Buffer) => Group, onProblem: (problem: FeedProblem) => void): Promise<ReplicaOnDisk> {
+  const dir = await mkdtemp(joinPath(tmpdir(), 'cairn-groups-'))
+  const store = new Corestore(dir)
+  const core = await openGroupLog(store, randomBytes(16))
+  p.log = core.key as Buffer
+  const group = make(p.log)
+  const feed = new GroupFeed(store, group, core, onProblem)
+  const close = async () => {
+    await feed.close()
+    await store.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+  return { group, feed, keyPair: core.keyPair!, close }
 }
 
 /** Polls until the condition holds; fails with the label after the deadline. */

@@ -2,18 +2,14 @@
 // announcement) and a member who leaves: those who reached each other only through it must find
 // each other again (GroupSwarms looks the topics up again when a member connection closes), even
 // while each is still connected to someone.
-import Corestore from 'corestore'
 import type HyperDHT from 'hyperdht'
 import type { NoiseSecretStream } from 'hyperdht'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join as joinPath } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { cryptoReady, randomBytes } from '../../core/crypto'
-import { Group, GroupFeed, openGroupLog } from '../../core/groups'
+import { cryptoReady } from '../../core/crypto'
+import { Group, GroupFeed } from '../../core/groups'
 import { GroupSwarms } from '../../core/messenger/group-swarms'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
-import { join, people, texts, until, type Person } from './helpers'
+import { join, people, replicaOnDisk, texts, until, type Person } from './helpers'
 
 beforeAll(cryptoReady)
 
@@ -72,13 +68,7 @@ interface Member {
 const problems: unknown[] = []
 
 async function member(testnet: LocalTestnet, p: Person, make: (log: Buffer) => Group, hidden: () => Set<string>): Promise<Member> {
-  const dir = await mkdtemp(joinPath(tmpdir(), 'cairn-groups-mesh-'))
-  cleanups.push(() => rm(dir, { recursive: true, force: true }))
-  const store = new Corestore(dir)
-  const core = await openGroupLog(store, randomBytes(16))
-  p.log = core.key as Buffer
-  const group = make(p.log)
-  const feed = new GroupFeed(store, group, core, ({ error }) => problems.push(error))
+  const { group, feed, keyPair, close } = await replicaOnDisk(p, make, ({ error }) => problems.push(error))
   const peers = new Map<string, NoiseSecretStream>()
   const onMember = (conn: NoiseSecretStream) => {
     const key = conn.remotePublicKey.toString('hex')
@@ -87,15 +77,14 @@ async function member(testnet: LocalTestnet, p: Person, make: (log: Buffer) => G
       if (peers.get(key) === conn) peers.delete(key)
     })
   }
-  const swarms = new GroupSwarms(group, feed, core.keyPair!, onMember, (err) => problems.push(err))
+  const swarms = new GroupSwarms(group, feed, keyPair, onMember, (err) => problems.push(err))
   cleanups.push(async () => {
     await swarms.close()
-    await feed.close()
-    await store.close()
+    await close()
   })
   const announces: number[] = []
   const dht = blind(testnet.createNode(), hidden, () => announces.push(Date.now()))
-  return { group, feed, swarms, key: core.keyPair!.publicKey.toString('hex'), dht, peers, announces }
+  return { group, feed, swarms, key: keyPair.publicKey.toString('hex'), dht, peers, announces }
 }
 
 describe('a partial group mesh', () => {

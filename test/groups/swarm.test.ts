@@ -1,14 +1,10 @@
-import Corestore from 'corestore'
 import type HyperDHT from 'hyperdht'
 import Hyperswarm from 'hyperswarm'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join as joinPath } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { cryptoReady, randomBytes } from '../../core/crypto'
-import { Group, GroupFeed, GroupSwarm, openGroupLog, type FeedProblem } from '../../core/groups'
+import { cryptoReady } from '../../core/crypto'
+import { Group, GroupFeed, GroupSwarm, type FeedProblem } from '../../core/groups'
 import { createLocalTestnet, type LocalTestnet } from '../../core/net/testnet'
-import { join, people, texts, until, type Person } from './helpers'
+import { join, people, replicaOnDisk, texts, until, type Person } from './helpers'
 
 beforeAll(cryptoReady)
 
@@ -27,21 +23,14 @@ interface Member {
 }
 
 async function member(testnet: LocalTestnet, p: Person, make: (log: Buffer) => Group, dht: HyperDHT = testnet.createNode()): Promise<Member> {
-  const dir = await mkdtemp(joinPath(tmpdir(), 'cairn-groups-swarm-'))
-  cleanups.push(() => rm(dir, { recursive: true, force: true }))
-  const store = new Corestore(dir)
-  const core = await openGroupLog(store, randomBytes(16))
-  p.log = core.key as Buffer
-  const group = make(p.log)
   const problems: FeedProblem[] = []
-  const feed = new GroupFeed(store, group, core, (problem) => problems.push(problem))
-  const swarm = new GroupSwarm(group, feed, dht, core.keyPair!)
+  const { group, feed, keyPair, close } = await replicaOnDisk(p, make, (problem) => problems.push(problem))
+  const swarm = new GroupSwarm(group, feed, dht, keyPair)
   cleanups.push(async () => {
     await swarm.destroy()
-    await feed.close()
-    await store.close()
+    await close()
   })
-  return { group, feed, swarm, problems, swarmKey: core.keyPair!.publicKey }
+  return { group, feed, swarm, problems, swarmKey: keyPair.publicKey }
 }
 
 describe('a group swarmed on its topic', () => {

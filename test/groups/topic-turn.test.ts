@@ -2,17 +2,13 @@
 // period's topic (GroupSwarms checks the clock once a minute), or a member who starts after the
 // turn's overlap hour looks up only the new topic and never finds the long-running members.
 // The groups run on an injected clock; only setInterval is faked, to run the minute's check at once.
-import Corestore from 'corestore'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join as joinPath } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { cryptoReady, randomBytes } from '../../core/crypto'
-import { Group, GroupFeed, openGroupLog } from '../../core/groups'
+import { cryptoReady } from '../../core/crypto'
+import { Group } from '../../core/groups'
 import { groupTopic, TOPIC_OVERLAP_MS, TOPIC_PERIOD_MS, topicPeriod } from '../../core/groups/topic'
 import { GroupSwarms } from '../../core/messenger/group-swarms'
 import { createObservedTestnet, type Seen } from '../helpers/observed-testnet'
-import { join, people, until, type Person } from './helpers'
+import { join, people, replicaOnDisk, until, type Person } from './helpers'
 
 beforeAll(cryptoReady)
 
@@ -25,18 +21,11 @@ afterEach(async () => {
 const problems: unknown[] = []
 
 async function member(p: Person, make: (log: Buffer) => Group) {
-  const dir = await mkdtemp(joinPath(tmpdir(), 'cairn-groups-turn-'))
-  cleanups.push(() => rm(dir, { recursive: true, force: true }))
-  const store = new Corestore(dir)
-  const core = await openGroupLog(store, randomBytes(16))
-  p.log = core.key as Buffer
-  const group = make(p.log)
-  const feed = new GroupFeed(store, group, core, ({ error }) => problems.push(error))
-  const swarms = new GroupSwarms(group, feed, core.keyPair!, () => {}, (err) => problems.push(err))
+  const { group, feed, keyPair, close } = await replicaOnDisk(p, make, ({ error }) => problems.push(error))
+  const swarms = new GroupSwarms(group, feed, keyPair, () => {}, (err) => problems.push(err))
   cleanups.push(async () => {
     await swarms.close()
-    await feed.close()
-    await store.close()
+    await close()
   })
   return { group, feed, swarms }
 }
