@@ -9,6 +9,7 @@ import { decodeContactId } from '../../../core/identity'
 import type { Network, Peer } from '../../../core/net'
 import { parseBootstrap } from '../../../core/profile/bootstrap'
 import { startVideoSender, VideoReceiverModel } from './video-model'
+import { startProbe } from './probe'
 
 const PASSPHRASE = 'lan scenario passphrase'
 const report = (r: Record<string, unknown>) => process.stdout.write(JSON.stringify(r) + '\n')
@@ -113,7 +114,9 @@ network().on('peer', (peer: Peer) => {
   report({ type: 'peer', remote, lan: peer.lan, n, at: Date.now(), initiator: peer.stream.isInitiator, pair })
   peer.on('close', () => report({ type: 'peer-closed', remote, lan: peer.lan, n, at: Date.now(), why }))
 })
-report({ type: 'ready', id: me.id, name: me.name })
+// CAIRN_PROBE_MS: what the LAN parts did, every that many ms (probe.ts), for the scale lab's traces.
+if (process.env.CAIRN_PROBE_MS) startProbe(host, Number(process.env.CAIRN_PROBE_MS), report)
+report({ type: 'ready', id: me.id, name: me.name, at: Date.now(), uptimeMs: process.uptime() * 1000 })
 
 async function history(contact: ContactId): Promise<Message[]> {
   const all: Message[] = []
