@@ -6,7 +6,7 @@
 // back: the time until all of it has arrived (once, in order, or the run throws); memory and CPU per
 // host. test/lan/scale.test.ts runs an 8-host version in CI.
 //
-//   npx tsx bench/lan-scale.bench.ts [--hosts N] [--leaving L] [--messages M] [--quiet-ms Q] [--cpu-prof DIR] [--probe-ms P --trace FILE]
+//   npx tsx bench/lan-scale.bench.ts [--hosts N] [--leaving L] [--messages M] [--quiet-ms Q] [--bound-ms B] [--cpu-prof DIR] [--probe-ms P --trace FILE]
 import { labUnavailable } from '../test/helpers/lan/netns'
 import { runLanScale } from '../test/helpers/lan/scale-lab'
 
@@ -23,7 +23,7 @@ else {
     leaving: arg('--leaving', 10),
     messages: arg('--messages', 5),
     quietMs: arg('--quiet-ms', 30_000),
-    boundMs: 300_000,
+    boundMs: arg('--bound-ms', 300_000),
     cpuProfileDir: process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined,
     probeMs: process.argv.includes('--probe-ms') ? arg('--probe-ms', 1000) : undefined,
     traceFile: process.argv.includes('--trace') ? process.argv[process.argv.indexOf('--trace') + 1] : undefined,

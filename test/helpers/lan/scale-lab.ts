@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { decodeContactId } from '../../../core/identity'
-import { Lab, removeLeftovers, type NodeProcess, type Report } from './netns'
+import { bundle, Lab, removeLeftovers, type NodeProcess, type Report } from './netns'
 import { quantile } from './group-lab'
 
 const HOST_NODE = fileURLToPath(new URL('./host-node.ts', import.meta.url))
@@ -69,6 +69,7 @@ export async function runLanScale(opts: LanScaleOptions): Promise<LanScaleFigure
   const names = Array.from({ length: COUNT }, (_, i) => `h${i}`)
   const lab = Lab.create([...names, LISTENER_HOST], 'scl')
   const dir = await mkdtemp(join(tmpdir(), 'cairn-lan-scale-'))
+  const hostNode = await bundle(HOST_NODE)
   const nodes: NodeProcess[] = []
   const procs: NodeProcess[] = []
   try {
@@ -83,11 +84,12 @@ export async function runLanScale(opts: LanScaleOptions): Promise<LanScaleFigure
       const wave = names.slice(from, from + START_WAVE).map((name) => {
         const profile = opts.cpuProfileDir && name === names[0] ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : []
         const probe: Record<string, string> = opts.probeMs ? { CAIRN_PROBE_MS: String(opts.probeMs) } : {}
-        return lab.spawn(name, HOST_NODE, { CAIRN_PROFILE: join(dir, name), CAIRN_NAME: name, ...probe }, profile)
+        return lab.spawn(name, hostNode.path, { CAIRN_PROFILE: join(dir, name), CAIRN_NAME: name, ...probe }, profile)
       })
       nodes.push(...wave)
       procs.push(...wave)
       for (const r of await Promise.all(wave.map((n) => n.wait((r) => r.type === 'ready', BOUND, 'ready')))) ids.push(String(r.id))
+      log(`hosts ${from}–${from + wave.length - 1} ready ${(performance.now() - spawned).toFixed(0)} ms after the first was spawned (load average ${loadavg()[0].toFixed(1)})`)
     }
     const hexes = ids.map((id) => decodeContactId(id).toString('hex'))
     log(`${COUNT} hosts up in ${(performance.now() - spawned).toFixed(0)} ms`)
@@ -184,6 +186,7 @@ export async function runLanScale(opts: LanScaleOptions): Promise<LanScaleFigure
     if (opts.traceFile) await writeFile(opts.traceFile, JSON.stringify({ names, reports: nodes.map((n) => n.reports) }))
     await Promise.all(procs.map((n) => n.stop(20_000)))
     lab.destroy()
+    hostNode.remove()
     await rm(dir, { recursive: true, force: true })
   }
 }
