@@ -79,18 +79,37 @@ export class Lab {
 
   /** A bridge and one namespace per name, each with its own address on the bridge's subnet. */
   /** With defaultRoute false the hosts have no default route at all (two laptops on a cable), else one into the sink. */
-  static create(names: string[], tag = 'lab', opts: { defaultRoute?: boolean } = {}): Lab {
+  /**
+   * staticNeighbours: every host knows every other's MAC address from the start (permanent ARP
+   * entries). The kernel's ARP table is one for all namespaces, with one limit (gc_thresh3, 1,024
+   * by default, settable only machine-wide): 50 hosts that each talk to the 50 others need ~2,500
+   * entries, and past the limit the kernel drops what it cannot make an entry for, the multicast
+   * group's included, so every host stopped hearing the others' mDNS adverts (it still heard its
+   * own, looped back) a few seconds into the run ("neighbor table overflow!" in dmesg). On a real
+   * LAN each host has its own table. Permanent entries are not counted against the limit.
+   */
+  static create(names: string[], tag = 'lab', opts: { defaultRoute?: boolean; staticNeighbours?: boolean } = {}): Lab {
     const lab = new Lab(tag)
     try {
       ip('netns', 'add', lab.bridge)
       ip('-n', lab.bridge, 'link', 'add', 'br0', 'type', 'bridge')
       ip('-n', lab.bridge, 'link', 'set', 'br0', 'up')
       names.forEach((name, i) => lab.addHost(name, `${SUBNET}.${i + 1}`, `p${i}`, opts.defaultRoute ?? true))
+      if (opts.staticNeighbours) lab.addNeighbours()
     } catch (err) {
       lab.destroy()
       throw err
     }
     return lab
+  }
+
+  private addNeighbours(): void {
+    const hosts = [...this.hosts.values()]
+    const macs = hosts.map((h) => (JSON.parse(ip('-j', '-n', h.ns, 'link', 'show', 'lan0')) as { address: string }[])[0].address)
+    for (const host of hosts) {
+      const lines = hosts.flatMap((other, j) => (other === host ? [] : [`neigh replace ${other.address} lladdr ${macs[j]} dev lan0 nud permanent`]))
+      execFileSync('ip', ['-n', host.ns, '-batch', '-'], { input: lines.join('\n') + '\n', stdio: ['pipe', 'ignore', 'pipe'] })
+    }
   }
 
   private addHost(name: string, address: string, port: string, defaultRoute: boolean): void {

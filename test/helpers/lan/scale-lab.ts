@@ -67,7 +67,7 @@ export async function runLanScale(opts: LanScaleOptions): Promise<LanScaleFigure
   const log = opts.log ?? (() => {})
   removeLeftovers()
   const names = Array.from({ length: COUNT }, (_, i) => `h${i}`)
-  const lab = Lab.create([...names, LISTENER_HOST], 'scl')
+  const lab = Lab.create([...names, LISTENER_HOST], 'scl', { staticNeighbours: true })
   const dir = await mkdtemp(join(tmpdir(), 'cairn-lan-scale-'))
   const hostNode = await bundle(HOST_NODE)
   const nodes: NodeProcess[] = []
