@@ -40,6 +40,20 @@ export function randomBytes(n: number): Buffer {
   return active.randomBytes(n)
 }
 
+// Nonces are drawn from the CSPRNG 256 at a time: one call each (a getrandom syscall, 2–5 µs) cost
+// a burst of sends more than the encryption. A nonce is public, stored or sent beside its
+// ciphertext, so holding the next ones in memory reveals nothing; each is handed out once.
+const NONCE_POOL = 256
+let nonces: Buffer = Buffer.alloc(0)
+
+/** A fresh random AEAD nonce (XChaCha20-Poly1305's 24 bytes), from a pool. */
+export function randomNonce(): Buffer {
+  if (nonces.byteLength < AEAD_NONCE_BYTES) nonces = active.randomBytes(NONCE_POOL * AEAD_NONCE_BYTES)
+  const nonce = nonces.subarray(0, AEAD_NONCE_BYTES)
+  nonces = nonces.subarray(AEAD_NONCE_BYTES)
+  return nonce
+}
+
 export function memzero(buf: Uint8Array): void {
   active.memzero(buf)
 }

@@ -12,14 +12,14 @@ import type { ConversationDeps } from './deps'
 import { errorText } from './events'
 import { Outbox } from './outbox'
 import { PeerControl } from './peer-control'
-import { ConversationChanges } from './conversation-changes'
-import { locate } from './message-ref'
+import { ConversationChanges, type ChangeSite } from './conversation-changes'
 import { orphanDetail, readBlocks, type Counterpart } from './receive'
 import { Receipts } from './receipts'
 import type { ContactRecord, MessageRecord } from './records'
 import { deleteRecords } from './deletion'
 import { inEventOrder } from './message-events'
-import { messagePayload, QUEUED, sealQueued, writeMessage, writeSignal } from './send'
+import { sealQueued, writeSignal } from './send'
+import { ConversationSends } from './conversation-sends'
 import { SessionSet } from './sessions'
 import type { Tx } from '../store'
 import type { FileDescriptor } from '../blobs'
@@ -42,6 +42,7 @@ export class Conversation {
   readonly files: FileShelf
   /** Reactions, edits, deletes for everyone and the disappearing-message setting. */
   readonly changes: ConversationChanges
+  private readonly sends: ConversationSends
   /** Settles once my log (and theirs, when known) is open: a peer may connect before that. */
   private readonly opened: Promise<void>
   /** The last progress event said "not done yet": a final one is owed. */
@@ -74,7 +75,7 @@ export class Conversation {
       onHello: (frame) => this.onHello(frame),
       onHome: (box) => this.update((r) => (r.home === box.toString('hex') ? null : { home: box.toString('hex') }))
     })
-    this.changes = new ConversationChanges({
+    const site: ChangeSite = {
       counterpart: this.counterpart,
       outbox: this.outbox,
       events: deps.events,
@@ -87,7 +88,9 @@ export class Conversation {
       announce: () => this.announce(),
       deleteHere: (id) => this.deleteMessages(id),
       eraseFile: (m) => this.files.erase(m)
-    })
+    }
+    this.changes = new ConversationChanges(site)
+    this.sends = new ConversationSends(site)
     this.opened = this.openLogs().then(() => this.outbox.dropAppended(this.logs.ownLength))
   }
 
@@ -158,24 +161,9 @@ export class Conversation {
     if (this.rec.blocked) throw new CairnError('blocked', 'this contact is blocked; unblock them to write to them')
   }
 
-  /** A message (a reply to `replyTo`, a file sealed into my blob store); a used client id gets its send's message (client-ids.ts). */
-  async send(text: string, extra: { replyTo?: string; file?: FileDescriptor; clientId?: string } = {}): Promise<Message> {
-    this.refuseIfBlocked()
-    const now = Date.now()
-    const located = extra.replyTo === undefined ? undefined : (await locate(this.counterpart, this.deps.store, extra.replyTo)).ref
-    // a reply to a queued message is queued behind it, and sealQueued names the quote once it has a block
-    const quoted = located && located.block !== QUEUED ? located : undefined
-    const payload = messagePayload(text, now, { ...(quoted ? { replyTo: quoted } : {}), ...(extra.file ? { file: extra.file } : {}) })
-    const { message, seq, envelope, repeat } = await this.commit((rec, tx) =>
-      writeMessage(this.counterpart, this.outbox, this.logs.ownLength, rec, tx, text, payload, now, extra)
-    )
-    if (repeat) return this.toMessage(message, seq)
-    if (envelope) this.outbox.add(message.block, envelope, seq)
-    this.resumeAppends()
-    const out = this.toMessage(message, seq)
-    this.deps.events.emit({ type: 'message', message: out, seq: message.eventSeq })
-    this.announce()
-    return out
+  /** See ConversationSends.send. */
+  send(text: string, extra: { replyTo?: string; file?: FileDescriptor; clientId?: string } = {}): Promise<Message> {
+    return this.sends.send(text, extra)
   }
 
   /** Encrypts what waited for a session (see sealQueued) and appends it. */

@@ -3,7 +3,7 @@ import { CairnError } from '../api/errors'
 import { keys, type Store, type Tx } from '../store'
 
 // Envelopes waiting in order go into my log together, in one atomic append (one flush for a burst).
-const MAX_APPEND = 256
+const MAX_APPEND = 1024
 
 interface Outgoing {
   envelope: Buffer

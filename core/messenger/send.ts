@@ -42,27 +42,56 @@ export function messagePayload(text: string, now: number, extra: { replyTo?: Mes
   return payload
 }
 
+export interface SendRequest {
+  text: string
+  /** The encoded payload (messagePayload), checked before the request was made. */
+  payload: Buffer
+  now: number
+  extra: { replyTo?: string; file?: FileDescriptor; clientId?: string }
+}
+
 /**
- * Encrypts a message into a write, on the draft record: the message, its envelope for my log and
- * the advanced session, in one batch; the append to my log follows, and is repeated after a crash.
- * Without a session and without the contact's prekey bundle (or behind messages still waiting for
- * it) the message is written queued, and sealQueued encrypts it once the bundle arrives: no session
- * starts without their signed prekey.
+ * Encrypts messages into one write, on the draft record: each message, its envelope for my log, and
+ * once for all of them the advanced session and the record, in one batch; the append to my log
+ * follows, and is repeated after a crash. Without a session and without the contact's prekey bundle
+ * (or behind messages still waiting for it) a message is written queued, and sealQueued encrypts it
+ * once the bundle arrives: no session starts without their signed prekey. A request whose client
+ * id names a deleted message gets its error in the results, and writes nothing.
  */
-export async function writeMessage(
+export async function writeMessages(
   w: Counterpart,
   outbox: Outbox,
   appended: number,
   rec: ContactRecord,
   tx: Tx,
-  text: string,
-  payload: Buffer,
-  now: number,
-  extra: { replyTo?: string; file?: FileDescriptor; clientId?: string } = {}
-): Promise<Written> {
-  const earlier = extra.clientId === undefined ? null : await earlierSend(w, tx, extra.clientId)
-  if (earlier) return { ...earlier, envelope: null, repeat: true }
-  const session = await sendingSession(w, rec, tx)
+  requests: SendRequest[]
+): Promise<Array<Written | Error>> {
+  const results: Array<Written | Error> = []
+  let session: Session | null | undefined
+  let sealed = false
+  for (const req of requests) {
+    const earlier = req.extra.clientId === undefined ? null : await earlierSend(w, tx, req.extra.clientId).catch((err: unknown) => toError(err))
+    if (earlier instanceof Error) results.push(earlier)
+    else if (earlier) results.push({ ...earlier, envelope: null, repeat: true })
+    else {
+      if (session === undefined) session = await sendingSession(w, rec, tx)
+      const one = await writeOne(w, rec, tx, session, req)
+      sealed ||= one.envelope !== null
+      results.push(one)
+    }
+  }
+  if (session === undefined) return results
+  if (session && sealed) {
+    tx.put(keys.session(w.tag, session.id), session.encode())
+    outbox.clean(tx, appended)
+  }
+  tx.putJson(keys.contact(w.tag), rec)
+  return results
+}
+
+/** One message of writeMessages: the record and, with a session and nothing queued before it, its envelope. */
+async function writeOne(w: Counterpart, rec: ContactRecord, tx: Tx, session: Session | null, req: SendRequest): Promise<Written> {
+  const { text, payload, now, extra } = req
   const queued = !session || (rec.queued?.length ?? 0) > 0
   const block = queued ? QUEUED : rec.outCount
   const seq = rec.nextSeq
@@ -77,16 +106,17 @@ export async function writeMessage(
     envelope = session.encrypt(payload)
     tx.put(keys.outBlock(w.tag, block), seqBytes(seq))
     tx.put(keys.envelope(w.tag, block), envelope)
-    tx.put(keys.session(w.tag, session.id), session.encode())
-    outbox.clean(tx, appended)
     rec.outCount = block + 1
   }
   rec.nextSeq = seq + 1
   if (extra.clientId !== undefined) await rememberSend(w, rec, tx, extra.clientId, seq, now)
   rec.lastMessage = { direction: 'out', text: preview(text, extra.file), at: now }
   rec.lastActivity = now
-  tx.putJson(keys.contact(w.tag), rec)
   return { message, seq, envelope }
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err))
 }
 
 /**

@@ -1,4 +1,4 @@
-import { AEAD_NONCE_BYTES, aeadOpen, aeadSeal, blake2b, randomBytes } from '../crypto'
+import { AEAD_NONCE_BYTES, aeadOpen, aeadSeal, blake2b, randomNonce } from '../crypto'
 import { CORESTORE_PRIMARY, STORE_EPOCH_FILE, STORE_SEAL, STORE_TAG } from '../protocol/caps'
 import type { StoreCipher } from '../store'
 import { TAG_BYTES } from '../store'
@@ -25,26 +25,13 @@ export function epochFileKey(storageKey: Buffer): Buffer {
   return subkey(storageKey, STORE_EPOCH_FILE)
 }
 
-// Nonces are drawn from the CSPRNG 256 at a time: one call per value cost ~5 % of a burst of
-// sends (a store write seals several values). A nonce is public, stored beside its ciphertext, so
-// holding the next ones in memory reveals nothing; each is handed out once.
-const NONCE_POOL = 256
-let nonces: Buffer = Buffer.alloc(0)
-
-function nextNonce(): Buffer {
-  if (nonces.byteLength < AEAD_NONCE_BYTES) nonces = randomBytes(NONCE_POOL * AEAD_NONCE_BYTES)
-  const nonce = nonces.subarray(0, AEAD_NONCE_BYTES)
-  nonces = nonces.subarray(AEAD_NONCE_BYTES)
-  return nonce
-}
-
 /** The store cipher of an epoch: sealed under its key (epoch 0: the storage key), tagged under the storage key. */
 export function storeCipher(storageKey: Buffer, epochKey: Buffer | null = null): StoreCipher {
   const sealKey = subkey(epochKey ?? storageKey, STORE_SEAL)
   const tagKey = subkey(storageKey, STORE_TAG)
   return {
     seal(plaintext, associated) {
-      const nonce = nextNonce()
+      const nonce = randomNonce()
       return Buffer.concat([nonce, aeadSeal(plaintext, associated, nonce, sealKey)])
     },
     open(sealed, associated) {

@@ -1,5 +1,5 @@
 import * as c from 'compact-encoding'
-import { AEAD_NONCE_BYTES, AEAD_TAG_BYTES, aeadOpen, aeadSealInto, memzero, randomBytes, x25519KeyPair } from '../crypto'
+import { AEAD_TAG_BYTES, aeadOpen, aeadSealInto, memzero, randomNonce, x25519KeyPair } from '../crypto'
 import type { IdentityKeyPair } from '../identity/keys'
 import { MAX_ENVELOPE_BYTES, decodeEnvelope, headerLength, writeHeader, type Envelope } from './envelope'
 import { RatchetError } from './errors'
@@ -168,7 +168,7 @@ export class Session {
     // first part and the envelope its last, so nothing is copied.
     const out = Buffer.allocUnsafe(adBytes + plaintext.byteLength + AEAD_TAG_BYTES)
     this.sendAd.copy(out, 0)
-    const nonce = randomBytes(AEAD_NONCE_BYTES)
+    const nonce = randomNonce()
     writeHeader(c.state(64, adBytes, out), s.id, s.pending, s.dhs.publicKey, s.pn, s.ns, nonce)
     aeadSealInto(out.subarray(adBytes), plaintext, out.subarray(0, adBytes), nonce, messageKey)
     memzero(messageKey)
