@@ -43,6 +43,11 @@ export interface LinkHooks {
 // would only learn of it at UDX's idle timeout (~14 s). A working remote sends its secret-stream
 // header at once; a connection that has read nothing by this deadline is dropped and dialled again.
 const SILENT_REMOTE_MS = 4_000
+// A deadline that fires this much later than set means this node's event loop was held up (a long
+// task, or no CPU: 50 hosts on two cores saw 4–8 s). Node runs due timers before it reads the sockets,
+// so the remote's header may be waiting unread: judge again after this much more time, not at once.
+const LATE_MS = 500
+const RECHECK_MS = 1_000
 
 export class Link {
   readonly openedAt = Date.now()
@@ -78,11 +83,7 @@ export class Link {
 
   /** guestMs: a stranger's connection is dropped after this long unless it becomes a contact. */
   start(request: Buffer | null, guestMs: number): void {
-    this.silenceTimer = setTimeout(() => {
-      this.silenceTimer = null
-      if (this.stream.rawBytesRead === 0) this.destroy()
-    }, SILENT_REMOTE_MS)
-    this.silenceTimer.unref()
+    this.watchSilence(SILENT_REMOTE_MS)
     this.mux.pair({ protocol: CONTROL_PROTOCOL }, () => {
       if (this.hooks.classify() === 'contact') this.openControl()
     })
@@ -95,6 +96,17 @@ export class Link {
       this.guestTimer = setTimeout(() => this.destroy(), guestMs)
       this.guestTimer.unref()
     }
+  }
+
+  private watchSilence(ms: number): void {
+    const due = performance.now() + ms
+    this.silenceTimer = setTimeout(() => {
+      this.silenceTimer = null
+      if (this.stream.rawBytesRead > 0 || this.closed) return
+      if (performance.now() - due > LATE_MS) this.watchSilence(RECHECK_MS)
+      else this.destroy()
+    }, ms)
+    this.silenceTimer.unref()
   }
 
   /** The remote became a contact while connected: open the control channel on this connection. */

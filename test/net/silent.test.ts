@@ -6,6 +6,13 @@ import Hyperswarm from 'hyperswarm'
 import HyperDHT from 'hyperdht'
 import { dayOf, pairDays } from '../../core/net'
 import { Harness, keyPair, until } from '../helpers/net'
+import { createRequire } from 'node:module'
+import { once } from 'node:events'
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import type { NoiseSecretStream } from 'hyperdht'
+import Protomux from 'protomux'
+import { Link } from '../../core/net/link'
+import { ContactKey } from '../../core/identity'
 
 /** A DHT node whose servers answer handshakes but never connect the stream they promise. */
 function mute(dht: HyperDHT): void {
@@ -58,4 +65,93 @@ describe('a silent remote', () => {
       dht.destroy({ force: true }).catch(() => {})
     }
   }, 40_000)
+})
+
+// After this node's event loop was held up past the deadline, the remote's first bytes may be in the
+// socket unread: Node runs due timers before it reads. The link must not be judged silent then.
+describe("a late silence deadline (this node's event loop held up)", () => {
+  const require = createRequire(import.meta.url)
+  const NoiseSecretStream = require('@hyperswarm/secret-stream') as new (initiator: boolean, raw: Socket) => NoiseSecretStream
+  let server: Server
+  const pending: Socket[] = []
+  const opened: { destroy(): void }[] = []
+  beforeEach(async () => {
+    server = createServer((socket) => {
+      pending.push(socket)
+      opened.push(socket)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  })
+  afterEach(async () => {
+    for (const s of opened.splice(0)) s.destroy()
+    for (const s of pending.splice(0)) s.destroy()
+    await new Promise((resolve) => server.close(resolve))
+  })
+
+  /** A's side of a TCP connection whose remote has not started its secret stream yet, under a Link. */
+  async function link(): Promise<{ stream: NoiseSecretStream; closed: () => boolean; answer(): void }> {
+    const { port } = server.address() as AddressInfo
+    const raw = connect(port, '127.0.0.1')
+    await once(raw, 'connect')
+    const stream = new NoiseSecretStream(true, raw)
+    stream.on('error', () => {})
+    opened.push(stream)
+    let closed = false
+    const remote = keyPair()
+    const l = new Link(stream, ContactKey.fromBytes(remote.publicKey), true, {
+      classify: () => 'contact',
+      admitFrame: () => true,
+      hello: () => Buffer.alloc(64),
+      onPeer: () => {},
+      onRequest: () => {},
+      onAck: () => {},
+      onProtocolError: () => {},
+      onClose: () => (closed = true)
+    })
+    l.start(null, 10_000)
+    await until(() => pending.length > 0, 'the server side of the socket')
+    const socket = pending.shift()!
+    return {
+      stream,
+      closed: () => closed || stream.destroyed,
+      answer: () => {
+        const b = new NoiseSecretStream(false, socket)
+        b.on('error', () => {})
+        opened.push(b)
+        // What a working remote sends at once: its side of the multiplexer opening a channel.
+        Protomux.from(b).createChannel({ protocol: 'silence-test' })?.open()
+      }
+    }
+  }
+
+  const busy = (ms: number) => {
+    const end = performance.now() + ms
+    while (performance.now() < end) {
+      // held up, as a host starved of CPU is
+    }
+  }
+
+  it('keeps a connection whose remote answered while the loop was held up past the 4 s deadline', async () => {
+    const a = await link()
+    await new Promise<void>((resolve) => {
+      setTimeout(() => {
+        busy(5_000)
+        // Reaches the link after the overdue deadline has run, as bytes read after the timers would.
+        setImmediate(() => {
+          a.answer()
+          resolve()
+        })
+      }, 10)
+    })
+    await until(() => a.stream.rawBytesRead > 0 || a.closed(), 'the remote handshake or the drop')
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    expect(a.closed()).toBe(false)
+    expect(a.stream.rawBytesRead).toBeGreaterThan(0)
+  }, 20_000)
+
+  it('still drops it if the remote stays silent after the late deadline', async () => {
+    const a = await link()
+    await new Promise<void>((resolve) => setTimeout(() => (busy(5_000), resolve()), 10))
+    await until(() => a.closed(), 'the silent connection dropped', 5_000)
+  }, 20_000)
 })
