@@ -98,12 +98,13 @@ export class Link {
     }
   }
 
-  private watchSilence(ms: number): void {
+  // Once only: under a flood of silent connections the loop may stay late, and they must still go.
+  private watchSilence(ms: number, recheck = true): void {
     const due = performance.now() + ms
     this.silenceTimer = setTimeout(() => {
       this.silenceTimer = null
       if (this.stream.rawBytesRead > 0 || this.closed) return
-      if (performance.now() - due > LATE_MS) this.watchSilence(RECHECK_MS)
+      if (recheck && performance.now() - due > LATE_MS) this.watchSilence(RECHECK_MS, false)
       else this.destroy()
     }, ms)
     this.silenceTimer.unref()
