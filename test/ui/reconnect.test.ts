@@ -15,13 +15,13 @@ let mounted: Mounted | undefined
 afterEach(() => mounted?.unmount())
 
 /** The app over a transport whose later connections follow `next` (absent: the fake connects). */
-async function app(api: FakeApi, next?: () => Promise<ApiClient>) {
+async function app(api: FakeApi, next?: () => Promise<ApiClient>, props: Record<string, unknown> = {}) {
   let calls = 0
   const connect = () => {
     calls++
     return calls > 1 && next ? next() : Promise.resolve(api.client())
   }
-  mounted = await mountComponent(runner, '/src/App.svelte', { connect })
+  mounted = await mountComponent(runner, '/src/App.svelte', { connect, ...props })
   await mounted.settle()
   return { ui: within(mounted.container), connects: () => calls }
 }
@@ -115,4 +115,19 @@ test('while the shell is unreachable it keeps trying, and "Reconnect now" skips 
   expect(connects()).toBe(before + 1)
   await mounted!.settle()
   expect(ui.queryByRole('alert')).toBeNull()
+})
+
+test('an attempt that never answers (a stopped shell holding its port) is given up after its bound, and the next one gets in', async () => {
+  const api = await withGrace()
+  let hung = 0
+  const { ui, connects } = await app(api, () => (hung++ === 0 ? new Promise<ApiClient>(() => {}) : Promise.resolve(api.client())), {
+    attemptTimeoutMs: 300
+  })
+  api.drop()
+  await mounted!.settle()
+  expect(ui.getByRole('alert').textContent).toContain(DISCONNECTED)
+  await until(() => ui.queryByRole('alert') === null)
+  expect(hung).toBe(2)
+  expect(connects()).toBe(3)
+  expect(ui.getByRole('button', { name: /^Grace/ })).toBeTruthy()
 })

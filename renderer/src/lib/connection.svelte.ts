@@ -15,6 +15,12 @@ export type LinkStatus = 'connecting' | 'failed' | 'connected' | 'reconnecting' 
 export const RETRY_FIRST_MS = 250
 export const RETRY_MAX_MS = 5_000
 export const RETRY_ATTEMPTS = 40
+/**
+ * How long one attempt may take to get a transport. A shell process that is stopped but still holds
+ * its port accepts the socket and never answers: unbounded, that attempt would hang for good, and
+ * "Reconnect now" would wait behind it.
+ */
+export const ATTEMPT_TIMEOUT_MS = 15_000
 
 export interface LinkHandlers {
   /** Every event, from whichever transport is current. */
@@ -48,7 +54,8 @@ export class Connection {
 
   constructor(
     private readonly connect: () => Promise<ApiClient>,
-    private readonly handlers: LinkHandlers
+    private readonly handlers: LinkHandlers,
+    private readonly attemptTimeoutMs = ATTEMPT_TIMEOUT_MS
   ) {
     this.api = Object.fromEntries(
       API_METHODS.map((method) => [
@@ -97,7 +104,7 @@ export class Connection {
   async #connectOnce(): Promise<void> {
     let client: ApiClient
     try {
-      client = await this.connect()
+      client = await this.#bounded(this.connect())
     } catch (err) {
       if (this.#disposed) return
       if (!this.#everConnected) this.#fail('failed', err)
@@ -130,6 +137,18 @@ export class Connection {
     this.#attempts = 0
     this.error = null
     this.status = 'connected'
+  }
+
+  /** The attempt's transport, or a rejection once it took too long (a transport that comes later is closed). */
+  #bounded(attempt: Promise<ApiClient>): Promise<ApiClient> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        attempt.then((client) => client.close(), () => {})
+        reject(new CairnError('internal', `Cairn did not answer within ${this.attemptTimeoutMs / 1000} s`))
+      }, this.attemptTimeoutMs)
+    })
+    return Promise.race([attempt, late]).finally(() => clearTimeout(timer))
   }
 
   #lost(client: ApiClient): void {
