@@ -31,9 +31,7 @@ class PlayoutProcessor extends AudioWorkletProcessor {
         quantile: 0.95,
         marginSamples: 128,
         initialTargetSamples: 40 * ms,
-        // a video call on a loaded machine held audio frames up to 500 ms (decoder outputs wait behind
-        // the video on the main thread); a cap of 300 ms dropped them and lost the tone
-        maxTargetSamples: 600 * ms,
+        maxTargetSamples: 300 * ms,
         slackSamples: 256
       },
       sampleRate
