@@ -19,15 +19,7 @@ const LOW = 0.01
 const QUIET_MS = 10
 const RISE_MS = 10
 
-type Win = {
-  arrivals: [number, number][]
-  captureOnsets: number[]
-  captureLag: number
-  playoutNodes: AudioWorkletNode[]
-  playoutReport: object | null
-  playoutOnsets: number[]
-  outputLatencyMs: number
-}
+type Win = { arrivals: [number, number][]; captureOnsets: number[]; captureLag: number; playoutNodes: AudioWorkletNode[]; playoutOnsets: number[]; outputLatencyMs: number }
 
 /** Before the app loads in the sending page: time the onsets the encoder is given. */
 export async function meterCapture(page: Page): Promise<void> {
@@ -66,28 +58,20 @@ export async function meterCapture(page: Page): Promise<void> {
   )
 }
 
-/**
- * Before the app loads in the receiving page: keep every AudioWorkletNode it makes (the call's
- * playout is one), and the last report each sends (the playout worklet's counters, once a second).
- */
+/** Before the app loads in the receiving page: keep every AudioWorkletNode it makes (the call's playout is one). */
 export async function watchPlayoutNodes(page: Page): Promise<void> {
   await page.addInitScript(() => {
     const Native = AudioWorkletNode
     const w = window as unknown as Win
     w.playoutNodes = []
-    w.playoutReport = null
     window.AudioWorkletNode = class extends Native {
       constructor(...args: ConstructorParameters<typeof AudioWorkletNode>) {
         super(...args)
         w.playoutNodes.push(this)
-        this.port.addEventListener('message', (e: MessageEvent) => (w.playoutReport = e.data as object))
       }
     }
   })
 }
-
-/** The playout worklet's last report in the receiving page (after watchPlayoutNodes), as JSON. */
-export const playoutReport = (page: Page): Promise<string> => page.evaluate(() => JSON.stringify((window as unknown as Win).playoutReport))
 
 /**
  * Before the app loads in the receiving page: when each audio frame reaches the page from its
@@ -175,8 +159,6 @@ export interface MouthToEar {
   outputLatencyMs: number
   /** Capture → arrival in the receiving page, per audio frame, ms (empty without watchArrivals). */
   toPage: number[]
-  /** For each latency, the part before the receiving page: capture → arrival of the frame with the onset (NaN without watchArrivals). */
-  burstToPage: number[]
 }
 
 /**
@@ -192,16 +174,11 @@ export async function mouthToEar(sender: Page, receiver: Page, periodMs: number)
   })
   const toPage = arrivals.map(([captured, at]) => at - (captured + lag))
   const latencies: number[] = []
-  const burstToPage: number[] = []
   for (const at of played) {
     const from = captured.filter((c) => c <= at).at(-1)
-    if (from === undefined || at - from >= periodMs) continue
-    latencies.push(at - from)
-    // the frame that holds the onset: the last one whose first sample is not after it
-    const frame = arrivals.filter(([start]) => start + lag <= from).at(-1)
-    burstToPage.push(frame && frame[0] + lag > from - 40 ? frame[1] - from : NaN)
+    if (from !== undefined && at - from < periodMs) latencies.push(at - from)
   }
-  return { latencies, captured: captured.length, played: played.length, outputLatencyMs, toPage, burstToPage }
+  return { latencies, captured: captured.length, played: played.length, outputLatencyMs, toPage }
 }
 
 export const quantile = (values: number[], p: number): number => [...values].sort((x, y) => x - y)[Math.floor(p * (values.length - 1))] ?? NaN
