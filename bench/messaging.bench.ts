@@ -34,6 +34,8 @@ const PASS = 'bench passphrase'
 // MESSAGING_PARTS=catchup (or latency,memory) runs only those parts; all three by default.
 const PARTS = new Set((process.env.MESSAGING_PARTS ?? 'latency,catchup,memory').split(','))
 const TEXT = 'x'.repeat(100)
+// MESSAGING_PEER_FLAGS: node flags for the peer of the latency and catch-up parts (e.g. --cpu-prof to profile B's catch-up).
+const PEER_FLAGS = (process.env.MESSAGING_PEER_FLAGS ?? '').split(' ').filter(Boolean)
 
 type Line = { id?: number; ok?: boolean; result?: unknown; error?: string; ready?: true; message?: string; echo?: number; block?: number; sync?: { done: number; total: number } }
 
@@ -45,7 +47,7 @@ class PeerProcess {
   readonly ready: Promise<void>
 
   /** `bundle`: the peer compiled by esbuild, run without tsx, as the shipped CLI and app run. */
-  constructor(launch: Launch = { flags: [], env: {} }, bundle?: string) {
+  constructor(launch: Launch = { flags: PEER_FLAGS, env: {} }, bundle?: string) {
     const entry = bundle ? [bundle] : ['--import', 'tsx', join(import.meta.dirname, 'messaging-peer.ts')]
     this.proc = spawn(process.execPath, [...launch.flags, '--expose-gc', ...entry], {
       stdio: ['pipe', 'pipe', 'inherit'],

@@ -17,7 +17,12 @@ export interface ReaderLimits {
 }
 
 /** At most this many blocks are handed over (and so committed) in one step during a catch-up. */
-const MAX_STEP = 128
+const MAX_STEP = 512
+/**
+ * Steps planned and downloading ahead of the one being decrypted and committed: replication runs on
+ * meanwhile, as a bare replica's live download does, instead of one step's request at a time.
+ */
+const DEPTH = 8
 
 /**
  * The byte offset in the log where block `index` starts, from the signed tree alone: the least byte
@@ -35,12 +40,13 @@ async function offsetOf(core: Hypercore, index: number, from: number): Promise<n
   return lo
 }
 
-type Plan = { end: number } | { oversize: number }
+type Plan = { from: number; end: number } | { oversize: number; at: number }
 
 /**
  * Hands a contact's log to a consumer in order, from the first block not yet consumed, one step of
  * consecutive blocks at a time; the next step is handed over only once the consumer has committed the
- * last, and downloads meanwhile.
+ * last, and up to DEPTH steps download meanwhile. A step's bytes are spent from the budget when it
+ * is planned, before anything of it is downloaded.
  * Blocks are fetched as they become available, live, for as long as the reader is open.
  *
  * Every block's size is known before it is fetched: the writer signs the log's Merkle tree, whose nodes
@@ -50,10 +56,16 @@ type Plan = { end: number } | { oversize: number }
  */
 export class LogReader {
   private closed = false
+  /** Waiting on the network (a plan's tree nodes or a step's blocks): close does not wait for that. */
   private fetching = false
   private wake: (() => void) | null = null
-  /** Where block `next` starts in the log; found once the first step is planned. */
+  /** Steps planned and downloading, oldest first. */
+  private readonly pipeline: Promise<LogBlock[]>[] = []
+  /** The first block not yet in a step, and where it starts in the log (found by the first plan). */
+  private planned: number
   private offset: number | null = null
+  private planning: Promise<number> | null = null
+  private failure: Error | null = null
   private readonly done: Promise<void>
 
   constructor(
@@ -63,6 +75,7 @@ export class LogReader {
     private readonly onError: (err: unknown) => void,
     private readonly limits: ReaderLimits
   ) {
+    this.planned = next
     core.on('append', this.onAppend)
     this.done = this.run()
   }
@@ -97,28 +110,20 @@ export class LogReader {
   }
 
   private async run(): Promise<void> {
-    // the next step, downloading while the one before it decrypts and commits
-    let ahead: Promise<LogBlock[]> | null = null
     while (!this.closed) {
       try {
-        if (ahead === null) {
-          if (this.next >= this.core.length) {
-            await this.sleep(null)
-            continue
-          }
-          const delay = this.limits.budget?.wait() ?? 0
-          if (delay > 0) {
-            await this.sleep(delay)
-            continue
-          }
-          ahead = this.step()
+        // planning runs beside the consumer: a plan may wait on the network for tree nodes
+        const delay = this.pipeline.length === 0 ? await this.network(this.planAhead()) : (void this.planAhead(), 0)
+        if (this.failure !== null) throw this.failure
+        const head = this.pipeline.shift()
+        if (head === undefined) {
+          await this.sleep(this.planned >= this.core.length ? null : delay)
+          continue
         }
-        const step = await ahead
-        ahead = null
+        const step = await this.network(head)
+        void this.planAhead()
         if (this.closed || step.length === 0) continue
         this.next += step.length
-        this.offset = (this.offset ?? 0) + step.reduce((sum, { size }) => sum + size, 0)
-        ahead = this.stepAhead()
         await this.consume(step)
       } catch (err) {
         if (this.closed) return
@@ -128,38 +133,65 @@ export class LogReader {
     }
   }
 
-  /** Starts the next step now, if there is one and the budget lets it start. */
-  private stepAhead(): Promise<LogBlock[]> | null {
-    if (this.next >= this.core.length || (this.limits.budget?.wait() ?? 0) > 0) return null
-    const ahead = this.step()
-    // a failure is taken where the step is awaited; one that no one awaits (reading stopped) is dropped
-    ahead.catch(() => undefined)
-    return ahead
-  }
-
-  private async step(): Promise<LogBlock[]> {
+  private async network<T>(wait: Promise<T>): Promise<T> {
     this.fetching = true
     try {
-      const plan = await this.plan()
-      if (this.closed) return []
-      if ('oversize' in plan) return [{ index: this.next, block: null, size: plan.oversize }]
-      const blocks = await this.fetch(this.next, plan.end)
-      this.limits.budget?.spend(blocks.reduce((sum, { size }) => sum + size, 0))
-      return blocks
+      return await wait
     } finally {
       this.fetching = false
     }
   }
 
+  /** Plans and starts steps until DEPTH are under way or the log has no more, one planner at a time; settles with the budget's wait, if it said to. */
+  private planAhead(): Promise<number> {
+    this.planning ??= this.fill()
+      .catch((err: unknown) => {
+        this.failure = err instanceof Error ? err : new Error(String(err))
+        return 0
+      })
+      .finally(() => (this.planning = null))
+    return this.planning
+  }
+
+  private async fill(): Promise<number> {
+    while (this.pipeline.length < DEPTH && this.planned < this.core.length && !this.closed) {
+      const delay = this.limits.budget?.wait() ?? 0
+      if (delay > 0) return delay
+      const plan = await this.plan()
+      const step = 'oversize' in plan ? Promise.resolve([{ index: plan.at, block: null, size: plan.oversize }]) : this.fetch(plan.from, plan.end)
+      // a failure is taken where the step is awaited; one that no one awaits (reading stopped) is dropped
+      step.catch(() => undefined)
+      this.pipeline.push(step)
+    }
+    return 0
+  }
+
+  /** The next step from `planned`, which it moves past; its bytes are spent from the budget here. */
   private async plan(): Promise<Plan> {
-    const { core, next } = this
+    const { core } = this
+    const next = this.planned
     const start = (this.offset ??= await offsetOf(core, next, 0))
     const limit = start + this.limits.maxBlockBytes
     const last = Math.min(core.length, next + MAX_STEP)
-    if (limit >= core.byteLength) return { end: last }
-    const [at] = await core.seek(limit)
-    if (at > next) return { end: Math.min(at, last) }
-    return { oversize: (await offsetOf(core, next + 1, limit)) - start }
+    let end = last
+    let endOffset: number | null = last === core.length ? core.byteLength : null
+    if (limit < core.byteLength) {
+      const [at, within] = await core.seek(limit)
+      if (at <= next) {
+        const size = (await offsetOf(core, next + 1, limit)) - start
+        this.moveTo(next + 1, start + size)
+        return { oversize: size, at: next }
+      }
+      if (at <= last) [end, endOffset] = [at, limit - within]
+    }
+    this.moveTo(end, endOffset ?? (await offsetOf(core, end, start)))
+    this.limits.budget?.spend(this.offset - start)
+    return { from: next, end }
+  }
+
+  private moveTo(block: number, offset: number): void {
+    this.planned = block
+    this.offset = offset
   }
 
   private async fetch(from: number, to: number): Promise<LogBlock[]> {

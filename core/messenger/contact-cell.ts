@@ -6,7 +6,7 @@ import type { ContactRecord } from './records'
 export class ContactCell {
   /**
    * The record as of the last write known durable. `rec` runs ahead of it while a write is staged
-   * in a batch not yet flushed (a catch-up step of up to 128 messages): what the user is shown
+   * in a batch not yet flushed (a catch-up step of up to 512 messages): what the user is shown
    * (unread counts, the last message) comes from here, so it never counts a message that history
    * cannot show yet, or that a crash at that instant would lose.
    */

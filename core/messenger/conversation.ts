@@ -47,6 +47,8 @@ export class Conversation {
   private readonly opened: Promise<void>
   /** The last progress event said "not done yet": a final one is owed. */
   private catchingUp = false
+  /** Releases the store's hold (Store.hold) taken while their log has blocks not yet consumed. */
+  private storeHold: (() => void) | null = null
 
   constructor(
     private readonly deps: ConversationDeps,
@@ -219,6 +221,7 @@ export class Conversation {
     this.control.send({ type: 'receipt', kind: 'delivered', upTo: this.rec.consumed - 1 })
     const total = this.logs.theirLength ?? this.rec.consumed
     const done = this.rec.consumed
+    this.holdStore(total > done)
     // a catch-up that reported progress always gets its final "done", even when its last step held one block
     if (blocks.length > 1 || total > done || this.catchingUp) {
       this.catchingUp = total > done
@@ -288,6 +291,7 @@ export class Conversation {
   async close(): Promise<void> {
     await this.files.close()
     await this.logs.closeTheirs()
+    this.holdStore(false)
     await this.outbox.settled()
     await this.logs.closeOwn()
   }
@@ -327,6 +331,16 @@ export class Conversation {
     if (this.rec.logFault) return
     await this.update(() => ({ logFault: why }))
     await this.logs.stopReading()
+    this.holdStore(false)
+  }
+
+  /** While a catch-up of their log is under way, the store applies its journals after it rather than between its steps. */
+  private holdStore(catchingUp: boolean): void {
+    if (catchingUp) this.storeHold ??= this.deps.store.hold()
+    else {
+      this.storeHold?.()
+      this.storeHold = null
+    }
   }
 
   private sendReadReceipt(): void {

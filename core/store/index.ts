@@ -188,6 +188,16 @@ export class Store {
     })
   }
 
+  /**
+   * Journals wait for a longer pause in writes (quiet.ts) until the returned release is called: a
+   * catch-up under way holds the store so that applying them, and the move to a new epoch that the
+   * blocks they add may bring, come after it rather than between its steps. Only when they are
+   * applied changes: what is held in memory stays bounded (MAX_HELD), each write is as durable.
+   */
+  hold(): () => void {
+    return this.quiet.hold()
+  }
+
   /** Settles once no write waits and every journal is applied (the burst bench times this too). */
   async settled(): Promise<void> {
     while (this.draining) await this.queue
