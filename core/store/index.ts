@@ -65,7 +65,7 @@ interface Queued {
  * batch is durable, so nothing is acknowledged before it would survive a crash. A big group is
  * written as one journal entry and applied to its keys once writes pause (journal.ts, quiet.ts). replace() moves the
  * live entries to a fresh core under a fresh key between two batches, leaving the former core for
- * the caller to erase (applying the journals first, so that none is copied).
+ * the caller to erase (with the journals' writes copied as entries, so that no journal is).
  */
 export class Store {
   private gen: Generation
@@ -74,6 +74,8 @@ export class Store {
   private waiting: Queued[] = []
   /** A batch is queued or running: new writes join it or the one after. */
   private draining = false
+  /** Moves to a new core queued or running: they take the journals into their copy, so none is applied meanwhile. */
+  private moves = 0
   private failure: Error | null = null
   private closed = false
   /** Journals committed and not yet applied; every read looks here first. */
@@ -172,19 +174,31 @@ export class Store {
    * `retire` gets the former core's Hyperbee once no read uses it, still before the next write.
    */
   replace(core: Hypercore, cipher: StoreCipher, switched: () => Promise<void>, retire: (former: Hyperbee) => Promise<void>): Promise<void> {
-    return this.enqueue(async () => {
+    this.moves++
+    // a batch waiting for writes to pause (quiet.ts) would hold the move up, and then apply journals the move takes anyway
+    this.quiet.end()
+    const moved = this.enqueue(async () => {
       const next = generation(core, cipher)
       await next.bee.ready()
       if (next.bee.core.length > 0) throw new CairnError('corrupt-profile', 'the next store core is not empty')
-      // a journal copied as it is would carry into the new epoch what a later write deleted
-      while (!this.overlay.empty && this.failure === null) await this.applyJournals()
       if (this.failure !== null) throw this.failure
-      await copyAll(this.gen, next)
+      // The journals go into the copy as the entries they make, never as journals: a journal copied
+      // as it is would carry into the new epoch what a later write deleted, and applying them to the
+      // former core first would write each of their keys once more only to erase it (a catch-up's
+      // 30,000 keys took 0.9 s, a burst's 40,000 3.2 s, before the copy even began).
+      await copyAll(this.gen, next, this.overlay.all())
       await switched()
       const former = this.gen
+      // together, so that no read finds the journals gone and the former core still in place
       this.gen = next
+      this.overlay.clear()
       await drained(former)
       await retire(former.bee)
+    })
+    return moved.finally(() => {
+      this.moves--
+      // a move that failed leaves its journals to be applied
+      if (this.moves === 0 && !this.overlay.empty && !this.draining && this.failure === null && !this.closed) this.drainNext()
     })
   }
 
@@ -237,10 +251,10 @@ export class Store {
   private drainNext(): void {
     this.draining = true
     void this.append(async () => {
-      if (this.waiting.length === 0) await this.quiet.wait(this.closed)
+      if (this.waiting.length === 0 && this.moves === 0) await this.quiet.wait(this.closed)
       if (this.waiting.length > 0 && this.overlay.size < MAX_HELD) await this.commit(this.waiting.splice(0, MAX_GROUP))
-      else if (!this.overlay.empty) await this.applyJournals()
-      if (this.failure === null && (this.waiting.length > 0 || !this.overlay.empty)) this.drainNext()
+      else if (!this.overlay.empty && this.moves === 0) await this.applyJournals()
+      if (this.failure === null && (this.waiting.length > 0 || (!this.overlay.empty && this.moves === 0))) this.drainNext()
       else this.draining = false
     })
   }
@@ -359,11 +373,14 @@ function drained(gen: Generation): Promise<void> {
   return new Promise((resolve) => (gen.drained = resolve))
 }
 
-async function copyAll(from: Generation, to: Generation): Promise<void> {
+/** Copies the live entries of `from` with the journals' writes (`journaled`, in key order) in their place, and without the journals themselves. */
+async function copyAll(from: Generation, to: Generation, journaled: [string, Buffer | null][]): Promise<void> {
+  const journals = keys.journals()
   let batch = to.bee.batch()
   let pending = 0
-  for await (const node of from.bee.createReadStream()) {
-    await batch.put(node.key, to.cipher.seal(open(from.cipher, node.key, node.value), node.key))
+  for await (const { key, value } of mergeRange(opened(from, from.bee.createReadStream()), journaled, false, Infinity)) {
+    if (key.subarray(0, journals.length).equals(journals)) continue
+    await batch.put(key, to.cipher.seal(value, key))
     if (++pending === COPY_BATCH) {
       await batch.flush()
       batch = to.bee.batch()

@@ -81,6 +81,17 @@ export class Overlay {
     return out.sort(([a], [b]) => (a < b ? -1 : 1))
   }
 
+  /** Every key the journals touch, in key order: what they make of the store, all of them applied. */
+  all(): [string, Buffer | null][] {
+    return this.within('', 'g')
+  }
+
+  /** Forgets every journal (their writes are now entries of the store's new core). */
+  clear(): void {
+    this.journals.splice(0)
+    this.latest.clear()
+  }
+
   /** The oldest journals, up to about `maxKeys` writes (at least one journal), merged in order. */
   oldest(maxKeys: number): { indexes: number[]; writes: Writes } {
     const indexes: number[] = []

@@ -221,7 +221,44 @@ describe('journal: a burst committed in one block, applied later', () => {
     expect(await entries(store, keys.journals())).toBe(0)
   })
 
-  it('a move to a new core applies the journals first: none is copied, since one may hold what a later write deleted', async () => {
+  it('a move to a new core takes the journals into its copy as the entries they make, without writing them to the former core, and the copy opens again', async () => {
+    const storageKey = randomBytes(32)
+    const dir = await f.dir()
+    const { store, corestore } = await openStore(dir, storageKey)
+    const tag = store.tag(randomBytes(32))
+    // held, as a catch-up holds it: the journals wait for the move instead of a pause in the writes
+    const release = store.hold()
+    await store.write((tx) => tx.putJson(keys.message(tag, 0), { i: 0, text: 'stored' }))
+    // a burst big enough to be journaled, then a delete and an overwrite in a later journal
+    await Promise.all(Array.from({ length: 300 }, (_, i) => store.write((tx) => tx.putJson(keys.message(tag, i + 1), { i: i + 1, text: 'journaled' }))))
+    await store.write((tx) => {
+      for (let i = 0; i < 64; i++) tx.putJson(keys.message(tag, 400 + i), { i: 400 + i, text: 'late' })
+      tx.del(keys.message(tag, 5))
+      tx.putJson(keys.message(tag, 0), { i: 0, text: 'overwritten' })
+    })
+    expect(await entries(store, keys.journals())).toBeGreaterThan(0)
+    const formerBlocks = store.blocks
+    const cipher = storeCipher(storageKey, randomBytes(32))
+    const next = corestore.get({ name: 'next' })
+    await next.ready()
+    let blocksAtSwitch = -1
+    await store.replace(next, cipher, async () => void (blocksAtSwitch = store.blocks), async () => undefined)
+    release()
+    // the former core took no block between the last write and the switch: no journal was applied to it
+    expect(blocksAtSwitch).toBe(formerBlocks)
+    const expected = [0, ...Array.from({ length: 300 }, (_, i) => i + 1).filter((i) => i !== 5), ...Array.from({ length: 64 }, (_, i) => 400 + i)]
+    expect(await numbers(store, keys.messages(tag))).toEqual(expected)
+    expect(await entries(store, keys.journals())).toBe(0)
+    expect(await store.getJson(keys.message(tag, 0))).toEqual({ i: 0, text: 'overwritten' })
+    // the new core alone, opened as the next open would: every entry there, no journal to replay
+    const reopened = new Store(corestore.get({ name: 'next' }), cipher)
+    await reopened.ready()
+    expect(await numbers(reopened, keys.messages(tag))).toEqual(expected)
+    expect(await entries(reopened, keys.journals())).toBe(0)
+    expect(await reopened.getJson(keys.message(tag, 0))).toEqual({ i: 0, text: 'overwritten' })
+  })
+
+  it('a move to a new core copies no journal as it is, since one may hold what a later write deleted', async () => {
     const storageKey = randomBytes(32)
     const { store, corestore } = await openStore(await f.dir(), storageKey)
     const tag = store.tag(randomBytes(32))

@@ -12,6 +12,7 @@ export class ChildNode {
   private readonly proc: ChildProcess
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>()
   private nextId = 1
+  private killed = false
   readonly ready: Promise<void>
   readonly exited: Promise<number | null>
 
@@ -27,7 +28,14 @@ export class ChildNode {
       this.pending.clear()
     })
     createInterface({ input: this.proc.stdout! }).on('line', (line) => {
-      const msg = JSON.parse(line) as { ready?: true; event?: CairnEvent; id?: number; ok?: boolean; result?: unknown; error?: CairnErrorShape }
+      let msg: { ready?: true; event?: CairnEvent; id?: number; ok?: boolean; result?: unknown; error?: CairnErrorShape }
+      try {
+        msg = JSON.parse(line) as typeof msg
+      } catch (err) {
+        // a child killed while writing a line leaves it cut short (an uncaught error in the test run before)
+        if (this.killed) return
+        throw err
+      }
       if (msg.ready) return onReady()
       if (msg.event) return void this.events.push(msg.event)
       const p = this.pending.get(msg.id!)
@@ -47,6 +55,7 @@ export class ChildNode {
   }
 
   kill(): Promise<number | null> {
+    this.killed = true
     this.proc.kill('SIGKILL')
     return this.exited
   }
