@@ -197,9 +197,12 @@ export class LogReader {
   private async fetch(from: number, to: number): Promise<LogBlock[]> {
     const range = this.core.download({ start: from, end: to })
     try {
+      await range.done()
+      if (this.closed) return []
+      const stored = await readStored(this.core, from, to)
       const blocks: LogBlock[] = []
       for (let i = from; i < to && !this.closed; i++) {
-        const block = await this.core.get(i)
+        const block = stored[i - from] ?? (await this.core.get(i))
         if (block === null) break
         blocks.push({ index: i, block, size: block.byteLength })
       }
@@ -208,4 +211,31 @@ export class LogReader {
       range.destroy()
     }
   }
+}
+
+interface StorageRead {
+  getBlock(index: number): Promise<Buffer | null>
+  tryFlush(): void
+}
+type CoreInside = { state?: { storage?: { read?(): StorageRead } }; encryption?: unknown }
+
+/**
+ * Blocks `from` to `to` as stored here (null where one is not), in one read of the core's storage.
+ * Hypercore's get() makes one storage request per block, each a hop to a worker thread that costs
+ * the event loop far more than the read itself: profiled in a 10,000-message catch-up on a loaded
+ * machine, a third of the reader's process time. This takes Hypercore's own storage session
+ * (hypercore is pinned to an exact version); without one, or on a core Hypercore encrypts, one get() each.
+ */
+function readStored(core: Hypercore, from: number, to: number): Promise<Array<Buffer | null>> {
+  const inside = core as unknown as CoreInside
+  const storage = inside.state?.storage
+  const reads: Array<Promise<Buffer | null>> = []
+  if (typeof storage?.read !== 'function' || inside.encryption) {
+    for (let i = from; i < to; i++) reads.push(core.get(i, { wait: false }))
+    return Promise.all(reads)
+  }
+  const rx = storage.read()
+  for (let i = from; i < to; i++) reads.push(rx.getBlock(i))
+  rx.tryFlush()
+  return Promise.all(reads)
 }
