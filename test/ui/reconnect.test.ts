@@ -15,11 +15,11 @@ let mounted: Mounted | undefined
 afterEach(() => mounted?.unmount())
 
 /** The app over a transport whose later connections follow `next` (absent: the fake connects). */
-async function app(api: FakeApi, next?: () => Promise<ApiClient>, props: Record<string, unknown> = {}) {
+async function app(api: FakeApi, next?: (signal: AbortSignal) => Promise<ApiClient>, props: Record<string, unknown> = {}) {
   let calls = 0
-  const connect = () => {
+  const connect = (signal: AbortSignal) => {
     calls++
-    return calls > 1 && next ? next() : Promise.resolve(api.client())
+    return calls > 1 && next ? next(signal) : Promise.resolve(api.client())
   }
   mounted = await mountComponent(runner, '/src/App.svelte', { connect, ...props })
   await mounted.settle()
@@ -120,7 +120,10 @@ test('while the shell is unreachable it keeps trying, and "Reconnect now" skips 
 test('an attempt that never answers (a stopped shell holding its port) is given up after its bound, and the next one gets in', async () => {
   const api = await withGrace()
   let hung = 0
-  const { ui, connects } = await app(api, () => (hung++ === 0 ? new Promise<ApiClient>(() => {}) : Promise.resolve(api.client())), {
+  let abandoned = 0
+  // The hung attempt holds a socket until it is told it was given up.
+  const hang = (signal: AbortSignal) => new Promise<ApiClient>(() => signal.addEventListener('abort', () => abandoned++))
+  const { ui, connects } = await app(api, (signal) => (hung++ === 0 ? hang(signal) : Promise.resolve(api.client())), {
     attemptTimeoutMs: 300
   })
   api.drop()
@@ -128,6 +131,7 @@ test('an attempt that never answers (a stopped shell holding its port) is given 
   expect(ui.getByRole('alert').textContent).toContain(DISCONNECTED)
   await until(() => ui.queryByRole('alert') === null)
   expect(hung).toBe(2)
+  expect(abandoned).toBe(1)
   expect(connects()).toBe(3)
   expect(ui.getByRole('button', { name: /^Grace/ })).toBeTruthy()
 })

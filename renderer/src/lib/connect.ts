@@ -17,8 +17,9 @@ declare global {
   }
 }
 
-export function connectApi(): Promise<ApiClient> {
-  return window.cairn ? Promise.resolve(connectBridge(window.cairn)) : connectWebSocket()
+/** signal: the caller gave up on this attempt; a socket still opening is closed. */
+export function connectApi(signal?: AbortSignal): Promise<ApiClient> {
+  return window.cairn ? Promise.resolve(connectBridge(window.cairn)) : connectWebSocket(signal)
 }
 
 /**
@@ -76,7 +77,8 @@ function authRequest(): AuthRequest | null {
   return session ? { kind: 'auth', session } : null
 }
 
-function connectWebSocket(): Promise<ApiClient> {
+function connectWebSocket(signal?: AbortSignal): Promise<ApiClient> {
+  if (signal?.aborted) return Promise.reject(new CairnError('internal', 'the attempt to reach Cairn was given up'))
   const auth = authRequest()
   if (!auth) {
     return Promise.reject(
@@ -87,6 +89,12 @@ function connectWebSocket(): Promise<ApiClient> {
     const ws = new WebSocket(`ws://${location.host}${API_PATH}`)
     const client = createApiClient((frame) => ws.send(JSON.stringify(frame)))
     let ready = false
+    const giveUp = () => {
+      if (ready) return
+      ws.close()
+      reject(new CairnError('internal', 'the attempt to reach Cairn was given up'))
+    }
+    signal?.addEventListener('abort', giveUp, { once: true })
     ws.onopen = () => ws.send(JSON.stringify(auth))
     ws.onmessage = (msg) => {
       let frame: unknown
@@ -100,6 +108,7 @@ function connectWebSocket(): Promise<ApiClient> {
         if (accepted?.kind !== 'auth-ok' || typeof accepted.session !== 'string') return
         sessionStorage.setItem(SESSION_KEY, accepted.session)
         ready = true
+        signal?.removeEventListener('abort', giveUp)
         resolve(client)
         return
       }
@@ -107,14 +116,15 @@ function connectWebSocket(): Promise<ApiClient> {
     }
     ws.onclose = (ev) => {
       client.close()
-      if (ready) return
+      signal?.removeEventListener('abort', giveUp)
+      if (ready || signal?.aborted) return
       // Only the shell's own refusal forgets the credential: a shell that is down or restarting is
       // retried with it.
       if (ev.code === POLICY_VIOLATION) {
         // A spent link opened again in a tab that already has its credential (the address pasted
         // back, the tab restored) goes on with that credential.
         if ('code' in auth && sessionStorage.getItem(SESSION_KEY)) {
-          resolve(connectWebSocket())
+          resolve(connectWebSocket(signal))
           return
         }
         sessionStorage.removeItem(SESSION_KEY)

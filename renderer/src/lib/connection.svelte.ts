@@ -53,7 +53,8 @@ export class Connection {
   #disposed = false
 
   constructor(
-    private readonly connect: () => Promise<ApiClient>,
+    /** Gets a transport; once the signal aborts, the attempt was given up and should close what it opened. */
+    private readonly connect: (signal: AbortSignal) => Promise<ApiClient>,
     private readonly handlers: LinkHandlers,
     private readonly attemptTimeoutMs = ATTEMPT_TIMEOUT_MS
   ) {
@@ -104,7 +105,7 @@ export class Connection {
   async #connectOnce(): Promise<void> {
     let client: ApiClient
     try {
-      client = await this.#bounded(this.connect())
+      client = await this.#bounded()
     } catch (err) {
       if (this.#disposed) return
       if (!this.#everConnected) this.#fail('failed', err)
@@ -139,11 +140,17 @@ export class Connection {
     this.status = 'connected'
   }
 
-  /** The attempt's transport, or a rejection once it took too long (a transport that comes later is closed). */
-  #bounded(attempt: Promise<ApiClient>): Promise<ApiClient> {
+  /**
+   * The attempt's transport, or a rejection once it took too long: the attempt is then aborted (its
+   * socket closed), and a transport that comes anyway is closed.
+   */
+  #bounded(): Promise<ApiClient> {
+    const abort = new AbortController()
+    const attempt = this.connect(abort.signal)
     let timer: ReturnType<typeof setTimeout> | undefined
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        abort.abort()
         attempt.then((client) => client.close(), () => {})
         reject(new CairnError('internal', `Cairn did not answer within ${this.attemptTimeoutMs / 1000} s`))
       }, this.attemptTimeoutMs)
