@@ -203,7 +203,8 @@ export class LogReader {
       const blocks: LogBlock[] = []
       for (let i = from; i < to && !this.closed; i++) {
         const block = stored[i - from] ?? (await this.core.get(i))
-        if (block === null) break
+        // a step cut short would leave a gap before the steps planned after it: stop reading instead
+        if (block === null) throw new Error(`block ${i} of the log could not be read`)
         blocks.push({ index: i, block, size: block.byteLength })
       }
       return blocks

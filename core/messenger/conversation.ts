@@ -334,13 +334,11 @@ export class Conversation {
     this.holdStore(false)
   }
 
-  /** While a catch-up of their log is under way, the store applies its journals after it rather than between its steps. */
+  /** While a catch-up of their log is under way, the store applies its journals after it, not between its steps. */
   private holdStore(catchingUp: boolean): void {
-    if (catchingUp) this.storeHold ??= this.deps.store.hold()
-    else {
-      this.storeHold?.()
-      this.storeHold = null
-    }
+    if (catchingUp) return void (this.storeHold ??= this.deps.store.hold())
+    this.storeHold?.()
+    this.storeHold = null
   }
 
   private sendReadReceipt(): void {

@@ -182,10 +182,8 @@ export class Store {
       await next.bee.ready()
       if (next.bee.core.length > 0) throw new CairnError('corrupt-profile', 'the next store core is not empty')
       if (this.failure !== null) throw this.failure
-      // The journals go into the copy as the entries they make, never as journals: a journal copied
-      // as it is would carry into the new epoch what a later write deleted, and applying them to the
-      // former core first would write each of their keys once more only to erase it (a catch-up's
-      // 30,000 keys took 0.9 s, a burst's 40,000 3.2 s, before the copy even began).
+      // Journals are copied as the entries they make: copied as they are, one could carry over what a later
+      // write deleted; applied to the former core first, each key is written once more only to be erased.
       await copyAll(this.gen, next, this.overlay.all())
       await switched()
       const former = this.gen
@@ -195,18 +193,13 @@ export class Store {
       await drained(former)
       await retire(former.bee)
     })
-    return moved.finally(() => {
-      this.moves--
-      // a move that failed leaves its journals to be applied
-      if (this.moves === 0 && !this.overlay.empty && !this.draining && this.failure === null && !this.closed) this.drainNext()
-    })
+    // a move that failed leaves its journals to be applied
+    return moved.finally(() => --this.moves === 0 && !this.overlay.empty && !this.draining && !this.failure && !this.closed && this.drainNext())
   }
 
   /**
-   * Journals wait for a longer pause in writes (quiet.ts) until the returned release is called: a
-   * catch-up under way holds the store so that applying them, and the move to a new epoch that the
-   * blocks they add may bring, come after it rather than between its steps. Only when they are
-   * applied changes: what is held in memory stays bounded (MAX_HELD), each write is as durable.
+   * Until released, journals wait for a longer pause in writes (quiet.ts): a catch-up holds the store so that applying
+   * them, and the epoch move their blocks may bring, come after it. Memory stays bounded (MAX_HELD), writes as durable.
    */
   hold(): () => void {
     return this.quiet.hold()
